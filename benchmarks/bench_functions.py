@@ -1,0 +1,549 @@
+"""How much slower than plain NumPy are kpi-xl's row-wise worksheet functions?
+
+For every row-wise function in :mod:`kpi_xl.udfs` this script
+
+* builds realistic random columns of shape ``(rows, 1)`` with a fixed seed: a
+  *clean* set where every row is valid, and a *dirty* copy where ~1 % of the
+  rows have a blank cell (NaN) and ~0.1 % hit an error (a zero denominator);
+* times the UDF called the way xlwings calls it: the function object from
+  ``kpi_xl.udfs``, called positionally with 2-D float64 arrays (what xlwings'
+  numpy converter, ``convert=np.ndarray, ndim=2``, makes of a range: blanks
+  become NaN), optional arguments given as their defaults, as xlwings fills in
+  an omitted argument;
+* times a hand-written NumPy expression of the same formula on the same arrays
+  (inside ``np.errstate(all="ignore")``);
+* checks the UDF's clean result against the NumPy expression (``np.allclose``),
+  and the dirty result row by row (blank rows -> None, error rows -> an error
+  string, other rows -> the NumPy value), so it can't silently time a wrong
+  function.
+
+Times are the minimum of ``--repeat`` runs (``time.perf_counter``), after one
+untimed warm-up call whose result is the one checked. UDF and NumPy runs
+alternate so both see the same machine state. The garbage collector is off while
+timing (as in ``timeit``). What xlwings does before (reading the range) and after
+(``conversion.write``, ``tolist()``) the call is not timed: it is the same for any
+implementation of the function.
+
+Run:  python benchmarks/bench_functions.py [--rows 1000000] [--repeat 5] [--check]
+
+The ratio is UDF time / NumPy time. The project's target is a clean ratio of at
+most 2.5 for every row-wise function. The exit code is 0 (it is a report) unless
+``--check`` is given: then 1 when a clean ratio is over the target or a result
+does not match.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+try:
+    from kpi_xl import udfs
+except ImportError:  # not installed: use the checkout this script lives in
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from kpi_xl import udfs
+
+TARGET = 2.5
+BLANK_SHARE = 0.01
+ERROR_SHARE = 0.001
+
+Arrays = list[np.ndarray]
+
+
+# ------------------------------------------------------------------------ inputs
+
+
+def _col(x: np.ndarray) -> np.ndarray:
+    """A range as xlwings hands it over: 2-D float64, one column."""
+    return np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, 1))
+
+
+def _ints(g: np.random.Generator, lo: int, hi: int, n: int) -> np.ndarray:
+    return g.integers(lo, hi, n).astype(np.float64)
+
+
+def _money(g: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
+    return np.round(g.uniform(lo, hi, n), 2)
+
+
+def _part(g: np.random.Generator, total: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """A count that is a share of ``total`` (binomial, so never more than total)."""
+    return g.binomial(total.astype(np.int64), g.uniform(lo, hi, total.size)).astype(np.float64)
+
+
+def _share_of(g: np.random.Generator, total: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """An amount that is a share of ``total`` (money)."""
+    return np.round(total * g.uniform(lo, hi, total.size), 2)
+
+
+def _zero(*positions: int) -> Callable[[Arrays, np.ndarray], None]:
+    """Error rows: set the arguments at ``positions`` to 0 in those rows."""
+
+    def spoil(arrays: Arrays, rows: np.ndarray) -> None:
+        for p in positions:
+            arrays[p][rows] = 0.0
+
+    return spoil
+
+
+@dataclass
+class Case:
+    name: str
+    udf: Callable[..., Any]
+    make: Callable[[np.random.Generator, int], Arrays]  # clean columns (flat)
+    ref: Callable[..., np.ndarray]  # the formula in plain NumPy
+    spoil: Callable[[Arrays, np.ndarray], None]  # puts an error in the given rows
+    extra: tuple = ()  # trailing non-range arguments, as xlwings passes them
+    #: the per-row inputs that make a row blank (default: the arguments themselves)
+    row_inputs: Callable[[Arrays], Arrays] | None = None
+    #: rows that error, from the rows handed to ``spoil`` (default: the same rows)
+    error_rows: Callable[[np.ndarray, int], np.ndarray] | None = None
+    #: the clean result has blank rows by definition (so it is an object array)
+    clean_has_blank: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _ratio_case(name, udf, make, *, den=1):
+    return Case(name, udf, make, lambda n, d: n / d, _zero(den))
+
+
+def _counts(lo, hi, plo, phi):
+    """(part, total) counts: part of total, e.g. conversions of visitors."""
+
+    def make(g, n):
+        total = _ints(g, lo, hi, n)
+        return [_part(g, total, plo, phi), total]
+
+    return make
+
+
+def _amount_per(lo, hi, clo, chi):
+    """(amount, count), e.g. revenue and orders."""
+
+    def make(g, n):
+        return [_money(g, lo, hi, n), _ints(g, clo, chi, n)]
+
+    return make
+
+
+def _prev(v: np.ndarray) -> np.ndarray:
+    p = np.empty_like(v)
+    p[0] = np.nan
+    p[1:] = v[:-1]
+    return p
+
+
+def _period_growth_ref(v: np.ndarray) -> np.ndarray:
+    out = np.empty_like(v)
+    out[0] = np.nan
+    np.divide(v[1:] - v[:-1], np.abs(v[:-1]), out=out[1:])
+    return out
+
+
+def _make_growth(g, n):
+    previous = _money(g, 1e3, 1e5, n)
+    previous[g.random(n) < 0.05] *= -1  # a few loss-making periods
+    current = np.round(previous + np.abs(previous) * g.normal(0.05, 0.2, n), 2)
+    return [current, previous]
+
+
+def _make_achievement_baseline(direction):
+    def make(g, n):
+        baseline = _money(g, 50, 150, n)
+        step = g.uniform(10, 50, n)
+        target = baseline + step if direction == "higher" else baseline - step
+        sign = 1 if direction == "higher" else -1
+        actual = np.round(baseline + sign * step * g.uniform(-0.3, 1.3, n), 2)
+        return [actual, np.round(target, 2), baseline]
+
+    return make
+
+
+def _spoil_baseline(arrays: Arrays, rows: np.ndarray) -> None:
+    arrays[1][rows] = arrays[2][rows]  # target == baseline
+
+
+def _spoil_period(arrays: Arrays, rows: np.ndarray) -> None:
+    arrays[0][rows] = 0.0  # the next period divides by 0
+
+
+def _cases() -> list[Case]:
+    u = udfs
+    cases = [
+        # --- plain ratios (kpi_xl.metrics._ratio.ratio)
+        _ratio_case("CHURN", u.CHURN, _counts(50, 5000, 0.01, 0.1)),
+        _ratio_case("CONVERSION", u.CONVERSION, _counts(100, 100_000, 0.005, 0.1)),
+        _ratio_case("CTR", u.CTR, _counts(1000, 1_000_000, 0.001, 0.05)),
+        _ratio_case("ENGAGEMENT_RATE", u.ENGAGEMENT_RATE, _counts(100, 1_000_000, 0.0, 0.1)),
+        _ratio_case("BOUNCE_RATE", u.BOUNCE_RATE, _counts(10, 100_000, 0.2, 0.8)),
+        _ratio_case("WIN_RATE", u.WIN_RATE, _counts(1, 200, 0.1, 0.5)),
+        _ratio_case(
+            "PAGES_PER_SESSION",
+            u.PAGES_PER_SESSION,
+            lambda g, n: (lambda s: [np.round(s * g.uniform(1, 8, n)), s])(_ints(g, 10, 100_000, n)),
+        ),
+        _ratio_case("AOV", u.AOV, _amount_per(100, 1e6, 1, 5000)),
+        _ratio_case("ARPA", u.ARPA, _amount_per(1e3, 1e6, 1, 1000)),
+        _ratio_case("CAC", u.CAC, _amount_per(1e3, 1e5, 1, 200)),
+        _ratio_case("CPA", u.CPA, _amount_per(100, 5e4, 1, 2000)),
+        _ratio_case(
+            "LTV_CAC", u.LTV_CAC, lambda g, n: [_money(g, 500, 20_000, n), _money(g, 100, 5000, n)]
+        ),
+        _ratio_case(
+            "ROA",
+            u.ROA,
+            lambda g, n: [np.round(g.normal(5e5, 1e6, n), 2), _money(g, 1e6, 1e8, n)],
+        ),
+        _ratio_case(
+            "MARKET_SHARE",
+            u.MARKET_SHARE,
+            lambda g, n: (lambda m: [_share_of(g, m, 0.0, 0.3), m])(_money(g, 1e6, 1e9, n)),
+        ),
+        _ratio_case(
+            "SHRINKAGE",
+            u.SHRINKAGE,
+            lambda g, n: (lambda inv: [_share_of(g, inv, 0.0, 0.03), inv])(_money(g, 1e4, 1e7, n)),
+        ),
+        # --- other row-wise formulas
+        Case(
+            "ROI",
+            u.ROI,
+            lambda g, n: [_money(g, 0, 2e5, n), _money(g, 1e3, 1e5, n)],
+            lambda gain, cost: (gain - cost) / cost,
+            _zero(1),
+        ),
+        Case(
+            "GROSS_MARGIN",
+            u.GROSS_MARGIN,
+            lambda g, n: (lambda r: [r, _share_of(g, r, 0.2, 0.9)])(_money(g, 1e3, 1e6, n)),
+            lambda rev, cogs: (rev - cogs) / rev,
+            _zero(0, 1),
+        ),
+        Case(
+            "GROWTH_RATE",
+            u.GROWTH_RATE,
+            _make_growth,
+            lambda c, p: (c - p) / np.abs(p),
+            _zero(1),
+        ),
+        Case(
+            "RETENTION",
+            u.RETENTION,
+            lambda g, n: (
+                lambda start, new: [start - _part(g, start, 0.01, 0.1) + new, start, new]
+            )(_ints(g, 50, 5000, n), _ints(g, 0, 500, n)),
+            lambda e, s, new: (e - new) / s,
+            _zero(1),
+        ),
+        Case(
+            "NRR",
+            u.NRR,
+            lambda g, n: (lambda s: [s, _share_of(g, s, 0, 0.2), _share_of(g, s, 0, 0.05), _share_of(g, s, 0, 0.05)])(
+                _money(g, 1e3, 1e5, n)
+            ),
+            lambda s, e, c, ch: (s + e - c - ch) / s,
+            _zero(0, 1, 2, 3),
+        ),
+        Case(
+            "GRR",
+            u.GRR,
+            lambda g, n: (lambda s: [s, _share_of(g, s, 0, 0.1), _share_of(g, s, 0, 0.1)])(_money(g, 1e3, 1e5, n)),
+            lambda s, c, ch: (s - c - ch) / s,
+            _zero(0, 1, 2),
+        ),
+        Case(
+            "CAC_PAYBACK",
+            u.CAC_PAYBACK,
+            lambda g, n: [_money(g, 100, 5000, n), _money(g, 20, 2000, n), np.round(g.uniform(0.5, 0.95, n), 3)],
+            lambda c, a, m: c / (a * m),
+            _zero(1),
+        ),
+        Case(
+            "QUICK_RATIO",
+            u.QUICK_RATIO,
+            lambda g, n: [
+                _money(g, 0, 5e4, n),
+                _money(g, 0, 2e4, n),
+                _money(g, 10, 1e4, n),
+                _money(g, 10, 1e4, n),
+            ],
+            lambda nw, e, c, ch: (nw + e) / (c + ch),
+            _zero(2, 3),
+        ),
+        Case(
+            "CLTV",
+            u.CLTV,
+            lambda g, n: [
+                _money(g, 20, 2000, n),
+                np.round(g.uniform(0.005, 0.2, n), 4),
+                np.round(g.uniform(0.5, 0.95, n), 3),
+                np.round(g.uniform(0.0, 0.02, n), 4),
+            ],
+            lambda a, c, m, d: a * m * (1 + d) / (c + d),
+            _zero(1),
+        ),
+        Case(
+            "CAGR",
+            u.CAGR,
+            lambda g, n: (lambda b: [b, _share_of(g, b, 0.5, 3.0), _ints(g, 1, 11, n)])(_money(g, 1e3, 1e5, n)),
+            lambda b, e, k: (e / b) ** (1.0 / k) - 1.0,
+            _zero(0),  # begin value 0: #NUM!
+        ),
+        Case(
+            "ACHIEVEMENT",
+            u.ACHIEVEMENT,
+            lambda g, n: [_money(g, 0, 150, n), _money(g, 50, 200, n)],
+            lambda a, t: a / t,
+            _zero(1),
+            extra=(None, "higher"),
+        ),
+        Case(
+            "ACHIEVEMENT lower",
+            u.ACHIEVEMENT,
+            lambda g, n: [_money(g, 1, 150, n), _money(g, 50, 200, n)],
+            lambda a, t: t / a,
+            _zero(0),
+            extra=(None, "lower"),
+        ),
+        Case(
+            "ACHIEVEMENT base",
+            u.ACHIEVEMENT,
+            _make_achievement_baseline("higher"),
+            lambda a, t, b: (a - b) / (t - b),
+            _spoil_baseline,
+            extra=("higher",),
+        ),
+        Case(
+            "ACHIEVEMENT base lower",
+            u.ACHIEVEMENT,
+            _make_achievement_baseline("lower"),
+            lambda a, t, b: (b - a) / (b - t),
+            _spoil_baseline,
+            extra=("lower",),
+        ),
+        Case(
+            "PERIOD_GROWTH",
+            u.PERIOD_GROWTH,
+            lambda g, n: [_money(g, 1e3, 1e5, n)],
+            _period_growth_ref,
+            _spoil_period,
+            row_inputs=lambda arrays: [arrays[0], _prev(arrays[0])],
+            error_rows=lambda rows, n: rows + 1,
+            clean_has_blank=True,
+            notes=["first row is blank by definition, so even the clean result is an object array"],
+        ),
+    ]
+    return cases
+
+
+def build(case: Case, rows: int, seed: int) -> tuple[Arrays, Arrays, np.ndarray, np.ndarray]:
+    """(clean, dirty, blank-row mask, error-row mask) for one case."""
+    g = np.random.default_rng(seed)
+    clean = [_col(a) for a in case.make(g, rows)]
+    dirty = [a.copy() for a in clean]
+    order = g.permutation(rows - 1)  # the last row is never picked (PERIOD_GROWTH spoils row + 1)
+    n_blank = max(1, round(rows * BLANK_SHARE)) if rows >= 100 else 0
+    n_error = max(1, round(rows * ERROR_SHARE)) if rows >= 100 else 0
+    blank_rows = order[:n_blank]
+    error_rows = order[n_blank : n_blank + n_error]
+    which = g.integers(0, len(dirty), n_blank)  # one blank cell per blank row, in any argument
+    for k, arr in enumerate(dirty):
+        arr[blank_rows[which == k]] = np.nan
+    case.spoil(dirty, error_rows)
+    inputs = case.row_inputs(dirty) if case.row_inputs else dirty
+    blank = np.zeros((rows, 1), dtype=bool)
+    for a in inputs:
+        blank |= np.isnan(a)
+    err = np.zeros((rows, 1), dtype=bool)
+    err_idx = case.error_rows(error_rows, rows) if case.error_rows else error_rows
+    err[err_idx[err_idx < rows]] = True
+    err &= ~blank
+    return clean, dirty, blank, err
+
+
+# ------------------------------------------------------------------------ checks
+
+
+def _check_clean(case: Case, got: Any, want: np.ndarray) -> str:
+    if not isinstance(got, np.ndarray):
+        return f"returned {type(got).__name__}: {str(got)[:60]!r}"
+    if got.shape != want.shape:
+        return f"shape {got.shape} != {want.shape}"
+    try:
+        vals = got.astype(np.float64) if got.dtype == object else got  # None -> NaN
+    except (TypeError, ValueError):
+        return "has error values on clean data"
+    if not np.allclose(vals, want, rtol=1e-9, atol=0.0, equal_nan=True):
+        bad = int(np.sum(~np.isclose(vals, want, rtol=1e-9, atol=0.0, equal_nan=True)))
+        return f"{bad} rows differ from NumPy"
+    if got.dtype != np.float64 and not case.clean_has_blank:
+        return f"dtype {got.dtype} on clean data"
+    return ""
+
+
+_is_str = np.frompyfunc(lambda v: isinstance(v, str), 1, 1)
+
+
+def _check_dirty(got: Any, want: np.ndarray, blank: np.ndarray, err: np.ndarray) -> str:
+    if not isinstance(got, np.ndarray) or got.shape != want.shape:
+        return f"returned {type(got).__name__} {getattr(got, 'shape', '')}"
+    if got.dtype != object:
+        return f"dtype {got.dtype}: blanks/errors not marked"
+    is_none = np.equal(got, None).astype(bool)
+    is_err = _is_str(got).astype(bool)
+    expect_err = ~blank & (err | ~np.isfinite(want))
+    if not np.array_equal(is_none, blank):
+        return f"blank rows: {int(is_none.sum())} None, expected {int(blank.sum())}"
+    if not np.array_equal(is_err, expect_err):
+        return f"error rows: {int(is_err.sum())}, expected {int(expect_err.sum())}"
+    num = ~is_none & ~is_err
+    if not np.allclose(got[num].astype(np.float64), want[num], rtol=1e-9, atol=0.0):
+        return "numbers differ from NumPy"
+    return ""
+
+
+# ------------------------------------------------------------------------ timing
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def time_pair(udf_call: Callable[[], Any], np_call: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Min of ``repeat`` runs of each, alternating, GC off."""
+    best_u = best_n = math.inf
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            best_u = min(best_u, _timed(udf_call))
+            best_n = min(best_n, _timed(np_call))
+    finally:
+        if enabled:
+            gc.enable()
+    return best_u, best_n
+
+
+@dataclass
+class Row:
+    name: str
+    udf_ms: float
+    np_ms: float
+    udf_dirty_ms: float
+    np_dirty_ms: float
+    problem: str
+
+    @property
+    def ratio(self) -> float:
+        return self.udf_ms / self.np_ms
+
+    @property
+    def ratio_dirty(self) -> float:
+        return self.udf_dirty_ms / self.np_dirty_ms
+
+
+def run_case(case: Case, rows: int, repeat: int, seed: int) -> Row:
+    clean, dirty, blank, err = build(case, rows, seed)
+
+    def numpy_on(arrays: Arrays) -> Callable[[], np.ndarray]:
+        def call() -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return case.ref(*arrays)
+
+        return call
+
+    def udf_on(arrays: Arrays) -> Callable[[], Any]:
+        args = (*arrays, *case.extra)
+        return lambda: case.udf(*args)
+
+    problems = []
+    # warm-up calls, whose results are checked
+    want = numpy_on(clean)()
+    p = _check_clean(case, udf_on(clean)(), want)
+    if p:
+        problems.append("clean: " + p)
+    want_d = numpy_on(dirty)()
+    p = _check_dirty(udf_on(dirty)(), want_d, blank, err)
+    if p:
+        problems.append("dirty: " + p)
+    del want, want_d
+
+    u, n = time_pair(udf_on(clean), numpy_on(clean), repeat)
+    ud, nd = time_pair(udf_on(dirty), numpy_on(dirty), repeat)
+    return Row(case.name, u * 1e3, n * 1e3, ud * 1e3, nd * 1e3, "; ".join(problems))
+
+
+# ------------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000, help="rows per range (default 1,000,000)")
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs per measurement; the minimum is kept (default 5)")
+    ap.add_argument("--seed", type=int, default=20240601, help="random seed (default fixed)")
+    ap.add_argument("--only", nargs="*", metavar="NAME", help="run only these cases (names as in the table)")
+    ap.add_argument("--check", action="store_true", help=f"exit 1 if a clean ratio is over {TARGET} or a result is wrong")
+    args = ap.parse_args(argv)
+    if args.rows < 2 or args.repeat < 1:
+        ap.error("--rows must be at least 2 and --repeat at least 1")
+
+    cases = _cases()
+    if args.only:
+        wanted = {s.upper() for s in args.only}
+        cases = [c for c in cases if c.name.upper() in wanted]
+        if not cases:
+            ap.error("no case matches --only")
+
+    print(
+        f"kpi-xl row-wise UDFs vs plain NumPy: {args.rows:,} rows x 1 column, min of {args.repeat} runs, "
+        f"numpy {np.__version__}, python {sys.version.split()[0]}"
+    )
+    print(f"dirty: {BLANK_SHARE:.1%} of rows with a blank cell, {ERROR_SHARE:.1%} with a zero denominator")
+    header = (
+        f"{'function':<24}{'ms UDF':>10}{'ms NumPy':>10}{'ratio clean':>13}"
+        f"{'ms UDF dirty':>14}{'ms NumPy dirty':>16}{'ratio dirty':>13}  check"
+    )
+    print(header)
+    print("-" * len(header))
+    results: list[Row] = []
+    t_start = time.perf_counter()
+    for i, case in enumerate(cases):
+        r = run_case(case, args.rows, args.repeat, args.seed + i)
+        results.append(r)
+        flag = " *" if r.ratio > TARGET else "  "
+        print(
+            f"{r.name:<24}{r.udf_ms:>10.2f}{r.np_ms:>10.2f}{r.ratio:>11.1f}{flag}"
+            f"{r.udf_dirty_ms:>14.2f}{r.np_dirty_ms:>16.2f}{r.ratio_dirty:>13.1f}  "
+            f"{r.problem or 'ok'}",
+            flush=True,
+        )
+    print("-" * len(header))
+    worst = max(results, key=lambda r: r.ratio)
+    over = [r.name for r in results if r.ratio > TARGET]
+    wrong = [r.name for r in results if r.problem]
+    for c in cases:
+        for note in c.notes:
+            print(f"note: {c.name}: {note}")
+    print(f"(* = clean ratio over {TARGET}; total {time.perf_counter() - t_start:.0f} s)")
+    print(
+        f"worst clean ratio: {worst.ratio:.1f} ({worst.name}); all clean ratios <= {TARGET}: "
+        f"{'yes' if not over else 'no (' + str(len(over)) + ' of ' + str(len(results)) + ' over)'}"
+        + (f"; WRONG RESULTS: {', '.join(wrong)}" if wrong else "")
+    )
+    if args.check and (over or wrong):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

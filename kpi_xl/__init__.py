@@ -1,0 +1,12 @@
+"""kpi-xl: KPI worksheet functions, goals and scorecards for Excel, with xlwings.
+
+* :mod:`kpi_xl.metrics` - the KPI math (plain Python/NumPy, usable from pandas)
+* :mod:`kpi_xl.udfs` - the same KPIs as Excel worksheet functions (=ACV, =CLTV...)
+* :mod:`kpi_xl.catalog` - what each function is, for docs, the CLI and tests
+"""
+
+from .errors import DIV0, NA, NUM, VALUE, KpiXlError, XlError, is_error
+
+__version__ = "0.1.0"
+
+__all__ = ["XlError", "DIV0", "VALUE", "NUM", "NA", "is_error", "KpiXlError", "__version__"]

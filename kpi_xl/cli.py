@@ -1,0 +1,102 @@
+"""The ``kpi-xl`` command line: thin commands over the library.
+
+Each command opens what it needs, calls one library function and turns a
+:class:`kpi_xl.errors.KpiXlError` into a clean message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import KpiXlError
+
+
+def _console():
+    from rich.console import Console
+
+    # A wide table even when the output is a file or CI log, so nothing is cut.
+    return Console(width=None if sys.stdout.isatty() else 160)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kpi-xl")
+def main() -> None:
+    """kpi-xl: KPI worksheet functions, goals and scorecards for Excel."""
+
+
+@main.command()
+@click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True,
+              help="Language of the descriptions.")
+@click.option("--group", "group", default=None, help="Only this group, e.g. Sales.")
+def functions(lang: str, group: str | None) -> None:
+    """Print the catalog of worksheet functions, each example computed live."""
+    from rich.table import Table
+
+    from . import catalog
+
+    zh = {}
+    if lang == "zh-TW":
+        from .locale_zh_tw import FUNCTIONS as zh
+    funcs = catalog.functions()
+    if group:
+        funcs = [f for f in funcs if f.group.lower() == group.lower()]
+        if not funcs:
+            raise click.BadParameter(f"no group {group!r}; groups: {', '.join(catalog.GROUPS)}", param_hint="--group")
+    table = Table(title=f"kpi-xl worksheet functions ({len(funcs)}, category KPI)")
+    table.add_column("Function", style="bold cyan", no_wrap=True)
+    table.add_column("Example", overflow="fold", max_width=48)
+    table.add_column("Result", justify="right", style="green", max_width=22)
+    table.add_column("What it computes", ratio=1)
+    for i, f in enumerate(funcs):
+        if i == 0 or funcs[i - 1].group != f.group:
+            table.add_row(f"[bold magenta]{f.group}[/]", "", "", "")
+        summary = zh.get(f.name, {}).get("summary", f.summary) if zh else f.summary
+        last = i + 1 == len(funcs) or funcs[i + 1].group != f.group
+        table.add_row(f.name, f.example.formula, catalog.format_result(f.run_example()), summary, end_section=last)
+    console = _console()
+    console.print(table)
+    console.print("Use them in Excel: see docs/install.md. Full reference: docs/functions.md")
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Do not write; exit 1 if the docs are stale.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Project root holding docs/.")
+def docs(check: bool, root: Path) -> None:
+    """Write docs/functions.md and docs/zh-TW/functions.md from the code."""
+    from . import docs as docs_mod
+
+    stale = docs_mod.write(root, check=check)
+    if check and stale:
+        click.echo("stale: " + ", ".join(str(p) for p in stale) + " (run: kpi-xl docs)", err=True)
+        sys.exit(1)
+    click.echo("up to date" if not stale else "wrote " + ", ".join(str(p) for p in stale))
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default=Path("kpi_xl_udfs.bas"))
+def vba(out: Path) -> None:
+    """Write the VBA module that gives Excel the KPI functions with real error values."""
+    from .vba import module_text
+
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(module_text().encode("ascii"))
+    tmp.replace(out)
+    click.echo(f"wrote {out}: import it in the VBA editor (File > Import File), then run RegisterKpiFunctions")
+
+
+def run() -> None:
+    """Entry point that turns kpi-xl's own errors into a message, not a traceback."""
+    try:
+        main(standalone_mode=True)
+    except KpiXlError as exc:
+        click.echo(f"kpi-xl: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

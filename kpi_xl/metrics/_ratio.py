@@ -1,0 +1,38 @@
+"""The row-wise ratio that a dozen KPIs share: numerator / denominator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import DIV0, NUM
+from ._args import Rows
+
+
+def ratio(
+    num: Any,
+    den: Any,
+    names: tuple[str, str],
+    *,
+    num_at_most_den: bool = False,
+    negative_num: bool = False,
+    negative_den: bool = False,
+) -> Any:
+    """``num / den`` per row; ``#DIV/0!`` where den is 0, ``#NUM!`` for negatives.
+
+    ``num_at_most_den`` also makes a numerator larger than its denominator
+    ``#NUM!`` (e.g. more deals won than closed).
+    """
+    r = Rows(**{names[0]: num, names[1]: den})
+    n, d = r.arrays
+    with np.errstate(all="ignore"):
+        out = n / d
+    domain = []
+    if not negative_den:
+        domain.append((lambda n, d: d < 0, NUM))
+    if not negative_num:
+        domain.append((lambda n, d: n < 0, NUM))
+    if num_at_most_den:
+        domain.append((lambda n, d: n > d, NUM))
+    return r.result(out, domain=domain, errors=[(lambda n, d: d == 0, DIV0)])

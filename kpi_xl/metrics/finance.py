@@ -1,0 +1,68 @@
+"""Financial KPIs: gross margin, return on assets, market share, inventory shrinkage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import DIV0, NUM
+from ._args import Rows, excel_errors
+from ._ratio import ratio
+
+__all__ = ["gross_margin", "roa", "market_share", "shrinkage"]
+
+
+@excel_errors
+def gross_margin(revenue: Any, cogs: Any) -> Any:
+    """Gross margin: the share of revenue left after the cost of goods sold.
+
+    Formula: gross margin = (revenue − cogs) / revenue
+    Units: ratio (0.4 = 40 %).
+    Errors: #DIV/0! when revenue is 0; #NUM! for negative revenue or cost.
+    Source: seed (毛利率, 銷售毛利率).
+    """
+    r = Rows(revenue=revenue, cogs=cogs)
+    rev, c = r.arrays
+    with np.errstate(all="ignore"):
+        out = (rev - c) / rev
+    return r.result(
+        out, domain=[(lambda rev, c: (rev < 0) | (c < 0), NUM)], errors=[(lambda rev, c: rev == 0, DIV0)]
+    )
+
+
+@excel_errors
+def roa(net_income: Any, total_assets: Any) -> Any:
+    """Return on assets (ROA).
+
+    Formula: ROA = net income / total assets (average over the period if you have it)
+    Units: ratio per period.
+    Errors: #DIV/0! when total_assets is 0; #NUM! for negative assets.
+    Source: seed (資產回報率, finance KPIs).
+    """
+    return ratio(net_income, total_assets, ("net_income", "total_assets"), negative_num=True)
+
+
+@excel_errors
+def market_share(company_sales: Any, market_sales: Any) -> Any:
+    """Market share: the company's part of total market sales.
+
+    Formula: market share = company_sales / market_sales
+    Units: ratio.
+    Errors: #DIV/0! when market_sales is 0; #NUM! for negatives or company sales
+    above market sales.
+    Source: seed (市場份額, strategic KPIs).
+    """
+    return ratio(company_sales, market_sales, ("company_sales", "market_sales"), num_at_most_den=True)
+
+
+@excel_errors
+def shrinkage(lost_value: Any, inventory_value: Any) -> Any:
+    """Inventory shrinkage rate: stock lost to damage, theft or paperwork errors.
+
+    Formula: shrinkage = lost inventory value / inventory value (book)
+    Units: ratio.
+    Errors: #DIV/0! when inventory_value is 0; #NUM! for negatives or more lost than held.
+    Source: seed (庫存損失, the retail example of improving a KPI over time).
+    """
+    return ratio(lost_value, inventory_value, ("lost_value", "inventory_value"), num_at_most_den=True)

@@ -1,0 +1,86 @@
+"""Marketing KPIs: ROI, conversion, click-through, cost per acquisition, engagement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import DIV0, NUM
+from ._args import Rows, excel_errors
+from ._ratio import ratio
+
+__all__ = ["roi", "conversion", "ctr", "cpa", "engagement_rate"]
+
+
+@excel_errors
+def roi(gain: Any, cost: Any) -> Any:
+    """Return on investment (ROI) of a campaign or project.
+
+    Formula: ROI = (gain − cost) / cost
+    Units: ratio (0.5 = 50 % return; −1 = everything lost).
+    Convention: gain is the revenue (or profit) the investment brought in, before
+    taking the cost off.
+    Errors: #DIV/0! when cost is 0; #NUM! for a negative cost.
+    Source: seed (投資回報率 ROI, marketing KPIs).
+    """
+    r = Rows(gain=gain, cost=cost)
+    g, c = r.arrays
+    with np.errstate(all="ignore"):
+        out = (g - c) / c
+    return r.result(out, domain=[(lambda g, c: c < 0, NUM)], errors=[(lambda g, c: c == 0, DIV0)])
+
+
+@excel_errors
+def conversion(conversions: Any, visitors: Any) -> Any:
+    """Conversion rate: the share of visitors (or leads, or recipients of a call to
+    action) who did the thing asked.
+
+    Formula: conversion = conversions / visitors
+    Units: ratio (0.03 = 3 %).
+    Convention: also the CTA conversion rate (號召性用語內容的轉換率): responses to
+    the call to action / the number of times the content was delivered, and the
+    MQL→SQL rate (SQLs / MQLs).
+    Errors: #DIV/0! with no visitors; #NUM! for negatives.
+    Source: seed (轉換率, 號召性用語內容的對話率, 銷售轉化率).
+    """
+    return ratio(conversions, visitors, ("conversions", "visitors"))
+
+
+@excel_errors
+def ctr(clicks: Any, impressions: Any) -> Any:
+    """Click-through rate (CTR) of an email, ad or link.
+
+    Formula: CTR = clicks / impressions (or emails delivered)
+    Units: ratio (0.021 = 2.1 %).
+    Errors: #DIV/0! with no impressions; #NUM! for negatives.
+    Source: seed (點擊率, email click-through).
+    """
+    return ratio(clicks, impressions, ("clicks", "impressions"))
+
+
+@excel_errors
+def cpa(spend: Any, acquisitions: Any) -> Any:
+    """Cost per acquisition (CPA): spend per lead, sign-up or sale won by a campaign.
+
+    Formula: CPA = spend / acquisitions
+    Units: currency per acquisition.
+    Convention: CAC counts new paying customers; CPA counts whatever action the
+    campaign buys (a lead, a trial, an order).
+    Errors: #DIV/0! with no acquisitions; #NUM! for negatives.
+    Source: seed (購置成本 CPA, operational KPIs).
+    """
+    return ratio(spend, acquisitions, ("spend", "acquisitions"))
+
+
+@excel_errors
+def engagement_rate(interactions: Any, audience: Any) -> Any:
+    """Social media engagement rate.
+
+    Formula: engagement = interactions (likes, comments, shares, follows) / audience
+    (followers or reach)
+    Units: ratio per post or per period.
+    Errors: #DIV/0! with no audience; #NUM! for negatives.
+    Source: seed (社交媒體流量: views, follows, likes, shares).
+    """
+    return ratio(interactions, audience, ("interactions", "audience"))

@@ -1,0 +1,181 @@
+"""Sales KPIs: average order value, win rate, growth, CAGR, activity per period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from ..errors import DIV0, NA, NUM, VALUE, KpiInputError
+from ._args import Rows, choice, column, excel_errors, floats
+from ._ratio import ratio
+
+__all__ = [
+    "aov",
+    "win_rate",
+    "growth_rate",
+    "period_growth",
+    "cagr",
+    "count_per_period",
+    "sum_per_period",
+    "PERIODS",
+]
+
+#: Period names accepted by the per-period functions.
+PERIODS = ("day", "week", "month", "quarter", "year")
+
+
+@excel_errors
+def aov(revenue: Any, orders: Any) -> Any:
+    """Average order value (AOV), the average value of a purchase.
+
+    Formula: AOV = revenue / number of orders
+    Units: currency per order.
+    Errors: #DIV/0! with no orders; #NUM! for a negative order count.
+    Source: seed (購買的平均價值, 平均客單價).
+    """
+    return ratio(revenue, orders, ("revenue", "orders"), negative_num=True)
+
+
+@excel_errors
+def win_rate(won: Any, closed: Any) -> Any:
+    """Win rate: the share of closed opportunities that were won.
+
+    Formula: win rate = won / closed (closed = won + lost)
+    Units: ratio (0.25 = 25 %).
+    Errors: #DIV/0! with nothing closed; #NUM! for negatives or more won than closed.
+    Source: seed (處理比率的機會, opportunity-to-close ratio).
+    """
+    return ratio(won, closed, ("won", "closed"), num_at_most_den=True)
+
+
+@excel_errors
+def growth_rate(current: Any, previous: Any) -> Any:
+    """Growth rate from one period to the next (e.g. monthly sales growth).
+
+    Formula: growth = (current − previous) / |previous|
+    Units: ratio (0.2 = +20 %).
+    Convention: dividing by |previous| keeps the sign meaningful when the previous
+    value was negative (a smaller loss is growth).
+    Errors: #DIV/0! when previous is 0.
+    Source: seed (每月銷售額增長; MRR +20 % a quarter example).
+    """
+    r = Rows(current=current, previous=previous)
+    c, p = r.arrays
+    with np.errstate(all="ignore"):
+        out = (c - p) / np.abs(p)
+    return r.result(out, errors=[(lambda c, p: p == 0, DIV0)])
+
+
+@excel_errors
+def period_growth(values: Any) -> Any:
+    """Growth of each value over the one before it, for a column of periods.
+
+    Formula: growthₜ = (valueₜ − valueₜ₋₁) / |valueₜ₋₁|; the first period is blank.
+    Units: ratio per period; the result has the shape of the input, so it spills
+    beside a monthly column.
+    Errors: #DIV/0! where the previous value is 0; #VALUE! for a range that is
+    neither one column nor one row.
+    Source: seed (每月銷售額增長, monthly sales growth).
+    """
+    a = floats(values, "values")
+    if a.ndim == 2 and min(a.shape) > 1:
+        raise KpiInputError(VALUE, "values: expects one column or one row")
+    flat = a.reshape(-1)
+    if flat.size < 2:
+        if np.isinf(flat).any():
+            raise KpiInputError(NUM, "values: contains an infinite number")
+        return np.full(a.shape, np.nan) if a.ndim else np.nan
+    prev = np.concatenate(([np.nan], flat[:-1]))
+    r = Rows(current=flat, previous=prev)
+    with np.errstate(all="ignore"):
+        out = r.result((flat - prev) / np.abs(prev), errors=[(lambda c, p: p == 0, DIV0)])
+    return out.reshape(a.shape)
+
+
+@excel_errors
+def cagr(begin_value: Any, end_value: Any, periods: Any) -> Any:
+    """Compound annual (or per-period) growth rate.
+
+    Formula: CAGR = (end_value / begin_value)^(1 / periods) − 1
+    Units: ratio per period (periods in years gives a yearly rate).
+    Convention: the same as Excel's native =RRI(periods, begin_value, end_value),
+    which you may use instead.
+    Errors: #NUM! when begin_value ≤ 0, end_value < 0 or periods ≤ 0.
+    Source: standard finance definition.
+    """
+    r = Rows(begin_value=begin_value, end_value=end_value, periods=periods)
+    b, e, n = r.arrays
+    with np.errstate(all="ignore"):
+        out = (e / b) ** (1.0 / n) - 1.0
+    return r.result(out, domain=[(lambda b, e, n: (b <= 0) | (e < 0) | (n <= 0), NUM)])
+
+
+def _period_start(serials: np.ndarray, period: str) -> np.ndarray:
+    """Excel serials → datetime64[D] of the start of each one's period."""
+    days = np.floor(serials).astype("int64") + np.datetime64("1899-12-30", "D").astype("int64")
+    d = days.astype("datetime64[D]")
+    if period == "day":
+        return d
+    if period == "week":  # ISO weeks start on Monday; 1970-01-01 was a Thursday
+        return (d - ((d.astype("int64") + 3) % 7)).astype("datetime64[D]")
+    m = d.astype("datetime64[M]")
+    if period == "month":
+        return m.astype("datetime64[D]")
+    if period == "quarter":
+        mi = m.astype("int64")
+        return (mi - mi % 3).astype("datetime64[M]").astype("datetime64[D]")
+    return d.astype("datetime64[Y]").astype("datetime64[D]")
+
+
+def _per_period(dates: Any, weights: np.ndarray | None, period: str) -> np.ndarray:
+    serial = column(dates, "dates", dates=True)
+    keep = ~np.isnan(serial)
+    if weights is not None:
+        if weights.size != serial.size:
+            raise KpiInputError(VALUE, f"values: has {weights.size} cells but dates has {serial.size}")
+        keep &= ~np.isnan(weights)
+    serial = serial[keep]
+    if serial.size == 0:
+        raise KpiInputError(NA, "dates: no dates to count")
+    if np.isinf(serial).any() or (serial < 1).any():
+        raise KpiInputError(NUM, "dates: contains a number that is not a date")
+    starts = _period_start(serial, period)
+    keys, inverse = np.unique(starts, return_inverse=True)
+    w = np.ones(serial.size) if weights is None else weights[keep]
+    totals = np.bincount(inverse, weights=w, minlength=keys.size)
+    out = np.empty((keys.size, 2), dtype=object)
+    out[:, 0] = [dt.datetime.combine(k.item(), dt.time()) for k in keys]
+    out[:, 1] = totals.tolist() if weights is not None else totals.astype(int).tolist()
+    return out
+
+
+@excel_errors
+def count_per_period(dates: Any, period: Any = "month") -> Any:
+    """Count of events per period (calls, emails, posts, tickets, sessions...).
+
+    Formula: for each period that has an event, the number of dates falling in it.
+    Units: a two-column table (period start, count) that spills, earliest first.
+    Convention: weeks start on Monday (ISO). Periods with no event are not listed.
+    Errors: #VALUE! for an unknown period or text that is not a date; #N/A when no
+    date is given.
+    Source: seed (每月電話和電子郵件, 每月發布的博客文章 posts per month).
+    """
+    p = choice(period, "period", PERIODS, "month")
+    return _per_period(dates, None, p)
+
+
+@excel_errors
+def sum_per_period(dates: Any, values: Any, period: Any = "month") -> Any:
+    """Sum of amounts per period (e.g. transaction amount or revenue by month).
+
+    Formula: for each period with data, Σ values whose date falls in it.
+    Units: a two-column table (period start, total) that spills, earliest first.
+    Convention: rows with a blank date or a blank value are skipped.
+    Errors: #VALUE! for an unknown period, text in values, or ranges of different
+    sizes; #N/A when there is no row.
+    Source: seed (交易金額 transaction amount, 每月銷售額).
+    """
+    p = choice(period, "period", PERIODS, "month")
+    return _per_period(dates, column(values, "values"), p)
