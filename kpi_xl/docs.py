@@ -38,6 +38,7 @@ def render(lang: str = "en") -> str:
         raise ValueError(f"lang must be one of {LANGS}")
     zh, ui = _zh() if lang == "zh-TW" else ({}, {})
     t = lambda s: _t(ui, s)  # noqa: E731
+    colon = "：" if lang == "zh-TW" else ":"
     funcs = catalog.functions()
     out: list[str] = []
     out.append(f"# {t('KPI worksheet functions')} — {t('Functions reference')}")
@@ -57,16 +58,16 @@ def render(lang: str = "en") -> str:
         )
     else:
         out.append(
-            f"共 {len(funcs)} 個函數,位於 Excel 的 **KPI** 類別。每個函數都接受單一儲存格或範圍;"
-            "空白儲存格會略過;輸入有誤時回傳 Excel 錯誤值(#DIV/0!、#VALUE!、#NUM!、#N/A),"
-            "不會出現 Python 錯誤。逐列計算的函數在輸入相同大小的範圍時,回傳同樣形狀的範圍(自動溢出)。"
-            "比率以小數表示:請將儲存格格式設為百分比(0.03 顯示為 3%)。"
+            f"共 {len(funcs)} 個函數，位於 Excel 的 **KPI** 類別。每個函數都接受單一儲存格或範圍；"
+            "空白儲存格會略過；輸入有誤時傳回 Excel 錯誤值（#DIV/0!、#VALUE!、#NUM!、#N/A），"
+            "不會出現 Python 錯誤。逐列計算的函數在輸入相同大小的範圍時，傳回同樣形狀的範圍（自動溢出）。"
+            "比率以小數表示：請將儲存格格式設為百分比（0.03 顯示為 3%）。"
         )
     out.append("")
     # table of contents
     for group, names in catalog.GROUPS.items():
         links = ", ".join(f"[{n}](#{n.lower()})" for n in names)
-        out.append(f"- **{t(group)}**: {links}")
+        out.append(f"- **{t(group)}**{colon} {links}")
     out.append(f"- [{t('Where Excel already has a native formula')}](#native)")
     out.append("")
     current = None
@@ -85,13 +86,13 @@ def render(lang: str = "en") -> str:
         out.append(f"`{f.signature}`")
         out.append("")
         if "Formula" in f.sections:
-            out.append(f"**{t('Formula')}:** {f.sections['Formula']}")
+            out.append(f"**{t('Formula')}{colon}** {f.sections['Formula']}")
             out.append("")
         out.append(f"| {t('Argument')} | |")
         out.append("|---|---|")
         for a in f.arguments:
             doc = z.get("args", {}).get(a.name, a.doc) if lang == "zh-TW" else a.doc
-            opt = f" ({t('optional')})" if a.optional else ""
+            opt = (f"（{t('optional')}）" if lang == "zh-TW" else f" ({t('optional')})") if a.optional else ""
             out.append(f"| `{a.name}`{opt} | {_cell(doc)} |")
         out.append("")
         for section in ("Units", "Convention", "Errors"):
@@ -99,14 +100,14 @@ def render(lang: str = "en") -> str:
             text = z.get(key) if lang == "zh-TW" else None
             text = text or f.sections.get(section)
             if text:
-                out.append(f"**{t(section)}:** {text}")
+                out.append(f"**{t(section)}{colon}** {text}")
                 out.append("")
         result = catalog.format_result(f.run_example())
         note = f" ({f.example.note})" if f.example.note and lang == "en" else ""
-        out.append(f"**{t('Example')}:** `{f.example.formula}` → **{result}**{note}")
+        out.append(f"**{t('Example')}{colon}** `{f.example.formula}` → **{result}**{note}")
         out.append("")
         if "Source" in f.sections:
-            out.append(f"**{t('Source')}:** {f.sections['Source']}")
+            out.append(f"**{t('Source')}{colon}** {f.sections['Source']}")
             out.append("")
     out.append('<a id="native"></a>')
     out.append(f"## {t('Where Excel already has a native formula')}")
@@ -114,7 +115,7 @@ def render(lang: str = "en") -> str:
     if lang == "en":
         out.append("These KPIs from the same catalog need no kpi-xl function: Excel does them well.")
     else:
-        out.append("以下 KPI 不需要 kpi-xl 函數,Excel 內建公式就能做得很好。")
+        out.append("以下 KPI 不需要 kpi-xl 函數，Excel 內建公式就能做得很好。")
     out.append("")
     out.append(f"| KPI | {t('Formula')} | |")
     out.append("|---|---|---|")

@@ -240,7 +240,7 @@ def GROWTH_RATE(current, previous):
 @xw.arg("values", **RANGE, doc="One column (or row) of values per period, oldest first.")
 @excel_function
 def PERIOD_GROWTH(values):
-    """Growth of each period over the one before; spills beside the column, first period blank."""
+    """Growth of each period over the one before; spills beside the column (or row), first period blank."""
     return m.period_growth(values)
 
 
@@ -336,10 +336,10 @@ def NPS(scores):
 
 @xw.func(category=CATEGORY)
 @xw.arg("scores", **RANGE, doc="Satisfaction ratings, e.g. 1–5. Blanks are skipped.")
-@xw.arg("threshold", **CELL, doc="Lowest rating that counts as satisfied. Default 4.")
+@xw.arg("threshold", **CELL, doc="Lowest rating that counts as satisfied. Default scale_max - 1 (4 on a 1-5 scale).")
 @xw.arg("scale_max", **CELL, doc="Top of the rating scale. Default 5.")
 @excel_function
-def CSAT(scores, threshold=4, scale_max=5):
+def CSAT(scores, threshold=None, scale_max=5):
     """Customer satisfaction score: share of ratings at or above the threshold (4 on a 1–5 scale)."""
     return m.csat(scores, threshold, scale_max)
 
@@ -351,7 +351,7 @@ def CSAT(scores, threshold=4, scale_max=5):
 @xw.arg("unit", **CELL, doc='"hours" (default), "minutes" or "days".')
 @excel_function
 def FRT(created_at, first_response_at, method="mean", unit="hours"):
-    """First response time: mean (or median) time from ticket created to first reply, in hours."""
+    """First response time: mean (or median) time from ticket created to first reply, in hours by default."""
     return m.frt(created_at, first_response_at, method, unit)
 
 
@@ -362,7 +362,7 @@ def FRT(created_at, first_response_at, method="mean", unit="hours"):
 @xw.arg("unit", **CELL, doc='"hours" (default), "minutes" or "days".')
 @excel_function
 def RESOLUTION_TIME(opened_at, resolved_at, method="mean", unit="hours"):
-    """Resolution time: mean (or median) time from ticket opened to resolved, in hours."""
+    """Resolution time: mean (or median) time from ticket opened to resolved, in hours by default."""
     return m.resolution_time(opened_at, resolved_at, method, unit)
 
 

@@ -384,3 +384,13 @@ def test_source_share_errors():
     assert err(m.source_share(["a", "b"], "a", [1])) == "#VALUE!"
     assert err(m.source_share(["a"], "a", [-1])) == "#NUM!"
     assert err(m.source_share(["a"], "a", [0])) == "#DIV/0!"
+
+
+def test_nrr_refuses_losses_larger_than_start_plus_expansion():
+    assert err(m.nrr(100, 0, 200, 0)) == "#NUM!"
+    assert m.nrr(100, 50, 120, 0) == pytest.approx(0.3)
+
+
+def test_csat_threshold_follows_the_scale_top_two_boxes():
+    assert m.csat([1, 2, 9, 10], None, 10) == pytest.approx(0.5)  # 9 and 10 count
+    assert m.csat([1, 2, 4, 10], None, 10) == pytest.approx(0.25)  # 4 of 10 does not

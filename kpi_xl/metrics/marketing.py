@@ -40,7 +40,8 @@ def conversion(conversions: Any, visitors: Any) -> Any:
     Units: ratio (0.03 = 3 %).
     Convention: also the CTA conversion rate (號召性用語內容的轉換率): responses to
     the call to action / the number of times the content was delivered, and the
-    MQL→SQL rate (SQLs / MQLs).
+    MQL→SQL rate (SQLs / MQLs). It may exceed 1 when one visitor converts
+    more than once (e.g. two orders).
     Errors: #DIV/0! with no visitors; #NUM! for negatives.
     Source: seed (轉換率, 號召性用語內容的對話率, 銷售轉化率).
     """
@@ -52,7 +53,7 @@ def ctr(clicks: Any, impressions: Any) -> Any:
     """Click-through rate (CTR) of an email, ad or link.
 
     Formula: CTR = clicks / impressions (or emails delivered)
-    Units: ratio (0.021 = 2.1 %).
+    Units: ratio (0.021 = 2.1 %); above 1 when people click more than once.
     Errors: #DIV/0! with no impressions; #NUM! for negatives.
     Source: seed (點擊率, email click-through).
     """

@@ -102,7 +102,8 @@ def cltv(arpa: Any, churn_rate: Any, gross_margin: Any = 1, discount_rate: Any =
     the same period (all monthly or all yearly).
     Convention: a customer pays at the start of every period and stays with
     probability 1 − churn_rate, so the value is Σₜ m·(1−c)ᵗ/(1+d)ᵗ for t = 0, 1, ...
-    The first period is not discounted.
+    The first period is not discounted. A churn rate of 0 is refused even with a
+    discount rate: a customer who never leaves is not a planning assumption.
     Errors: #DIV/0! when churn_rate is 0; #NUM! when churn_rate is outside (0, 1],
     gross_margin outside [0, 1], discount_rate negative or arpa negative.
     Source: Gupta & Lehmann (2003), "Customers as assets", J. Interactive Marketing
@@ -168,7 +169,8 @@ def nrr(starting_mrr: Any, expansion: Any = 0, contraction: Any = 0, churned_mrr
     Units: ratio (1.1 = 110 %).
     Convention: revenue from customers who were already paying at the start;
     new customers are not counted.
-    Errors: #DIV/0! when starting_mrr is 0; #NUM! for negative inputs.
+    Errors: #DIV/0! when starting_mrr is 0; #NUM! for negative inputs or losses
+    larger than starting MRR plus expansion.
     Source: standard SaaS definition (KeyBanc / OpenView SaaS surveys).
     """
     r = Rows(starting_mrr=starting_mrr, expansion=expansion, contraction=contraction, churned_mrr=churned_mrr)
@@ -177,7 +179,7 @@ def nrr(starting_mrr: Any, expansion: Any = 0, contraction: Any = 0, churned_mrr
         out = (s + e - c - ch) / s
     return r.result(
         out,
-        domain=[(lambda s, e, c, ch: (s < 0) | (e < 0) | (c < 0) | (ch < 0), NUM)],
+        domain=[(lambda s, e, c, ch: (s < 0) | (e < 0) | (c < 0) | (ch < 0) | (c + ch > s + e), NUM)],
         errors=[(lambda s, e, c, ch: s == 0, DIV0)],
     )
 

@@ -22,6 +22,9 @@ __all__ = [
     "PERIODS",
 ]
 
+#: Excel's last date, 9999-12-31, as a serial number.
+LAST_EXCEL_DAY = 2958465
+
 #: Period names accepted by the per-period functions.
 PERIODS = ("day", "week", "month", "quarter", "year")
 
@@ -74,7 +77,7 @@ def period_growth(values: Any) -> Any:
 
     Formula: growthₜ = (valueₜ − valueₜ₋₁) / |valueₜ₋₁|; the first period is blank.
     Units: ratio per period; the result has the shape of the input, so it spills
-    beside a monthly column.
+    beside a monthly column (or along a row).
     Errors: #DIV/0! where the previous value is 0; #VALUE! for a range that is
     neither one column nor one row.
     Source: seed (每月銷售額增長, monthly sales growth).
@@ -139,8 +142,8 @@ def _per_period(dates: Any, weights: np.ndarray | None, period: str) -> np.ndarr
     serial = serial[keep]
     if serial.size == 0:
         raise KpiInputError(NA, "dates: no dates to count")
-    if np.isinf(serial).any() or (serial < 1).any():
-        raise KpiInputError(NUM, "dates: contains a number that is not a date")
+    if ((serial < 1) | (serial >= LAST_EXCEL_DAY + 1)).any():  # also catches ±inf
+        raise KpiInputError(NUM, "dates: contains a number that is not a date (Excel dates run 1900-01-01 to 9999-12-31)")
     starts = _period_start(serial, period)
     keys, inverse = np.unique(starts, return_inverse=True)
     w = np.ones(serial.size) if weights is None else weights[keep]
@@ -158,8 +161,8 @@ def count_per_period(dates: Any, period: Any = "month") -> Any:
     Formula: for each period that has an event, the number of dates falling in it.
     Units: a two-column table (period start, count) that spills, earliest first.
     Convention: weeks start on Monday (ISO). Periods with no event are not listed.
-    Errors: #VALUE! for an unknown period or text that is not a date; #N/A when no
-    date is given.
+    Errors: #VALUE! for an unknown period or text that is not a date; #NUM! for a
+    number that is not an Excel date; #N/A when no date is given.
     Source: seed (每月電話和電子郵件, 每月發布的博客文章 posts per month).
     """
     p = choice(period, "period", PERIODS, "month")
@@ -174,7 +177,7 @@ def sum_per_period(dates: Any, values: Any, period: Any = "month") -> Any:
     Units: a two-column table (period start, total) that spills, earliest first.
     Convention: rows with a blank date or a blank value are skipped.
     Errors: #VALUE! for an unknown period, text in values, or ranges of different
-    sizes; #N/A when there is no row.
+    sizes; #NUM! for a number that is not an Excel date; #N/A when there is no row.
     Source: seed (交易金額 transaction amount, 每月銷售額).
     """
     p = choice(period, "period", PERIODS, "month")

@@ -39,20 +39,22 @@ def nps(scores: Any) -> Any:
 
 
 @excel_errors
-def csat(scores: Any, threshold: Any = 4, scale_max: Any = 5) -> Any:
+def csat(scores: Any, threshold: Any = None, scale_max: Any = 5) -> Any:
     """Customer satisfaction score (CSAT): the share of satisfied ratings.
 
     Formula: CSAT = ratings ≥ threshold / ratings
     Units: ratio (0.85 = 85 % satisfied).
-    Convention: on the usual 1–5 scale, 4 ("satisfied") and 5 ("very satisfied")
-    count. For the average rating instead, use Excel's =AVERAGE().
+    Convention: ratings run from 1 to scale_max; the threshold defaults to
+    scale_max − 1 (the "top two boxes"): on the usual 1–5 scale 4 ("satisfied") and
+    5 ("very satisfied") count, on a 1–10 scale 9 and 10. For the average rating
+    instead, use Excel's =AVERAGE().
     Errors: #DIV/0! with no ratings; #NUM! for a rating outside 1..scale_max or a
     threshold outside that scale.
     Source: ACSI / common CSAT practice; seed (客戶滿意度評分 CSAT).
     """
     s = values(scores, "scores")
-    t = number(threshold, "threshold", 4.0)
     top = number(scale_max, "scale_max", 5.0)
+    t = number(threshold, "threshold", top - 1.0)
     if top < 1:
         raise KpiInputError(NUM, "scale_max: must be 1 or more")
     if not 1 <= t <= top:

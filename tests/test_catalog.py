@@ -1,0 +1,110 @@
+"""The catalog's declarations: what Excel's wizard, the docs and the CLI show."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from kpi_xl import catalog, docs, udfs
+
+ROOT = Path(__file__).resolve().parents[1]
+FUNCS = catalog.functions()
+BUILTINS = {
+    line.strip().upper()
+    for line in (ROOT / "kpi_xl" / "data" / "builtin_functions.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+}
+
+
+def test_every_declared_function_is_in_a_group_with_an_example():
+    assert sorted(f.name for f in FUNCS) == catalog.declared_names()
+    assert set(catalog.EXAMPLES) == set(catalog.declared_names())
+
+
+def test_issue_signatures_are_exact():
+    sigs = {f.name: f.signature for f in FUNCS}
+    assert sigs["ACV"] == "ACV(contract_values, [term_years], [one_time_fees])"
+    assert sigs["CLTV"] == "CLTV(arpa, churn_rate, [gross_margin], [discount_rate])"
+    assert sigs["ACHIEVEMENT"] == "ACHIEVEMENT(actual, target, [baseline], [direction])"
+
+
+@pytest.mark.parametrize(
+    "name, leading",
+    [
+        ("CAC", ["spend", "new_customers"]),
+        ("CHURN", ["churned", "customers_at_start"]),
+        ("ARPA", ["revenue", "accounts"]),
+        ("AOV", ["revenue", "orders"]),
+        ("CONVERSION", ["conversions", "visitors"]),
+        ("CTR", ["clicks", "impressions"]),
+        ("ROI", ["gain", "cost"]),
+        ("GROWTH_RATE", ["current", "previous"]),
+        ("CAGR", ["begin_value", "end_value", "periods"]),
+        ("NPS", ["scores"]),
+        ("CSAT", ["scores"]),
+        ("WIN_RATE", ["won", "closed"]),
+        ("LTV_CAC", ["ltv", "cac"]),
+        ("GROSS_MARGIN", ["revenue", "cogs"]),
+    ],
+)
+def test_leading_arguments_named_in_the_issue(name, leading):
+    params = list(inspect.signature(getattr(udfs, name)).parameters)
+    assert params[: len(leading)] == leading
+
+
+@pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.name)
+def test_wizard_help_fits_excel(f):
+    decl = f.udf.__kpi_xl__
+    assert decl["func"] == {"category": "KPI"}
+    assert 0 < len(f.summary) <= 255, "Excel cuts function descriptions at 255 characters"
+    assert set(decl["args"]) == {a.name for a in f.arguments}, "one @xw.arg per argument"
+    for a in f.arguments:
+        assert 0 < len(a.doc) <= 255
+    assert len(f.name) <= 64 and f.name.isupper()
+
+
+@pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.name)
+def test_core_docstring_gives_formula_units_errors_source(f):
+    for section in ("Formula", "Units", "Errors", "Source"):
+        assert f.sections.get(section), f"{f.core.__name__} docstring lacks {section}:"
+
+
+def test_no_name_shadows_an_excel_or_libreoffice_builtin():
+    assert len(BUILTINS) > 500, "the built-in list looks truncated"
+    for known in ("SUM", "XLOOKUP", "GROWTH", "TREND", "RATE", "FORECAST", "RRI", "ROUNDSIG"):
+        assert known in BUILTINS
+    clashes = sorted(set(catalog.declared_names()) & BUILTINS)
+    assert clashes == []
+
+
+def test_every_example_gives_a_value_not_an_error():
+    for f in FUNCS:
+        result = f.run_example()
+        assert not isinstance(result, str), f"{f.name} example gives {result}"
+
+
+def test_zh_tw_texts_cover_every_function_and_argument():
+    from kpi_xl.locale_zh_tw import FUNCTIONS
+
+    assert set(FUNCTIONS) == set(catalog.declared_names())
+    for f in FUNCS:
+        z = FUNCTIONS[f.name]
+        assert z["title"] and z["summary"] and len(z["summary"]) <= 255
+        assert set(z["args"]) == {a.name for a in f.arguments}
+
+
+@pytest.mark.parametrize("lang", docs.LANGS)
+def test_generated_reference_is_current(lang):
+    path = ROOT / docs.TARGETS[lang]
+    assert path.read_text(encoding="utf-8") == docs.render(lang), "stale: run `kpi-xl docs`"
+
+
+def test_reference_shows_each_example_result():
+    text = docs.render("en")
+    assert "`=ACV({120000;90000;60000}, {2;1;1}, {0;0;6000})` → **68,000**" in text
+    assert "`=CLTV(1500, 0.03, 0.8)` → **40,000**" in text
+    assert "`=NPS({10;9;9;8;7;6;3;10})` → **25**" in text
+    zh = docs.render("zh-TW")
+    assert "客戶終身價值" in zh and "→ **40,000**" in zh
