@@ -33,7 +33,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Customer service": ("NPS", "CSAT", "FRT", "RESOLUTION_TIME", "TICKETS_RESOLVED"),
     "Website": ("SOURCE_SHARE", "PAGES_PER_SESSION", "BOUNCE_RATE"),
     "Finance": ("GROSS_MARGIN", "ROA", "MARKET_SHARE", "SHRINKAGE"),
-    "Goals": ("ACHIEVEMENT",),
+    "Goals": ("ACHIEVEMENT", "PACE", "FORECAST_END", "STATUS", "PAYOUT", "OKR_SCORE"),
 }
 
 
@@ -121,6 +121,15 @@ EXAMPLES: dict[str, Example] = {
     "MARKET_SHARE": Example("=MARKET_SHARE(30000000, 250000000)", (30000000, 250000000)),
     "SHRINKAGE": Example("=SHRINKAGE(18000, 1200000)", (18000, 1200000)),
     "ACHIEVEMENT": Example("=ACHIEVEMENT(90, 100, 80)", (90, 100, 80), "from 80 toward 100, at 90: half way"),
+    "PACE": Example("=PACE(50, 100, DATE(2026,1,1), DATE(2026,12,31), DATE(2026,7,2))",
+                    (50, 100, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2)),
+                    "183 of 365 days passed, so 50.1 was expected"),
+    "FORECAST_END": Example("=FORECAST_END(2400000, DATE(2026,1,1), DATE(2026,3,31), DATE(2026,2,14))",
+                            (2400000, D(2026, 1, 1), D(2026, 3, 31), D(2026, 2, 14)), "2.4 M in 45 of 90 days"),
+    "STATUS": Example("=STATUS(40, 100, DATE(2026,1,1), DATE(2026,12,31), DATE(2026,7,2))",
+                      (40, 100, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2)), "pace 0.80, below 0.85"),
+    "PAYOUT": Example("=PAYOUT(1.2, 0.8, 2, 1.5)", (1.2, 0.8, 2, 1.5), "1 + 0.2 × 2"),
+    "OKR_SCORE": Example("=OKR_SCORE({0.7;1;0.4}, {2;1;1})", (_col(0.7, 1, 0.4), _col(2, 1, 1)), "(1.4 + 1 + 0.4) / 4"),
 }
 
 #: KPIs the seeds name that Excel already computes well with a native formula.

@@ -458,3 +458,62 @@ def SHRINKAGE(lost_value, inventory_value):
 def ACHIEVEMENT(actual, target, baseline=None, direction="higher"):
     """Progress toward a target as a ratio (0.8 = 80 %): (actual − baseline) / (target − baseline)."""
     return m.achievement(actual, target, baseline, direction)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("actual", **RANGE, doc="Value reached so far (cumulative, e.g. sales to date).")
+@xw.arg("target", **RANGE, doc="Value to reach by the end date.")
+@xw.arg("start_date", **RANGE, doc="First day of the goal.")
+@xw.arg("end_date", **RANGE, doc="Last day of the goal.")
+@xw.arg("as_of", **RANGE, doc="Day the actual is measured (e.g. =TODAY()).")
+@xw.arg("baseline", **RANGE, doc="Value on the start date. Default 0.")
+@excel_function
+def PACE(actual, target, start_date, end_date, as_of, baseline=0):
+    """Progress so far against a straight-line plan from baseline to target (1 = on plan, 1.1 = 10 % ahead)."""
+    return m.pace(actual, target, start_date, end_date, as_of, baseline)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("actual", **RANGE, doc="Cumulative value so far (e.g. sales to date).")
+@xw.arg("start_date", **RANGE, doc="First day of the period.")
+@xw.arg("end_date", **RANGE, doc="Last day of the period.")
+@xw.arg("as_of", **RANGE, doc="Day the actual is measured.")
+@excel_function
+def FORECAST_END(actual, start_date, end_date, as_of):
+    """Run-rate forecast at the end date = actual × total days / days elapsed."""
+    return m.forecast_end(actual, start_date, end_date, as_of)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("actual", **RANGE, doc="Value reached so far.")
+@xw.arg("target", **RANGE, doc="Value to reach by the end date.")
+@xw.arg("start_date", **RANGE, doc="First day of the goal.")
+@xw.arg("end_date", **RANGE, doc="Last day of the goal.")
+@xw.arg("as_of", **RANGE, doc="Day the actual is measured.")
+@xw.arg("baseline", **RANGE, doc="Value when the goal started (optional).")
+@xw.arg("direction", **CELL, doc='"higher" (default) or "lower" if less is better.')
+@xw.arg("language", **CELL, doc='"en" or "zh-TW" for the words; default English.')
+@excel_function
+def STATUS(actual, target, start_date, end_date, as_of, baseline=None, direction="higher", language=None):
+    """Goal status by the default rules: Achieved, On track, Behind or At risk (繁體中文 with "zh-TW")."""
+    return m.status(actual, target, start_date, end_date, as_of, baseline, direction, language)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("achievement", **RANGE, doc="Achievement as a ratio (1 = 100 % of target).")
+@xw.arg("threshold", **RANGE, doc="Achievement below which nothing is paid, e.g. 0.8.")
+@xw.arg("accelerator", **RANGE, doc="Multiplier on achievement above 100 %. Default 1.")
+@xw.arg("cap", **RANGE, doc="Highest payout, e.g. 1.5 (optional: no cap).")
+@excel_function
+def PAYOUT(achievement, threshold, accelerator=1, cap=None):
+    """Bonus payout as a share of target: 0 below threshold, achievement up to 100 %, accelerated above, capped."""
+    return m.payout(achievement, threshold, accelerator, cap)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("scores", **RANGE, doc="Score of each key result, 0.0 to 1.0 (clipped).")
+@xw.arg("weights", **RANGE, doc="Weight of each key result (optional: equal weights).")
+@excel_function
+def OKR_SCORE(scores, weights=None):
+    """Objective score = weighted mean of key-result scores clipped to 0–1; 0.7 is a good score."""
+    return m.okr_score(scores, weights)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kpi_xl import catalog, docs, udfs
+from kpi_xl.errors import XlError
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCS = catalog.functions()
@@ -82,7 +83,7 @@ def test_no_name_shadows_an_excel_or_libreoffice_builtin():
 def test_every_example_gives_a_value_not_an_error():
     for f in FUNCS:
         result = f.run_example()
-        assert not isinstance(result, str), f"{f.name} example gives {result}"
+        assert not isinstance(result, XlError), f"{f.name} example gives {result}"
 
 
 def test_zh_tw_texts_cover_every_function_and_argument():

@@ -13,7 +13,7 @@ when given one); aggregates return one number.
 """
 
 from .finance import gross_margin, market_share, roa, shrinkage
-from .goals import achievement
+from .goals import achievement, forecast_end, okr_score, pace, payout, status
 from .marketing import conversion, cpa, ctr, engagement_rate, roi
 from .saas import acv, arpa, cac, cac_payback, churn, cltv, grr, ltv_cac, mrr, nrr, quick_ratio, retention
 from .sales import aov, cagr, count_per_period, growth_rate, period_growth, sum_per_period, win_rate
@@ -26,5 +26,5 @@ __all__ = [
     "count_per_period", "sum_per_period", "roi", "conversion", "ctr", "cpa", "engagement_rate",
     "nps", "csat", "frt", "resolution_time", "tickets_resolved", "source_share",
     "pages_per_session", "bounce_rate", "gross_margin", "roa", "market_share", "shrinkage",
-    "achievement",
+    "achievement", "pace", "forecast_end", "status", "payout", "okr_score",
 ]

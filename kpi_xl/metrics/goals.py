@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DIV0, KpiInputError
+from ..errors import DIV0, NA, NUM, VALUE, KpiInputError, XlError
 from ._args import Rows, choice, excel_errors, floats
 
-__all__ = ["achievement", "DIRECTIONS"]
+__all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES"]
 
 #: Which way is better for a KPI.
 DIRECTIONS = ("higher", "lower")
@@ -53,3 +53,196 @@ def _omitted(baseline: Any) -> bool:
     except KpiInputError:
         return False
     return a.size == 1 and bool(np.isnan(a.reshape(-1)[0]))
+
+
+def _days(r: Rows) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusive day counts (elapsed, total) from start/end/as_of arrays in a Rows."""
+    s, e, a = (np.floor(x) for x in r.arrays[-3:])
+    return a - s + 1.0, e - s + 1.0
+
+
+def _timeline_rules(start_i: int) -> list:
+    """#N/A before the start, #NUM! when the end is before the start."""
+    def before(*xs):
+        return np.floor(xs[start_i + 2]) < np.floor(xs[start_i])
+
+    def backwards(*xs):
+        return np.floor(xs[start_i + 1]) < np.floor(xs[start_i])
+
+    return [(backwards, NUM), (before, NA)]
+
+
+def expected_fraction(start_date: Any, end_date: Any, as_of: Any) -> Any:
+    """Share of a goal's time that has passed, counting whole days, both ends included.
+
+    fraction = (as_of − start + 1) / (end − start + 1), at most 1. On the start date
+    one day has passed; on the end date all of them.
+    """
+    r = Rows(start_date=start_date, end_date=end_date, as_of=as_of, dates=("start_date", "end_date", "as_of"))
+    with np.errstate(all="ignore"):
+        elapsed, total = _days(r)
+        out = np.minimum(elapsed / total, 1.0)
+    return r.result(out, domain=_timeline_rules(0))
+
+
+@excel_errors
+def pace(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any, baseline: Any = 0) -> Any:
+    """Pace: progress so far against the progress expected by now (1 = exactly on plan).
+
+    Formula: expected = baseline + (target − baseline) × f, with
+    f = (as_of − start_date + 1) / (end_date − start_date + 1) capped at 1;
+    pace = (actual − baseline) / (expected − baseline).
+    Units: ratio; 1.1 means 10 % ahead of a straight-line plan.
+    Convention: linear pacing in whole days, both ends included, so on the start date
+    1 day of the period has passed and on the end date all of it. For a seasonal
+    plan use the scorecard, which takes the profile from last year's data.
+    Errors: #N/A when as_of is before start_date; #NUM! when end_date is before
+    start_date; #DIV/0! when target equals baseline.
+    Source: issue #4 (PACE); common sales-quota pacing.
+    """
+    b = 0.0 if _omitted(baseline) else baseline
+    r = Rows(actual=actual, target=target, baseline=b, start_date=start_date, end_date=end_date, as_of=as_of,
+             dates=("start_date", "end_date", "as_of"))
+    a, t, base = r.arrays[:3]
+    with np.errstate(all="ignore"):
+        elapsed, total = _days(r)
+        f = np.minimum(elapsed / total, 1.0)
+        out = (a - base) / ((t - base) * f)
+    return r.result(out, domain=_timeline_rules(3), errors=[(lambda a, t, b, *_: t == b, DIV0)])
+
+
+@excel_errors
+def forecast_end(actual: Any, start_date: Any, end_date: Any, as_of: Any) -> Any:
+    """Run-rate forecast of a cumulative actual (sales to date...) at the end date.
+
+    Formula: forecast = actual × total days / elapsed days, days counted whole and
+    inclusive: (end − start + 1) / (as_of − start + 1). After the end date the
+    forecast is the actual.
+    Units: the unit of actual.
+    Convention: assumes the rest of the period runs at the average daily rate so
+    far; the scorecard also offers a seasonal forecast from last year's profile.
+    Errors: #N/A when as_of is before start_date; #NUM! when end_date is before start_date.
+    Source: issue #4 (FORECAST_END); run-rate projection.
+    """
+    r = Rows(actual=actual, start_date=start_date, end_date=end_date, as_of=as_of,
+             dates=("start_date", "end_date", "as_of"))
+    a = r.arrays[0]
+    with np.errstate(all="ignore"):
+        elapsed, total = _days(r)
+        out = a * total / np.minimum(elapsed, total)
+    return r.result(out, domain=_timeline_rules(1))
+
+
+#: Default status rules: (status key, measure, lowest value), checked in order.
+DEFAULT_RULES = (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95), ("behind", "pace", 0.85))
+
+
+@excel_errors
+def status(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any,
+           baseline: Any = None, direction: Any = "higher", language: Any = None) -> Any:
+    """Status label of a goal under the default rules, in English or 繁體中文.
+
+    Formula: "Achieved" when ACHIEVEMENT ≥ 1; else "On track" when pace ≥ 0.95;
+    "Behind" when pace ≥ 0.85; else "At risk". pace = achievement / f, with f the
+    share of the goal's days passed (see PACE).
+    Units: text: Achieved / On track / Behind / At risk, or 已達成 / 進度正常 / 落後 / 有風險.
+    Convention: a "lower" goal without a baseline has no straight-line path, so its
+    pace is its achievement (target / actual). language "zh-TW" gives the Chinese
+    words; without it $KPI_XL_LANG decides, else English.
+    Errors: #N/A before the start date; #NUM! when the end is before the start;
+    #DIV/0! when target equals baseline; #VALUE! for an unknown direction or language.
+    Source: issue #4 default status rules.
+    """
+    from .. import labels
+
+    try:
+        words = labels.STATUS[labels.language(None if _blank(language) else str(language))]
+    except ValueError as exc:
+        raise KpiInputError(VALUE, f"language: {exc}") from None
+    way = choice(direction, "direction", DIRECTIONS, "higher")
+    ach = achievement(actual, target, baseline, way)
+    frac = expected_fraction(start_date, end_date, as_of)
+    for v in (ach, frac):
+        if isinstance(v, XlError):
+            return v
+    ach_a = np.asarray(ach, dtype=object)
+    frac_a = np.asarray(frac, dtype=object)
+    shape = np.broadcast_shapes(ach_a.shape, frac_a.shape)
+    ach_a, frac_a = np.broadcast_to(ach_a, shape), np.broadcast_to(frac_a, shape)
+    no_path = way == "lower" and _omitted(baseline)
+    out = np.empty(shape, dtype=object)
+    for i in np.ndindex(shape):
+        a, f = ach_a[i], frac_a[i]
+        if isinstance(a, XlError) or isinstance(f, XlError):
+            out[i] = a if isinstance(a, XlError) else f
+            continue
+        if a is None or f is None or np.isnan(a) or np.isnan(f):
+            out[i] = np.nan
+            continue
+        p = a if no_path else a / f
+        key = "at_risk"
+        for name, measure, low in DEFAULT_RULES:
+            if (a if measure == "achievement" else p) >= low:
+                key = name
+                break
+        out[i] = words[key]
+    return out.item() if out.ndim == 0 else out
+
+
+def _blank(x: Any) -> bool:
+    return x is None or (isinstance(x, str) and not x.strip()) or (isinstance(x, float) and np.isnan(x))
+
+
+_NO_CAP = 1e308  # stands for "no cap" (an infinite input would read as #NUM!)
+
+
+@excel_errors
+def payout(achievement: Any, threshold: Any, accelerator: Any = 1, cap: Any = None) -> Any:
+    """Incentive payout as a fraction of the target bonus.
+
+    Formula: 0 below threshold; equal to achievement from threshold up to 1 (100 %);
+    1 + (achievement − 1) × accelerator above 1; never above cap when one is given.
+    Units: ratio of the target bonus (1.4 = 140 % of the bonus).
+    Convention: the classic quota plan: a floor, a linear ramp and an accelerator
+    above plan. PAYOUT(0.9, 0.8) = 0.9; PAYOUT(1.2, 0.8, 2, 1.5) = 1.4.
+    Errors: #NUM! for a threshold outside 0–1, a negative accelerator or a cap
+    below 0.
+    Source: issue #4; seed (將KPI與銷售團隊的獎勵機制有效結合: a fair, transparent scheme).
+    """
+    no_cap = _omitted(cap)
+    r = Rows(achievement=achievement, threshold=threshold, accelerator=accelerator,
+             cap=_NO_CAP if no_cap else cap)
+    a, t, k, c = r.arrays
+    with np.errstate(all="ignore"):
+        ramp = np.where(a > 1.0, 1.0 + (a - 1.0) * k, a)
+        out = np.where(a < t, 0.0, np.minimum(ramp, c))
+    rules = [(lambda a, t, k, c: (t < 0) | (t > 1), NUM), (lambda a, t, k, c: k < 0, NUM),
+             (lambda a, t, k, c: c < 0, NUM)]
+    return r.result(out, domain=rules)
+
+
+@excel_errors
+def okr_score(scores: Any, weights: Any = None) -> Any:
+    """OKR score of an objective: weighted mean of its key results' scores, each clipped to 0–1.
+
+    Formula: Σ wᵢ × min(max(scoreᵢ, 0), 1) / Σ wᵢ (weights default to 1).
+    Units: 0.0–1.0; 0.7 is a good score (Google's grading: 0.7–1.0 delivered,
+    0.4–0.6 progress, below 0.4 missed).
+    Convention: blank scores are left out together with their weights.
+    Errors: #DIV/0! with no scores or weights summing to 0; #NUM! for a negative weight.
+    Source: Google's OKR playbook (re:Work, "Set goals with OKRs"); seed (KPI 與 OKR).
+    """
+    from ._args import aligned
+
+    if weights is None:
+        s = aligned(("scores", scores))[0]
+        w = np.ones_like(s)
+    else:
+        s, w = aligned(("scores", scores), ("weights", weights, 1.0))
+    if s.size == 0:
+        raise KpiInputError(DIV0, "scores: no key-result score")
+    if (w < 0).any():
+        raise KpiInputError(NUM, "weights: must not be negative")
+    if w.sum() == 0:
+        raise KpiInputError(DIV0, "weights: add up to 0")
+    return float(np.sum(np.clip(s, 0.0, 1.0) * w) / np.sum(w))
