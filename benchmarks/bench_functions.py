@@ -350,8 +350,8 @@ def build(case: Case, rows: int, seed: int) -> tuple[Arrays, Arrays, np.ndarray,
     clean = [_col(a) for a in case.make(g, rows)]
     dirty = [a.copy() for a in clean]
     order = g.permutation(rows - 1)  # the last row is never picked (PERIOD_GROWTH spoils row + 1)
-    n_blank = max(1, round(rows * BLANK_SHARE)) if rows >= 100 else 0
-    n_error = max(1, round(rows * ERROR_SHARE)) if rows >= 100 else 0
+    n_blank = max(1, round(rows * BLANK_SHARE))
+    n_error = max(1, round(rows * ERROR_SHARE))
     blank_rows = order[:n_blank]
     error_rows = order[n_blank : n_blank + n_error]
     which = g.integers(0, len(dirty), n_blank)  # one blank cell per blank row, in any argument
@@ -494,8 +494,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", metavar="NAME", help="run only these cases (names as in the table)")
     ap.add_argument("--check", action="store_true", help=f"exit 1 if a clean ratio is over {TARGET} or a result is wrong")
     args = ap.parse_args(argv)
-    if args.rows < 2 or args.repeat < 1:
-        ap.error("--rows must be at least 2 and --repeat at least 1")
+    if args.rows < 10 or args.repeat < 1:
+        ap.error("--rows must be at least 10 and --repeat at least 1")
 
     cases = _cases()
     if args.only:

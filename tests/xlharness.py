@@ -53,11 +53,22 @@ What is STAND-IN (defined in this file):
   text, the MacroOptions names and ``CallUDF`` all use ``"kpi_xl.udfs"`` as users
   configure it, while the normal ``kpi_xl.udfs`` module stays untouched.
 
+Not exercised (kpi-xl uses none of it, or it is outside Python): ``call_udf``'s
+async, legacy dynamic-array and ``caller``-argument branches, the embedded-code
+scan of ``get_udf_module``'s first import (the cache entry above replaces it),
+pywin32's own conversion of the returned Python value into a COM VARIANT, and the
+VBA that runs in Excel.
+
+Calls pass ``this_workbook`` = the stand-in workbook and ``caller`` = a stand-in
+cell, as the generated VBA passes ``ThisWorkbook, Application.Caller``
+(``call_udf`` then sets ``_xlwindows.BOOK_CALLER``, inside the session's copy).
+
 Scope: everything is installed by :func:`excel_session` (a context manager) and
 undone on exit: ``sys.modules`` entries (stand-ins, ``xlwings._xlwindows``,
-``xlwings.udfs``, ``xlwings.com_server``, the Excel copy), the matching attributes
-of the ``xlwings`` package, ``xlwings.engines``, ``xlwings.func/arg/ret`` and the
-atexit hook ``_xlwindows`` registers. Use it from a module-scoped fixture::
+``xlwings.udfs``, ``xlwings.com_server``, the Excel copy; any earlier ones are put
+back), the matching attributes of the ``xlwings`` package, ``xlwings.engines``,
+``xlwings.func/arg/ret``, the atexit hook ``_xlwindows`` registers and the asyncio
+loop ``com_server`` creates (closed). Use it from a module-scoped fixture::
 
     @pytest.fixture(scope="module", autouse=True)
     def excel():
@@ -529,8 +540,9 @@ def com_date(year: int, month: int, day: int, hour: int = 0, minute: int = 0, se
     return TimeType(year, month, day, hour, minute, second, tzinfo=dt.timezone.utc)
 
 
-_ERROR_INTS = frozenset(
-    # the values of xlwings._xlwindows.cell_errors (checked by the tests)
+#: The COM ints of Excel's error values: the keys of xlwings._xlwindows.cell_errors
+#: (checked by the tests; needed before a session exists, to check arguments).
+COM_ERROR_INTS = frozenset(
     (-2146826281, -2146826246, -2146826259, -2146826288, -2146826252, -2146826265, -2146826273)
 )
 
@@ -545,7 +557,7 @@ def _check_com_value(value: Any, where: str, depth: int = 0) -> None:
         return
     if value is None or isinstance(value, (bool, float, str, dt.datetime)):
         return
-    if isinstance(value, int) and (value in _ERROR_INTS or (value == MISSING and depth == 0)):
+    if isinstance(value, int) and (value in COM_ERROR_INTS or (value == MISSING and depth == 0)):
         return
     raise TypeError(
         f"{where}: {value!r} ({type(value).__name__}) is not a value Excel hands over COM "
@@ -595,6 +607,7 @@ class ExcelSession:
         out = []
         for i, arg in enumerate(args):
             if isinstance(arg, ExcelRange):
+                _check_com_value(arg._rows, f"{func_name} argument {i + 1}")
                 out.append(PyIDispatch(arg))
             else:
                 _check_com_value(arg, f"{func_name} argument {i + 1}")

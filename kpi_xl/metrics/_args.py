@@ -60,6 +60,10 @@ def _number(v: Any, name: str, *, dates: bool) -> float:
     if isinstance(v, str):
         if v in ERROR_CODES:
             raise KpiInputError(XlError(v), f"{name}: contains {v}")
+        if v.strip().lower() in ("true", "false"):
+            # xlwings' NumPy conversion turns TRUE into the text "True" when the
+            # range also holds text or an error; Excel arithmetic counts TRUE as 1
+            return 1.0 if v.strip().lower() == "true" else 0.0
         try:
             return float(v.replace(",", ""))
         except ValueError:
@@ -326,6 +330,8 @@ def choice(x: Any, name: str, options: Sequence[str], default: str) -> str:
         x = flat[0]
     if _is_blank(x):
         return default
+    if isinstance(x, str) and x in ERROR_CODES:
+        raise KpiInputError(XlError(x), f"{name}: contains {x}")
     if not isinstance(x, str):
         raise _fail(VALUE, name, f"expects one of {', '.join(options)}; got {x!r}")
     key = x.strip().lower()
@@ -362,14 +368,32 @@ def texts(x: Any, name: str) -> list[str | None]:
 
 
 def excel_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Let a KPI function answer bad input with its Excel error instead of raising."""
+    """Let a KPI function answer bad input with its Excel error instead of raising.
+
+    A single-number result that overflowed (inf) becomes ``#NUM!``, as in Excel.
+    """
     import functools
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            out = fn(*args, **kwargs)
         except KpiInputError as exc:
             return exc.error
+        if isinstance(out, float) and math.isinf(out):  # NaN is a blank row, inf an overflow
+            return NUM.because(f"{fn.__name__}: the result is too large")
+        return out
 
     return wrapper
+
+
+def omitted(x: Any) -> bool:
+    """An optional argument left out: None, or a single blank cell (Excel hands a
+    blank reference over as NaN)."""
+    if x is None:
+        return True
+    try:
+        a = floats(x, "argument")
+    except KpiInputError:
+        return False
+    return a.size == 1 and bool(np.isnan(a.reshape(-1)[0]))

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, KpiInputError, XlError
-from ._args import Rows, choice, excel_errors, floats
+from ._args import Rows, choice, excel_errors, omitted as _omitted
 
 __all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES"]
 
@@ -43,16 +43,6 @@ def achievement(actual: Any, target: Any, baseline: Any = None, direction: Any =
         out = (a - b) / (t - b) if way == "higher" else (b - a) / (b - t)
     return r.result(out, errors=[(lambda a, t, b: t == b, DIV0)])
 
-
-def _omitted(baseline: Any) -> bool:
-    """No baseline: None, or a single blank cell (Excel hands a blank reference as NaN)."""
-    if baseline is None:
-        return True
-    try:
-        a = floats(baseline, "baseline")
-    except KpiInputError:
-        return False
-    return a.size == 1 and bool(np.isnan(a.reshape(-1)[0]))
 
 
 def _days(r: Rows) -> tuple[np.ndarray, np.ndarray]:
@@ -154,7 +144,10 @@ def status(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any,
     Source: issue #4 default status rules.
     """
     from .. import labels
+    from ..errors import ERROR_CODES
 
+    if isinstance(language, str) and language in ERROR_CODES:
+        return XlError(language)
     try:
         words = labels.STATUS[labels.language(None if _blank(language) else str(language))]
     except ValueError as exc:
@@ -234,7 +227,7 @@ def okr_score(scores: Any, weights: Any = None) -> Any:
     """
     from ._args import aligned
 
-    if weights is None:
+    if _omitted(weights):
         s = aligned(("scores", scores))[0]
         w = np.ones_like(s)
     else:
@@ -243,6 +236,9 @@ def okr_score(scores: Any, weights: Any = None) -> Any:
         raise KpiInputError(DIV0, "scores: no key-result score")
     if (w < 0).any():
         raise KpiInputError(NUM, "weights: must not be negative")
+    if np.isinf(w).any():
+        raise KpiInputError(NUM, "weights: contains an infinite number")
     if w.sum() == 0:
         raise KpiInputError(DIV0, "weights: add up to 0")
+    w = w / w.max()  # only the proportions matter; this keeps huge weights from overflowing
     return float(np.sum(np.clip(s, 0.0, 1.0) * w) / np.sum(w))

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NUM, VALUE, KpiInputError
-from ._args import column, excel_errors, texts
+from ._args import column, excel_errors, omitted, texts
 from ._ratio import ratio
 
 __all__ = ["source_share", "pages_per_session", "bounce_rate"]
@@ -32,7 +32,7 @@ def source_share(sources: Any, source: Any, sessions: Any = None) -> Any:
         raise KpiInputError(VALUE, "source: expects one source name")
     key = wanted[0].casefold()
     match = np.array([lab is not None and lab.casefold() == key for lab in labels])
-    if sessions is None:
+    if omitted(sessions):
         weights = np.ones(len(labels))
     else:
         weights = column(sessions, "sessions")
@@ -41,6 +41,8 @@ def source_share(sources: Any, source: Any, sessions: Any = None) -> Any:
         weights = np.where(np.isnan(weights), 0.0, weights)
         if (weights < 0).any() or np.isinf(weights).any():
             raise KpiInputError(NUM, "sessions: must be a count of 0 or more")
+    if weights.size and weights.max() > 0:
+        weights = weights / weights.max()  # only the proportions matter; avoids overflow
     total = weights.sum()
     if total == 0:
         raise KpiInputError(DIV0, "sessions: there is no traffic")

@@ -1,0 +1,191 @@
+"""A goal's KPI measured over any span of days, from its data table.
+
+Three kinds of measure:
+
+* additive (SUM, COUNT, TICKETS_RESOLVED): the value over a span is the total of
+  its days, so a target is a total to reach by the end date;
+* ratio of totals (CONVERSION, CHURN, ROI... every per-row KPI function): each
+  argument column is totalled over the span, then the KPI is taken of the totals
+  (conversion over a month = its conversions / its sessions);
+* records (ACV, NPS, CSAT, FRT, AVERAGE...): the KPI function gets the span's rows.
+
+Only additive measures have per-day values (for seasonal pacing and the chance of
+meeting a target).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import metrics
+from ..errors import XlError
+from .data import DataTables
+from .model import ADDITIVE, is_literal, parse_columns, parse_filter
+
+#: Catalog functions a goal can track, by how a span is measured.
+RATIO_OF_TOTALS = {
+    "ARPA": metrics.arpa, "CHURN": metrics.churn, "RETENTION": metrics.retention, "NRR": metrics.nrr,
+    "GRR": metrics.grr, "CAC": metrics.cac, "QUICK_RATIO": metrics.quick_ratio, "AOV": metrics.aov,
+    "WIN_RATE": metrics.win_rate, "ROI": metrics.roi, "CONVERSION": metrics.conversion, "CTR": metrics.ctr,
+    "CPA": metrics.cpa, "ENGAGEMENT_RATE": metrics.engagement_rate, "PAGES_PER_SESSION": metrics.pages_per_session,
+    "BOUNCE_RATE": metrics.bounce_rate, "GROSS_MARGIN": metrics.gross_margin, "ROA": metrics.roa,
+    "MARKET_SHARE": metrics.market_share, "SHRINKAGE": metrics.shrinkage,
+}
+RECORDS: dict[str, Callable[..., Any]] = {
+    "ACV": metrics.acv, "MRR": metrics.mrr, "NPS": metrics.nps, "CSAT": metrics.csat, "FRT": metrics.frt,
+    "RESOLUTION_TIME": metrics.resolution_time, "SOURCE_SHARE": metrics.source_share,
+    "AVERAGE": lambda x: _agg(np.mean, x), "MIN": lambda x: _agg(np.min, x), "MAX": lambda x: _agg(np.max, x),
+    "DISTINCT": lambda x: float(len(pd.unique(pd.Series(x).dropna()))),
+}
+#: Additive measures: SUM of a column, COUNT of rows, tickets resolved (a count by resolution date).
+ADDITIVE_KPIS = (*ADDITIVE, "TICKETS_RESOLVED")
+TRACKABLE = frozenset(RATIO_OF_TOTALS) | frozenset(RECORDS) | frozenset(ADDITIVE_KPIS)
+
+
+def _agg(fn: Callable[[np.ndarray], Any], x: Any) -> Any:
+    a = np.asarray(x, dtype=np.float64)
+    a = a[~np.isnan(a)]
+    return float(fn(a)) if a.size else XlError("#DIV/0!")
+
+
+class MeasureError(ValueError):
+    """Why a goal's measure cannot be built (the message names the column)."""
+
+
+@dataclass
+class Measure:
+    """A goal's KPI over spans of days ``[a, b]`` (day numbers, both included)."""
+
+    kpi: str
+    additive: bool
+    value: Callable[[int, int], Any]
+    daily: Callable[[int, int], np.ndarray] | None
+    first_day: int | None  # earliest day with data for this goal (None: no data)
+
+
+def build(goal: dict[str, Any], data: DataTables) -> Measure:
+    """The measure of one goal row (as returned by :func:`read_goals`)."""
+    kpi = goal["kpi"]
+    if kpi not in TRACKABLE:
+        raise MeasureError(f"kpi: '{kpi}' is not a KPI a goal can track")
+    table = data.table_name(goal["table"] or "")
+    if table is None:
+        raise MeasureError(f"table: no data table named '{goal['table']}'")
+    date_col = data.column_name(table, goal["date_column"])
+    if date_col is None:
+        raise MeasureError(f"date_column: table '{table}' has no column '{goal['date_column']}'")
+    try:
+        conditions = tuple(parse_filter(goal["filter"]))
+    except ValueError as exc:
+        raise MeasureError(f"filter: {exc}") from None
+    fixed = []
+    for col, val in conditions:
+        real = data.column_name(table, col)
+        if real is None:
+            raise MeasureError(f"filter: table '{table}' has no column '{col}'")
+        fixed.append((real, val))
+    conditions = tuple(sorted(fixed, key=lambda cv: str(cv[0]).lower()))
+    args = []
+    for a in parse_columns(goal["columns"]):
+        if is_literal(a):
+            args.append(a)
+            continue
+        real = data.column_name(table, a)
+        if real is None:
+            raise MeasureError(f"columns: table '{table}' has no column '{a}'")
+        args.append(real)
+    if kpi in ("SUM",) and len([a for a in args if not is_literal(a)]) != 1:
+        raise MeasureError("columns: SUM needs exactly one column to add up")
+    if kpi in ("AVERAGE", "MIN", "MAX", "DISTINCT") and len(args) != 1:
+        raise MeasureError(f"columns: {kpi} needs exactly one column")
+    if kpi in RATIO_OF_TOTALS or kpi in RECORDS and kpi not in ("AVERAGE", "MIN", "MAX", "DISTINCT"):
+        if not args:
+            raise MeasureError(f"columns: {kpi} needs its argument columns, e.g. {_hint(kpi)}")
+    if kpi in ADDITIVE_KPIS or kpi in RATIO_OF_TOTALS:
+        return _totals(kpi, table, date_col, conditions, args, data)
+    return _records(kpi, table, date_col, conditions, args, data)
+
+
+def _hint(kpi: str) -> str:
+    from .. import udfs
+
+    import inspect
+
+    f = getattr(udfs, kpi, None)
+    return ", ".join(inspect.signature(f).parameters) if f else "Amount"
+
+
+def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, data: DataTables) -> Measure:
+    filter_cols = tuple(c for c, _ in conditions)
+    key = tuple(v.strip().casefold() for _, v in conditions)
+    columns = [a for a in args if not is_literal(a)]
+    if kpi in ("COUNT", "TICKETS_RESOLVED"):
+        columns = [None]
+    cumulative = []
+    day0 = None
+    first = None
+    for col in columns:
+        daily = data.daily(table, date_col, filter_cols, col)
+        row = daily.row(key)
+        if row is None:
+            row = np.zeros(1)
+        nz = np.flatnonzero(row)
+        if nz.size:
+            f = daily.day0 + int(nz[0])
+            first = f if first is None else min(first, f)
+        cumulative.append((daily.day0, np.concatenate(([0.0], np.cumsum(row)))))
+        day0 = daily.day0
+
+    def total(i: int, a: int, b: int) -> float:
+        d0, cs = cumulative[i]
+        lo = min(max(a - d0, 0), len(cs) - 1)
+        hi = min(max(b - d0 + 1, 0), len(cs) - 1)
+        return float(cs[hi] - cs[lo]) if hi > lo else 0.0
+
+    additive = kpi in ADDITIVE_KPIS
+    fn = RATIO_OF_TOTALS.get(kpi)
+
+    def value(a: int, b: int) -> Any:
+        if additive:
+            return total(0, a, b)
+        sums = iter(total(i, a, b) for i in range(len(columns)))
+        call = [a_ if is_literal(a_) else next(sums) for a_ in args]
+        return fn(*call)
+
+    def per_day(a: int, b: int) -> np.ndarray:
+        d0, cs = cumulative[0]
+        out = np.zeros(max(b - a + 1, 0))
+        lo, hi = max(a, d0), min(b, d0 + len(cs) - 2)
+        if hi >= lo:
+            out[lo - a: hi - a + 1] = np.diff(cs[lo - d0: hi - d0 + 2])
+        return out
+
+    return Measure(kpi, additive, value, per_day if additive else None, first)
+
+
+def _records(kpi: str, table: str, date_col: str, conditions: tuple, args: list, data: DataTables) -> Measure:
+    idx, days = data.rows(table, date_col, conditions)
+    tbl = data.tables[table]
+    columns = {}
+    for a in args:
+        if is_literal(a):
+            continue
+        s = tbl[a]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+            columns[a] = data.numbers(table, a)[idx]
+        else:
+            columns[a] = data.raw(table, a)[idx]
+    fn = RECORDS[kpi]
+
+    def value(a: int, b: int) -> Any:
+        lo = int(np.searchsorted(days, a, side="left"))
+        hi = int(np.searchsorted(days, b, side="right"))
+        call = [a_ if is_literal(a_) else columns[a_][lo:hi] for a_ in args]
+        return fn(*call)
+
+    first = int(days[0]) if len(days) else None
+    return Measure(kpi, False, value, None, first)

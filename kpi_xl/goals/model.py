@@ -1,0 +1,257 @@
+"""The goals table: its columns, their defaults, and reading it with row-numbered errors.
+
+A goal is one row. Column names are matched without regard to case, spaces or
+underscores ("Start date" = "start_date"). Required: id and name. A goal without
+a KPI, target or dates is kept (the SMART check says what it lacks) but gets no
+numbers; a value that is there but malformed is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import KpiXlError
+
+#: Measures computed straight from a data column, besides the catalog functions.
+NATIVE_MEASURES = ("SUM", "COUNT", "AVERAGE", "MIN", "MAX", "DISTINCT")
+#: Measures whose value over a period adds up across periods (targets are totals).
+ADDITIVE = ("SUM", "COUNT")
+DIRECTIONS = ("higher", "lower", "maintain")
+PERIODS = ("month", "quarter", "year")
+ROLLUPS = ("weighted", "sum", "min", "max")
+
+#: column → (required, default). Defaults of None mean "blank allowed".
+COLUMNS: dict[str, tuple[bool, Any]] = {
+    "id": (True, None),
+    "name": (True, None),
+    "owner": (False, ""),
+    "kpi": (False, ""),
+    "table": (False, ""),
+    "columns": (False, ""),
+    "date_column": (False, "Date"),
+    "filter": (False, ""),
+    "unit": (False, ""),
+    "direction": (False, "higher"),
+    "band_low": (False, None),
+    "band_high": (False, None),
+    "baseline": (False, None),
+    "target": (False, None),
+    "start": (False, None),
+    "end": (False, None),
+    "period": (False, "month"),
+    "weight": (False, 1.0),
+    "parent": (False, ""),
+    "rollup": (False, "weighted"),
+    "strategy": (False, ""),
+    "reward": (False, ""),
+}
+
+#: Other spellings people use for a column, after normalising case and spaces.
+ALIASES = {
+    "goal": "name", "goal_id": "id", "measure": "kpi", "kpi_function": "kpi", "data_table": "table",
+    "source": "table", "value_column": "columns", "value_columns": "columns", "arguments": "columns",
+    "date": "date_column", "start_date": "start", "end_date": "end", "parent_goal": "parent",
+    "parent_id": "parent", "roll_up": "rollup", "reward_plan": "reward", "reward_link": "reward",
+    "low": "band_low", "high": "band_high", "review_period": "period",
+}
+
+
+class GoalsError(KpiXlError):
+    """The goals table has rows that cannot be used; ``problems`` lists each one."""
+
+    def __init__(self, problems: list["Problem"]):
+        self.problems = problems
+        lines = [str(p) for p in problems[:20]]
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} problem(s) in the goals table:\n" + "\n".join(lines) + more)
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # 1-based row number in the table (the header is row 0... data starts at 1)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+def canonical(name: Any, aliases: bool = True) -> str:
+    """'Start date ' → 'start_date'; applies the goals table's :data:`ALIASES` unless told not to."""
+    key = re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+    return ALIASES.get(key, key) if aliases else key
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip()) or (
+        v is pd.NaT
+    )
+
+
+def _date(v: Any) -> dt.date | None:
+    if _blank(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(v))).date()
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _number(v: Any) -> float | None:
+    if _blank(v):
+        return None
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return f if math.isfinite(f) else None
+    if isinstance(v, str):
+        try:
+            return float(v.strip().replace(",", "").rstrip("%")) / (100.0 if v.strip().endswith("%") else 1.0)
+        except ValueError:
+            return None
+    return None
+
+
+def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.DataFrame:
+    """Validate and normalise a goals table.
+
+    Returns a DataFrame with every column of :data:`COLUMNS` (canonical names),
+    typed: dates as ``datetime.date``, numbers as float (NaN when blank), text
+    stripped, kpi upper case, direction/period/rollup lower case. Raises
+    :class:`GoalsError` naming each bad row (1-based, as on the sheet under its
+    header) and column; no row is skipped silently. Rows that are entirely blank
+    are dropped.
+    """
+    df = frame.copy()
+    df.columns = [canonical(c) for c in df.columns]
+    df = df.loc[:, ~pd.Index(df.columns).duplicated()]
+    df = df[~df.apply(lambda r: all(_blank(v) for v in r), axis=1)] if len(df) else df
+    problems: list[Problem] = []
+    for col, (required, _) in COLUMNS.items():
+        if required and col not in df.columns:
+            problems.append(Problem(0, col, "this column is missing from the header"))
+    if problems:
+        raise GoalsError(problems)
+    records = []
+    seen: dict[str, int] = {}
+    for pos, (_, row) in enumerate(df.iterrows(), start=1):
+        rec: dict[str, Any] = {"row": pos}
+        for col, (required, default) in COLUMNS.items():
+            v = row[col] if col in df.columns else None
+            if _blank(v):
+                if required:
+                    problems.append(Problem(pos, col, "is blank"))
+                rec[col] = default
+            else:
+                rec[col] = v
+        gid = "" if _blank(rec["id"]) else str(rec["id"]).strip()
+        rec["id"] = gid
+        if gid:
+            if gid in seen:
+                problems.append(Problem(pos, "id", f"'{gid}' is used again (first on row {seen[gid]})"))
+            seen.setdefault(gid, pos)
+        for col in ("name", "owner", "table", "columns", "date_column", "filter", "unit", "parent", "strategy",
+                    "reward"):
+            rec[col] = "" if _blank(rec[col]) else str(rec[col]).strip()
+        rec["kpi_text"] = "" if _blank(rec["kpi"]) else str(rec["kpi"]).strip()
+        kpi = rec["kpi_text"].upper().lstrip("=").split("(")[0].strip()
+        rec["kpi"] = kpi
+        if kpi and known_kpis is not None and kpi not in known_kpis and kpi not in NATIVE_MEASURES:
+            problems.append(Problem(pos, "kpi", f"'{rec['kpi_text']}' is not a KPI function or a measure "
+                                                f"({', '.join(NATIVE_MEASURES)})"))
+        for col, allowed in (("direction", DIRECTIONS), ("period", PERIODS), ("rollup", ROLLUPS)):
+            v = str(rec[col]).strip().lower()
+            if v not in allowed:
+                problems.append(Problem(pos, col, f"'{rec[col]}' is not one of {', '.join(allowed)}"))
+            rec[col] = v
+        for col in ("target", "baseline", "band_low", "band_high", "weight"):
+            raw = rec[col]
+            if raw is None:
+                rec[col] = math.nan
+                continue
+            num = _number(raw)
+            if num is None:
+                problems.append(Problem(pos, col, f"'{raw}' is not a number"))
+                num = math.nan
+            rec[col] = num
+        if not math.isnan(rec["weight"]) and rec["weight"] < 0:
+            problems.append(Problem(pos, "weight", "must not be negative"))
+        for col in ("start", "end"):
+            raw = rec[col]
+            d = _date(raw)
+            if raw is not None and d is None:
+                problems.append(Problem(pos, col, f"'{raw}' is not a date"))
+            rec[col] = d
+        if rec["start"] and rec["end"] and rec["end"] < rec["start"]:
+            problems.append(Problem(pos, "end", f"{rec['end']} is before the start {rec['start']}"))
+        if rec["direction"] == "maintain":
+            lo, hi = rec["band_low"], rec["band_high"]
+            if math.isnan(lo) or math.isnan(hi):
+                problems.append(Problem(pos, "band_low", "a 'maintain' goal needs band_low and band_high"))
+            elif lo > hi:
+                problems.append(Problem(pos, "band_high", f"{hi:g} is below band_low {lo:g}"))
+        records.append(rec)
+    for rec in records:
+        if rec["parent"] and rec["parent"] not in seen:
+            problems.append(Problem(rec["row"], "parent", f"no goal has the id '{rec['parent']}'"))
+        if rec["parent"] and rec["parent"] == rec["id"]:
+            problems.append(Problem(rec["row"], "parent", "a goal cannot be its own parent"))
+    if problems:
+        raise GoalsError(problems)
+    out = pd.DataFrame.from_records(records, columns=["row", *COLUMNS, "kpi_text"])
+    return out
+
+
+def parse_columns(spec: str) -> list[str | float]:
+    """The ``columns`` cell: column names separated by commas; "quoted" text and
+    numbers are literal arguments (e.g. ``Source, "Organic", Sessions``)."""
+    out: list[str | float] = []
+    for part in re.findall(r'"[^"]*"|[^,]+', spec or ""):
+        p = part.strip()
+        if not p:
+            continue
+        if p.startswith('"') and p.endswith('"'):
+            out.append(_Literal(p[1:-1]))
+        else:
+            num = _number(p)
+            out.append(num if num is not None and re.fullmatch(r"[-+\d.,%]+", p) else p)
+    return out
+
+
+class _Literal(str):
+    """A quoted text argument in a goal's ``columns`` cell."""
+
+
+def is_literal(arg: Any) -> bool:
+    return isinstance(arg, (_Literal, float))
+
+
+def parse_filter(spec: str) -> list[tuple[str, str]]:
+    """The ``filter`` cell: ``Column=Value`` conditions separated by ``;`` (all must hold)."""
+    out = []
+    for part in (spec or "").split(";"):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(f"'{part.strip()}' is not Column=Value")
+        col, val = part.split("=", 1)
+        out.append((col.strip(), val.strip()))
+    return out

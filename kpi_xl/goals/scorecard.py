@@ -1,0 +1,260 @@
+"""The scorecard: every goal measured, paced, forecast, judged and rolled up.
+
+>>> result = compute(goals_frame, {"Orders": orders}, as_of=date(2026, 6, 15))
+>>> result.scorecard        # one row per goal
+>>> result.periods          # one row per goal per review period (for history and trend charts)
+
+Table in, table out: pandas DataFrames, no Excel types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import labels, metrics
+from ..errors import XlError
+from . import pacing
+from .cascade import levels, rollup
+from .data import DataTables, day_number
+from .measure import Measure, MeasureError, TRACKABLE, build
+from .model import ADDITIVE, GoalsError, Problem, read_goals
+from .status import DEFAULT_RULES, Rule, band_achievement, judge, judge_band
+
+SCORECARD_COLUMNS = [
+    "id", "name", "owner", "kpi", "unit", "direction", "baseline", "target", "start", "end", "period",
+    "actual", "expected", "expected_seasonal", "pacing", "achievement", "pace", "forecast", "forecast_method",
+    "forecast_achievement", "chance", "status", "status_label", "rule", "rollup_achievement", "rollup_pace", "parent", "rollup", "level",
+    "weight",
+    "strategy", "reward",
+]
+PERIOD_COLUMNS = ["id", "period", "period_start", "period_end", "value", "cumulative", "expected_to_date",
+                  "achievement_to_date"]
+
+
+@dataclass
+class Result:
+    """What :func:`compute` returns."""
+
+    as_of: dt.date
+    scorecard: pd.DataFrame
+    periods: pd.DataFrame
+    goals: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def _num(v: Any) -> float:
+    if v is None or isinstance(v, XlError):
+        return math.nan
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, as_of: dt.date,
+            rules: tuple[Rule, ...] = DEFAULT_RULES, lang: str = "en", seasonal: bool = True) -> Result:
+    """Measure every goal at ``as_of``.
+
+    Raises :class:`GoalsError` listing every goal row that cannot be measured
+    (unknown table or column, bad filter), with its row number and column; a goal
+    that simply lacks a KPI, target or dates gets status "No data" and the SMART
+    check says why.
+    """
+    lang = labels.language(lang)
+    g = read_goals(goals)
+    data = tables if isinstance(tables, DataTables) else DataTables(tables)
+    measures: dict[str, Measure | None] = {}
+    problems: list[Problem] = []
+    for rec in g.to_dict("records"):
+        if not rec["kpi"] or not rec["table"] or rec["kpi"] not in TRACKABLE:
+            measures[rec["id"]] = None  # the SMART check says why (M)
+            continue
+        try:
+            measures[rec["id"]] = build(rec, data)
+        except MeasureError as exc:
+            col, _, msg = str(exc).partition(": ")
+            problems.append(Problem(rec["row"], col, msg))
+    if problems:
+        raise GoalsError(problems)
+    depth = levels(g)  # refuses cycles
+    rows, period_rows = [], []
+    t = day_number(as_of)
+    for rec in g.to_dict("records"):
+        row, prow = _goal(rec, measures[rec["id"]], t, as_of, rules, seasonal)
+        row["level"] = depth[rec["id"]]
+        rows.append(row)
+        period_rows.extend(prow)
+    card = pd.DataFrame(rows)
+    card["rollup_achievement"] = card["id"].map(rollup(card)).astype(float)
+    card["rollup_pace"] = card["id"].map(rollup(card, "pace")).astype(float)
+    # a goal with no KPI of its own is judged by its children
+    for i, r in card.iterrows():
+        if r["status"] == "no_data" and not math.isnan(r["rollup_achievement"]):
+            st, why = judge({"achievement": r["rollup_achievement"], "pace": r["rollup_pace"]}, rules)
+            card.at[i, "status"], card.at[i, "rule"] = st, f"roll-up of children: {why}"
+    words = labels.STATUS[lang]
+    card["status_label"] = card["status"].map(words)
+    card = card[SCORECARD_COLUMNS]
+    periods_df = pd.DataFrame(period_rows, columns=PERIOD_COLUMNS)
+    warnings = crowded_levels(card)
+    return Result(as_of, card, periods_df, g, warnings)
+
+
+def crowded_levels(card: pd.DataFrame, limit: int = 5) -> list[str]:
+    """The seeds' rule of thumb: a scorecard should carry 3–5 KPIs. Warns for each
+    level of the cascade (the top goals, or one goal's direct children) and each
+    owner with more than ``limit``."""
+    out = []
+    for parent, n in card.groupby("parent").size().items():
+        if n > limit:
+            where = "the top level" if not parent else f"the level under goal {parent}"
+            out.append(f"{where} carries {n} KPIs; keep it to {limit} or fewer")
+    for owner, n in card[card["owner"] != ""].groupby("owner").size().items():
+        if n > limit:
+            out.append(f"{owner} owns {n} KPIs; keep it to {limit} or fewer")
+    return out
+
+
+def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rule, ...], seasonal: bool):
+    row = {k: rec[k] for k in ("id", "name", "owner", "kpi", "unit", "direction", "baseline", "target", "start",
+                               "end", "period", "parent", "rollup", "weight", "strategy", "reward")}
+    if rec["kpi"] not in TRACKABLE:
+        row["kpi"] = rec["kpi_text"]  # show what the person wrote
+    row.update(actual=math.nan, expected=math.nan, expected_seasonal=math.nan, pacing="", achievement=math.nan,
+               pace=math.nan, forecast=math.nan, forecast_method="", forecast_achievement=math.nan, chance=math.nan,
+               status="no_data", rule="")
+    target = rec["target"]
+    start, end = rec["start"], rec["end"]
+    if m is None or start is None or end is None or (math.isnan(target) and rec["direction"] != "maintain"):
+        no_kpi = "no KPI" if not rec["kpi"] else (f"'{rec['kpi_text']}' is not a KPI function or measure"
+                                                   if rec["kpi"] not in TRACKABLE else "no data table")
+        row["rule"] = "not measurable: " + ", ".join(
+            w for w, bad in ((no_kpi, m is None), ("no start date", start is None), ("no end date", end is None),
+                             ("no target", math.isnan(target) and rec["direction"] != "maintain")) if bad)
+        return row, []
+    s, e = day_number(start), day_number(end)
+    if t < s:
+        row.update(status="not_started", rule=f"starts {start}")
+        return row, []
+    td = min(t, e)
+    if m.first_day is None:
+        row.update(status="no_data", rule="no data rows match this goal's table and filter")
+        return row, []
+    f = pacing.fraction(s, e, td)
+    additive = m.additive
+    direction = rec["direction"]
+    base = rec["baseline"]
+    has_base = not math.isnan(base)
+    b = base if has_base else (0.0 if additive else math.nan)
+    actual = _num(m.value(s, td))
+    row["actual"] = actual
+    if math.isnan(actual):
+        row.update(status="no_data", rule="no data in the goal's period so far")
+        return row, _periods(rec, m, s, td, e, b, target, additive)
+    # ---- expected so far: linear, and seasonal from last year's same span
+    if direction == "maintain":
+        expected = math.nan
+    elif additive or has_base:
+        expected = b + (target - b) * f
+    else:
+        expected = target
+    share = math.nan
+    if seasonal and additive and direction != "maintain":
+        ly_s, ly_e, ly_t = (day_number(pacing.year_before(d)) for d in (start, end, pacing.from_day(td)))
+        if m.first_day is not None and m.first_day <= ly_s:
+            ly_total = _num(m.value(ly_s, ly_e))
+            if ly_total > 0:
+                share = _num(m.value(ly_s, ly_t)) / ly_total
+                row["expected_seasonal"] = b + (target - b) * share
+    row["expected"] = expected
+    use_seasonal = not math.isnan(row["expected_seasonal"])
+    row["pacing"] = "seasonal" if use_seasonal else ("linear" if not math.isnan(expected) else "")
+    exp_used = row["expected_seasonal"] if use_seasonal else expected
+    # ---- achievement and pace
+    if direction == "maintain":
+        ach = band_achievement(actual, rec["band_low"], rec["band_high"])
+        pace = ach
+    else:
+        ach = _num(metrics.achievement(actual, target, b if (additive or has_base) else None, direction))
+        if additive or has_base:
+            pace = _num(metrics.achievement(actual, exp_used, b, direction)) if exp_used != b else ach
+        else:
+            pace = ach  # a level with no baseline has no path: judged by where it stands
+    row["achievement"], row["pace"] = ach, pace
+    # ---- forecast and chance
+    higher = direction != "lower"
+    remaining = e - td
+    prow = _periods(rec, m, s, td, e, b, target, additive)
+    if additive:
+        run_rate = actual * (e - s + 1) / (td - s + 1)
+        if use_seasonal and share > 0:
+            row["forecast"], row["forecast_method"] = b + (actual - b) / share, "seasonal"
+        else:
+            row["forecast"], row["forecast_method"] = run_rate, "run rate"
+        daily = m.daily(s, td)
+        if direction != "maintain":
+            chance = pacing.chance_additive(actual, daily, remaining, target, higher)
+            if use_seasonal and not math.isnan(chance) and remaining > 0 and share > 0:
+                # centre the seasonal forecast, keep the spread of the daily data
+                sd = math.sqrt(remaining) * float(np.std(daily, ddof=1)) if daily.size > 1 else 0.0
+                chance = pacing.chance_level(row["forecast"], sd, target, higher)
+            row["chance"] = chance
+    else:
+        # trend through the complete periods only: a part-period is too noisy to extend
+        complete = [p["value"] for p in prow if day_number(p["period_end"]) <= td and not math.isnan(p["value"])]
+        if len(complete) >= 4:
+            left = len(pacing.periods(start, end, rec["period"])) - len(complete)
+            fc, sd, how = pacing.trend_forecast(complete, left)
+            row["forecast"], row["forecast_method"] = fc, how
+            if direction != "maintain":
+                row["chance"] = pacing.chance_level(fc, sd, target, higher)
+        else:
+            row["forecast"], row["forecast_method"] = actual, "latest"
+    # ---- status
+    if direction == "maintain":
+        fach = band_achievement(row["forecast"], rec["band_low"], rec["band_high"])
+        st, why = judge_band(actual, rec["band_low"], rec["band_high"], period_over=t >= e)
+    else:
+        fach = _num(metrics.achievement(row["forecast"], target, b if (additive or has_base) else None, direction))
+        st, why = judge({"achievement": ach, "pace": pace, "chance": row["chance"], "forecast_achievement": fach},
+                        rules)
+    row["status"], row["rule"], row["forecast_achievement"] = st, why, fach
+    return row, prow
+
+
+def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, additive: bool) -> list[dict]:
+    out = []
+    for p0, p1 in pacing.periods(rec["start"], rec["end"], rec["period"]):
+        a, z = day_number(p0), day_number(p1)
+        if a > td:
+            break
+        z_td = min(z, td)
+        value = _num(m.value(a, z_td))
+        cum = _num(m.value(s, z_td)) if additive else math.nan
+        f = pacing.fraction(s, e, z_td)
+        has_target = not math.isnan(target)
+        if additive and has_target:
+            exp = b + (target - b) * f
+        elif has_target and not math.isnan(b):
+            exp = b + (target - b) * f
+        else:
+            exp = target
+        basis = cum if additive else value
+        ach = math.nan
+        if has_target and rec["direction"] != "maintain" and not math.isnan(basis):
+            ach = _num(metrics.achievement(basis, target, b if not math.isnan(b) else None, rec["direction"]))
+        elif rec["direction"] == "maintain" and not math.isnan(basis):
+            ach = band_achievement(basis, rec["band_low"], rec["band_high"])
+        out.append({"id": rec["id"], "period": pacing.period_label(p0, rec["period"]), "period_start": p0,
+                    "period_end": p1, "value": value, "cumulative": cum, "expected_to_date": exp,
+                    "achievement_to_date": ach})
+    return out
+
+
+__all__ = ["compute", "Result", "crowded_levels", "SCORECARD_COLUMNS", "PERIOD_COLUMNS", "ADDITIVE"]

@@ -1,0 +1,129 @@
+"""SMART check: one verdict per letter for every goal, with the reason in plain words.
+
+S  Specific   - a named owner and a name that says what improves
+M  Measurable - a KPI function or measure over a data table that exists
+A  Achievable - the target is not wildly beyond last year's level (or the baseline)
+R  Relevant   - linked to a strategy or to a parent goal
+T  Time-bound - a start and an end date, the end after the start
+
+The verdicts are advice: a goal that fails one is still measured where it can be.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from .data import DataTables, day_number
+from .measure import MeasureError, TRACKABLE, build
+from .model import read_goals
+from .pacing import year_before
+
+#: Largest yearly growth factor called achievable (tripling in a year).
+MAX_YEARLY_FACTOR = 3.0
+LETTERS = ("S", "M", "A", "R", "T")
+
+_VAGUE = re.compile(r"\b(better|improve|more|grow|increase|good|best)\b", re.I)
+
+
+def _months(start, end) -> float:
+    return max((end - start).days + 1, 1) / 30.4375
+
+
+def smart_check(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables | None = None) -> pd.DataFrame:
+    """A table with columns id, S, M, A, R, T (True/False), reasons (text) and ok."""
+    g = read_goals(goals)
+    data = tables if isinstance(tables, DataTables) else DataTables(tables or {})
+    has_children = set(g["parent"]) - {""}
+    out = []
+    for rec in g.to_dict("records"):
+        verdict: dict[str, bool] = {}
+        reasons: list[str] = []
+
+        # S
+        name = rec["name"]
+        words = len(re.findall(r"[A-Za-z0-9%]+|[\u4e00-\u9fff]", name))
+        if not rec["owner"]:
+            verdict["S"] = False
+            reasons.append("S: no owner")
+        elif words < 3 or (_VAGUE.search(name) and not re.search(r"\d", name) and not rec["kpi"]):
+            verdict["S"] = False
+            reasons.append(f"S: '{name}' does not say what will change")
+        else:
+            verdict["S"] = True
+
+        # M
+        measure = None
+        if not rec["kpi"]:
+            verdict["M"] = rec["id"] in has_children
+            if not verdict["M"]:
+                reasons.append(f"M: KPI '{name}' is not a measurable function or data column")
+        elif rec["kpi"] not in TRACKABLE:
+            verdict["M"] = False
+            reasons.append(f"M: KPI '{rec['kpi_text']}' is not a measurable function or data column")
+        else:
+            try:
+                measure = build(rec, data)
+                verdict["M"] = True
+            except MeasureError as exc:
+                verdict["M"] = False
+                reasons.append(f"M: {exc}")
+
+        # T
+        if rec["start"] is None or rec["end"] is None:
+            verdict["T"] = False
+            reasons.append("T: " + " and ".join(w for w, miss in (("no start date", rec["start"] is None),
+                                                                  ("no end date", rec["end"] is None)) if miss))
+        else:
+            verdict["T"] = True
+
+        # A
+        target, base = rec["target"], rec["baseline"]
+        verdict["A"] = True
+        if rec["id"] in has_children and math.isnan(target):
+            pass  # judged by its children
+        elif math.isnan(target) and rec["direction"] != "maintain":
+            verdict["A"] = False
+            reasons.append("A: no target")
+        elif verdict["T"] and rec["direction"] != "maintain":
+            months = _months(rec["start"], rec["end"])
+            ref, what = math.nan, ""
+            if measure is not None and measure.additive:
+                ly = (day_number(year_before(rec["start"])), day_number(year_before(rec["end"])))
+                if measure.first_day is not None and measure.first_day <= ly[0]:
+                    ref, what = float(measure.value(*ly)), "last year's result for the same period"
+            if math.isnan(ref) and not math.isnan(base) and base != 0 and not (measure is not None and measure.additive):
+                ref, what = base, "the baseline"
+            if not math.isnan(ref) and ref > 0 and target > 0:
+                factor = target / ref if rec["direction"] == "higher" else ref / target
+                # against last year's same span the factor already is a year's change;
+                # against a baseline it must happen within the goal's months
+                yearly = factor if what.startswith("last year") or months >= 12 else factor ** (12.0 / months)
+                if yearly > MAX_YEARLY_FACTOR:
+                    verdict["A"] = False
+                    span = f"{months:.0f}-month" if months < 23.5 else f"{months / 12:.0f}-year"
+                    reasons.append(f"A: target is {factor:.2g}× {what} for a {span} period")
+            if not math.isnan(base) and target == base:
+                verdict["A"] = False
+                reasons.append("A: target equals the baseline: nothing to achieve")
+
+        # R
+        if rec["strategy"] or rec["parent"]:
+            verdict["R"] = True
+        else:
+            verdict["R"] = False
+            reasons.append("R: not linked to a strategy or a parent goal")
+
+        out.append({"id": rec["id"], **{k: verdict[k] for k in LETTERS}, "ok": all(verdict.values()),
+                    "reasons": "; ".join(reasons)})
+    return pd.DataFrame(out, columns=["id", *LETTERS, "ok", "reasons"])
+
+
+def verdict_text(row: pd.Series) -> str:
+    """'SMART ✓' or 'S✓ M✗ A✓ R✓ T✓ — M: ...' for one row of :func:`smart_check`."""
+    if row["ok"]:
+        return "SMART ✓"
+    marks = " ".join(f"{k}{'✓' if row[k] else '✗'}" for k in LETTERS)
+    return f"{marks} — {row['reasons']}"
