@@ -65,6 +65,17 @@ class Measure:
     value: Callable[[int, int], Any]
     daily: Callable[[int, int], np.ndarray] | None
     first_day: int | None  # earliest day with data for this goal (None: no data)
+    spans: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+
+    def values(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The KPI over many spans at once (NaN where it is an error)."""
+        if self.spans is not None:
+            return self.spans(a, b)
+        out = np.empty(len(a))
+        for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
+            v = self.value(x, y)
+            out[i] = np.nan if isinstance(v, str) or v is None else float(v)
+        return out
 
 
 def build(goal: dict[str, Any], data: DataTables) -> Measure:
@@ -156,6 +167,23 @@ def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, 
         call = [a_ if is_literal(a_) else next(sums) for a_ in args]
         return fn(*call)
 
+    def totals(i: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        d0, cs = cumulative[i]
+        lo = np.clip(a - d0, 0, len(cs) - 1)
+        hi = np.clip(b - d0 + 1, 0, len(cs) - 1)
+        return np.where(hi > lo, cs[hi] - cs[np.minimum(lo, hi)], 0.0)
+
+    def spans(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if additive:
+            return totals(0, a, b)
+        sums = iter([totals(i, a, b) for i in range(len(columns))])
+        call = [a_ if is_literal(a_) else next(sums) for a_ in args]
+        out = fn(*call)
+        if isinstance(out, str):
+            return np.full(len(a), np.nan)
+        out = np.asarray(out, dtype=object).reshape(-1)
+        return np.array([np.nan if isinstance(v, str) or v is None else float(v) for v in out])
+
     def per_day(a: int, b: int) -> np.ndarray:
         d0, cs = cumulative[0]
         out = np.zeros(max(b - a + 1, 0))
@@ -164,7 +192,7 @@ def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, 
             out[lo - a: hi - a + 1] = np.diff(cs[lo - d0: hi - d0 + 2])
         return out
 
-    return Measure(kpi, additive, value, per_day if additive else None, first)
+    return Measure(kpi, additive, value, per_day if additive else None, first, spans)
 
 
 def _records(kpi: str, table: str, date_col: str, conditions: tuple, args: list, data: DataTables) -> Measure:

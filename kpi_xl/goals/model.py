@@ -95,6 +95,13 @@ def _blank(v: Any) -> bool:
     )
 
 
+def _blank_column(s: pd.Series) -> pd.Series:
+    b = s.isna()
+    if s.dtype == object or pd.api.types.is_string_dtype(s):
+        b |= s.astype(str).str.strip().eq("")
+    return b
+
+
 def _date(v: Any) -> dt.date | None:
     if _blank(v):
         return None
@@ -143,7 +150,9 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
     df = frame.copy()
     df.columns = [canonical(c) for c in df.columns]
     df = df.loc[:, ~pd.Index(df.columns).duplicated()]
-    df = df[~df.apply(lambda r: all(_blank(v) for v in r), axis=1)] if len(df) else df
+    if len(df):  # drop rows that are blank in every column
+        blank = pd.DataFrame({c: _blank_column(df[c]) for c in df.columns}, index=df.index)
+        df = df[~blank.all(axis=1)]
     problems: list[Problem] = []
     for col, (required, _) in COLUMNS.items():
         if required and col not in df.columns:
@@ -152,7 +161,7 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
         raise GoalsError(problems)
     records = []
     seen: dict[str, int] = {}
-    for pos, (_, row) in enumerate(df.iterrows(), start=1):
+    for pos, row in enumerate(df.to_dict("records"), start=1):
         rec: dict[str, Any] = {"row": pos}
         for col, (required, default) in COLUMNS.items():
             v = row[col] if col in df.columns else None

@@ -7,6 +7,7 @@ All spans are whole days with both ends included; day numbers count from 1970-01
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from .data import day_number, from_day
 
 
+@functools.lru_cache(maxsize=4096)
 def periods(start: dt.date, end: dt.date, kind: str) -> list[tuple[dt.date, dt.date]]:
     """Calendar months, quarters or years overlapping ``[start, end]``, clipped to it."""
     out = []
@@ -34,6 +36,7 @@ def periods(start: dt.date, end: dt.date, kind: str) -> list[tuple[dt.date, dt.d
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def period_label(p0: dt.date, kind: str) -> str:
     """'2026-03', '2026-Q1' or '2026'."""
     if kind == "month":

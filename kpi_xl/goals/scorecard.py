@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import labels, metrics
+from .. import labels
 from ..errors import XlError
 from . import pacing
 from .cascade import levels, rollup
@@ -46,6 +46,19 @@ class Result:
     periods: pd.DataFrame
     goals: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+
+
+def _achievement(actual: float, target: float, base: float, direction: str) -> float:
+    """ACHIEVEMENT for one goal and period, in plain floats (the scorecard calls this
+    tens of thousands of times; tests check it agrees with :func:`metrics.achievement`)."""
+    if math.isnan(actual) or math.isnan(target):
+        return math.nan
+    if direction == "lower" and math.isnan(base):
+        return target / actual if actual != 0 else math.nan
+    b = 0.0 if math.isnan(base) else base
+    if target == b:
+        return math.nan
+    return (actual - b) / (target - b) if direction != "lower" else (b - actual) / (b - target)
 
 
 def _num(v: Any) -> float:
@@ -181,9 +194,9 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
         ach = band_achievement(actual, rec["band_low"], rec["band_high"])
         pace = ach
     else:
-        ach = _num(metrics.achievement(actual, target, b if (additive or has_base) else None, direction))
+        ach = _achievement(actual, target, b if (additive or has_base) else math.nan, direction)
         if additive or has_base:
-            pace = _num(metrics.achievement(actual, exp_used, b, direction)) if exp_used != b else ach
+            pace = _achievement(actual, exp_used, b, direction) if exp_used != b else ach
         else:
             pace = ach  # a level with no baseline has no path: judged by where it stands
     row["achievement"], row["pace"] = ach, pace
@@ -221,7 +234,7 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
         fach = band_achievement(row["forecast"], rec["band_low"], rec["band_high"])
         st, why = judge_band(actual, rec["band_low"], rec["band_high"], period_over=t >= e)
     else:
-        fach = _num(metrics.achievement(row["forecast"], target, b if (additive or has_base) else None, direction))
+        fach = _achievement(row["forecast"], target, b if (additive or has_base) else math.nan, direction)
         st, why = judge({"achievement": ach, "pace": pace, "chance": row["chance"], "forecast_achievement": fach},
                         rules)
     row["status"], row["rule"], row["forecast_achievement"] = st, why, fach
@@ -229,31 +242,33 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
 
 
 def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, additive: bool) -> list[dict]:
+    """One row per review period that has begun: its value, the running total
+    (additive goals), the expected value at its end (or at as-of) and achievement."""
+    spans = [(p0, p1) for p0, p1 in pacing.periods(rec["start"], rec["end"], rec["period"]) if day_number(p0) <= td]
+    if not spans:
+        return []
+    a = np.array([day_number(p0) for p0, _ in spans])
+    z = np.minimum(np.array([day_number(p1) for _, p1 in spans]), td)
+    values = m.values(a, z)
+    cum = m.values(np.full(len(a), s), z) if additive else np.full(len(a), np.nan)
+    f = np.minimum((z - s + 1) / (e - s + 1), 1.0)
+    has_target = not math.isnan(target)
+    if has_target and not math.isnan(b):
+        exp = b + (target - b) * f
+    else:
+        exp = np.full(len(a), target)
+    basis = cum if additive else values
+    direction = rec["direction"]
     out = []
-    for p0, p1 in pacing.periods(rec["start"], rec["end"], rec["period"]):
-        a, z = day_number(p0), day_number(p1)
-        if a > td:
-            break
-        z_td = min(z, td)
-        value = _num(m.value(a, z_td))
-        cum = _num(m.value(s, z_td)) if additive else math.nan
-        f = pacing.fraction(s, e, z_td)
-        has_target = not math.isnan(target)
-        if additive and has_target:
-            exp = b + (target - b) * f
-        elif has_target and not math.isnan(b):
-            exp = b + (target - b) * f
+    for i, (p0, p1) in enumerate(spans):
+        x = float(basis[i])
+        if direction == "maintain":
+            ach = band_achievement(x, rec["band_low"], rec["band_high"]) if not math.isnan(x) else math.nan
         else:
-            exp = target
-        basis = cum if additive else value
-        ach = math.nan
-        if has_target and rec["direction"] != "maintain" and not math.isnan(basis):
-            ach = _num(metrics.achievement(basis, target, b if not math.isnan(b) else None, rec["direction"]))
-        elif rec["direction"] == "maintain" and not math.isnan(basis):
-            ach = band_achievement(basis, rec["band_low"], rec["band_high"])
+            ach = _achievement(x, target, b, direction) if has_target else math.nan
         out.append({"id": rec["id"], "period": pacing.period_label(p0, rec["period"]), "period_start": p0,
-                    "period_end": p1, "value": value, "cumulative": cum, "expected_to_date": exp,
-                    "achievement_to_date": ach})
+                    "period_end": p1, "value": float(values[i]), "cumulative": float(cum[i]),
+                    "expected_to_date": float(exp[i]), "achievement_to_date": ach})
     return out
 
 
