@@ -22,6 +22,7 @@ import numpy as np
 from . import _xlw as xw
 from . import metrics as m
 from .errors import VALUE, XlError
+from .metrics._args import proven_clean
 
 CATEGORY = "KPI"
 
@@ -53,9 +54,9 @@ def _to_excel(value: Any) -> Any:
         if value.ndim == 1:
             value = value.reshape(-1, 1)
         if value.dtype.kind == "f":
-            blank = np.isnan(value)
-            if not blank.any():
+            if proven_clean(value) or not np.isnan(value.min()):  # no blank: nothing to change
                 return value
+            blank = np.isnan(value)
             out = value.astype(object)
             out[blank] = None
             return out

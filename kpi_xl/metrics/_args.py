@@ -15,8 +15,10 @@ Nothing here imports xlwings or openpyxl.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import math
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -178,6 +180,7 @@ class Rows:
         domain: Sequence[Rule] = (),
         errors: Sequence[Rule] = (),
         blank_if: Callable[..., np.ndarray] | None = None,
+        quick: Callable[[], bool] | None = None,
     ) -> Any:
         """Finish a row-wise computation.
 
@@ -189,6 +192,12 @@ class Rows:
         that matches it, ``errors`` before ``domain``; a non-finite row nothing
         explains is ``#NUM!``.
 
+        ``quick`` is an optional shortcut for the usual case of a clean range: a
+        few reductions (min, max, sum: no temporary arrays) that, when they all
+        hold, prove no row is blank, infinite or breaks a rule, so the per-row
+        masks are skipped. It must never say "clean" when a row is not; when it
+        says "maybe not", the exact per-row check runs.
+
         Returns a Python float or :class:`XlError` for scalar input, else a float
         array (object array when some rows are errors), or a Series when the
         first range came as one.
@@ -196,6 +205,9 @@ class Rows:
         out = np.asarray(out, dtype=np.float64)
         if out.shape != self.shape:
             out = np.broadcast_to(out, self.shape).copy()
+        if quick is not None and out.ndim and quick():
+            _PROVEN_CLEAN.set(weakref.ref(out))
+            return self._wrap(out)
         arrays = self.arrays
         bad = ~np.isfinite(out)
         for a in arrays:  # an infinite input is #NUM! even where the formula hides it
@@ -245,6 +257,49 @@ class Rows:
 
             return pd.Series(out, index=self.index)
         return out
+
+
+# Quick checks for Rows.result: each is ONE reduction over an array, no temporary.
+# Non-negative IEEE doubles sort like their bit patterns read as unsigned integers,
+# and every negative double (its sign bit set), NaN and +inf reads as larger than
+# any finite non-negative one. So one unsigned max answers "is every value a
+# finite number ≥ 0?" and "is every value in [0, 1]?" (−0.0 counts as negative:
+# it only sends the range to the exact check, which treats it as 0).
+_INF_BITS = int(np.array(np.inf).view(np.uint64))
+_ONE_BITS = int(np.array(1.0).view(np.uint64))
+
+
+def nonneg(a: np.ndarray) -> bool:
+    """Every value is a finite number ≥ 0 (no NaN, no inf, no negative)."""
+    return bool(a.view(np.uint64).max() < _INF_BITS) if a.size else True
+
+
+def unit(a: np.ndarray) -> bool:
+    """Every value is in [0, 1] (no NaN)."""
+    return bool(a.view(np.uint64).max() <= _ONE_BITS) if a.size else True
+
+
+def above(a: np.ndarray, bound: float) -> bool:
+    """Every value is > bound (False with NaN: NaN compares false)."""
+    return bool(a.min() > bound) if a.size else True
+
+
+def finite(a: np.ndarray) -> bool:
+    """No NaN or infinity (a sum that overflows also says no: the exact check decides)."""
+    if not a.size:
+        return True
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.isfinite(a.sum()))
+
+
+_PROVEN_CLEAN: contextvars.ContextVar = contextvars.ContextVar("kpi_xl_proven_clean", default=None)
+
+
+def proven_clean(a: Any) -> bool:
+    """True when ``a`` is the array the last quick check in this thread proved free
+    of blanks and errors (so the worksheet layer need not scan it again)."""
+    ref = _PROVEN_CLEAN.get()
+    return ref is not None and ref() is a
 
 
 def _is_vector(shape: tuple[int, ...]) -> bool:

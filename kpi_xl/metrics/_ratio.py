@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NUM
-from ._args import Rows
+from ._args import Rows, finite, nonneg, unit
 
 
 def ratio(
@@ -35,4 +35,15 @@ def ratio(
         domain.append((lambda n, d: n < 0, NUM))
     if num_at_most_den:
         domain.append((lambda n, d: n > d, NUM))
-    return r.result(out, domain=domain, errors=[(lambda n, d: d == 0, DIV0)])
+
+    def quick() -> bool:
+        # With every d a finite number ≥ 0, a result in [0, 1] (or ≥ 0 and finite)
+        # proves n ≥ 0 (and n ≤ d) and rules out blanks, 0/0 and x/0 on every row;
+        # an infinite n always shows as an infinite result.
+        if not (finite(d) if negative_den else nonneg(d)):
+            return False
+        if num_at_most_den:
+            return unit(out)
+        return finite(out) if negative_num else nonneg(out)
+
+    return r.result(out, domain=domain, errors=[(lambda n, d: d == 0, DIV0)], quick=quick)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NUM
-from ._args import Rows, excel_errors
+from ._args import Rows, excel_errors, finite, nonneg
 from ._ratio import ratio
 
 __all__ = ["gross_margin", "roa", "market_share", "shrinkage"]
@@ -27,7 +27,8 @@ def gross_margin(revenue: Any, cogs: Any) -> Any:
     with np.errstate(all="ignore"):
         out = (rev - c) / rev
     return r.result(
-        out, domain=[(lambda rev, c: (rev < 0) | (c < 0), NUM)], errors=[(lambda rev, c: rev == 0, DIV0)]
+        out, domain=[(lambda rev, c: (rev < 0) | (c < 0), NUM)], errors=[(lambda rev, c: rev == 0, DIV0)],
+        quick=lambda: nonneg(rev) and nonneg(c) and finite(out),
     )
 
 

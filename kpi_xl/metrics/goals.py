@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, KpiInputError, XlError
-from ._args import Rows, choice, excel_errors, omitted as _omitted
+from ._args import Rows, choice, excel_errors, finite, omitted as _omitted
 
 __all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES"]
 
@@ -36,12 +36,13 @@ def achievement(actual: Any, target: Any, baseline: Any = None, direction: Any =
         with np.errstate(all="ignore"):
             out = a / t if way == "higher" else t / a
         zero = (lambda a, t: t == 0) if way == "higher" else (lambda a, t: a == 0)
-        return r.result(out, errors=[(zero, DIV0)])
+        # an infinite numerator shows in the result; the denominator is checked
+        return r.result(out, errors=[(zero, DIV0)], quick=lambda: finite(t if way == "higher" else a) and finite(out))
     r = Rows(actual=actual, target=target, baseline=baseline)
     a, t, b = r.arrays
     with np.errstate(all="ignore"):
         out = (a - b) / (t - b) if way == "higher" else (b - a) / (b - t)
-    return r.result(out, errors=[(lambda a, t, b: t == b, DIV0)])
+    return r.result(out, errors=[(lambda a, t, b: t == b, DIV0)], quick=lambda: finite(t) and finite(out))
 
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NUM
-from ._args import Rows, excel_errors
+from ._args import Rows, excel_errors, finite, nonneg
 from ._ratio import ratio
 
 __all__ = ["roi", "conversion", "ctr", "cpa", "engagement_rate"]
@@ -28,7 +28,8 @@ def roi(gain: Any, cost: Any) -> Any:
     g, c = r.arrays
     with np.errstate(all="ignore"):
         out = (g - c) / c
-    return r.result(out, domain=[(lambda g, c: c < 0, NUM)], errors=[(lambda g, c: c == 0, DIV0)])
+    return r.result(out, domain=[(lambda g, c: c < 0, NUM)], errors=[(lambda g, c: c == 0, DIV0)],
+                    quick=lambda: nonneg(c) and finite(out))
 
 
 @excel_errors

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NUM, KpiInputError
-from ._args import Rows, aligned, excel_errors
+from ._args import Rows, above, aligned, excel_errors, finite, nonneg, unit
 from ._ratio import ratio
 
 __all__ = [
@@ -122,6 +122,7 @@ def cltv(arpa: Any, churn_rate: Any, gross_margin: Any = 1, discount_rate: Any =
             (lambda a, c, m, d: d < 0, NUM),
             (lambda a, c, m, d: a < 0, NUM),
         ],
+        quick=lambda: unit(c) and above(c, 0) and unit(m) and nonneg(d) and nonneg(a) and finite(out),
     )
 
 
@@ -158,6 +159,7 @@ def retention(customers_at_end: Any, customers_at_start: Any, new_customers: Any
         out,
         domain=[(lambda e, s, n: (e < 0) | (s < 0) | (n < 0) | (n > e), NUM)],
         errors=[(lambda e, s, n: s == 0, DIV0)],
+        quick=lambda: nonneg(s) and nonneg(n) and nonneg(out),  # out ≥ 0 ⇔ e ≥ n when s > 0
     )
 
 
@@ -181,6 +183,7 @@ def nrr(starting_mrr: Any, expansion: Any = 0, contraction: Any = 0, churned_mrr
         out,
         domain=[(lambda s, e, c, ch: (s < 0) | (e < 0) | (c < 0) | (ch < 0) | (c + ch > s + e), NUM)],
         errors=[(lambda s, e, c, ch: s == 0, DIV0)],
+        quick=lambda: nonneg(s) and nonneg(e) and nonneg(c) and nonneg(ch) and nonneg(out),
     )
 
 
@@ -202,6 +205,7 @@ def grr(starting_mrr: Any, contraction: Any = 0, churned_mrr: Any = 0) -> Any:
         out,
         domain=[(lambda s, c, ch: (s < 0) | (c < 0) | (ch < 0) | (c + ch > s), NUM)],
         errors=[(lambda s, c, ch: s == 0, DIV0)],
+        quick=lambda: nonneg(s) and nonneg(c) and nonneg(ch) and nonneg(out),
     )
 
 
@@ -249,6 +253,7 @@ def cac_payback(cac: Any, arpa: Any, gross_margin: Any = 1) -> Any:
         out,
         domain=[(lambda c, a, m: (c < 0) | (a < 0) | (m < 0) | (m > 1), NUM)],
         errors=[(lambda c, a, m: a * m == 0, DIV0)],
+        quick=lambda: nonneg(c) and nonneg(a) and unit(m) and nonneg(out),
     )
 
 
@@ -269,4 +274,5 @@ def quick_ratio(new_mrr: Any, expansion_mrr: Any, contraction_mrr: Any, churned_
         out,
         domain=[(lambda n, e, c, ch: (n < 0) | (e < 0) | (c < 0) | (ch < 0), NUM)],
         errors=[(lambda n, e, c, ch: c + ch == 0, DIV0)],
+        quick=lambda: nonneg(n) and nonneg(e) and nonneg(c) and nonneg(ch) and nonneg(out),
     )

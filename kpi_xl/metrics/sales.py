@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, KpiInputError
-from ._args import Rows, choice, column, excel_errors, floats
+from ._args import Rows, above, choice, column, excel_errors, finite, floats, nonneg
 from ._ratio import ratio
 
 __all__ = [
@@ -68,7 +68,8 @@ def growth_rate(current: Any, previous: Any) -> Any:
     c, p = r.arrays
     with np.errstate(all="ignore"):
         out = (c - p) / np.abs(p)
-    return r.result(out, errors=[(lambda c, p: p == 0, DIV0)])
+    # an infinite c or p always gives an infinite or NaN result, so one check covers all
+    return r.result(out, errors=[(lambda c, p: p == 0, DIV0)], quick=lambda: finite(out))
 
 
 @excel_errors
@@ -90,10 +91,14 @@ def period_growth(values: Any) -> Any:
         if np.isinf(flat).any():
             raise KpiInputError(NUM, "values: contains an infinite number")
         return np.full(a.shape, np.nan) if a.ndim else np.nan
-    prev = np.concatenate(([np.nan], flat[:-1]))
-    r = Rows(current=flat, previous=prev)
+    cur, prev = flat[1:], flat[:-1]
+    r = Rows(current=cur, previous=prev)
     with np.errstate(all="ignore"):
-        out = r.result((flat - prev) / np.abs(prev), errors=[(lambda c, p: p == 0, DIV0)])
+        g = (cur - prev) / np.abs(prev)
+    g = r.result(g, errors=[(lambda c, p: p == 0, DIV0)], quick=lambda: finite(g))
+    out = np.empty(flat.size, dtype=np.asarray(g).dtype)
+    out[0] = np.nan  # the first period has nothing to grow from: a blank cell
+    out[1:] = g
     return out.reshape(a.shape)
 
 
@@ -112,7 +117,9 @@ def cagr(begin_value: Any, end_value: Any, periods: Any) -> Any:
     b, e, n = r.arrays
     with np.errstate(all="ignore"):
         out = (e / b) ** (1.0 / n) - 1.0
-    return r.result(out, domain=[(lambda b, e, n: (b <= 0) | (e < 0) | (n <= 0), NUM)])
+    return r.result(out, domain=[(lambda b, e, n: (b <= 0) | (e < 0) | (n <= 0), NUM)],
+                    quick=lambda: nonneg(b) and above(b, 0) and nonneg(e) and nonneg(n) and above(n, 0)
+                    and finite(out))
 
 
 def _period_start(serials: np.ndarray, period: str) -> np.ndarray:
