@@ -63,6 +63,47 @@ def functions(lang: str, group: str | None) -> None:
 
 
 @main.command()
+@click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True)
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date to measure at (default: the sample's 2026-06-15).")
+@click.option("--goal", default=None, help="Explain one goal's numbers step by step.")
+def scorecard(lang: str, as_of, goal: str | None) -> None:
+    """Compute and print the sample company's scorecard (goals, pacing, status)."""
+    from rich.table import Table
+
+    from . import sample
+    from .goals import compute
+    from .goals.explain import explain_goal
+
+    company = sample.load(lang)
+    when = as_of.date() if as_of else company.as_of
+    result = compute(company.goals, company.tables, when, lang=lang)
+    console = _console()
+    if goal:
+        if goal not in set(result.scorecard["id"]):
+            raise click.BadParameter(f"no goal {goal!r}; goals: {', '.join(result.scorecard['id'])}", param_hint="--goal")
+        for line in explain_goal(result, goal):
+            console.print("• " + line.replace("**", ""))
+        return
+    table = Table(title=f"{company.name} — scorecard on {when}")
+    for col, justify in (("Goal", "left"), ("Owner", "left"), ("Actual", "right"), ("Target", "right"),
+                         ("Achievement", "right"), ("Pace", "right"), ("Forecast", "right"), ("Status", "left")):
+        table.add_column(col, justify=justify)
+    colours = {"achieved": "green", "on_track": "green", "behind": "yellow", "at_risk": "red"}
+    for r in result.scorecard.itertuples(index=False):
+        pct = lambda v: "" if v != v else f"{v * 100:.0f}%"  # noqa: E731
+        num = lambda v: "" if v != v else (f"{v * 100:.2f}%" if r.unit == "%" else f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}")  # noqa: E731
+        ach = r.achievement if r.achievement == r.achievement else r.rollup_achievement
+        pace = r.pace if r.pace == r.pace else r.rollup_pace
+        table.add_row(f"{r.id} {r.name}", r.owner, num(r.actual), num(r.target), pct(ach), pct(pace), num(r.forecast),
+                      f"[{colours.get(r.status, 'dim')}]{r.status_label}[/]")
+    console.print(table)
+    for w in result.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
+    console.print("How each number is computed: docs/scorecard.md, or kpi-xl scorecard --goal S1")
+
+
+@main.command()
 @click.option("--check", is_flag=True, help="Do not write; exit 1 if the docs are stale.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Project root holding docs/.")

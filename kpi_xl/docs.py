@@ -16,6 +16,18 @@ LANGS = ("en", "zh-TW")
 
 #: Where each language's reference goes, relative to the project root.
 TARGETS = {"en": Path("docs/functions.md"), "zh-TW": Path("docs/zh-TW/functions.md")}
+#: Every generated page: path → how to make its text.
+PAGES = {
+    Path("docs/functions.md"): lambda: render("en"),
+    Path("docs/zh-TW/functions.md"): lambda: render("zh-TW"),
+    Path("docs/scorecard.md"): lambda: _scorecard(),
+}
+
+
+def _scorecard() -> str:
+    from .goals.explain import render as render_scorecard
+
+    return render_scorecard("en")
 
 
 def _zh() -> tuple[dict, dict]:
@@ -126,11 +138,11 @@ def render(lang: str = "en") -> str:
 
 
 def write(root: Path, check: bool = False) -> list[Path]:
-    """Write (or, with ``check``, compare) every language's reference; returns stale paths."""
+    """Write (or, with ``check``, compare) every generated page; returns stale paths."""
     stale = []
-    for lang, rel in TARGETS.items():
+    for rel, make in PAGES.items():
         path = root / rel
-        text = render(lang)
+        text = make()
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != text:
             stale.append(path)

@@ -124,7 +124,7 @@ def _subscriptions(rng: np.random.Generator, n: dict) -> pd.DataFrame:
 
 def _orders(rng: np.random.Generator, n: dict) -> pd.DataFrame:
     days = _days()
-    weekday = np.where(days.weekday >= 5, 0.6, 1.0)
+    weekday = np.where(days.day_of_week >= 5, 0.6, 1.0)
     growth = np.where(days.year == 2026, 1.15, 1.0)
     counts = rng.poisson(14 * _season(days) * weekday * growth)
     date = np.repeat(days.date, counts)
@@ -160,7 +160,7 @@ def _marketing(rng: np.random.Generator, n: dict) -> pd.DataFrame:
 def _activities(rng: np.random.Generator, n: dict) -> pd.DataFrame:
     parts = []
     days = _days()
-    work = days[days.weekday < 5]
+    work = days[days.day_of_week < 5]
     for owner, calls, emails in ((n["north"], 8.6, 12), (n["south"], 7.4, 10)):
         for kind, lam in ((n["Call"], calls), (n["Email"], emails), (n["Meeting"], 1.5)):
             k = rng.poisson(lam * (1.05 if owner == n["north"] else 1.0), len(work))
@@ -178,7 +178,7 @@ def _activities(rng: np.random.Generator, n: dict) -> pd.DataFrame:
 
 def _tickets(rng: np.random.Generator, n: dict) -> pd.DataFrame:
     days = _days()
-    counts = rng.poisson(22 * np.where(days.weekday >= 5, 0.4, 1.0), len(days))
+    counts = rng.poisson(22 * np.where(days.day_of_week >= 5, 0.4, 1.0), len(days))
     date = np.repeat(days, counts)
     k = len(date)
     created = date + pd.to_timedelta(rng.uniform(8.5, 19.0, k), unit="h")

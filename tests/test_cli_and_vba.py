@@ -70,3 +70,22 @@ def test_vba_module_text_is_ascii_even_with_unicode_help():
     text = module_text()
     assert text.isascii()
     assert "(value - one-time fees) / term in years" in text  # "−" became "-"
+
+
+def test_scorecard_prints_the_sample_company_with_statuses():
+    result = CliRunner().invoke(main, ["scorecard"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Jade Mountain Software" in result.output
+    assert "S1 Won contract value North" in result.output and "Behind" in result.output
+    assert "8,633,100" in result.output
+
+
+def test_scorecard_explains_one_goal_in_chinese():
+    result = CliRunner().invoke(main, ["scorecard", "--lang", "zh-TW", "--goal", "S1"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "166 of 365 days" in result.output and "落後" in result.output
+
+
+def test_scorecard_unknown_goal_is_a_clear_error():
+    result = CliRunner().invoke(main, ["scorecard", "--goal", "ZZ"])
+    assert result.exit_code == 2 and "no goal 'ZZ'" in result.output

@@ -57,7 +57,7 @@ def test_additive_goal_half_year_exactly_on_plan(tables):
     assert r["expected_seasonal"] == pytest.approx(18100)
     assert r["forecast"] == pytest.approx(36500)
     assert r["chance"] == pytest.approx(1.0)  # every day is exactly 100
-    assert r["status_label"] == "On track" and r["rule"] == "pace 1.00 ≥ 0.95"
+    assert r["status_label"] == "On track" and r["rule"] == "pace 1.000 ≥ 0.95"
 
 
 def test_periods_table_gives_each_month_and_cumulative(tables):

@@ -31,7 +31,7 @@ SCORECARD_COLUMNS = [
     "actual", "expected", "expected_seasonal", "pacing", "achievement", "pace", "forecast", "forecast_method",
     "forecast_achievement", "chance", "status", "status_label", "rule", "rollup_achievement", "rollup_pace", "parent", "rollup", "level",
     "weight",
-    "strategy", "reward",
+    "strategy", "reward", "days_elapsed", "days_total", "seasonal_share",
 ]
 PERIOD_COLUMNS = ["id", "period", "period_start", "period_end", "value", "cumulative", "expected_to_date",
                   "achievement_to_date"]
@@ -141,7 +141,7 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
         row["kpi"] = rec["kpi_text"]  # show what the person wrote
     row.update(actual=math.nan, expected=math.nan, expected_seasonal=math.nan, pacing="", achievement=math.nan,
                pace=math.nan, forecast=math.nan, forecast_method="", forecast_achievement=math.nan, chance=math.nan,
-               status="no_data", rule="")
+               status="no_data", rule="", days_elapsed=math.nan, days_total=math.nan, seasonal_share=math.nan)
     target = rec["target"]
     start, end = rec["start"], rec["end"]
     if m is None or start is None or end is None or (math.isnan(target) and rec["direction"] != "maintain"):
@@ -160,6 +160,7 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
         row.update(status="no_data", rule="no data rows match this goal's table and filter")
         return row, []
     f = pacing.fraction(s, e, td)
+    row["days_elapsed"], row["days_total"] = td - s + 1, e - s + 1
     additive = m.additive
     direction = rec["direction"]
     base = rec["baseline"]
@@ -185,6 +186,7 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
             if ly_total > 0:
                 share = _num(m.value(ly_s, ly_t)) / ly_total
                 row["expected_seasonal"] = b + (target - b) * share
+                row["seasonal_share"] = share
     row["expected"] = expected
     use_seasonal = not math.isnan(row["expected_seasonal"])
     row["pacing"] = "seasonal" if use_seasonal else ("linear" if not math.isnan(expected) else "")

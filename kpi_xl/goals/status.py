@@ -27,7 +27,7 @@ class Rule:
     at_least: float
 
     def describe(self, value: float) -> str:
-        return f"{self.measure} {value:.2f} ≥ {self.at_least:g}"
+        return f"{self.measure} {value:.3f} ≥ {self.at_least:g}"
 
 
 DEFAULT_RULES = (
