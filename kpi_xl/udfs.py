@@ -61,11 +61,7 @@ def _to_excel(value: Any) -> Any:
             out[blank] = None
             return out
         if value.dtype == object:
-            out = value.copy()
-            for i, v in enumerate(out.flat):
-                if isinstance(v, float) and math.isnan(v):
-                    out.flat[i] = None
-            return out
+            return value  # the core marks blank rows of mixed results with None already
     return value
 
 

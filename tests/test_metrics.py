@@ -104,7 +104,7 @@ def test_cltv_per_row_with_a_bad_row():
     assert out.shape == (3, 1)
     assert out[0, 0] == pytest.approx(2000)
     assert err(out[1, 0]) == "#DIV/0!"
-    assert np.isnan(out[2, 0])
+    assert out[2, 0] is None  # blank row in a mixed result
 
 
 # ----------------------------------------------------------------- ACHIEVEMENT
@@ -188,7 +188,7 @@ def test_churn_per_row_keeps_shape_and_marks_each_row():
     assert out.shape == (4, 1)
     assert out[0, 0] == pytest.approx(0.03)
     assert err(out[1, 0]) == "#DIV/0!"
-    assert np.isnan(out[2, 0])  # blank row stays blank
+    assert out[2, 0] is None  # blank row stays blank
     assert err(out[3, 0]) == "#NUM!"  # more churned than there were
 
 
@@ -272,7 +272,7 @@ def test_growth_rate_uses_absolute_previous():
 def test_period_growth_spills_with_blank_first_period():
     out = m.period_growth([[100], [110], [99], [0], [5]])
     assert out.shape == (5, 1)
-    assert np.isnan(out[0, 0])
+    assert out[0, 0] is None
     assert out[1, 0] == pytest.approx(0.1) and out[2, 0] == pytest.approx(-0.1)
     assert out[3, 0] == pytest.approx(-1.0)
     assert err(out[4, 0]) == "#DIV/0!"

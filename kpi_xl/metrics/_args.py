@@ -199,8 +199,8 @@ class Rows:
         says "maybe not", the exact per-row check runs.
 
         Returns a Python float or :class:`XlError` for scalar input, else a float
-        array (object array when some rows are errors), or a Series when the
-        first range came as one.
+        array with NaN for blank rows, or, when some rows are errors, an object
+        array with None for blank rows; a Series when the first range came as one.
         """
         out = np.asarray(out, dtype=np.float64)
         if out.shape != self.shape:
@@ -246,6 +246,7 @@ class Rows:
         obj = flat.astype(object)
         err_rows = ~blank
         obj[idx[err_rows]] = codes[err_rows]
+        obj[idx[blank]] = None  # in a mixed result a blank row is None (pandas reads it as missing)
         return self._wrap(obj.reshape(self.shape))
 
     def _wrap(self, out: np.ndarray) -> Any:

@@ -171,7 +171,7 @@ def status(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any,
             out[i] = a if isinstance(a, XlError) else f
             continue
         if a is None or f is None or np.isnan(a) or np.isnan(f):
-            out[i] = np.nan
+            out[i] = None
             continue
         p = a if no_path else a / f
         key = "at_risk"

@@ -97,7 +97,7 @@ def period_growth(values: Any) -> Any:
         g = (cur - prev) / np.abs(prev)
     g = r.result(g, errors=[(lambda c, p: p == 0, DIV0)], quick=lambda: finite(g))
     out = np.empty(flat.size, dtype=np.asarray(g).dtype)
-    out[0] = np.nan  # the first period has nothing to grow from: a blank cell
+    out[0] = None if out.dtype == object else np.nan  # the first period has nothing to grow from: blank
     out[1:] = g
     return out.reshape(a.shape)
 
