@@ -104,6 +104,37 @@ def scorecard(lang: str, as_of, goal: str | None) -> None:
 
 
 @main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True,
+              help="Language of every label, status and chart title.")
+@click.option("--empty", is_flag=True, help="No sample data: just the sheets, tables and drop-downs.")
+def new(path: Path, lang: str, empty: bool) -> None:
+    """Write a new kpi-xl workbook (sample company data unless --empty)."""
+    from .workbook.template import build
+
+    out = build(path, lang=lang, empty=empty)
+    click.echo(f"wrote {out}")
+
+
+@main.command()
+@click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("kpi-xl-demo"),
+              show_default=True, help="Folder for the demo workbook.")
+def demo(lang: str, out_dir: Path) -> None:
+    """Build the sample workbook, compute its scorecard and show it; says where the file is."""
+    from .workbook.template import build
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"kpi-xl-demo-{lang}.xlsx"
+    if path.exists():
+        path.unlink()
+    build(path, lang=lang)
+    ctx = click.get_current_context()
+    ctx.invoke(scorecard, lang=lang, as_of=None, goal=None)
+    click.echo(f"\nThe workbook is {path.resolve()}\nOpen it in Excel or LibreOffice; see its Start sheet.")
+
+
+@main.command()
 @click.option("--check", is_flag=True, help="Do not write; exit 1 if the docs are stale.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Project root holding docs/.")

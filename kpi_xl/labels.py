@@ -32,3 +32,64 @@ def language(lang: str | None = None) -> str:
 
 def status_label(key: str, lang: str | None = None) -> str:
     return STATUS[language(lang)][key]
+
+
+# Messages the engine writes (status reasons, SMART verdicts, warnings), English → 繁體中文.
+# Ordered: specific patterns first. Names, numbers and dates in the messages stay as they are.
+_ZH_MESSAGES = [
+    (r"^roll-up of children: ", "依下層目標彙總："),
+    (r"no rule met \((.*)\)", r"未符合任何規則（\1）"),
+    (r"^no rule met$", "未符合任何規則"),
+    (r"\bforecast_achievement\b", "預測達成率"),
+    (r"\bachievement\b", "達成率"),
+    (r"\bpace\b", "進度節奏"),
+    (r"\bchance\b", "達標機率"),
+    (r"(\S+) inside (\S+)", r"\1 在 \2 區間內"),
+    (r"(\S+) just outside (\S+)", r"\1 略超出 \2 區間"),
+    (r"(\S+) outside (\S+)", r"\1 超出 \2 區間"),
+    (r"^not measurable: ", "無法衡量："),
+    (r"'([^']*)' is not a KPI function or measure", r"「\1」不是 KPI 函數或量測方式"),
+    (r"\bno KPI\b", "沒有 KPI"),
+    (r"\bno data table\b", "沒有資料表"),
+    (r"^starts (.*)$", r"\1 開始"),
+    (r"no data rows match this goal's table and filter", "資料表中沒有符合此目標篩選條件的資料"),
+    (r"no data in the goal's period so far", "目標期間內尚無資料"),
+    (r"S: no owner", "S：沒有負責人"),
+    (r"S: '([^']*)' does not say what will change", r"S：「\1」沒有說明要改變什麼"),
+    (r"M: KPI '([^']*)' is not a measurable function or data column", r"M：KPI「\1」不是可衡量的函數或資料欄"),
+    (r"no data table named '([^']*)'", r"沒有名為「\1」的資料表"),
+    (r"table '([^']*)' has no column '([^']*)'", r"資料表「\1」沒有「\2」欄"),
+    (r"\bM: ", "M："),
+    (r"\bT: ", "T："),
+    (r"no start date and no end date", "沒有開始日與結束日"),
+    (r"\bno start date\b", "沒有開始日"),
+    (r"\bno end date\b", "沒有結束日"),
+    (r"A: no target", "A：沒有目標值"),
+    (r"\bno target\b", "沒有目標值"),
+    (r"A: target is (\S+)× last year's result for the same period for a (\d+)-month period",
+     r"A：目標值是去年同期的 \1 倍（\2 個月期間）"),
+    (r"A: target is (\S+)× the baseline for a (\d+)-month period", r"A：目標值是基準值的 \1 倍（\2 個月期間）"),
+    (r"A: target is (\S+)× last year's result for the same period for a (\d+)-year period",
+     r"A：目標值是去年同期的 \1 倍（\2 年期間）"),
+    (r"A: target is (\S+)× the baseline for a (\d+)-year period", r"A：目標值是基準值的 \1 倍（\2 年期間）"),
+    (r"A: target equals the baseline: nothing to achieve", "A：目標值等於基準值，沒有要達成的進度"),
+    (r"R: not linked to a strategy or a parent goal", "R：沒有連結到策略或上層目標"),
+    (r"the top level carries (\d+) KPIs; keep it to (\d+) or fewer", r"最上層有 \1 個 KPI，建議不超過 \2 個"),
+    (r"the level under goal (\S+) carries (\d+) KPIs; keep it to (\d+) or fewer", r"目標 \1 之下有 \2 個 KPI，建議不超過 \3 個"),
+    (r"(.+) owns (\d+) KPIs; keep it to (\d+) or fewer", r"\1 負責 \2 個 KPI，建議不超過 \3 個"),
+    (r"; ", "；"),
+    (r", ", "、"),
+    (r"\brun rate\b", "依目前速度"), (r"\bseasonal\b", "依季節曲線"), (r"\btrend\b", "依趨勢"),
+    (r"\baverage\b", "各期平均"), (r"\blatest\b", "目前數值"),
+]
+
+
+def localize(text: str, lang: str | None = None) -> str:
+    """An engine message in the workbook's language (English is the source)."""
+    import re
+
+    if not text or language(lang) == "en":
+        return text
+    for pattern, repl in _ZH_MESSAGES:
+        text = re.sub(pattern, repl, text)
+    return text

@@ -394,3 +394,8 @@ def test_nrr_refuses_losses_larger_than_start_plus_expansion():
 def test_csat_threshold_follows_the_scale_top_two_boxes():
     assert m.csat([1, 2, 9, 10], None, 10) == pytest.approx(0.5)  # 9 and 10 count
     assert m.csat([1, 2, 4, 10], None, 10) == pytest.approx(0.25)  # 4 of 10 does not
+
+
+def test_period_growth_of_two_periods():
+    out = m.period_growth([[100.0], [110.0]])
+    assert out[0, 0] != out[0, 0] and out[1, 0] == pytest.approx(0.1)

@@ -63,6 +63,38 @@ ALIASES = {
 }
 
 
+#: Goals table: canonical key → header per language.
+GOAL_HEADERS = {
+    "id": ("ID", "編號"), "name": ("Goal", "目標"), "owner": ("Owner", "負責人"), "kpi": ("KPI", "KPI"),
+    "table": ("Table", "資料表"), "columns": ("Columns", "欄位"), "date_column": ("Date column", "日期欄"),
+    "filter": ("Filter", "篩選"), "unit": ("Unit", "單位"), "direction": ("Direction", "方向"),
+    "band_low": ("Band low", "區間下限"), "band_high": ("Band high", "區間上限"), "baseline": ("Baseline", "基準值"),
+    "target": ("Target", "目標值"), "start": ("Start", "開始日"), "end": ("End", "結束日"),
+    "period": ("Period", "檢視週期"), "weight": ("Weight", "權重"), "parent": ("Parent", "上層目標"),
+    "rollup": ("Roll-up", "彙總方式"), "strategy": ("Strategy", "策略"), "reward": ("Reward plan", "獎勵方案"),
+}
+
+#: Words in drop-downs: canonical → per language (the engine reads either).
+CHOICES = {
+    "direction": {"higher": ("higher", "越高越好"), "lower": ("lower", "越低越好"), "maintain": ("maintain", "維持區間")},
+    "period": {"month": ("month", "月"), "quarter": ("quarter", "季"), "year": ("year", "年")},
+    "rollup": {"weighted": ("weighted", "加權平均"), "sum": ("sum", "加總"), "min": ("min", "最小"), "max": ("max", "最大")},
+}
+
+
+def _localized_aliases() -> dict[str, str]:
+    out = {}
+    for key, names in GOAL_HEADERS.items():
+        for n in names:
+            out[re.sub(r"[\s\-]+", "_", n.strip().lower())] = key
+    return out
+
+
+ALIASES.update(_localized_aliases())
+#: A drop-down word in any language → the canonical word, per column.
+CHOICE_WORDS = {col: {w.lower(): key for key, words in opts.items() for w in words} for col, opts in CHOICES.items()}
+
+
 class GoalsError(KpiXlError):
     """The goals table has rows that cannot be used; ``problems`` lists each one."""
 
@@ -188,6 +220,7 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
                                                 f"({', '.join(NATIVE_MEASURES)})"))
         for col, allowed in (("direction", DIRECTIONS), ("period", PERIODS), ("rollup", ROLLUPS)):
             v = str(rec[col]).strip().lower()
+            v = CHOICE_WORDS[col].get(v, v)
             if v not in allowed:
                 problems.append(Problem(pos, col, f"'{rec[col]}' is not one of {', '.join(allowed)}"))
             rec[col] = v

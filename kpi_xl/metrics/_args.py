@@ -204,7 +204,8 @@ class Rows:
         """
         out = np.asarray(out, dtype=np.float64)
         if out.shape != self.shape:
-            out = np.broadcast_to(out, self.shape).copy()
+            size = int(np.prod(self.shape)) if self.shape else 1
+            out = out.reshape(self.shape) if out.size == size else np.broadcast_to(out, self.shape).copy()
         if quick is not None and out.ndim and quick():
             _PROVEN_CLEAN.set(weakref.ref(out))
             return self._wrap(out)

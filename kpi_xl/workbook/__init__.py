@@ -1,0 +1,1 @@
+"""Workbook files: layout of a kpi-xl workbook and surgical edits of .xlsx packages."""

@@ -1,0 +1,146 @@
+"""What refresh writes: the rows of the sheets (and regions) kpi-xl owns.
+
+Built from an engine result, as plain Python values (numbers, text, dates), so
+the template builder (XlsxWriter) and the headless refresh (surgical zip writer)
+and the live refresh (xlwings) all write the same cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .. import labels
+from ..goals import grade_okrs, payouts, smart_check, snapshot
+from ..goals.scorecard import Result
+from ..goals.smart import verdict_text
+from . import layout
+
+#: How many goals the trend chart follows, and how many periods it shows.
+TREND_GOALS = 6
+TREND_PERIODS = 24
+
+
+def _clean(v: Any) -> Any:
+    """NaN → blank; numpy scalars → Python; dates stay dates."""
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            v = v.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if v is pd.NaT:
+        return None
+    return v
+
+
+@dataclass
+class Owned:
+    """Every owned region's rows for one refresh."""
+
+    scorecard: list[list[Any]]
+    history: list[list[Any]]
+    kr_out: list[list[Any]]
+    objectives: list[list[Any]]
+    payouts: list[list[Any]]
+    goal_chart: list[list[Any]]
+    trend_chart: list[list[Any]]
+    owner_chart: list[list[Any]]
+    smart_by_id: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd.DataFrame, plans: pd.DataFrame,
+                history: pd.DataFrame | None, notes: dict[str, str], lang: str, review_period: str = "month") -> Owned:
+    """The owned rows for a computed scorecard.
+
+    ``notes`` are the check-in notes typed on the Scorecard (goal id → text); they
+    are written back beside their goal and into this period's history snapshot.
+    """
+    lang = labels.language(lang)
+    card = result.scorecard.copy()
+    smart = smart_check(_goals_for_smart(result), tables)
+    smart_text = {r["id"]: labels.localize(verdict_text(r), lang) for _, r in smart.iterrows()}
+    card["rule"] = card["rule"].map(lambda t: labels.localize(t, lang))
+    card["smart"] = card["id"].map(smart_text).fillna("")
+    card["note"] = card["id"].map(notes).fillna("")
+    # a goal with no KPI of its own shows its children's roll-up
+    card["achievement"] = card["achievement"].where(card["achievement"].notna(), card["rollup_achievement"])
+    card["pace"] = card["pace"].where(card["pace"].notna(), card["rollup_pace"])
+    scorecard_rows = [[_clean(r[k]) for k, *_ in layout.SCORECARD_COLUMNS] for _, r in card.iterrows()]
+
+    notes_frame = pd.DataFrame({"id": list(notes), "note": list(notes.values())}) if notes else None
+    hist = snapshot(history, card, result.as_of, review_period, notes=notes_frame)
+    history_rows = [[_clean(r[k]) for k, *_ in layout.HISTORY_COLUMNS] for _, r in hist.iterrows()]
+
+    krs, objs = grade_okrs(key_results, card, lang) if len(key_results) else (pd.DataFrame(), pd.DataFrame())
+    kr_rows = [[_clean(r[k]) for k, *_ in layout.KR_OUT_COLUMNS] for _, r in krs.iterrows()]
+    obj_rows = [[_clean(r[k]) for k, *_ in layout.OBJECTIVE_COLUMNS] for _, r in objs.iterrows()]
+
+    pay = payouts(card, plans) if len(plans) else pd.DataFrame(columns=[c for c, *_ in layout.PAYOUT_COLUMNS])
+    yes, no = ("Yes", "Not yet") if lang == "en" else ("是", "尚未")
+    pay_rows = []
+    for _, r in pay.iterrows():
+        row = [_clean(r[k]) for k, *_ in layout.PAYOUT_COLUMNS]
+        row[-1] = (yes if r["reward_earned"] else no) if r["reward"] else None
+        pay_rows.append(row)
+
+    measured = card[card["achievement"].notna()]
+    goal_chart = [[r["id"], _clean(r["achievement"]), _clean(_expected_share(r))] for _, r in measured.iterrows()]
+    by_owner = measured[measured["owner"] != ""].groupby("owner", sort=True)
+    owner_chart = [[o, float((g["achievement"] * g["weight"]).sum() / g["weight"].sum())] for o, g in by_owner]
+    trend = _trend(hist, card)
+    return Owned(scorecard_rows, history_rows, kr_rows, obj_rows, pay_rows, goal_chart, trend, owner_chart,
+                 smart_text, [labels.localize(w, lang) for w in result.warnings])
+
+
+def _goals_for_smart(result: Result) -> pd.DataFrame:
+    g = result.goals.copy()
+    g["kpi"] = g["kpi_text"]
+    return g.drop(columns=["row", "kpi_text"])
+
+
+def _expected_share(r: pd.Series) -> float:
+    """Where the goal should be by now, as a share of its target (1 = target)."""
+    exp = r["expected_seasonal"] if not _nan(r["expected_seasonal"]) else r["expected"]
+    if _nan(exp) or _nan(r["target"]) or r["direction"] == "maintain":
+        return math.nan
+    base = 0.0 if _nan(r["baseline"]) else r["baseline"]
+    if r["target"] == base:
+        return math.nan
+    return (exp - base) / (r["target"] - base) if r["direction"] != "lower" else (base - exp) / (base - r["target"])
+
+
+def _nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _trend(hist: pd.DataFrame, card: pd.DataFrame) -> list[list[Any]]:
+    """Rows: period, then the achievement of each followed goal (header row first)."""
+    followed = [g for g in card.loc[card["achievement"].notna() & (card["level"] <= 2), "id"]][:TREND_GOALS]
+    periods = sorted(set(hist["period"]))[-TREND_PERIODS:]
+    table = hist[hist["id"].isin(followed)].pivot_table(index="period", columns="id", values="achievement",
+                                                        aggfunc="last")
+    rows = [["", *followed]]
+    for p in periods:
+        rows.append([p, *[_clean(table.at[p, g]) if p in table.index and g in table.columns else None
+                          for g in followed]])
+    return rows
+
+
+def month_end_history(compute_at, months: list[dt.date], lang: str) -> pd.DataFrame:
+    """A history as if the scorecard had been refreshed at each of ``months`` (for the sample)."""
+    hist = None
+    for day in months:
+        res = compute_at(day)
+        hist = snapshot(hist, res.scorecard, day, "month")
+    return hist

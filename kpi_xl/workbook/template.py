@@ -1,0 +1,577 @@
+"""Build the kpi-xl workbook from code: `kpi-xl new PATH [--lang] [--empty]`.
+
+XlsxWriter writes it (tables, drop-downs, conditional formats, native charts,
+frozen headers, number formats) with the sample company's data and its computed
+scorecard in place, and with a cached result on every formula, so Excel without
+the add-in, LibreOffice and phone viewers show numbers, not #NAME?.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import catalog, labels, sample
+from ..goals import compute
+from ..goals.measure import TRACKABLE
+from . import layout
+from .content import Owned, build_owned, month_end_history
+
+TEXT = {
+    "en": {
+        "title": "kpi-xl — KPIs, goals and scorecard",
+        "what": "This workbook keeps your KPIs next to the data they come from: goals in Goals, data in the "
+                "data sheets, and a scorecard that says for every goal how far it is, whether it is on pace, "
+                "where it will end and who earns what.",
+        "steps": ["1. Put your data in the data sheets (each is an Excel Table: add rows at the bottom).",
+                  "2. Write your goals in Goals: one row per goal, SMART: owner, KPI, target, start and end.",
+                  "3. Click “Refresh scorecard” (or run: kpi-xl refresh THIS_FILE). Scorecard, History, OKR "
+                  "and Rewards are rewritten; your notes in “Check-in note” stay."],
+        "sheets": "Sheets",
+        "share": "To send the workbook to people without Python, run kpi-xl share THIS_FILE COPY.xlsx: the copy "
+                 "keeps every number and chart and has no macros or KPI formulas.",
+        "guide": {
+            "goals": "your goals, one per row (SMART check beside each)",
+            "scorecard": "achievement, pace, forecast and status of every goal (written by refresh)",
+            "dashboard": "charts: goal vs plan, trend by month, achievement by owner",
+            "history": "one snapshot per review period, for monthly and quarterly reviews",
+            "okr": "objectives and key results, graded 0–1 (0.7 is good)",
+            "rewards": "bonus plans and payout per owner",
+            "settings": "as-of date, language, review period, status rules",
+            "functions": "every KPI worksheet function, used on the sample data",
+        },
+        "dash_title": "Dashboard", "as_of": "As of", "goal_vs_plan": "Achievement vs where the plan expects it",
+        "achievement": "Achievement", "expected": "Expected by now", "trend": "Achievement by review period",
+        "by_owner": "Achievement by owner", "status_count": "Goals by status", "count": "Goals",
+        "func_head": ("Function", "Formula in the cell", "Result", "What it computes"),
+        "rules_title": "Status rules (checked in order)", "lists": "Lists for drop-downs", "kpis": "KPIs", "owners": "Owners",
+        "kr_title": "Key results (type here)", "kr_out": "Scores (written by refresh)", "obj_title": "Objectives",
+        "plans_title": "Reward plans (type here)", "payouts_title": "Payouts (written by refresh)",
+        "refresh": "Refresh scorecard",
+    },
+    "zh-TW": {
+        "title": "kpi-xl — KPI、目標與計分卡",
+        "what": "這個活頁簿把 KPI 和資料放在一起：目標寫在「目標」，資料放在各資料工作表，計分卡會告訴你每個目標"
+                "目前達成多少、進度是否正常、期末會到哪裡，以及誰能領到多少獎金。",
+        "steps": ["1. 把資料放進各資料工作表（每張都是 Excel 表格：在最下方新增列即可）。",
+                  "2. 在「目標」寫下目標：每列一個目標，符合 SMART：負責人、KPI、目標值、開始日與結束日。",
+                  "3. 按「更新計分卡」（或執行：kpi-xl refresh 這個檔案）。計分卡、歷史紀錄、OKR 與獎勵會重新寫入；"
+                  "你在「檢討備註」寫的內容會保留。"],
+        "sheets": "工作表",
+        "share": "要把活頁簿寄給沒有 Python 的同事，請執行 kpi-xl share 這個檔案 副本.xlsx：副本保留所有數字與圖表，"
+                 "不含巨集與 KPI 公式。",
+        "guide": {
+            "goals": "你的目標，每列一個（旁邊有 SMART 檢查）",
+            "scorecard": "每個目標的達成率、進度節奏、期末預測與狀態（由更新寫入）",
+            "dashboard": "圖表：目標與計畫、每月趨勢、各負責人達成率",
+            "history": "每個檢討週期一份快照，供月度與季度檢討",
+            "okr": "目標與關鍵結果，以 0–1 評分（0.7 即為好成績）",
+            "rewards": "獎金方案與各負責人的獎金",
+            "settings": "資料日期、語言、檢討週期、狀態規則",
+            "functions": "每個 KPI 工作表函數，套用在範例資料上",
+        },
+        "dash_title": "儀表板", "as_of": "資料日期", "goal_vs_plan": "達成率與計畫應達進度",
+        "achievement": "達成率", "expected": "目前應達", "trend": "各檢討期間的達成率",
+        "by_owner": "各負責人達成率", "status_count": "各狀態目標數", "count": "目標數",
+        "func_head": ("函數", "儲存格中的公式", "結果", "計算內容"),
+        "rules_title": "狀態規則（依序判斷）", "lists": "下拉選單清單", "kpis": "KPI", "owners": "負責人",
+        "kr_title": "關鍵結果（在此輸入）", "kr_out": "評分（由更新寫入）", "obj_title": "目標（O）",
+        "plans_title": "獎勵方案（在此輸入）", "payouts_title": "獎金（由更新寫入）",
+        "refresh": "更新計分卡",
+    },
+}
+
+PCT = {"achievement", "pace", "chance", "goal_achievement", "score", "payout_fraction", "threshold", "cap",
+       "expected_share"}
+MONEY = {"payout", "projected_payout", "target_bonus"}
+
+
+class Formats:
+    """The workbook's cell formats, made once."""
+
+    def __init__(self, wb, lang: str):
+        font = {"font_name": "Noto Sans CJK TC" if lang == "zh-TW" else "Calibri", "font_size": 10}
+        self.base = wb.add_format(font)
+        self.header = wb.add_format({**font, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
+                                     "text_wrap": True, "valign": "top", "border": 1})
+        self.title = wb.add_format({**font, "bold": True, "font_size": 16, "font_color": "#1F4E78"})
+        self.subtitle = wb.add_format({**font, "bold": True, "font_size": 12, "font_color": "#1F4E78"})
+        self.wrap = wb.add_format({**font, "text_wrap": True, "valign": "top"})
+        self.pct = wb.add_format({**font, "num_format": "0.0%"})
+        self.num = wb.add_format({**font, "num_format": "#,##0.##"})
+        self.int = wb.add_format({**font, "num_format": "#,##0"})
+        self.money = wb.add_format({**font, "num_format": "#,##0"})
+        self.date = wb.add_format({**font, "num_format": "yyyy-mm-dd"})
+        self.datetime = wb.add_format({**font, "num_format": "yyyy-mm-dd hh:mm"})
+        self.text = wb.add_format(font)
+        self.good = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
+        self.warn = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
+        self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.grey = wb.add_format({"font_color": "#808080"})
+
+
+def _fmt_for(key: str, f: Formats, unit_pct: bool = False):
+    if key in PCT:
+        return f.pct
+    if key in MONEY:
+        return f.money
+    if key in ("as_of", "start", "end", "period_start"):
+        return f.date
+    if key in ("actual", "target", "expected", "forecast", "baseline", "band_low", "band_high"):
+        return f.num
+    if key in ("level", "key_results", "weight"):
+        return f.num
+    if key in ("rule", "smart", "note", "name", "goals", "key_result", "objective"):
+        return f.wrap
+    return f.text
+
+
+def _write_rows(ws, top: int, left: int, rows: list[list[Any]], formats: list) -> None:
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            if isinstance(v, (dt.datetime, dt.date)):
+                ws.write_datetime(top + i, left + j, v if isinstance(v, dt.datetime) else
+                                  dt.datetime.combine(v, dt.time()), formats[j])
+            elif isinstance(v, bool):
+                ws.write_boolean(top + i, left + j, v, formats[j])
+            elif isinstance(v, (int, float)):
+                ws.write_number(top + i, left + j, v, formats[j])
+            else:
+                ws.write_string(top + i, left + j, str(v), formats[j])
+
+
+def _table(name: str, columns: list[dict], data: list[list[Any]]) -> dict:
+    opts = {"name": name, "columns": columns, "style": "Table Style Medium 2"}
+    if data:
+        opts["data"] = data
+    return opts
+
+
+def _header(ws, row: int, col: int, names: list[str], f: Formats) -> None:
+    for j, n in enumerate(names):
+        ws.write_string(row, col + j, n, f.header)
+
+
+def _status_cf(ws, rng: str, lang: str, f: Formats) -> None:
+    words = labels.STATUS[lang]
+    for key, fmt in (("achieved", f.good), ("on_track", f.good), ("behind", f.warn), ("at_risk", f.bad)):
+        ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{words[key]}"', "format": fmt})
+
+
+def localize_goals(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The sample's goals with column names and drop-down words in ``lang``."""
+    g = goals.copy()
+    if lang == "en":
+        return g
+    zh = layout.DATA_COLUMNS_ZH
+
+    def cols(spec: str) -> str:
+        parts = []
+        for p in str(spec).split(","):
+            p = p.strip()
+            parts.append(p if p.startswith('"') else zh.get(p, p))
+        return ", ".join(x for x in parts if x)
+
+    def filt(spec: str) -> str:
+        out = []
+        for cond in str(spec).split(";"):
+            if "=" in cond:
+                c, v = cond.split("=", 1)
+                out.append(f"{zh.get(c.strip(), c.strip())}={v.strip()}")
+        return "; ".join(out)
+
+    g["columns"] = g["columns"].map(cols)
+    g["filter"] = g["filter"].map(filt)
+    g["date_column"] = g["date_column"].map(lambda c: zh.get(c, c))
+    for col in ("direction", "period", "rollup"):
+        words = layout.CHOICES[col]
+        g[col] = g[col].map(lambda v, w=words: w.get(v, (v, v))[1])
+    return g
+
+
+def localize_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return df if lang == "en" else df.rename(columns=lambda c: layout.data_header(c, lang))
+
+
+def build(path: str | Path, lang: str = "en", empty: bool = False) -> Path:
+    """Write the workbook; returns its path. Refuses to overwrite an existing file."""
+    from xlsxwriter import Workbook
+
+    lang = labels.language(lang)
+    path = Path(path)
+    if path.exists():
+        from ..errors import KpiXlError
+
+        raise KpiXlError(f"{path} already exists; kpi-xl new never overwrites a file (choose another name)")
+    company = sample.load(lang)
+    tables = {name: localize_table(df, lang) for name, df in company.tables.items()}
+    goals = localize_goals(company.goals, lang)
+    key_results = company.okrs.copy()
+    plans = company.plans.copy()
+    if empty:
+        tables = {name: df.iloc[0:0] for name, df in tables.items()}
+        goals, key_results, plans = goals.iloc[0:0], key_results.iloc[0:0], plans.iloc[0:0]
+    as_of = company.as_of
+    owned = _sample_owned(goals, tables, key_results, plans, as_of, lang) if not empty else None
+
+    wb = Workbook(str(path), {"nan_inf_to_errors": True})
+    wb.set_properties({"title": TEXT[lang]["title"], "author": "kpi-xl", "comments": "Generated by kpi-xl new"})
+    wb.set_calc_mode("auto")
+    f = Formats(wb, lang)
+    S = lambda key: layout.sheet(key, lang)  # noqa: E731
+    sheets = {key: wb.add_worksheet(S(key)) for key in layout.SHEETS}
+    data_sheets = {name: wb.add_worksheet(S(name)) for name in layout.DATA}
+    chartdata = wb.add_worksheet(S("chartdata"))
+    chartdata.hide()
+
+    _start(sheets["start"], lang, f)
+    _goals(sheets["goals"], goals, owned, lang, f, S)
+    for name in layout.DATA:
+        _data(data_sheets[name], name, tables[name], f)
+    _scorecard(sheets["scorecard"], owned, lang, f)
+    _history(sheets["history"], owned, lang, f)
+    _okr(sheets["okr"], key_results, owned, lang, f)
+    _rewards(sheets["rewards"], plans, owned, lang, f)
+    owners = sorted(set(goals["owner"]) - {""})
+    _settings(sheets["settings"], company.name, as_of, lang, f, owners)
+    _functions(sheets["functions"], company, lang, f)
+    _chartdata(chartdata, owned, lang, f)
+    _dashboard(wb, sheets["dashboard"], owned, lang, f, S, as_of)
+    for ws in [*sheets.values(), *data_sheets.values()]:
+        _page_setup(ws)
+    sheets["dashboard"].fit_to_pages(1, 1)
+    sheets["start"].activate()
+    wb.close()
+    return path
+
+
+def _page_setup(ws) -> None:
+    """Printed (and PDF) pages as people want them: landscape, one page wide, header repeated."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+
+
+def _sample_owned(goals, tables, key_results, plans, as_of, lang) -> Owned:
+    def at(day: dt.date):
+        return compute(goals, tables, day, lang=lang)
+
+    month_ends = [dt.date(2026, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 6)]
+    history = month_end_history(at, month_ends, lang)
+    notes = {"S1": "Two large North deals slipped to July; pipeline review on the 20th." if lang == "en"
+             else "北區兩筆大單延到七月；20 日檢討商機。"}
+    return build_owned(at(as_of), tables, key_results, plans, history, notes, lang)
+
+
+def _start(ws, lang, f) -> None:
+    t = TEXT[lang]
+    ws.set_column(0, 0, 110, f.wrap)
+    ws.write_string(0, 0, t["title"], f.title)
+    ws.write_string(2, 0, t["what"], f.wrap)
+    for i, step in enumerate(t["steps"]):
+        ws.write_string(4 + i, 0, step, f.wrap)
+    ws.write_string(8, 0, t["sheets"], f.subtitle)
+    for i, key in enumerate(t["guide"]):
+        ws.write_string(9 + i, 0, f"{layout.sheet(key, lang)} — {t['guide'][key]}", f.wrap)
+    ws.write_string(9 + len(t["guide"]) + 1, 0, t["share"], f.wrap)
+    ws.set_row(2, 45)
+    ws.set_row(6, 30)
+
+
+def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:
+    """The Goals sheet's SMART cell: the verdict refresh wrote on the Scorecard for this goal's ID."""
+    return (f"=IFERROR(INDEX('{scorecard_sheet}'!${smart_col}$1:${smart_col}$1000,"
+            f"MATCH($A{row},'{scorecard_sheet}'!$A$1:$A$1000,0)),\"\")")
+
+
+def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
+    keys = list(layout.GOAL_HEADERS)
+    i = 0 if lang == "en" else 1
+    headers = [layout.GOAL_HEADERS[k][i] for k in keys] + [layout.SMART_HEADER[i]]
+    n = max(len(goals), 1)
+    widths = {"id": 6, "name": 40, "owner": 16, "kpi": 16, "table": 14, "columns": 30, "date_column": 12,
+              "filter": 28, "unit": 8, "direction": 11, "start": 11, "end": 11, "strategy": 24, "reward": 16}
+    col_fmt = {"start": f.date, "end": f.date, "baseline": f.num, "target": f.num, "band_low": f.num,
+               "band_high": f.num, "weight": f.num}
+    for j, k in enumerate(keys):
+        ws.set_column(j, j, widths.get(k, 10), col_fmt.get(k, f.text))
+    ws.set_column(len(keys), len(keys), 60, f.wrap)
+    data = []
+    for _, r in goals.iterrows():
+        row = []
+        for k in keys:
+            v = r.get(k)
+            if isinstance(v, float) and math.isnan(v):
+                v = None
+            if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+                v = dt.datetime.combine(v, dt.time())
+            row.append(v)
+        data.append(row)
+    scorecard_name = S("scorecard")
+    smart_col = chr(ord("A") + [c[0] for c in layout.SCORECARD_COLUMNS].index("smart"))
+    columns = [{"header": h} for h in headers]
+    ws.add_table(0, 0, n, len(headers) - 1, _table("Goals", columns, [row + [None] for row in data]))
+    # the SMART verdict comes from the Scorecard (refresh writes it there); each cell
+    # carries its result as the cached value, so viewers that do not recalculate show it
+    smart = owned.smart_by_id if owned else {}
+    for r, row in enumerate(data, start=1):
+        formula = smart_formula(scorecard_name, smart_col, r + 1)
+        ws.write_formula(r, len(headers) - 1, formula, f.wrap, smart.get(str(row[0]), ""))
+    last = 500
+    kpi_list = f"='{S('settings')}'!$H$3:$H${3 + len(sorted(TRACKABLE)) - 1}"
+    owner_list = f"='{S('settings')}'!$I$3:$I$30"
+    for k, source in (("kpi", kpi_list), ("owner", owner_list)):
+        j = keys.index(k)
+        ws.data_validation(1, j, last, j, {"validate": "list", "source": source, "ignore_blank": True,
+                                           "error_type": "warning"})
+    for k in ("direction", "period", "rollup"):
+        j = keys.index(k)
+        words = [w[i] for w in layout.CHOICES[k].values()]
+        ws.data_validation(1, j, last, j, {"validate": "list", "source": words})
+    j = keys.index("parent")
+    ws.data_validation(1, j, last, j, {"validate": "list", "source": f"=$A$2:$A${last}", "error_type": "warning"})
+    for k in ("start", "end"):
+        j = keys.index(k)
+        ws.data_validation(1, j, last, j, {"validate": "date", "criteria": ">", "value": dt.date(1990, 1, 1),
+                                           "error_type": "stop", "error_message": "A date, e.g. 2026-12-31"})
+    ws.freeze_panes(1, 2)
+
+
+def _data(ws, name: str, df: pd.DataFrame, f) -> None:
+    n = max(len(df), 1)
+    cols = list(df.columns)
+    for j, c in enumerate(cols):
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            has_time = bool(len(s.dropna())) and bool((s.dropna().dt.normalize() != s.dropna()).any())
+            ws.set_column(j, j, 16 if has_time else 11, f.datetime if has_time else f.date)
+        elif pd.api.types.is_numeric_dtype(s):
+            ws.set_column(j, j, 12, f.num)
+        else:
+            width = min(max(10, int(s.astype(str).str.len().max() if len(s) else 10) + 2), 28)
+            ws.set_column(j, j, width, f.text)
+    ws.add_table(0, 0, n, len(cols) - 1, {"name": name, "columns": [{"header": str(c)} for c in cols],
+                                          "style": "Table Style Light 9"})
+    for j, c in enumerate(cols):
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            fmt = f.datetime if (s.dropna().dt.normalize() != s.dropna()).any() else f.date
+            for i, v in enumerate(s):
+                if not pd.isna(v):
+                    ws.write_datetime(i + 1, j, v.to_pydatetime(), fmt)
+        elif pd.api.types.is_numeric_dtype(s):
+            for i, v in enumerate(s.to_numpy()):
+                if not (isinstance(v, float) and math.isnan(v)):
+                    ws.write_number(i + 1, j, float(v), f.num)
+        else:
+            for i, v in enumerate(s):
+                if isinstance(v, str) and v:
+                    ws.write_string(i + 1, j, v, f.text)
+    ws.freeze_panes(1, 0)
+
+
+def _owned_sheet(ws, columns, rows, lang, f, widths: dict[str, int], top: int = 0, left: int = 0) -> None:
+    keys = [c[0] for c in columns]
+    fmts = [_fmt_for(k, f) for k in keys]
+    for j, k in enumerate(keys):
+        ws.set_column(left + j, left + j, widths.get(k, 12), fmts[j])
+    _header(ws, top, left, layout.header(columns, lang), f)
+    _write_rows(ws, top + 1, left, rows, fmts)
+
+
+def _scorecard(ws, owned: Owned | None, lang, f) -> None:
+    widths = {"id": 6, "name": 40, "owner": 15, "kpi": 14, "unit": 7, "status_label": 11, "rule": 34,
+              "level": 6, "parent": 7, "smart": 40, "note": 40, "forecast": 13, "actual": 13, "target": 13,
+              "expected": 13}
+    _owned_sheet(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], lang, f, widths)
+    status_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
+    letter = chr(ord("A") + status_col)
+    _status_cf(ws, f"{letter}2:{letter}1000", lang, f)
+    ach = chr(ord("A") + [c[0] for c in layout.SCORECARD_COLUMNS].index("achievement"))
+    ws.conditional_format(f"{ach}2:{ach}1000", {"type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True,
+                                                 "min_type": "num", "min_value": 0, "max_type": "num",
+                                                 "max_value": 1.5})
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, 0, len(layout.SCORECARD_COLUMNS) - 1)
+
+
+def _history(ws, owned: Owned | None, lang, f) -> None:
+    widths = {"period": 9, "as_of": 11, "id": 6, "name": 40, "owner": 15, "status": 11, "note": 40}
+    _owned_sheet(ws, layout.HISTORY_COLUMNS, owned.history if owned else [], lang, f, widths)
+    letter = chr(ord("A") + [c[0] for c in layout.HISTORY_COLUMNS].index("status"))
+    _status_cf(ws, f"{letter}2:{letter}5000", lang, f)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, 0, len(layout.HISTORY_COLUMNS) - 1)
+
+
+def _okr(ws, key_results: pd.DataFrame, owned: Owned | None, lang, f) -> None:
+    t = TEXT[lang]
+    cols = layout.KR_COLUMNS
+    widths = {"objective": 34, "key_result": 36, "owner": 15, "goal": 9}
+    keys = [c[0] for c in cols]
+    fmts = [f.pct if k == "score" else f.num if k in ("start_value", "target_value", "current_value", "weight")
+            else f.wrap for k in keys]
+    for j, k in enumerate(keys):
+        ws.set_column(j, j, widths.get(k, 10), fmts[j])
+    rows = [[None if (isinstance(v, float) and math.isnan(v)) else v for v in r]
+            for r in key_results.reindex(columns=keys).itertuples(index=False)]
+    ws.add_table(0, 0, max(len(rows), 1), len(keys) - 1,
+                 _table("KeyResults", [{"header": h} for h in layout.header(cols, lang)], rows))
+    left = len(keys) + 1
+    _owned_sheet(ws, layout.KR_OUT_COLUMNS, owned.kr_out if owned else [], lang, f,
+                 {"grade": 11, "goal_status": 11}, top=0, left=left)
+    obj_left = left + len(layout.KR_OUT_COLUMNS) + 1
+    _owned_sheet(ws, layout.OBJECTIVE_COLUMNS, owned.objectives if owned else [], lang, f,
+                 {"objective": 34, "owner": 26, "grade": 11}, top=0, left=obj_left)
+    ws.freeze_panes(1, 0)
+
+
+def _rewards(ws, plans: pd.DataFrame, owned: Owned | None, lang, f) -> None:
+    cols = layout.PLAN_COLUMNS
+    keys = [c[0] for c in cols]
+    fmts = [_fmt_for(k, f) for k in keys]
+    for j, k in enumerate(keys):
+        ws.set_column(j, j, {"plan": 16, "reward": 30}.get(k, 11), fmts[j])
+    rows = [[None if (isinstance(v, float) and math.isnan(v)) else v for v in r]
+            for r in plans.reindex(columns=keys).itertuples(index=False)]
+    ws.add_table(0, 0, max(len(rows), 1), len(keys) - 1,
+                 _table("RewardPlans", [{"header": h} for h in layout.header(cols, lang)], rows))
+    _owned_sheet(ws, layout.PAYOUT_COLUMNS, owned.payouts if owned else [], lang, f,
+                 {"owner": 15, "plan": 16, "goals": 14, "reward": 30, "reward_earned": 8, "payout": 12,
+                  "projected_payout": 12}, top=0, left=len(keys) + 1)
+    ws.freeze_panes(1, 0)
+
+
+def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str]) -> None:
+    i = 1 if lang == "en" else 2
+    ws.set_column(0, 0, 28, f.text)
+    ws.set_column(1, 1, 22, f.text)
+    ws.set_column(3, 5, 14, f.text)
+    ws.set_column(7, 8, 20, f.text)
+    _header(ws, 0, 0, ["Setting", "Value"] if lang == "en" else ["設定", "值"], f)
+    values = {"company": company, "as_of": as_of, "language": lang,
+              "review_period": layout.CHOICES["period"]["month"][0 if lang == "en" else 1]}
+    for r, (key, *names) in enumerate(layout.SETTING_KEYS, start=1):
+        ws.write_string(r, 0, names[i - 1], f.text)
+        v = values[key]
+        if isinstance(v, dt.date):
+            ws.write_datetime(r, 1, dt.datetime.combine(v, dt.time()), f.date)
+        else:
+            ws.write_string(r, 1, v, f.text)
+    ws.data_validation(3, 1, 3, 1, {"validate": "list", "source": list(layout.LANGS)})
+    ws.data_validation(4, 1, 4, 1, {"validate": "list",
+                                    "source": [w[i - 1] for w in layout.CHOICES["period"].values()]})
+    words = labels.STATUS[lang]
+    rules = [[words[st], meas, lvl] for st, meas, lvl in (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95),
+                                                           ("behind", "pace", 0.85))]
+    ws.add_table(0, 3, len(rules), 5, {"name": "StatusRules", "style": "Table Style Light 9",
+                                       "columns": [{"header": h} for h in layout.header(layout.RULE_COLUMNS, lang)],
+                                       "data": rules})
+    t = TEXT[lang]
+    ws.write_string(len(rules) + 2, 3, t["rules_title"], f.grey)
+    ws.write_string(0, 7, t["lists"], f.subtitle)
+    ws.write_string(1, 7, t["kpis"], f.header)
+    ws.write_string(1, 8, t["owners"], f.header)
+    for r, k in enumerate(sorted(TRACKABLE), start=2):
+        ws.write_string(r, 7, k, f.text)
+    for r, o in enumerate(owners, start=2):
+        ws.write_string(r, 8, o, f.text)
+
+
+def _functions(ws, company, lang, f) -> None:
+    t = TEXT[lang]
+    zh = {}
+    if lang == "zh-TW":
+        from ..locale_zh_tw import FUNCTIONS as zh
+    ws.set_column(0, 0, 18, f.text)
+    ws.set_column(1, 1, 70, f.wrap)
+    ws.set_column(2, 2, 16, f.num)
+    ws.set_column(3, 3, 70, f.wrap)
+    _header(ws, 0, 0, list(t["func_head"]), f)
+    from .functions_sheet import sample_calls
+
+    for r, call in enumerate(sample_calls(company, lang), start=1):
+        ws.write_string(r, 0, call.name, f.text)
+        ws.write_string(r, 1, call.formula, f.wrap)
+        value = call.result
+        fmt = f.pct if call.percent else f.num
+        if isinstance(value, str):
+            ws.write_formula(r, 2, call.formula, f.text, value)
+        else:
+            ws.write_formula(r, 2, call.formula, fmt, value)
+        ws.write_string(r, 3, zh.get(call.name, {}).get("summary", call.summary), f.wrap)
+    ws.freeze_panes(1, 1)
+
+
+def _chartdata(ws, owned: Owned | None, lang, f) -> None:
+    t = TEXT[lang]
+    _header(ws, 0, 0, ["ID", t["achievement"], t["expected"]], f)
+    _write_rows(ws, 1, 0, owned.goal_chart if owned else [], [f.text, f.pct, f.pct])
+    trend = owned.trend_chart if owned else [[""]]
+    _write_rows(ws, 0, 4, trend, [f.text] + [f.pct] * (len(trend[0]) - 1))
+    _header(ws, 0, 12, [layout.header(layout.PAYOUT_COLUMNS, lang)[0], t["achievement"]], f)
+    _write_rows(ws, 1, 12, owned.owner_chart if owned else [], [f.text, f.pct])
+
+
+def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
+    t = TEXT[lang]
+    cd = S("chartdata")
+    ws.set_column(0, 0, 22, f.text)
+    ws.set_column(1, 1, 10, f.int)
+    ws.write_string(0, 0, t["dash_title"], f.title)
+    ws.write_string(1, 0, t["as_of"], f.text)
+    ws.write_datetime(1, 1, dt.datetime.combine(as_of, dt.time()), f.date)
+    ws.write_string(3, 0, t["status_count"], f.subtitle)
+    words = labels.STATUS[lang]
+    sc = S("scorecard")
+    st = chr(ord("A") + [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label"))
+    counts = {}
+    if owned:
+        status_i = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
+        for row in owned.scorecard:
+            counts[row[status_i]] = counts.get(row[status_i], 0) + 1
+    for r, key in enumerate(("achieved", "on_track", "behind", "at_risk", "no_data"), start=4):
+        ws.write_string(r, 0, words[key], f.text)
+        ws.write_formula(r, 1, f"=COUNTIF('{sc}'!${st}:${st},A{r + 1})", f.int, counts.get(words[key], 0))
+    _status_cf(ws, "A5:A8", lang, f)
+    n_goals = len(owned.goal_chart) if owned else 10
+    bar = wb.add_chart({"type": "bar"})
+    bar.add_series({"name": t["achievement"], "categories": [cd, 1, 0, n_goals, 0], "values": [cd, 1, 1, n_goals, 1],
+                    "fill": {"color": "#2E75B6"}})
+    bar.add_series({"name": t["expected"], "categories": [cd, 1, 0, n_goals, 0], "values": [cd, 1, 2, n_goals, 2],
+                    "fill": {"color": "#BFBFBF"}})
+    bar.set_title({"name": t["goal_vs_plan"]})
+    bar.set_x_axis({"num_format": "0%", "min": 0, "max": 1.5, "major_gridlines": {"visible": True}})
+    bar.set_y_axis({"reverse": True})
+    bar.set_legend({"position": "bottom"})
+    bar.set_size({"width": 620, "height": 520})
+    ws.insert_chart(3, 6, bar)
+    trend = owned.trend_chart if owned else [["", "G"], ["", None]]
+    n_periods = len(trend) - 1
+    line = wb.add_chart({"type": "line"})
+    for j in range(1, len(trend[0])):
+        line.add_series({"name": [cd, 0, 4 + j], "categories": [cd, 1, 4, n_periods, 4],
+                         "values": [cd, 1, 4 + j, n_periods, 4 + j], "marker": {"type": "circle", "size": 4}})
+    line.set_title({"name": t["trend"]})
+    line.set_y_axis({"num_format": "0%", "min": 0})
+    line.set_legend({"position": "bottom"})
+    line.set_size({"width": 620, "height": 320})
+    ws.insert_chart(31, 6, line)
+    n_owners = len(owned.owner_chart) if owned else 5
+    col = wb.add_chart({"type": "column"})
+    col.add_series({"name": t["achievement"], "categories": [cd, 1, 12, n_owners, 12],
+                    "values": [cd, 1, 13, n_owners, 13], "fill": {"color": "#70AD47"},
+                    "data_labels": {"value": True, "num_format": "0%"}})
+    col.set_title({"name": t["by_owner"]})
+    col.set_y_axis({"num_format": "0%", "min": 0})
+    col.set_legend({"none": True})
+    col.set_size({"width": 440, "height": 320})
+    ws.insert_chart(11, 0, col, {"x_offset": 0, "y_offset": 10})
