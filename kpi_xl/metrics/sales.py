@@ -96,7 +96,8 @@ def period_growth(values: Any) -> Any:
     with np.errstate(all="ignore"):
         g = (cur - prev) / np.abs(prev)
     g = r.result(g, errors=[(lambda c, p: p == 0, DIV0)], quick=lambda: finite(g))
-    out = np.empty(flat.size, dtype=np.asarray(g).dtype)
+    mixed = isinstance(g, str) or (isinstance(g, np.ndarray) and g.dtype == object)
+    out = np.empty(flat.size, dtype=object if mixed else np.float64)
     out[0] = None if out.dtype == object else np.nan  # the first period has nothing to grow from: blank
     out[1:] = g
     return out.reshape(a.shape)
