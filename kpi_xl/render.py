@@ -159,8 +159,10 @@ def _tail(text: str, lines: int = 12) -> str:
     return "\n".join(kept[-lines:])
 
 
-def _convert(book: Path, out_dir: Path, fmt: str, *, recalc: bool, timeout: float) -> Path:
-    """``soffice --convert-to fmt`` in a fresh profile; the path of the file it wrote."""
+def _convert(
+    book: Path, out_dir: Path, fmt: str, *, recalc: bool, timeout: float, options: str = ""
+) -> Path:
+    """``soffice --convert-to fmt[:options]`` in a fresh profile; the path of the file it wrote."""
     soffice = _find_soffice()
     if soffice is None:
         raise RenderError(f"soffice (LibreOffice) not found; {INSTALL_HINT}")
@@ -189,7 +191,7 @@ def _convert(book: Path, out_dir: Path, fmt: str, *, recalc: bool, timeout: floa
             "--nodefault",
             "--nolockcheck",
             "--convert-to",
-            fmt,
+            f"{fmt}:{options}" if options else fmt,
             "--outdir",
             str(out_dir),
             str(book),
@@ -369,6 +371,29 @@ class RenderResult:
 _OUTLINE_ITEM = re.compile(r'<item page="(\d+)">(.*?)</item>', re.S)
 
 
+def _workbook_sheets(book: Path) -> list[tuple[str, bool]]:
+    """``(name, visible)`` of every sheet of an .xlsx/.xlsm, in order ([] when unreadable)."""
+    try:
+        with zipfile.ZipFile(book) as z:
+            root = ET.fromstring(z.read("xl/workbook.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        return []
+    return [
+        (el.get("name", ""), el.get("state", "visible") == "visible")
+        for el in root.iter()
+        if el.tag.rsplit("}", 1)[-1] == "sheet"
+    ]
+
+
+def _whole_sheet_pages(book: Path, n_pages: int) -> list[str | None]:
+    """The sheet of each page when every sheet is printed to one page of its own."""
+    sheets = _workbook_sheets(book)
+    if len(sheets) == n_pages:  # LibreOffice 7.4 prints hidden sheets in this mode too
+        return [name for name, _ in sheets]
+    visible = [name for name, shown in sheets if shown]
+    return list(visible) if len(visible) == n_pages else [None] * n_pages
+
+
 def _page_sheets(pdf: Path, n_pages: int) -> list[str | None]:
     """The sheet of each page, from the bookmark LibreOffice writes at each sheet's first page."""
     try:
@@ -395,6 +420,7 @@ def render(
     out_dir: str | os.PathLike[str],
     recalc: bool = False,
     *,
+    whole_sheets: bool = False,
     dpi: int = 80,
     timeout: float = SOFFICE_TIMEOUT,
 ) -> RenderResult:
@@ -402,13 +428,23 @@ def render(
 
     ``recalc=True`` makes LibreOffice recalculate every formula on load (as Excel
     does with XlsxWriter's files); ``False`` shows the values cached in the file.
+    ``whole_sheets=True`` prints each sheet on one page of its own, as large as
+    the sheet's used area (LibreOffice's "whole sheet export"): closer to the
+    screen, charts are never cut at a page break, page *n* is sheet *n*; but print
+    areas are ignored and LibreOffice 7.4 prints hidden sheets too. The default
+    is the ordinary paginated print with the workbook's page setup.
     Page PNGs are ``out_dir/<stem>-page-<n>.png`` at ``dpi``. Raises
     :class:`RenderError` when a tool is missing, fails, or takes longer than
     ``timeout`` seconds.
     """
     book = Path(book_path)
     out = Path(out_dir)
-    pdf = _convert(book, out, "pdf", recalc=recalc, timeout=timeout)
+    options = (
+        'calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
+        if whole_sheets
+        else ""
+    )
+    pdf = _convert(book, out, "pdf", recalc=recalc, timeout=timeout, options=options)
 
     prefix = out.resolve() / f"{book.stem}-page"
     page_re = re.compile(re.escape(prefix.name) + r"-(\d+)\.png$")
@@ -427,7 +463,8 @@ def render(
         texts.pop()  # pdftotext ends every page with a form feed
     n = max(len(pages), len(texts))
     texts += [""] * (n - len(texts))
-    return RenderResult(pdf=pdf, pages=pages, texts=texts, sheets=_page_sheets(pdf, n))
+    sheets = _whole_sheet_pages(book, n) if whole_sheets else _page_sheets(pdf, n)
+    return RenderResult(pdf=pdf, pages=pages, texts=texts, sheets=sheets)
 
 
 # ------------------------------------------------------------------------- charts

@@ -54,7 +54,7 @@ def _to_excel(value: Any) -> Any:
         if value.ndim == 1:
             value = value.reshape(-1, 1)
         if value.dtype.kind == "f":
-            if proven_clean(value) or not np.isnan(value.min()):  # no blank: nothing to change
+            if not value.size or proven_clean(value) or not np.isnan(value.min()):  # no blank: nothing to change
                 return value
             blank = np.isnan(value)
             out = value.astype(object)

@@ -399,3 +399,25 @@ def test_csat_threshold_follows_the_scale_top_two_boxes():
 def test_period_growth_of_two_periods():
     out = m.period_growth([[100.0], [110.0]])
     assert out[0, 0] != out[0, 0] and out[1, 0] == pytest.approx(0.1)
+
+
+def test_grr_at_the_rounding_boundary_is_num_for_a_range_too():
+    # benchmark review: c + ch > s but (s - c - ch) / s rounds to exactly 0.0
+    u = 2.0**-52
+    s, c, ch = 1 + 3 * u, 1.5 * u, 1 + 2 * u
+    assert err(m.grr(s, c, ch)) == "#NUM!"
+    out = m.grr([s, 10.0], [c, 1.0], [ch, 1.0])
+    assert err(out[0]) == "#NUM!" and out[1] == pytest.approx(0.8)
+
+
+def test_period_growth_of_two_values_with_an_error():
+    out = m.period_growth([[0.0], [3.0]])
+    assert out[0, 0] is None and err(out[1, 0]) == "#DIV/0!"
+    assert m.period_growth([[2.0], [3.0]])[1, 0] == pytest.approx(0.5)
+
+
+def test_ratio_with_negative_denominators_allowed_still_checks_numerator():
+    from kpi_xl.metrics._ratio import ratio
+
+    out = ratio([-1.0, 2.0], [-2.0, 4.0], ("n", "d"), negative_den=True)
+    assert err(out[0]) == "#NUM!" and out[1] == pytest.approx(0.5)

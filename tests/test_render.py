@@ -107,7 +107,7 @@ def test_recalc_registry_sets_ooxml_recalc_mode():
 
 
 @pytest.fixture(scope="module")
-def faults(tmp_path_factory):
+def faults_book(tmp_path_factory):
     """Intro (clean), Data (a cached #DIV/0!), Narrow (a number too wide for its column)."""
     d = tmp_path_factory.mktemp("faults")
     wb = _workbook(d / "faults.xlsx")
@@ -122,7 +122,12 @@ def faults(tmp_path_factory):
     narrow.write_number("A2", 123456789.25, wb.add_format({"num_format": "#,##0.00"}))
     narrow.set_column("A:A", 4)
     wb.close()
-    return r.render(d / "faults.xlsx", d / "out")
+    return d / "faults.xlsx"
+
+
+@pytest.fixture(scope="module")
+def faults(faults_book):
+    return r.render(faults_book, faults_book.parent / "out")
 
 
 @needs_soffice
@@ -135,6 +140,16 @@ def test_cached_div0_is_reported_with_its_page_and_sheet(faults):
     assert "Jan" in problems[0]
     assert problems[1].startswith("page 3 (sheet Narrow): number too wide for its column (###)")
     assert faults.problems(allow={"Data": ["#DIV/0!"], "Narrow": ["###"]}) == []
+
+
+@needs_soffice
+def test_whole_sheets_prints_one_page_per_sheet(faults_book, tmp_path):
+    res = r.render(faults_book, tmp_path, whole_sheets=True)
+    assert len(res.pages) == 3 and res.sheets == ["Intro", "Data", "Narrow"]
+    assert [p.split(" in: ")[0] for p in res.problems()] == [
+        "page 2 (sheet Data): #DIV/0!",
+        "page 3 (sheet Narrow): number too wide for its column (###)",
+    ]
 
 
 @needs_soffice

@@ -240,11 +240,11 @@ class Rows:
                 codes[hit] = code
                 pending &= ~hit
         codes[pending] = NUM
-        flat = out.reshape(-1).copy()
-        flat[idx[blank]] = np.nan
         if not (~blank).any():
+            flat = out.reshape(-1).copy()
+            flat[idx[blank]] = np.nan
             return self._wrap(flat.reshape(self.shape))
-        obj = flat.astype(object)
+        obj = out.reshape(-1).astype(object)  # a new array already: no float copy first
         err_rows = ~blank
         obj[idx[err_rows]] = codes[err_rows]
         obj[idx[blank]] = None  # in a mixed result a blank row is None (pandas reads it as missing)

@@ -40,7 +40,11 @@ def ratio(
         # With every d a finite number ≥ 0, a result in [0, 1] (or ≥ 0 and finite)
         # proves n ≥ 0 (and n ≤ d) and rules out blanks, 0/0 and x/0 on every row;
         # an infinite n always shows as an infinite result.
-        if not (finite(d) if negative_den else nonneg(d)):
+        if negative_den:
+            # d may be negative, so out's sign says nothing about n's (n = −1, d = −2
+            # gives 0.5): check n itself and leave n > d to the exact check
+            return not num_at_most_den and finite(d) and finite(out) and (negative_num or nonneg(n))
+        if not nonneg(d):
             return False
         if num_at_most_den:
             return unit(out)

@@ -183,7 +183,8 @@ def nrr(starting_mrr: Any, expansion: Any = 0, contraction: Any = 0, churned_mrr
         out,
         domain=[(lambda s, e, c, ch: (s < 0) | (e < 0) | (c < 0) | (ch < 0) | (c + ch > s + e), NUM)],
         errors=[(lambda s, e, c, ch: s == 0, DIV0)],
-        quick=lambda: nonneg(s) and nonneg(e) and nonneg(c) and nonneg(ch) and nonneg(out),
+        # out > 0, not just ≥ 0: see the note below grr
+        quick=lambda: nonneg(s) and nonneg(e) and nonneg(c) and nonneg(ch) and nonneg(out) and above(out, 0.0),
     )
 
 
@@ -205,8 +206,17 @@ def grr(starting_mrr: Any, contraction: Any = 0, churned_mrr: Any = 0) -> Any:
         out,
         domain=[(lambda s, c, ch: (s < 0) | (c < 0) | (ch < 0) | (c + ch > s), NUM)],
         errors=[(lambda s, c, ch: s == 0, DIV0)],
-        quick=lambda: nonneg(s) and nonneg(c) and nonneg(ch) and nonneg(out),
+        quick=lambda: nonneg(s) and nonneg(c) and nonneg(ch) and nonneg(out) and above(out, 0.0),
     )
+
+
+# NRR's and GRR's quick check asks for out > 0. The rule is fl(c + ch) > G with
+# G = s (GRR) or G = fl(s + e) (NRR); the result is fl(fl(fl(G − c) − ch) / s), s > 0.
+# If fl(c + ch) > G, the exact c + ch is at least G + u/2 (u: the gap from G to the
+# next float up). If c ≥ G the numerator is ≤ 0; otherwise 0 < G − c ≤ G rounds with
+# an error of at most u/2, so fl(G − c) − ch ≤ 0. Either way out ≤ 0, so out > 0 on
+# every row proves the rule false everywhere. out == 0 with the rule true does happen:
+# s = 1 + 3u, c = 1.5u, ch = 1 + 2u (u = 2**-52) gives c + ch > s but out == 0.0.
 
 
 @excel_errors
