@@ -55,6 +55,7 @@ class Owned:
     goal_chart: list[list[Any]]
     trend_chart: list[list[Any]]
     owner_chart: list[list[Any]]
+    as_of: dt.date
     smart_by_id: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -73,9 +74,7 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     card["rule"] = card["rule"].map(lambda t: labels.localize(t, lang))
     card["smart"] = card["id"].map(smart_text).fillna("")
     card["note"] = card["id"].map(notes).fillna("")
-    # a goal with no KPI of its own shows its children's roll-up
-    card["achievement"] = card["achievement"].where(card["achievement"].notna(), card["rollup_achievement"])
-    card["pace"] = card["pace"].where(card["pace"].notna(), card["rollup_pace"])
+    card = with_rollups(card)
     scorecard_rows = [[_clean(r[k]) for k, *_ in layout.SCORECARD_COLUMNS] for _, r in card.iterrows()]
 
     notes_frame = pd.DataFrame({"id": list(notes), "note": list(notes.values())}) if notes else None
@@ -100,7 +99,15 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     owner_chart = [[o, float((g["achievement"] * g["weight"]).sum() / g["weight"].sum())] for o, g in by_owner]
     trend = _trend(hist, card)
     return Owned(scorecard_rows, history_rows, kr_rows, obj_rows, pay_rows, goal_chart, trend, owner_chart,
-                 smart_text, [labels.localize(w, lang) for w in result.warnings])
+                 result.as_of, smart_text, [labels.localize(w, lang) for w in result.warnings])
+
+
+def with_rollups(card: pd.DataFrame) -> pd.DataFrame:
+    """A goal with no KPI of its own shows its children's roll-up as its achievement and pace."""
+    card = card.copy()
+    card["achievement"] = card["achievement"].where(card["achievement"].notna(), card["rollup_achievement"])
+    card["pace"] = card["pace"].where(card["pace"].notna(), card["rollup_pace"])
+    return card
 
 
 def _goals_for_smart(result: Result) -> pd.DataFrame:
@@ -142,5 +149,5 @@ def month_end_history(compute_at, months: list[dt.date], lang: str) -> pd.DataFr
     hist = None
     for day in months:
         res = compute_at(day)
-        hist = snapshot(hist, res.scorecard, day, "month")
+        hist = snapshot(hist, with_rollups(res.scorecard), day, "month")
     return hist

@@ -519,6 +519,9 @@ def _chartdata(ws, owned: Owned | None, lang, f) -> None:
     _write_rows(ws, 0, 4, trend, [f.text] + [f.pct] * (len(trend[0]) - 1))
     _header(ws, 0, 12, [layout.header(layout.PAYOUT_COLUMNS, lang)[0], t["achievement"]], f)
     _write_rows(ws, 1, 12, owned.owner_chart if owned else [], [f.text, f.pct])
+    ws.set_column(16, 16, 12, f.date)  # Q1: the as-of date the Dashboard shows
+    if owned:
+        ws.write_datetime(0, 16, dt.datetime.combine(owned.as_of, dt.time()), f.date)
 
 
 def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
@@ -528,7 +531,7 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     ws.set_column(1, 1, 10, f.int)
     ws.write_string(0, 0, t["dash_title"], f.title)
     ws.write_string(1, 0, t["as_of"], f.text)
-    ws.write_datetime(1, 1, dt.datetime.combine(as_of, dt.time()), f.date)
+    ws.write_formula(1, 1, f"='{cd}'!$Q$1", f.date, (as_of - dt.date(1899, 12, 30)).days)
     ws.write_string(3, 0, t["status_count"], f.subtitle)
     words = labels.STATUS[lang]
     sc = S("scorecard")

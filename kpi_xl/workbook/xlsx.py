@@ -58,9 +58,12 @@ Limits
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import decimal
+import functools
+import gc
 import io
 import math
 import numbers
@@ -396,10 +399,98 @@ def _ref(row: int, col: int) -> str:
 
 
 def _number(text: str) -> int | float:
-    try:
+    if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
         return int(text)
-    except ValueError:
-        return float(text)
+    return float(text)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC while a million cells are made (it would walk them again and again)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_new_cell = functools.partial(tuple.__new__, Cell)
+
+
+class _RowReader:
+    """Turns ``<row>`` elements into :class:`Cell` values (the hot loop of read_cells)."""
+
+    def __init__(self, tags: _Tags, shared_strings, where: str) -> None:
+        self.row_tag = tags.row_
+        self.tags = tags
+        self._shared_strings = shared_strings
+        self._sst: list[str] | None = None
+        self.where = where
+
+    def read(self, row: ET.Element, row_no: int, out: dict) -> None:
+        c_tag, v_tag, f_tag, is_tag = self.tags.c_, self.tags.v_, self.tags.f_, self.tags.is_
+        suffix = str(row_no)
+        n = len(suffix)
+        cols = _COL_INDEX
+        col = 0
+        ref = None
+        try:
+            for c in row:
+                if c.tag != c_tag:
+                    continue
+                ref = c.get("r")
+                if ref is None:
+                    col += 1
+                elif not (ref.endswith(suffix) and (col := cols.get(ref[:-n], 0))):
+                    col = self._column(ref, row_no)
+                v = formula = si = inline = None
+                if len(c) == 1 and c[0].tag == v_tag:  # the common case: just a value
+                    v = c[0].text
+                else:
+                    for child in c:
+                        tag = child.tag
+                        if tag == v_tag:
+                            v = child.text
+                        elif tag == f_tag:
+                            formula = child.text or ""
+                            if child.get("t") == "shared" and child.get("si") is not None:
+                                si = int(child.get("si"))
+                        elif tag == is_tag:
+                            inline = child
+                t = c.get("t")
+                if t is None or t == "n":
+                    t, value = "n", None if v is None else _number(v)
+                else:
+                    value = self.value(t, v, inline)
+                s = c.get("s")
+                out[(row_no, col)] = _new_cell((value, formula, int(s) if s else 0, t, si))
+        except (ValueError, IndexError) as exc:
+            raise WorkbookError(f"{self.where}: bad cell {ref or _ref(row_no, col)} ({exc})") from None
+
+    def _column(self, ref: str, row_no: int) -> int:
+        row, col = _split_ref(ref)
+        if row != row_no:
+            raise ValueError(f"cell reference {ref} in row {row_no}")
+        return col
+
+    def value(self, t: str, v: str | None, inline: ET.Element | None) -> Any:
+        if t == "s":
+            if v is None:
+                return None
+            if self._sst is None:
+                self._sst = self._shared_strings()
+            return self._sst[int(v)]
+        if t == "inlineStr":
+            return _rich_text(inline, self.tags) if inline is not None else _unescape_x(v or "")
+        if t == "str":
+            return _unescape_x(v or "")
+        if t == "b":
+            return None if v is None else v.strip() in ("1", "true")
+        if t == "e":
+            return XlError(v) if v in ERROR_CODES else v
+        return v  # "d": an ISO 8601 date as text
 
 
 # --------------------------------------------------------------------------- the package
@@ -643,67 +734,22 @@ class Package:
         where = self._where(sheet.part)
         out: dict[tuple[int, int], Cell] = {}
         guard = _PrologGuard()
-        with self._open_member(sheet.part) as fh:
-            tags = None
+        with self._open_member(sheet.part) as fh, _gc_paused():
+            reader = None
             row_no = 0
             for elem in _stream_ends(fh, where, guard):
-                tags = tags or _Tags.of(guard.root)
-                if elem.tag != tags.row_:
+                if reader is None:
+                    reader = _RowReader(_Tags.of(guard.root), self.shared_strings, where)
+                if elem.tag != reader.row_tag:
                     continue
                 r = elem.get("r")
                 row_no = _int(r, where) if r else row_no + 1
                 if max_row is not None and row_no > max_row:
                     break
                 if row_no >= min_row:
-                    self._read_row(elem, row_no, tags, out, where)
+                    reader.read(elem, row_no, out)
                 elem.clear()
         return out
-
-    def _read_row(self, row: ET.Element, row_no: int, tags: _Tags, out: dict, where: str) -> None:
-        col = 0
-        for c in row:
-            if c.tag != tags.c_:
-                continue
-            ref = c.get("r")
-            try:
-                if ref:
-                    row_no, col = _split_ref(ref)
-                else:
-                    col += 1
-                out[(row_no, col)] = self._cell(c, tags)
-            except (ValueError, IndexError) as exc:
-                raise WorkbookError(f"{where}: bad cell {ref or _ref(row_no, col)} ({exc})") from None
-
-    def _cell(self, c: ET.Element, tags: _Tags) -> Cell:
-        t = c.get("t", "n")
-        s = c.get("s")
-        v = formula = si = inline = None
-        for child in c:
-            tag = child.tag
-            if tag == tags.v_:
-                v = child.text
-            elif tag == tags.f_:
-                formula = child.text or ""
-                if child.get("t") == "shared" and child.get("si") is not None:
-                    si = int(child.get("si"))
-            elif tag == tags.is_:
-                inline = child
-        return Cell(self._value(t, v, inline, tags), formula, int(s) if s else 0, t, si)
-
-    def _value(self, t: str, v: str | None, inline: ET.Element | None, tags: _Tags) -> Any:
-        if t == "n":
-            return None if v is None else _number(v)
-        if t == "s":
-            return None if v is None else self.shared_strings()[int(v)]
-        if t == "inlineStr":
-            return _rich_text(inline, tags) if inline is not None else _unescape_x(v or "")
-        if t == "str":
-            return _unescape_x(v or "")
-        if t == "b":
-            return None if v is None else v.strip() in ("1", "true")
-        if t == "e":
-            return XlError(v) if v in ERROR_CODES else v
-        return v  # "d": an ISO 8601 date as text
 
     # ---- writing
 

@@ -1,0 +1,302 @@
+"""Refresh a kpi-xl workbook on disk, with no Excel: `kpi-xl refresh PATH`.
+
+Reads the Goals, Settings, OKR and Rewards input tables and the data tables,
+runs the scorecard engine, and writes the regions kpi-xl owns (Scorecard,
+History, the OKR and Rewards result columns, the hidden chart data) plus the
+cached results of the formulas that show them. Every other part of the file
+comes out byte for byte (see :mod:`kpi_xl.workbook.xlsx`). The file is replaced
+atomically and the previous version kept as a backup; a workbook that cannot be
+understood is refused with the sheet, cell and what was expected, untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from .. import labels
+from ..errors import KpiXlError
+from ..goals import GoalsError, compute, read_rules
+from ..goals.data import DataError
+from ..goals.model import canonical
+from . import layout
+from .content import Owned, build_owned
+from .xlsx import Package, TableInfo, WorkbookError, col_letters, open_package
+
+REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
+
+
+@dataclass
+class Report:
+    """What a refresh did, for the CLI and the macro."""
+
+    path: Path
+    backup: Path | None
+    as_of: dt.date
+    lang: str
+    goals: int
+    statuses: dict[str, int]
+    warnings: list[str]
+    scorecard: pd.DataFrame
+
+
+def _split(ref: str) -> tuple[int, int, int, int]:
+    """'B2:K40' → (first_row, first_col, last_row, last_col), 1-based."""
+    import re
+
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", ref.upper())
+    if not m:
+        raise WorkbookError(f"table range '{ref}' is not a cell range")
+
+    def col(s: str) -> int:
+        n = 0
+        for ch in s:
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    c1, r1 = col(m.group(1)), int(m.group(2))
+    c2, r2 = (col(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    return r1, c1, r2, c2
+
+
+class Workbook:
+    """A kpi-xl workbook opened for reading its inputs (values via python-calamine)."""
+
+    def __init__(self, path: Path, package: Package):
+        from python_calamine import CalamineWorkbook
+
+        self.path = path
+        self.package = package
+        try:
+            self._cal = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # noqa: BLE001 - calamine raises its own types
+            raise WorkbookError(f"{path}: cannot read the cell values ({exc})") from None
+        self._values: dict[str, list[list[Any]]] = {}
+        self.tables = {t.display_name.lower(): t for t in package.tables()}
+        missing = [t for t in REQUIRED_TABLES if t.lower() not in self.tables]
+        if missing:
+            raise WorkbookError(f"{path}: this is not a kpi-xl workbook (no table named {', '.join(missing)}); "
+                                "make one with: kpi-xl new BOOK.xlsx")
+        self.lang = self._language()
+
+    # ---------------------------------------------------------------- values
+    def sheet_values(self, sheet: str) -> list[list[Any]]:
+        if sheet not in self._values:
+            try:
+                self._values[sheet] = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except Exception as exc:  # noqa: BLE001
+                raise WorkbookError(f"{self.path}: cannot read sheet '{sheet}' ({exc})") from None
+        return self._values[sheet]
+
+    def table(self, name: str) -> tuple[TableInfo, pd.DataFrame]:
+        info = self.tables.get(name.lower())
+        if info is None:
+            raise WorkbookError(f"{self.path}: no table named '{name}'")
+        r1, c1, r2, c2 = _split(info.ref)
+        values = self.sheet_values(info.sheet)
+        rows = [list(r[c1 - 1:c2]) + [""] * max(0, c2 - len(r)) for r in values[r1 - 1 + info.header_row_count:r2]]
+        df = pd.DataFrame(rows, columns=list(info.columns)) if rows else pd.DataFrame(columns=list(info.columns))
+        df = df.replace({"": None})
+        df = df.dropna(how="all")
+        for c in df.columns:
+            s = df[c].dropna()
+            if len(s) and all(isinstance(v, (dt.datetime, dt.date)) for v in s):
+                df[c] = pd.to_datetime(df[c])
+            elif len(s) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in s):
+                df[c] = pd.to_numeric(df[c])
+        return info, df
+
+    def _language(self) -> str:
+        names = {s.name for s in self.package.sheets()}
+        for lang in layout.LANGS:
+            if layout.sheet("scorecard", lang) in names:
+                return lang
+        raise WorkbookError(f"{self.path}: no Scorecard sheet ('Scorecard' or '計分卡'); is this a kpi-xl workbook?")
+
+    def settings(self) -> dict[str, Any]:
+        values = self.sheet_values(layout.sheet("settings", self.lang))
+        out = {}
+        for i, (key, *_) in enumerate(layout.SETTING_KEYS, start=1):
+            row = values[i] if i < len(values) else []
+            out[key] = row[1] if len(row) > 1 and row[1] != "" else None
+        return out
+
+    def column_values(self, sheet: str, col: int, first_row: int = 2) -> list[Any]:
+        values = self.sheet_values(sheet)
+        return [r[col - 1] if len(r) >= col else "" for r in values[first_row - 1:]]
+
+
+def _cell_of(info: TableInfo, df_columns: list[str], row: int, column: str) -> str:
+    """The cell of a table's data row (1-based within the table) and canonical column."""
+    r1, c1, _, _ = _split(info.ref)
+    index = None
+    for j, c in enumerate(df_columns):
+        if canonical(c) == column:
+            index = j
+    col = c1 + (index if index is not None else 0)
+    return f"{info.sheet}!{col_letters(col)}{r1 + info.header_row_count + row - 1}"
+
+
+def read_inputs(book: Workbook) -> dict[str, Any]:
+    """Everything refresh needs from the workbook, checked."""
+    goals_info, goals = book.table("Goals")
+    smart_header = layout.SMART_HEADER[0 if book.lang == "en" else 1]
+    goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
+    data = {}
+    for name in layout.DATA:
+        if name.lower() in book.tables:
+            info, df = book.table(name)
+            data[name] = df
+            sheet = info.sheet
+            if sheet != name:
+                data[sheet] = df  # goals may name the sheet instead of the table
+    for key, info in book.tables.items():  # the user's own extra tables count too
+        if info.display_name not in data and info.display_name not in REQUIRED_TABLES:
+            data[info.display_name] = book.table(info.display_name)[1]
+    _, kr = book.table("KeyResults")
+    kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, book.lang), [c[0] for c in layout.KR_COLUMNS])))
+    _, plans = book.table("RewardPlans")
+    plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, book.lang),
+                                          [c[0] for c in layout.PLAN_COLUMNS])))
+    _, rules = book.table("StatusRules")
+    rules = rules.rename(columns=dict(zip(layout.header(layout.RULE_COLUMNS, book.lang),
+                                          [c[0] for c in layout.RULE_COLUMNS])))
+    settings = book.settings()
+    sc_sheet = layout.sheet("scorecard", book.lang)
+    ids = book.column_values(sc_sheet, 1)
+    note_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
+    note_vals = book.column_values(sc_sheet, note_col)
+    notes = {str(i): str(n) for i, n in zip(ids, note_vals) if i not in ("", None) and n not in ("", None)}
+    hist_rows = book.sheet_values(layout.sheet("history", book.lang))[1:]
+    hist = pd.DataFrame([r[:len(layout.HISTORY_COLUMNS)] for r in hist_rows if any(v != "" for v in r)],
+                        columns=[c[0] for c in layout.HISTORY_COLUMNS]) if hist_rows else None
+    if hist is not None:
+        hist = hist.replace({"": None})
+        hist["period"] = hist["period"].astype(str)
+    return {"goals": goals, "goals_info": goals_info, "data": data, "key_results": kr, "plans": plans,
+            "rules": rules, "settings": settings, "notes": notes, "history": hist}
+
+
+def _as_of(settings: dict[str, Any], override: dt.date | None) -> dt.date:
+    if override:
+        return override
+    v = settings.get("as_of")
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(v))).date()
+    if isinstance(v, str) and v.strip():
+        try:
+            return dt.date.fromisoformat(v.strip()[:10])
+        except ValueError:
+            raise WorkbookError(f"Settings!B3: '{v}' is not a date (expected e.g. 2026-06-30, or blank for today)") from None
+    return dt.date.today()
+
+
+def _period(settings: dict[str, Any]) -> str:
+    v = str(settings.get("review_period") or "month").strip().lower()
+    words = {w.lower(): k for k, ws in layout.CHOICES["period"].items() for w in ws}
+    if v not in words or words[v] == "year":
+        raise WorkbookError(f"Settings!B5: review period '{v}' is not month or quarter")
+    return words[v]
+
+
+def compute_workbook(book: Workbook, as_of: dt.date | None = None,
+                     progress: Callable[[str], None] = lambda s: None) -> tuple[Owned, Any, dict]:
+    progress("reading goals and data tables")
+    inputs = read_inputs(book)
+    when = _as_of(inputs["settings"], as_of)
+    lang = book.lang
+    try:
+        rules = read_rules(inputs["rules"])
+    except KpiXlError as exc:
+        raise WorkbookError(f"{layout.sheet('settings', lang)}: {exc}") from None
+    progress(f"computing the scorecard as of {when}")
+    try:
+        result = compute(inputs["goals"], inputs["data"], when, rules=rules, lang=lang)
+    except GoalsError as exc:
+        info, cols = inputs["goals_info"], list(inputs["goals"].columns)
+        lines = [f"{_cell_of(info, cols, p.row, p.column)}: {p.message}" if p.row else
+                 f"{info.sheet}: column '{p.column}' {p.message}" for p in exc.problems]
+        raise WorkbookError("the goals table has problems:\n" + "\n".join(lines)) from None
+    except DataError as exc:
+        raise WorkbookError(str(exc)) from None
+    progress("building the scorecard, history, OKR and rewards")
+    owned = build_owned(result, inputs["data"], inputs["key_results"], inputs["plans"], inputs["history"],
+                        inputs["notes"], lang, _period(inputs["settings"]))
+    return owned, result, inputs
+
+
+def write_owned(pkg: Package, book: Workbook, owned: Owned, as_of: dt.date, n_goal_rows: int) -> None:
+    """Write every owned region and the cached results that depend on them."""
+    lang = book.lang
+    S = lambda key: layout.sheet(key, lang)  # noqa: E731
+    pkg.write_region(S("scorecard"), 2, 1, len(layout.SCORECARD_COLUMNS), owned.scorecard)
+    pkg.write_region(S("history"), 2, 1, len(layout.HISTORY_COLUMNS), owned.history)
+    kr_left = len(layout.KR_COLUMNS) + 2
+    pkg.write_region(S("okr"), 2, kr_left, kr_left + len(layout.KR_OUT_COLUMNS) - 1, owned.kr_out)
+    obj_left = kr_left + len(layout.KR_OUT_COLUMNS) + 1
+    pkg.write_region(S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives)
+    pay_left = len(layout.PLAN_COLUMNS) + 2
+    pkg.write_region(S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts)
+    cd = S("chartdata")
+    pkg.write_region(cd, 2, 1, 3, owned.goal_chart)
+    pkg.write_region(cd, 1, 5, 5 + len(owned.trend_chart[0]) - 1, owned.trend_chart)
+    pkg.write_region(cd, 2, 13, 14, owned.owner_chart)
+    pkg.write_region(cd, 1, 17, 17, [[as_of]])
+    # cached results of the native formulas that show owned cells
+    smart_col = len(layout.GOAL_HEADERS) + 1
+    goals_info = book.tables["goals"]
+    r1, _, _, _ = _split(goals_info.ref)
+    ids = book.column_values(goals_info.sheet, 1, r1 + 1)
+    cached = {}
+    for i, gid in enumerate(ids[:n_goal_rows]):
+        cached[(r1 + 1 + i, smart_col)] = owned.smart_by_id.get(str(gid), "")
+    _set_formula_results(pkg, goals_info.sheet, cached)
+    words = labels.STATUS[lang]
+    status_i = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
+    counts = {}
+    for row in owned.scorecard:
+        counts[row[status_i]] = counts.get(row[status_i], 0) + 1
+    dash = {(5 + i, 2): counts.get(words[k], 0) for i, k in enumerate(("achieved", "on_track", "behind", "at_risk",
+                                                                       "no_data"))}
+    dash[(2, 2)] = as_of
+    _set_formula_results(pkg, S("dashboard"), dash)
+
+
+def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any]) -> None:
+    """Cached results for the cells that hold formulas (others are left alone)."""
+    cells = pkg.read_cells(sheet)
+    only = {k: v for k, v in values.items() if k in cells and cells[k].formula is not None}
+    if only:
+        pkg.set_cached_values(sheet, only)
+
+
+def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
+            progress: Callable[[str], None] = lambda s: None) -> Report:
+    """Refresh the workbook at ``path`` in place; returns what was done."""
+    path = Path(path)
+    if not path.exists():
+        raise WorkbookError(f"{path}: no such file")
+    progress(f"opening {path.name}")
+    with open_package(path) as pkg:
+        book = Workbook(path, pkg)
+        owned, result, inputs = compute_workbook(book, as_of, progress)
+        progress("writing the owned sheets")
+        write_owned(pkg, book, owned, result.as_of, len(inputs["goals"]))
+        progress("saving (the previous version is kept as a backup)")
+        pkg.save(path, backup=backup)
+    from .xlsx import backup_path
+
+    card = result.scorecard
+    return Report(path, backup_path(path) if backup else None, result.as_of, book.lang, len(card),
+                  card["status_label"].value_counts().to_dict(), owned.warnings, card)
+
+
+__all__ = ["refresh", "Report", "Workbook", "read_inputs", "compute_workbook", "write_owned", "WorkbookError"]
