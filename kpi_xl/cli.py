@@ -22,7 +22,17 @@ def _console():
     return Console(width=None if sys.stdout.isatty() else 160)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns kpi-xl's own errors (bad workbook, bad goal row...) into a clean message, exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KpiXlError as exc:
+            raise click.ClickException(f"kpi-xl: {exc}") from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpi-xl")
 def main() -> None:
     """kpi-xl: KPI worksheet functions, goals and scorecards for Excel."""
@@ -117,6 +127,33 @@ def new(path: Path, lang: str, empty: bool) -> None:
 
 
 @main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Measure at this date instead of the Settings sheet's (blank there means today).")
+@click.option("--quiet", is_flag=True, help="No progress or table: for schedules (errors still go to stderr).")
+@click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")
+def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
+    """Refresh a workbook's scorecard without Excel (Scorecard, History, OKR, Rewards)."""
+    from .workbook.refresh import refresh as do_refresh
+
+    console = _console()
+    if quiet:
+        report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup)
+    else:
+        with console.status("refreshing") as status:
+            report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup,
+                                progress=lambda msg: status.update(msg))
+    if quiet:
+        return
+    counts = ", ".join(f"{k} {v}" for k, v in report.statuses.items())
+    console.print(f"refreshed {report.path} as of {report.as_of}: {report.goals} goals ({counts})")
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
+    if report.backup:
+        console.print(f"previous version kept as {report.backup}")
+
+
+@main.command()
 @click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("kpi-xl-demo"),
               show_default=True, help="Folder for the demo workbook.")
@@ -139,7 +176,7 @@ def demo(lang: str, out_dir: Path) -> None:
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Project root holding docs/.")
 def docs(check: bool, root: Path) -> None:
-    """Write docs/functions.md and docs/zh-TW/functions.md from the code."""
+    """Write the generated docs (functions, scorecard) and workbook_template.xlsx."""
     from . import docs as docs_mod
 
     stale = docs_mod.write(root, check=check)

@@ -137,9 +137,33 @@ def render(lang: str = "en") -> str:
     return "\n".join(out)
 
 
+TEMPLATE = Path("workbook_template.xlsx")
+
+
+def template_bytes() -> bytes:
+    """The bytes `kpi-xl new workbook_template.xlsx` writes (English, sample company)."""
+    import tempfile
+
+    from .workbook.template import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / TEMPLATE.name
+        build(path, lang="en")
+        return path.read_bytes()
+
+
 def write(root: Path, check: bool = False) -> list[Path]:
-    """Write (or, with ``check``, compare) every generated page; returns stale paths."""
+    """Write (or, with ``check``, compare) every generated page and the template workbook;
+    returns the stale paths."""
     stale = []
+    tpl = root / TEMPLATE
+    data = template_bytes()
+    if not tpl.exists() or tpl.read_bytes() != data:
+        stale.append(tpl)
+        if not check:
+            tmp = tpl.with_suffix(".xlsx.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(tpl)
     for rel, make in PAGES.items():
         path = root / rel
         text = make()

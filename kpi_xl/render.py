@@ -421,6 +421,7 @@ def render(
     recalc: bool = False,
     *,
     whole_sheets: bool = False,
+    pages: str | None = None,
     dpi: int = 80,
     timeout: float = SOFFICE_TIMEOUT,
 ) -> RenderResult:
@@ -433,17 +434,20 @@ def render(
     screen, charts are never cut at a page break, page *n* is sheet *n*; but print
     areas are ignored and LibreOffice 7.4 prints hidden sheets too. The default
     is the ordinary paginated print with the workbook's page setup.
+    ``pages`` prints only those pages, e.g. "1-12" (long data sheets make
+    thousands of pages; the sheets people read come first).
     Page PNGs are ``out_dir/<stem>-page-<n>.png`` at ``dpi``. Raises
     :class:`RenderError` when a tool is missing, fails, or takes longer than
     ``timeout`` seconds.
     """
     book = Path(book_path)
     out = Path(out_dir)
-    options = (
-        'calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
-        if whole_sheets
-        else ""
-    )
+    props = []
+    if whole_sheets:
+        props.append('"SinglePageSheets":{"type":"boolean","value":"true"}')
+    if pages:
+        props.append('"PageRange":{"type":"string","value":"%s"}' % pages)
+    options = "calc_pdf_Export:{" + ",".join(props) + "}" if props else ""
     pdf = _convert(book, out, "pdf", recalc=recalc, timeout=timeout, options=options)
 
     prefix = out.resolve() / f"{book.stem}-page"

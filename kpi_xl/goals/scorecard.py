@@ -103,6 +103,8 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
         row["level"] = depth[rec["id"]]
         rows.append(row)
         period_rows.extend(prow)
+    if not rows:  # an empty goals table: an empty scorecard
+        return Result(as_of, pd.DataFrame(columns=SCORECARD_COLUMNS), pd.DataFrame(columns=PERIOD_COLUMNS), g, [])
     card = pd.DataFrame(rows)
     card["rollup_achievement"] = card["id"].map(rollup(card)).astype(float)
     card["rollup_pace"] = card["id"].map(rollup(card, "pace")).astype(float)

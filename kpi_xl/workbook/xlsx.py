@@ -773,7 +773,9 @@ class Package:
         new_cells = _encode_rows(rows, top_row, first_col, col_styles, layout.prefix, where)
         edit = _RegionEdit(data, layout, top_row, first_col, last_col, new_cells)
         new = edit.apply()
-        scan = _SheetScan(new, where)
+        scan = _SheetScan(new, where, (top_row, first_col, last_col))
+        if scan.in_region != {(row, col) for row, cells in new_cells.items() for col, _xml in cells}:
+            raise WorkbookError(f"{where}: unusual sheet XML: the edit could not be verified, the sheet is left as it was")
         cut = {si: ref for si, ref in edit.cut_masters.items() if si in scan.orphans}
         if cut:
             si, ref = next(iter(cut.items()))
@@ -1018,8 +1020,9 @@ def _scanner(*names: str) -> re.Pattern[bytes]:
                       + rb")(?=[\s/>])" + _ATTRS + rb">", re.S)
 
 
-_ANY_TAG = re.compile(_NOT_TAGS + rb"|<(?P<end>/?)(?P<prefix>[^\s/>:]+:)?(?P<name>[^\s/>:]+)" + _ATTRS + rb">", re.S)
-_SHEET_TAGS = _scanner("dimension", "col", "sheetData", "row")
+_ANY_TAG = re.compile(_NOT_TAGS + rb"|<(?P<end>/?)(?P<prefix>[^\s/>:!?]+:)?(?P<name>[^\s/>:!?][^\s/>:]*)"
+                      + _ATTRS + rb">", re.S)
+_DATA_TAGS = _scanner("sheetData", "row")
 _ATTR = re.compile(rb"([^\s=/]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _XML_DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)")
 
@@ -1121,39 +1124,60 @@ class _Layout:
         return layout
 
     def _scan(self, data: bytes) -> None:
-        depth, row = 0, None
-        for m in _SHEET_TAGS.finditer(data):
+        pos = self._scan_head(data)
+        if self.data is not None and not self.data.self_closing:
+            self._scan_rows(data, pos)
+
+    def _scan_head(self, data: bytes) -> int:
+        """Tags up to <sheetData> (a child of the root), with their nesting; returns where it ends."""
+        path: list[bytes] = []
+        for m in _ANY_TAG.finditer(data):
+            name = m.group("name")
+            if name is None:
+                continue
+            if m.group("end"):
+                path = path[:-1]
+                continue
+            elem = _Elem(name, m.group("prefix") or b"", m.group("attrs"), m.start(), m.end())
+            self_closing = elem.attrs.endswith(b"/")
+            if len(path) == 1 and name == b"sheetData":
+                self.data = elem
+                if self_closing:
+                    elem.close_start = elem.end = elem.open_end
+                return m.end()
+            if len(path) == 1 and name == b"dimension":
+                self.dimension = elem
+            elif len(path) == 2 and path[1] == b"cols" and name == b"col":
+                self._add_col(elem)
+            if not self_closing:
+                path.append(name)
+        return len(data)
+
+    def _add_col(self, elem: _Elem) -> None:
+        a = _attrs(elem.attrs)
+        style = a.get("style")
+        self.cols.append((_int(a.get("min"), self.where), _int(a.get("max"), self.where),
+                          _int(style, self.where) if style else None))
+
+    def _scan_rows(self, data: bytes, pos: int) -> None:
+        """The rows of <sheetData> (its direct children) and its end tag."""
+        nested, depth, row = 0, 0, None
+        for m in _DATA_TAGS.finditer(data, pos):
             name = m.group("name")
             if name is None:
                 continue
             closing, self_closing = bool(m.group("end")), m.group("attrs").endswith(b"/")
             elem = _Elem(name, m.group("prefix") or b"", m.group("attrs"), m.start(), m.end())
-            if self.data is None:
-                if self._before_data(elem, closing, self_closing):
+            if name == b"sheetData" and not self_closing:
+                if not closing:
+                    nested += 1
+                elif nested:
+                    nested -= 1
+                elif depth == 0:
+                    self.data.close_start, self.data.end = m.start(), m.end()
                     return
-            elif name == b"sheetData" and closing and depth == 0:
-                self.data.close_start, self.data.end = m.start(), m.end()
-                return
-            elif name == b"row":
+            elif name == b"row" and not nested:
                 depth, row = self._row_tag(elem, closing, self_closing, depth, row)
-
-    def _before_data(self, elem: _Elem, closing: bool, self_closing: bool) -> bool:
-        """Handle a tag before <sheetData>; True when the scan is over (``<sheetData/>``)."""
-        if closing:
-            return False
-        if elem.name == b"dimension":
-            self.dimension = elem
-        elif elem.name == b"col":
-            a = _attrs(elem.attrs)
-            style = a.get("style")
-            self.cols.append((_int(a.get("min"), self.where), _int(a.get("max"), self.where),
-                              _int(style, self.where) if style else None))
-        elif elem.name == b"sheetData":
-            self.data = elem
-            if self_closing:
-                elem.close_start = elem.end = elem.open_end
-                return True
-        return False
 
     def _row_tag(self, elem: _Elem, closing: bool, self_closing: bool, depth: int, row: _Elem | None):
         if closing:
@@ -1327,7 +1351,7 @@ class _CachedValueEdit:
         rows = {r.number: r for r in self.layout.rows if r.number in wanted}
         for n, cols in sorted(wanted.items()):
             if n not in rows:
-                raise WorkbookError(f"{self.where}: no formula in {_ref(n, min(cols))} (row {n} is empty)")
+                raise WorkbookError(f"{self.where}: {_ref(n, min(cols))} is not a formula cell (row {n} is empty)")
             cells = {col: e for col, e, _ in _cells(self.data, rows[n], self.where)}
             for col, value in sorted(cols.items()):
                 cell = cells.get(col)
@@ -1362,8 +1386,10 @@ class _CachedValueEdit:
 class _SheetScan:
     """One pass of the (edited) sheet through the guarded parser: well-formed, used range, shared formulas."""
 
-    def __init__(self, data: bytes, where: str) -> None:
+    def __init__(self, data: bytes, where: str, region: tuple[int, int, int] | None = None) -> None:
         self.where = where
+        self.region = region
+        self.in_region: set[tuple[int, int]] = set()  # cells found in the region's columns
         self.rows: list[int] = []
         self.min_col = self.max_col = 0
         masters: set[int] = set()
@@ -1391,6 +1417,8 @@ class _SheetScan:
                 raise WorkbookError(f"{self.where}: bad cell reference {c.get('r')!r}") from None
             if not self.rows or self.rows[-1] != row_no:
                 self.rows.append(row_no)
+            if self.region and row_no >= self.region[0] and self.region[1] <= col <= self.region[2]:
+                self.in_region.add((row_no, col))
             self.min_col = min(self.min_col or col, col)
             self.max_col = max(self.max_col, col)
             for f in c:

@@ -1,0 +1,227 @@
+"""The workbook people hold: template, headless refresh, what it keeps and what it refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kpi_xl import docs, labels
+from kpi_xl.cli import main
+from kpi_xl.workbook import layout
+from kpi_xl.workbook.refresh import refresh
+from kpi_xl.workbook.template import build
+from kpi_xl.workbook.xlsx import WorkbookError, open_package
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    d = tmp_path_factory.mktemp("books")
+    return {lang: build(d / f"sample-{lang}.xlsx", lang=lang) for lang in ("en", "zh-TW")}
+
+
+@pytest.fixture
+def book(books, tmp_path):
+    path = tmp_path / "book.xlsx"
+    shutil.copy(books["en"], path)
+    return path
+
+
+def calamine(path, sheet):
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def members(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_template_is_current():
+    assert (ROOT / "workbook_template.xlsx").read_bytes() == docs.template_bytes(), \
+        "stale: run `kpi-xl docs` to regenerate workbook_template.xlsx"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_template_has_every_sheet_and_table(books, lang):
+    with open_package(books[lang]) as pkg:
+        sheets = [s.name for s in pkg.sheets()]
+        tables = {t.display_name for t in pkg.tables()}
+    for key in (*layout.SHEETS, *layout.DATA, "chartdata"):
+        assert layout.sheet(key, lang) in sheets
+    assert {"Goals", "KeyResults", "RewardPlans", "StatusRules", *layout.DATA} <= tables
+
+
+def test_template_scorecard_shows_the_engine_numbers(books):
+    rows = calamine(books["en"], "Scorecard")
+    head = rows[0]
+    s1 = next(r for r in rows if r[0] == "S1")
+    assert s1[head.index("Actual")] == 8633100
+    assert s1[head.index("Status")] == "Behind"
+    assert s1[head.index("Check-in note")].startswith("Two large North deals")
+
+
+def test_zh_template_speaks_traditional_chinese(books):
+    rows = calamine(books["zh-TW"], "計分卡")
+    assert rows[0][:3] == ["編號", "目標", "負責人"]
+    statuses = {r[12] for r in rows[1:]}
+    assert {"已達成", "進度正常", "落後"} <= statuses
+    assert any("進度節奏" in str(r[13]) for r in rows[1:])  # the reason is in Chinese too
+    goals = calamine(books["zh-TW"], "目標")
+    assert goals[0][0] == "編號" and "開始日" in goals[0]
+
+
+def test_every_formula_has_a_cached_result(books):
+    """No viewer that shows cached values sees an empty cell where a formula is."""
+    for lang, path in books.items():
+        with open_package(path) as pkg:
+            for sheet in pkg.sheets():
+                for (r, c), cell in pkg.read_cells(sheet.name).items():
+                    if cell.formula is not None:
+                        assert cell.value not in (None, ""), f"{lang} {sheet.name} row {r} col {c}: no cached value"
+
+
+def test_functions_sheet_uses_every_function_live(books):
+    from kpi_xl import catalog
+
+    with open_package(books["en"]) as pkg:
+        cells = pkg.read_cells("Functions")
+    formulas = " ".join(c.formula for c in cells.values() if c.formula)
+    for name in catalog.declared_names():
+        assert f"{name}(" in formulas
+
+
+# ------------------------------------------------------------------ refresh
+
+
+def test_refresh_rewrites_only_what_it_owns(book):
+    before = members(book)
+    report = refresh(book, as_of=dt.date(2026, 6, 30))
+    after = members(book)
+    assert list(before) == list(after)
+    with open_package(book) as pkg:
+        parts = {s.part: s.name for s in pkg.sheets()}
+    changed = {parts.get(n, n) for n in before if before[n] != after[n]}
+    assert changed <= {"Scorecard", "History", "OKR", "Rewards", "Chart data", "Dashboard", "Goals"}
+    assert report.as_of == dt.date(2026, 6, 30) and report.goals == 21
+    backup = book.with_name("book.bak.xlsx")
+    assert members(backup) == before  # the previous version, kept
+
+
+def test_refresh_updates_dashboard_and_chart_data(book):
+    refresh(book, as_of=dt.date(2026, 6, 30))
+    dash = calamine(book, "Dashboard")
+    assert dash[1][1] in (dt.date(2026, 6, 30), dt.datetime(2026, 6, 30))
+    counts = {dash[r][0]: dash[r][1] for r in range(4, 9)}
+    card = calamine(book, "Scorecard")
+    assert counts["Behind"] == sum(1 for r in card[1:] if r[12] == "Behind")
+
+
+def test_refresh_keeps_check_in_notes_and_never_duplicates_a_period(book):
+    with open_package(book) as pkg:
+        rows = calamine(book, "Scorecard")
+        s2 = next(i for i, r in enumerate(rows, start=1) if r[0] == "S2")
+        pkg.write_region("Scorecard", s2, 18, 18, [["South team hires a second rep in July"]])
+        pkg.save(book, backup=False)
+    refresh(book, as_of=dt.date(2026, 6, 20))
+    refresh(book, as_of=dt.date(2026, 6, 25))
+    card = calamine(book, "Scorecard")
+    note = next(r[17] for r in card if r[0] == "S2")
+    assert note == "South team hires a second rep in July"
+    hist = calamine(book, "History")[1:]
+    june = [r for r in hist if r[0] == "2026-06"]
+    assert len(june) == 21  # one snapshot per goal for June, however often refreshed
+    assert next(r[11] for r in june if r[2] == "S2") == "South team hires a second rep in July"
+    refresh(book, as_of=dt.date(2026, 7, 2))
+    hist = calamine(book, "History")[1:]
+    assert sum(1 for r in hist if r[0] == "2026-07") == 21
+    assert sum(1 for r in hist if r[0] == "2026-06") == 21
+
+
+def test_refresh_in_chinese_workbook(books, tmp_path):
+    path = tmp_path / "zh.xlsx"
+    shutil.copy(books["zh-TW"], path)
+    report = refresh(path, as_of=dt.date(2026, 6, 30))
+    assert report.lang == "zh-TW"
+    assert set(report.statuses) <= set(labels.STATUS["zh-TW"].values())
+
+
+def test_refuses_what_is_not_a_kpi_xl_workbook(tmp_path):
+    text = tmp_path / "notes.xlsx"
+    text.write_text("hello")
+    with pytest.raises(WorkbookError, match="not an .xlsx"):
+        refresh(text)
+    from xlsxwriter import Workbook
+
+    other = tmp_path / "other.xlsx"
+    wb = Workbook(str(other))
+    wb.add_worksheet("Sheet1").write(0, 0, 1)
+    wb.close()
+    original = other.read_bytes()
+    with pytest.raises(WorkbookError, match="not a kpi-xl workbook"):
+        refresh(other)
+    assert other.read_bytes() == original
+
+
+def test_bad_goal_cell_is_named_and_the_file_untouched(book):
+    with open_package(book) as pkg:
+        # Start column of the 4th goal (S1, sheet row 5): a date no one can read
+        start_col = list(layout.GOAL_HEADERS).index("start") + 1
+        pkg.write_region("Goals", 5, start_col, start_col, [["next spring"]])
+        pkg.save(book, backup=False)
+    original = book.read_bytes()
+    with pytest.raises(WorkbookError) as info:
+        refresh(book)
+    letter = chr(ord("A") + start_col - 1)
+    assert f"Goals!{letter}5: 'next spring' is not a date" in str(info.value)
+    assert book.read_bytes() == original
+    assert not book.with_name("book.bak.xlsx").exists()
+
+
+def test_refresh_killed_midway_leaves_the_file_intact(book, monkeypatch):
+    original = book.read_bytes()
+    import kpi_xl.workbook.refresh as mod
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(mod, "write_owned", boom)
+    with pytest.raises(KeyboardInterrupt):
+        refresh(book)
+    assert book.read_bytes() == original
+    assert [p.name for p in book.parent.iterdir()] == ["book.xlsx"]
+
+
+def test_cli_refresh_and_errors(book, tmp_path):
+    r = CliRunner().invoke(main, ["refresh", str(book), "--as-of", "2026-06-30"])
+    assert r.exit_code == 0, r.output
+    assert "refreshed" in r.output and "21 goals" in r.output
+    r = CliRunner().invoke(main, ["refresh", str(book), "--quiet"])
+    assert r.exit_code == 0 and r.output == ""
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("x")
+    r = CliRunner().invoke(main, ["refresh", str(bad)])
+    assert r.exit_code == 1 and "not an .xlsx" in r.output
+
+
+def test_cli_new_never_overwrites(tmp_path):
+    path = tmp_path / "mine.xlsx"
+    path.write_text("my work")
+    r = CliRunner().invoke(main, ["new", str(path), "--empty"])
+    assert r.exit_code == 1 and "already exists" in r.output
+    assert path.read_text() == "my work"
+
+
+def test_empty_template_refreshes_to_an_empty_scorecard(tmp_path):
+    path = build(tmp_path / "empty.xlsx", lang="en", empty=True)
+    report = refresh(path, as_of=dt.date(2026, 1, 31))
+    assert report.goals == 0
+    assert os.path.getsize(path) > 0
