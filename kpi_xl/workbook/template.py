@@ -125,7 +125,7 @@ def _fmt_for(key: str, f: Formats, unit_pct: bool = False):
         return f.num
     if key in ("level", "key_results", "weight"):
         return f.num
-    if key in ("rule", "smart", "note", "name", "goals", "key_result", "objective"):
+    if key in ("goals", "key_result", "objective"):
         return f.wrap
     return f.text
 
@@ -390,9 +390,9 @@ def _owned_sheet(ws, columns, rows, lang, f, widths: dict[str, int], top: int = 
 
 
 def _scorecard(ws, owned: Owned | None, lang, f) -> None:
-    widths = {"id": 6, "name": 40, "owner": 15, "kpi": 14, "unit": 7, "status_label": 11, "rule": 34,
-              "level": 6, "parent": 7, "smart": 40, "note": 40, "forecast": 13, "actual": 13, "target": 13,
-              "expected": 13}
+    widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 44,
+              "level": 6, "parent": 7, "smart": 40, "note": 40, "forecast": 15, "actual": 15, "target": 15,
+              "expected": 15}
     _owned_sheet(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], lang, f, widths)
     status_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
     letter = chr(ord("A") + status_col)
@@ -406,7 +406,8 @@ def _scorecard(ws, owned: Owned | None, lang, f) -> None:
 
 
 def _history(ws, owned: Owned | None, lang, f) -> None:
-    widths = {"period": 9, "as_of": 11, "id": 6, "name": 40, "owner": 15, "status": 11, "note": 40}
+    widths = {"period": 9, "as_of": 12, "id": 6, "name": 40, "owner": 15, "status": 11, "note": 40,
+              "actual": 15, "target": 15, "forecast": 15}
     _owned_sheet(ws, layout.HISTORY_COLUMNS, owned.history if owned else [], lang, f, widths)
     letter = chr(ord("A") + [c[0] for c in layout.HISTORY_COLUMNS].index("status"))
     _status_cf(ws, f"{letter}2:{letter}5000", lang, f)
@@ -530,7 +531,7 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     t = TEXT[lang]
     cd = S("chartdata")
     ws.set_column(0, 0, 22, f.text)
-    ws.set_column(1, 1, 10, f.int)
+    ws.set_column(1, 1, 13, f.int)
     ws.write_string(0, 0, t["dash_title"], f.title)
     ws.write_string(1, 0, t["as_of"], f.text)
     ws.write_formula(1, 1, f"='{cd}'!$Q$1", f.date, (as_of - dt.date(1899, 12, 30)).days)

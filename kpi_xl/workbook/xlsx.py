@@ -292,7 +292,7 @@ def _parse_xml(data: bytes, where: str) -> ET.Element:
     """A small part's root element, parsed by defusedxml."""
     try:
         return DET.fromstring(data, forbid_dtd=True)
-    except (ET.ParseError, DefusedXmlException, ValueError) as exc:
+    except (ET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
         raise _xml_failure(where, exc) from None
 
 
@@ -308,7 +308,7 @@ def _stream_ends(stream: IO[bytes], where: str, guard: _PrologGuard) -> Iterator
         pull.close()
         for _event, elem in pull.read_events():
             yield elem
-    except (ET.ParseError, DefusedXmlException, ValueError) as exc:
+    except (ET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
         raise _xml_failure(where, exc) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise WorkbookError(f"{where}: damaged zip data ({exc})") from None
@@ -773,7 +773,7 @@ class Package:
         new_cells = _encode_rows(rows, top_row, first_col, col_styles, layout.prefix, where)
         edit = _RegionEdit(data, layout, top_row, first_col, last_col, new_cells)
         new = edit.apply()
-        scan = _SheetScan(new, where, (top_row, first_col, last_col))
+        scan = _SheetScan(new, where, (top_row, first_col, last_col), shared=bool(edit.cut_masters))
         if scan.in_region != {(row, col) for row, cells in new_cells.items() for col, _xml in cells}:
             raise WorkbookError(f"{where}: unusual sheet XML: the edit could not be verified, the sheet is left as it was")
         cut = {si: ref for si, ref in edit.cut_masters.items() if si in scan.orphans}
@@ -1384,16 +1384,19 @@ class _CachedValueEdit:
 
 
 class _SheetScan:
-    """One pass of the (edited) sheet through the guarded parser: well-formed, used range, shared formulas."""
+    """An edited sheet through the guarded parser: refused unless well-formed and safe.
 
-    def __init__(self, data: bytes, where: str, region: tuple[int, int, int] | None = None) -> None:
-        self.where = where
-        self.region = region
-        self.in_region: set[tuple[int, int]] = set()  # cells found in the region's columns
-        self.rows: list[int] = []
-        self.min_col = self.max_col = 0
-        masters: set[int] = set()
-        users: set[int] = set()
+    Also gives its used range, the cells found in ``region`` (top row, first and
+    last column) and, with ``shared``, the shared formulas left without a master.
+    """
+
+    def __init__(self, data: bytes, where: str, region: tuple[int, int, int] | None = None,
+                 shared: bool = False) -> None:
+        self.where, self.region, self.shared = where, region, shared
+        self.in_region: set[tuple[int, int]] = set()
+        self.top = self.bottom = self.min_col = self.max_col = 0
+        self.masters: set[int] = set()
+        self.users: set[int] = set()
         guard = _PrologGuard()
         tags = None
         row_no = 0
@@ -1402,33 +1405,53 @@ class _SheetScan:
             if elem.tag != tags.row_:
                 continue
             row_no = _int(elem.get("r"), where) if elem.get("r") else row_no + 1
-            self._row(elem, row_no, tags, masters, users)
+            self._row(elem, row_no, tags)
             elem.clear()
-        self.orphans = users - masters  # shared formulas whose master cell is gone
+        self.orphans = self.users - self.masters  # shared formulas whose master cell is gone
 
-    def _row(self, row: ET.Element, row_no: int, tags: _Tags, masters: set, users: set) -> None:
-        col = 0
-        for c in row:
-            if c.tag != tags.c_:
-                continue
-            try:
-                col = _split_ref(c.get("r"))[1] if c.get("r") else col + 1
-            except ValueError:
-                raise WorkbookError(f"{self.where}: bad cell reference {c.get('r')!r}") from None
-            if not self.rows or self.rows[-1] != row_no:
-                self.rows.append(row_no)
-            if self.region and row_no >= self.region[0] and self.region[1] <= col <= self.region[2]:
+    def _row(self, row: ET.Element, row_no: int, tags: _Tags) -> None:
+        cells = [c for c in row if c.tag == tags.c_]
+        if not cells:
+            return
+        every_cell = self.shared or (self.region is not None and row_no >= self.region[0])
+        if every_cell or not (cells[0].get("r") and cells[-1].get("r")):
+            cols = self._columns(cells)
+        else:
+            cols = [self._col(cells[0].get("r")), self._col(cells[-1].get("r"))]
+        self.top = self.top or row_no
+        self.bottom = row_no
+        self.min_col = min(self.min_col or cols[0], cols[0])
+        self.max_col = max(self.max_col, cols[-1])
+        if every_cell:
+            self._note_cells(cells, cols, row_no, tags)
+
+    def _columns(self, cells: list[ET.Element]) -> list[int]:
+        out, col = [], 0
+        for c in cells:
+            col = self._col(c.get("r")) if c.get("r") else col + 1
+            out.append(col)
+        return out
+
+    def _col(self, ref: str) -> int:
+        try:
+            return _split_ref(ref)[1]
+        except ValueError:
+            raise WorkbookError(f"{self.where}: bad cell reference {ref!r}") from None
+
+    def _note_cells(self, cells: list[ET.Element], cols: list[int], row_no: int, tags: _Tags) -> None:
+        region = self.region
+        for c, col in zip(cells, cols):
+            if region and row_no >= region[0] and region[1] <= col <= region[2]:
                 self.in_region.add((row_no, col))
-            self.min_col = min(self.min_col or col, col)
-            self.max_col = max(self.max_col, col)
-            for f in c:
-                if f.tag == tags.f_ and f.get("t") == "shared" and (f.get("si") or "").isdigit():
-                    (masters if f.get("ref") else users).add(int(f.get("si")))
+            if self.shared:
+                for f in c:
+                    if f.tag == tags.f_ and f.get("t") == "shared" and (f.get("si") or "").isdigit():
+                        (self.masters if f.get("ref") else self.users).add(int(f.get("si")))
 
     def dimension(self) -> str:
-        if not self.rows:
+        if not self.top:
             return "A1"
-        top, bottom = _ref(min(self.rows), self.min_col), _ref(max(self.rows), self.max_col)
+        top, bottom = _ref(self.top, self.min_col), _ref(self.bottom, self.max_col)
         return top if top == bottom else f"{top}:{bottom}"
 
 

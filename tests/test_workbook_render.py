@@ -1,0 +1,70 @@
+"""The workbooks as a person sees them: LibreOffice prints them; no error value, no
+empty chart, Traditional Chinese drawn with a Chinese font.
+
+Skipped on a machine without LibreOffice, except in CI, where .ci/run installs it
+and a missing LibreOffice is a failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+from kpi_xl import render
+from kpi_xl.workbook.refresh import refresh
+from kpi_xl.workbook.template import build
+
+if not render.soffice_available():
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must render workbooks but these are missing: {render.missing_tools()}", pytrace=False)
+    pytest.skip("LibreOffice not installed: bash .ci/install-system-deps", allow_module_level=True)
+
+#: The sheets people read come first; data sheets (thousands of rows) after page 14.
+PAGES = "1-14"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    d = tmp_path_factory.mktemp("render")
+    out = {}
+    for lang in ("en", "zh-TW"):
+        book = build(d / f"book-{lang}.xlsx", lang=lang)
+        refreshed = d / f"refreshed-{lang}.xlsx"
+        shutil.copy(book, refreshed)
+        refresh(refreshed, as_of=dt.date(2026, 6, 30))
+        out[lang] = {"template": (book, render.render(book, d / f"r-{lang}", pages=PAGES)),
+                     "refreshed": (refreshed, render.render(refreshed, d / f"rr-{lang}", pages=PAGES))}
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+@pytest.mark.parametrize("which", ["template", "refreshed"])
+def test_no_error_values_on_any_page(rendered, lang, which):
+    _, result = rendered[lang][which]
+    assert len(result.pages) >= 10
+    assert result.problems() == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_charts_are_not_empty(rendered, lang):
+    book, _ = rendered[lang]["refreshed"]
+    assert render.chart_problems(book) == []
+    assert len(render.charts(book)) == 3
+
+
+def test_dashboard_and_scorecard_pages_show_the_numbers(rendered):
+    _, result = rendered["en"]["refreshed"]
+    text = result.text
+    assert "Achievement vs where the plan expects it" in text
+    assert "Won contract value North NT$18M in 2026" in text
+    assert "2026-06-30" in text
+
+
+def test_traditional_chinese_is_drawn_with_a_chinese_font(rendered):
+    _, result = rendered["zh-TW"]["refreshed"]
+    assert "計分卡" in result.text or "進度正常" in result.text
+    assert "達成率與計畫應達進度" in result.text  # the bar chart's title
+    assert any("Hei" in f or "CJK" in f or "Ming" in f for f in result.fonts())
