@@ -118,11 +118,13 @@ def scorecard(lang: str, as_of, goal: str | None) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True,
               help="Language of every label, status and chart title.")
 @click.option("--empty", is_flag=True, help="No sample data: just the sheets, tables and drop-downs.")
-def new(path: Path, lang: str, empty: bool) -> None:
+@click.option("--macros", is_flag=True, help="A macro workbook (.xlsm) with Refresh scorecard buttons and the "
+                                           "KPI functions' VBA.")
+def new(path: Path, lang: str, empty: bool, macros: bool) -> None:
     """Write a new kpi-xl workbook (sample company data unless --empty)."""
     from .workbook.template import build
 
-    out = build(path, lang=lang, empty=empty)
+    out = build(path, lang=lang, empty=empty, macros=macros)
     click.echo(f"wrote {out}")
 
 

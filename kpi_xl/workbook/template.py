@@ -199,16 +199,23 @@ def localize_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df if lang == "en" else df.rename(columns=lambda c: layout.data_header(c, lang))
 
 
-def build(path: str | Path, lang: str = "en", empty: bool = False) -> Path:
-    """Write the workbook; returns its path. Refuses to overwrite an existing file."""
+def build(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = False) -> Path:
+    """Write the workbook; returns its path. Refuses to overwrite an existing file.
+
+    ``macros`` (the path must end in .xlsm) adds the VBA project of
+    :mod:`kpi_xl.workbook.macros` and "Refresh scorecard" buttons on the
+    Scorecard and Dashboard sheets.
+    """
     from xlsxwriter import Workbook
 
     lang = labels.language(lang)
     path = Path(path)
-    if path.exists():
-        from ..errors import KpiXlError
+    from ..errors import KpiXlError
 
+    if path.exists():
         raise KpiXlError(f"{path} already exists; kpi-xl new never overwrites a file (choose another name)")
+    if macros != (path.suffix.lower() == ".xlsm"):
+        raise KpiXlError(f"{path}: a macro workbook (--macros) must end in .xlsm, and only a macro workbook may")
     company = sample.load(lang)
     tables = {name: localize_table(df, lang) for name, df in company.tables.items()}
     goals = localize_goals(company.goals, lang)
@@ -226,6 +233,13 @@ def build(path: str | Path, lang: str = "en", empty: bool = False) -> Path:
                        "created": dt.datetime.combine(company.as_of, dt.time())})
     wb.set_calc_mode("auto")
     f = Formats(wb, lang)
+    if macros:
+        import tempfile
+
+        from .macros import vba_project_bin
+
+        bin_dir = tempfile.mkdtemp()
+        wb.add_vba_project(str(vba_project_bin(Path(bin_dir) / "vbaProject.bin")))
     S = lambda key: layout.sheet(key, lang)  # noqa: E731
     sheets = {key: wb.add_worksheet(S(key)) for key in layout.SHEETS}
     data_sheets = {name: wb.add_worksheet(S(name)) for name in layout.DATA}
@@ -245,6 +259,12 @@ def build(path: str | Path, lang: str = "en", empty: bool = False) -> Path:
     _functions(sheets["functions"], company, lang, f)
     _chartdata(chartdata, owned, lang, f)
     _dashboard(wb, sheets["dashboard"], owned, lang, f, S, as_of)
+    if macros:
+        from .macros import MACRO_NAME
+
+        for key, (row, col) in (("scorecard", (0, 19)), ("dashboard", (0, 3))):
+            sheets[key].insert_button(row, col, {"macro": MACRO_NAME, "caption": TEXT[lang]["refresh"],
+                                                 "width": 150, "height": 32})
     for ws in [*sheets.values(), *data_sheets.values()]:
         _page_setup(ws)
     sheets["dashboard"].fit_to_pages(1, 1)

@@ -44,6 +44,13 @@ final rename. An older backup of that name is replaced.
 Limits
 ------
 * Only UTF-8 sheet XML can be edited (Excel never writes anything else).
+* Speed: read_cells turns 100k rows x 10 columns into Cell tuples in a few
+  seconds (python-calamine is several times faster for plain data tables).
+  An edit costs one guarded parse of the sheet (the result is checked before
+  it is kept) plus work for the rows from ``top_row`` down; meant for the
+  regions kpi-xl owns, not for rewriting big data sheets.
+* set_cached_values only touches cells with an ``<f>``: the master cell of an
+  array formula, not the cells it spills into.
 * Written strings become shared strings the next time Excel saves the file.
 * Tables, merged ranges, conditional formats and array formulas are not moved
   or resized: the caller keeps its region inside what it owns. A region that
@@ -97,6 +104,7 @@ __all__ = [
     "Package",
     "open_package",
     "backup_path",
+    "col_letters",
 ]
 
 MiB = 1 << 20
@@ -371,10 +379,12 @@ def _col_index(letters: str) -> int:
     col = _COL_INDEX.get(letters)
     if col is None:
         if not letters.isascii() or not letters.isalpha() or len(letters) > 3:
-            raise ValueError(letters)
+            raise ValueError(f"bad column {letters!r}")
         col = 0
         for ch in letters.upper():
             col = col * 26 + ord(ch) - 64
+        if col > MAX_COLS:
+            raise ValueError(f"column {letters} is past XFD")
         _COL_INDEX[letters] = col
     return col
 
@@ -803,10 +813,12 @@ class Package:
         if "xfs" not in self._memo:
             rel = self._workbook_rel("styles")
             count = None
-            if rel and self._actual(rel.target):
-                root = self._xml(self._actual(rel.target))
-                xfs = next((el for el in root if _local(el.tag) == "cellXfs"), None)
-                count = len(xfs) if xfs is not None else 0
+            part = self._actual(rel.target) if rel else None
+            if part:
+                guard = _PrologGuard()
+                with self._open_member(part) as fh:
+                    count = next((len(el) for el in _stream_ends(fh, self._where(part), guard)
+                                  if _local(el.tag) == "cellXfs"), 0)
             self._memo["xfs"] = count
         return self._memo["xfs"]
 
@@ -1035,6 +1047,13 @@ def _attrs(raw: bytes) -> dict[str, str]:
     return out
 
 
+def _r_attr(raw: bytes) -> str | None:
+    """The ``r`` attribute of a start tag (fast when it comes first, as Excel writes it)."""
+    if raw.startswith(b' r="'):
+        return raw[4:raw.find(b'"', 4)].decode()
+    return _attrs(raw).get("r")
+
+
 def _require_utf8(data: bytes, where: str) -> None:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise WorkbookError(f"{where}: UTF-16 sheet XML cannot be edited (only UTF-8)")
@@ -1043,7 +1062,7 @@ def _require_utf8(data: bytes, where: str) -> None:
         raise WorkbookError(f"{where}: {m.group(1).decode(errors='replace')} sheet XML cannot be edited (only UTF-8)")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Elem:
     """Where one element sits in a byte string."""
 
@@ -1195,7 +1214,7 @@ class _Layout:
         return depth, (elem if depth == 1 else row)
 
     def _add_row(self, elem: _Elem) -> None:
-        r = _attrs(elem.attrs).get("r")
+        r = _r_attr(elem.attrs)
         number = _int(r, self.where) if r else (self.rows[-1].number + 1 if self.rows else 1)
         if self.rows and number <= self.rows[-1].number:
             raise WorkbookError(f"{self.where}: rows out of order (row {number} after row {self.rows[-1].number})")

@@ -1,0 +1,124 @@
+"""The "Refresh scorecard" button: the same refresh, in the open workbook, through xlwings.
+
+The button's VBA runs ``RunPython "import kpi_xl.workbook.live as live;
+live.refresh_scorecard()"``. This reads the open workbook's tables and sheets
+through xlwings, runs the same engine as ``kpi-xl refresh`` and writes the same
+owned regions as plain values (Excel keeps each cell's format). Excel itself
+recalculates the native formulas that show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from . import layout
+from .refresh import REQUIRED_TABLES, Report, compute_workbook
+from .xlsx import TableInfo, WorkbookError
+
+
+class LiveBook:
+    """The reading side of :class:`kpi_xl.workbook.refresh.Workbook`, over an xlwings Book."""
+
+    def __init__(self, book: Any):
+        self.book = book
+        self.path = getattr(book, "fullname", getattr(book, "name", "workbook"))
+        self.tables: dict[str, TableInfo] = {}
+        self._objects: dict[str, Any] = {}
+        for sheet in book.sheets:
+            for table in sheet.tables:
+                rng = table.range
+                values = rng.value
+                header = [str(h) for h in (values[0] if values else [])]
+                ref = rng.address.replace("$", "")
+                info = TableInfo(table.name, table.name, sheet.name, ref, 1, tuple(header), "")
+                self.tables[table.name.lower()] = info
+                self._objects[table.name.lower()] = table
+        missing = [t for t in REQUIRED_TABLES if t.lower() not in self.tables]
+        if missing:
+            raise WorkbookError(f"{self.path}: this is not a kpi-xl workbook (no table named {', '.join(missing)})")
+        names = {s.name for s in book.sheets}
+        self.lang = next((lang for lang in layout.LANGS if layout.sheet("scorecard", lang) in names), None)
+        if self.lang is None:
+            raise WorkbookError(f"{self.path}: no Scorecard sheet ('Scorecard' or '計分卡')")
+        self._values: dict[str, list[list[Any]]] = {}
+
+    def sheet_values(self, sheet: str) -> list[list[Any]]:
+        if sheet not in self._values:
+            ws = self.book.sheets[sheet]
+            last = ws.used_range.last_cell
+            values = ws.range((1, 1), (last.row, last.column)).value
+            if not isinstance(values, list):
+                values = [[values]]
+            elif values and not isinstance(values[0], list):
+                values = [values]
+            self._values[sheet] = [["" if v is None else v for v in row] for row in values]
+        return self._values[sheet]
+
+    def table(self, name: str) -> tuple[TableInfo, pd.DataFrame]:
+        info = self.tables.get(name.lower())
+        if info is None:
+            raise WorkbookError(f"{self.path}: no table named '{name}'")
+        values = self._objects[name.lower()].range.value
+        rows = [list(r) for r in values[1:]] if values and len(values) > 1 else []
+        df = pd.DataFrame(rows, columns=list(info.columns)) if rows else pd.DataFrame(columns=list(info.columns))
+        df = df.dropna(how="all")
+        for c in df.columns:
+            s = df[c].dropna()
+            if len(s) and all(isinstance(v, (dt.datetime, dt.date)) for v in s):
+                df[c] = pd.to_datetime(df[c])
+            elif len(s) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in s):
+                df[c] = pd.to_numeric(df[c])
+        return info, df
+
+    def settings(self) -> dict[str, Any]:
+        values = self.sheet_values(layout.sheet("settings", self.lang))
+        out = {}
+        for i, (key, *_) in enumerate(layout.SETTING_KEYS, start=1):
+            row = values[i] if i < len(values) else []
+            out[key] = row[1] if len(row) > 1 and row[1] != "" else None
+        return out
+
+    def column_values(self, sheet: str, col: int, first_row: int = 2) -> list[Any]:
+        values = self.sheet_values(sheet)
+        return [r[col - 1] if len(r) >= col else "" for r in values[first_row - 1:]]
+
+
+def _write(book: Any, sheet: str, top: int, first_col: int, last_col: int, rows: list[list[Any]]) -> None:
+    """Clear the region from ``top`` down, then write ``rows`` as values."""
+    ws = book.sheets[sheet]
+    last_row = max(ws.used_range.last_cell.row, top)
+    ws.range((top, first_col), (last_row, last_col)).clear_contents()
+    if rows:
+        width = last_col - first_col + 1
+        ws.range((top, first_col)).value = [[None if v == "" else v for v in r] + [None] * (width - len(r))
+                                            for r in rows]
+
+
+def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report:
+    """Refresh the calling workbook (the button), or ``book`` (an xlwings Book)."""
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    live = LiveBook(book)
+    owned, result, inputs = compute_workbook(live, as_of)
+    S = lambda key: layout.sheet(key, live.lang)  # noqa: E731
+    _write(book, S("scorecard"), 2, 1, len(layout.SCORECARD_COLUMNS), owned.scorecard)
+    _write(book, S("history"), 2, 1, len(layout.HISTORY_COLUMNS), owned.history)
+    kr_left = len(layout.KR_COLUMNS) + 2
+    _write(book, S("okr"), 2, kr_left, kr_left + len(layout.KR_OUT_COLUMNS) - 1, owned.kr_out)
+    obj_left = kr_left + len(layout.KR_OUT_COLUMNS) + 1
+    _write(book, S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives)
+    pay_left = len(layout.PLAN_COLUMNS) + 2
+    _write(book, S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts)
+    cd = S("chartdata")
+    _write(book, cd, 2, 1, 3, owned.goal_chart)
+    _write(book, cd, 1, 5, 5 + len(owned.trend_chart[0]) - 1, owned.trend_chart)
+    _write(book, cd, 2, 13, 14, owned.owner_chart)
+    book.sheets[cd].range((1, 17)).value = result.as_of
+    card = result.scorecard
+    return Report(live.path, None, result.as_of, live.lang, len(card), card["status_label"].value_counts().to_dict(),
+                  owned.warnings, card)

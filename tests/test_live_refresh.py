@@ -1,0 +1,151 @@
+"""The button's refresh (through xlwings, in the open workbook) writes what the CLI writes.
+
+Excel is not here, so the workbook is opened by a small stand-in for xlwings'
+Book/Sheet/Range/Table objects, holding the cells openpyxl reads from the
+template. The same as-of date through both paths must give the same Scorecard,
+History, OKR and Rewards cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import openpyxl
+import pytest
+
+from kpi_xl.workbook.live import refresh_scorecard
+from kpi_xl.workbook.refresh import refresh
+from kpi_xl.workbook.template import build
+from kpi_xl.workbook.xlsx import WorkbookError
+
+
+class Cell:
+    def __init__(self, row, column):
+        self.row, self.column = row, column
+
+
+class Range:
+    def __init__(self, sheet, a, b=None):
+        self.sheet, self.a, self.b = sheet, a, b or a
+
+    @property
+    def address(self):
+        from openpyxl.utils import get_column_letter as L
+
+        return f"${L(self.a[1])}${self.a[0]}:${L(self.b[1])}${self.b[0]}"
+
+    @property
+    def last_cell(self):
+        return Cell(*self.b)
+
+    @property
+    def value(self):
+        rows = [[self.sheet.cells.get((r, c)) for c in range(self.a[1], self.b[1] + 1)]
+                for r in range(self.a[0], self.b[0] + 1)]
+        return rows
+
+    @value.setter
+    def value(self, rows):
+        if not isinstance(rows, list):
+            rows = [[rows]]
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                self.sheet.cells[(self.a[0] + i, self.a[1] + j)] = v
+
+    def clear_contents(self):
+        for r in range(self.a[0], self.b[0] + 1):
+            for c in range(self.a[1], self.b[1] + 1):
+                self.sheet.cells.pop((r, c), None)
+
+
+class Table:
+    def __init__(self, sheet, name, ref):
+        from openpyxl.utils.cell import range_boundaries
+
+        c1, r1, c2, r2 = range_boundaries(ref)
+        self.name, self.range = name, Range(sheet, (r1, c1), (r2, c2))
+
+
+class Sheet:
+    def __init__(self, ws):
+        self.name = ws.title
+        self.cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
+        self.tables = [Table(self, t.displayName, t.ref) for t in ws.tables.values()]
+
+    @property
+    def used_range(self):
+        last = (max(r for r, _ in self.cells), max(c for _, c in self.cells)) if self.cells else (1, 1)
+        return Range(self, (1, 1), last)
+
+    def range(self, a, b=None):
+        return Range(self, a, b)
+
+
+class Sheets(list):
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return next(s for s in self if s.name == key)
+        return super().__getitem__(key)
+
+
+class Book:
+    def __init__(self, path):
+        wb = openpyxl.load_workbook(path, data_only=True)
+        self.fullname = str(path)
+        self.sheets = Sheets(Sheet(ws) for ws in wb.worksheets)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("live") / "book.xlsx", lang="en")
+
+
+def values(sheet, top, first, last):
+    rows = {}
+    for (r, c), v in sheet.cells.items():
+        if r >= top and first <= c <= last:
+            rows.setdefault(r, {})[c] = v
+    return {r: [rows[r].get(c) for c in range(first, last + 1)] for r in sorted(rows)}
+
+
+def test_button_refresh_writes_what_the_cli_writes(template, tmp_path):
+    when = dt.date(2026, 6, 30)
+    live = Book(template)
+    report = refresh_scorecard(live, as_of=when)
+    assert report.goals == 21 and report.as_of == when
+    headless = tmp_path / "book.xlsx"
+    shutil.copy(template, headless)
+    refresh(headless, as_of=when)
+    disk = Book(headless)
+    for name, first, last in (("Scorecard", 1, 18), ("History", 1, 12), ("Rewards", 8, 16), ("OKR", 11, 21)):
+        got = values(live.sheets[name], 2, first, last)
+        want = values(disk.sheets[name], 2, first, last)
+        assert got.keys() == want.keys(), name
+        for r in got:
+            for a, b in zip(got[r], want[r]):
+                if isinstance(a, float) and isinstance(b, (int, float)):
+                    assert a == pytest.approx(b), (name, r)
+                elif isinstance(a, dt.date) and isinstance(b, dt.date):
+                    day = lambda d: d.date() if isinstance(d, dt.datetime) else d  # noqa: E731
+                    assert day(a) == day(b)
+                else:
+                    assert a == b, (name, r)
+
+
+def test_button_refresh_keeps_notes(template):
+    live = Book(template)
+    sc = live.sheets["Scorecard"]
+    row = next(r for (r, c), v in sc.cells.items() if c == 1 and v == "S2")
+    sc.cells[(row, 18)] = "Call the distributor"
+    refresh_scorecard(live, as_of=dt.date(2026, 6, 30))
+    row = next(r for (r, c), v in sc.cells.items() if c == 1 and v == "S2")
+    assert sc.cells[(row, 18)] == "Call the distributor"
+
+
+def test_button_in_a_workbook_that_is_not_ours_is_refused(tmp_path):
+    wb = openpyxl.Workbook()
+    path = tmp_path / "x.xlsx"
+    wb.save(path)
+    with pytest.raises(WorkbookError, match="not a kpi-xl workbook"):
+        refresh_scorecard(Book(path))
