@@ -183,6 +183,16 @@ def test_written_values_read_back_in_openpyxl_and_calamine(book: Path):
     assert (5, 3) not in cells  # "" leaves no cell
 
 
+def test_control_characters_and_literal_escapes_round_trip(tmp_path: Path):
+    """Excel's _xHHHH_ escapes: a carriage return or control character survives, so does literal "_x0041_"."""
+    path = mini_book(tmp_path / "esc.xlsx", "<sheetData/>")
+    with open_package(path) as pkg:
+        pkg.write_region("Sheet1", 1, 1, 2, [["a\rb\x01", "_x0041_"]])
+        pkg.save()
+        assert [c.value for c in pkg.read_cells("Sheet1").values()] == ["a\rb\x01", "_x0041_"]
+    assert calamine_rows(path, "Sheet1") == [["a\rb\x01", "_x0041_"]]
+
+
 def test_explicit_styles_win_over_column_styles(book: Path):
     with open_package(book) as pkg:
         header_style = pkg.read_cells("Scorecard", 1, 1)[(1, 1)].style  # bold
@@ -302,6 +312,37 @@ def test_read_cells_types_formulas_and_shared_formulas(tmp_path: Path):
 def pkg_rows(path: Path, lo: int, hi: int):
     with open_package(path) as pkg:
         return pkg.read_cells("Sheet1", lo, hi)
+
+
+def test_splicing_copes_with_unusual_but_valid_xml(tmp_path: Path):
+    """Prefixed tags, comments and CDATA that look like rows, cells without r, ext blocks in cells."""
+    foreign = '<x:extLst><x:ext uri="u"><foo:row xmlns:foo="urn:foo"><foo:c r="Z9"/></foo:row></x:ext></x:extLst>'
+    doc = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           '<x:dimension ref="A1:C3"/><x:sheetData>\n'
+           '  <!-- <x:row r="99"><x:c r="B99"/></x:row> -->\n'
+           '  <x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t><![CDATA[</x:row> & <x:c>]]></x:t></x:is></x:c>'
+           '<x:c r="B1"><x:v>1</x:v></x:c></x:row>\n'
+           f'  <x:row r="2" spans="1:3"><x:c><x:v>2</x:v></x:c><x:c><x:v>3</x:v>{foreign}</x:c>'
+           '<x:c><x:v>4</x:v></x:c></x:row>\n'
+           '  <x:row r="3" ht="30" customHeight="1"/>\n'
+           '</x:sheetData></x:worksheet>')
+    path = mini_book(tmp_path / "odd.xlsx", None, sheet_doc=doc)
+    with open_package(path) as pkg:
+        before = pkg.read_cells("Sheet1")
+        pkg.write_region("Sheet1", 2, 2, 2, [["new"], [None], [5]])
+        after = pkg.read_cells("Sheet1")
+        xml = pkg.read_part(SHEET1)
+    outside = lambda cells: {k: v for k, v in cells.items() if not (k[0] >= 2 and k[1] == 2)}  # noqa: E731
+    assert outside(after) == outside(before)
+    assert after[(1, 1)].value == "</x:row> & <x:c>"
+    assert {k: v.value for k, v in after.items() if k[0] >= 2 and k[1] == 2} == {(2, 2): "new", (4, 2): 5}
+    assert b"<!-- <x:row r=\"99\"><x:c r=\"B99\"/></x:row> -->" in xml
+    assert b'<x:row r="2"><x:c r="A2"><x:v>2</x:v></x:c><x:c r="B2" t="inlineStr"><x:is>' in xml
+    assert b'<x:c r="C2"><x:v>4</x:v></x:c></x:row>' in xml
+    assert b'<x:row r="3" ht="30" customHeight="1"/>' in xml  # untouched: no cells in the region
+    assert b'<x:row r="4"><x:c r="B4"><x:v>5</x:v></x:c></x:row>' in xml
+    assert b'<x:dimension ref="A1:C4"/>' in xml
 
 
 def test_region_may_not_cut_a_shared_formula_from_its_master(tmp_path: Path):

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from . import layout
-from .refresh import REQUIRED_TABLES, Report, compute_workbook
+from .refresh import REQUIRED_TABLES, Report, compute_workbook, frame
 from .xlsx import TableInfo, WorkbookError
 
 
@@ -63,15 +63,7 @@ class LiveBook:
             raise WorkbookError(f"{self.path}: no table named '{name}'")
         values = self._objects[name.lower()].range.value
         rows = [list(r) for r in values[1:]] if values and len(values) > 1 else []
-        df = pd.DataFrame(rows, columns=list(info.columns)) if rows else pd.DataFrame(columns=list(info.columns))
-        df = df.dropna(how="all")
-        for c in df.columns:
-            s = df[c].dropna()
-            if len(s) and all(isinstance(v, (dt.datetime, dt.date)) for v in s):
-                df[c] = pd.to_datetime(df[c])
-            elif len(s) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in s):
-                df[c] = pd.to_numeric(df[c])
-        return info, df
+        return info, frame(rows, 1, len(info.columns), list(info.columns))
 
     def settings(self) -> dict[str, Any]:
         values = self.sheet_values(layout.sheet("settings", self.lang))

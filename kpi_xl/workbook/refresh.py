@@ -98,17 +98,8 @@ class Workbook:
             raise WorkbookError(f"{self.path}: no table named '{name}'")
         r1, c1, r2, c2 = _split(info.ref)
         values = self.sheet_values(info.sheet)
-        rows = [list(r[c1 - 1:c2]) + [""] * max(0, c2 - len(r)) for r in values[r1 - 1 + info.header_row_count:r2]]
-        df = pd.DataFrame(rows, columns=list(info.columns)) if rows else pd.DataFrame(columns=list(info.columns))
-        df = df.replace({"": None})
-        df = df.dropna(how="all")
-        for c in df.columns:
-            s = df[c].dropna()
-            if len(s) and all(isinstance(v, (dt.datetime, dt.date)) for v in s):
-                df[c] = pd.to_datetime(df[c])
-            elif len(s) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in s):
-                df[c] = pd.to_numeric(df[c])
-        return info, df
+        body = values[r1 - 1 + info.header_row_count:r2]
+        return info, frame(body, c1, c2, list(info.columns))
 
     def _language(self) -> str:
         names = {s.name for s in self.package.sheets()}
@@ -130,6 +121,26 @@ class Workbook:
         return [r[col - 1] if len(r) >= col else "" for r in values[first_row - 1:]]
 
 
+def frame(rows: list[list[Any]], c1: int, c2: int, columns: list[str]) -> pd.DataFrame:
+    """A table's cells (as python-calamine or xlwings give them) as a typed DataFrame:
+    blank cells None, all-date columns datetime64, all-number columns numeric."""
+    width = c2 - c1 + 1
+    rect = [r[c1 - 1:c2] for r in rows]
+    rect = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rect]
+    cols = list(zip(*rect)) if rect else [()] * width  # one C-level transpose, not a loop per cell
+    data = {}
+    for j, name in enumerate(columns):
+        s = pd.Series(cols[j] if j < len(cols) else (), dtype=object).replace({"": None})
+        kind = pd.api.types.infer_dtype(s, skipna=True)
+        if kind in ("datetime", "date", "datetime64"):
+            s = pd.to_datetime(s)
+        elif kind in ("floating", "integer", "mixed-integer-float"):
+            s = pd.to_numeric(s)
+        data[name] = s
+    df = pd.DataFrame(data, columns=columns) if width else pd.DataFrame()
+    return df.dropna(how="all")
+
+
 def _cell_of(info: TableInfo, df_columns: list[str], row: int, column: str) -> str:
     """The cell of a table's data row (1-based within the table) and canonical column."""
     r1, c1, _, _ = _split(info.ref)
@@ -141,22 +152,27 @@ def _cell_of(info: TableInfo, df_columns: list[str], row: int, column: str) -> s
     return f"{info.sheet}!{col_letters(col)}{r1 + info.header_row_count + row - 1}"
 
 
+def _goals_column(goals: pd.DataFrame, key: str) -> str | None:
+    return next((c for c in goals.columns if canonical(c) == key), None)
+
+
 def read_inputs(book: Workbook) -> dict[str, Any]:
     """Everything refresh needs from the workbook, checked."""
     goals_info, goals = book.table("Goals")
     smart_header = layout.SMART_HEADER[0 if book.lang == "en" else 1]
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
+    # only the data tables some goal names (by table or sheet name): a refresh reads no more
+    table_col = _goals_column(goals, "table")
+    wanted = {str(t).strip().lower() for t in (goals[table_col] if table_col else []) if t}
     data = {}
-    for name in layout.DATA:
-        if name.lower() in book.tables:
-            info, df = book.table(name)
-            data[name] = df
-            sheet = info.sheet
-            if sheet != name:
-                data[sheet] = df  # goals may name the sheet instead of the table
-    for key, info in book.tables.items():  # the user's own extra tables count too
-        if info.display_name not in data and info.display_name not in REQUIRED_TABLES:
-            data[info.display_name] = book.table(info.display_name)[1]
+    for key, info in book.tables.items():
+        if info.display_name in REQUIRED_TABLES:
+            continue
+        if key in wanted or info.sheet.lower() in wanted:
+            df = book.table(info.display_name)[1]
+            data[info.display_name] = df
+            if info.sheet != info.display_name:
+                data[info.sheet] = df  # goals may name the sheet instead of the table
     _, kr = book.table("KeyResults")
     kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, book.lang), [c[0] for c in layout.KR_COLUMNS])))
     _, plans = book.table("RewardPlans")
@@ -271,11 +287,19 @@ def write_owned(pkg: Package, book: Workbook, owned: Owned, as_of: dt.date, n_go
 
 
 def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any]) -> None:
-    """Cached results for the cells that hold formulas (others are left alone)."""
-    cells = pkg.read_cells(sheet)
-    only = {k: v for k, v in values.items() if k in cells and cells[k].formula is not None}
-    if only:
-        pkg.set_cached_values(sheet, only)
+    """Cached results for the cells that hold formulas; a cell someone replaced with a
+    plain value is left alone. (Cell by cell: these sheets are small, and reading
+    their cells would load every shared string of the workbook.)"""
+    try:
+        pkg.set_cached_values(sheet, values)
+        return
+    except WorkbookError:
+        pass
+    for cell, value in values.items():
+        try:
+            pkg.set_cached_values(sheet, {cell: value})
+        except WorkbookError:
+            continue
 
 
 def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,

@@ -199,12 +199,14 @@ def localize_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df if lang == "en" else df.rename(columns=lambda c: layout.data_header(c, lang))
 
 
-def build(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = False) -> Path:
+def build(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = False,
+          company: sample.Company | None = None) -> Path:
     """Write the workbook; returns its path. Refuses to overwrite an existing file.
 
     ``macros`` (the path must end in .xlsm) adds the VBA project of
     :mod:`kpi_xl.workbook.macros` and "Refresh scorecard" buttons on the
-    Scorecard and Dashboard sheets.
+    Scorecard and Dashboard sheets. ``company`` replaces the sample company
+    (same tables and columns), e.g. for benchmarks with bigger data.
     """
     from xlsxwriter import Workbook
 
@@ -216,7 +218,7 @@ def build(path: str | Path, lang: str = "en", empty: bool = False, macros: bool 
         raise KpiXlError(f"{path} already exists; kpi-xl new never overwrites a file (choose another name)")
     if macros != (path.suffix.lower() == ".xlsm"):
         raise KpiXlError(f"{path}: a macro workbook (--macros) must end in .xlsm, and only a macro workbook may")
-    company = sample.load(lang)
+    company = company or sample.load(lang)
     tables = {name: localize_table(df, lang) for name, df in company.tables.items()}
     goals = localize_goals(company.goals, lang)
     key_results = company.okrs.copy()

@@ -69,7 +69,6 @@ import contextlib
 import copy
 import datetime as dt
 import decimal
-import functools
 import gc
 import io
 import math
@@ -426,9 +425,6 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-_new_cell = functools.partial(tuple.__new__, Cell)
-
-
 class _RowReader:
     """Turns ``<row>`` elements into :class:`Cell` values (the hot loop of read_cells)."""
 
@@ -440,44 +436,50 @@ class _RowReader:
         self.where = where
 
     def read(self, row: ET.Element, row_no: int, out: dict) -> None:
-        c_tag, v_tag, f_tag, is_tag = self.tags.c_, self.tags.v_, self.tags.f_, self.tags.is_
+        c_tag, v_tag = self.tags.c_, self.tags.v_
         suffix = str(row_no)
         n = len(suffix)
-        cols = _COL_INDEX
+        cols, new, value_of = _COL_INDEX, tuple.__new__, self.value
         col = 0
         ref = None
         try:
             for c in row:
                 if c.tag != c_tag:
                     continue
-                ref = c.get("r")
+                get = c.get
+                ref = get("r")
                 if ref is None:
                     col += 1
                 elif not (ref.endswith(suffix) and (col := cols.get(ref[:-n], 0))):
                     col = self._column(ref, row_no)
-                v = formula = si = inline = None
-                if len(c) == 1 and c[0].tag == v_tag:  # the common case: just a value
-                    v = c[0].text
+                if len(c) == 1 and (first := c[0]).tag == v_tag:  # the common case: just a value
+                    v, formula, si, inline = first.text, None, None, None
                 else:
-                    for child in c:
-                        tag = child.tag
-                        if tag == v_tag:
-                            v = child.text
-                        elif tag == f_tag:
-                            formula = child.text or ""
-                            if child.get("t") == "shared" and child.get("si") is not None:
-                                si = int(child.get("si"))
-                        elif tag == is_tag:
-                            inline = child
-                t = c.get("t")
+                    v, formula, si, inline = self._children(c)
+                t = get("t")
                 if t is None or t == "n":
-                    t, value = "n", None if v is None else _number(v)
+                    t, value = "n", None if v is None else (int(v) if v.isdigit() else _number(v))
                 else:
-                    value = self.value(t, v, inline)
-                s = c.get("s")
-                out[(row_no, col)] = _new_cell((value, formula, int(s) if s else 0, t, si))
+                    value = value_of(t, v, inline)
+                s = get("s")
+                out[(row_no, col)] = new(Cell, (value, formula, int(s) if s else 0, t, si))
         except (ValueError, IndexError) as exc:
             raise WorkbookError(f"{self.where}: bad cell {ref or _ref(row_no, col)} ({exc})") from None
+
+    def _children(self, c: ET.Element) -> tuple[str | None, str | None, int | None, ET.Element | None]:
+        """``(<v> text, <f> text, shared formula index, <is> element)`` of a cell."""
+        v = formula = si = inline = None
+        for child in c:
+            tag = child.tag
+            if tag == self.tags.v_:
+                v = child.text
+            elif tag == self.tags.f_:
+                formula = child.text or ""
+                if child.get("t") == "shared" and child.get("si") is not None:
+                    si = int(child.get("si"))
+            elif tag == self.tags.is_:
+                inline = child
+        return v, formula, si, inline
 
     def _column(self, ref: str, row_no: int) -> int:
         row, col = _split_ref(ref)
@@ -785,7 +787,8 @@ class Package:
         new = edit.apply()
         scan = _SheetScan(new, where, (top_row, first_col, last_col), shared=bool(edit.cut_masters))
         if scan.in_region != {(row, col) for row, cells in new_cells.items() for col, _xml in cells}:
-            raise WorkbookError(f"{where}: unusual sheet XML: the edit could not be verified, the sheet is left as it was")
+            raise WorkbookError(f"{where}: unusual sheet XML: the edit could not be verified, "
+                                "the sheet is left as it was")
         cut = {si: ref for si, ref in edit.cut_masters.items() if si in scan.orphans}
         if cut:
             si, ref = next(iter(cut.items()))
@@ -1539,7 +1542,9 @@ def _encode_value(value: Any, *, formula: bool, where: str) -> tuple[str | None,
         return ("str" if formula else "inlineStr"), _xml_text(value)
     if isinstance(value, (dt.date, dt.time)):
         serial = _serial(value)
-        return (None, _num_text(serial)) if serial is not None else _encode_value(value.isoformat(), formula=formula, where=where)
+        if serial is None:  # before 1900: Excel has no serial number for it
+            return _encode_value(value.isoformat(), formula=formula, where=where)
+        return None, _num_text(serial)
     if isinstance(value, numbers.Real):
         return _encode_number(value)
     if isinstance(value, decimal.Decimal):

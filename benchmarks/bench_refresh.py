@@ -1,0 +1,97 @@
+"""Headless refresh speed and memory on big transaction tables.
+
+Builds a kpi-xl workbook whose Orders table has --rows rows (the sample company's
+goals and other tables), then in the same run times:
+
+* baseline: a bare python-calamine read of the Orders sheet (the fastest way to get
+  those cells into Python);
+* `kpi_xl.workbook.refresh.refresh` of the whole workbook (reads every table,
+  computes the scorecard, writes the owned sheets, saves atomically with backup).
+
+Each is run in a fresh child process so the peak memory (VmHWM) belongs to it;
+the time is the best of --repeat runs. Targets: refresh ≤ 3× the calamine read at
+100,000 rows; at 1,000,000 rows ≤ 60 s and ≤ 2 GiB.
+
+    python benchmarks/bench_refresh.py --rows 100000
+    python benchmarks/bench_refresh.py --rows 1000000 --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = r"""
+import json, resource, sys, time, shutil
+what, path, work = sys.argv[1], sys.argv[2], sys.argv[3]
+shutil.copy(path, work)
+t = time.perf_counter()
+if what == "calamine":
+    from python_calamine import CalamineWorkbook
+    rows = CalamineWorkbook.from_path(work).get_sheet_by_name("Orders").to_python()
+    n = len(rows)
+else:
+    import datetime as dt
+    from kpi_xl.workbook.refresh import refresh
+    n = refresh(work, as_of=dt.date(2026, 6, 15)).goals
+elapsed = time.perf_counter() - t
+# VmHWM: this process's peak resident memory (ru_maxrss can carry the parent's over a fork)
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps({"seconds": elapsed, "maxrss_mib": hwm / 1024, "n": n}))
+"""
+
+
+def make_book(rows: int, path: Path) -> Path:
+    import numpy as np
+    import pandas as pd
+
+    from kpi_xl import sample
+    from kpi_xl.workbook.template import build
+
+    company = sample.load("en")
+    orders = company.tables["Orders"]
+    rng = np.random.default_rng(1)
+    idx = rng.integers(0, len(orders), rows)
+    big = orders.iloc[idx].reset_index(drop=True)
+    big["Order ID"] = [f"O{i:07d}" for i in range(1, rows + 1)]
+    big = big.sort_values("Date", kind="stable").reset_index(drop=True)
+    company.tables["Orders"] = big
+    return build(path, company=company)
+
+
+def run(what: str, book: Path, tmp: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, what, str(book), str(tmp / f"{what}.xlsx")],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        t = time.perf_counter()
+        book = make_book(args.rows, tmp / "book.xlsx")
+        print(f"built a workbook with {args.rows:,} order rows in {time.perf_counter() - t:.0f} s "
+              f"({book.stat().st_size / 2**20:.1f} MiB)")
+        base = min((run("calamine", book, tmp) for _ in range(args.repeat)), key=lambda r: r["seconds"])
+        ref = min((run("refresh", book, tmp) for _ in range(args.repeat)), key=lambda r: r["seconds"])
+    ratio = ref["seconds"] / base["seconds"]
+    print(f"python-calamine read of Orders: {base['seconds']:7.2f} s   peak {base['maxrss_mib']:7.0f} MiB")
+    print(f"kpi-xl refresh (whole workbook): {ref['seconds']:7.2f} s   peak {ref['maxrss_mib']:7.0f} MiB")
+    print(f"ratio {ratio:.2f}× (target ≤ 3× at 100,000 rows; ≤ 60 s and ≤ 2 GiB at 1,000,000)")
+    ok = ratio <= 3 if args.rows <= 100_000 else (ref["seconds"] <= 60 and ref["maxrss_mib"] <= 2048)
+    return 1 if args.check and not ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
