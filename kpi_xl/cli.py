@@ -156,6 +156,19 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
 
 
 @main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def share(path: Path, out: Path) -> None:
+    """Write a copy for people without Python: KPI formulas become values, no macros."""
+    from .workbook.share import share as do_share
+
+    report = do_share(path, out)
+    click.echo(f"wrote {report.out}: {report.frozen} KPI formulas replaced by their values"
+               + ("; macros removed" if report.vba_removed else "")
+               + (f"; {report.buttons_removed} buttons removed" if report.buttons_removed else ""))
+
+
+@main.command()
 @click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("kpi-xl-demo"),
               show_default=True, help="Folder for the demo workbook.")

@@ -225,3 +225,50 @@ def test_empty_template_refreshes_to_an_empty_scorecard(tmp_path):
     report = refresh(path, as_of=dt.date(2026, 1, 31))
     assert report.goals == 0
     assert os.path.getsize(path) > 0
+
+
+# -------------------------------------------------------------------- share
+
+
+def test_share_replaces_kpi_formulas_by_values_and_keeps_the_rest(book, tmp_path):
+    refresh(book, as_of=dt.date(2026, 6, 30))
+    out = tmp_path / "for-the-team.xlsx"
+    r = CliRunner().invoke(main, ["share", str(book), str(out)])
+    assert r.exit_code == 0, r.output
+    assert "42 KPI formulas replaced" in r.output
+    src, dst = members(book), members(out)
+    with open_package(out) as pkg:
+        fun = pkg.read_cells("Functions")
+        goals = pkg.read_cells("Goals")
+        parts = {s.part: s.name for s in pkg.sheets()}
+    assert not any(c.formula for c in fun.values())  # no live KPI formula
+    assert any(c.formula and "INDEX(" in c.formula for c in goals.values())  # native formulas stay
+    with open_package(book) as pkg:
+        before = pkg.read_cells("Functions")
+    assert [fun[k].value for k in sorted(fun)] == [before[k].value for k in sorted(before)]  # same numbers
+    changed = {parts.get(n, n) for n in dst if src.get(n) != dst[n]}
+    assert changed <= {"Functions", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
+
+
+def test_share_of_a_macro_workbook_drops_vba_and_buttons(tmp_path):
+    xlsm = build(tmp_path / "m.xlsm", macros=True)
+    out = tmp_path / "m-shared.xlsx"
+    r = CliRunner().invoke(main, ["share", str(xlsm), str(out)])
+    assert r.exit_code == 0 and "macros removed" in r.output and "2 buttons removed" in r.output
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        types = z.read("[Content_Types].xml").decode()
+        vml = "".join(z.read(n).decode() for n in names if n.endswith(".vml"))
+    assert "xl/vbaProject.bin" not in names
+    assert "macroEnabled" not in types and "vbaProject" not in types
+    assert "FmlaMacro" not in vml
+    from python_calamine import CalamineWorkbook
+
+    assert CalamineWorkbook.from_path(str(out)).sheet_names[0] == "Start"
+
+
+def test_share_refuses_to_overwrite_or_to_write_xlsm(book, tmp_path):
+    r = CliRunner().invoke(main, ["share", str(book), str(book)])
+    assert r.exit_code == 1 and "never overwrites" in r.output
+    r = CliRunner().invoke(main, ["share", str(book), str(tmp_path / "x.xlsm")])
+    assert r.exit_code == 1 and "must be an .xlsx" in r.output

@@ -63,6 +63,17 @@ def test_dashboard_and_scorecard_pages_show_the_numbers(rendered):
     assert "2026-06-30" in text
 
 
+def test_shared_copy_reads_the_same_when_everything_is_recalculated(rendered, tmp_path):
+    """A teammate's LibreOffice recalculating every formula: no #NAME?, same numbers."""
+    from kpi_xl.workbook.share import share
+
+    book, before = rendered["en"]["refreshed"]
+    out = share(book, tmp_path / "shared.xlsx").out
+    after = render.render(out, tmp_path / "r", recalc=True, pages=PAGES)
+    assert after.problems() == []
+    assert "8,821,600" in after.text and "8,821,600" in before.text  # S1's actual, both ways
+
+
 def test_traditional_chinese_is_drawn_with_a_chinese_font(rendered):
     _, result = rendered["zh-TW"]["refreshed"]
     assert "計分卡" in result.text or "進度正常" in result.text
