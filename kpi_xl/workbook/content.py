@@ -20,6 +20,18 @@ from ..goals.scorecard import Result
 from ..goals.smart import verdict_text
 from . import layout
 
+#: Columns that hold a goal's own values (shown as % for goals measured in %).
+VALUE_KEYS = ("actual", "target", "expected", "forecast", "baseline")
+
+
+def percent_rows(rows: list[list[Any]], columns: tuple, unit_of: dict[str, str], id_key: str = "id") -> list[list[int]]:
+    """For each row, the column indexes whose value should look like a percentage."""
+    keys = [c[0] for c in columns]
+    ids = keys.index(id_key)
+    value_cols = [i for i, k in enumerate(keys) if k in VALUE_KEYS]
+    return [value_cols if unit_of.get(str(r[ids])) == "%" else [] for r in rows]
+
+
 #: How many goals the trend chart follows, and how many periods it shows.
 TREND_GOALS = 6
 TREND_PERIODS = 24
@@ -56,6 +68,7 @@ class Owned:
     trend_chart: list[list[Any]]
     owner_chart: list[list[Any]]
     as_of: dt.date
+    unit_by_id: dict[str, str]
     smart_by_id: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -99,7 +112,7 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     owner_chart = [[o, float((g["achievement"] * g["weight"]).sum() / g["weight"].sum())] for o, g in by_owner]
     trend = _trend(hist, card)
     return Owned(scorecard_rows, history_rows, kr_rows, obj_rows, pay_rows, goal_chart, trend, owner_chart,
-                 result.as_of, smart_text, [labels.localize(w, lang) for w in result.warnings])
+                 result.as_of, dict(zip(card["id"], card["unit"])), smart_text, [labels.localize(w, lang) for w in result.warnings])
 
 
 def with_rollups(card: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import canonical
 from . import layout
-from .content import Owned, build_owned
+from .content import Owned, build_owned, percent_rows
 from .xlsx import Package, TableInfo, WorkbookError, col_letters, open_package
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
@@ -253,8 +253,12 @@ def write_owned(pkg: Package, book: Workbook, owned: Owned, as_of: dt.date, n_go
     """Write every owned region and the cached results that depend on them."""
     lang = book.lang
     S = lambda key: layout.sheet(key, lang)  # noqa: E731
-    pkg.write_region(S("scorecard"), 2, 1, len(layout.SCORECARD_COLUMNS), owned.scorecard)
-    pkg.write_region(S("history"), 2, 1, len(layout.HISTORY_COLUMNS), owned.history)
+    for key, columns, rows in (("scorecard", layout.SCORECARD_COLUMNS, owned.scorecard),
+                               ("history", layout.HISTORY_COLUMNS, owned.history)):
+        pct = pkg.column_style(S(key), [c[0] for c in columns].index("achievement") + 1)
+        marks = percent_rows(rows, columns, owned.unit_by_id)
+        row_styles = [[pct if j in m else None for j in range(len(columns))] if m else None for m in marks]
+        pkg.write_region(S(key), 2, 1, len(columns), rows, row_styles=row_styles)
     kr_left = len(layout.KR_COLUMNS) + 2
     pkg.write_region(S("okr"), 2, kr_left, kr_left + len(layout.KR_OUT_COLUMNS) - 1, owned.kr_out)
     obj_left = kr_left + len(layout.KR_OUT_COLUMNS) + 1

@@ -411,11 +411,24 @@ def _owned_sheet(ws, columns, rows, lang, f, widths: dict[str, int], top: int = 
     _write_rows(ws, top + 1, left, rows, fmts)
 
 
+def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
+    """Goals measured in % show their values as percentages."""
+    if not owned:
+        return
+    from .content import percent_rows
+
+    for i, (row, cols) in enumerate(zip(rows, percent_rows(rows, columns, owned.unit_by_id)), start=1):
+        for j in cols:
+            if isinstance(row[j], (int, float)) and not isinstance(row[j], bool):
+                ws.write_number(i, j, row[j], f.pct)
+
+
 def _scorecard(ws, owned: Owned | None, lang, f) -> None:
     widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 44,
               "level": 6, "parent": 7, "smart": 40, "note": 40, "forecast": 15, "actual": 15, "target": 15,
               "expected": 15}
     _owned_sheet(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], lang, f, widths)
+    _percent_cells(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], owned, f)
     status_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
     letter = chr(ord("A") + status_col)
     _status_cf(ws, f"{letter}2:{letter}1000", lang, f)
@@ -431,6 +444,7 @@ def _history(ws, owned: Owned | None, lang, f) -> None:
     widths = {"period": 9, "as_of": 12, "id": 6, "name": 40, "owner": 15, "status": 11, "note": 40,
               "actual": 15, "target": 15, "forecast": 15}
     _owned_sheet(ws, layout.HISTORY_COLUMNS, owned.history if owned else [], lang, f, widths)
+    _percent_cells(ws, layout.HISTORY_COLUMNS, owned.history if owned else [], owned, f)
     letter = chr(ord("A") + [c[0] for c in layout.HISTORY_COLUMNS].index("status"))
     _status_cf(ws, f"{letter}2:{letter}5000", lang, f)
     ws.freeze_panes(1, 0)

@@ -767,14 +767,17 @@ class Package:
     # ---- writing
 
     def write_region(self, sheet_name: str, top_row: int, first_col: int, last_col: int,
-                     rows: Sequence[Sequence[Any]], styles: Sequence[int | None] | None = None) -> None:
+                     rows: Sequence[Sequence[Any]], styles: Sequence[int | None] | None = None,
+                     row_styles: Sequence[Sequence[int | None] | None] | None = None) -> None:
         """Replace columns ``first_col..last_col`` (1-based) from ``top_row`` down with ``rows``.
 
         Every cell of those columns at or below ``top_row`` is deleted, then
         ``rows`` is written from ``(top_row, first_col)``. None and "" leave no
         cell; text goes in inline; dates become serial numbers; "#N/A" and the
         other error codes become error cells. Each cell gets the style index
-        ``styles[i]`` of its column, else the column's style from ``<cols>``.
+        ``styles[i]`` of its column, else the column's style from ``<cols>``;
+        ``row_styles[r][i]``, when given and not None, overrides it for one cell
+        (e.g. a percent format on the rows of goals measured in %).
         """
         sheet = self._worksheet(sheet_name)
         where = self._where(sheet.part)
@@ -783,7 +786,12 @@ class Package:
         _require_utf8(data, where)
         layout = _Layout.scan(data, where)
         col_styles = self._region_styles(layout, first_col, last_col, styles, where)
-        new_cells = _encode_rows(rows, top_row, first_col, col_styles, layout.prefix, where)
+        count = self._xf_count()
+        for per_row in row_styles or ():
+            for style in per_row or ():
+                if style is not None and (style < 0 or (count is not None and style >= count)):
+                    raise WorkbookError(f"{where}: style index {style} does not exist")
+        new_cells = _encode_rows(rows, top_row, first_col, col_styles, layout.prefix, where, row_styles)
         edit = _RegionEdit(data, layout, top_row, first_col, last_col, new_cells)
         new = edit.apply()
         scan = _SheetScan(new, where, (top_row, first_col, last_col), shared=bool(edit.cut_masters))
@@ -799,6 +807,11 @@ class Package:
         self._modified[sheet.part] = new
         if edit.removed_formula:
             self._drop_calc_chain()
+
+    def column_style(self, sheet_name: str, col: int) -> int | None:
+        """The style index a column's ``<cols>`` entry gives (None when it has none)."""
+        sheet = self._worksheet(sheet_name)
+        return _Layout.scan(self.read_part(sheet.part), self._where(sheet.part)).col_style(col)
 
     def _region_styles(self, layout: "_Layout", first_col: int, last_col: int,
                        styles: Sequence[int | None] | None, where: str) -> list[int | None]:
@@ -1497,15 +1510,19 @@ def _check_region(where: str, top_row: int, first_col: int, last_col: int,
 
 
 def _encode_rows(rows: Sequence[Sequence[Any]], top_row: int, first_col: int, styles: list[int | None],
-                 prefix: bytes, where: str) -> dict[int, list[tuple[int, bytes]]]:
+                 prefix: bytes, where: str,
+                 row_styles: Sequence[Sequence[int | None] | None] | None = None) -> dict[int, list[tuple[int, bytes]]]:
     out: dict[int, list[tuple[int, bytes]]] = {}
     p = prefix.decode()
     for i, values in enumerate(rows):
         row = top_row + i
         cells = []
+        override = row_styles[i] if row_styles is not None and i < len(row_styles) else None
         for j, value in enumerate(values):
             ref = _ref(row, first_col + j)
-            xml = _cell_xml(ref, value, styles[j], p, f"{where}: {ref}")
+            style = override[j] if override is not None and j < len(override) and override[j] is not None \
+                else styles[j]
+            xml = _cell_xml(ref, value, style, p, f"{where}: {ref}")
             if xml is not None:
                 cells.append((first_col + j, xml.encode("utf-8")))
         if cells:
