@@ -272,3 +272,52 @@ def test_share_refuses_to_overwrite_or_to_write_xlsm(book, tmp_path):
     assert r.exit_code == 1 and "never overwrites" in r.output
     r = CliRunner().invoke(main, ["share", str(book), str(tmp_path / "x.xlsm")])
     assert r.exit_code == 1 and "must be an .xlsx" in r.output
+
+
+# -------------------------------------------------- formulas computed without Excel
+
+
+def test_evaluator_reproduces_every_formula_of_the_template():
+    """The evaluator agrees with the results the template stored (computed in Python)."""
+    from kpi_xl.workbook.evaluate import Book, evaluate_all
+    from kpi_xl.workbook.refresh import Workbook, _split
+
+    path = ROOT / "workbook_template.xlsx"
+    with open_package(path) as pkg:
+        wb = Workbook(path, pkg)
+        tables = {}
+        for key, t in wb.tables.items():
+            r1, c1, r2, _ = _split(t.ref)
+            tables[key] = (t.sheet, r1 + 1, c1, r2, list(t.columns))
+        formulas, cached = {}, {}
+        for sheet in ("Functions", "Goals", "Dashboard"):
+            for (r, c), cell in pkg.read_cells(sheet).items():
+                if cell.formula:
+                    formulas[(sheet, r, c)] = "=" + cell.formula
+                    cached[(sheet, r, c)] = cell.value
+        out = evaluate_all(Book(wb.sheet_values, formulas, tables))
+    assert out.skipped == {} and len(out.values) == len(formulas) >= 42 + 21
+    for key, value in out.values.items():
+        want = cached[key]
+        if isinstance(want, (int, float)) and not isinstance(want, bool):
+            assert value == pytest.approx(want, rel=1e-9), key
+        else:
+            assert value == want, key
+
+
+def test_refresh_recomputes_kpi_formulas_when_the_data_changes(book):
+    from python_calamine import CalamineWorkbook
+
+    with open_package(book) as pkg:
+        orders = next(t for t in pkg.tables() if t.display_name == "Orders")
+        last_row = int(orders.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        amount_col = list(orders.columns).index("Amount") + 1
+        pkg.write_region("Orders", last_row, amount_col, amount_col, [[1_000_000.0]])
+        pkg.save(book, backup=False)
+    refresh(book, as_of=dt.date(2026, 6, 30))
+    cal = CalamineWorkbook.from_path(str(book))
+    rows = cal.get_sheet_by_name("Orders").to_python()
+    amounts = [r[amount_col - 1] for r in rows[1:] if r[amount_col - 1] != ""]
+    fun = {r[0]: r[2] for r in cal.get_sheet_by_name("Functions").to_python()[1:]}
+    assert fun["AOV"] == pytest.approx(sum(amounts) / len(amounts))
+    assert 1_000_000.0 in amounts

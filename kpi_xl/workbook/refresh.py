@@ -290,6 +290,73 @@ def write_owned(pkg: Package, book: Workbook, owned: Owned, as_of: dt.date, n_go
     _set_formula_results(pkg, S("dashboard"), dash)
 
 
+def owned_overlay(book: Workbook, owned: Owned, as_of: dt.date) -> dict[tuple[str, int, int], Any]:
+    """The values this refresh writes in the owned regions (None where it clears a cell),
+    so formulas that read them are computed from the new values."""
+    lang = book.lang
+    S = lambda key: layout.sheet(key, lang)  # noqa: E731
+    kr_left = len(layout.KR_COLUMNS) + 2
+    obj_left = kr_left + len(layout.KR_OUT_COLUMNS) + 1
+    pay_left = len(layout.PLAN_COLUMNS) + 2
+    regions = [
+        (S("scorecard"), 2, 1, len(layout.SCORECARD_COLUMNS), owned.scorecard),
+        (S("history"), 2, 1, len(layout.HISTORY_COLUMNS), owned.history),
+        (S("okr"), 2, kr_left, kr_left + len(layout.KR_OUT_COLUMNS) - 1, owned.kr_out),
+        (S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives),
+        (S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts),
+        (S("chartdata"), 2, 1, 3, owned.goal_chart),
+        (S("chartdata"), 1, 5, 5 + len(owned.trend_chart[0]) - 1, owned.trend_chart),
+        (S("chartdata"), 2, 13, 14, owned.owner_chart),
+        (S("chartdata"), 1, 17, 17, [[as_of]]),
+    ]
+    out: dict[tuple[str, int, int], Any] = {}
+    for sheet, top, first, last, rows in regions:
+        old = len(book.sheet_values(sheet))
+        for r in range(top, max(old, top + len(rows) - 1) + 1):
+            row = rows[r - top] if r - top < len(rows) else []
+            for c in range(first, last + 1):
+                v = row[c - first] if c - first < len(row) else None
+                out[(sheet, r, c)] = None if v == "" else v
+    return out
+
+
+def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date) -> tuple[dict, dict]:
+    """Evaluate the formulas on the user's sheets (not the data tables, not the owned
+    sheets); returns (new cached values per sheet, skipped cells with the reason)."""
+    from .evaluate import Book as EvalBook
+    from .evaluate import evaluate_all
+
+    lang = book.lang
+    skip = {layout.sheet(k, lang) for k in ("scorecard", "history", "chartdata")}
+    skip |= {info.sheet for info in book.tables.values() if info.display_name in layout.DATA}
+    formulas, cached = {}, {}
+    for sheet in pkg.sheets():
+        if sheet.kind != "worksheet" or sheet.name in skip:
+            continue
+        for (r, c), cell in pkg.read_cells(sheet.name).items():
+            if cell.formula:  # shared-formula dependents ("") keep their value
+                formulas[(sheet.name, r, c)] = "=" + cell.formula
+                cached[(sheet.name, r, c)] = cell.value
+    tables = {}
+    for key, info in book.tables.items():
+        r1, c1, r2, _ = _split(info.ref)
+        tables[key] = (info.sheet, r1 + info.header_row_count, c1, r2 - info.totals_row_count, list(info.columns))
+    outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, overlay=overlay, today=as_of))
+    changed: dict[str, dict[tuple[int, int], Any]] = {}
+    for (sheet, r, c), value in outcome.values.items():
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value) if not isinstance(cached[(sheet, r, c)], float) else value
+        if not _same(value, cached[(sheet, r, c)]):
+            changed.setdefault(sheet, {})[(r, c)] = "" if value is None else value
+    return changed, outcome.skipped
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) <= 1e-12 * max(1.0, abs(float(b)))
+    return str(a) == str(b) if a is not None and b is not None else a == b or (a in (None, "") and b in (None, ""))
+
+
 def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any]) -> None:
     """Cached results for the cells that hold formulas; a cell someone replaced with a
     plain value is left alone. (Cell by cell: these sheets are small, and reading
@@ -318,6 +385,14 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         owned, result, inputs = compute_workbook(book, as_of, progress)
         progress("writing the owned sheets")
         write_owned(pkg, book, owned, result.as_of, len(inputs["goals"]))
+        progress("computing the formulas on your sheets")
+        changed, skipped = compute_formulas(pkg, book, owned_overlay(book, owned, result.as_of), result.as_of)
+        for sheet, values in changed.items():
+            _set_formula_results(pkg, sheet, values)
+        if skipped:
+            (sheet, r, c), why = next(iter(skipped.items()))
+            owned.warnings.append(f"{len(skipped)} formula(s) not computed (they keep their last value); "
+                                  f"first {sheet}!{col_letters(c)}{r}: {why}")
         progress("saving (the previous version is kept as a backup)")
         pkg.save(path, backup=backup)
     from .xlsx import backup_path

@@ -1,0 +1,577 @@
+"""Compute the formulas people typed, without Excel, so viewers see their results.
+
+A workbook written or refreshed by a Python library carries no computed results,
+so Excel without the add-in, LibreOffice and phone viewers show #NAME? in every
+KPI formula. At refresh kpi-xl evaluates those formulas itself and stores each
+result as the cell's cached value.
+
+The evaluator parses with openpyxl's formula tokenizer and covers what KPI
+sheets use: numbers, text, booleans, errors, arrays ``{1;2}``; cell and range
+references on any sheet (``A1``, ``'Sheet'!$B$2:$B$9``, whole columns), Excel
+Table column references (``Orders[Amount]``), defined names; operators
+``+ - * / ^ & % = <> < > <= >=`` with arrays element by element; every kpi-xl
+worksheet function; and these native functions: SUM, COUNT, COUNTA, AVERAGE,
+MIN, MAX, SUMIFS, COUNTIFS, AVERAGEIFS, COUNTIF, SUMIF, IF, IFERROR, INDEX,
+MATCH, DATE, YEAR, MONTH, DAY, EOMONTH, TODAY, ABS, ROUND, AND, OR, NOT, RRI.
+Anything else (FILTER, XLOOKUP, LET, INDIRECT, other sheets' dynamic arrays...)
+is reported as not evaluated and its cell keeps the value it had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import udfs
+from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, XlError
+
+EPOCH = dt.datetime(1899, 12, 30)
+
+
+class Unsupported(Exception):
+    """A construct or function the evaluator does not know (the cell keeps its value)."""
+
+
+def serial(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        return (v - EPOCH).total_seconds() / 86400.0
+    if isinstance(v, dt.date):
+        return float((v - EPOCH.date()).days)
+    return v
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_COLS = re.compile(r"^\$?([A-Za-z]{1,3})$")
+
+
+@dataclass
+class Book:
+    """What the evaluator reads: sheet values (1-based (row, col) → value), formulas, tables, names."""
+
+    values: Callable[[str], list[list[Any]]]  # sheet → rows of values (cached results for formulas)
+    formulas: dict[tuple[str, int, int], str]  # cells to evaluate: (sheet, row, col) → "=..."
+    tables: dict[str, tuple[str, int, int, int, list[str]]]  # name → (sheet, first data row, first col, last row, columns)
+    names: dict[str, str] = field(default_factory=dict)  # defined name → reference text
+    overlay: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # values written in this refresh
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+class Evaluator:
+    def __init__(self, book: Book):
+        self.book = book
+        self.done: dict[tuple[str, int, int], Any] = {}
+        self.busy: set[tuple[str, int, int]] = set()
+
+    # ------------------------------------------------------------ cells
+    def cell(self, sheet: str, row: int, col: int) -> Any:
+        key = (sheet, row, col)
+        if key in self.book.overlay:
+            return serial(self.book.overlay[key])
+        if key in self.book.formulas:
+            return self.formula_cell(key)
+        rows = self.book.values(sheet)
+        if row - 1 < len(rows) and col - 1 < len(rows[row - 1]):
+            v = rows[row - 1][col - 1]
+            return None if v == "" else serial(v)
+        return None
+
+    def formula_cell(self, key: tuple[str, int, int]) -> Any:
+        if key in self.done:
+            return self.done[key]
+        if key in self.busy:
+            raise Unsupported(f"circular reference at {key[0]}!{key[2]},{key[1]}")
+        self.busy.add(key)
+        try:
+            value = self.evaluate(self.book.formulas[key], key[0])
+            if isinstance(value, np.ndarray):  # a spill: the cell shows its first value
+                value = value.reshape(-1)[0] if value.size else None
+            self.done[key] = value
+            return value
+        finally:
+            self.busy.discard(key)
+
+    def block(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> np.ndarray:
+        rows = self.book.values(sheet)
+        r2 = min(r2, max(len(rows), r1))
+        out = np.empty((r2 - r1 + 1, c2 - c1 + 1), dtype=object)
+        for i in range(r1, r2 + 1):
+            for j in range(c1, c2 + 1):
+                out[i - r1, j - c1] = self.cell(sheet, i, j)
+        return out
+
+    # ---------------------------------------------------------- parsing
+    def evaluate(self, formula: str, sheet: str) -> Any:
+        from openpyxl.formula.tokenizer import Tokenizer
+
+        text = formula if formula.startswith("=") else "=" + formula
+        try:
+            tokens = [t for t in Tokenizer(text).items if t.type != "WHITE-SPACE"]
+        except Exception as exc:  # noqa: BLE001 - the tokenizer's own errors
+            raise Unsupported(f"cannot parse {formula!r}: {exc}") from None
+        saved = getattr(self, "tokens", None), getattr(self, "pos", 0), getattr(self, "sheet", sheet)
+        self.tokens, self.pos, self.sheet = tokens, 0, sheet
+        try:
+            value = self.expr(0)
+            if self.pos != len(self.tokens):
+                raise Unsupported(f"unexpected {self.tokens[self.pos].value!r} in {formula!r}")
+            return value
+        finally:  # a referenced formula cell is evaluated in the middle of another
+            self.tokens, self.pos, self.sheet = saved
+
+    def peek(self):
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    _INFIX = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
+
+    def expr(self, min_prec: int) -> Any:
+        left = self.unary()
+        while True:
+            t = self.peek()
+            if t is None or t.type != "OPERATOR-INFIX" or self._INFIX.get(t.value, -1) < min_prec:
+                return left
+            prec = self._INFIX[t.value]
+            self.pos += 1
+            right = self.expr(prec + (0 if t.value == "^" else 1))
+            left = binary(t.value, left, right)
+
+    def unary(self) -> Any:
+        t = self.peek()
+        if t is not None and t.type == "OPERATOR-PREFIX":
+            self.pos += 1
+            v = self.unary()
+            return lift(lambda x: x if t.value == "+" else _neg(x), v)
+        v = self.postfix()
+        return v
+
+    def postfix(self) -> Any:
+        v = self.primary()
+        while (t := self.peek()) is not None and t.type == "OPERATOR-POSTFIX" and t.value == "%":
+            self.pos += 1
+            v = lift(lambda x: _num(x) / 100 if not isinstance(_num(x), XlError) else _num(x), v)
+        return v
+
+    def primary(self) -> Any:
+        t = self.peek()
+        if t is None:
+            raise Unsupported("formula ends too early")
+        self.pos += 1
+        if t.type == "OPERAND":
+            return self.operand(t)
+        if t.type == "FUNC" and t.subtype == "OPEN":
+            return self.call(t.value[:-1].upper())
+        if t.type == "PAREN" and t.subtype == "OPEN":
+            v = self.expr(0)
+            self.expect("PAREN", "CLOSE")
+            return v
+        if t.type == "ARRAY" and t.subtype == "OPEN":
+            return self.array()
+        raise Unsupported(f"unexpected {t.value!r}")
+
+    def expect(self, type_: str, subtype: str) -> None:
+        t = self.peek()
+        if t is None or t.type != type_ or t.subtype != subtype:
+            raise Unsupported("unbalanced formula")
+        self.pos += 1
+
+    def array(self) -> np.ndarray:
+        rows, row = [], []
+        while True:
+            t = self.peek()
+            if t is None:
+                raise Unsupported("unclosed array")
+            if t.type == "ARRAY" and t.subtype == "CLOSE":
+                self.pos += 1
+                rows.append(row)
+                break
+            if t.type == "SEP":
+                self.pos += 1
+                if t.subtype == "ROW":
+                    rows.append(row)
+                    row = []
+                continue
+            row.append(self.unary())
+        out = np.empty((len(rows), len(rows[0])), dtype=object)
+        for i, r in enumerate(rows):
+            out[i, :] = r
+        return out
+
+    def args(self) -> list[Any]:
+        out = []
+        t = self.peek()
+        if t is not None and t.type == "FUNC" and t.subtype == "CLOSE":
+            self.pos += 1
+            return out
+        while True:
+            t = self.peek()
+            if t is not None and (t.type == "SEP" and t.subtype == "ARG" or t.type == "FUNC" and t.subtype == "CLOSE"):
+                out.append(None)  # an omitted argument
+            else:
+                out.append(self.expr(0))
+            t = self.peek()
+            if t is None:
+                raise Unsupported("unclosed function")
+            self.pos += 1
+            if t.type == "FUNC" and t.subtype == "CLOSE":
+                return out
+
+    def call(self, name: str) -> Any:
+        args = self.args()
+        name = name.removeprefix("_XLFN.").removeprefix("_XLWS.")
+        fn = NATIVE.get(name)
+        if fn is not None:
+            return fn(self, *args)
+        udf = getattr(udfs, name, None)
+        if udf is not None and hasattr(udf, "__kpi_xl__"):
+            return udf(*[_as_udf_arg(a) for a in args])
+        raise Unsupported(f"function {name} is not evaluated here")
+
+    def operand(self, t) -> Any:
+        v = t.value
+        if t.subtype == "NUMBER":
+            return float(v)
+        if t.subtype == "TEXT":
+            return v[1:-1].replace('""', '"')
+        if t.subtype == "LOGICAL":
+            return v.upper() == "TRUE"
+        if t.subtype == "ERROR":
+            return XlError(v) if v in ERROR_CODES else VALUE
+        return self.reference(v)
+
+    def reference(self, ref: str) -> Any:
+        sheet = self.sheet
+        m = re.match(r"^([A-Za-z_][\w.]*)\[(.*)\]$", ref)
+        if m:
+            return self.table_ref(m.group(1), m.group(2))
+        if "!" in ref:
+            sheet, ref = ref.rsplit("!", 1)
+            sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        if ref in self.book.names:
+            return self.reference(self.book.names[ref])
+        parts = ref.split(":")
+        if len(parts) == 1:
+            m = _CELL.match(parts[0])
+            if not m:
+                raise Unsupported(f"reference {ref!r}")
+            return self.cell(sheet, int(m.group(2)), _col(m.group(1)))
+        a, b = parts
+        ma, mb = _CELL.match(a), _CELL.match(b)
+        if ma and mb:
+            return self.block(sheet, int(ma.group(2)), _col(ma.group(1)), int(mb.group(2)), _col(mb.group(1)))
+        ca, cb = _COLS.match(a), _COLS.match(b)
+        if ca and cb:
+            rows = len(self.book.values(sheet))
+            return self.block(sheet, 1, _col(ca.group(1)), max(rows, 1), _col(cb.group(1)))
+        raise Unsupported(f"reference {ref!r}")
+
+    def table_ref(self, table: str, inner: str) -> np.ndarray:
+        info = self.book.tables.get(table.lower())
+        if info is None:
+            raise Unsupported(f"no table {table}")
+        sheet, r1, c1, r2, columns = info
+        col = inner.strip()
+        if col.startswith("[") and col.endswith("]"):
+            col = col[1:-1]
+        if col.startswith("#"):
+            raise Unsupported(f"table specifier {inner!r}")
+        lookup = {c.lower(): i for i, c in enumerate(columns)}
+        if col.lower() not in lookup:
+            raise Unsupported(f"table {table} has no column {col}")
+        c = c1 + lookup[col.lower()]
+        return self.block(sheet, r1, c, r2, c)
+
+
+# ------------------------------------------------------------------ values
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, XlError):
+        return x
+    if x is None:
+        return 0.0
+    if isinstance(x, bool):
+        return float(x)
+    if isinstance(x, (int, float)):
+        return float(x)
+    if isinstance(x, str):
+        try:
+            return float(x)
+        except ValueError:
+            return VALUE
+    return VALUE
+
+
+def _neg(x: Any) -> Any:
+    n = _num(x)
+    return n if isinstance(n, XlError) else -n
+
+
+def lift(fn: Callable[..., Any], *args: Any) -> Any:
+    """Apply a scalar function element by element when an argument is an array."""
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    if not arrays:
+        return fn(*args)
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    out = np.empty(shape, dtype=object)
+    expanded = [np.broadcast_to(a, shape) if isinstance(a, np.ndarray) else a for a in args]
+    for idx in np.ndindex(shape):
+        out[idx] = fn(*[e[idx] if isinstance(e, np.ndarray) else e for e in expanded])
+    return out
+
+
+def _text(x: Any) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return "TRUE" if x else "FALSE"
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def _compare(op: str, a: Any, b: Any) -> Any:
+    if isinstance(a, XlError):
+        return a
+    if isinstance(b, XlError):
+        return b
+    a = "" if a is None and isinstance(b, str) else (0.0 if a is None else a)
+    b = "" if b is None and isinstance(a, str) else (0.0 if b is None else b)
+    if isinstance(a, str) and isinstance(b, str):
+        a, b = a.lower(), b.lower()
+    elif isinstance(a, str) != isinstance(b, str):
+        return op in ("<>",) if op in ("=", "<>") else (op in (">", ">=")) == isinstance(a, str)
+    return {"=": a == b, "<>": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+
+
+def binary(op: str, left: Any, right: Any) -> Any:
+    def scalar(a: Any, b: Any) -> Any:
+        if op == "&":
+            if isinstance(a, XlError):
+                return a
+            if isinstance(b, XlError):
+                return b
+            return _text(a) + _text(b)
+        if op in ("=", "<>", "<", ">", "<=", ">="):
+            return _compare(op, a, b)
+        x, y = _num(a), _num(b)
+        if isinstance(x, XlError):
+            return x
+        if isinstance(y, XlError):
+            return y
+        if op == "+":
+            return x + y
+        if op == "-":
+            return x - y
+        if op == "*":
+            return x * y
+        if op == "/":
+            return DIV0 if y == 0 else x / y
+        try:
+            r = x ** y
+        except (OverflowError, ZeroDivisionError):
+            return NUM
+        return NUM if isinstance(r, complex) or not math.isfinite(r) else r
+
+    return lift(scalar, left, right)
+
+
+def _as_udf_arg(a: Any) -> Any:
+    """What xlwings hands a worksheet function: a 2-D array for a range, else the value."""
+    if isinstance(a, np.ndarray):
+        return np.where(np.vectorize(lambda v: v is None, otypes=[bool])(a), np.nan, a)
+    return a
+
+
+def _flat(*args: Any) -> list[Any]:
+    out = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            out.extend(a.reshape(-1).tolist())
+        else:
+            out.append(a)
+    return out
+
+
+def _numbers(*args: Any) -> list[float] | XlError:
+    out = []
+    for v in _flat(*args):
+        if isinstance(v, XlError):
+            return v
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(float(v))
+    return out
+
+
+def _criterion(c: Any) -> Callable[[Any], bool]:
+    if isinstance(c, str):
+        m = re.match(r"^(<=|>=|<>|<|>|=)?(.*)$", c, re.S)
+        op, rest = m.group(1) or "=", m.group(2)
+        try:
+            target: Any = float(rest)
+        except ValueError:
+            target = rest
+        return lambda v: _compare(op, v, target) is True and not (op in ("<", ">", "<=", ">=") and v is None)
+    return lambda v: _compare("=", v, c) is True
+
+
+def _ifs(ev, agg: str, target: Any, pairs: list[Any]) -> Any:
+    ranges = pairs[0::2]
+    crits = pairs[1::2]
+    if any(isinstance(c, np.ndarray) for c in crits):
+        return lift(lambda *cs: _ifs(ev, agg, target, [x for pair in zip(ranges, cs) for x in pair]), *crits)
+    flat_ranges = [np.asarray(r, dtype=object).reshape(-1) for r in ranges]
+    n = len(flat_ranges[0]) if flat_ranges else 0
+    keep = np.ones(n, dtype=bool)
+    for r, c in zip(flat_ranges, crits):
+        if len(r) != n:
+            return VALUE
+        test = _criterion(c)
+        keep &= np.array([test(v) for v in r], dtype=bool)
+    if agg == "count":
+        return float(keep.sum())
+    vals = np.asarray(target, dtype=object).reshape(-1)[keep] if target is not None else np.array([])
+    nums = [float(v) for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if agg == "sum":
+        return float(sum(nums))
+    return DIV0 if not nums else float(sum(nums) / len(nums))
+
+
+def _index(ev, arr: Any, row: Any = None, col: Any = None) -> Any:
+    if not isinstance(arr, np.ndarray):
+        arr = np.array([[arr]], dtype=object)
+    if isinstance(row, np.ndarray) or isinstance(col, np.ndarray):
+        return lift(lambda r, c: _index(ev, arr, r, c), row, col)
+    r = int(_num(row)) if row is not None else 1
+    c = int(_num(col)) if col is not None else 1
+    if arr.shape[0] == 1 and col is None and row is not None:
+        r, c = 1, r
+    if not (1 <= r <= arr.shape[0] and 1 <= c <= arr.shape[1]):
+        return XlError("#REF!")
+    return arr[r - 1, c - 1]
+
+
+def _match(ev, value: Any, arr: Any, kind: Any = 1.0) -> Any:
+    flat = np.asarray(arr, dtype=object).reshape(-1)
+    k = _num(kind) if kind is not None else 1.0
+    if k == 0:
+        for i, v in enumerate(flat):
+            if _compare("=", v, value) is True:
+                return float(i + 1)
+        return NA
+    raise Unsupported("MATCH with approximate match")
+
+
+def _date(ev, y, m, d) -> Any:
+    def one(y, m, d):
+        y, m, d = int(_num(y)), int(_num(m)), int(_num(d))
+        base = dt.date(y + (m - 1) // 12, (m - 1) % 12 + 1, 1)
+        return float((base - EPOCH.date()).days + d - 1)
+    return lift(one, y, m, d)
+
+
+def _part(kind: str) -> Callable:
+    def fn(ev, x):
+        def one(v):
+            n = _num(v)
+            if isinstance(n, XlError):
+                return n
+            d = EPOCH + dt.timedelta(days=n)
+            return float(getattr(d, kind))
+        return lift(one, x)
+    return fn
+
+
+def _eomonth(ev, start, months):
+    def one(s, k):
+        d = (EPOCH + dt.timedelta(days=_num(s))).date()
+        m = d.month - 1 + int(_num(k)) + 1
+        first_next = dt.date(d.year + m // 12, m % 12 + 1, 1)
+        return float((first_next - dt.timedelta(days=1) - EPOCH.date()).days)
+    return lift(one, start, months)
+
+
+def _iferror(ev, value, fallback):
+    return lift(lambda v, f: f if isinstance(v, XlError) else v, value, fallback)
+
+
+def _if(ev, cond, yes=True, no=False):
+    return lift(lambda c, a, b: c if isinstance(c, XlError) else (a if _truthy(c) else b), cond, yes, no)
+
+
+def _truthy(v: Any) -> bool:
+    return bool(_num(v)) if not isinstance(v, str) else v.upper() == "TRUE"
+
+
+def _agg(fn: Callable[[list[float]], Any], empty: Any = 0.0) -> Callable:
+    def call(ev, *args):
+        nums = _numbers(*args)
+        if isinstance(nums, XlError):
+            return nums
+        return fn(nums) if nums else empty
+    return call
+
+
+def _round(ev, x, digits=0.0):
+    return lift(lambda v, d: round(_num(v), int(_num(d))) if not isinstance(_num(v), XlError) else _num(v), x, digits)
+
+
+NATIVE: dict[str, Callable[..., Any]] = {
+    "SUM": _agg(lambda n: float(sum(n))),
+    "COUNT": lambda ev, *a: float(len(_numbers(*a))) if not isinstance(_numbers(*a), XlError) else _numbers(*a),
+    "COUNTA": lambda ev, *a: float(sum(1 for v in _flat(*a) if v not in (None, ""))),
+    "AVERAGE": _agg(lambda n: sum(n) / len(n), DIV0),
+    "MIN": _agg(min),
+    "MAX": _agg(max),
+    "SUMIFS": lambda ev, target, *pairs: _ifs(ev, "sum", target, list(pairs)),
+    "COUNTIFS": lambda ev, *pairs: _ifs(ev, "count", None, list(pairs)),
+    "AVERAGEIFS": lambda ev, target, *pairs: _ifs(ev, "avg", target, list(pairs)),
+    "SUMIF": lambda ev, rng, crit, target=None: _ifs(ev, "sum", rng if target is None else target, [rng, crit]),
+    "COUNTIF": lambda ev, rng, crit: _ifs(ev, "count", None, [rng, crit]),
+    "IF": _if,
+    "IFERROR": _iferror,
+    "INDEX": _index,
+    "MATCH": _match,
+    "DATE": _date,
+    "YEAR": _part("year"),
+    "MONTH": _part("month"),
+    "DAY": _part("day"),
+    "EOMONTH": _eomonth,
+    "TODAY": lambda ev: float((ev.book.today - EPOCH.date()).days),
+    "ABS": lambda ev, x: lift(lambda v: abs(_num(v)) if not isinstance(_num(v), XlError) else _num(v), x),
+    "ROUND": _round,
+    "AND": lambda ev, *a: all(_truthy(v) for v in _flat(*a) if v is not None),
+    "OR": lambda ev, *a: any(_truthy(v) for v in _flat(*a) if v is not None),
+    "NOT": lambda ev, x: lift(lambda v: not _truthy(v), x),
+    "RRI": lambda ev, n, pv, fv: lift(lambda a, b, c: (_num(c) / _num(b)) ** (1 / _num(a)) - 1, n, pv, fv),
+}
+
+
+@dataclass
+class Outcome:
+    values: dict[tuple[str, int, int], Any]
+    skipped: dict[tuple[str, int, int], str]
+
+
+def evaluate_all(book: Book) -> Outcome:
+    """Evaluate every formula of ``book.formulas``; unsupported ones are listed with why."""
+    ev = Evaluator(book)
+    values, skipped = {}, {}
+    for key, formula in book.formulas.items():
+        try:
+            values[key] = ev.formula_cell(key)
+        except Unsupported as exc:
+            skipped[key] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a cell we cannot compute keeps its value
+            skipped[key] = f"{type(exc).__name__}: {exc}"
+    return Outcome(values, skipped)
