@@ -95,12 +95,19 @@ def scorecard(lang: str, as_of, goal: str | None) -> None:
         for line in explain_goal(result, goal):
             console.print("• " + line.replace("**", ""))
         return
-    table = Table(title=f"{company.name} — scorecard on {when}")
+    _print_scorecard(console, result.scorecard, f"{company.name} — scorecard on {when}", result.warnings)
+    console.print("How each number is computed: docs/scorecard.md, or kpi-xl scorecard --goal S1")
+
+
+def _print_scorecard(console, card, title: str, warnings: list[str]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
     for col, justify in (("Goal", "left"), ("Owner", "left"), ("Actual", "right"), ("Target", "right"),
                          ("Achievement", "right"), ("Pace", "right"), ("Forecast", "right"), ("Status", "left")):
         table.add_column(col, justify=justify)
     colours = {"achieved": "green", "on_track": "green", "behind": "yellow", "at_risk": "red"}
-    for r in result.scorecard.itertuples(index=False):
+    for r in card.itertuples(index=False):
         pct = lambda v: "" if v != v else f"{v * 100:.0f}%"  # noqa: E731
         num = lambda v: "" if v != v else (f"{v * 100:.2f}%" if r.unit == "%" else f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}")  # noqa: E731
         ach = r.achievement if r.achievement == r.achievement else r.rollup_achievement
@@ -108,9 +115,8 @@ def scorecard(lang: str, as_of, goal: str | None) -> None:
         table.add_row(f"{r.id} {r.name}", r.owner, num(r.actual), num(r.target), pct(ach), pct(pace), num(r.forecast),
                       f"[{colours.get(r.status, 'dim')}]{r.status_label}[/]")
     console.print(table)
-    for w in result.warnings:
+    for w in warnings:
         console.print(f"[yellow]warning:[/] {w}")
-    console.print("How each number is computed: docs/scorecard.md, or kpi-xl scorecard --goal S1")
 
 
 @main.command()
@@ -173,17 +179,25 @@ def share(path: Path, out: Path) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("kpi-xl-demo"),
               show_default=True, help="Folder for the demo workbook.")
 def demo(lang: str, out_dir: Path) -> None:
-    """Build the sample workbook, compute its scorecard and show it; says where the file is."""
+    """Build the sample workbook, refresh its scorecard, print it and say where the file is."""
+    from . import sample
+    from .workbook.refresh import refresh as do_refresh
     from .workbook.template import build
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"kpi-xl-demo-{lang}.xlsx"
-    if path.exists():
-        path.unlink()
-    build(path, lang=lang)
-    ctx = click.get_current_context()
-    ctx.invoke(scorecard, lang=lang, as_of=None, goal=None)
-    click.echo(f"\nThe workbook is {path.resolve()}\nOpen it in Excel or LibreOffice; see its Start sheet.")
+    for old in (path, path.with_name(path.stem + ".bak.xlsx")):
+        if old.exists():
+            old.unlink()
+    console = _console()
+    with console.status("building the sample company's workbook"):
+        build(path, lang=lang)
+    with console.status("refreshing its scorecard") as status:
+        report = do_refresh(path, sample.AS_OF, backup=False, progress=lambda m: status.update(m))
+    _print_scorecard(console, report.scorecard, f"{sample.load(lang).name} — scorecard on {report.as_of}",
+                     report.warnings)
+    click.echo(f"\nThe workbook is {path.resolve()}\nOpen it in Excel or LibreOffice; see its Start sheet. "
+               "Refresh it again with: kpi-xl refresh " + str(path))
 
 
 @main.command()

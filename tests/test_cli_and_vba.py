@@ -89,3 +89,11 @@ def test_scorecard_explains_one_goal_in_chinese():
 def test_scorecard_unknown_goal_is_a_clear_error():
     result = CliRunner().invoke(main, ["scorecard", "--goal", "ZZ"])
     assert result.exit_code == 2 and "no goal 'ZZ'" in result.output
+
+
+def test_demo_builds_refreshes_and_says_where_the_workbook_is(tmp_path):
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    book = tmp_path / "kpi-xl-demo-en.xlsx"
+    assert book.exists() and str(book.resolve()) in result.output
+    assert "Behind" in result.output and "8,633,100" in result.output
