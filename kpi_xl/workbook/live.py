@@ -15,11 +15,11 @@ from typing import Any
 import pandas as pd
 
 from . import layout
-from .refresh import REQUIRED_TABLES, Report, compute_workbook, frame
+from .refresh import REQUIRED_TABLES, Inputs, Report, compute_workbook, frame
 from .xlsx import TableInfo, WorkbookError
 
 
-class LiveBook:
+class LiveBook(Inputs):
     """The reading side of :class:`kpi_xl.workbook.refresh.Workbook`, over an xlwings Book."""
 
     def __init__(self, book: Any):
@@ -64,18 +64,6 @@ class LiveBook:
         values = self._objects[name.lower()].range.value
         rows = [list(r) for r in values[1:]] if values and len(values) > 1 else []
         return info, frame(rows, 1, len(info.columns), list(info.columns))
-
-    def settings(self) -> dict[str, Any]:
-        values = self.sheet_values(layout.sheet("settings", self.lang))
-        out = {}
-        for i, (key, *_) in enumerate(layout.SETTING_KEYS, start=1):
-            row = values[i] if i < len(values) else []
-            out[key] = row[1] if len(row) > 1 and row[1] != "" else None
-        return out
-
-    def column_values(self, sheet: str, col: int, first_row: int = 2) -> list[Any]:
-        values = self.sheet_values(sheet)
-        return [r[col - 1] if len(r) >= col else "" for r in values[first_row - 1:]]
 
 
 def _write(book: Any, sheet: str, top: int, first_col: int, last_col: int, rows: list[list[Any]]) -> None:

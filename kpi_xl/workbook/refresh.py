@@ -11,6 +11,7 @@ understood is refused with the sheet, cell and what was expected, untouched.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from .. import labels
 from ..errors import KpiXlError
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
-from ..goals.model import canonical
+from ..goals.model import _date, canonical
 from . import layout
 from .content import Owned, build_owned, percent_rows
 from .xlsx import Package, TableInfo, WorkbookError, col_letters, open_package
@@ -63,7 +64,30 @@ def _split(ref: str) -> tuple[int, int, int, int]:
     return r1, c1, r2, c2
 
 
-class Workbook:
+class Inputs(abc.ABC):
+    """Reading a kpi-xl workbook's settings and columns from its sheet values; a
+    subclass says how to get ``sheet_values`` (file or live Excel) and ``lang``."""
+
+    lang: str
+
+    @abc.abstractmethod
+    def sheet_values(self, sheet: str) -> list[list[Any]]:
+        """Every row of ``sheet`` from A1, blanks as ""."""
+
+    def settings(self) -> dict[str, Any]:
+        values = self.sheet_values(layout.sheet("settings", self.lang))
+        out = {}
+        for i, (key, *_) in enumerate(layout.SETTING_KEYS, start=1):
+            row = values[i] if i < len(values) else []
+            out[key] = row[1] if len(row) > 1 and row[1] != "" else None
+        return out
+
+    def column_values(self, sheet: str, col: int, first_row: int = 2) -> list[Any]:
+        values = self.sheet_values(sheet)
+        return [r[col - 1] if len(r) >= col else "" for r in values[first_row - 1:]]
+
+
+class Workbook(Inputs):
     """A kpi-xl workbook opened for reading its inputs (values via python-calamine)."""
 
     def __init__(self, path: Path, package: Package):
@@ -107,18 +131,6 @@ class Workbook:
             if layout.sheet("scorecard", lang) in names:
                 return lang
         raise WorkbookError(f"{self.path}: no Scorecard sheet ('Scorecard' or '計分卡'); is this a kpi-xl workbook?")
-
-    def settings(self) -> dict[str, Any]:
-        values = self.sheet_values(layout.sheet("settings", self.lang))
-        out = {}
-        for i, (key, *_) in enumerate(layout.SETTING_KEYS, start=1):
-            row = values[i] if i < len(values) else []
-            out[key] = row[1] if len(row) > 1 and row[1] != "" else None
-        return out
-
-    def column_values(self, sheet: str, col: int, first_row: int = 2) -> list[Any]:
-        values = self.sheet_values(sheet)
-        return [r[col - 1] if len(r) >= col else "" for r in values[first_row - 1:]]
 
 
 def frame(rows: list[list[Any]], c1: int, c2: int, columns: list[str]) -> pd.DataFrame:
@@ -201,18 +213,12 @@ def _as_of(settings: dict[str, Any], override: dt.date | None) -> dt.date:
     if override:
         return override
     v = settings.get("as_of")
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(v))).date()
-    if isinstance(v, str) and v.strip():
-        try:
-            return dt.date.fromisoformat(v.strip()[:10])
-        except ValueError:
-            raise WorkbookError(f"Settings!B3: '{v}' is not a date (expected e.g. 2026-06-30, or blank for today)") from None
-    return dt.date.today()
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return dt.date.today()
+    day = _date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
+    if day is None:
+        raise WorkbookError(f"Settings!B3: '{v}' is not a date (expected e.g. 2026-06-30, or blank for today)")
+    return day
 
 
 def _period(settings: dict[str, Any]) -> str:
