@@ -321,3 +321,18 @@ def test_refresh_recomputes_kpi_formulas_when_the_data_changes(book):
     fun = {r[0]: r[2] for r in cal.get_sheet_by_name("Functions").to_python()[1:]}
     assert fun["AOV"] == pytest.approx(sum(amounts) / len(amounts))
     assert 1_000_000.0 in amounts
+
+
+def test_renamed_goals_column_is_refused_naming_its_cell(book):
+    with open_package(book) as pkg:
+        start_col = list(layout.GOAL_HEADERS).index("start") + 1
+        cells = pkg.read_cells("Goals", 1, 1)
+        style = cells[(1, start_col)].style
+        pkg.write_region("Goals", 1, start_col, start_col, [["Begin"]] + [[None]] * 0, styles=[style])
+        pkg.save(book, backup=False)
+    original = book.read_bytes()
+    with pytest.raises(WorkbookError) as info:
+        refresh(book)
+    letter = chr(ord("A") + start_col - 1)
+    assert f"Goals!{letter}1: unknown column 'Begin'" in str(info.value)
+    assert book.read_bytes() == original

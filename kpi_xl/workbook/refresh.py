@@ -168,10 +168,30 @@ def _goals_column(goals: pd.DataFrame, key: str) -> str | None:
     return next((c for c in goals.columns if canonical(c) == key), None)
 
 
+def _check_headers(info: TableInfo, book: "Inputs") -> None:
+    """A renamed Goals column is refused (not silently ignored), naming its cell. The
+    header cells are read as people see them (Excel keeps the table's names in step)."""
+    from ..goals.model import COLUMNS
+
+    r1, c1, _, c2 = _split(info.ref)
+    row = book.sheet_values(info.sheet)[r1 - 1] if len(book.sheet_values(info.sheet)) >= r1 else []
+    headers = [row[c - 1] if c - 1 < len(row) else "" for c in range(c1, c2 + 1)]
+    known = set(COLUMNS)
+    smart = {canonical(h) for h in layout.SMART_HEADER}
+    i = 0 if book.lang == "en" else 1
+    for j, header in enumerate(headers):
+        key = canonical(header)
+        if key not in known and key not in smart:
+            expected = ", ".join(layout.GOAL_HEADERS[k][i] for k in layout.GOAL_HEADERS)
+            raise WorkbookError(f"{info.sheet}!{col_letters(c1 + j)}{r1}: unknown column '{header}' in the Goals "
+                                f"table (expected: {expected})")
+
+
 def read_inputs(book: Workbook) -> dict[str, Any]:
     """Everything refresh needs from the workbook, checked."""
     goals_info, goals = book.table("Goals")
     smart_header = layout.SMART_HEADER[0 if book.lang == "en" else 1]
+    _check_headers(goals_info, book)
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
     # only the data tables some goal names (by table or sheet name): a refresh reads no more
     table_col = _goals_column(goals, "table")
