@@ -125,7 +125,7 @@ def _fmt_for(key: str, f: Formats, unit_pct: bool = False):
         return f.num
     if key in ("level", "key_results", "weight"):
         return f.num
-    if key in ("goals", "key_result", "objective"):
+    if key == "goals":
         return f.wrap
     return f.text
 
@@ -156,6 +156,7 @@ def _table(name: str, columns: list[dict], data: list[list[Any]]) -> dict:
 def _header(ws, row: int, col: int, names: list[str], f: Formats) -> None:
     for j, n in enumerate(names):
         ws.write_string(row, col + j, n, f.header)
+    ws.set_row(row, 28)  # room for a header that wraps onto two lines
 
 
 def _status_cf(ws, rng: str, lang: str, f: Formats) -> None:
@@ -454,10 +455,10 @@ def _history(ws, owned: Owned | None, lang, f) -> None:
 def _okr(ws, key_results: pd.DataFrame, owned: Owned | None, lang, f) -> None:
     t = TEXT[lang]
     cols = layout.KR_COLUMNS
-    widths = {"objective": 34, "key_result": 36, "owner": 15, "goal": 9}
+    widths = {"objective": 58, "key_result": 40, "owner": 16, "goal": 9}
     keys = [c[0] for c in cols]
     fmts = [f.pct if k == "score" else f.num if k in ("start_value", "target_value", "current_value", "weight")
-            else f.wrap for k in keys]
+            else f.text for k in keys]
     for j, k in enumerate(keys):
         ws.set_column(j, j, widths.get(k, 10), fmts[j])
     rows = [[None if (isinstance(v, float) and math.isnan(v)) else v for v in r]
@@ -469,7 +470,7 @@ def _okr(ws, key_results: pd.DataFrame, owned: Owned | None, lang, f) -> None:
                  {"grade": 11, "goal_status": 11}, top=0, left=left)
     obj_left = left + len(layout.KR_OUT_COLUMNS) + 1
     _owned_sheet(ws, layout.OBJECTIVE_COLUMNS, owned.objectives if owned else [], lang, f,
-                 {"objective": 34, "owner": 26, "grade": 11}, top=0, left=obj_left)
+                 {"objective": 58, "owner": 40, "grade": 11, "goal_achievement": 14}, top=0, left=obj_left)
     ws.freeze_panes(1, 0)
 
 
@@ -546,7 +547,12 @@ def _functions(ws, company, lang, f) -> None:
             ws.write_formula(r, 2, call.formula, f.text, value)
         else:
             ws.write_formula(r, 2, call.formula, fmt, value)
-        ws.write_string(r, 3, zh.get(call.name, {}).get("summary", call.summary), f.wrap)
+        summary = zh.get(call.name, {}).get("summary", call.summary)
+        ws.write_string(r, 3, summary, f.wrap)
+        # wrapped text needs its row tall enough (neither Excel nor LibreOffice grows it on open)
+        width = 35 if lang == "zh-TW" else 68
+        lines = max(math.ceil(len(call.formula) / 68), math.ceil(len(summary) / width), 1)
+        ws.set_row(r, 13.5 * lines)
     ws.freeze_panes(1, 1)
 
 
