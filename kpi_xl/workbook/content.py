@@ -115,6 +115,38 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
                  result.as_of, dict(zip(card["id"], card["unit"])), smart_text, [labels.localize(w, lang) for w in result.warnings])
 
 
+@dataclass(frozen=True)
+class Region:
+    """A block refresh writes: columns ``first``..``last`` of ``sheet`` from ``top`` down."""
+
+    key: str  # which block: scorecard, history, kr_out, objectives, payouts, chart...
+    sheet: str
+    top: int
+    first: int
+    last: int
+    rows: list[list[Any]]
+
+
+def owned_regions(owned: Owned, lang: str) -> list[Region]:
+    """Every block refresh writes, where it sits; the one source for the file writer,
+    the live (xlwings) writer and the formula evaluator's view of the new values."""
+    S = lambda key: layout.sheet(key, lang)  # noqa: E731
+    kr_left = len(layout.KR_COLUMNS) + 2
+    obj_left = kr_left + len(layout.KR_OUT_COLUMNS) + 1
+    pay_left = len(layout.PLAN_COLUMNS) + 2
+    return [
+        Region("scorecard", S("scorecard"), 2, 1, len(layout.SCORECARD_COLUMNS), owned.scorecard),
+        Region("history", S("history"), 2, 1, len(layout.HISTORY_COLUMNS), owned.history),
+        Region("kr_out", S("okr"), 2, kr_left, kr_left + len(layout.KR_OUT_COLUMNS) - 1, owned.kr_out),
+        Region("objectives", S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives),
+        Region("payouts", S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts),
+        Region("goal_chart", S("chartdata"), 2, 1, 3, owned.goal_chart),
+        Region("trend_chart", S("chartdata"), 1, 5, 5 + len(owned.trend_chart[0]) - 1, owned.trend_chart),
+        Region("owner_chart", S("chartdata"), 2, 13, 14, owned.owner_chart),
+        Region("as_of", S("chartdata"), 1, 17, 17, [[owned.as_of]]),
+    ]
+
+
 def with_rollups(card: pd.DataFrame) -> pd.DataFrame:
     """A goal with no KPI of its own shows its children's roll-up as its achievement and pace."""
     card = card.copy()

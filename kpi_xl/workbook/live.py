@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from . import layout
+from .content import owned_regions
 from .refresh import REQUIRED_TABLES, Inputs, Report, compute_workbook, frame
 from .xlsx import TableInfo, WorkbookError
 
@@ -85,20 +86,8 @@ def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report:
         book = xw.Book.caller()
     live = LiveBook(book)
     owned, result, inputs = compute_workbook(live, as_of)
-    S = lambda key: layout.sheet(key, live.lang)  # noqa: E731
-    _write(book, S("scorecard"), 2, 1, len(layout.SCORECARD_COLUMNS), owned.scorecard)
-    _write(book, S("history"), 2, 1, len(layout.HISTORY_COLUMNS), owned.history)
-    kr_left = len(layout.KR_COLUMNS) + 2
-    _write(book, S("okr"), 2, kr_left, kr_left + len(layout.KR_OUT_COLUMNS) - 1, owned.kr_out)
-    obj_left = kr_left + len(layout.KR_OUT_COLUMNS) + 1
-    _write(book, S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives)
-    pay_left = len(layout.PLAN_COLUMNS) + 2
-    _write(book, S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts)
-    cd = S("chartdata")
-    _write(book, cd, 2, 1, 3, owned.goal_chart)
-    _write(book, cd, 1, 5, 5 + len(owned.trend_chart[0]) - 1, owned.trend_chart)
-    _write(book, cd, 2, 13, 14, owned.owner_chart)
-    book.sheets[cd].range((1, 17)).value = result.as_of
+    for reg in owned_regions(owned, live.lang):
+        _write(book, reg.sheet, reg.top, reg.first, reg.last, reg.rows)
     card = result.scorecard
     return Report(live.path, None, result.as_of, live.lang, len(card), card["status_label"].value_counts().to_dict(),
                   owned.warnings, card)

@@ -25,7 +25,7 @@ from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import _date, canonical
 from . import layout
-from .content import Owned, build_owned, percent_rows
+from .content import Owned, build_owned, owned_regions, percent_rows
 from .xlsx import Package, TableInfo, WorkbookError, col_letters, open_package
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
@@ -279,23 +279,15 @@ def write_owned(pkg: Package, book: Workbook, owned: Owned, as_of: dt.date, n_go
     """Write every owned region and the cached results that depend on them."""
     lang = book.lang
     S = lambda key: layout.sheet(key, lang)  # noqa: E731
-    for key, columns, rows in (("scorecard", layout.SCORECARD_COLUMNS, owned.scorecard),
-                               ("history", layout.HISTORY_COLUMNS, owned.history)):
-        pct = pkg.column_style(S(key), [c[0] for c in columns].index("achievement") + 1)
-        marks = percent_rows(rows, columns, owned.unit_by_id)
-        row_styles = [[pct if j in m else None for j in range(len(columns))] if m else None for m in marks]
-        pkg.write_region(S(key), 2, 1, len(columns), rows, row_styles=row_styles)
-    kr_left = len(layout.KR_COLUMNS) + 2
-    pkg.write_region(S("okr"), 2, kr_left, kr_left + len(layout.KR_OUT_COLUMNS) - 1, owned.kr_out)
-    obj_left = kr_left + len(layout.KR_OUT_COLUMNS) + 1
-    pkg.write_region(S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives)
-    pay_left = len(layout.PLAN_COLUMNS) + 2
-    pkg.write_region(S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts)
-    cd = S("chartdata")
-    pkg.write_region(cd, 2, 1, 3, owned.goal_chart)
-    pkg.write_region(cd, 1, 5, 5 + len(owned.trend_chart[0]) - 1, owned.trend_chart)
-    pkg.write_region(cd, 2, 13, 14, owned.owner_chart)
-    pkg.write_region(cd, 1, 17, 17, [[as_of]])
+    percent_columns = {"scorecard": layout.SCORECARD_COLUMNS, "history": layout.HISTORY_COLUMNS}
+    for reg in owned_regions(owned, lang):
+        row_styles = None
+        if reg.key in percent_columns:  # goals measured in % show their values as percentages
+            columns = percent_columns[reg.key]
+            pct = pkg.column_style(reg.sheet, [c[0] for c in columns].index("achievement") + 1)
+            marks = percent_rows(reg.rows, columns, owned.unit_by_id)
+            row_styles = [[pct if j in m else None for j in range(len(columns))] if m else None for m in marks]
+        pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
     # cached results of the native formulas that show owned cells
     smart_col = len(layout.GOAL_HEADERS) + 1
     goals_info = book.tables["goals"]
@@ -316,27 +308,12 @@ def write_owned(pkg: Package, book: Workbook, owned: Owned, as_of: dt.date, n_go
     _set_formula_results(pkg, S("dashboard"), dash)
 
 
-def owned_overlay(book: Workbook, owned: Owned, as_of: dt.date) -> dict[tuple[str, int, int], Any]:
+def owned_overlay(book: Workbook, owned: Owned) -> dict[tuple[str, int, int], Any]:
     """The values this refresh writes in the owned regions (None where it clears a cell),
     so formulas that read them are computed from the new values."""
-    lang = book.lang
-    S = lambda key: layout.sheet(key, lang)  # noqa: E731
-    kr_left = len(layout.KR_COLUMNS) + 2
-    obj_left = kr_left + len(layout.KR_OUT_COLUMNS) + 1
-    pay_left = len(layout.PLAN_COLUMNS) + 2
-    regions = [
-        (S("scorecard"), 2, 1, len(layout.SCORECARD_COLUMNS), owned.scorecard),
-        (S("history"), 2, 1, len(layout.HISTORY_COLUMNS), owned.history),
-        (S("okr"), 2, kr_left, kr_left + len(layout.KR_OUT_COLUMNS) - 1, owned.kr_out),
-        (S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives),
-        (S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts),
-        (S("chartdata"), 2, 1, 3, owned.goal_chart),
-        (S("chartdata"), 1, 5, 5 + len(owned.trend_chart[0]) - 1, owned.trend_chart),
-        (S("chartdata"), 2, 13, 14, owned.owner_chart),
-        (S("chartdata"), 1, 17, 17, [[as_of]]),
-    ]
     out: dict[tuple[str, int, int], Any] = {}
-    for sheet, top, first, last, rows in regions:
+    for reg in owned_regions(owned, book.lang):
+        sheet, top, first, last, rows = reg.sheet, reg.top, reg.first, reg.last, reg.rows
         old = len(book.sheet_values(sheet))
         for r in range(top, max(old, top + len(rows) - 1) + 1):
             row = rows[r - top] if r - top < len(rows) else []
@@ -412,7 +389,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         progress("writing the owned sheets")
         write_owned(pkg, book, owned, result.as_of, len(inputs["goals"]))
         progress("computing the formulas on your sheets")
-        changed, skipped = compute_formulas(pkg, book, owned_overlay(book, owned, result.as_of), result.as_of)
+        changed, skipped = compute_formulas(pkg, book, owned_overlay(book, owned), result.as_of)
         for sheet, values in changed.items():
             _set_formula_results(pkg, sheet, values)
         if skipped:

@@ -114,7 +114,7 @@ class Formats:
         self.grey = wb.add_format({"font_color": "#808080"})
 
 
-def _fmt_for(key: str, f: Formats, unit_pct: bool = False):
+def _fmt_for(key: str, f: Formats):
     if key in PCT:
         return f.pct
     if key in MONEY:
