@@ -73,6 +73,7 @@ class Evaluator:
         self.book = book
         self.done: dict[tuple[str, int, int], Any] = {}
         self.busy: set[tuple[str, int, int]] = set()
+        self._last: dict[str, int] = {}
 
     # ------------------------------------------------------------ cells
     def cell(self, sheet: str, row: int, col: int) -> Any:
@@ -102,9 +103,15 @@ class Evaluator:
         finally:
             self.busy.discard(key)
 
+    def last_row(self, sheet: str) -> int:
+        """The last row with a value: in the file, or written by this refresh."""
+        if sheet not in self._last:
+            written = [r for (s, r, _c) in self.book.overlay if s == sheet]
+            self._last[sheet] = max([len(self.book.values(sheet)), *written])
+        return self._last[sheet]
+
     def block(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> np.ndarray:
-        rows = self.book.values(sheet)
-        r2 = min(r2, max(len(rows), r1))
+        r2 = min(r2, max(self.last_row(sheet), r1))
         out = np.empty((r2 - r1 + 1, c2 - c1 + 1), dtype=object)
         for i in range(r1, r2 + 1):
             for j in range(c1, c2 + 1):
@@ -271,8 +278,7 @@ class Evaluator:
             return self.block(sheet, int(ma.group(2)), _col(ma.group(1)), int(mb.group(2)), _col(mb.group(1)))
         ca, cb = _COLS.match(a), _COLS.match(b)
         if ca and cb:
-            rows = len(self.book.values(sheet))
-            return self.block(sheet, 1, _col(ca.group(1)), max(rows, 1), _col(cb.group(1)))
+            return self.block(sheet, 1, _col(ca.group(1)), max(self.last_row(sheet), 1), _col(cb.group(1)))
         raise Unsupported(f"reference {ref!r}")
 
     def table_ref(self, table: str, inner: str) -> np.ndarray:

@@ -19,7 +19,6 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from .. import labels
 from ..errors import KpiXlError
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
@@ -275,12 +274,11 @@ def compute_workbook(book: Workbook, as_of: dt.date | None = None,
     return owned, result, inputs
 
 
-def write_owned(pkg: Package, book: Workbook, owned: Owned, as_of: dt.date, n_goal_rows: int) -> None:
-    """Write every owned region and the cached results that depend on them."""
-    lang = book.lang
-    S = lambda key: layout.sheet(key, lang)  # noqa: E731
+def write_owned(pkg: Package, book: Workbook, owned: Owned) -> None:
+    """Write every owned region (the formulas that show them are computed afterwards,
+    by :func:`compute_formulas`)."""
     percent_columns = {"scorecard": layout.SCORECARD_COLUMNS, "history": layout.HISTORY_COLUMNS}
-    for reg in owned_regions(owned, lang):
+    for reg in owned_regions(owned, book.lang):
         row_styles = None
         if reg.key in percent_columns:  # goals measured in % show their values as percentages
             columns = percent_columns[reg.key]
@@ -288,24 +286,6 @@ def write_owned(pkg: Package, book: Workbook, owned: Owned, as_of: dt.date, n_go
             marks = percent_rows(reg.rows, columns, owned.unit_by_id)
             row_styles = [[pct if j in m else None for j in range(len(columns))] if m else None for m in marks]
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
-    # cached results of the native formulas that show owned cells
-    smart_col = len(layout.GOAL_HEADERS) + 1
-    goals_info = book.tables["goals"]
-    r1, _, _, _ = _split(goals_info.ref)
-    ids = book.column_values(goals_info.sheet, 1, r1 + 1)
-    cached = {}
-    for i, gid in enumerate(ids[:n_goal_rows]):
-        cached[(r1 + 1 + i, smart_col)] = owned.smart_by_id.get(str(gid), "")
-    _set_formula_results(pkg, goals_info.sheet, cached)
-    words = labels.STATUS[lang]
-    status_i = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
-    counts = {}
-    for row in owned.scorecard:
-        counts[row[status_i]] = counts.get(row[status_i], 0) + 1
-    dash = {(5 + i, 2): counts.get(words[k], 0) for i, k in enumerate(("achieved", "on_track", "behind", "at_risk",
-                                                                       "no_data"))}
-    dash[(2, 2)] = as_of
-    _set_formula_results(pkg, S("dashboard"), dash)
 
 
 def owned_overlay(book: Workbook, owned: Owned) -> dict[tuple[str, int, int], Any]:
@@ -387,7 +367,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         book = Workbook(path, pkg)
         owned, result, inputs = compute_workbook(book, as_of, progress)
         progress("writing the owned sheets")
-        write_owned(pkg, book, owned, result.as_of, len(inputs["goals"]))
+        write_owned(pkg, book, owned)
         progress("computing the formulas on your sheets")
         changed, skipped = compute_formulas(pkg, book, owned_overlay(book, owned), result.as_of)
         for sheet, values in changed.items():
