@@ -79,8 +79,6 @@ def functions(lang: str, group: str | None) -> None:
 @click.option("--goal", default=None, help="Explain one goal's numbers step by step.")
 def scorecard(lang: str, as_of, goal: str | None) -> None:
     """Compute and print the sample company's scorecard (goals, pacing, status)."""
-    from rich.table import Table
-
     from . import sample
     from .goals import compute
     from .goals.explain import explain_goal

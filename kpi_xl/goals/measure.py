@@ -137,7 +137,6 @@ def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, 
     if kpi in ("COUNT", "TICKETS_RESOLVED"):
         columns = [None]
     cumulative = []
-    day0 = None
     first = None
     for col in columns:
         daily = data.daily(table, date_col, filter_cols, col)
@@ -149,7 +148,6 @@ def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, 
             f = daily.day0 + int(nz[0])
             first = f if first is None else min(first, f)
         cumulative.append((daily.day0, np.concatenate(([0.0], np.cumsum(row)))))
-        day0 = daily.day0
 
     def total(i: int, a: int, b: int) -> float:
         d0, cs = cumulative[i]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import catalog, labels, sample
+from .. import labels, sample
 from ..goals import compute
 from ..goals.measure import TRACKABLE
 from . import layout
@@ -46,11 +46,9 @@ TEXT = {
         },
         "dash_title": "Dashboard", "as_of": "As of", "goal_vs_plan": "Achievement vs where the plan expects it",
         "achievement": "Achievement", "expected": "Expected by now", "trend": "Achievement by review period",
-        "by_owner": "Achievement by owner", "status_count": "Goals by status", "count": "Goals",
+        "by_owner": "Achievement by owner", "status_count": "Goals by status",
         "func_head": ("Function", "Formula in the cell", "Result", "What it computes"),
         "rules_title": "Status rules (checked in order)", "lists": "Lists for drop-downs", "kpis": "KPIs", "owners": "Owners",
-        "kr_title": "Key results (type here)", "kr_out": "Scores (written by refresh)", "obj_title": "Objectives",
-        "plans_title": "Reward plans (type here)", "payouts_title": "Payouts (written by refresh)",
         "refresh": "Refresh scorecard",
     },
     "zh-TW": {
@@ -76,11 +74,9 @@ TEXT = {
         },
         "dash_title": "儀表板", "as_of": "資料日期", "goal_vs_plan": "達成率與計畫應達進度",
         "achievement": "達成率", "expected": "目前應達", "trend": "各檢討期間的達成率",
-        "by_owner": "各負責人達成率", "status_count": "各狀態目標數", "count": "目標數",
+        "by_owner": "各負責人達成率", "status_count": "各狀態目標數",
         "func_head": ("函數", "儲存格中的公式", "結果", "計算內容"),
         "rules_title": "狀態規則（依序判斷）", "lists": "下拉選單清單", "kpis": "KPI", "owners": "負責人",
-        "kr_title": "關鍵結果（在此輸入）", "kr_out": "評分（由更新寫入）", "obj_title": "目標（O）",
-        "plans_title": "獎勵方案（在此輸入）", "payouts_title": "獎金（由更新寫入）",
         "refresh": "更新計分卡",
     },
 }
@@ -453,7 +449,6 @@ def _history(ws, owned: Owned | None, lang, f) -> None:
 
 
 def _okr(ws, key_results: pd.DataFrame, owned: Owned | None, lang, f) -> None:
-    t = TEXT[lang]
     cols = layout.KR_COLUMNS
     widths = {"objective": 58, "key_result": 40, "owner": 16, "goal": 9}
     keys = [c[0] for c in cols]
