@@ -152,13 +152,30 @@ def template_bytes() -> bytes:
         return path.read_bytes()
 
 
+def template_differences(path: Path, data: bytes, limit: int = 20) -> list[str]:
+    """How the workbook at ``path`` differs from ``data`` as a reader would see it (cell values and
+    formulas, formats, sizes, drop-downs, tables, charts; numbers to nine digits), at most ``limit``."""
+    import sys
+    import tempfile
+
+    tools = str(Path(__file__).resolve().parents[1] / "tools")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    from workbook_view import differences, view
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / TEMPLATE.name
+        fresh.write_bytes(data)
+        return differences(view(path), view(fresh), limit)
+
+
 def write(root: Path, check: bool = False) -> list[Path]:
     """Write (or, with ``check``, compare) every generated page and the template workbook;
     returns the stale paths."""
     stale = []
     tpl = root / TEMPLATE
     data = template_bytes()
-    if not tpl.exists() or tpl.read_bytes() != data:
+    if not tpl.exists() or template_differences(tpl, data):
         stale.append(tpl)
         if not check:
             tmp = tpl.with_suffix(".xlsx.tmp")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -46,8 +47,53 @@ def members(path) -> dict[str, bytes]:
 
 
 def test_template_is_current():
-    assert (ROOT / "workbook_template.xlsx").read_bytes() == docs.template_bytes(), \
-        "stale: run `kpi-xl docs` to regenerate workbook_template.xlsx"
+    """The shipped template shows what a fresh build shows: every cell, format, table and chart.
+
+    Compared as a reader sees it, not byte for byte, so a library release that prints a float's
+    last digit differently or orders XML attributes differently does not make it stale."""
+    diffs = docs.template_differences(ROOT / "workbook_template.xlsx", docs.template_bytes())
+    assert diffs == [], "stale: run `kpi-xl docs` to regenerate workbook_template.xlsx"
+
+
+def test_template_bytes_do_not_depend_on_float_noise(monkeypatch):
+    """Computed numbers are written at 12 significant digits: noise in the 16th digit (summation
+    order differs between NumPy and pandas releases) does not reach the file."""
+    from kpi_xl.workbook import template
+
+    assert template.stable(0.04275185575474355) == template.stable(0.04275185575474354) == 0.0427518557547
+    assert template.stable(16596912.38) == 16596912.38 and template.stable(3) == 3
+    assert template.stable(float("nan")) != template.stable(float("nan"))  # left for the writer to skip
+
+
+def test_template_view_notices_what_a_reader_notices(tmp_path):
+    """The currency check fails on a changed number, formula or format, and only there."""
+    import zipfile
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from workbook_view import differences, view
+
+    src = ROOT / "workbook_template.xlsx"
+    base = view(src)
+
+    def edited(part: str, old: bytes, new: bytes) -> dict:
+        out = tmp_path / "edited.xlsx"
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename == part:
+                    assert old in data
+                    data = data.replace(old, new, 1)
+                zout.writestr(item, data)
+        return view(out)
+
+    assert differences(base, view(src)) == []
+    # noise in the 16th digit of a stored number is not something anyone sees
+    assert differences(base, edited("xl/worksheets/sheet3.xml", b'<v>0.0427518557547</v>',
+                                    b'<v>0.04275185575470001</v>')) == []
+    found = differences(base, edited("xl/worksheets/sheet3.xml", b'<v>0.0427518557547</v>', b'<v>0.0527518557547</v>'))
+    assert len(found) == 1 and found[0].startswith("Scorecard!")
+    found = differences(base, edited("xl/charts/chart1.xml", b"$A$2:$A$21", b"$A$2:$A$11"))
+    assert found and "Dashboard charts" in found[0]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])

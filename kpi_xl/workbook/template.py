@@ -126,6 +126,19 @@ def _fmt_for(key: str, f: Formats):
     return f.text
 
 
+#: Significant digits a computed number is written with. Results of sums and ratios differ in
+#: their last printed digits between NumPy and pandas releases (summation order); 12 digits
+#: keep every figure a number format can show and make the file the same on every release.
+DIGITS = 12
+
+
+def stable(value: Any) -> Any:
+    """A computed float at :data:`DIGITS` significant digits; anything else unchanged."""
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.{DIGITS}g}")
+    return value
+
+
 def _write_rows(ws, top: int, left: int, rows: list[list[Any]], formats: list) -> None:
     for i, row in enumerate(rows):
         for j, v in enumerate(row):
@@ -137,7 +150,7 @@ def _write_rows(ws, top: int, left: int, rows: list[list[Any]], formats: list) -
             elif isinstance(v, bool):
                 ws.write_boolean(top + i, left + j, v, formats[j])
             elif isinstance(v, (int, float)):
-                ws.write_number(top + i, left + j, v, formats[j])
+                ws.write_number(top + i, left + j, stable(v), formats[j])
             else:
                 ws.write_string(top + i, left + j, str(v), formats[j])
 
@@ -152,7 +165,7 @@ def _table(name: str, columns: list[dict], data: list[list[Any]]) -> dict:
 def _header(ws, row: int, col: int, names: list[str], f: Formats) -> None:
     for j, n in enumerate(names):
         ws.write_string(row, col + j, n, f.header)
-    ws.set_row(row, 28)  # room for a header that wraps onto two lines
+    ws.set_row(row, 27.75)  # room for a header that wraps onto two lines (37 px: every XlsxWriter writes it alike)
 
 
 def _status_cf(ws, rng: str, lang: str, f: Formats) -> None:
@@ -304,7 +317,7 @@ def _start(ws, lang, f) -> None:
         ws.write_string(9 + i, 0, f"{layout.sheet(key, lang)} — {t['guide'][key]}", f.wrap)
     ws.write_string(9 + len(t["guide"]) + 1, 0, t["share"], f.wrap)
     ws.set_row(2, 45)
-    ws.set_row(6, 30)
+    ws.set_row(6, 30)  # heights in whole pixels (0.75 pt each) are written alike by every XlsxWriter
 
 
 def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:
@@ -391,7 +404,7 @@ def _data(ws, name: str, df: pd.DataFrame, f) -> None:
         elif pd.api.types.is_numeric_dtype(s):
             for i, v in enumerate(s.to_numpy()):
                 if not (isinstance(v, float) and math.isnan(v)):
-                    ws.write_number(i + 1, j, float(v), f.num)
+                    ws.write_number(i + 1, j, stable(float(v)), f.num)
         else:
             for i, v in enumerate(s):
                 if isinstance(v, str) and v:
@@ -417,7 +430,7 @@ def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
     for i, (row, cols) in enumerate(zip(rows, percent_rows(rows, columns, owned.unit_by_id)), start=1):
         for j in cols:
             if isinstance(row[j], (int, float)) and not isinstance(row[j], bool):
-                ws.write_number(i, j, row[j], f.pct)
+                ws.write_number(i, j, stable(row[j]), f.pct)
 
 
 def _scorecard(ws, owned: Owned | None, lang, f) -> None:
@@ -428,11 +441,14 @@ def _scorecard(ws, owned: Owned | None, lang, f) -> None:
     _percent_cells(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], owned, f)
     status_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
     letter = chr(ord("A") + status_col)
-    _status_cf(ws, f"{letter}2:{letter}1000", lang, f)
     ach = chr(ord("A") + [c[0] for c in layout.SCORECARD_COLUMNS].index("achievement"))
+    # conditional formats added in column order: older XlsxWriter sorts them by range, newer keeps
+    # the order they were added in, and both then write the same bytes
+    assert ach < letter
     ws.conditional_format(f"{ach}2:{ach}1000", {"type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True,
                                                  "min_type": "num", "min_value": 0, "max_type": "num",
                                                  "max_value": 1.5})
+    _status_cf(ws, f"{letter}2:{letter}1000", lang, f)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, 0, len(layout.SCORECARD_COLUMNS) - 1)
 
@@ -541,7 +557,7 @@ def _functions(ws, company, lang, f) -> None:
         if isinstance(value, str):
             ws.write_formula(r, 2, call.formula, f.text, value)
         else:
-            ws.write_formula(r, 2, call.formula, fmt, value)
+            ws.write_formula(r, 2, call.formula, fmt, stable(value))
         summary = zh.get(call.name, {}).get("summary", call.summary)
         ws.write_string(r, 3, summary, f.wrap)
         # wrapped text needs its row tall enough (neither Excel nor LibreOffice grows it on open)
