@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import catalog
+from .functions import catalog
 
 LANGS = ("en", "zh-TW")
 
