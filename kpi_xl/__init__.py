@@ -2,7 +2,8 @@
 
 * :mod:`kpi_xl.metrics` - the KPI math (plain Python/NumPy, usable from pandas)
 * :mod:`kpi_xl.udfs` - the same KPIs as Excel worksheet functions (=ACV, =CLTV...)
-* :mod:`kpi_xl.catalog` - what each function is, for docs, the CLI and tests
+* :mod:`kpi_xl.functions` - one registry entry per KPI function, and what is derived
+  from it: the catalog for docs, the CLI and tests, the VBA module
 """
 
 from .errors import DIV0, NA, NUM, VALUE, KpiXlError, XlError, is_error

@@ -46,7 +46,7 @@ def functions(lang: str, group: str | None) -> None:
     """Print the catalog of worksheet functions, each example computed live."""
     from rich.table import Table
 
-    from . import catalog
+    from .functions import catalog
 
     zh = {}
     if lang == "zh-TW":
@@ -217,7 +217,7 @@ def docs(check: bool, root: Path) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default=Path("kpi_xl_udfs.bas"))
 def vba(out: Path) -> None:
     """Write the VBA module that gives Excel the KPI functions with real error values."""
-    from .vba import module_text
+    from .functions.vba import module_text
 
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(module_text().encode("ascii"))

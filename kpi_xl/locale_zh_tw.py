@@ -1,12 +1,13 @@
 """Traditional Chinese (繁體中文, Taiwan usage) texts for kpi-xl's worksheet functions.
 
-:data:`FUNCTIONS` holds, for every worksheet function in :mod:`kpi_xl.udfs` (keyed by
+:data:`FUNCTIONS` holds, for every KPI in :mod:`kpi_xl.functions.registry` (keyed by
 its Excel name):
 
 * ``title``: a short Chinese name for tables and headings;
-* ``summary``: the translation of the function's docstring, the one-line description
+* ``summary``: the translation of the registry entry's description, the one line
   Excel's function wizard shows (at most 255 characters);
-* ``args``: the translation of each argument's ``doc=`` help line, keyed by the
+* ``args``: the translation of each argument's help line (its ``Range``/``Cell``/``Labels``
+  annotation in :mod:`kpi_xl.metrics`), keyed by the
   argument's name;
 * ``units``, ``convention``, ``errors``: translations of those sections of the core
   docstring in :mod:`kpi_xl.metrics` (a key is left out when the section is).

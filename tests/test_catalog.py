@@ -1,4 +1,4 @@
-"""The catalog's declarations: what Excel's wizard, the docs and the CLI show."""
+"""The registry's declarations, through the catalog: what Excel's wizard, the docs and the CLI show."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi_xl import catalog, docs, udfs
+from kpi_xl import docs, udfs
+from kpi_xl.functions import catalog
 from kpi_xl.errors import XlError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,13 +58,51 @@ def test_leading_arguments_named_in_the_issue(name, leading):
 
 @pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.name)
 def test_wizard_help_fits_excel(f):
-    decl = f.udf.__kpi_xl__
-    assert decl["func"] == {"category": "KPI"}
     assert 0 < len(f.summary) <= 255, "Excel cuts function descriptions at 255 characters"
-    assert set(decl["args"]) == {a.name for a in f.arguments}, "one @xw.arg per argument"
+    assert "\n" not in f.summary
+    params = list(inspect.signature(f.core).parameters)
+    assert [a.name for a in f.arguments] == params, "a help line for every argument"
     for a in f.arguments:
-        assert 0 < len(a.doc) <= 255
+        assert 0 < len(a.doc) <= 255 and "\n" not in a.doc
+        assert a.kind in ("range", "labels", "cell")
+    assert len({a.doc for a in f.arguments}) == len(f.arguments), "two arguments with the same help line"
     assert len(f.name) <= 64 and f.name.isupper()
+
+
+@pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.name)
+def test_registry_fields_are_known_values(f):
+    from kpi_xl.functions import registry
+
+    assert f.kpi.unit in registry.UNITS and f.kpi.measure in registry.MEASURES and f.kpi.spills in registry.SPILLS
+    assert f.group in catalog.GROUPS and f.name in catalog.GROUPS[f.group]
+
+
+def test_a_bad_entry_is_refused_when_registered():
+    from typing import Annotated, Any
+
+    from kpi_xl.functions import registry
+    from kpi_xl.metrics.kinds import Range
+
+    def plain(x):
+        return x
+
+    def annotated(x: Annotated[Any, Range("A number.")]):
+        return x
+
+    ex = registry.Example("=ZZ_TEST(1)", (1,))
+    with pytest.raises(registry.RegistryError, match="argument x needs"):
+        registry.register(registry.KPI("ZZ_TEST", plain, group="Sales", unit="ratio", description="Test.", example=ex))
+    with pytest.raises(registry.RegistryError, match="255"):
+        registry.register(registry.KPI("ZZ_TEST", annotated, group="Sales", unit="ratio", description="x" * 256,
+                                       example=ex))
+    with pytest.raises(registry.RegistryError, match="unit"):
+        registry.register(registry.KPI("ZZ_TEST", annotated, group="Sales", unit="furlongs", description="Test.",
+                                       example=ex))
+    with pytest.raises(registry.RegistryError, match="already"):
+        registry.register(registry.get("ACV"))
+    with pytest.raises(ValueError):
+        Range("two\nlines")
+    assert "ZZ_TEST" not in registry.names()
 
 
 @pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.name)

@@ -6,9 +6,9 @@ import re
 
 from click.testing import CliRunner
 
-from kpi_xl import catalog
+from kpi_xl.functions import catalog
 from kpi_xl.cli import main
-from kpi_xl.vba import module_text
+from kpi_xl.functions.vba import module_text
 
 
 def test_functions_prints_every_function_with_live_result():

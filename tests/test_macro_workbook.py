@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from kpi_xl import catalog
+from kpi_xl.functions import catalog
 from kpi_xl.cli import main
 from kpi_xl.workbook.macros import MACRO_NAME, PYTHON_CALL
 

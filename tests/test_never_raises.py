@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_xl import catalog, udfs
+from kpi_xl import udfs
+from kpi_xl.functions import catalog
 from kpi_xl.errors import ERROR_CODES, XlError
 
 NAMES = catalog.declared_names()

@@ -9,7 +9,7 @@ way Excel hands them over COM (tuples of rows, ``None`` for blanks, floats, COM
 error ints, dates), or as cell references (``ExcelRange``).
 
 An error comes back as its text (``"#DIV/0!"``): xlwings' wrapper returns it as
-is, the kpi-xl VBA module (``kpi_xl.vba``) turns it into a real error value.
+is, the kpi-xl VBA module (``kpi_xl.functions.vba``) turns it into a real error value.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import datetime as dt
 import inspect
 import math
 import re
+from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,7 +39,7 @@ com_date = xlharness.com_date
 call = xlharness.call_as_excel
 call_udf_rows = xlharness.call_udf_rows
 
-#: Every worksheet function kpi_xl.udfs declares (through kpi_xl._xlw), by name.
+#: Every worksheet function kpi_xl.udfs builds from the registry, by name.
 NAMES = sorted(n for n in dir(plain_udfs) if hasattr(getattr(plain_udfs, n), "__kpi_xl__"))
 UTC = dt.timezone.utc
 ERROR_TEXTS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
@@ -127,17 +129,24 @@ def test_arguments_and_defaults_are_the_python_signature(excel, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_xlwings_got_exactly_the_recorded_declarations(excel, name):
-    f = excel.functions()[name]
-    recorded = f.__kpi_xl__
-    xlf = f.__xlfunc__
-    assert set(recorded["args"]) == {a["name"] for a in xlf["args"]}, "an argument without @xw.arg"
-    for a in xlf["args"]:
-        declared = dict(recorded["args"][a["name"]])
-        assert declared.pop("doc") == a["doc"]
-        assert declared == a["options"], a["name"]
-    assert recorded["ret"] == xlf["ret"]["options"]
-    assert recorded["func"] == {"category": "KPI"}
+def test_xlwings_read_the_registry_declarations_from_the_annotations(excel, name):
+    """Each argument's conversion and help line reach xlwings through typing.Annotated."""
+    kpi = plain_udfs.__dict__[name].__kpi_xl__
+    xlf = excel.functions()[name].__xlfunc__
+    assert [a["name"] for a in xlf["args"]] == [a.name for a in kpi.arguments]
+    for a, declared in zip(xlf["args"], kpi.arguments):
+        convert, options = plain_udfs.CONVERSIONS[declared.kind]
+        assert a["doc"] == declared.doc
+        assert a["options"] == {"convert": convert, **options}, a["name"]
+    if kpi.spills == "period_table":  # a table of dates: xlwings Lite's date format
+        assert xlf["ret"]["options"] == {"convert": Any, **plain_udfs.DATES_OUT}
+    else:
+        assert xlf["ret"]["options"] == {}
+
+
+def test_range_arguments_arrive_as_2d_arrays_and_labels_as_lists(excel):
+    kinds = {a["name"]: a["options"]["convert"] for a in excel.functions()["SOURCE_SHARE"].__xlfunc__["args"]}
+    assert kinds == {"sources": list, "source": Any, "sessions": np.ndarray}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -154,26 +163,6 @@ def test_help_line_states_the_default(excel, name):
         else:
             m = re.search(r"Default (-?[\d.]+)", doc)
             assert m and float(m.group(1)) == default, f"{a['name']}: {doc!r} vs {default!r}"
-
-
-def test_writing_func_below_arg_would_lose_the_category(excel):
-    """Why test_category_is_kpi matters: the decorator order decides the category."""
-    from kpi_xl import _xlw as xw
-
-    with excel.excel_decorators():
-
-        @xw.func(category="KPI")
-        @xw.arg("x", doc="x")
-        def RIGHT(x):  # noqa: N802
-            """Right."""
-
-        @xw.arg("x", doc="x")
-        @xw.func(category="KPI")
-        def WRONG(x):  # noqa: N802
-            """Wrong."""
-
-    assert RIGHT.__xlfunc__["category"] == "KPI"
-    assert WRONG.__xlfunc__["category"] == "xlwings"
 
 
 # =============================================================================
@@ -282,13 +271,13 @@ def test_macro_options_fill_in_the_function_wizard(name):
     f = getattr(plain_udfs, name)
     assert kwargs["Category"] == "KPI"
     assert kwargs["Description"] == f.__doc__
-    assert kwargs["ArgumentDescriptions"] == [f.__kpi_xl__["args"][p.name]["doc"] for p in params(name)]
+    assert kwargs["ArgumentDescriptions"] == [a.doc for a in f.__kpi_xl__.arguments]
     assert kwargs["HasMenu"] is False and kwargs["HasShortcutKey"] is False
 
 
 def test_kpi_vba_module_calls_python_like_xlwings_wrappers():
-    """kpi_xl.vba's module (real error values) hands call_udf the same arguments."""
-    vba = pytest.importorskip("kpi_xl.vba")
+    """kpi_xl.functions.vba's module (real error values) hands call_udf the same arguments."""
+    from kpi_xl.functions import vba
     ours = vba_functions(vba.module_text().replace("\r\n", "\n"))
     theirs = vba_functions(xlharness.vba_wrapper_text())
     assert sorted(ours) == sorted(theirs)

@@ -136,7 +136,7 @@ def test_every_formula_has_a_cached_result(books):
 
 
 def test_functions_sheet_uses_every_function_live(books):
-    from kpi_xl import catalog
+    from kpi_xl.functions import catalog
 
     with open_package(books["en"]) as pkg:
         cells = pkg.read_cells("Functions")

@@ -24,9 +24,10 @@ What is REAL xlwings code (imported from the installed xlwings, not copied):
   calls ``call_udf`` and collapses a 1x1 result to a scalar and a 1xN result to a
   row, which is what VBA finally gets.
 * ``xlwings.conversion`` (NumPy converter etc.) and the ``kpi_xl.udfs`` source
-  file itself: a fresh copy of it (module ``kpi_xl_udfs_as_excel``, with a fresh
-  ``kpi_xl._xlw``) is executed while ``xlwings.func/arg/ret`` are bound to the real
-  ``xlfunc/xlarg/xlret``, so its decorator stack runs exactly as on Windows.
+  file itself: a fresh copy of it (module ``kpi_xl_udfs_as_excel``) is executed
+  while ``xlwings.func/arg/ret`` are bound to the real ``xlfunc/xlarg/xlret``, so
+  ``xlfunc`` reads each generated function (signature, docstring, ``Annotated``
+  argument declarations) exactly as on Windows.
 
 What is STAND-IN (defined in this file):
 
@@ -746,16 +747,12 @@ def _import_xlwings_windows() -> tuple[types.ModuleType, types.ModuleType, types
 def _load_excel_copy(udfs: types.ModuleType) -> types.ModuleType:
     """Execute kpi_xl/udfs.py afresh with xlwings.func/arg/ret = the Windows decorators.
 
-    The copy gets a fresh ``kpi_xl._xlw`` too (bound only while the file executes:
-    its ``from . import _xlw as xw`` reads the package attribute). ``metrics`` and
-    ``errors`` are the normal shared modules.
+    The copy builds its worksheet functions from the registry as the normal module
+    does, so ``xlwings.func`` (here the real ``xlfunc``) reads each one's signature,
+    docstring and ``Annotated`` argument declarations. ``metrics``, ``errors`` and
+    the ``functions`` package are the normal shared modules.
     """
-    import kpi_xl
     import xlwings
-
-    xlw_spec = importlib.util.find_spec("kpi_xl._xlw")
-    fresh_xlw = importlib.util.module_from_spec(xlw_spec)
-    xlw_spec.loader.exec_module(fresh_xlw)
 
     udfs_spec = importlib.util.find_spec("kpi_xl.udfs")
     spec = importlib.util.spec_from_file_location(EXCEL_COPY_NAME, udfs_spec.origin)
@@ -765,14 +762,9 @@ def _load_excel_copy(udfs: types.ModuleType) -> types.ModuleType:
     module.__package__ = "kpi_xl"
     module.__spec__ = None
 
-    missing = object()
-    saved_attr = getattr(kpi_xl, "_xlw", missing)
-    saved_mod = sys.modules.get("kpi_xl._xlw", missing)
     saved_deco = (xlwings.func, xlwings.arg, xlwings.ret)
     sys.modules[EXCEL_COPY_NAME] = module
     try:
-        kpi_xl._xlw = fresh_xlw
-        sys.modules["kpi_xl._xlw"] = fresh_xlw
         xlwings.func, xlwings.arg, xlwings.ret = udfs.xlfunc, udfs.xlarg, udfs.xlret
         spec.loader.exec_module(module)
     except BaseException:
@@ -780,14 +772,6 @@ def _load_excel_copy(udfs: types.ModuleType) -> types.ModuleType:
         raise
     finally:
         xlwings.func, xlwings.arg, xlwings.ret = saved_deco
-        if saved_attr is missing:
-            del kpi_xl._xlw
-        else:
-            kpi_xl._xlw = saved_attr
-        if saved_mod is missing:
-            sys.modules.pop("kpi_xl._xlw", None)
-        else:
-            sys.modules["kpi_xl._xlw"] = saved_mod
     module.__spec__ = spec
     return module
 

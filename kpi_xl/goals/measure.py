@@ -9,41 +9,82 @@ Three kinds of measure:
   (conversion over a month = its conversions / its sessions);
 * records (ACV, NPS, CSAT, FRT, AVERAGE...): the KPI function gets the span's rows.
 
+Which KPI is measured which way is its registry entry's ``measure``
+(:mod:`kpi_xl.functions.registry`); SUM, COUNT, AVERAGE, MIN, MAX and DISTINCT are
+the engine's own column measures.
+
 Only additive measures have per-day values (for seasonal pacing and the chance of
 meeting a target).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
-from .. import metrics
 from ..errors import XlError
+from ..functions import registry
 from .data import DataTables
 from .model import ADDITIVE, is_literal, parse_columns, parse_filter
 
-#: Catalog functions a goal can track, by how a span is measured.
-RATIO_OF_TOTALS = {
-    "ARPA": metrics.arpa, "CHURN": metrics.churn, "RETENTION": metrics.retention, "NRR": metrics.nrr,
-    "GRR": metrics.grr, "CAC": metrics.cac, "QUICK_RATIO": metrics.quick_ratio, "AOV": metrics.aov,
-    "WIN_RATE": metrics.win_rate, "ROI": metrics.roi, "CONVERSION": metrics.conversion, "CTR": metrics.ctr,
-    "CPA": metrics.cpa, "ENGAGEMENT_RATE": metrics.engagement_rate, "PAGES_PER_SESSION": metrics.pages_per_session,
-    "BOUNCE_RATE": metrics.bounce_rate, "GROSS_MARGIN": metrics.gross_margin, "ROA": metrics.roa,
-    "MARKET_SHARE": metrics.market_share, "SHRINKAGE": metrics.shrinkage,
-}
-RECORDS: dict[str, Callable[..., Any]] = {
-    "ACV": metrics.acv, "MRR": metrics.mrr, "NPS": metrics.nps, "CSAT": metrics.csat, "FRT": metrics.frt,
-    "RESOLUTION_TIME": metrics.resolution_time, "SOURCE_SHARE": metrics.source_share,
+
+class _ByMeasure(Mapping):
+    """KPI name → function, for the registered KPIs a goal measures one way, plus
+    measures only the engine has. Read from the registry at each use, so a KPI
+    registered later is trackable too."""
+
+    def __init__(self, measure: str, engine: Mapping[str, Callable[..., Any]] | None = None):
+        self.measure = measure
+        self.engine = dict(engine or {})
+
+    def _registered(self) -> dict[str, Callable[..., Any]]:
+        return {k.name: k.core for k in registry.kpis() if k.measure == self.measure}
+
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        found = self._registered().get(name) or self.engine.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._registered(), **self.engine})
+
+    def __len__(self) -> int:
+        return len({**self._registered(), **self.engine})
+
+
+class _Union(Set):
+    """The names in any of some collections, read at each use."""
+
+    def __init__(self, *parts: Any):
+        self.parts = parts
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in p for p in self.parts)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(n for p in self.parts for n in p))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+#: KPIs measured as a ratio of totals (registry measure "ratio_of_totals"), name → core function.
+RATIO_OF_TOTALS: Mapping[str, Callable[..., Any]] = _ByMeasure("ratio_of_totals")
+#: KPIs measured on a span's rows (registry measure "records"), plus the engine's own
+#: column measures AVERAGE, MIN, MAX and DISTINCT.
+RECORDS: Mapping[str, Callable[..., Any]] = _ByMeasure("records", {
     "AVERAGE": lambda x: _agg(np.mean, x), "MIN": lambda x: _agg(np.min, x), "MAX": lambda x: _agg(np.max, x),
     "DISTINCT": lambda x: float(len(pd.unique(pd.Series(x).dropna()))),
-}
-#: Additive measures: SUM of a column, COUNT of rows, tickets resolved (a count by resolution date).
-ADDITIVE_KPIS = (*ADDITIVE, "TICKETS_RESOLVED")
-TRACKABLE = frozenset(RATIO_OF_TOTALS) | frozenset(RECORDS) | frozenset(ADDITIVE_KPIS)
+})
+#: Additive measures: SUM of a column, COUNT of rows, and the registry's "additive"
+#: KPIs (e.g. TICKETS_RESOLVED), which count the rows dated in a span.
+ADDITIVE_KPIS: Set = _Union(ADDITIVE, _ByMeasure("additive"))
+TRACKABLE: Set = _Union(RATIO_OF_TOTALS, RECORDS, ADDITIVE_KPIS)
 
 
 def _agg(fn: Callable[[np.ndarray], Any], x: Any) -> Any:
@@ -122,19 +163,16 @@ def build(goal: dict[str, Any], data: DataTables) -> Measure:
 
 
 def _hint(kpi: str) -> str:
-    from .. import udfs
-
-    import inspect
-
-    f = getattr(udfs, kpi, None)
-    return ", ".join(inspect.signature(f).parameters) if f else "Amount"
+    """The argument names of a registered KPI, e.g. "churned, customers_at_start"."""
+    found = registry.find(kpi)
+    return ", ".join(a.name for a in found.arguments) if found else "Amount"
 
 
 def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, data: DataTables) -> Measure:
     filter_cols = tuple(c for c, _ in conditions)
     key = tuple(v.strip().casefold() for _, v in conditions)
     columns = [a for a in args if not is_literal(a)]
-    if kpi in ("COUNT", "TICKETS_RESOLVED"):
+    if kpi in ADDITIVE_KPIS and kpi != "SUM":  # COUNT and additive KPIs count rows
         columns = [None]
     cumulative = []
     first = None

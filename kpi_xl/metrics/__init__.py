@@ -10,8 +10,13 @@ when given one); aggregates return one number.
 75000.0
 >>> str(metrics.churn(3, 0))
 '#DIV/0!'
+
+Each argument is annotated with its kind and help line (:mod:`kpi_xl.metrics.kinds`).
+:func:`proven_clean` tells the worksheet layer that a result needs no scan for blanks.
 """
 
+from . import kinds
+from ._args import proven_clean
 from .finance import gross_margin, market_share, roa, shrinkage
 from .goals import achievement, forecast_end, okr_score, pace, payout, status
 from .marketing import conversion, cpa, ctr, engagement_rate, roi
@@ -27,4 +32,5 @@ __all__ = [
     "nps", "csat", "frt", "resolution_time", "tickets_resolved", "source_share",
     "pages_per_session", "bounce_rate", "gross_margin", "roa", "market_share", "shrinkage",
     "achievement", "pace", "forecast_end", "status", "payout", "okr_score",
+    "kinds", "proven_clean",
 ]

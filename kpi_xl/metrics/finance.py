@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from ..errors import DIV0, NUM
 from ._args import Rows, excel_errors, finite, nonneg
 from ._ratio import ratio
+from .kinds import Range
 
 __all__ = ["gross_margin", "roa", "market_share", "shrinkage"]
 
 
 @excel_errors
-def gross_margin(revenue: Any, cogs: Any) -> Any:
+def gross_margin(
+    revenue: Annotated[Any, Range("Revenue (net sales).")],
+    cogs: Annotated[Any, Range("Cost of goods sold for that revenue.")],
+) -> Any:
     """Gross margin: the share of revenue left after the cost of goods sold.
 
     Formula: gross margin = (revenue − cogs) / revenue
@@ -33,7 +37,10 @@ def gross_margin(revenue: Any, cogs: Any) -> Any:
 
 
 @excel_errors
-def roa(net_income: Any, total_assets: Any) -> Any:
+def roa(
+    net_income: Annotated[Any, Range("Net income for the period.")],
+    total_assets: Annotated[Any, Range("Total assets (average over the period if known).")],
+) -> Any:
     """Return on assets (ROA).
 
     Formula: ROA = net income / total assets (average over the period if you have it)
@@ -45,7 +52,10 @@ def roa(net_income: Any, total_assets: Any) -> Any:
 
 
 @excel_errors
-def market_share(company_sales: Any, market_sales: Any) -> Any:
+def market_share(
+    company_sales: Annotated[Any, Range("Your sales in the market.")],
+    market_sales: Annotated[Any, Range("Total sales of the whole market.")],
+) -> Any:
     """Market share: the company's part of total market sales.
 
     Formula: market share = company_sales / market_sales
@@ -58,7 +68,10 @@ def market_share(company_sales: Any, market_sales: Any) -> Any:
 
 
 @excel_errors
-def shrinkage(lost_value: Any, inventory_value: Any) -> Any:
+def shrinkage(
+    lost_value: Annotated[Any, Range("Value of stock lost (damage, theft, paperwork errors).")],
+    inventory_value: Annotated[Any, Range("Book value of inventory.")],
+) -> Any:
     """Inventory shrinkage rate: stock lost to damage, theft or paperwork errors.
 
     Formula: shrinkage = lost inventory value / inventory value (book)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, KpiInputError, XlError
 from ._args import Rows, choice, excel_errors, finite, omitted as _omitted
+from .kinds import Cell, Range
 
 __all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES"]
 
@@ -16,7 +17,12 @@ DIRECTIONS = ("higher", "lower")
 
 
 @excel_errors
-def achievement(actual: Any, target: Any, baseline: Any = None, direction: Any = "higher") -> Any:
+def achievement(
+    actual: Annotated[Any, Range("Value reached so far.")],
+    target: Annotated[Any, Range("Value the goal aims for.")],
+    baseline: Annotated[Any, Range("Value when the goal started (optional; 0 for higher-is-better).")] = None,
+    direction: Annotated[Any, Cell('"higher" (default) if more is better, "lower" if less is better.')] = "higher",
+) -> Any:
     """Achievement: progress toward a target as a ratio (0.8 means 80 % of the way).
 
     Formula: direction "higher" (default): (actual − baseline) / (target − baseline),
@@ -77,7 +83,14 @@ def expected_fraction(start_date: Any, end_date: Any, as_of: Any) -> Any:
 
 
 @excel_errors
-def pace(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any, baseline: Any = 0) -> Any:
+def pace(
+    actual: Annotated[Any, Range("Value reached so far (cumulative, e.g. sales to date).")],
+    target: Annotated[Any, Range("Value to reach by the end date.")],
+    start_date: Annotated[Any, Range("First day of the goal.")],
+    end_date: Annotated[Any, Range("Last day of the goal.")],
+    as_of: Annotated[Any, Range("Day the actual is measured (e.g. =TODAY()).")],
+    baseline: Annotated[Any, Range("Value on the start date. Default 0.")] = 0,
+) -> Any:
     """Pace: progress so far against the progress expected by now (1 = exactly on plan).
 
     Formula: expected = baseline + (target − baseline) × f, with
@@ -103,7 +116,12 @@ def pace(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any, b
 
 
 @excel_errors
-def forecast_end(actual: Any, start_date: Any, end_date: Any, as_of: Any) -> Any:
+def forecast_end(
+    actual: Annotated[Any, Range("Cumulative value so far (e.g. sales to date).")],
+    start_date: Annotated[Any, Range("First day of the period.")],
+    end_date: Annotated[Any, Range("Last day of the period.")],
+    as_of: Annotated[Any, Range("Day the actual is measured.")],
+) -> Any:
     """Run-rate forecast of a cumulative actual (sales to date...) at the end date.
 
     Formula: forecast = actual × total days / elapsed days, days counted whole and
@@ -129,8 +147,16 @@ DEFAULT_RULES = (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95), (
 
 
 @excel_errors
-def status(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any,
-           baseline: Any = None, direction: Any = "higher", language: Any = None) -> Any:
+def status(
+    actual: Annotated[Any, Range("Value reached so far.")],
+    target: Annotated[Any, Range("Value to reach by the end date.")],
+    start_date: Annotated[Any, Range("First day of the goal.")],
+    end_date: Annotated[Any, Range("Last day of the goal.")],
+    as_of: Annotated[Any, Range("Day the actual is measured.")],
+    baseline: Annotated[Any, Range("Value when the goal started (optional).")] = None,
+    direction: Annotated[Any, Cell('"higher" (default) or "lower" if less is better.')] = "higher",
+    language: Annotated[Any, Cell('"en" or "zh-TW" for the words; default English.')] = None,
+) -> Any:
     """Status label of a goal under the default rules, in English or 繁體中文.
 
     Formula: "Achieved" when ACHIEVEMENT ≥ 1; else "On track" when pace ≥ 0.95;
@@ -191,7 +217,12 @@ _NO_CAP = 1e308  # stands for "no cap" (an infinite input would read as #NUM!)
 
 
 @excel_errors
-def payout(achievement: Any, threshold: Any, accelerator: Any = 1, cap: Any = None) -> Any:
+def payout(
+    achievement: Annotated[Any, Range("Achievement as a ratio (1 = 100 % of target).")],
+    threshold: Annotated[Any, Range("Achievement below which nothing is paid, e.g. 0.8.")],
+    accelerator: Annotated[Any, Range("Multiplier on achievement above 100 %. Default 1.")] = 1,
+    cap: Annotated[Any, Range("Highest payout, e.g. 1.5 (optional: no cap).")] = None,
+) -> Any:
     """Incentive payout as a fraction of the target bonus.
 
     Formula: 0 below threshold; equal to achievement from threshold up to 1 (100 %);
@@ -216,7 +247,10 @@ def payout(achievement: Any, threshold: Any, accelerator: Any = 1, cap: Any = No
 
 
 @excel_errors
-def okr_score(scores: Any, weights: Any = None) -> Any:
+def okr_score(
+    scores: Annotated[Any, Range("Score of each key result, 0.0 to 1.0 (clipped).")],
+    weights: Annotated[Any, Range("Weight of each key result (optional: equal weights).")] = None,
+) -> Any:
     """OKR score of an objective: weighted mean of its key results' scores, each clipped to 0–1.
 
     Formula: Σ wᵢ × min(max(scoreᵢ, 0), 1) / Σ wᵢ (weights default to 1).

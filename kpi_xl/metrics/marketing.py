@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from ..errors import DIV0, NUM
 from ._args import Rows, excel_errors, finite, nonneg
 from ._ratio import ratio
+from .kinds import Range
 
 __all__ = ["roi", "conversion", "ctr", "cpa", "engagement_rate"]
 
 
 @excel_errors
-def roi(gain: Any, cost: Any) -> Any:
+def roi(
+    gain: Annotated[Any, Range("What the investment brought in (revenue or profit).")],
+    cost: Annotated[Any, Range("What it cost.")],
+) -> Any:
     """Return on investment (ROI) of a campaign or project.
 
     Formula: ROI = (gain − cost) / cost
@@ -33,7 +37,10 @@ def roi(gain: Any, cost: Any) -> Any:
 
 
 @excel_errors
-def conversion(conversions: Any, visitors: Any) -> Any:
+def conversion(
+    conversions: Annotated[Any, Range("People who did the thing asked (bought, signed up, answered the call to action).")],
+    visitors: Annotated[Any, Range("People who had the chance (visitors, leads, recipients).")],
+) -> Any:
     """Conversion rate: the share of visitors (or leads, or recipients of a call to
     action) who did the thing asked.
 
@@ -50,7 +57,10 @@ def conversion(conversions: Any, visitors: Any) -> Any:
 
 
 @excel_errors
-def ctr(clicks: Any, impressions: Any) -> Any:
+def ctr(
+    clicks: Annotated[Any, Range("Clicks on the link, ad or email.")],
+    impressions: Annotated[Any, Range("Times it was shown or delivered.")],
+) -> Any:
     """Click-through rate (CTR) of an email, ad or link.
 
     Formula: CTR = clicks / impressions (or emails delivered)
@@ -62,7 +72,10 @@ def ctr(clicks: Any, impressions: Any) -> Any:
 
 
 @excel_errors
-def cpa(spend: Any, acquisitions: Any) -> Any:
+def cpa(
+    spend: Annotated[Any, Range("Campaign spend.")],
+    acquisitions: Annotated[Any, Range("Leads, sign-ups or orders the campaign won.")],
+) -> Any:
     """Cost per acquisition (CPA): spend per lead, sign-up or sale won by a campaign.
 
     Formula: CPA = spend / acquisitions
@@ -76,7 +89,10 @@ def cpa(spend: Any, acquisitions: Any) -> Any:
 
 
 @excel_errors
-def engagement_rate(interactions: Any, audience: Any) -> Any:
+def engagement_rate(
+    interactions: Annotated[Any, Range("Likes, comments, shares and follows.")],
+    audience: Annotated[Any, Range("Followers or reach.")],
+) -> Any:
     """Social media engagement rate.
 
     Formula: engagement = interactions (likes, comments, shares, follows) / audience

@@ -5,13 +5,14 @@ Rates are ratios (0.05 means 5 %); money is in the currency of the inputs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from ..errors import DIV0, NUM, KpiInputError
 from ._args import Rows, above, aligned, excel_errors, finite, nonneg, unit
 from ._ratio import ratio
+from .kinds import Range
 
 __all__ = [
     "acv",
@@ -30,7 +31,11 @@ __all__ = [
 
 
 @excel_errors
-def acv(contract_values: Any, term_years: Any = 1, one_time_fees: Any = 0) -> Any:
+def acv(
+    contract_values: Annotated[Any, Range("Total value of each contract (one cell per contract).")],
+    term_years: Annotated[Any, Range("Term of each contract in years, or one term for all. Default 1.")] = 1,
+    one_time_fees: Annotated[Any, Range("One-time fees inside each contract value (set-up, onboarding). Default 0.")] = 0,
+) -> Any:
     """Average annual contract value (ACV) over a set of contracts.
 
     Formula: ACV = mean over contracts of (contract_value − one_time_fees) / term_years
@@ -61,7 +66,10 @@ def acv(contract_values: Any, term_years: Any = 1, one_time_fees: Any = 0) -> An
 
 
 @excel_errors
-def mrr(amounts: Any, billing_months: Any = 1) -> Any:
+def mrr(
+    amounts: Annotated[Any, Range("Billed amount of each active subscription.")],
+    billing_months: Annotated[Any, Range("Months each amount covers (12 = annual plan). Default 1.")] = 1,
+) -> Any:
     """Monthly recurring revenue (MRR) from active subscriptions.
 
     Formula: MRR = Σ amount / billing_months
@@ -81,7 +89,10 @@ def mrr(amounts: Any, billing_months: Any = 1) -> Any:
 
 
 @excel_errors
-def arpa(revenue: Any, accounts: Any) -> Any:
+def arpa(
+    revenue: Annotated[Any, Range("Revenue in the period (one cell, or one per row).")],
+    accounts: Annotated[Any, Range("Number of paying accounts in the same period.")],
+) -> Any:
     """Average revenue per account (ARPA) for a period.
 
     Formula: ARPA = revenue / accounts
@@ -93,7 +104,12 @@ def arpa(revenue: Any, accounts: Any) -> Any:
 
 
 @excel_errors
-def cltv(arpa: Any, churn_rate: Any, gross_margin: Any = 1, discount_rate: Any = 0) -> Any:
+def cltv(
+    arpa: Annotated[Any, Range("Average revenue per account per period (e.g. per month).")],
+    churn_rate: Annotated[Any, Range("Share of customers lost per period of the same length, e.g. 0.05. Must be in (0, 1].")],
+    gross_margin: Annotated[Any, Range("Gross margin as a ratio 0–1. Default 1 (revenue LTV).")] = 1,
+    discount_rate: Annotated[Any, Range("Discount rate per period, e.g. 0.01 a month. Default 0.")] = 0,
+) -> Any:
     """Customer lifetime value (CLTV / LTV) from ARPA, churn, margin and discount rate.
 
     Formula: CLTV = arpa × gross_margin × (1 + d) / (churn_rate + d); with d = 0 this
@@ -127,7 +143,10 @@ def cltv(arpa: Any, churn_rate: Any, gross_margin: Any = 1, discount_rate: Any =
 
 
 @excel_errors
-def churn(churned: Any, customers_at_start: Any) -> Any:
+def churn(
+    churned: Annotated[Any, Range("Customers lost in the period (of those there at its start).")],
+    customers_at_start: Annotated[Any, Range("Customers at the start of the period.")],
+) -> Any:
     """Customer churn rate for a period.
 
     Formula: churn = churned / customers_at_start
@@ -142,7 +161,11 @@ def churn(churned: Any, customers_at_start: Any) -> Any:
 
 
 @excel_errors
-def retention(customers_at_end: Any, customers_at_start: Any, new_customers: Any = 0) -> Any:
+def retention(
+    customers_at_end: Annotated[Any, Range("Customers at the end of the period.")],
+    customers_at_start: Annotated[Any, Range("Customers at the start of the period.")],
+    new_customers: Annotated[Any, Range("Customers won during the period. Default 0.")] = 0,
+) -> Any:
     """Customer retention rate (CRR) for a period.
 
     Formula: retention = (customers_at_end − new_customers) / customers_at_start
@@ -164,7 +187,12 @@ def retention(customers_at_end: Any, customers_at_start: Any, new_customers: Any
 
 
 @excel_errors
-def nrr(starting_mrr: Any, expansion: Any = 0, contraction: Any = 0, churned_mrr: Any = 0) -> Any:
+def nrr(
+    starting_mrr: Annotated[Any, Range("Recurring revenue of existing customers at the start.")],
+    expansion: Annotated[Any, Range("Upsell and cross-sell revenue added by them. Default 0.")] = 0,
+    contraction: Annotated[Any, Range("Revenue lost to downgrades. Default 0.")] = 0,
+    churned_mrr: Annotated[Any, Range("Revenue lost to customers who left. Default 0.")] = 0,
+) -> Any:
     """Net revenue retention (NRR, also NDR) for a cohort over a period.
 
     Formula: NRR = (starting_mrr + expansion − contraction − churned_mrr) / starting_mrr
@@ -189,7 +217,11 @@ def nrr(starting_mrr: Any, expansion: Any = 0, contraction: Any = 0, churned_mrr
 
 
 @excel_errors
-def grr(starting_mrr: Any, contraction: Any = 0, churned_mrr: Any = 0) -> Any:
+def grr(
+    starting_mrr: Annotated[Any, Range("Recurring revenue of existing customers at the start.")],
+    contraction: Annotated[Any, Range("Revenue lost to downgrades. Default 0.")] = 0,
+    churned_mrr: Annotated[Any, Range("Revenue lost to customers who left. Default 0.")] = 0,
+) -> Any:
     """Gross revenue retention (GRR) for a cohort over a period.
 
     Formula: GRR = (starting_mrr − contraction − churned_mrr) / starting_mrr
@@ -220,7 +252,10 @@ def grr(starting_mrr: Any, contraction: Any = 0, churned_mrr: Any = 0) -> Any:
 
 
 @excel_errors
-def cac(spend: Any, new_customers: Any) -> Any:
+def cac(
+    spend: Annotated[Any, Range("Sales and marketing spend in the period.")],
+    new_customers: Annotated[Any, Range("New paying customers won in the same period.")],
+) -> Any:
     """Customer acquisition cost (CAC).
 
     Formula: CAC = sales and marketing spend / new customers won
@@ -234,7 +269,10 @@ def cac(spend: Any, new_customers: Any) -> Any:
 
 
 @excel_errors
-def ltv_cac(ltv: Any, cac: Any) -> Any:
+def ltv_cac(
+    ltv: Annotated[Any, Range("Customer lifetime value (e.g. from CLTV).")],
+    cac: Annotated[Any, Range("Customer acquisition cost (e.g. from CAC).")],
+) -> Any:
     """LTV:CAC ratio: how many times a customer's lifetime value repays its acquisition cost.
 
     Formula: LTV:CAC = ltv / cac
@@ -246,7 +284,11 @@ def ltv_cac(ltv: Any, cac: Any) -> Any:
 
 
 @excel_errors
-def cac_payback(cac: Any, arpa: Any, gross_margin: Any = 1) -> Any:
+def cac_payback(
+    cac: Annotated[Any, Range("Customer acquisition cost.")],
+    arpa: Annotated[Any, Range("Monthly revenue per account.")],
+    gross_margin: Annotated[Any, Range("Gross margin as a ratio 0–1. Default 1.")] = 1,
+) -> Any:
     """CAC payback period in months.
 
     Formula: payback = cac / (arpa × gross_margin)
@@ -268,7 +310,12 @@ def cac_payback(cac: Any, arpa: Any, gross_margin: Any = 1) -> Any:
 
 
 @excel_errors
-def quick_ratio(new_mrr: Any, expansion_mrr: Any, contraction_mrr: Any, churned_mrr: Any) -> Any:
+def quick_ratio(
+    new_mrr: Annotated[Any, Range("MRR from new customers.")],
+    expansion_mrr: Annotated[Any, Range("MRR added by existing customers.")],
+    contraction_mrr: Annotated[Any, Range("MRR lost to downgrades.")],
+    churned_mrr: Annotated[Any, Range("MRR lost to customers who left.")],
+) -> Any:
     """SaaS quick ratio: MRR gained per unit of MRR lost.
 
     Formula: quick ratio = (new_mrr + expansion_mrr) / (contraction_mrr + churned_mrr)

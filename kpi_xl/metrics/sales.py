@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, KpiInputError
 from ._args import Rows, above, choice, column, excel_errors, finite, floats, nonneg
 from ._ratio import ratio
+from .kinds import Cell, Range
 
 __all__ = [
     "aov",
@@ -30,7 +31,10 @@ PERIODS = ("day", "week", "month", "quarter", "year")
 
 
 @excel_errors
-def aov(revenue: Any, orders: Any) -> Any:
+def aov(
+    revenue: Annotated[Any, Range("Revenue from the orders.")],
+    orders: Annotated[Any, Range("Number of orders.")],
+) -> Any:
     """Average order value (AOV), the average value of a purchase.
 
     Formula: AOV = revenue / number of orders
@@ -42,7 +46,10 @@ def aov(revenue: Any, orders: Any) -> Any:
 
 
 @excel_errors
-def win_rate(won: Any, closed: Any) -> Any:
+def win_rate(
+    won: Annotated[Any, Range("Opportunities won.")],
+    closed: Annotated[Any, Range("Opportunities closed, won or lost.")],
+) -> Any:
     """Win rate: the share of closed opportunities that were won.
 
     Formula: win rate = won / closed (closed = won + lost)
@@ -54,7 +61,10 @@ def win_rate(won: Any, closed: Any) -> Any:
 
 
 @excel_errors
-def growth_rate(current: Any, previous: Any) -> Any:
+def growth_rate(
+    current: Annotated[Any, Range("Value this period (e.g. this month's sales).")],
+    previous: Annotated[Any, Range("Value the period before.")],
+) -> Any:
     """Growth rate from one period to the next (e.g. monthly sales growth).
 
     Formula: growth = (current − previous) / |previous|
@@ -73,7 +83,9 @@ def growth_rate(current: Any, previous: Any) -> Any:
 
 
 @excel_errors
-def period_growth(values: Any) -> Any:
+def period_growth(
+    values: Annotated[Any, Range("One column (or row) of values per period, oldest first.")],
+) -> Any:
     """Growth of each value over the one before it, for a column of periods.
 
     Formula: growthₜ = (valueₜ − valueₜ₋₁) / |valueₜ₋₁|; the first period is blank.
@@ -104,7 +116,11 @@ def period_growth(values: Any) -> Any:
 
 
 @excel_errors
-def cagr(begin_value: Any, end_value: Any, periods: Any) -> Any:
+def cagr(
+    begin_value: Annotated[Any, Range("Value at the start (must be more than 0).")],
+    end_value: Annotated[Any, Range("Value at the end.")],
+    periods: Annotated[Any, Range("Number of periods between them, e.g. years.")],
+) -> Any:
     """Compound annual (or per-period) growth rate.
 
     Formula: CAGR = (end_value / begin_value)^(1 / periods) − 1
@@ -163,7 +179,10 @@ def _per_period(dates: Any, weights: np.ndarray | None, period: str) -> np.ndarr
 
 
 @excel_errors
-def count_per_period(dates: Any, period: Any = "month") -> Any:
+def count_per_period(
+    dates: Annotated[Any, Range("Date of each event (call, email, post, ticket, session).")],
+    period: Annotated[Any, Cell('"day", "week", "month" (default), "quarter" or "year".')] = "month",
+) -> Any:
     """Count of events per period (calls, emails, posts, tickets, sessions...).
 
     Formula: for each period that has an event, the number of dates falling in it.
@@ -178,7 +197,11 @@ def count_per_period(dates: Any, period: Any = "month") -> Any:
 
 
 @excel_errors
-def sum_per_period(dates: Any, values: Any, period: Any = "month") -> Any:
+def sum_per_period(
+    dates: Annotated[Any, Range("Date of each row (e.g. order date).")],
+    values: Annotated[Any, Range("Amount of each row (e.g. transaction amount).")],
+    period: Annotated[Any, Cell('"day", "week", "month" (default), "quarter" or "year".')] = "month",
+) -> Any:
     """Sum of amounts per period (e.g. transaction amount or revenue by month).
 
     Formula: for each period with data, Σ values whose date falls in it.

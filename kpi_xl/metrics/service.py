@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from ..errors import DIV0, NUM, VALUE, KpiInputError
 from ._args import aligned, choice, column, excel_errors, floats, number, values
+from .kinds import Cell, Range
 
 __all__ = ["nps", "csat", "frt", "resolution_time", "tickets_resolved", "TIME_UNITS"]
 
@@ -16,7 +17,9 @@ TIME_UNITS = {"hours": 24.0, "minutes": 1440.0, "days": 1.0}
 
 
 @excel_errors
-def nps(scores: Any) -> Any:
+def nps(
+    scores: Annotated[Any, Range("Answers 0–10 to 'How likely are you to recommend us?'. Blanks are skipped.")],
+) -> Any:
     """Net Promoter Score (NPS) from 0–10 answers to "How likely are you to recommend us?".
 
     Formula: NPS = 100 × (promoters − detractors) / responses, where promoters
@@ -39,7 +42,11 @@ def nps(scores: Any) -> Any:
 
 
 @excel_errors
-def csat(scores: Any, threshold: Any = None, scale_max: Any = 5) -> Any:
+def csat(
+    scores: Annotated[Any, Range("Satisfaction ratings, e.g. 1–5. Blanks are skipped.")],
+    threshold: Annotated[Any, Cell("Lowest rating that counts as satisfied. Default scale_max - 1 (4 on a 1-5 scale).")] = None,
+    scale_max: Annotated[Any, Cell("Top of the rating scale. Default 5.")] = 5,
+) -> Any:
     """Customer satisfaction score (CSAT): the share of satisfied ratings.
 
     Formula: CSAT = ratings ≥ threshold / ratings
@@ -86,7 +93,12 @@ def _durations(start: Any, end: Any, names: tuple[str, str], method: Any, unit: 
 
 
 @excel_errors
-def frt(created_at: Any, first_response_at: Any, method: Any = "mean", unit: Any = "hours") -> Any:
+def frt(
+    created_at: Annotated[Any, Range("Date-time each ticket was created.")],
+    first_response_at: Annotated[Any, Range("Date-time of the first reply (blank: still waiting, skipped).")],
+    method: Annotated[Any, Cell('"mean" (default) or "median".')] = "mean",
+    unit: Annotated[Any, Cell('"hours" (default), "minutes" or "days".')] = "hours",
+) -> Any:
     """First response time (FRT): how long customers wait for the first answer.
 
     Formula: mean (or median) over tickets of first_response_at − created_at
@@ -101,7 +113,12 @@ def frt(created_at: Any, first_response_at: Any, method: Any = "mean", unit: Any
 
 
 @excel_errors
-def resolution_time(opened_at: Any, resolved_at: Any, method: Any = "mean", unit: Any = "hours") -> Any:
+def resolution_time(
+    opened_at: Annotated[Any, Range("Date-time each ticket was opened.")],
+    resolved_at: Annotated[Any, Range("Date-time it was resolved (blank: still open, skipped).")],
+    method: Annotated[Any, Cell('"mean" (default) or "median".')] = "mean",
+    unit: Annotated[Any, Cell('"hours" (default), "minutes" or "days".')] = "hours",
+) -> Any:
     """Resolution time (mean time to resolve): from ticket opened to resolved.
 
     Formula: mean (or median) over resolved tickets of resolved_at − opened_at
@@ -115,7 +132,11 @@ def resolution_time(opened_at: Any, resolved_at: Any, method: Any = "mean", unit
 
 
 @excel_errors
-def tickets_resolved(resolved_at: Any, period_start: Any = None, period_end: Any = None) -> Any:
+def tickets_resolved(
+    resolved_at: Annotated[Any, Range("Resolution date of each ticket (blank: still open).")],
+    period_start: Annotated[Any, Cell("First day to count (optional).")] = None,
+    period_end: Annotated[Any, Cell("Last day to count, inclusive (optional).")] = None,
+) -> Any:
     """Number of tickets resolved, optionally within a date range.
 
     Formula: count of resolved_at timestamps with period_start ≤ t < period_end + 1 day

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from ..errors import DIV0, NUM, VALUE, KpiInputError
 from ._args import column, excel_errors, omitted, texts
 from ._ratio import ratio
+from .kinds import Cell, Labels, Range
 
 __all__ = ["source_share", "pages_per_session", "bounce_rate"]
 
 
 @excel_errors
-def source_share(sources: Any, source: Any, sessions: Any = None) -> Any:
+def source_share(
+    sources: Annotated[Any, Labels("Traffic source of each row (e.g. Organic, Facebook, Direct).")],
+    source: Annotated[Any, Cell("The source to measure; case is ignored.")],
+    sessions: Annotated[Any, Range("Sessions on each row (optional: each row counts 1).")] = None,
+) -> Any:
     """Share of traffic that came from one source (e.g. "Organic", "Facebook").
 
     Formula: share = sessions from `source` / all sessions. Without a sessions
@@ -50,7 +55,10 @@ def source_share(sources: Any, source: Any, sessions: Any = None) -> Any:
 
 
 @excel_errors
-def pages_per_session(pageviews: Any, sessions: Any) -> Any:
+def pages_per_session(
+    pageviews: Annotated[Any, Range("Pages viewed.")],
+    sessions: Annotated[Any, Range("Sessions (visits).")],
+) -> Any:
     """Pages per session: how deep visitors go into the site.
 
     Formula: pages per session = pageviews / sessions
@@ -62,7 +70,10 @@ def pages_per_session(pageviews: Any, sessions: Any) -> Any:
 
 
 @excel_errors
-def bounce_rate(bounces: Any, sessions: Any) -> Any:
+def bounce_rate(
+    bounces: Annotated[Any, Range("Sessions that viewed a single page.")],
+    sessions: Annotated[Any, Range("All sessions.")],
+) -> Any:
     """Bounce rate: the share of sessions that viewed one page and left.
 
     Formula: bounce rate = single-page sessions / sessions

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import udfs
+from ..functions import calling, registry
 from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, XlError
 
 EPOCH = dt.datetime(1899, 12, 30)
@@ -239,9 +239,9 @@ class Evaluator:
         fn = NATIVE.get(name)
         if fn is not None:
             return fn(self, *args)
-        udf = getattr(udfs, name, None)
-        if udf is not None and hasattr(udf, "__kpi_xl__"):
-            return udf(*[_as_udf_arg(a) for a in args])
+        kpi = registry.find(name)
+        if kpi is not None:
+            return calling.call(kpi.name, *[_as_udf_arg(a) for a in args])
         raise Unsupported(f"function {name} is not evaluated here")
 
     def operand(self, t) -> Any:

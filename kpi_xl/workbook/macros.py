@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..vba import module_text
+from ..functions.vba import module_text
 
 MACRO_NAME = "RefreshScorecard"
 MACRO_MODULE = "kpi_xl_macros"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .. import catalog
+from ..functions import catalog
 from ..errors import KpiXlError
 from .xlsx import WorkbookError, col_letters, open_package
 
