@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi_xl import catalog, docs, udfs
+import gendocs as docs
+from kpi_xl import catalog, udfs
 from kpi_xl.errors import XlError
 
 ROOT = Path(__file__).resolve().parents[1]

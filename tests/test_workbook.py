@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kpi_xl import docs, labels
+import gendocs as docs
+from kpi_xl import labels
 from kpi_xl.cli import main
 from kpi_xl.workbook import layout
 from kpi_xl.workbook.refresh import refresh
