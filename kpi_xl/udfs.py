@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _xlw as xw
+from . import labels
 from . import metrics as m
 from .errors import VALUE, XlError
 from .metrics._args import proven_clean
@@ -493,7 +494,7 @@ def FORECAST_END(actual, start_date, end_date, as_of):
 @excel_function
 def STATUS(actual, target, start_date, end_date, as_of, baseline=None, direction="higher", language=None):
     """Goal status by the default rules: Achieved, On track, Behind or At risk (繁體中文 with "zh-TW")."""
-    return m.status(actual, target, start_date, end_date, as_of, baseline, direction, language)
+    return labels.status_words(m.status(actual, target, start_date, end_date, as_of, baseline, direction), language)
 
 
 @xw.func(category=CATEGORY)
