@@ -134,7 +134,10 @@ def _blank_column(s: pd.Series) -> pd.Series:
     return b
 
 
-def _date(v: Any) -> dt.date | None:
+def as_date(v: Any) -> dt.date | None:
+    """A cell's date as the goals table reads it: a date or datetime, an Excel serial
+    number (days since 1899-12-30) or ISO text ("2026-06-15"); None for a blank or
+    anything else."""
     if _blank(v):
         return None
     if isinstance(v, pd.Timestamp):
@@ -238,7 +241,7 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
             problems.append(Problem(pos, "weight", "must not be negative"))
         for col in ("start", "end"):
             raw = rec[col]
-            d = _date(raw)
+            d = as_date(raw)
             if raw is not None and d is None:
                 problems.append(Problem(pos, col, f"'{raw}' is not a date"))
             rec[col] = d

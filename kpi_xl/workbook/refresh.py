@@ -22,7 +22,7 @@ import pandas as pd
 from ..errors import KpiXlError
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
-from ..goals.model import _date, canonical
+from ..goals.model import as_date, canonical
 from . import layout
 from .content import Owned, build_owned, owned_regions, percent_rows
 from .xlsx import Package, TableInfo, WorkbookError, col_letters, open_package
@@ -234,7 +234,7 @@ def _as_of(settings: dict[str, Any], override: dt.date | None) -> dt.date:
     v = settings.get("as_of")
     if v is None or (isinstance(v, str) and not v.strip()):
         return dt.date.today()
-    day = _date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
+    day = as_date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
     if day is None:
         raise WorkbookError(f"Settings!B3: '{v}' is not a date (expected e.g. 2026-06-30, or blank for today)")
     return day
