@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .errors import KpiXlError
+
 LANGUAGES = ("en", "zh-TW")
 
 #: Goal status, from best to worst; keys are the engine's canonical names.
@@ -20,6 +22,10 @@ STATUS = {
 }
 
 
+class LanguageError(KpiXlError, ValueError):
+    """A language kpi-xl does not speak (the message lists those it does)."""
+
+
 def language(lang: str | None = None) -> str:
     """The language to show: ``lang`` if given, else $KPI_XL_LANG, else English."""
     value = (lang or os.environ.get("KPI_XL_LANG") or "en").strip()
@@ -28,7 +34,7 @@ def language(lang: str | None = None) -> str:
             return known
     if value.lower() in ("zh", "zh-hant", "繁體中文", "中文"):
         return "zh-TW"
-    raise ValueError(f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}")
+    raise LanguageError(f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}")
 
 
 def status_label(key: str, lang: str | None = None) -> str:

@@ -289,14 +289,20 @@ def is_literal(arg: Any) -> bool:
     return isinstance(arg, (_Literal, float))
 
 
+class FilterError(KpiXlError, ValueError):
+    """A goal's ``filter`` cell that is not ``Column=Value`` conditions."""
+
+
 def parse_filter(spec: str) -> list[tuple[str, str]]:
-    """The ``filter`` cell: ``Column=Value`` conditions separated by ``;`` (all must hold)."""
+    """The ``filter`` cell: ``Column=Value`` conditions separated by ``;`` (all must hold).
+
+    Raises :class:`FilterError` for a part without ``=``."""
     out = []
     for part in (spec or "").split(";"):
         if not part.strip():
             continue
         if "=" not in part:
-            raise ValueError(f"'{part.strip()}' is not Column=Value")
+            raise FilterError(f"'{part.strip()}' is not Column=Value")
         col, val = part.split("=", 1)
         out.append((col.strip(), val.strip()))
     return out

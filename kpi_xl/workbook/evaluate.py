@@ -28,12 +28,12 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import udfs
-from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, XlError
+from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, KpiXlError, XlError
 
 EPOCH = dt.datetime(1899, 12, 30)
 
 
-class Unsupported(Exception):
+class Unsupported(KpiXlError):
     """A construct or function the evaluator does not know (the cell keeps its value)."""
 
 
