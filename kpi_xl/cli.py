@@ -199,21 +199,6 @@ def demo(lang: str, out_dir: Path) -> None:
 
 
 @main.command()
-@click.option("--check", is_flag=True, help="Do not write; exit 1 if the docs are stale.")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Project root holding docs/.")
-def docs(check: bool, root: Path) -> None:
-    """Write the generated docs (functions, scorecard) and workbook_template.xlsx."""
-    from . import docs as docs_mod
-
-    stale = docs_mod.write(root, check=check)
-    if check and stale:
-        click.echo("stale: " + ", ".join(str(p) for p in stale) + " (run: kpi-xl docs)", err=True)
-        sys.exit(1)
-    click.echo("up to date" if not stale else "wrote " + ", ".join(str(p) for p in stale))
-
-
-@main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default=Path("kpi_xl_udfs.bas"))
 def vba(out: Path) -> None:
     """Write the VBA module that gives Excel the KPI functions with real error values."""

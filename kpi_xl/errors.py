@@ -6,7 +6,7 @@ Two kinds of failure live here:
   exactly as Excel would show it (``#DIV/0!``, ``#VALUE!``, ``#NUM!``, ``#N/A``).
   It is a ``str`` subclass whose text is the error code, so xlwings hands it to
   Excel unchanged: xlwings Lite (Office.js) turns a returned ``"#DIV/0!"`` into a
-  real error value, and the VBA module written by :mod:`kpi_xl.vba` does the same
+  real error value, and the VBA module written by :mod:`kpi_xl.functions.vba` does the same
   for classic xlwings UDFs on Windows.
 * :class:`KpiXlError` is the base of the *exceptions* raised by the library and
   the command line (bad workbooks, bad goal rows...). Their messages name the

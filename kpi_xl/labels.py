@@ -7,6 +7,9 @@ engine and the workbook all show the same words.
 from __future__ import annotations
 
 import os
+from typing import Any
+
+from .errors import KpiXlError
 
 LANGUAGES = ("en", "zh-TW")
 
@@ -19,6 +22,10 @@ STATUS = {
 }
 
 
+class LanguageError(KpiXlError, ValueError):
+    """A language kpi-xl does not speak (the message lists those it does)."""
+
+
 def language(lang: str | None = None) -> str:
     """The language to show: ``lang`` if given, else $KPI_XL_LANG, else English."""
     value = (lang or os.environ.get("KPI_XL_LANG") or "en").strip()
@@ -27,11 +34,36 @@ def language(lang: str | None = None) -> str:
             return known
     if value.lower() in ("zh", "zh-hant", "繁體中文", "中文"):
         return "zh-TW"
-    raise ValueError(f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}")
+    raise LanguageError(f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}")
 
 
 def status_label(key: str, lang: str | None = None) -> str:
     return STATUS[language(lang)][key]
+
+
+def status_words(keys: Any, lang: Any = None) -> Any:
+    """Status ids (one, or an array from :func:`kpi_xl.metrics.status`) as words in ``lang``.
+
+    What the worksheet function STATUS shows. Excel errors and blanks (None) pass through;
+    ``lang`` may be a cell: an Excel error code in it is the result, a blank means
+    $KPI_XL_LANG or English, an unknown language is #VALUE!.
+    """
+    import numpy as np
+
+    from .errors import ERROR_CODES, VALUE, KpiInputError, XlError
+
+    if isinstance(keys, XlError):
+        return keys
+    if isinstance(lang, str) and lang in ERROR_CODES:
+        return XlError(lang)
+    blank = lang is None or (isinstance(lang, str) and not lang.strip()) or (isinstance(lang, float) and lang != lang)
+    try:
+        words = STATUS[language(None if blank else str(lang))]
+    except ValueError as exc:
+        raise KpiInputError(VALUE, f"language: {exc}") from None
+    if isinstance(keys, np.ndarray):
+        return np.vectorize(lambda k: words.get(k, k) if isinstance(k, str) else k, otypes=[object])(keys)
+    return words.get(keys, keys) if isinstance(keys, str) else keys
 
 
 # Messages the engine writes (status reasons, SMART verdicts, warnings), English → 繁體中文.

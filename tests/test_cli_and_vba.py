@@ -39,15 +39,6 @@ def test_every_command_has_help():
         assert result.exit_code == 0
 
 
-def test_docs_check_fails_when_stale(tmp_path):
-    result = CliRunner().invoke(main, ["docs", "--check", "--root", str(tmp_path)])
-    assert result.exit_code == 1 and "stale" in result.output
-    result = CliRunner().invoke(main, ["docs", "--root", str(tmp_path)])
-    assert result.exit_code == 0
-    assert (tmp_path / "docs" / "zh-TW" / "functions.md").exists()
-    assert CliRunner().invoke(main, ["docs", "--check", "--root", str(tmp_path)]).exit_code == 0
-
-
 def test_vba_module_wraps_every_function_and_converts_errors(tmp_path):
     out = tmp_path / "kpi.bas"
     result = CliRunner().invoke(main, ["vba", str(out)])

@@ -48,28 +48,29 @@ def test_forecast_end_run_rate_quarter():
 
 
 @pytest.mark.parametrize(
-    "actual, expected_en, expected_zh",
+    "actual, key, expected_en, expected_zh",
     [
-        (100, "Achieved", "已達成"),  # achievement 1
-        (50, "On track", "進度正常"),  # pace 0.997
-        (45, "Behind", "落後"),  # pace 0.898
-        (40, "At risk", "有風險"),  # pace 0.798
+        (100, "achieved", "Achieved", "已達成"),  # achievement 1
+        (50, "on_track", "On track", "進度正常"),  # pace 0.997
+        (45, "behind", "Behind", "落後"),  # pace 0.898
+        (40, "at_risk", "At risk", "有風險"),  # pace 0.798
     ],
 )
-def test_status_default_rules_both_languages(actual, expected_en, expected_zh):
+def test_status_default_rules_both_languages(actual, key, expected_en, expected_zh):
     args = (actual, 100, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2))
-    assert g.status(*args) == expected_en
-    assert g.status(*args, None, "higher", "zh-TW") == expected_zh
+    assert g.status(*args) == key  # the core answers with a language-neutral id
+    assert udfs.STATUS(*args) == expected_en
+    assert udfs.STATUS(*args, None, "higher", "zh-TW") == expected_zh
 
 
 def test_status_lower_goal_that_beats_its_target_is_achieved():
     # first response time from 10 h down to 4 h; now 3 h
-    assert g.status(3, 4, D(2026, 1, 1), D(2026, 6, 30), D(2026, 2, 1), 10, "lower") == "Achieved"
+    assert g.status(3, 4, D(2026, 1, 1), D(2026, 6, 30), D(2026, 2, 1), 10, "lower") == "achieved"
 
 
 def test_status_language_from_environment(monkeypatch):
     monkeypatch.setenv("KPI_XL_LANG", "zh-TW")
-    assert g.status(100, 100, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2)) == "已達成"
+    assert udfs.STATUS(100, 100, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2)) == "已達成"
 
 
 def test_status_per_row_and_errors():
@@ -78,6 +79,7 @@ def test_status_per_row_and_errors():
     assert str(udfs.STATUS(1, 2, D(2026, 1, 1), D(2026, 12, 31), D(2025, 7, 2))) == "#N/A"
     assert str(udfs.STATUS(1, 2, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2), None, "up")) == "#VALUE!"
     assert str(udfs.STATUS(1, 2, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2), None, "higher", "fr")) == "#VALUE!"
+    assert str(udfs.STATUS(1, 2, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2), None, "higher", "#N/A")) == "#N/A"
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from kpi_xl import docs, locale_zh_tw, sample, udfs
+import gendocs as docs
+from kpi_xl import locale_zh_tw, sample, udfs
 from kpi_xl.cli import main
 from kpi_xl.functions import calling, catalog, registry, vba
 from kpi_xl.goals import compute

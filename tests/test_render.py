@@ -1,4 +1,4 @@
-"""kpi_xl.render: workbooks opened in LibreOffice as a user would see them.
+"""tests/support/render.py: workbooks opened in LibreOffice as a user would see them.
 
 The rendering tests need LibreOffice and poppler (``.ci/install-system-deps``)
 and skip without them; the tests of the text scanner and of the errors run
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_xl import render as r
+from support import render as r
 
 needs_soffice = pytest.mark.skipif(
     not r.soffice_available(),

@@ -271,3 +271,27 @@ def test_okr_grading_google_scale(tables):
     assert o.at["Win the market", "score"] == pytest.approx((2 * 0.7 + 1.0 + 0.6) / 4)
     assert o.at["Delight", "grade"] == "Missed"
     assert krs.iloc[0]["goal_achievement"] == pytest.approx(18100 / 36500)
+
+
+def test_owner_achievement_is_the_weighted_mean_of_their_goals():
+    from kpi_xl.goals.cascade import owner_achievement
+
+    card = pd.DataFrame({"owner": ["Ann", "Ann", "Bo", "", "Bo"], "achievement": [1.0, 0.4, 0.5, 0.9, float("nan")],
+                         "weight": [3.0, 1.0, float("nan"), 1.0, 5.0]})
+    out = owner_achievement(card)
+    assert out["owner"].tolist() == ["Ann", "Bo"]  # no owner: left out; an unmeasured goal does not count
+    assert out["achievement"].tolist() == pytest.approx([(3 * 1.0 + 0.4) / 4, 0.5])  # a blank weight counts 1
+
+
+def test_expected_share_is_the_achievement_the_expected_value_would_have():
+    from kpi_xl.goals.scorecard import expected_share
+
+    nan = float("nan")
+    card = pd.DataFrame({"expected": [50.0, 8.0, 5.0, 60.0], "expected_seasonal": [40.0, nan, nan, nan],
+                         "target": [100.0, 4.0, 10.0, 100.0], "baseline": [0.0, 10.0, nan, nan],
+                         "direction": ["higher", "lower", "maintain", "higher"]})
+    out = expected_share(card).tolist()
+    assert out[0] == pytest.approx(0.4)  # the seasonal expectation when there is one
+    assert out[1] == pytest.approx((10 - 8) / (10 - 4))  # "lower" from a baseline of 10 toward 4
+    assert math.isnan(out[2])  # a maintain goal has a band, not a path
+    assert out[3] == pytest.approx(0.6)

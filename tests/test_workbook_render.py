@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from kpi_xl import render
+from support import render
 from kpi_xl.workbook.refresh import refresh
 from kpi_xl.workbook.template import build
 

@@ -25,12 +25,13 @@ import inspect
 import re
 import typing
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
 import numpy as np
 
-from .. import metrics
-from ..metrics.kinds import ArgumentKind
+from .. import labels, metrics
+from ..errors import KpiXlError
+from ..metrics.kinds import ArgumentKind, Cell, Range
 
 __all__ = [
     "KPI", "Argument", "Example", "RegistryError", "UNITS", "MEASURES", "SPILLS",
@@ -54,7 +55,7 @@ SPILLS = ("no", "shape", "period_table")
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 
 
-class RegistryError(ValueError):
+class RegistryError(KpiXlError, ValueError):
     """A registry entry that cannot work (the message names the KPI and what is wrong)."""
 
 
@@ -498,8 +499,25 @@ _add(KPI(
     example=Example("=FORECAST_END(2400000, DATE(2026,1,1), DATE(2026,3,31), DATE(2026,2,14))",
         (2400000, D(2026, 1, 1), D(2026, 3, 31), D(2026, 2, 14)), "2.4 M in 45 of 90 days"),
 ))
+def status_in_words(
+    actual: Annotated[Any, Range("Value reached so far.")],
+    target: Annotated[Any, Range("Value to reach by the end date.")],
+    start_date: Annotated[Any, Range("First day of the goal.")],
+    end_date: Annotated[Any, Range("Last day of the goal.")],
+    as_of: Annotated[Any, Range("Day the actual is measured.")],
+    baseline: Annotated[Any, Range("Value when the goal started (optional).")] = None,
+    direction: Annotated[Any, Cell('"higher" (default) or "lower" if less is better.')] = "higher",
+    language: Annotated[Any, Cell('"en" or "zh-TW" for the words; default English.')] = None,
+) -> Any:
+    # The core gives a status id; the worksheet function shows it as a word of the language.
+    return labels.status_words(metrics.status(actual, target, start_date, end_date, as_of, baseline, direction),
+                               language)
+
+
+status_in_words.__doc__ = metrics.status.__doc__
+
 _add(KPI(
-    "STATUS", metrics.status, group=GOALS, unit="text",
+    "STATUS", status_in_words, group=GOALS, unit="text",
     description='Goal status by the default rules: Achieved, On track, Behind or At risk (繁體中文 with "zh-TW").',
     example=Example("=STATUS(40, 100, DATE(2026,1,1), DATE(2026,12,31), DATE(2026,7,2))",
         (40, 100, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2)), "pace 0.80, below 0.85"),

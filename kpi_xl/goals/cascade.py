@@ -91,3 +91,24 @@ def rollup(card: pd.DataFrame, measure: str = "achievement") -> dict[str, float]
         return value
 
     return {gid: rolled(gid) for gid in card["id"]}
+
+
+def with_rollups(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard with a goal that has no KPI of its own showing its children's
+    roll-up as its achievement and pace."""
+    card = card.copy()
+    card["achievement"] = card["achievement"].where(card["achievement"].notna(), card["rollup_achievement"])
+    card["pace"] = card["pace"].where(card["pace"].notna(), card["rollup_pace"])
+    return card
+
+
+def owner_achievement(card: pd.DataFrame) -> pd.DataFrame:
+    """Each owner's achievement: Σ weight × achievement / Σ weight over the owner's
+    measured goals (a blank weight counts 1, as in the cascade). Columns owner,
+    achievement; owners in alphabetical order, goals without an owner left out."""
+    measured = card[card["achievement"].notna() & (card["owner"] != "")].assign(weight=lambda c: c["weight"].fillna(1.0))
+    rows = []
+    for owner, g in measured.groupby("owner", sort=True):
+        total = g["weight"].sum()
+        rows.append((owner, float((g["achievement"] * g["weight"]).sum() / total) if total > 0 else math.nan))
+    return pd.DataFrame(rows, columns=["owner", "achievement"])

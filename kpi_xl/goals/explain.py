@@ -1,8 +1,8 @@
 """Explain a scorecard in words, with the arithmetic behind every number.
 
-``render()`` writes docs/scorecard.md from the sample company: the rules, then
-each goal's actual, expected, pace, forecast, chance and status worked through
-with its own numbers. ``explain_goal()`` does one goal (the CLI uses it).
+``explain_goal()`` derives one goal's actual, expected, pace, forecast, chance and
+status from its own numbers (``kpi-xl scorecard --goal`` prints it; docs/scorecard.md,
+written by tools/gendocs.py, works the sample company through with it).
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ import math
 
 import pandas as pd
 
-from .. import sample
 from .model import parse_filter
-from .review import grade_okrs, payouts
-from .scorecard import Result, compute
-from .smart import smart_check, verdict_text
+from .scorecard import Result
 
 
-def _n(v: float, unit: str = "") -> str:
+def number_text(v: float, unit: str = "") -> str:
+    """A number as the explanations show it: \"–\" for none, 12.50 % for a percentage, 12,345 for thousands."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     if unit == "%":
@@ -45,128 +43,41 @@ def explain_goal(result: Result, gid: str) -> list[str]:
     if not g["kpi"] or r["kpi"] != g["kpi"]:
         lines.append(
             f"No KPI of its own: its children roll up by **{g['rollup']}** to achievement "
-            f"{_n(r['rollup_achievement'])} and pace {_n(r['rollup_pace'])}; status **{r['status_label']}** "
+            f"{number_text(r['rollup_achievement'])} and pace {number_text(r['rollup_pace'])}; status **{r['status_label']}** "
             f"({r['rule']})."
         )
         return lines
     where = "; ".join(f"{c} = {v}" for c, v in parse_filter(g["filter"])) or "all rows"
     what = f"{g['kpi']}({g['columns']})" if g["columns"] else g["kpi"]
-    lines.append(f"**Actual** {_n(r['actual'], unit)} = {what} over table {g['table']} ({where}), "
+    lines.append(f"**Actual** {number_text(r['actual'], unit)} = {what} over table {g['table']} ({where}), "
                  f"{g['date_column']} from {_span(g, result.as_of)}.")
     days = f"{r['days_elapsed']:.0f} of {r['days_total']:.0f} days"
     base = g["baseline"]
     if g["direction"] == "maintain":
-        lines.append(f"Kept inside the band {_n(g['band_low'], unit)}–{_n(g['band_high'], unit)}: "
-                     f"achievement {_n(r['achievement'])} (1 inside the band, falling to 0 one band-width outside).")
+        lines.append(f"Kept inside the band {number_text(g['band_low'], unit)}–{number_text(g['band_high'], unit)}: "
+                     f"achievement {number_text(r['achievement'])} (1 inside the band, falling to 0 one band-width outside).")
     else:
         b = 0.0 if math.isnan(base) else base
         if not math.isnan(r["expected"]):
             if r["kpi"] in ("SUM", "COUNT", "TICKETS_RESOLVED") or not math.isnan(base):
-                lines.append(f"**Expected by now** (linear) = {_n(b, unit)} + ({_n(g['target'], unit)} − {_n(b, unit)}) "
-                             f"× {days} = {_n(r['expected'], unit)}.")
+                lines.append(f"**Expected by now** (linear) = {number_text(b, unit)} + ({number_text(g['target'], unit)} − {number_text(b, unit)}) "
+                             f"× {days} = {number_text(r['expected'], unit)}.")
             else:
-                lines.append(f"No baseline, so no straight-line path: expected = the target {_n(g['target'], unit)}.")
+                lines.append(f"No baseline, so no straight-line path: expected = the target {number_text(g['target'], unit)}.")
         if not math.isnan(r["seasonal_share"]):
             lines.append(f"**Seasonal**: last year the same span reached {r['seasonal_share'] * 100:.1f} % of its "
-                         f"full-period total by the same day, so expected = {_n(b, unit)} + ({_n(g['target'], unit)} − "
-                         f"{_n(b, unit)}) × {r['seasonal_share']:.4f} = {_n(r['expected_seasonal'], unit)}.")
-        lines.append(f"**Achievement** = ACHIEVEMENT({_n(r['actual'])}, {_n(g['target'])}"
-                     f"{', ' + _n(base) if not math.isnan(base) else ''}, \"{g['direction']}\") = {_n(r['achievement'])}; "
-                     f"**pace** against the {r['pacing'] or 'target'} expectation = {_n(r['pace'])}.")
+                         f"full-period total by the same day, so expected = {number_text(b, unit)} + ({number_text(g['target'], unit)} − "
+                         f"{number_text(b, unit)}) × {r['seasonal_share']:.4f} = {number_text(r['expected_seasonal'], unit)}.")
+        lines.append(f"**Achievement** = ACHIEVEMENT({number_text(r['actual'])}, {number_text(g['target'])}"
+                     f"{', ' + number_text(base) if not math.isnan(base) else ''}, \"{g['direction']}\") = {number_text(r['achievement'])}; "
+                     f"**pace** against the {r['pacing'] or 'target'} expectation = {number_text(r['pace'])}.")
     fm = r["forecast_method"]
     how = {"run rate": f"actual × {r['days_total']:.0f} / {r['days_elapsed']:.0f} days",
            "seasonal": "baseline + (actual − baseline) / last year's share",
            "trend": "a least-squares line through the complete periods, extended to the end",
            "average": "the mean of the complete periods (their trend is within the noise)",
            "latest": "the value so far (fewer than 4 complete periods to see a trend)"}.get(fm, fm)
-    lines.append(f"**Forecast** {_n(r['forecast'], unit)} ({fm}: {how})"
+    lines.append(f"**Forecast** {number_text(r['forecast'], unit)} ({fm}: {how})"
                  + (f"; chance of meeting the target {r['chance'] * 100:.0f} %." if not math.isnan(r["chance"]) else "."))
     lines.append(f"**Status {r['status_label']}** because {r['rule']}.")
     return lines
-
-
-def render(lang: str = "en") -> str:
-    """docs/scorecard.md: how the engine works, worked through on the sample company."""
-    company = sample.load(lang)
-    result = compute(company.goals, company.tables, company.as_of, lang=lang)
-    card = result.scorecard
-    out = [
-        "# The scorecard: how every number is computed",
-        "",
-        "<!-- Generated by `kpi-xl docs` from kpi_xl/goals and the sample company (kpi_xl/sample.py). "
-        "Do not edit by hand: a test fails when this file is stale. -->",
-        "",
-        f"The numbers below are the sample company's ({company.name}) on {company.as_of}, computed by "
-        "`kpi_xl.goals.compute`. Each goal's row is derived step by step under *Worked through*.",
-        "",
-        "## The rules",
-        "",
-        "- **Spans** are whole days, both ends included. On a goal's start date 1 day has passed; "
-        "on its end date all of them.",
-        "- **Additive KPIs** (SUM, COUNT, TICKETS_RESOLVED) add up over time: the target is a total by the end "
-        "date, the actual a running total. **Ratio KPIs** (CONVERSION, CHURN, NRR... any per-row function) "
-        "total each argument column over the span first, then take the ratio. **Record KPIs** (ACV, NPS, CSAT, "
-        "FRT, AVERAGE...) get the span's rows.",
-        "- **Expected by now** grows in a straight line from the baseline (0 for additive goals) on the start "
-        "date to the target on the end date. For additive goals with data a year earlier, a **seasonal** "
-        "expectation uses the share of last year's same span reached by the same day, and pacing and "
-        "forecast use it.",
-        "- **Achievement** is `ACHIEVEMENT(actual, target, baseline, direction)`; **pace** is the same "
-        "formula against the expected value (1 = on plan). A level goal with no baseline has no path, "
-        "so its pace is its achievement. A *maintain* goal scores 1 inside its band.",
-        "- **Forecast**: run rate (additive), seasonal (additive, when last year's data exists), trend "
-        "(level KPIs with at least 4 complete periods and a slope of at least 2 standard errors), "
-        "otherwise the average of complete periods or the value so far.",
-        "- **Chance of meeting the target** (where the data supports one): additive goals model the "
-        "remaining days as draws like the days so far (normal approximation, at least 14 days of history); "
-        "level goals use the spread of their periods around the forecast (at least 4 complete periods).",
-        "- **Status**: the first rule that holds: Achieved when achievement ≥ 1; On track when pace ≥ 0.95; "
-        "Behind when pace ≥ 0.85; otherwise At risk. The rules are editable (Settings). A maintain goal is "
-        "On track inside its band, Behind within a tenth of the band's width outside, else At risk.",
-        "- **Cascade**: a parent's roll-up is the weighted mean of its children's achievement (or pace), "
-        "or their min, max, or the sum of their actuals against the parent's target.",
-        "",
-        "## The sample company's scorecard",
-        "",
-        "| Goal | Owner | KPI | Actual | Target | Achievement | Pace | Forecast | Chance | Status |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in card.itertuples(index=False):
-        unit = r.unit
-        ach = r.achievement if not math.isnan(r.achievement) else r.rollup_achievement
-        pace = r.pace if not math.isnan(r.pace) else r.rollup_pace
-        out.append(
-            f"| {r.id} {r.name} | {r.owner} | {r.kpi} | {_n(r.actual, unit)} | {_n(r.target, unit)} | "
-            f"{_n(ach, '%')} | {_n(pace, '%')} | {_n(r.forecast, unit)} | "
-            f"{'–' if math.isnan(r.chance) else f'{r.chance * 100:.0f} %'} | {r.status_label} |"
-        )
-    out += ["", "## Worked through", ""]
-    for r in card.itertuples(index=False):
-        out.append(f"### {r.id} — {r.name}")
-        out.append("")
-        out += [f"- {line}" for line in explain_goal(result, r.id)]
-        out.append("")
-    smart = smart_check(company.goals, company.tables)
-    out += ["## SMART check", "", "| Goal | Verdict |", "|---|---|"]
-    out += [f"| {s.id} | {verdict_text(s)} |" for _, s in smart.iterrows()]
-    if result.warnings:
-        out += ["", "Warnings: " + "; ".join(result.warnings)]
-    krs, objs = grade_okrs(company.okrs, card, lang)
-    out += ["", "## OKRs", "", "Key-result score: the given score, else (current − start) / (target − start), "
-            "clipped to 0–1; objective score: their weighted mean (0.7 is a good score).", "",
-            "| Objective | Key result | Score | Grade | Related goal |", "|---|---|---:|---|---|"]
-    for k in krs.itertuples(index=False):
-        rel = f"{k.goal} ({k.goal_status})" if k.goal else ""
-        out.append(f"| {k.objective} | {k.key_result} | {k.score:.2f} | {k.grade} | {rel} |")
-    for o in objs.itertuples(index=False):
-        out.append(f"| **{o.objective}** | objective | **{o.score:.2f}** | **{o.grade}** | |")
-    pay = payouts(card, company.plans)
-    out += ["", "## Incentive payouts", "", "Fraction = Σ weight × PAYOUT(achievement, threshold, accelerator, cap) "
-            "/ Σ weight over the owner's goals on a plan; projected uses each goal's forecast achievement.", "",
-            "| Owner | Plan | Goals | Achievement | Payout now | Projected | Reward |", "|---|---|---|---:|---:|---:|---|"]
-    for p in pay.itertuples(index=False):
-        reward = f"{p.reward} ({'earned' if p.reward_earned else 'not yet'})" if p.reward else ""
-        out.append(f"| {p.owner} | {p.plan} | {p.goals} | {_n(p.achievement, '%')} | {_n(p.payout)} | "
-                   f"{_n(p.projected_payout)} | {reward} |")
-    out.append("")
-    return "\n".join(out)

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import XlError
+from ..errors import KpiXlError, XlError
 from ..functions import registry
 from .data import DataTables
 from .model import ADDITIVE, is_literal, parse_columns, parse_filter
@@ -93,7 +93,7 @@ def _agg(fn: Callable[[np.ndarray], Any], x: Any) -> Any:
     return float(fn(a)) if a.size else XlError("#DIV/0!")
 
 
-class MeasureError(ValueError):
+class MeasureError(KpiXlError, ValueError):
     """Why a goal's measure cannot be built (the message names the column)."""
 
 

@@ -134,7 +134,10 @@ def _blank_column(s: pd.Series) -> pd.Series:
     return b
 
 
-def _date(v: Any) -> dt.date | None:
+def as_date(v: Any) -> dt.date | None:
+    """A cell's date as the goals table reads it: a date or datetime, an Excel serial
+    number (days since 1899-12-30) or ISO text ("2026-06-15"); None for a blank or
+    anything else."""
     if _blank(v):
         return None
     if isinstance(v, pd.Timestamp):
@@ -238,7 +241,7 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
             problems.append(Problem(pos, "weight", "must not be negative"))
         for col in ("start", "end"):
             raw = rec[col]
-            d = _date(raw)
+            d = as_date(raw)
             if raw is not None and d is None:
                 problems.append(Problem(pos, col, f"'{raw}' is not a date"))
             rec[col] = d
@@ -286,14 +289,20 @@ def is_literal(arg: Any) -> bool:
     return isinstance(arg, (_Literal, float))
 
 
+class FilterError(KpiXlError, ValueError):
+    """A goal's ``filter`` cell that is not ``Column=Value`` conditions."""
+
+
 def parse_filter(spec: str) -> list[tuple[str, str]]:
-    """The ``filter`` cell: ``Column=Value`` conditions separated by ``;`` (all must hold)."""
+    """The ``filter`` cell: ``Column=Value`` conditions separated by ``;`` (all must hold).
+
+    Raises :class:`FilterError` for a part without ``=``."""
     out = []
     for part in (spec or "").split(";"):
         if not part.strip():
             continue
         if "=" not in part:
-            raise ValueError(f"'{part.strip()}' is not Column=Value")
+            raise FilterError(f"'{part.strip()}' is not Column=Value")
         col, val = part.split("=", 1)
         out.append((col.strip(), val.strip()))
     return out

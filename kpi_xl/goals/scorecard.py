@@ -47,6 +47,24 @@ class Result:
     goals: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
 
+    def goals_as_written(self) -> pd.DataFrame:
+        """The goals table as the user wrote it (the KPI cell's own text), what
+        :func:`~kpi_xl.goals.smart_check` reads."""
+        g = self.goals.copy()
+        g["kpi"] = g["kpi_text"]
+        return g.drop(columns=["row", "kpi_text"])
+
+
+def expected_share(card: pd.DataFrame) -> pd.Series:
+    """Where each goal should be by now, on its achievement's scale (1 = the target):
+    the achievement it would have if its actual were the expected value (seasonal when
+    there is one). NaN for maintain goals and goals without an expectation or target."""
+    exp = card["expected_seasonal"].where(card["expected_seasonal"].notna(), card["expected"])
+    return pd.Series(
+        [math.nan if d == "maintain" else _achievement(float(e), float(t), float(b), d)
+         for e, t, b, d in zip(exp, card["target"], card["baseline"], card["direction"])],
+        index=card.index, dtype=float)
+
 
 def _achievement(actual: float, target: float, base: float, direction: str) -> float:
     """ACHIEVEMENT for one goal and period, in plain floats (the scorecard calls this

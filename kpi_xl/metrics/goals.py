@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 import numpy as np
 
-from ..errors import DIV0, NA, NUM, VALUE, KpiInputError, XlError
+from ..errors import DIV0, NA, NUM, KpiInputError, XlError
 from ._args import Rows, choice, excel_errors, finite, omitted as _omitted
 from .kinds import Cell, Range
 
-__all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES"]
+__all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES",
+           "STATUSES"]
 
 #: Which way is better for a KPI.
 DIRECTIONS = ("higher", "lower")
@@ -146,6 +147,10 @@ def forecast_end(
 DEFAULT_RULES = (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95), ("behind", "pace", 0.85))
 
 
+#: Status ids, from best to worst (the words people read are in :mod:`kpi_xl.labels`).
+STATUSES = ("achieved", "on_track", "behind", "at_risk")
+
+
 @excel_errors
 def status(
     actual: Annotated[Any, Range("Value reached so far.")],
@@ -155,30 +160,22 @@ def status(
     as_of: Annotated[Any, Range("Day the actual is measured.")],
     baseline: Annotated[Any, Range("Value when the goal started (optional).")] = None,
     direction: Annotated[Any, Cell('"higher" (default) or "lower" if less is better.')] = "higher",
-    language: Annotated[Any, Cell('"en" or "zh-TW" for the words; default English.')] = None,
 ) -> Any:
-    """Status label of a goal under the default rules, in English or 繁體中文.
+    """Status of a goal under the default rules, as an id: achieved, on_track, behind or at_risk.
 
     Formula: "Achieved" when ACHIEVEMENT ≥ 1; else "On track" when pace ≥ 0.95;
     "Behind" when pace ≥ 0.85; else "At risk". pace = achievement / f, with f the
     share of the goal's days passed (see PACE).
-    Units: text: Achieved / On track / Behind / At risk, or 已達成 / 進度正常 / 落後 / 有風險.
+    Units: text. In Python the status id (achieved, on_track, behind, at_risk); the
+    worksheet function STATUS shows it as a word in English or Traditional Chinese.
     Convention: a "lower" goal without a baseline has no straight-line path, so its
-    pace is its achievement (target / actual). language "zh-TW" gives the Chinese
-    words; without it $KPI_XL_LANG decides, else English.
+    pace is its achievement (target / actual). STATUS's language "zh-TW" gives the
+    Chinese words; without it $KPI_XL_LANG decides, else English.
     Errors: #N/A before the start date; #NUM! when the end is before the start;
-    #DIV/0! when target equals baseline; #VALUE! for an unknown direction or language.
+    #DIV/0! when target equals baseline; #VALUE! for an unknown direction (or, in
+    STATUS, an unknown language).
     Source: issue #4 default status rules.
     """
-    from .. import labels
-    from ..errors import ERROR_CODES
-
-    if isinstance(language, str) and language in ERROR_CODES:
-        return XlError(language)
-    try:
-        words = labels.STATUS[labels.language(None if _blank(language) else str(language))]
-    except ValueError as exc:
-        raise KpiInputError(VALUE, f"language: {exc}") from None
     way = choice(direction, "direction", DIRECTIONS, "higher")
     ach = achievement(actual, target, baseline, way)
     frac = expected_fraction(start_date, end_date, as_of)
@@ -205,12 +202,8 @@ def status(
             if (a if measure == "achievement" else p) >= low:
                 key = name
                 break
-        out[i] = words[key]
+        out[i] = key
     return out.item() if out.ndim == 0 else out
-
-
-def _blank(x: Any) -> bool:
-    return x is None or (isinstance(x, str) and not x.strip()) or (isinstance(x, float) and np.isnan(x))
 
 
 _NO_CAP = 1e308  # stands for "no cap" (an infinite input would read as #NUM!)

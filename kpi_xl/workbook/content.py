@@ -16,7 +16,8 @@ import pandas as pd
 
 from .. import labels
 from ..goals import grade_okrs, payouts, smart_check, snapshot
-from ..goals.scorecard import Result
+from ..goals.cascade import owner_achievement, with_rollups
+from ..goals.scorecard import Result, expected_share
 from ..goals.smart import verdict_text
 from . import layout
 
@@ -82,7 +83,7 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     """
     lang = labels.language(lang)
     card = result.scorecard.copy()
-    smart = smart_check(_goals_for_smart(result), tables)
+    smart = smart_check(result.goals_as_written(), tables)
     smart_text = {r["id"]: labels.localize(verdict_text(r), lang) for _, r in smart.iterrows()}
     card["rule"] = card["rule"].map(lambda t: labels.localize(t, lang))
     card["smart"] = card["id"].map(smart_text).fillna("")
@@ -107,9 +108,9 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
         pay_rows.append(row)
 
     measured = card[card["achievement"].notna()]
-    goal_chart = [[r["id"], _clean(r["achievement"]), _clean(_expected_share(r))] for _, r in measured.iterrows()]
-    by_owner = measured[measured["owner"] != ""].groupby("owner", sort=True)
-    owner_chart = [[o, float((g["achievement"] * g["weight"]).sum() / g["weight"].sum())] for o, g in by_owner]
+    goal_chart = [[_clean(i), _clean(a), _clean(e)]
+                  for i, a, e in zip(measured["id"], measured["achievement"], expected_share(measured))]
+    owner_chart = [[o, _clean(a)] for o, a in owner_achievement(card).itertuples(index=False)]
     trend = _trend(hist, card)
     return Owned(scorecard_rows, history_rows, kr_rows, obj_rows, pay_rows, goal_chart, trend, owner_chart,
                  result.as_of, dict(zip(card["id"], card["unit"])), smart_text, [labels.localize(w, lang) for w in result.warnings])
@@ -145,35 +146,6 @@ def owned_regions(owned: Owned, lang: str) -> list[Region]:
         Region("owner_chart", S("chartdata"), 2, 13, 14, owned.owner_chart),
         Region("as_of", S("chartdata"), 1, 17, 17, [[owned.as_of]]),
     ]
-
-
-def with_rollups(card: pd.DataFrame) -> pd.DataFrame:
-    """A goal with no KPI of its own shows its children's roll-up as its achievement and pace."""
-    card = card.copy()
-    card["achievement"] = card["achievement"].where(card["achievement"].notna(), card["rollup_achievement"])
-    card["pace"] = card["pace"].where(card["pace"].notna(), card["rollup_pace"])
-    return card
-
-
-def _goals_for_smart(result: Result) -> pd.DataFrame:
-    g = result.goals.copy()
-    g["kpi"] = g["kpi_text"]
-    return g.drop(columns=["row", "kpi_text"])
-
-
-def _expected_share(r: pd.Series) -> float:
-    """Where the goal should be by now, as a share of its target (1 = target)."""
-    exp = r["expected_seasonal"] if not _nan(r["expected_seasonal"]) else r["expected"]
-    if _nan(exp) or _nan(r["target"]) or r["direction"] == "maintain":
-        return math.nan
-    base = 0.0 if _nan(r["baseline"]) else r["baseline"]
-    if r["target"] == base:
-        return math.nan
-    return (exp - base) / (r["target"] - base) if r["direction"] != "lower" else (base - exp) / (base - r["target"])
-
-
-def _nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def _trend(hist: pd.DataFrame, card: pd.DataFrame) -> list[list[Any]]:

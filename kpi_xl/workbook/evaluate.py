@@ -27,13 +27,13 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, KpiXlError, XlError
 from ..functions import calling, registry
-from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, XlError
 
 EPOCH = dt.datetime(1899, 12, 30)
 
 
-class Unsupported(Exception):
+class Unsupported(KpiXlError):
     """A construct or function the evaluator does not know (the cell keeps its value)."""
 
 

@@ -5,7 +5,7 @@ the xlwings package, BSD licence): it carries xlwings' VBA module (RunPython,
 the UDF bridge), so the workbook needs no reference to the xlwings add-in. To it
 we add two modules with pyOpenVBA (MIT):
 
-* ``kpi_xl_udfs`` - the worksheet functions (see :mod:`kpi_xl.vba`), returning real
+* ``kpi_xl_udfs`` - the worksheet functions (see :mod:`kpi_xl.functions.vba`), returning real
   Excel error values;
 * ``kpi_xl_macros`` - ``RefreshScorecard``, bound to the "Refresh scorecard"
   buttons, which runs :func:`kpi_xl.workbook.live.refresh_scorecard` through
@@ -14,11 +14,13 @@ we add two modules with pyOpenVBA (MIT):
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 
+from ..errors import KpiXlError
 from ..functions.vba import module_text
 
 MACRO_NAME = "RefreshScorecard"
@@ -42,12 +44,20 @@ def _body(text: str) -> str:
     return "\r\n".join(lines)
 
 
+def _xlwings_file(name: str) -> Path:
+    """A file shipped in the xlwings package, found without importing xlwings (only the
+    worksheet functions and the live-Excel adapter load it)."""
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or not spec.submodule_search_locations:
+        raise KpiXlError("a macro workbook needs xlwings installed (pip install xlwings)")
+    return Path(list(spec.submodule_search_locations)[0]) / name
+
+
 def vba_project_bin(dest: Path) -> Path:
     """Write ``vbaProject.bin`` with xlwings' module and kpi-xl's two modules to ``dest``."""
     import pyopenvba
-    import xlwings
 
-    source = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+    source = _xlwings_file("quickstart_standalone.xlsm")
     with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "project.xlsm"
         shutil.copy(source, book)

@@ -22,8 +22,9 @@ import pandas as pd
 from ..errors import KpiXlError
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
-from ..goals.model import _date, canonical
+from ..goals.model import as_date, canonical
 from . import layout
+from .precision import stable
 from .content import Owned, build_owned, owned_regions, percent_rows
 from .xlsx import Package, TableInfo, WorkbookError, col_letters, open_package
 
@@ -234,7 +235,7 @@ def _as_of(settings: dict[str, Any], override: dt.date | None) -> dt.date:
     v = settings.get("as_of")
     if v is None or (isinstance(v, str) and not v.strip()):
         return dt.date.today()
-    day = _date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
+    day = as_date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
     if day is None:
         raise WorkbookError(f"Settings!B3: '{v}' is not a date (expected e.g. 2026-06-30, or blank for today)")
     return day
@@ -327,6 +328,7 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, overlay=overlay, today=as_of))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
+        value = stable(value)  # as the template writes it: a rebuilt result is no change
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value) if not isinstance(cached[(sheet, r, c)], float) else value
         if not _same(value, cached[(sheet, r, c)]):

@@ -20,6 +20,7 @@ from ..goals import compute
 from ..goals.measure import TRACKABLE
 from . import layout
 from .content import Owned, build_owned, month_end_history
+from .precision import stable
 
 TEXT = {
     "en": {
@@ -124,19 +125,6 @@ def _fmt_for(key: str, f: Formats):
     if key == "goals":
         return f.wrap
     return f.text
-
-
-#: Significant digits a computed number is written with. Results of sums and ratios differ in
-#: their last printed digits between NumPy and pandas releases (summation order); 12 digits
-#: keep every figure a number format can show and make the file the same on every release.
-DIGITS = 12
-
-
-def stable(value: Any) -> Any:
-    """A computed float at :data:`DIGITS` significant digits; anything else unchanged."""
-    if isinstance(value, float) and math.isfinite(value):
-        return float(f"{value:.{DIGITS}g}")
-    return value
 
 
 def _write_rows(ws, top: int, left: int, rows: list[list[Any]], formats: list) -> None:
