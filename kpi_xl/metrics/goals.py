@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, KpiInputError, XlError
-from ._args import Rows, choice, excel_errors, finite, omitted as _omitted
+from ._args import Rows, choice, excel_errors, finite, nonneg, omitted as _omitted
 
 __all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES"]
 
@@ -159,28 +159,37 @@ def status(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any,
     for v in (ach, frac):
         if isinstance(v, XlError):
             return v
-    ach_a = np.asarray(ach, dtype=object)
-    frac_a = np.asarray(frac, dtype=object)
-    shape = np.broadcast_shapes(ach_a.shape, frac_a.shape)
-    ach_a, frac_a = np.broadcast_to(ach_a, shape), np.broadcast_to(frac_a, shape)
+    a, a_err = _numbers(ach)
+    f, f_err = _numbers(frac)
+    shape = np.broadcast_shapes(a.shape, f.shape)
+    a, f = np.broadcast_to(a, shape), np.broadcast_to(f, shape)
     no_path = way == "lower" and _omitted(baseline)
-    out = np.empty(shape, dtype=object)
-    for i in np.ndindex(shape):
-        a, f = ach_a[i], frac_a[i]
-        if isinstance(a, XlError) or isinstance(f, XlError):
-            out[i] = a if isinstance(a, XlError) else f
-            continue
-        if a is None or f is None or np.isnan(a) or np.isnan(f):
-            out[i] = None
-            continue
+    with np.errstate(all="ignore"):
         p = a if no_path else a / f
-        key = "at_risk"
-        for name, measure, low in DEFAULT_RULES:
-            if (a if measure == "achievement" else p) >= low:
-                key = name
-                break
-        out[i] = words[key]
-    return out.item() if out.ndim == 0 else out
+    # the rules in reverse order, so that the first rule that holds wins
+    code = np.full(shape, 3, dtype=np.intp)  # at risk
+    for key_i, (_, measure, low) in reversed(list(enumerate(DEFAULT_RULES))):
+        code[(a if measure == "achievement" else p) >= low] = key_i
+    table = np.array([words[name] for name, _, _ in DEFAULT_RULES] + [words["at_risk"]] + [None], dtype=object)
+    code[np.isnan(a) | np.isnan(f)] = len(table) - 1  # a blank input: a blank cell
+    if code.ndim == 0:  # one cell (an error in it was returned above)
+        return table[int(code)]
+    out = table[code]
+    for err in (f_err, a_err):  # achievement's error wins over the timeline's, as before
+        if err is not None:
+            rows = np.broadcast_to(err != None, shape)  # noqa: E711 - element-wise on an object array
+            out[rows] = np.broadcast_to(err, shape)[rows]
+    return out
+
+
+def _numbers(v: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """A row-wise result as (floats with NaN for blank and error rows, the errors or None)."""
+    if isinstance(v, np.ndarray) and v.dtype == object:
+        flat = v.ravel().tolist()
+        nums = np.array([x if type(x) is float else np.nan for x in flat], dtype=np.float64).reshape(v.shape)
+        errs = np.array([x if isinstance(x, XlError) else None for x in flat], dtype=object).reshape(v.shape)
+        return nums, errs
+    return np.asarray(v, dtype=np.float64), None
 
 
 def _blank(x: Any) -> bool:
@@ -204,12 +213,14 @@ def payout(achievement: Any, threshold: Any, accelerator: Any = 1, cap: Any = No
     Source: issue #4; seed (將KPI與銷售團隊的獎勵機制有效結合: a fair, transparent scheme).
     """
     no_cap = _omitted(cap)
-    r = Rows(achievement=achievement, threshold=threshold, accelerator=accelerator,
+    r = Rows(achievement=achievement, threshold=threshold, accelerator=1.0 if _omitted(accelerator) else accelerator,
              cap=_NO_CAP if no_cap else cap)
     a, t, k, c = r.arrays
     with np.errstate(all="ignore"):
         ramp = np.where(a > 1.0, 1.0 + (a - 1.0) * k, a)
         out = np.where(a < t, 0.0, np.minimum(ramp, c))
+    if not (finite(t) and finite(k)):  # a blank threshold or accelerator hides in the formula: a blank row
+        out[np.broadcast_to(np.isnan(t) | np.isnan(k), out.shape)] = np.nan
     rules = [(lambda a, t, k, c: (t < 0) | (t > 1), NUM), (lambda a, t, k, c: k < 0, NUM),
              (lambda a, t, k, c: c < 0, NUM)]
     return r.result(out, domain=rules)
@@ -230,16 +241,22 @@ def okr_score(scores: Any, weights: Any = None) -> Any:
 
     if _omitted(weights):
         s = aligned(("scores", scores))[0]
-        w = np.ones_like(s)
-    else:
-        s, w = aligned(("scores", scores), ("weights", weights, 1.0))
+        if s.size == 0:
+            raise KpiInputError(DIV0, "scores: no key-result score")
+        return float(np.clip(s, 0.0, 1.0).mean())
+    s, w = aligned(("scores", scores), ("weights", weights, 1.0))
     if s.size == 0:
         raise KpiInputError(DIV0, "scores: no key-result score")
-    if (w < 0).any():
+    if not nonneg(w) and (w < 0).any():  # aligned leaves no NaN or inf
         raise KpiInputError(NUM, "weights: must not be negative")
-    if np.isinf(w).any():
-        raise KpiInputError(NUM, "weights: contains an infinite number")
-    if w.sum() == 0:
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = w.sum()
+        part = np.clip(s, 0.0, 1.0)
+        part *= w
+        score = part.sum() / total
+    if total == 0:
         raise KpiInputError(DIV0, "weights: add up to 0")
-    w = w / w.max()  # only the proportions matter; this keeps huge weights from overflowing
-    return float(np.sum(np.clip(s, 0.0, 1.0) * w) / np.sum(w))
+    if not (np.isfinite(total) and np.isfinite(score)):  # huge weights overflowed: only the proportions matter
+        w = w / w.max()
+        score = np.sum(np.clip(s, 0.0, 1.0) * w) / np.sum(w)
+    return float(score)

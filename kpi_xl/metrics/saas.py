@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NUM, KpiInputError
-from ._args import Rows, above, aligned, excel_errors, finite, nonneg, unit
+from ._args import Rows, above, aligned, excel_errors, finite, nonneg, one_value, positive, unit
 from ._ratio import ratio
 
 __all__ = [
@@ -44,13 +44,32 @@ def acv(contract_values: Any, term_years: Any = 1, one_time_fees: Any = 0) -> An
     yearly amount of a customer contract); SaaS usage as in Bessemer Venture
     Partners' "State of the Cloud" metrics.
     """
+    proven = []  # the quick proof's answer: every value and fee a number ≥ 0, every term > 0
+
+    def quick(v: np.ndarray, y: np.ndarray, f: np.ndarray) -> bool:
+        proven.append(nonneg(v) and positive(y) and nonneg(f))
+        return proven[0]
+
     values, terms, fees = aligned(
         ("contract_values", contract_values),
         ("term_years", term_years, 1.0),
         ("one_time_fees", one_time_fees, 0.0),
+        quick=quick,
     )
     if values.size == 0:
         raise KpiInputError(DIV0, "contract_values: no contract has a value")
+    if proven and proven[0]:
+        fee, term = one_value(fees), one_value(terms)
+        with np.errstate(all="ignore"):
+            if fee is not None and term is not None:  # one fee and one term for all: no per-row work
+                if fee == 0 or values.min() >= fee:
+                    return (float(values.mean()) - fee) / term
+            else:
+                out = values - fees
+                if nonneg(out):  # out ≥ 0 proves value ≥ fee on every row
+                    out /= terms
+                    return float(out.mean())
+    # the exact checks, only when the quick proof fails; they name the fault
     if (terms <= 0).any():
         raise KpiInputError(NUM, "term_years: every term must be more than 0 years")
     if (values < 0).any() or (fees < 0).any():
@@ -72,12 +91,14 @@ def mrr(amounts: Any, billing_months: Any = 1) -> Any:
     Errors: #NUM! for a billing period of 0 or less or a negative amount.
     Source: standard SaaS definition (e.g. Stripe / ProfitWell MRR guides).
     """
-    amts, months = aligned(("amounts", amounts), ("billing_months", billing_months, 1.0))
-    if (months <= 0).any():
+    amts, months = aligned(("amounts", amounts), ("billing_months", billing_months, 1.0),
+                           quick=lambda a, m: nonneg(a) and positive(m))
+    if not positive(months) and (months <= 0).any():
         raise KpiInputError(NUM, "billing_months: every billing period must be more than 0")
-    if (amts < 0).any():
+    if not nonneg(amts) and (amts < 0).any():
         raise KpiInputError(NUM, "amounts: must not be negative")
-    return float(np.sum(amts / months))
+    with np.errstate(over="ignore"):
+        return float(np.sum(amts / months))  # an overflow (inf) is #NUM! (excel_errors)
 
 
 @excel_errors

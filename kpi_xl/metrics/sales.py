@@ -142,23 +142,39 @@ def _period_start(serials: np.ndarray, period: str) -> np.ndarray:
 
 def _per_period(dates: Any, weights: np.ndarray | None, period: str) -> np.ndarray:
     serial = column(dates, "dates", dates=True)
-    keep = ~np.isnan(serial)
-    if weights is not None:
-        if weights.size != serial.size:
-            raise KpiInputError(VALUE, f"values: has {weights.size} cells but dates has {serial.size}")
-        keep &= ~np.isnan(weights)
-    serial = serial[keep]
+    if weights is not None and weights.size != serial.size:
+        raise KpiInputError(VALUE, f"values: has {weights.size} cells but dates has {serial.size}")
+    w = weights
+    if not (finite(serial) and (weights is None or finite(weights))):  # some blank (or infinite) cell
+        keep = ~np.isnan(serial)
+        if weights is not None:
+            keep &= ~np.isnan(weights)
+            w = weights[keep]
+            if np.isinf(w).any():
+                raise KpiInputError(NUM, "values: contains an infinite number")
+        serial = serial[keep]
     if serial.size == 0:
         raise KpiInputError(NA, "dates: no dates to count")
-    if ((serial < 1) | (serial >= LAST_EXCEL_DAY + 1)).any():  # also catches ±inf
+    if not (serial.min() >= 1 and serial.max() < LAST_EXCEL_DAY + 1):  # also catches ±inf
         raise KpiInputError(NUM, "dates: contains a number that is not a date (Excel dates run 1900-01-01 to 9999-12-31)")
-    starts = _period_start(serial, period)
-    keys, inverse = np.unique(starts, return_inverse=True)
-    w = np.ones(serial.size) if weights is None else weights[keep]
-    totals = np.bincount(inverse, weights=w, minlength=keys.size)
+    # one bin per day, week, month... between the first and the last period: a count,
+    # not a sort (the span is at most Excel's 10,000 years)
+    starts = _period_start(serial, period).astype(np.int64)
+    first = starts.min()
+    starts -= first
+    counts = np.bincount(starts)
+    present = np.flatnonzero(counts)
+    keys = (present + first).astype("datetime64[D]")
+    if w is None:
+        totals = counts[present]
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            totals = np.bincount(starts, weights=w)[present]
+        if not np.isfinite(totals).all():
+            raise KpiInputError(NUM, "values: a period's total is too large")
     out = np.empty((keys.size, 2), dtype=object)
     out[:, 0] = [dt.datetime.combine(k.item(), dt.time()) for k in keys]
-    out[:, 1] = totals.tolist() if weights is not None else totals.astype(int).tolist()
+    out[:, 1] = totals.tolist()
     return out
 
 

@@ -7,12 +7,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import DIV0, NUM, VALUE, KpiInputError
-from ._args import aligned, choice, column, excel_errors, floats, number, values
+from ._args import aligned, at_most, choice, column, excel_errors, floats, nonneg, number, values
 
 __all__ = ["nps", "csat", "frt", "resolution_time", "tickets_resolved", "TIME_UNITS"]
 
 #: Units a duration can be given in: a duration in days × factor.
 TIME_UNITS = {"hours": 24.0, "minutes": 1440.0, "days": 1.0}
+
+_MS_PER_DAY = 86_400_000.0
 
 
 @excel_errors
@@ -31,10 +33,14 @@ def nps(scores: Any) -> Any:
     s = values(scores, "scores")
     if s.size == 0:
         raise KpiInputError(DIV0, "scores: no answers")
-    if ((s < 0) | (s > 10) | (s != np.floor(s))).any():
-        raise KpiInputError(NUM, "scores: every score must be a whole number from 0 to 10")
-    promoters = np.count_nonzero(s >= 9)
-    detractors = np.count_nonzero(s <= 6)
+    # quick proof (all in [0, 10], and equal to their uint8 cast, i.e. whole) before the exact check
+    k = s.astype(np.uint8) if at_most(s, 10.0) else None
+    if k is None or not np.equal(k, s).all():
+        if ((s < 0) | (s > 10) | (s != np.floor(s))).any():
+            raise KpiInputError(NUM, "scores: every score must be a whole number from 0 to 10")
+        k = s.astype(np.uint8)  # only −0.0 gets here: it is 0
+    promoters = np.count_nonzero(k >= 9)
+    detractors = np.count_nonzero(k <= 6)
     return 100.0 * (promoters - detractors) / s.size
 
 
@@ -61,7 +67,7 @@ def csat(scores: Any, threshold: Any = None, scale_max: Any = 5) -> Any:
         raise KpiInputError(NUM, f"threshold: must be between 1 and {top:g}")
     if s.size == 0:
         raise KpiInputError(DIV0, "scores: no ratings")
-    if ((s < 1) | (s > top)).any():
+    if not (at_most(s, top) and s.min() >= 1.0) and ((s < 1) | (s > top)).any():
         raise KpiInputError(NUM, f"scores: every rating must be between 1 and {top:g}")
     return float(np.count_nonzero(s >= t) / s.size)
 
@@ -71,18 +77,20 @@ def _durations(start: Any, end: Any, names: tuple[str, str], method: Any, unit: 
     u = choice(unit, "unit", tuple(TIME_UNITS), "hours")
     a = column(start, names[0], dates=True)
     b = column(end, names[1], dates=True)
-    if b.size == 1 and a.size != 1:
-        b = np.full(a.size, b[0])
     s, e = aligned((names[0], a), (names[1], b, None))
     if s.size == 0:
         raise KpiInputError(DIV0, f"{names[1]}: no row has both times")
-    if (e < s).any():
+    ms = e - s  # finite times: ms < 0 exactly where e < s
+    if not nonneg(ms) and (ms < 0).any():
         raise KpiInputError(NUM, f"{names[1]}: a time is earlier than its {names[0]}")
     # Excel keeps date-times as fractions of a day: round each wait to the millisecond
     # so that 09:00 → 10:30 is exactly 1.5 hours, not 1.4999999999.
-    seconds = np.round((e - s) * 86400.0, 3)
-    d = seconds / 86400.0 * TIME_UNITS[u]
-    return float(np.mean(d) if how == "mean" else np.median(d))
+    ms *= _MS_PER_DAY
+    np.rint(ms, out=ms)
+    per_unit = TIME_UNITS[u] / _MS_PER_DAY
+    if how == "mean":
+        return float(ms.sum() / ms.size * per_unit)
+    return float(np.median(ms) * per_unit)
 
 
 @excel_errors
@@ -131,6 +139,12 @@ def tickets_resolved(resolved_at: Any, period_start: Any = None, period_end: Any
     hi = np.inf if period_end is None else np.floor(_day(period_end, "period_end")) + 1.0
     if hi <= lo:
         raise KpiInputError(NUM, "period_end: is before period_start")
+    if lo == -np.inf and hi == np.inf:
+        return int(t.size)
+    if lo == -np.inf:
+        return int(np.count_nonzero(t < hi))
+    if hi == np.inf:
+        return int(np.count_nonzero(t >= lo))
     return int(np.count_nonzero((t >= lo) & (t < hi)))
 
 
