@@ -215,7 +215,7 @@ class Rows:
             if np.isinf(a).any():
                 bad |= np.isinf(a)
         for rule, _ in domain:
-            with np.errstate(invalid="ignore"):
+            with np.errstate(all="ignore"):
                 bad |= rule(*arrays)
         if not bad.any():
             return self._wrap(out)

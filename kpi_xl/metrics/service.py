@@ -80,13 +80,14 @@ def _durations(start: Any, end: Any, names: tuple[str, str], method: Any, unit: 
     s, e = aligned((names[0], a), (names[1], b, None))
     if s.size == 0:
         raise KpiInputError(DIV0, f"{names[1]}: no row has both times")
-    ms = e - s  # finite times: ms < 0 exactly where e < s
-    if not nonneg(ms) and (ms < 0).any():
-        raise KpiInputError(NUM, f"{names[1]}: a time is earlier than its {names[0]}")
-    # Excel keeps date-times as fractions of a day: round each wait to the millisecond
-    # so that 09:00 → 10:30 is exactly 1.5 hours, not 1.4999999999.
-    ms *= _MS_PER_DAY
-    np.rint(ms, out=ms)
+    with np.errstate(over="ignore"):  # an overflow gives inf: #NUM! (excel_errors)
+        ms = e - s  # finite times: ms < 0 exactly where e < s
+        if not nonneg(ms) and (ms < 0).any():
+            raise KpiInputError(NUM, f"{names[1]}: a time is earlier than its {names[0]}")
+        # Excel keeps date-times as fractions of a day: round each wait to the millisecond
+        # so that 09:00 → 10:30 is exactly 1.5 hours, not 1.4999999999.
+        ms *= _MS_PER_DAY
+        np.rint(ms, out=ms)
     per_unit = TIME_UNITS[u] / _MS_PER_DAY
     if how == "mean":
         return float(ms.sum() / ms.size * per_unit)
