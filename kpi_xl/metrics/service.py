@@ -27,8 +27,7 @@ def nps(scores: Any) -> Any:
     Convention: blank cells are unanswered and left out.
     Errors: #DIV/0! with no answers; #NUM! for a score that is not a whole number
     from 0 to 10.
-    Source: Reichheld (2003), "The One Number You Need to Grow", Harvard Business
-    Review; seed (淨推薦值 NPS).
+    Source: Reichheld (2003), "The One Number You Need to Grow", Harvard Business Review 81(12).
     """
     s = values(scores, "scores")
     if s.size == 0:
@@ -56,7 +55,7 @@ def csat(scores: Any, threshold: Any = None, scale_max: Any = 5) -> Any:
     instead, use Excel's =AVERAGE().
     Errors: #DIV/0! with no ratings; #NUM! for a rating outside 1..scale_max or a
     threshold outside that scale.
-    Source: ACSI / common CSAT practice; seed (客戶滿意度評分 CSAT).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 2 (customer satisfaction).
     """
     s = values(scores, "scores")
     top = number(scale_max, "scale_max", 5.0)
@@ -104,7 +103,7 @@ def frt(created_at: Any, first_response_at: Any, method: Any = "mean", unit: Any
     response) are left out. Median is steadier when a few tickets wait very long.
     Errors: #DIV/0! when no ticket has been answered; #NUM! when a response is
     earlier than its ticket; #VALUE! for text or an unknown method/unit.
-    Source: seed (第一反應時間, service KPIs).
+    Source: Zendesk Support ticket metrics, "first reply time".
     """
     return _durations(created_at, first_response_at, ("created_at", "first_response_at"), method, unit)
 
@@ -118,7 +117,7 @@ def resolution_time(opened_at: Any, resolved_at: Any, method: Any = "mean", unit
     Convention: open tickets (blank resolved_at) are left out.
     Errors: #DIV/0! when no ticket is resolved; #NUM! when a resolution is earlier
     than its opening; #VALUE! for text or an unknown method/unit.
-    Source: seed (解決時間或平均解決時間, 客戶反饋處理時效).
+    Source: Zendesk Support ticket metrics, "full resolution time".
     """
     return _durations(opened_at, resolved_at, ("opened_at", "resolved_at"), method, unit)
 
@@ -133,7 +132,7 @@ def tickets_resolved(resolved_at: Any, period_start: Any = None, period_end: Any
     open ticket. Excel's native =COUNTIFS(range, ">="&start, range, "<"&end+1) gives
     the same count.
     Errors: #VALUE! for text that is not a date; #NUM! when the period ends before it starts.
-    Source: seed (已解決的票數, service KPIs).
+    Source: Zendesk Support ticket metrics (solved tickets); same count as =COUNTIFS.
     """
     t = values(resolved_at, "resolved_at", dates=True)
     lo = -np.inf if period_start is None else np.floor(_day(period_start, "period_start"))
