@@ -219,8 +219,8 @@ def payout(achievement: Any, threshold: Any, accelerator: Any = 1, cap: Any = No
     with np.errstate(all="ignore"):
         ramp = np.where(a > 1.0, 1.0 + (a - 1.0) * k, a)
         out = np.where(a < t, 0.0, np.minimum(ramp, c))
-    if not (finite(t) and finite(k)):  # a blank threshold or accelerator hides in the formula: a blank row
-        out[np.broadcast_to(np.isnan(t) | np.isnan(k), out.shape)] = np.nan
+    if not (finite(t) and finite(k) and (no_cap or finite(c))):  # a blank input the formula hides: a blank row
+        out[np.broadcast_to(np.isnan(t) | np.isnan(k) | np.isnan(c), out.shape)] = np.nan
     rules = [(lambda a, t, k, c: (t < 0) | (t > 1), NUM), (lambda a, t, k, c: k < 0, NUM),
              (lambda a, t, k, c: c < 0, NUM)]
     return r.result(out, domain=rules)
