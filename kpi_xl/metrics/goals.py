@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, KpiInputError, XlError
-from ._args import Rows, choice, excel_errors, finite, omitted as _omitted
+from ._args import Rows, choice, excel_errors, finite, nonneg, omitted as _omitted
 from .kinds import Cell, Range
 
 __all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES",
@@ -34,7 +34,7 @@ def achievement(
     to grow from 80 to 100 that stands at 90 is 50 % achieved, not 90 %.
     Errors: #DIV/0! when target equals baseline (or, lower without baseline, actual
     is 0); #VALUE! for an unknown direction.
-    Source: seed (目標達成率, SMART goals); common scorecard practice.
+    Source: Kaplan & Norton (1996), "The Balanced Scorecard", HBS Press (targets, baselines).
     """
     way = choice(direction, "direction", DIRECTIONS, "higher")
     if _omitted(baseline):
@@ -103,7 +103,7 @@ def pace(
     plan use the scorecard, which takes the profile from last year's data.
     Errors: #N/A when as_of is before start_date; #NUM! when end_date is before
     start_date; #DIV/0! when target equals baseline.
-    Source: issue #4 (PACE); common sales-quota pacing.
+    Source: Zoltners, Sinha & Lorimer (2006), "The Complete Guide to Sales Force Incentive Compensation".
     """
     b = 0.0 if _omitted(baseline) else baseline
     r = Rows(actual=actual, target=target, baseline=b, start_date=start_date, end_date=end_date, as_of=as_of,
@@ -132,7 +132,7 @@ def forecast_end(
     Convention: assumes the rest of the period runs at the average daily rate so
     far; the scorecard also offers a seasonal forecast from last year's profile.
     Errors: #N/A when as_of is before start_date; #NUM! when end_date is before start_date.
-    Source: issue #4 (FORECAST_END); run-rate projection.
+    Source: straight-line run-rate extrapolation; Zoltners, Sinha & Lorimer (2006) on quota attainment.
     """
     r = Rows(actual=actual, start_date=start_date, end_date=end_date, as_of=as_of,
              dates=("start_date", "end_date", "as_of"))
@@ -174,7 +174,7 @@ def status(
     Errors: #N/A before the start date; #NUM! when the end is before the start;
     #DIV/0! when target equals baseline; #VALUE! for an unknown direction (or, in
     STATUS, an unknown language).
-    Source: issue #4 default status rules.
+    Source: Kaplan & Norton (1996), "The Balanced Scorecard" (status against target); kpi-xl thresholds.
     """
     way = choice(direction, "direction", DIRECTIONS, "higher")
     ach = achievement(actual, target, baseline, way)
@@ -182,28 +182,37 @@ def status(
     for v in (ach, frac):
         if isinstance(v, XlError):
             return v
-    ach_a = np.asarray(ach, dtype=object)
-    frac_a = np.asarray(frac, dtype=object)
-    shape = np.broadcast_shapes(ach_a.shape, frac_a.shape)
-    ach_a, frac_a = np.broadcast_to(ach_a, shape), np.broadcast_to(frac_a, shape)
+    a, a_err = _numbers(ach)
+    f, f_err = _numbers(frac)
+    shape = np.broadcast_shapes(a.shape, f.shape)
+    a, f = np.broadcast_to(a, shape), np.broadcast_to(f, shape)
     no_path = way == "lower" and _omitted(baseline)
-    out = np.empty(shape, dtype=object)
-    for i in np.ndindex(shape):
-        a, f = ach_a[i], frac_a[i]
-        if isinstance(a, XlError) or isinstance(f, XlError):
-            out[i] = a if isinstance(a, XlError) else f
-            continue
-        if a is None or f is None or np.isnan(a) or np.isnan(f):
-            out[i] = None
-            continue
+    with np.errstate(all="ignore"):
         p = a if no_path else a / f
-        key = "at_risk"
-        for name, measure, low in DEFAULT_RULES:
-            if (a if measure == "achievement" else p) >= low:
-                key = name
-                break
-        out[i] = key
-    return out.item() if out.ndim == 0 else out
+    # the rules in reverse order, so that the first rule that holds wins
+    code = np.full(shape, 3, dtype=np.intp)  # at risk
+    for key_i, (_, measure, low) in reversed(list(enumerate(DEFAULT_RULES))):
+        code[(a if measure == "achievement" else p) >= low] = key_i
+    table = np.array([name for name, _, _ in DEFAULT_RULES] + ["at_risk", None], dtype=object)
+    code[np.isnan(a) | np.isnan(f)] = len(table) - 1  # a blank input: a blank cell
+    if code.ndim == 0:  # one cell (an error in it was returned above)
+        return table[int(code)]
+    out = table[code]
+    for err in (f_err, a_err):  # achievement's error wins over the timeline's, as before
+        if err is not None:
+            rows = np.broadcast_to(err != None, shape)  # noqa: E711 - element-wise on an object array
+            out[rows] = np.broadcast_to(err, shape)[rows]
+    return out
+
+
+def _numbers(v: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """A row-wise result as (floats with NaN for blank and error rows, the errors or None)."""
+    if isinstance(v, np.ndarray) and v.dtype == object:
+        flat = v.ravel().tolist()
+        nums = np.array([x if type(x) is float else np.nan for x in flat], dtype=np.float64).reshape(v.shape)
+        errs = np.array([x if isinstance(x, XlError) else None for x in flat], dtype=object).reshape(v.shape)
+        return nums, errs
+    return np.asarray(v, dtype=np.float64), None
 
 
 _NO_CAP = 1e308  # stands for "no cap" (an infinite input would read as #NUM!)
@@ -225,15 +234,17 @@ def payout(
     above plan. PAYOUT(0.9, 0.8) = 0.9; PAYOUT(1.2, 0.8, 2, 1.5) = 1.4.
     Errors: #NUM! for a threshold outside 0–1, a negative accelerator or a cap
     below 0.
-    Source: issue #4; seed (將KPI與銷售團隊的獎勵機制有效結合: a fair, transparent scheme).
+    Source: Zoltners, Sinha & Lorimer (2006), "The Complete Guide to Sales Force Incentive Compensation".
     """
     no_cap = _omitted(cap)
-    r = Rows(achievement=achievement, threshold=threshold, accelerator=accelerator,
+    r = Rows(achievement=achievement, threshold=threshold, accelerator=1.0 if _omitted(accelerator) else accelerator,
              cap=_NO_CAP if no_cap else cap)
     a, t, k, c = r.arrays
     with np.errstate(all="ignore"):
         ramp = np.where(a > 1.0, 1.0 + (a - 1.0) * k, a)
         out = np.where(a < t, 0.0, np.minimum(ramp, c))
+    if not (finite(t) and finite(k) and (no_cap or finite(c))):  # a blank input the formula hides: a blank row
+        out[np.broadcast_to(np.isnan(t) | np.isnan(k) | np.isnan(c), out.shape)] = np.nan
     rules = [(lambda a, t, k, c: (t < 0) | (t > 1), NUM), (lambda a, t, k, c: k < 0, NUM),
              (lambda a, t, k, c: c < 0, NUM)]
     return r.result(out, domain=rules)
@@ -251,22 +262,28 @@ def okr_score(
     0.4–0.6 progress, below 0.4 missed).
     Convention: blank scores are left out together with their weights.
     Errors: #DIV/0! with no scores or weights summing to 0; #NUM! for a negative weight.
-    Source: Google's OKR playbook (re:Work, "Set goals with OKRs"); seed (KPI 與 OKR).
+    Source: Google re:Work, "Guide: Set goals with OKRs" (0.0–1.0 grading).
     """
     from ._args import aligned
 
     if _omitted(weights):
         s = aligned(("scores", scores))[0]
-        w = np.ones_like(s)
-    else:
-        s, w = aligned(("scores", scores), ("weights", weights, 1.0))
+        if s.size == 0:
+            raise KpiInputError(DIV0, "scores: no key-result score")
+        return float(np.clip(s, 0.0, 1.0).mean())
+    s, w = aligned(("scores", scores), ("weights", weights, 1.0))
     if s.size == 0:
         raise KpiInputError(DIV0, "scores: no key-result score")
-    if (w < 0).any():
+    if not nonneg(w) and (w < 0).any():  # aligned leaves no NaN or inf
         raise KpiInputError(NUM, "weights: must not be negative")
-    if np.isinf(w).any():
-        raise KpiInputError(NUM, "weights: contains an infinite number")
-    if w.sum() == 0:
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = w.sum()
+        part = np.clip(s, 0.0, 1.0)
+        part *= w
+        score = part.sum() / total
+    if total == 0:
         raise KpiInputError(DIV0, "weights: add up to 0")
-    w = w / w.max()  # only the proportions matter; this keeps huge weights from overflowing
-    return float(np.sum(np.clip(s, 0.0, 1.0) * w) / np.sum(w))
+    if not (np.isfinite(total) and np.isfinite(score)):  # huge weights overflowed: only the proportions matter
+        w = w / w.max()
+        score = np.sum(np.clip(s, 0.0, 1.0) * w) / np.sum(w)
+    return float(score)

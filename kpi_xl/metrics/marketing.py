@@ -26,7 +26,7 @@ def roi(
     Convention: gain is the revenue (or profit) the investment brought in, before
     taking the cost off.
     Errors: #DIV/0! when cost is 0; #NUM! for a negative cost.
-    Source: seed (投資回報率 ROI, marketing KPIs).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 10 (return on investment).
     """
     r = Rows(gain=gain, cost=cost)
     g, c = r.arrays
@@ -51,7 +51,7 @@ def conversion(
     MQL→SQL rate (SQLs / MQLs). It may exceed 1 when one visitor converts
     more than once (e.g. two orders).
     Errors: #DIV/0! with no visitors; #NUM! for negatives.
-    Source: seed (轉換率, 號召性用語內容的對話率, 銷售轉化率).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 9 (web metrics: conversion rate).
     """
     return ratio(conversions, visitors, ("conversions", "visitors"))
 
@@ -66,7 +66,7 @@ def ctr(
     Formula: CTR = clicks / impressions (or emails delivered)
     Units: ratio (0.021 = 2.1 %); above 1 when people click more than once.
     Errors: #DIV/0! with no impressions; #NUM! for negatives.
-    Source: seed (點擊率, email click-through).
+    Source: Google Ads Help, "Clickthrough rate (CTR): Definition" (clicks ÷ impressions).
     """
     return ratio(clicks, impressions, ("clicks", "impressions"))
 
@@ -83,7 +83,7 @@ def cpa(
     Convention: CAC counts new paying customers; CPA counts whatever action the
     campaign buys (a lead, a trial, an order).
     Errors: #DIV/0! with no acquisitions; #NUM! for negatives.
-    Source: seed (購置成本 CPA, operational KPIs).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 9 (cost per customer acquired).
     """
     return ratio(spend, acquisitions, ("spend", "acquisitions"))
 
@@ -99,6 +99,6 @@ def engagement_rate(
     (followers or reach)
     Units: ratio per post or per period.
     Errors: #DIV/0! with no audience; #NUM! for negatives.
-    Source: seed (社交媒體流量: views, follows, likes, shares).
+    Source: Bendle et al., "Marketing Metrics" (3rd ed., 2015), online and social media metrics.
     """
     return ratio(interactions, audience, ("interactions", "audience"))

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import numpy as np
 
 from ..errors import DIV0, NUM, KpiInputError
-from ._args import Rows, above, aligned, excel_errors, finite, nonneg, unit
+from ._args import Rows, above, aligned, excel_errors, finite, nonneg, one_value, positive, unit
 from ._ratio import ratio
 from .kinds import Range
 
@@ -45,17 +45,34 @@ def acv(
     cell is blank is left out; a blank term counts as 1 year and a blank fee as 0.
     Errors: #NUM! if a term is 0 or less, a value or fee is negative, or the fee
     exceeds the value; #DIV/0! if there is no contract; #VALUE! for text.
-    Source: the seed article's definition of ACV (平均客戶合約價值: the average
-    yearly amount of a customer contract); SaaS usage as in Bessemer Venture
-    Partners' "State of the Cloud" metrics.
+    Source: David Skok, "SaaS Metrics 2.0" (bookings as annual contract value, ACV).
     """
+    proven = []  # the quick proof's answer: every value and fee a number ≥ 0, every term > 0
+
+    def quick(v: np.ndarray, y: np.ndarray, f: np.ndarray) -> bool:
+        proven.append(nonneg(v) and positive(y) and nonneg(f))
+        return proven[0]
+
     values, terms, fees = aligned(
         ("contract_values", contract_values),
         ("term_years", term_years, 1.0),
         ("one_time_fees", one_time_fees, 0.0),
+        quick=quick,
     )
     if values.size == 0:
         raise KpiInputError(DIV0, "contract_values: no contract has a value")
+    if proven and proven[0]:
+        fee, term = one_value(fees), one_value(terms)
+        with np.errstate(all="ignore"):
+            if fee is not None and term is not None:  # one fee and one term for all: no per-row work
+                if fee == 0 or values.min() >= fee:
+                    return (float(values.mean()) - fee) / term
+            else:
+                out = values - fees
+                if nonneg(out):  # out ≥ 0 proves value ≥ fee on every row
+                    out /= terms
+                    return float(out.mean())
+    # the exact checks, only when the quick proof fails; they name the fault
     if (terms <= 0).any():
         raise KpiInputError(NUM, "term_years: every term must be more than 0 years")
     if (values < 0).any() or (fees < 0).any():
@@ -78,14 +95,16 @@ def mrr(
     period (12 for annual plans, 3 for quarterly). Blank amounts are skipped; a
     blank billing period counts as 1 month. No subscriptions gives 0.
     Errors: #NUM! for a billing period of 0 or less or a negative amount.
-    Source: standard SaaS definition (e.g. Stripe / ProfitWell MRR guides).
+    Source: David Skok, "SaaS Metrics 2.0 – A Guide to Measuring and Improving What Matters" (MRR).
     """
-    amts, months = aligned(("amounts", amounts), ("billing_months", billing_months, 1.0))
-    if (months <= 0).any():
+    amts, months = aligned(("amounts", amounts), ("billing_months", billing_months, 1.0),
+                           quick=lambda a, m: nonneg(a) and positive(m))
+    if not positive(months) and (months <= 0).any():
         raise KpiInputError(NUM, "billing_months: every billing period must be more than 0")
-    if (amts < 0).any():
+    if not nonneg(amts) and (amts < 0).any():
         raise KpiInputError(NUM, "amounts: must not be negative")
-    return float(np.sum(amts / months))
+    with np.errstate(over="ignore"):
+        return float(np.sum(amts / months))  # an overflow (inf) is #NUM! (excel_errors)
 
 
 @excel_errors
@@ -98,7 +117,7 @@ def arpa(
     Formula: ARPA = revenue / accounts
     Units: currency per account per period (the period of the revenue).
     Errors: #DIV/0! when accounts is 0; #NUM! for negative accounts.
-    Source: standard SaaS definition; the period must match CLTV's churn period.
+    Source: David Skok, "SaaS Metrics 2.0" (ARPA); the period must match CLTV's churn period.
     """
     return ratio(revenue, accounts, ("revenue", "accounts"), negative_num=True)
 
@@ -122,8 +141,7 @@ def cltv(
     discount rate: a customer who never leaves is not a planning assumption.
     Errors: #DIV/0! when churn_rate is 0; #NUM! when churn_rate is outside (0, 1],
     gross_margin outside [0, 1], discount_rate negative or arpa negative.
-    Source: Gupta & Lehmann (2003), "Customers as assets", J. Interactive Marketing
-    17(1), eq. m(1+i)/(1+i−r); the seed's advice to pair ACV with CLTV.
+    Source: Gupta & Lehmann (2003), "Customers as assets", J. Interactive Marketing 17(1).
     """
     r = Rows(arpa=arpa, churn_rate=churn_rate, gross_margin=gross_margin, discount_rate=discount_rate)
     a, c, m, d = r.arrays
@@ -155,7 +173,7 @@ def churn(
     period (new customers who leave in the same period are not in it).
     Errors: #DIV/0! when customers_at_start is 0; #NUM! for negatives or when more
     customers churned than there were at the start.
-    Source: seed (客戶流失率 Churn Rate); standard SaaS definition.
+    Source: David Skok, "SaaS Metrics 2.0" (customer churn).
     """
     return ratio(churned, customers_at_start, ("churned", "customers_at_start"), num_at_most_den=True)
 
@@ -172,7 +190,7 @@ def retention(
     Units: ratio per period.
     Errors: #DIV/0! when customers_at_start is 0; #NUM! for negatives or when
     new_customers exceeds customers_at_end.
-    Source: seed (客戶留存率); the usual CRR formula.
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 5 (customer retention rate).
     """
     r = Rows(customers_at_end=customers_at_end, customers_at_start=customers_at_start, new_customers=new_customers)
     e, s, n = r.arrays
@@ -201,7 +219,7 @@ def nrr(
     new customers are not counted.
     Errors: #DIV/0! when starting_mrr is 0; #NUM! for negative inputs or losses
     larger than starting MRR plus expansion.
-    Source: standard SaaS definition (KeyBanc / OpenView SaaS surveys).
+    Source: KeyBanc Capital Markets, "SaaS Company Reporting Metrics" (net dollar retention).
     """
     r = Rows(starting_mrr=starting_mrr, expansion=expansion, contraction=contraction, churned_mrr=churned_mrr)
     s, e, c, ch = r.arrays
@@ -228,7 +246,7 @@ def grr(
     Units: ratio, at most 1 (expansion is not counted).
     Errors: #DIV/0! when starting_mrr is 0; #NUM! for negatives or when losses
     exceed the starting MRR.
-    Source: standard SaaS definition.
+    Source: KeyBanc Capital Markets, "SaaS Company Reporting Metrics" (gross dollar retention).
     """
     r = Rows(starting_mrr=starting_mrr, contraction=contraction, churned_mrr=churned_mrr)
     s, c, ch = r.arrays
@@ -263,7 +281,7 @@ def cac(
     Convention: per row (e.g. per month or per channel); for the whole table give
     totals: =CAC(SUM(Spend), SUM(NewCustomers)).
     Errors: #DIV/0! with no new customers; #NUM! for negatives.
-    Source: seed (客戶獲取成本 CAC, marketing KPIs).
+    Source: David Skok, "SaaS Metrics 2.0" (cost to acquire a customer).
     """
     return ratio(spend, new_customers, ("spend", "new_customers"))
 
@@ -278,7 +296,7 @@ def ltv_cac(
     Formula: LTV:CAC = ltv / cac
     Units: ratio (3 means 3:1, a common healthy level).
     Errors: #DIV/0! when cac is 0; #NUM! for negatives.
-    Source: standard SaaS unit economics (e.g. David Skok, "SaaS Metrics 2.0").
+    Source: David Skok, "SaaS Metrics 2.0" (LTV > 3 × CAC).
     """
     return ratio(ltv, cac, ("ltv", "cac"))
 

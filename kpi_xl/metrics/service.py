@@ -7,13 +7,15 @@ from typing import Annotated, Any
 import numpy as np
 
 from ..errors import DIV0, NUM, VALUE, KpiInputError
-from ._args import aligned, choice, column, excel_errors, floats, number, values
+from ._args import aligned, at_most, choice, column, excel_errors, floats, nonneg, number, values
 from .kinds import Cell, Range
 
 __all__ = ["nps", "csat", "frt", "resolution_time", "tickets_resolved", "TIME_UNITS"]
 
 #: Units a duration can be given in: a duration in days × factor.
 TIME_UNITS = {"hours": 24.0, "minutes": 1440.0, "days": 1.0}
+
+_MS_PER_DAY = 86_400_000.0
 
 
 @excel_errors
@@ -28,16 +30,19 @@ def nps(
     Convention: blank cells are unanswered and left out.
     Errors: #DIV/0! with no answers; #NUM! for a score that is not a whole number
     from 0 to 10.
-    Source: Reichheld (2003), "The One Number You Need to Grow", Harvard Business
-    Review; seed (淨推薦值 NPS).
+    Source: Reichheld (2003), "The One Number You Need to Grow", Harvard Business Review 81(12).
     """
     s = values(scores, "scores")
     if s.size == 0:
         raise KpiInputError(DIV0, "scores: no answers")
-    if ((s < 0) | (s > 10) | (s != np.floor(s))).any():
-        raise KpiInputError(NUM, "scores: every score must be a whole number from 0 to 10")
-    promoters = np.count_nonzero(s >= 9)
-    detractors = np.count_nonzero(s <= 6)
+    # quick proof (all in [0, 10], and equal to their uint8 cast, i.e. whole) before the exact check
+    k = s.astype(np.uint8) if at_most(s, 10.0) else None
+    if k is None or not np.equal(k, s).all():
+        if ((s < 0) | (s > 10) | (s != np.floor(s))).any():
+            raise KpiInputError(NUM, "scores: every score must be a whole number from 0 to 10")
+        k = s.astype(np.uint8)  # only −0.0 gets here: it is 0
+    promoters = np.count_nonzero(k >= 9)
+    detractors = np.count_nonzero(k <= 6)
     return 100.0 * (promoters - detractors) / s.size
 
 
@@ -57,7 +62,7 @@ def csat(
     instead, use Excel's =AVERAGE().
     Errors: #DIV/0! with no ratings; #NUM! for a rating outside 1..scale_max or a
     threshold outside that scale.
-    Source: ACSI / common CSAT practice; seed (客戶滿意度評分 CSAT).
+    Source: Farris et al., "Marketing Metrics" (2nd ed., 2010), ch. 2 (customer satisfaction).
     """
     s = values(scores, "scores")
     top = number(scale_max, "scale_max", 5.0)
@@ -68,7 +73,7 @@ def csat(
         raise KpiInputError(NUM, f"threshold: must be between 1 and {top:g}")
     if s.size == 0:
         raise KpiInputError(DIV0, "scores: no ratings")
-    if ((s < 1) | (s > top)).any():
+    if not (at_most(s, top) and s.min() >= 1.0) and ((s < 1) | (s > top)).any():
         raise KpiInputError(NUM, f"scores: every rating must be between 1 and {top:g}")
     return float(np.count_nonzero(s >= t) / s.size)
 
@@ -78,18 +83,21 @@ def _durations(start: Any, end: Any, names: tuple[str, str], method: Any, unit: 
     u = choice(unit, "unit", tuple(TIME_UNITS), "hours")
     a = column(start, names[0], dates=True)
     b = column(end, names[1], dates=True)
-    if b.size == 1 and a.size != 1:
-        b = np.full(a.size, b[0])
     s, e = aligned((names[0], a), (names[1], b, None))
     if s.size == 0:
         raise KpiInputError(DIV0, f"{names[1]}: no row has both times")
-    if (e < s).any():
-        raise KpiInputError(NUM, f"{names[1]}: a time is earlier than its {names[0]}")
-    # Excel keeps date-times as fractions of a day: round each wait to the millisecond
-    # so that 09:00 → 10:30 is exactly 1.5 hours, not 1.4999999999.
-    seconds = np.round((e - s) * 86400.0, 3)
-    d = seconds / 86400.0 * TIME_UNITS[u]
-    return float(np.mean(d) if how == "mean" else np.median(d))
+    with np.errstate(over="ignore"):  # an overflow gives inf: #NUM! (excel_errors)
+        ms = e - s  # finite times: ms < 0 exactly where e < s
+        if not nonneg(ms) and (ms < 0).any():
+            raise KpiInputError(NUM, f"{names[1]}: a time is earlier than its {names[0]}")
+        # Excel keeps date-times as fractions of a day: round each wait to the millisecond
+        # so that 09:00 → 10:30 is exactly 1.5 hours, not 1.4999999999.
+        ms *= _MS_PER_DAY
+        np.rint(ms, out=ms)
+    per_unit = TIME_UNITS[u] / _MS_PER_DAY
+    if how == "mean":
+        return float(ms.sum() / ms.size * per_unit)
+    return float(np.median(ms) * per_unit)
 
 
 @excel_errors
@@ -107,7 +115,7 @@ def frt(
     response) are left out. Median is steadier when a few tickets wait very long.
     Errors: #DIV/0! when no ticket has been answered; #NUM! when a response is
     earlier than its ticket; #VALUE! for text or an unknown method/unit.
-    Source: seed (第一反應時間, service KPIs).
+    Source: Zendesk Support ticket metrics, "first reply time".
     """
     return _durations(created_at, first_response_at, ("created_at", "first_response_at"), method, unit)
 
@@ -126,7 +134,7 @@ def resolution_time(
     Convention: open tickets (blank resolved_at) are left out.
     Errors: #DIV/0! when no ticket is resolved; #NUM! when a resolution is earlier
     than its opening; #VALUE! for text or an unknown method/unit.
-    Source: seed (解決時間或平均解決時間, 客戶反饋處理時效).
+    Source: Zendesk Support ticket metrics, "full resolution time".
     """
     return _durations(opened_at, resolved_at, ("opened_at", "resolved_at"), method, unit)
 
@@ -145,13 +153,19 @@ def tickets_resolved(
     open ticket. Excel's native =COUNTIFS(range, ">="&start, range, "<"&end+1) gives
     the same count.
     Errors: #VALUE! for text that is not a date; #NUM! when the period ends before it starts.
-    Source: seed (已解決的票數, service KPIs).
+    Source: Zendesk Support ticket metrics (solved tickets); same count as =COUNTIFS.
     """
     t = values(resolved_at, "resolved_at", dates=True)
     lo = -np.inf if period_start is None else np.floor(_day(period_start, "period_start"))
     hi = np.inf if period_end is None else np.floor(_day(period_end, "period_end")) + 1.0
     if hi <= lo:
         raise KpiInputError(NUM, "period_end: is before period_start")
+    if lo == -np.inf and hi == np.inf:
+        return int(t.size)
+    if lo == -np.inf:
+        return int(np.count_nonzero(t < hi))
+    if hi == np.inf:
+        return int(np.count_nonzero(t >= lo))
     return int(np.count_nonzero((t >= lo) & (t < hi)))
 
 

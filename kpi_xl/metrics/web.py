@@ -29,7 +29,7 @@ def source_share(
     rows with a blank source count in the total but match no source.
     Errors: #DIV/0! when there are no sessions; #NUM! for negative session counts;
     #VALUE! when the ranges differ in size.
-    Source: seed (流量來源, traffic sources).
+    Source: Google Analytics, sessions by default channel group (session source).
     """
     labels = texts(sources, "sources")
     wanted = texts(source, "source")
@@ -64,7 +64,7 @@ def pages_per_session(
     Formula: pages per session = pageviews / sessions
     Units: pages.
     Errors: #DIV/0! with no sessions; #NUM! for negatives.
-    Source: seed (website KPIs: 每個會話的頁面).
+    Source: Google Analytics (Universal Analytics) metric "Pages / Session".
     """
     return ratio(pageviews, sessions, ("pageviews", "sessions"))
 
@@ -79,6 +79,6 @@ def bounce_rate(
     Formula: bounce rate = single-page sessions / sessions
     Units: ratio.
     Errors: #DIV/0! with no sessions; #NUM! for negatives or more bounces than sessions.
-    Source: seed (跳出率, website traffic KPIs).
+    Source: Google Analytics (Universal Analytics) "Bounce rate": single-page sessions ÷ sessions.
     """
     return ratio(bounces, sessions, ("bounces", "sessions"), num_at_most_den=True)
