@@ -344,6 +344,37 @@ def test_splicing_copes_with_unusual_but_valid_xml(tmp_path: Path):
     assert b'<x:dimension ref="A1:C4"/>' in xml
 
 
+def test_positions_come_from_an_xml_parser_not_from_patterns(tmp_path: Path):
+    """'>' inside attribute values, single quotes, entities, and a <sheetData> inside an
+    extension block: the edit finds the real rows and cells and keeps the rest."""
+    foreign = ('<extLst><ext uri="u" note="a>b"><sheetData xmlns="urn:other"><row r="1"><c r="A1"/></row>'
+               '</sheetData></ext></extLst>')
+    sheet = ("<sheetData><row r='1' spans='1:2' ht='20' customHeight='1' note='x > y &amp; z'>"
+             "<c r='A1' s='0'><v>1</v></c><c r='B1'><f>\"&gt;\"&amp;A1</f><v>&gt;1</v></c></row>"
+             "<row r='2'><c r='A2'><v>2</v></c><c r='B2'><v>3</v></c></row></sheetData>" + foreign)
+    path = mini_book(tmp_path / "q.xlsx", sheet)
+    with open_package(path) as pkg:
+        pkg.set_cached_values("Sheet1", {(1, 2): ">2"})
+        pkg.write_region("Sheet1", 2, 2, 2, [["new"]])
+        cells = pkg.read_cells("Sheet1")
+        xml = pkg.read_part(SHEET1)
+    assert cells[(1, 2)] == Cell(">2", '">"&A1', 0, "str")
+    assert cells[(2, 2)].value == "new" and cells[(2, 1)].value == 2
+    assert "<row r='1' spans='1:2' ht='20' customHeight='1' note='x > y &amp; z'>".encode() in xml  # not touched
+    assert b'<row r="2"><c r=\'A2\'><v>2</v></c><c r="B2" t="inlineStr">' in xml  # touched: spans gone
+    assert foreign.encode() in xml
+
+
+def test_an_edit_refuses_a_dtd(tmp_path: Path):
+    doc = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE worksheet [<!ENTITY e "boom">]>'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>')
+    path = mini_book(tmp_path / "dtd.xlsx", None, sheet_doc=doc)
+    with open_package(path) as pkg:
+        with pytest.raises(WorkbookError, match="unsafe XML"):
+            pkg.write_region("Sheet1", 1, 2, 2, [[5]])
+
+
 def test_region_may_not_cut_a_shared_formula_from_its_master(tmp_path: Path):
     sheet = ('<sheetData><row r="1"><c r="A1"><f t="shared" ref="A1:B1" si="0">1+1</f><v>2</v></c>'
              '<c r="B1"><f t="shared" si="0"/><v>2</v></c></row></sheetData>')

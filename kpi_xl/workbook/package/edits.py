@@ -6,40 +6,32 @@ elements is copied as it was.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
 from ...excel import cell_ref
 from .encode import cell_xml, encode_value
 from .records import WorkbookError
-from .sheetxml import Elem, Layout, Row, attrs_of, child_elems, row_cells
+from .sheetxml import Elem, Layout, Row, row_cells, start_tag
 
 
-def _with_r(cell_xml: bytes, ref: str) -> bytes:
-    """A cell's XML with an ``r`` attribute added after its name."""
-    return re.sub(rb"^(<[^\s/>]+)", lambda m: m.group(1) + b' r="' + ref.encode() + b'"', cell_xml, count=1)
+def _with_r(data: bytes, elem: Elem, ref: str) -> bytes:
+    """An element's bytes with an ``r`` attribute first."""
+    return start_tag(elem, {"r": ref, **elem.attrs}, empty=elem.self_closing) + data[elem.open_end:elem.end]
 
 
-_SPANS = re.compile(rb"\s+spans\s*=\s*(?:\"[^\"]*\"|'[^']*')")
-
-
-def _open_row_tag(data: bytes, row: Row) -> bytes:
+def _open_row_tag(row: Row) -> bytes:
     """A touched row's start tag: no ``spans``, not self-closing, with ``r``."""
-    tag = _SPANS.sub(b"", data[row.elem.start:row.elem.open_end])
-    if row.elem.self_closing:
-        tag = re.sub(rb"\s*/>$", b">", tag)
-    return tag if row.has_r else _with_r(tag, str(row.number))
+    attrs = {k: v for k, v in row.elem.attrs.items() if k != "spans"}
+    return start_tag(row.elem, attrs if row.has_r else {"r": str(row.number), **attrs})
 
 
 def _plain_row(row: Row) -> bool:
     """A row without formatting of its own (only r, spans, dyDescent): dropped when empty."""
-    return all(k in ("r", "spans") or k.endswith("dyDescent") for k in attrs_of(row.elem.attrs))
+    return all(k in ("r", "spans") or k.endswith("dyDescent") for k in row.elem.attrs)
 
 
-def formula_of(data: bytes, cell: Elem) -> Elem | None:
-    if cell.self_closing:
-        return None
-    return next((e for e in child_elems(data, cell.open_end, cell.close_start) if e.name == b"f"), None)
+def formula_of(cell: Elem) -> Elem | None:
+    return cell.child(b"f")
 
 
 class RegionEdit:
@@ -63,7 +55,7 @@ class RegionEdit:
             head_end = tail_start = rows[-1].elem.end if rows else sd.open_end
         middle = self._rows(rows[k:])
         if sd.self_closing:
-            open_tag = re.sub(rb"\s*/>$", b">", data[sd.start:sd.open_end])
+            open_tag = start_tag(sd)
             return data[:sd.start] + open_tag + middle + b"</" + sd.prefix + b"sheetData>" + data[sd.end:]
         return data[:head_end] + middle + data[tail_start:]
 
@@ -102,21 +94,20 @@ class RegionEdit:
             close = data[e.close_start:e.end]
         if not merged and not (head + tail).strip() and _plain_row(row):
             return b""
-        return _open_row_tag(data, row) + head + merged + tail + close
+        return _open_row_tag(row) + head + merged + tail + close
 
     def _note_removed(self, cell: Elem, row: int, col: int) -> None:
-        f = formula_of(self.data, cell)
+        f = formula_of(cell)
         if f is None:
             return
         self.removed_formula = True
-        a = attrs_of(f.attrs)
+        a = f.attrs
         if a.get("t") == "shared" and a.get("ref") and a.get("si", "").isdigit():
             self.cut_masters[int(a["si"])] = cell_ref(row, col)
 
 
 def _cell_bytes(data: bytes, cell: Elem, has_r: bool, row: int, col: int) -> bytes:
-    xml = data[cell.start:cell.end]
-    return xml if has_r else _with_r(xml, cell_ref(row, col))
+    return data[cell.start:cell.end] if has_r else _with_r(data, cell, cell_ref(row, col))
 
 
 class CachedValueEdit:
@@ -138,7 +129,7 @@ class CachedValueEdit:
             cells = {col: e for col, e, _ in row_cells(self.data, rows[n], self.where)}
             for col, value in sorted(cols.items()):
                 cell = cells.get(col)
-                if cell is None or formula_of(self.data, cell) is None:
+                if cell is None or formula_of(cell) is None:
                     raise WorkbookError(f"{self.where}: {cell_ref(n, col)} is not a formula cell")
                 edits.append((cell.start, cell.end, self._cell(cell, value, cell_ref(n, col))))
         out, pos = [], 0
@@ -151,19 +142,15 @@ class CachedValueEdit:
         data = self.data
         encoded = encode_value(value, formula=True, where=f"{self.where}: {ref}")
         t, text = encoded if encoded else (None, None)
-        start_tag = re.sub(rb"(?<=\s)t\s*=\s*(?:\"[^\"]*\"|'[^']*')\s*", b"", data[cell.start:cell.open_end])
-        start_tag = re.sub(rb"\s*>$", b">", start_tag)
-        if t:
-            start_tag = start_tag[:-1] + b' t="' + t.encode() + b'">'
-        children = child_elems(data, cell.open_end, cell.close_start)
-        f = next(e for e in children if e.name == b"f")
-        v = next((e for e in children if e.name == b"v"), None)
+        attrs = {k: v for k, v in cell.attrs.items() if k != "t"}
+        tag = start_tag(cell, {**attrs, "t": t} if t else attrs)
+        f, v = cell.child(b"f"), cell.child(b"v")
         new_v = b"" if encoded is None else (b"<" + f.prefix + b"v>" + text.encode() + b"</" + f.prefix + b"v>")
         if v is not None:
             content = data[cell.open_end:v.start] + new_v + data[v.end:cell.close_start]
         else:
             content = data[cell.open_end:f.end] + new_v + data[f.end:cell.close_start]
-        return start_tag + content + data[cell.close_start:cell.end]
+        return tag + content + data[cell.close_start:cell.end]
 
 
 
@@ -171,7 +158,7 @@ class FrozenEdit(CachedValueEdit):
     """The new bytes of a sheet with formula cells replaced by their values (style kept)."""
 
     def _cell(self, cell: Elem, value: Any, ref: str) -> bytes:
-        style = attrs_of(cell.attrs).get("s", "")
+        style = cell.attrs.get("s", "")
         style = int(style) if style.isdigit() else None
         p = cell.prefix.decode()
         xml = cell_xml(ref, value, style, p, f"{self.where}: {ref}")
