@@ -294,6 +294,8 @@ def test_read_cells_types_formulas_and_shared_formulas(tmp_path: Path):
     path = mini_book(tmp_path / "m.xlsx", sheet, shared=["x_x000D_y"])
     with open_package(path) as pkg:
         cells = pkg.read_cells("Sheet1")
+        formulas = pkg.read_formulas("Sheet1")
+    assert formulas == {(1, 2): cells[(1, 2)], (2, 2): cells[(2, 2)], (2, 4): cells[(2, 4)]}
     assert cells[(1, 1)] == Cell(2)
     assert cells[(1, 2)] == Cell(4, "A1*2", 0, "n", 0)
     assert cells[(2, 2)] == Cell(-0.003, "", 0, "n", 0)  # a dependent of shared formula 0

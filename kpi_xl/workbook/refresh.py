@@ -314,7 +314,7 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     for sheet in pkg.sheets():
         if sheet.kind != "worksheet" or sheet.name in skip:
             continue
-        for (r, c), cell in pkg.read_cells(sheet.name).items():
+        for (r, c), cell in pkg.read_formulas(sheet.name).items():
             if cell.formula:  # shared-formula dependents ("") keep their value
                 formulas[(sheet.name, r, c)] = "=" + cell.formula
                 cached[(sheet.name, r, c)] = cell.value

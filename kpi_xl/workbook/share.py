@@ -58,9 +58,11 @@ def _freeze_kpi_formulas(pkg: Package) -> int:
     for sheet in pkg.sheets():
         if sheet.kind != "worksheet" or sheet.part is None:
             continue
-        cells = pkg.read_cells(sheet.name)
+        cells = pkg.read_formulas(sheet.name)
+        masters = {c.shared_index: c.formula for c in cells.values() if c.shared_index is not None and c.formula}
+        # a shared formula's dependents ("") call what their master calls
         targets = {rc: cell.value for rc, cell in cells.items()
-                   if cell.formula is not None and _uses_kpi(cell, cells)}
+                   if _KPI_CALL.search(cell.formula or masters.get(cell.shared_index) or "")}
         pkg.freeze_formulas(sheet.name, targets)
         frozen += len(targets)
     return frozen
@@ -92,16 +94,6 @@ def _drop_macro_buttons(pkg: Package) -> int:
                 pkg.replace_part(name, new)
                 buttons += k
     return buttons
-
-
-def _uses_kpi(cell, cells) -> bool:
-    if cell.formula:
-        return bool(_KPI_CALL.search(cell.formula))
-    if cell.shared_index is not None:  # a shared formula's dependent: look at its master
-        for other in cells.values():
-            if other.shared_index == cell.shared_index and other.formula:
-                return bool(_KPI_CALL.search(other.formula))
-    return False
 
 
 __all__ = ["share", "ShareReport", "WorkbookError"]

@@ -176,6 +176,14 @@ class Package(Parts):
 
     def read_cells(self, sheet_name: str, min_row: int = 1, max_row: int | None = None) -> dict[tuple[int, int], Cell]:
         """The cells of rows ``min_row..max_row`` as ``{(row, col): Cell}`` (1-based)."""
+        return self._read(sheet_name, min_row, max_row, formulas_only=False)
+
+    def read_formulas(self, sheet_name: str, min_row: int = 1, max_row: int | None = None) -> dict[tuple[int, int], Cell]:
+        """Only the cells with a formula (their cached results as stored, error values
+        included), as :meth:`read_cells` gives them; much faster on a sheet of values."""
+        return self._read(sheet_name, min_row, max_row, formulas_only=True)
+
+    def _read(self, sheet_name: str, min_row: int, max_row: int | None, formulas_only: bool) -> dict:
         sheet = self._worksheet(sheet_name)
         where = self.where(sheet.part)
         out: dict[tuple[int, int], Cell] = {}
@@ -185,7 +193,7 @@ class Package(Parts):
             row_no = 0
             for elem in stream_ends(fh, where, guard):
                 if reader is None:
-                    reader = RowReader(Tags.of(guard.root), self.shared_strings, where)
+                    reader = RowReader(Tags.of(guard.root), self.shared_strings, where, formulas_only)
                 if elem.tag != reader.row_tag:
                     continue
                 r = elem.get("r")
