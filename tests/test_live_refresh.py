@@ -17,7 +17,7 @@ import pytest
 from kpi_xl.workbook.live import refresh_scorecard
 from kpi_xl.workbook.refresh import refresh
 from kpi_xl.workbook.template import build
-from kpi_xl.workbook.xlsx import WorkbookError
+from kpi_xl.workbook.package import WorkbookError
 
 
 class Cell:

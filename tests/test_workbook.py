@@ -18,7 +18,7 @@ from kpi_xl.cli import main
 from kpi_xl.workbook import layout
 from kpi_xl.workbook.refresh import refresh
 from kpi_xl.workbook.template import build
-from kpi_xl.workbook.xlsx import WorkbookError, open_package
+from kpi_xl.workbook.package import WorkbookError, open_package
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Surgical edits of .xlsx packages (kpi_xl.workbook.xlsx): only the region changes.
+"""Surgical edits of .xlsx packages (kpi_xl.workbook.package): only the region changes.
 
 Fixture workbooks are built here with XlsxWriter (a table, a chart, conditional
 formats, data validation, a sparkline, a comment, a defined name, frozen panes,
@@ -21,8 +21,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from kpi_xl.errors import KpiXlError, XlError
-from kpi_xl.workbook import xlsx
-from kpi_xl.workbook.xlsx import Limits, WorkbookError, backup_path, open_package
+from kpi_xl.workbook.package import Cell, Limits, MiB, WorkbookError, backup_path, open_package, parts
 
 SHEET1 = "xl/worksheets/sheet1.xml"
 FAKE_VBA = bytes(range(256)) * 16
@@ -178,7 +177,7 @@ def test_written_values_read_back_in_openpyxl_and_calamine(book: Path):
 
     assert cells[(2, 2)].value == 45658 and cells[(2, 2)].style == cells[(3, 2)].style != 0
     assert cells[(3, 2)].value == 45659.5
-    assert cells[(2, 3)] == xlsx.Cell("進度正常 <&>\"", None, 0, "inlineStr")
+    assert cells[(2, 3)] == Cell("進度正常 <&>\"", None, 0, "inlineStr")
     assert cells[(3, 3)].value is True and cells[(3, 4)].value == "#N/A" and cells[(3, 4)].type == "e"
     assert (5, 3) not in cells  # "" leaves no cell
 
@@ -241,7 +240,7 @@ def test_set_cached_values_updates_results_not_formulas(book: Path):
         pkg.set_cached_values("Scorecard", {(7, 5): 42, (8, 5): "low <&>"})
         pkg.save()
         cells = pkg.read_cells("Scorecard", 7, 8)
-    assert cells[(7, 5)] == xlsx.Cell(42, "SUM(D2:D6)", 0, "n")
+    assert cells[(7, 5)] == Cell(42, "SUM(D2:D6)", 0, "n")
     assert cells[(8, 5)].value == "low <&>" and cells[(8, 5)].type == "str"
     rows = calamine_rows(book, "Scorecard")
     assert rows[6][4] == 42.0 and rows[7][4] == "low <&>"
@@ -295,15 +294,17 @@ def test_read_cells_types_formulas_and_shared_formulas(tmp_path: Path):
     path = mini_book(tmp_path / "m.xlsx", sheet, shared=["x_x000D_y"])
     with open_package(path) as pkg:
         cells = pkg.read_cells("Sheet1")
-    assert cells[(1, 1)] == xlsx.Cell(2)
-    assert cells[(1, 2)] == xlsx.Cell(4, "A1*2", 0, "n", 0)
-    assert cells[(2, 2)] == xlsx.Cell(-0.003, "", 0, "n", 0)  # a dependent of shared formula 0
+        formulas = pkg.read_formulas("Sheet1")
+    assert formulas == {(1, 2): cells[(1, 2)], (2, 2): cells[(2, 2)], (2, 4): cells[(2, 4)]}
+    assert cells[(1, 1)] == Cell(2)
+    assert cells[(1, 2)] == Cell(4, "A1*2", 0, "n", 0)
+    assert cells[(2, 2)] == Cell(-0.003, "", 0, "n", 0)  # a dependent of shared formula 0
     assert cells[(1, 3)].value == "x\ry"
     assert cells[(1, 4)].value == "bold"
     assert cells[(1, 5)].value is False
     assert cells[(2, 1)].value == -0.0015
     assert cells[(2, 3)].value == "#DIV/0!" and isinstance(cells[(2, 3)].value, XlError)
-    assert cells[(2, 4)] == xlsx.Cell("ab", '"a"&"b"', 0, "str")
+    assert cells[(2, 4)] == Cell("ab", '"a"&"b"', 0, "str")
     assert cells[(2, 5)].value is None
     assert cells[(3, 1)].value == 7 and cells[(3, 2)].value == 8
     assert set(pkg_rows(path, 2, 2)) == {(2, c) for c in range(1, 6)}
@@ -343,6 +344,37 @@ def test_splicing_copes_with_unusual_but_valid_xml(tmp_path: Path):
     assert b'<x:row r="3" ht="30" customHeight="1"/>' in xml  # untouched: no cells in the region
     assert b'<x:row r="4"><x:c r="B4"><x:v>5</x:v></x:c></x:row>' in xml
     assert b'<x:dimension ref="A1:C4"/>' in xml
+
+
+def test_positions_come_from_an_xml_parser_not_from_patterns(tmp_path: Path):
+    """'>' inside attribute values, single quotes, entities, and a <sheetData> inside an
+    extension block: the edit finds the real rows and cells and keeps the rest."""
+    foreign = ('<extLst><ext uri="u" note="a>b"><sheetData xmlns="urn:other"><row r="1"><c r="A1"/></row>'
+               '</sheetData></ext></extLst>')
+    sheet = ("<sheetData><row r='1' spans='1:2' ht='20' customHeight='1' note='x > y &amp; z'>"
+             "<c r='A1' s='0'><v>1</v></c><c r='B1'><f>\"&gt;\"&amp;A1</f><v>&gt;1</v></c></row>"
+             "<row r='2'><c r='A2'><v>2</v></c><c r='B2'><v>3</v></c></row></sheetData>" + foreign)
+    path = mini_book(tmp_path / "q.xlsx", sheet)
+    with open_package(path) as pkg:
+        pkg.set_cached_values("Sheet1", {(1, 2): ">2"})
+        pkg.write_region("Sheet1", 2, 2, 2, [["new"]])
+        cells = pkg.read_cells("Sheet1")
+        xml = pkg.read_part(SHEET1)
+    assert cells[(1, 2)] == Cell(">2", '">"&A1', 0, "str")
+    assert cells[(2, 2)].value == "new" and cells[(2, 1)].value == 2
+    assert "<row r='1' spans='1:2' ht='20' customHeight='1' note='x > y &amp; z'>".encode() in xml  # not touched
+    assert b'<row r="2"><c r=\'A2\'><v>2</v></c><c r="B2" t="inlineStr">' in xml  # touched: spans gone
+    assert foreign.encode() in xml
+
+
+def test_an_edit_refuses_a_dtd(tmp_path: Path):
+    doc = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE worksheet [<!ENTITY e "boom">]>'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>')
+    path = mini_book(tmp_path / "dtd.xlsx", None, sheet_doc=doc)
+    with open_package(path) as pkg:
+        with pytest.raises(WorkbookError, match="unsafe XML"):
+            pkg.write_region("Sheet1", 1, 2, 2, [[5]])
 
 
 def test_region_may_not_cut_a_shared_formula_from_its_master(tmp_path: Path):
@@ -403,12 +435,12 @@ def test_refuses_a_zip_bomb_part(tmp_path: Path):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "<workbook/>")
-        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (64 * xlsx.MiB))
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (64 * MiB))
     assert path.stat().st_size < 200_000
     message = refused(path, "compression ratio")
     assert "xl/worksheets/sheet1.xml" in message and "zip bomb" in message
-    refused(path, "more than the 1 MiB allowed per part", limits=Limits(max_part_bytes=xlsx.MiB, max_ratio=1e9))
-    refused(path, "MiB allowed", limits=Limits(max_total_bytes=xlsx.MiB, max_ratio=1e9))
+    refused(path, "more than the 1 MiB allowed per part", limits=Limits(max_part_bytes=MiB, max_ratio=1e9))
+    refused(path, "MiB allowed", limits=Limits(max_total_bytes=MiB, max_ratio=1e9))
 
 
 def test_refuses_an_encrypted_workbook(tmp_path: Path):
@@ -473,7 +505,7 @@ def test_atomic_save_keeps_a_backup(book: Path):
 
 def test_a_crash_while_saving_leaves_the_original_intact(book: Path, tmp_path: Path, monkeypatch):
     original = book.read_bytes()
-    real_copy, calls = xlsx._copy_raw, []
+    real_copy, calls = parts.copy_raw, []
 
     def flaky_copy(*args, **kw):
         calls.append(1)
@@ -483,7 +515,7 @@ def test_a_crash_while_saving_leaves_the_original_intact(book: Path, tmp_path: P
 
     with open_package(book) as pkg:
         pkg.write_region("Scorecard", 2, 3, 3, [["new"]])
-        monkeypatch.setattr(xlsx, "_copy_raw", flaky_copy)
+        monkeypatch.setattr(parts, "copy_raw", flaky_copy)
         with pytest.raises(KeyboardInterrupt):
             pkg.save()
         with pytest.raises(KeyboardInterrupt):
@@ -491,7 +523,7 @@ def test_a_crash_while_saving_leaves_the_original_intact(book: Path, tmp_path: P
         assert book.read_bytes() == original
         assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsm", "vbaProject.bin"]  # no temp, no .bak
 
-        monkeypatch.setattr(xlsx, "_copy_raw", real_copy)
+        monkeypatch.setattr(parts, "copy_raw", real_copy)
         pkg.save()  # the edit is still there and saves fine afterwards
     assert load_openpyxl(book)["Scorecard"]["C2"].value == "new"
 

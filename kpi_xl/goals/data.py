@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KpiXlError
+from ..excel import serials_of
 
 EPOCH = dt.date(1970, 1, 1)
 NO_DAY = np.iinfo(np.int64).min
@@ -210,7 +211,4 @@ class DataTables:
 
 
 def _serials(values: pd.Series) -> np.ndarray:
-    arr = values.to_numpy(dtype="datetime64[ns]")
-    out = (arr - np.datetime64("1899-12-30", "ns")).astype(np.float64) / 86_400e9
-    out[values.isna().to_numpy()] = np.nan
-    return out
+    return serials_of(values.to_numpy(dtype="datetime64[ns]"))

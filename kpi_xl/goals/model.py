@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KpiXlError
+from ..excel import from_serial
 
 #: Measures computed straight from a data column, besides the catalog functions.
 NATIVE_MEASURES = ("SUM", "COUNT", "AVERAGE", "MIN", "MAX", "DISTINCT")
@@ -147,7 +148,7 @@ def as_date(v: Any) -> dt.date | None:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(v))).date()
+        return from_serial(v).date()
     if isinstance(v, str):
         try:
             return dt.date.fromisoformat(v.strip()[:10])

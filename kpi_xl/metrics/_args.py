@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import excel
 from ..errors import NUM, VALUE, ERROR_CODES, KpiInputError, XlError
 
 #: Excel's day 0 (serial 1 is 1900-01-01, with Excel's fictitious 1900-02-29).
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EXCEL_EPOCH = excel.EPOCH_1900
 
 Rule = tuple[Callable[..., np.ndarray], XlError]
 
@@ -87,18 +88,14 @@ def to_serial(v: Any) -> float:
         v = v.astype("datetime64[us]").item()
     if hasattr(v, "to_pydatetime"):
         v = v.to_pydatetime()
-    if isinstance(v, dt.datetime):
-        if v.tzinfo is not None:
-            v = v.replace(tzinfo=None)
-        return (v - EXCEL_EPOCH).total_seconds() / 86400.0
     if isinstance(v, dt.date):
-        return float((v - EXCEL_EPOCH.date()).days)
+        return excel.to_serial(v, EXCEL_EPOCH)
     raise TypeError(v)
 
 
 def from_serial(serial: float) -> dt.datetime:
     """An Excel serial number as a datetime (to the second)."""
-    return EXCEL_EPOCH + dt.timedelta(seconds=round(float(serial) * 86400.0))
+    return excel.from_serial(serial, EXCEL_EPOCH)
 
 
 def floats(x: Any, name: str, *, dates: bool = False) -> np.ndarray:
@@ -115,11 +112,7 @@ def floats(x: Any, name: str, *, dates: bool = False) -> np.ndarray:
         if x.dtype.kind == "M":
             if not dates:
                 raise _fail(VALUE, name, "dates where numbers are expected")
-            out = (x.astype("datetime64[us]") - np.datetime64(EXCEL_EPOCH, "us")).astype(
-                np.float64
-            ) / 86_400e6
-            out[np.isnat(x)] = np.nan
-            return out
+            return excel.serials_of(x, EXCEL_EPOCH)
         flat = [_number(v, name, dates=dates) for v in x.ravel().tolist()]
         return np.array(flat, dtype=np.float64).reshape(x.shape)
     if isinstance(x, (list, tuple)):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import numpy as np
 
+from .. import excel
 from ..errors import DIV0, NA, NUM, VALUE, KpiInputError
 from ._args import Rows, above, choice, column, excel_errors, finite, floats, nonneg
 from ._ratio import ratio
@@ -141,8 +142,7 @@ def cagr(
 
 def _period_start(serials: np.ndarray, period: str) -> np.ndarray:
     """Excel serials → datetime64[D] of the start of each one's period."""
-    days = np.floor(serials).astype("int64") + np.datetime64("1899-12-30", "D").astype("int64")
-    d = days.astype("datetime64[D]")
+    d = excel.days_of(serials)
     if period == "day":
         return d
     if period == "week":  # ISO weeks start on Monday; 1970-01-01 was a Thursday

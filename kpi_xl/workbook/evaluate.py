@@ -28,9 +28,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, KpiXlError, XlError
+from ..excel import EPOCH_1900 as EPOCH
+from ..excel import column_index, to_serial
 from ..functions import calling, registry
-
-EPOCH = dt.datetime(1899, 12, 30)
 
 
 class Unsupported(KpiXlError):
@@ -38,18 +38,7 @@ class Unsupported(KpiXlError):
 
 
 def serial(v: Any) -> Any:
-    if isinstance(v, dt.datetime):
-        return (v - EPOCH).total_seconds() / 86400.0
-    if isinstance(v, dt.date):
-        return float((v - EPOCH.date()).days)
-    return v
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
+    return to_serial(v, EPOCH) if isinstance(v, dt.date) else v
 
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -271,14 +260,15 @@ class Evaluator:
             m = _CELL.match(parts[0])
             if not m:
                 raise Unsupported(f"reference {ref!r}")
-            return self.cell(sheet, int(m.group(2)), _col(m.group(1)))
+            return self.cell(sheet, int(m.group(2)), column_index(m.group(1)))
         a, b = parts
         ma, mb = _CELL.match(a), _CELL.match(b)
         if ma and mb:
-            return self.block(sheet, int(ma.group(2)), _col(ma.group(1)), int(mb.group(2)), _col(mb.group(1)))
+            return self.block(sheet, int(ma.group(2)), column_index(ma.group(1)),
+                              int(mb.group(2)), column_index(mb.group(1)))
         ca, cb = _COLS.match(a), _COLS.match(b)
         if ca and cb:
-            return self.block(sheet, 1, _col(ca.group(1)), max(self.last_row(sheet), 1), _col(cb.group(1)))
+            return self.block(sheet, 1, column_index(ca.group(1)), max(self.last_row(sheet), 1), column_index(cb.group(1)))
         raise Unsupported(f"reference {ref!r}")
 
     def table_ref(self, table: str, inner: str) -> np.ndarray:

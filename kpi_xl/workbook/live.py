@@ -17,7 +17,7 @@ import pandas as pd
 from . import layout
 from .content import owned_regions
 from .refresh import REQUIRED_TABLES, Inputs, Report, compute_workbook, frame
-from .xlsx import TableInfo, WorkbookError
+from .package import TableInfo, WorkbookError
 
 
 class LiveBook(Inputs):

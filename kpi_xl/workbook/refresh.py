@@ -4,7 +4,7 @@ Reads the Goals, Settings, OKR and Rewards input tables and the data tables,
 runs the scorecard engine, and writes the regions kpi-xl owns (Scorecard,
 History, the OKR and Rewards result columns, the hidden chart data) plus the
 cached results of the formulas that show them. Every other part of the file
-comes out byte for byte (see :mod:`kpi_xl.workbook.xlsx`). The file is replaced
+comes out byte for byte (see :mod:`kpi_xl.workbook.package`). The file is replaced
 atomically and the previous version kept as a backup; a workbook that cannot be
 understood is refused with the sheet, cell and what was expected, untouched.
 """
@@ -20,13 +20,14 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..errors import KpiXlError
+from ..excel import column_index, column_letter
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import as_date, canonical
 from . import layout
 from .precision import stable
 from .content import Owned, build_owned, owned_regions, percent_rows
-from .xlsx import Package, TableInfo, WorkbookError, col_letters, open_package
+from .package import Package, TableInfo, WorkbookError, backup_path, open_package
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -53,14 +54,11 @@ def _split(ref: str) -> tuple[int, int, int, int]:
     if not m:
         raise WorkbookError(f"table range '{ref}' is not a cell range")
 
-    def col(s: str) -> int:
-        n = 0
-        for ch in s:
-            n = n * 26 + ord(ch) - 64
-        return n
-
-    c1, r1 = col(m.group(1)), int(m.group(2))
-    c2, r2 = (col(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    try:
+        c1, r1 = column_index(m.group(1)), int(m.group(2))
+        c2, r2 = (column_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    except ValueError:
+        raise WorkbookError(f"table range '{ref}' is not a cell range") from None
     return r1, c1, r2, c2
 
 
@@ -161,7 +159,7 @@ def _cell_of(info: TableInfo, df_columns: list[str], row: int, column: str) -> s
         if canonical(c) == column:
             index = j
     col = c1 + (index if index is not None else 0)
-    return f"{info.sheet}!{col_letters(col)}{r1 + info.header_row_count + row - 1}"
+    return f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}"
 
 
 def _goals_column(goals: pd.DataFrame, key: str) -> str | None:
@@ -183,7 +181,7 @@ def _check_headers(info: TableInfo, book: "Inputs") -> None:
         key = canonical(header)
         if key not in known and key not in smart:
             expected = ", ".join(layout.GOAL_HEADERS[k][i] for k in layout.GOAL_HEADERS)
-            raise WorkbookError(f"{info.sheet}!{col_letters(c1 + j)}{r1}: unknown column '{header}' in the Goals "
+            raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{r1}: unknown column '{header}' in the Goals "
                                 f"table (expected: {expected})")
 
 
@@ -317,7 +315,7 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     for sheet in pkg.sheets():
         if sheet.kind != "worksheet" or sheet.name in skip:
             continue
-        for (r, c), cell in pkg.read_cells(sheet.name).items():
+        for (r, c), cell in pkg.read_formulas(sheet.name).items():
             if cell.formula:  # shared-formula dependents ("") keep their value
                 formulas[(sheet.name, r, c)] = "=" + cell.formula
                 cached[(sheet.name, r, c)] = cell.value
@@ -377,11 +375,9 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         if skipped:
             (sheet, r, c), why = next(iter(skipped.items()))
             owned.warnings.append(f"{len(skipped)} formula(s) not computed (they keep their last value); "
-                                  f"first {sheet}!{col_letters(c)}{r}: {why}")
+                                  f"first {sheet}!{column_letter(c)}{r}: {why}")
         progress("saving (the previous version is kept as a backup)")
         pkg.save(path, backup=backup)
-    from .xlsx import backup_path
-
     card = result.scorecard
     return Report(path, backup_path(path) if backup else None, result.as_of, book.lang, len(card),
                   card["status_label"].value_counts().to_dict(), owned.warnings, card)

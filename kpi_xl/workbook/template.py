@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .. import labels, sample
+from ..excel import column_letter, to_serial
 from ..goals import compute
 from ..goals.measure import TRACKABLE
 from . import layout
@@ -338,7 +339,7 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
             row.append(v)
         data.append(row)
     scorecard_name = S("scorecard")
-    smart_col = chr(ord("A") + [c[0] for c in layout.SCORECARD_COLUMNS].index("smart"))
+    smart_col = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("smart") + 1)
     columns = [{"header": h} for h in headers]
     ws.add_table(0, 0, n, len(headers) - 1, _table("Goals", columns, [row + [None] for row in data]))
     # the SMART verdict comes from the Scorecard (refresh writes it there); each cell
@@ -428,11 +429,11 @@ def _scorecard(ws, owned: Owned | None, lang, f) -> None:
     _owned_sheet(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], lang, f, widths)
     _percent_cells(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], owned, f)
     status_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
-    letter = chr(ord("A") + status_col)
-    ach = chr(ord("A") + [c[0] for c in layout.SCORECARD_COLUMNS].index("achievement"))
+    letter = column_letter(status_col + 1)
+    ach = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("achievement") + 1)
     # conditional formats added in column order: older XlsxWriter sorts them by range, newer keeps
     # the order they were added in, and both then write the same bytes
-    assert ach < letter
+    assert status_col > [c[0] for c in layout.SCORECARD_COLUMNS].index("achievement")
     ws.conditional_format(f"{ach}2:{ach}1000", {"type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True,
                                                  "min_type": "num", "min_value": 0, "max_type": "num",
                                                  "max_value": 1.5})
@@ -446,7 +447,7 @@ def _history(ws, owned: Owned | None, lang, f) -> None:
               "actual": 15, "target": 15, "forecast": 15}
     _owned_sheet(ws, layout.HISTORY_COLUMNS, owned.history if owned else [], lang, f, widths)
     _percent_cells(ws, layout.HISTORY_COLUMNS, owned.history if owned else [], owned, f)
-    letter = chr(ord("A") + [c[0] for c in layout.HISTORY_COLUMNS].index("status"))
+    letter = column_letter([c[0] for c in layout.HISTORY_COLUMNS].index("status") + 1)
     _status_cf(ws, f"{letter}2:{letter}5000", lang, f)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, 0, len(layout.HISTORY_COLUMNS) - 1)
@@ -575,11 +576,11 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     ws.set_column(1, 1, 13, f.int)
     ws.write_string(0, 0, t["dash_title"], f.title)
     ws.write_string(1, 0, t["as_of"], f.text)
-    ws.write_formula(1, 1, f"='{cd}'!$Q$1", f.date, (as_of - dt.date(1899, 12, 30)).days)
+    ws.write_formula(1, 1, f"='{cd}'!$Q$1", f.date, int(to_serial(as_of)))
     ws.write_string(3, 0, t["status_count"], f.subtitle)
     words = labels.STATUS[lang]
     sc = S("scorecard")
-    st = chr(ord("A") + [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label"))
+    st = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("status_label") + 1)
     counts = {}
     if owned:
         status_i = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")

@@ -1,0 +1,105 @@
+"""One way to replace a file: write it beside the target, then swap it in.
+
+The new bytes go to a temporary file in the target's folder (same file system, so
+the swap is one :func:`os.replace`), are flushed to disk, and take the target's
+permissions. Only then is the previous file, when asked, copied to
+:func:`backup_path` and the new one renamed over it: a crash at any point leaves
+the original (or the complete new file) and no partial target.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+from typing import IO, Callable
+
+from .records import WorkbookError
+
+
+def backup_path(path: str | os.PathLike) -> Path:
+    """Where a saved workbook's previous version is kept: ``book.xlsx`` -> ``book.bak.xlsx``
+    (same folder, same extension, so the backup still opens in Excel with a double click)."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.bak{path.suffix}")
+
+
+def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], None], *, backup: bool = False,
+                       before_replace: Callable[[], None] = lambda: None) -> Path:
+    """Make ``target`` the bytes ``write(fh)`` writes; with ``backup`` keep the old file as
+    :func:`backup_path` (an older backup of that name is replaced)."""
+    target = Path(target)
+    tmp = _write_temp(target, write)
+    try:
+        before_replace()
+        if backup and target.exists():
+            _make_backup(target)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _unlink(tmp)
+        raise WorkbookError(f"{target}: cannot be replaced ({exc.strerror or exc}); is it open in Excel?") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+    _sync_folder(target.parent)
+    return target
+
+
+def _write_temp(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists():
+            shutil.copymode(target, tmp)
+    except OSError as exc:
+        _unlink(tmp)
+        raise WorkbookError(f"{target}: cannot write the new file ({exc.strerror or exc})") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _make_backup(target: Path) -> None:
+    """Copy (not move): the original stays in place until the final rename."""
+    bak = backup_path(target)
+    tmp = bak.with_name(f".{bak.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        shutil.copy2(target, tmp)
+        os.replace(tmp, bak)
+    finally:
+        _unlink(tmp)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the system allows it (not on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def stat_key(path: Path) -> tuple[int, int] | None:
+    """Size and modification time: a file changed since it was opened is not overwritten."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns

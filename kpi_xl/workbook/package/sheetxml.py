@@ -1,0 +1,225 @@
+"""Where things sit in a sheet's XML bytes, so an edit can splice them.
+
+The positions come from expat (the standard library's XML parser): each event's
+``CurrentByteIndex`` is where its bytes start, so a start tag ends where the next
+event starts, and an element ends where the event after its end tag starts.
+Names are kept as written (``x:row``): no namespace processing, so a row's
+bytes parse on their own. A DTD is refused (so no entity can be declared).
+
+:class:`Layout` finds the ``<dimension>``, the column styles, ``<sheetData>`` and
+its rows; :func:`row_cells` the ``<c>`` elements of one row, with their children.
+Only UTF-8 sheet XML can be edited (Excel never writes anything else).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from xml.parsers import expat
+from xml.sax.saxutils import quoteattr
+
+from ...excel import split_ref
+from .records import WorkbookError, int_of
+
+
+@dataclass(slots=True)
+class Elem:
+    """Where one element sits in a byte string, with its attributes (in order) and,
+    down to the depth asked for, its child elements."""
+
+    name: bytes  # the local name
+    prefix: bytes  # b"x:" or b""
+    attrs: dict[str, str]
+    start: int
+    open_end: int = -1  # end of the start tag
+    close_start: int = -1  # start of the end tag (== end when self-closing)
+    end: int = -1
+    children: list["Elem"] = field(default_factory=list)
+
+    @property
+    def self_closing(self) -> bool:
+        return self.open_end == self.end
+
+    def child(self, name: bytes) -> "Elem | None":
+        return next((e for e in self.children if e.name == name), None)
+
+
+class _Scanner:
+    """Element positions in ``data[offset:]`` (a document or one element's bytes)."""
+
+    def __init__(self, where: str, max_depth: int, offset: int) -> None:
+        self.where, self.max_depth, self.offset = where, max_depth, offset
+        self.top: list[Elem] = []
+        self._stack: list[Elem] = []
+        self._depth = 0
+        self._pending: list[tuple[Elem, bool]] = []  # (element, its end tag rather than its start tag)
+        p = self._parser = expat.ParserCreate()
+        p.ordered_attributes = True
+        p.StartElementHandler, p.EndElementHandler = self._start, self._end
+        p.DefaultHandler = self._other  # text, comments, PIs: every byte belongs to some event
+        p.XmlDeclHandler = self._decl
+        p.StartDoctypeDeclHandler = self._doctype
+        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def run(self, data: bytes) -> list[Elem]:
+        try:
+            self._parser.Parse(data, True)
+        except expat.ExpatError as exc:
+            raise WorkbookError(f"{self.where}: not well-formed XML ({exc})") from None
+        self._flush(self.offset + len(data))
+        return self.top
+
+    def _flush(self, at: int) -> None:
+        for elem, closing in self._pending:
+            if not closing:
+                elem.open_end = at
+            else:
+                elem.end = at
+        self._pending.clear()
+
+    def _start(self, name: str, attrs: list[str]) -> None:
+        at = self._parser.CurrentByteIndex + self.offset
+        self._flush(at)
+        self._depth += 1
+        if self._depth > self.max_depth:
+            return
+        prefix, _, local = name.rpartition(":")
+        elem = Elem(local.encode(), (prefix + ":").encode() if prefix else b"",
+                    dict(zip(attrs[::2], attrs[1::2])), at)
+        (self._stack[-1].children if self._stack else self.top).append(elem)
+        self._stack.append(elem)
+        self._pending.append((elem, False))
+
+    def _end(self, name: str) -> None:
+        at = self._parser.CurrentByteIndex + self.offset  # a self-closing tag's end: where it ends
+        self._flush(at)
+        if self._depth <= self.max_depth:
+            elem = self._stack.pop()
+            elem.close_start = at
+            self._pending.append((elem, True))
+        self._depth -= 1
+
+    def _other(self, _text: str) -> None:
+        self._flush(self._parser.CurrentByteIndex + self.offset)
+
+    def _decl(self, _version: str | None, encoding: str | None, _standalone: int) -> None:
+        if encoding and encoding.lower().replace("-", "") != "utf8":
+            raise WorkbookError(f"{self.where}: {encoding} sheet XML cannot be edited (only UTF-8)")
+        self._other("")
+
+    def _doctype(self, *_args: object) -> None:
+        raise WorkbookError(f"{self.where}: unsafe XML (a DTD or entity declaration); refusing the file")
+
+
+def elements(data: bytes, where: str, max_depth: int, start: int = 0, end: int | None = None) -> list[Elem]:
+    """The top elements of ``data[start:end]`` with their descendants down to ``max_depth``."""
+    chunk = data if start == 0 and end is None else data[start:end]
+    return _Scanner(where, max_depth, start).run(chunk)
+
+
+def require_utf8(data: bytes, where: str) -> None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise WorkbookError(f"{where}: UTF-16 sheet XML cannot be edited (only UTF-8)")
+
+
+def start_tag(elem: Elem, attrs: dict[str, str] | None = None, *, empty: bool = False) -> bytes:
+    """A start tag for ``elem`` with ``attrs`` (default: its own), in their order."""
+    attrs = elem.attrs if attrs is None else attrs
+    text = "".join(f" {k}={quoteattr(v, {chr(9): '&#9;', chr(10): '&#10;', chr(13): '&#13;'})}"
+                   for k, v in attrs.items())
+    return b"<" + elem.prefix + elem.name + text.encode("utf-8") + (b"/>" if empty else b">")
+
+
+def remove_children(data: bytes, name: bytes, match) -> bytes:
+    """``data`` without the root's children called ``name`` whose attributes ``match``."""
+    roots = elements(data, "XML part", 2)
+    if not roots:
+        return data
+    out, pos = [], 0
+    for child in roots[0].children:
+        if child.name == name and match(child.attrs):
+            out.append(data[pos:child.start])
+            pos = child.end
+    return b"".join(out) + data[pos:]
+
+
+class Row(NamedTuple):
+    number: int
+    elem: Elem
+    has_r: bool
+
+
+class Layout:
+    """Where the dimension, column styles, sheetData and rows sit in a sheet's bytes."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.dimension: Elem | None = None
+        self.cols: list[tuple[int, int, int | None]] = []
+        self.data: Elem | None = None
+        self.rows: list[Row] = []
+
+    @property
+    def prefix(self) -> bytes:
+        return self.data.prefix
+
+    @classmethod
+    def scan(cls, data: bytes, where: str) -> "Layout":
+        """Root (1), its children (2) and theirs (3): rows and column entries."""
+        layout = cls(where)
+        roots = elements(data, where, 3)
+        for elem in roots[0].children if roots else ():
+            if elem.name == b"sheetData" and layout.data is None:
+                layout.data = elem
+            elif elem.name == b"dimension" and layout.dimension is None:
+                layout.dimension = elem
+            elif elem.name == b"cols" and layout.data is None:
+                for col in elem.children:
+                    if col.name == b"col":
+                        layout._add_col(col)
+        if layout.data is None:
+            raise WorkbookError(f"{where}: no <sheetData> in the sheet")
+        for elem in layout.data.children:
+            if elem.name == b"row":
+                layout._add_row(elem)
+        return layout
+
+    def _add_col(self, elem: Elem) -> None:
+        a = elem.attrs
+        style = a.get("style")
+        self.cols.append((int_of(a.get("min"), self.where), int_of(a.get("max"), self.where),
+                          int_of(style, self.where) if style else None))
+
+    def _add_row(self, elem: Elem) -> None:
+        r = elem.attrs.get("r")
+        number = int_of(r, self.where) if r else (self.rows[-1].number + 1 if self.rows else 1)
+        if self.rows and number <= self.rows[-1].number:
+            raise WorkbookError(f"{self.where}: rows out of order (row {number} after row {self.rows[-1].number})")
+        self.rows.append(Row(number, elem, r is not None))
+
+    def col_style(self, col: int) -> int | None:
+        return next((style for lo, hi, style in self.cols if lo <= col <= hi), None)
+
+    def with_dimension(self, data: bytes, ref: str) -> bytes:
+        """``data`` (edited after the dimension tag only) with ``<dimension ref>`` set to ``ref``."""
+        d = self.dimension
+        if d is None or "ref" not in d.attrs:
+            return data
+        tag = start_tag(d, {**d.attrs, "ref": ref}, empty=d.self_closing)
+        return data[:d.start] + tag + data[d.open_end:]
+
+
+def row_cells(data: bytes, row: Row, where: str) -> list[tuple[int, Elem, bool]]:
+    """The ``<c>`` elements of a row, with their children, as ``(column, element, has_r)``."""
+    out = []
+    col = 0
+    for child in elements(data, where, 3, row.elem.start, row.elem.end)[0].children:
+        if child.name != b"c":
+            continue
+        r = child.attrs.get("r")
+        try:
+            col = split_ref(r)[1] if r else col + 1
+        except ValueError:
+            raise WorkbookError(f"{where}: bad cell reference {r!r} in row {row.number}") from None
+        out.append((col, child, r is not None))
+    return out
