@@ -1,0 +1,129 @@
+"""Words in the reader's language, through gettext message catalogs.
+
+Code marks a text it shows with :func:`N_` (nothing happens at run time; Babel's
+extractor finds it) and translates it where it is shown, with :func:`gettext` or
+:func:`pgettext` and the reader's language. A message with values in it is a
+:class:`Message`: an id with named parameters (``Message(N_("{owner} owns {n} KPIs"),
+owner="Ming", n=7)``), translated as a whole and filled in afterwards, never glued
+together from pieces.
+
+The catalogs are ``kpi_xl/locale/<lang>/LC_MESSAGES/kpi_xl.po``, one file per language,
+English being the source (msgid). They are read with Babel when first used; a
+language is a new ``.po`` file, not a code change. ``pybabel extract`` (configured in
+pyproject.toml's ``[tool.babel]``-style mapping in ``babel.cfg``) writes the template
+``kpi_xl/locale/kpi_xl.pot``.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext as _gettext
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import KpiXlError
+
+DOMAIN = "kpi_xl"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+#: The language of the msgids.
+SOURCE = "en"
+
+
+class LanguageError(KpiXlError, ValueError):
+    """A language kpi-xl has no catalog for (the message lists the ones it has)."""
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation where it is defined; it is translated where it is shown."""
+    return text
+
+
+def languages() -> tuple[str, ...]:
+    """Every language there is a catalog for, English first (``"en"``, ``"zh-TW"``, ...)."""
+    found = sorted(p.parent.parent.name.replace("_", "-") for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return (SOURCE, *[lang for lang in found if lang != SOURCE])
+
+
+def language(lang: str | None = None) -> str:
+    """The language to show: ``lang`` if given, else $KPI_XL_LANG, else English.
+
+    Accepts the usual spellings (``zh_TW``, ``zh-tw``, ``zh-Hant``, ``繁體中文``); refuses,
+    naming the languages there are, one there is no catalog for."""
+    value = (lang or os.environ.get("KPI_XL_LANG") or SOURCE).strip()
+    known = languages()
+    wanted = value.lower().replace("_", "-")
+    for k in known:
+        if wanted == k.lower():
+            return k
+    aliases = {"zh": "zh-TW", "zh-hant": "zh-TW", "zh-hant-tw": "zh-TW", "\u7e41\u9ad4\u4e2d\u6587": "zh-TW",
+               "\u4e2d\u6587": "zh-TW", "english": "en"}
+    if aliases.get(wanted) in known:
+        return aliases[wanted]
+    raise LanguageError(f"unknown language {value!r}; use one of {', '.join(known)}")
+
+
+@functools.lru_cache(maxsize=None)
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The catalog of ``lang`` (English: no translation)."""
+    lang = language(lang)
+    if lang == SOURCE:
+        return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIR / lang.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with open(path, "rb") as f:
+        catalog = read_po(f, locale=lang.replace("-", "_"), domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def gettext(text: str, lang: str | None = None) -> str:
+    """``text`` in ``lang`` (itself when the catalog has no translation)."""
+    return translations(language(lang)).gettext(text)
+
+
+def pgettext(context: str, text: str, lang: str | None = None) -> str:
+    """``text`` in ``lang``, where the same English word means different things (``context``)."""
+    return translations(language(lang)).pgettext(context, text)
+
+
+def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
+    """The singular or plural form of a text for ``n`` in ``lang``."""
+    return translations(language(lang)).ngettext(singular, plural, n)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message id and its named parameters: what the engine says, in no language yet.
+
+    ``str(message)`` is the English text; :meth:`text` the text in a language. A
+    parameter that is itself a Message is translated too.
+    """
+
+    id: str
+    params: dict[str, Any] = field(default_factory=dict)
+    context: str | None = None
+
+    def __init__(self, id: str, context: str | None = None, **params: Any):
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "context", context)
+        object.__setattr__(self, "params", params)
+
+    def text(self, lang: str | None = None) -> str:
+        pattern = pgettext(self.context, self.id, lang) if self.context else gettext(self.id, lang)
+        values = {k: (v.text(lang) if isinstance(v, Message) else v) for k, v in self.params.items()}
+        return pattern.format(**values)
+
+    def __str__(self) -> str:
+        return self.text(SOURCE)
+
+
+def text(value: Any, lang: str | None = None) -> Any:
+    """A Message in ``lang``; any other value unchanged."""
+    return value.text(lang) if isinstance(value, Message) else value
