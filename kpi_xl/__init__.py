@@ -6,7 +6,13 @@
   from it: the catalog for docs, the CLI and tests, the VBA module
 """
 
+import logging
+
 from .errors import DIV0, NA, NUM, VALUE, KpiXlError, XlError, is_error
+
+# A library logs; the program that uses it decides where that goes. Without this, what a
+# worksheet function caught would reach stderr as a traceback through Python's last resort.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 

@@ -91,18 +91,22 @@ def test_a_bad_entry_is_refused_when_registered():
         return x
 
     ex = registry.Example("=ZZ_TEST(1)", (1,))
-    with pytest.raises(registry.RegistryError, match="argument x needs"):
-        registry.register(registry.KPI("ZZ_TEST", plain, group="Sales", unit="ratio", description="Test.", example=ex))
-    with pytest.raises(registry.RegistryError, match="255"):
-        registry.register(registry.KPI("ZZ_TEST", annotated, group="Sales", unit="ratio", description="x" * 256,
-                                       example=ex))
-    with pytest.raises(registry.RegistryError, match="unit"):
-        registry.register(registry.KPI("ZZ_TEST", annotated, group="Sales", unit="furlongs", description="Test.",
-                                       example=ex))
-    with pytest.raises(registry.RegistryError, match="already"):
-        registry.register(registry.get("ACV"))
-    with pytest.raises(ValueError):
-        Range("two\nlines")
+    try:
+        with pytest.raises(registry.RegistryError, match="argument x needs"):
+            registry.register(registry.KPI("ZZ_TEST", plain, group="Sales", unit="ratio", description="Test.", example=ex))
+        with pytest.raises(registry.RegistryError, match="255"):
+            registry.register(registry.KPI("ZZ_TEST", annotated, group="Sales", unit="ratio", description="x" * 256,
+                                           example=ex))
+        with pytest.raises(registry.RegistryError, match="unit"):
+            registry.register(registry.KPI("ZZ_TEST", annotated, group="Sales", unit="furlongs", description="Test.",
+                                           example=ex))
+        with pytest.raises(registry.RegistryError, match="already"):
+            registry.register(registry.get("ACV"))
+        with pytest.raises(ValueError):
+            Range("two\nlines")
+    finally:  # a register that wrongly succeeded must not leak into other tests
+        if "ZZ_TEST" in registry.names():
+            registry.unregister("ZZ_TEST")
     assert "ZZ_TEST" not in registry.names()
 
 

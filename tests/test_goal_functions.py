@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
-from kpi_xl import udfs
+from kpi_xl import metrics, udfs
 from kpi_xl.metrics import goals as g
 from kpi_xl.errors import XlError
 
@@ -103,3 +104,21 @@ def test_okr_score_weighted_and_clipped():
     assert g.okr_score([0.5, None], [1, 5]) == pytest.approx(0.5)
     assert str(g.okr_score([None])) == "#DIV/0!"
     assert str(g.okr_score([0.5], [-1])) == "#NUM!"
+
+
+def test_payout_blank_optional_cells_mean_what_leaving_them_out_means():
+    """A blank accelerator or cap cell is no accelerator / no cap, alone or in a range;
+    a blank threshold blanks its row (Zoltners et al.'s quota plan needs a floor)."""
+    nan = float("nan")
+    assert metrics.payout(1.2, 0.8, [[nan]], 1.5) == metrics.payout(1.2, 0.8, 1, 1.5) == pytest.approx(1.2)
+    got = metrics.payout([[0.9], [1.2], [1.2]], 0.8, [[nan], [2], [2]], [[nan], [1.5], [nan]])
+    assert np.allclose(got.ravel(), [0.9, 1.4, 1.4])
+    assert np.isnan(metrics.payout([[1.2]], [[nan]], 2)).all()
+
+
+def test_status_refuses_an_unknown_language_first():
+    """As before the core gave ids: a language STATUS cannot show is #VALUE!, even when the
+    goal has not started (which alone would be #N/A)."""
+    assert str(udfs.STATUS(40, 100, dt.datetime(2026, 1, 1), dt.datetime(2026, 12, 31), dt.datetime(2025, 7, 2),
+                           None, "higher", "fr")) == "#VALUE!"
+    assert str(udfs.STATUS(40, 100, dt.datetime(2026, 1, 1), dt.datetime(2026, 12, 31), dt.datetime(2025, 7, 2))) == "#N/A"

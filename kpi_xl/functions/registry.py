@@ -30,8 +30,8 @@ from typing import Annotated, Any, Callable
 import numpy as np
 
 from .. import labels, metrics
-from ..errors import KpiXlError
-from ..metrics.kinds import ArgumentKind, Cell, Range
+from ..errors import KpiXlError, XlError
+from ..metrics.kinds import ArgumentKind, Cell
 
 __all__ = [
     "KPI", "Argument", "Example", "RegistryError", "UNITS", "MEASURES", "SPILLS",
@@ -499,22 +499,28 @@ _add(KPI(
     example=Example("=FORECAST_END(2400000, DATE(2026,1,1), DATE(2026,3,31), DATE(2026,2,14))",
         (2400000, D(2026, 1, 1), D(2026, 3, 31), D(2026, 2, 14)), "2.4 M in 45 of 90 days"),
 ))
-def status_in_words(
-    actual: Annotated[Any, Range("Value reached so far.")],
-    target: Annotated[Any, Range("Value to reach by the end date.")],
-    start_date: Annotated[Any, Range("First day of the goal.")],
-    end_date: Annotated[Any, Range("Last day of the goal.")],
-    as_of: Annotated[Any, Range("Day the actual is measured.")],
-    baseline: Annotated[Any, Range("Value when the goal started (optional).")] = None,
-    direction: Annotated[Any, Cell('"higher" (default) or "lower" if less is better.')] = "higher",
-    language: Annotated[Any, Cell('"en" or "zh-TW" for the words; default English.')] = None,
-) -> Any:
+_LANGUAGE = inspect.Parameter(
+    "language", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+    annotation=Annotated[Any, Cell('"en" or "zh-TW" for the words; default English.')],
+)
+
+
+def status_in_words(actual, target, start_date, end_date, as_of, baseline=None, direction="higher", language=None):
     # The core gives a status id; the worksheet function shows it as a word of the language.
+    # A language that cannot be shown is the answer, before anything else is computed.
+    checked = labels.status_words("achieved", language)
+    if isinstance(checked, XlError):
+        return checked
     return labels.status_words(metrics.status(actual, target, start_date, end_date, as_of, baseline, direction),
                                language)
 
 
+# STATUS takes the core's arguments (their help lives on metrics.status) and a language.
 status_in_words.__doc__ = metrics.status.__doc__
+status_in_words.__annotations__ = {**typing.get_type_hints(metrics.status, include_extras=True),
+                                   "language": _LANGUAGE.annotation}
+status_in_words.__signature__ = inspect.signature(metrics.status).replace(  # type: ignore[attr-defined]
+    parameters=[*inspect.signature(metrics.status).parameters.values(), _LANGUAGE])
 
 _add(KPI(
     "STATUS", status_in_words, group=GOALS, unit="text",

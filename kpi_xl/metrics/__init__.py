@@ -15,22 +15,16 @@ Each argument is annotated with its kind and help line (:mod:`kpi_xl.metrics.kin
 :func:`proven_clean` tells the worksheet layer that a result needs no scan for blanks.
 """
 
-from . import kinds
+from . import finance, goals, kinds, marketing, saas, sales, service, web
 from ._args import proven_clean
-from .finance import gross_margin, market_share, roa, shrinkage
-from .goals import achievement, forecast_end, okr_score, pace, payout, status
-from .marketing import conversion, cpa, ctr, engagement_rate, roi
-from .saas import acv, arpa, cac, cac_payback, churn, cltv, grr, ltv_cac, mrr, nrr, quick_ratio, retention
-from .sales import aov, cagr, count_per_period, growth_rate, period_growth, sum_per_period, win_rate
-from .service import csat, frt, nps, resolution_time, tickets_resolved
-from .web import bounce_rate, pages_per_session, source_share
+from .finance import *  # noqa: F403 - each module's __all__ is its list of KPI functions
+from .goals import *  # noqa: F403
+from .marketing import *  # noqa: F403
+from .saas import *  # noqa: F403
+from .sales import *  # noqa: F403
+from .service import *  # noqa: F403
+from .web import *  # noqa: F403
 
-__all__ = [
-    "acv", "mrr", "arpa", "cltv", "churn", "retention", "nrr", "grr", "cac", "ltv_cac",
-    "cac_payback", "quick_ratio", "aov", "win_rate", "growth_rate", "period_growth", "cagr",
-    "count_per_period", "sum_per_period", "roi", "conversion", "ctr", "cpa", "engagement_rate",
-    "nps", "csat", "frt", "resolution_time", "tickets_resolved", "source_share",
-    "pages_per_session", "bounce_rate", "gross_margin", "roa", "market_share", "shrinkage",
-    "achievement", "pace", "forecast_end", "status", "payout", "okr_score",
-    "kinds", "proven_clean",
-]
+#: Every public name: a core function is exported by listing it in its own module's __all__.
+__all__ = [name for module in (saas, sales, marketing, service, web, finance, goals) for name in module.__all__]
+__all__ += ["kinds", "proven_clean"]

@@ -10,8 +10,7 @@ from ..errors import DIV0, NA, NUM, KpiInputError, XlError
 from ._args import Rows, choice, excel_errors, finite, nonneg, omitted as _omitted
 from .kinds import Cell, Range
 
-__all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES",
-           "STATUSES"]
+__all__ = ["achievement", "pace", "forecast_end", "status", "payout", "okr_score", "expected_fraction", "DIRECTIONS", "DEFAULT_RULES"]
 
 #: Which way is better for a KPI.
 DIRECTIONS = ("higher", "lower")
@@ -147,10 +146,6 @@ def forecast_end(
 DEFAULT_RULES = (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95), ("behind", "pace", 0.85))
 
 
-#: Status ids, from best to worst (the words people read are in :mod:`kpi_xl.labels`).
-STATUSES = ("achieved", "on_track", "behind", "at_risk")
-
-
 @excel_errors
 def status(
     actual: Annotated[Any, Range("Value reached so far.")],
@@ -231,7 +226,9 @@ def payout(
     1 + (achievement − 1) × accelerator above 1; never above cap when one is given.
     Units: ratio of the target bonus (1.4 = 140 % of the bonus).
     Convention: the classic quota plan: a floor, a linear ramp and an accelerator
-    above plan. PAYOUT(0.9, 0.8) = 0.9; PAYOUT(1.2, 0.8, 2, 1.5) = 1.4.
+    above plan. PAYOUT(0.9, 0.8) = 0.9; PAYOUT(1.2, 0.8, 2, 1.5) = 1.4. A blank
+    accelerator or cap cell (alone or in a range) means what leaving it out means:
+    no accelerator (1), no cap; a blank achievement or threshold gives a blank row.
     Errors: #NUM! for a threshold outside 0–1, a negative accelerator or a cap
     below 0.
     Source: Zoltners, Sinha & Lorimer (2006), "The Complete Guide to Sales Force Incentive Compensation".
@@ -240,11 +237,15 @@ def payout(
     r = Rows(achievement=achievement, threshold=threshold, accelerator=1.0 if _omitted(accelerator) else accelerator,
              cap=_NO_CAP if no_cap else cap)
     a, t, k, c = r.arrays
+    if not finite(k):  # a blank accelerator cell: no accelerator, as when it is left out
+        k = np.where(np.isnan(k), 1.0, k)
+    if not no_cap and not finite(c):  # a blank cap cell: no cap, as when it is left out
+        c = np.where(np.isnan(c), _NO_CAP, c)
     with np.errstate(all="ignore"):
         ramp = np.where(a > 1.0, 1.0 + (a - 1.0) * k, a)
         out = np.where(a < t, 0.0, np.minimum(ramp, c))
-    if not (finite(t) and finite(k) and (no_cap or finite(c))):  # a blank input the formula hides: a blank row
-        out[np.broadcast_to(np.isnan(t) | np.isnan(k) | np.isnan(c), out.shape)] = np.nan
+    if not finite(t):  # a blank threshold the formula would hide: a blank row
+        out[np.broadcast_to(np.isnan(t), out.shape)] = np.nan
     rules = [(lambda a, t, k, c: (t < 0) | (t > 1), NUM), (lambda a, t, k, c: k < 0, NUM),
              (lambda a, t, k, c: c < 0, NUM)]
     return r.result(out, domain=rules)

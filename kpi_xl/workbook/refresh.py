@@ -326,7 +326,6 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, overlay=overlay, today=as_of))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
-        value = stable(value)  # as the template writes it: a rebuilt result is no change
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value) if not isinstance(cached[(sheet, r, c)], float) else value
         if not _same(value, cached[(sheet, r, c)]):
@@ -335,8 +334,11 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
 
 
 def _same(a: Any, b: Any) -> bool:
+    """Whether a computed result is what the cell already holds. Numbers agree when they agree
+    to the precision kpi-xl writes (:data:`precision.DIGITS`): a cached value that Excel or the
+    template wrote is kept, never replaced by a copy that differs in its last digits."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return abs(float(a) - float(b)) <= 1e-12 * max(1.0, abs(float(b)))
+        return stable(float(a)) == stable(float(b)) or abs(float(a) - float(b)) <= 1e-12 * max(1.0, abs(float(b)))
     return str(a) == str(b) if a is not None and b is not None else a == b or (a in (None, "") and b in (None, ""))
 
 
