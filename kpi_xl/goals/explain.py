@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
-
 from ..i18n import Join, Message, N_
 from .model import parse_filter
 from .scorecard import Result
@@ -70,7 +68,8 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
         if not math.isnan(r["seasonal_share"]):
             lines.append(Message(N_("**Seasonal**: last year the same span reached {percent:.1f} % of its full-period "
                                     "total by the same day, so expected = {base} + ({target} − {base}) × "
-                                    "{share:.4f} = {expected}."), share=r["seasonal_share"], percent=r["seasonal_share"] * 100, base=n(b, unit),
+                                    "{share:.4f} = {expected}."), share=r["seasonal_share"],
+                                 percent=r["seasonal_share"] * 100, base=n(b, unit),
                                  target=n(g["target"], unit), expected=n(r["expected_seasonal"], unit)))
         args = ", ".join([n(r["actual"]), n(g["target"]), *([n(base)] if not math.isnan(base) else []),
                           f'"{g["direction"]}"'])
