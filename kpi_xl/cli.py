@@ -82,18 +82,20 @@ def scorecard(lang: str, as_of, goal: str | None) -> None:
     from . import sample
     from .goals import compute
     from .goals.explain import explain_goal
+    from .workbook.content import localized
 
     company = sample.load(lang)
     when = as_of.date() if as_of else company.as_of
-    result = compute(company.goals, company.tables, when, lang=lang)
+    result = compute(company.goals, company.tables, when)
     console = _console()
     if goal:
         if goal not in set(result.scorecard["id"]):
             raise click.BadParameter(f"no goal {goal!r}; goals: {', '.join(result.scorecard['id'])}", param_hint="--goal")
         for line in explain_goal(result, goal):
-            console.print("• " + line.replace("**", ""))
+            console.print("• " + line.text(lang).replace("**", ""))
         return
-    _print_scorecard(console, result.scorecard, f"{company.name} — scorecard on {when}", result.warnings)
+    _print_scorecard(console, localized(result.scorecard, lang), f"{company.name} — scorecard on {when}",
+                     [w.text(lang) for w in result.warnings])
     console.print("How each number is computed: docs/scorecard.md, or kpi-xl scorecard --goal S1")
 
 

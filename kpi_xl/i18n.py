@@ -117,13 +117,51 @@ class Message:
 
     def text(self, lang: str | None = None) -> str:
         pattern = pgettext(self.context, self.id, lang) if self.context else gettext(self.id, lang)
-        values = {k: (v.text(lang) if isinstance(v, Message) else v) for k, v in self.params.items()}
+        values = {k: text(v, lang) for k, v in self.params.items()}
         return pattern.format(**values)
 
     def __str__(self) -> str:
         return self.text(SOURCE)
 
+    def __hash__(self) -> int:  # the params may hold lists; equal messages share id and context
+        return hash((self.id, self.context))
+
+
+@dataclass(frozen=True)
+class Join:
+    """Several messages shown as one: each translated, joined by ``sep`` in the reader's
+    language (``", "`` is ``"、"`` and ``"; "`` is ``"；"`` in Chinese; the catalogs say
+    so under the context ``"punctuation"``)."""
+
+    items: tuple[Any, ...]
+    sep: str = ", "
+
+    def __init__(self, items: Any, sep: str = ", "):
+        object.__setattr__(self, "items", tuple(items))
+        object.__setattr__(self, "sep", sep)
+
+    def text(self, lang: str | None = None) -> str:
+        return pgettext("punctuation", self.sep, lang).join(str(text(i, lang)) for i in self.items)
+
+    def __str__(self) -> str:
+        return self.text(SOURCE)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class MessageError(KpiXlError):
+    """An error that says what went wrong as a :class:`Message`: ``str(error)`` is the
+    English text, ``error.text(lang)`` the text in a language."""
+
+    def __init__(self, message: Message | Join | str):
+        super().__init__(str(message))
+        self.message = message
+
+    def text(self, lang: str | None = None) -> str:
+        return str(text(self.message, lang))
+
 
 def text(value: Any, lang: str | None = None) -> Any:
-    """A Message in ``lang``; any other value unchanged."""
-    return value.text(lang) if isinstance(value, Message) else value
+    """A Message (or Join, or error carrying one) in ``lang``; any other value unchanged."""
+    return value.text(lang) if isinstance(value, (Message, Join, MessageError)) else value

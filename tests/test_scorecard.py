@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpi_xl import i18n
 from kpi_xl.goals import GoalsError, compute, grade_okrs, payouts, read_rules, smart_check, snapshot
 from kpi_xl.goals.pacing import periods, trend_forecast
 
@@ -43,8 +44,9 @@ def card(tables, *goals, as_of=D(2026, 6, 30), **kw):
     return compute(pd.DataFrame(list(goals)), tables, as_of, **kw)
 
 
-def row(result, gid="G"):
-    return result.scorecard.set_index("id").loc[gid]
+def row(result, gid="G", lang="en"):
+    """One goal's scorecard row as a reader of ``lang`` sees it (messages as text)."""
+    return result.scorecard.set_index("id").loc[gid].map(lambda v: i18n.text(v, lang))
 
 
 def test_additive_goal_half_year_exactly_on_plan(tables):
@@ -131,7 +133,7 @@ def test_cascade_four_deep_weighted_roll_up(tables):
     assert sc.at["L2", "rollup_achievement"] == pytest.approx((0.25 * 1 + 1.0 * 3) / 4)
     assert sc.at["L1", "rollup_achievement"] == pytest.approx((0.25 + 3) / 4)
     assert list(sc["level"]) == [1, 2, 3, 4, 4, 3]
-    assert sc.at["L1", "status_label"] != "No data" and "roll-up" in sc.at["L1", "rule"]
+    assert str(sc.at["L1", "status_label"]) != "No data" and "roll-up" in str(sc.at["L1", "rule"])
 
 
 def test_cascade_sum_rolls_up_actuals_against_parent_target(tables):
@@ -171,7 +173,24 @@ def test_status_rules_are_editable(tables):
 
 
 def test_status_in_traditional_chinese(tables):
-    assert row(card(tables, goal(), lang="zh-TW"))["status_label"] == "進度正常"
+    r = row(card(tables, goal()), lang="zh-TW")
+    assert r["status_label"] == "進度正常" and r["rule"] == "進度節奏 100.0% ≥ 95%"
+
+
+def test_the_engine_speaks_no_language_until_shown(tables):
+    """Reasons, status words and warnings are message ids with parameters: the same
+    result reads in English or Chinese, numbers and names filled in."""
+    res = card(tables, goal(), goal(id="M", direction="maintain", kpi="AVERAGE", unit="%", band_low=0.55,
+                                    band_high=0.65, target=None, columns="Hours"),
+               *[goal(id=f"G{i}", owner="Cleo") for i in range(6)])
+    r = res.scorecard.set_index("id").loc["G"]
+    assert isinstance(r["rule"], i18n.Message) and r["rule"].params["value"] == pytest.approx(1.0)
+    assert r["rule"].text("en") == "pace 1.000 ≥ 0.95"
+    band = res.scorecard.set_index("id").loc["M", "rule"]
+    assert band.text("en") == "2 outside 0.55–0.65" and band.text("zh-TW") == "200.0%，在 55%～65% 區間外"
+    owner = [w for w in res.warnings if w.params.get("owner") == "Cleo"][0]
+    assert owner.text("en") == "Cleo owns 6 KPIs; keep it to 5 or fewer"
+    assert owner.text("zh-TW") == "Cleo 負責 6 個 KPI，建議不超過 5 個"
 
 
 def test_level_trend_forecast_only_extends_a_clear_trend():
@@ -193,7 +212,8 @@ def test_chance_reflects_noise_and_remaining_days():
 
 def test_more_than_five_kpis_on_a_level_is_warned(tables):
     res = card(tables, *[goal(id=f"G{i}", owner=f"O{i}") for i in range(6)])
-    assert res.warnings == ["the top level carries 6 KPIs; keep it to 5 or fewer"]
+    assert [str(w) for w in res.warnings] == ["the top level carries 6 KPIs; keep it to 5 or fewer"]
+    assert [w.text("zh-TW") for w in res.warnings] == ["最上層有 6 個 KPI，建議不超過 5 個"]
 
 
 # --------------------------------------------------------------------- SMART
@@ -209,6 +229,7 @@ def test_smart_examples_from_the_issue(tables):
         goal(id="S", owner=""),
     ])
     s = smart_check(goals, tables).set_index("id")
+    s["reasons"] = s["reasons"].map(str)
     assert s.at["ok", "ok"] and s.at["ok", "reasons"] == ""
     assert "T: no end date" in s.at["T", "reasons"] and not s.at["T", "T"]
     assert "M: KPI 'be better at sales' is not a measurable function or data column" in s.at["M", "reasons"]
@@ -220,7 +241,8 @@ def test_smart_examples_from_the_issue(tables):
 def test_smart_achievable_against_last_year(tables):
     # 2025 sold 36,500; asking 4× that for 2026 is not achievable
     s = smart_check(pd.DataFrame([goal(target=146000)]), tables).iloc[0]
-    assert not s["A"] and "4× last year's result for the same period for a 12-month period" in s["reasons"]
+    assert not s["A"] and "4× last year's result for the same period for a 12-month period" in str(s["reasons"])
+    assert "A：目標值是去年同期的 4 倍（12 個月期間）" in s["reasons"].text("zh-TW")
 
 
 # ---------------------------------------------------------------- review
@@ -266,10 +288,11 @@ def test_okr_grading_google_scale(tables):
     })
     krs, objs = grade_okrs(okrs, card(tables, goal()).scorecard)
     assert krs["score"].round(3).tolist() == [0.7, 1.0, 0.6, 0.2]
-    assert krs["grade"].tolist() == ["Delivered", "Delivered", "Progress", "Missed"]
+    assert krs["grade"].map(str).tolist() == ["Delivered", "Delivered", "Progress", "Missed"]
+    assert krs["grade"].map(lambda g: g.text("zh-TW")).tolist() == ["達成", "達成", "有進展", "未達成"]
     o = objs.set_index("objective")
     assert o.at["Win the market", "score"] == pytest.approx((2 * 0.7 + 1.0 + 0.6) / 4)
-    assert o.at["Delight", "grade"] == "Missed"
+    assert str(o.at["Delight", "grade"]) == "Missed"
     assert krs.iloc[0]["goal_achievement"] == pytest.approx(18100 / 36500)
 
 

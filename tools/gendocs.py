@@ -202,10 +202,11 @@ def scorecard_page(lang: str = "en") -> str:
     from kpi_xl.goals.explain import explain_goal, number_text as _n
     from kpi_xl.goals.scorecard import compute
     from kpi_xl.goals.smart import verdict_text
+    from kpi_xl.workbook.content import localized
 
     company = sample.load(lang)
-    result = compute(company.goals, company.tables, company.as_of, lang=lang)
-    card = result.scorecard
+    result = compute(company.goals, company.tables, company.as_of)
+    card = localized(result.scorecard, lang)
     out = [
         "# The scorecard: how every number is computed",
         "",
@@ -260,14 +261,15 @@ def scorecard_page(lang: str = "en") -> str:
     for r in card.itertuples(index=False):
         out.append(f"### {r.id} — {r.name}")
         out.append("")
-        out += [f"- {line}" for line in explain_goal(result, r.id)]
+        out += [f"- {line.text(lang)}" for line in explain_goal(result, r.id)]
         out.append("")
     smart = smart_check(company.goals, company.tables)
     out += ["## SMART check", "", "| Goal | Verdict |", "|---|---|"]
-    out += [f"| {s.id} | {verdict_text(s)} |" for _, s in smart.iterrows()]
+    out += [f"| {s.id} | {verdict_text(s).text(lang)} |" for _, s in smart.iterrows()]
     if result.warnings:
-        out += ["", "Warnings: " + "; ".join(result.warnings)]
-    krs, objs = grade_okrs(company.okrs, card, lang)
+        out += ["", "Warnings: " + "; ".join(w.text(lang) for w in result.warnings)]
+    krs, objs = grade_okrs(company.okrs, card)
+    krs, objs = localized(krs, lang), localized(objs, lang)
     out += ["", "## OKRs", "", "Key-result score: the given score, else (current − start) / (target − start), "
             "clipped to 0–1; objective score: their weighted mean (0.7 is a good score).", "",
             "| Objective | Key result | Score | Grade | Related goal |", "|---|---|---:|---|---|"]

@@ -19,6 +19,7 @@ import math
 import pandas as pd
 
 from .. import metrics
+from ..i18n import Join, Message, N_
 from .model import GoalsError, Problem
 
 
@@ -42,7 +43,8 @@ def levels(goals: pd.DataFrame) -> dict[str, int]:
             cur = parent[cur]
             if cur in chain:
                 cycle = chain[chain.index(cur):] + [cur]
-                raise GoalsError([Problem(rows[gid], "parent", "goals form a cycle: " + " → ".join(cycle))])
+                raise GoalsError([Problem(rows[gid], "parent", Message(N_("goals form a cycle: {cycle}"),
+                                                                        cycle=Join(cycle, " → ")))])
             chain.append(cur)
         depth[gid] = len(chain)
     return depth

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import KpiXlError
 from ..excel import serials_of
+from ..i18n import Join, Message, MessageError, N_
 
 EPOCH = dt.date(1970, 1, 1)
 NO_DAY = np.iinfo(np.int64).min
@@ -32,7 +32,7 @@ def from_day(n: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(n))
 
 
-class DataError(KpiXlError):
+class DataError(MessageError):
     """A data table or column a goal needs is missing or holds the wrong kind of value."""
 
 
@@ -72,10 +72,11 @@ class DataTables:
     def _col(self, table: str, column: str) -> pd.Series:
         t = self.table_name(table)
         if t is None:
-            raise DataError(f"no data table named '{table}'")
+            raise DataError(Message(N_("no data table named '{table}'"), table=table))
         c = self.column_name(t, column)
         if c is None:
-            raise DataError(f"table '{t}' has no column '{column}' (columns: {', '.join(map(str, self.tables[t].columns))})")
+            raise DataError(Message(N_("table '{table}' has no column '{column}' (columns: {columns})"), table=t,
+                                    column=column, columns=Join(map(str, self.tables[t].columns))))
         return self.tables[t][c]
 
     def __len__(self) -> int:
@@ -93,7 +94,8 @@ class DataTables:
                 bad = missing & s.notna() & (s.astype(str).str.strip() != "")
                 if bad.any():
                     i = int(np.flatnonzero(bad.to_numpy())[0])
-                    raise DataError(f"table '{table}', column '{column}', row {i + 1}: '{s.iloc[i]}' is not a date")
+                    raise DataError(Message(N_("table '{table}', column '{column}', row {row}: '{value}' is not a date"),
+                                            table=table, column=column, row=i + 1, value=s.iloc[i]))
             arr = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
             arr[missing.to_numpy()] = NO_DAY
             self._cache[key] = arr
@@ -119,9 +121,8 @@ class DataTables:
                     if not (as_dates.isna() & s.notna()).any():
                         return self._cache.setdefault(key, _serials(as_dates))
                     i = int(np.flatnonzero(bad.to_numpy())[0])
-                    raise DataError(
-                        f"table '{table}', column '{column}', row {i + 1}: '{s.iloc[i]}' is not a number"
-                    )
+                    raise DataError(Message(N_("table '{table}', column '{column}', row {row}: '{value}' is not a number"),
+                                            table=table, column=column, row=i + 1, value=s.iloc[i]))
                 arr = conv.to_numpy(dtype=np.float64, na_value=np.nan)
             self._cache[key] = arr
         return self._cache[key]

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
-
+from ..i18n import Join, Message, N_
 from .model import parse_filter
 from .scorecard import Result
 
@@ -26,58 +25,71 @@ def number_text(v: float, unit: str = "") -> str:
     return f"{v:.4g}"
 
 
-def _span(goal: pd.Series, as_of) -> str:
-    end = min(goal["end"], as_of) if goal["end"] else as_of
-    return f"{goal['start']} to {end}"
-
-
-def explain_goal(result: Result, gid: str) -> list[str]:
-    """Sentences that derive each number of one scorecard row."""
+def explain_goal(result: Result, gid: str) -> list[Message]:
+    """Sentences that derive each number of one scorecard row, as messages (Markdown
+    ``**bold**`` in them; ``.text(lang)`` for a language)."""
     g = result.goals.set_index("id").loc[gid]
     r = result.scorecard.set_index("id").loc[gid]
     unit = g["unit"]
-    lines: list[str] = []
+    n = lambda v, u="": number_text(v, u)  # noqa: E731
+    lines: list[Message] = []
     if r["status"] in ("no_data", "not_started") and math.isnan(r["rollup_achievement"]):
-        lines.append(f"Status **{r['status_label']}**: {r['rule']}.")
+        lines.append(Message(N_("Status **{status}**: {reason}."), status=r["status_label"], reason=r["rule"]))
         return lines
     if not g["kpi"] or r["kpi"] != g["kpi"]:
-        lines.append(
-            f"No KPI of its own: its children roll up by **{g['rollup']}** to achievement "
-            f"{number_text(r['rollup_achievement'])} and pace {number_text(r['rollup_pace'])}; status **{r['status_label']}** "
-            f"({r['rule']})."
-        )
+        lines.append(Message(N_("No KPI of its own: its children roll up by **{rollup}** to achievement {achievement} "
+                                "and pace {pace}; status **{status}** ({reason})."),
+                             rollup=Message(g["rollup"], context="rollup"), achievement=n(r["rollup_achievement"]),
+                             pace=n(r["rollup_pace"]), status=r["status_label"], reason=r["rule"]))
         return lines
-    where = "; ".join(f"{c} = {v}" for c, v in parse_filter(g["filter"])) or "all rows"
+    conditions = [f"{c} = {v}" for c, v in parse_filter(g["filter"])]
+    where = Join(conditions, "; ") if conditions else Message(N_("all rows"))
     what = f"{g['kpi']}({g['columns']})" if g["columns"] else g["kpi"]
-    lines.append(f"**Actual** {number_text(r['actual'], unit)} = {what} over table {g['table']} ({where}), "
-                 f"{g['date_column']} from {_span(g, result.as_of)}.")
-    days = f"{r['days_elapsed']:.0f} of {r['days_total']:.0f} days"
+    end = min(g["end"], result.as_of) if g["end"] else result.as_of
+    lines.append(Message(N_("**Actual** {actual} = {what} over table {table} ({where}), {date_column} from {start} to "
+                            "{end}."), actual=n(r["actual"], unit), what=what, table=g["table"], where=where,
+                         date_column=g["date_column"], start=g["start"], end=end))
     base = g["baseline"]
     if g["direction"] == "maintain":
-        lines.append(f"Kept inside the band {number_text(g['band_low'], unit)}–{number_text(g['band_high'], unit)}: "
-                     f"achievement {number_text(r['achievement'])} (1 inside the band, falling to 0 one band-width outside).")
+        lines.append(Message(N_("Kept inside the band {low}–{high}: achievement {achievement} (1 inside the band, "
+                                "falling to 0 one band-width outside)."), low=n(g["band_low"], unit),
+                             high=n(g["band_high"], unit), achievement=n(r["achievement"])))
     else:
         b = 0.0 if math.isnan(base) else base
         if not math.isnan(r["expected"]):
             if r["kpi"] in ("SUM", "COUNT", "TICKETS_RESOLVED") or not math.isnan(base):
-                lines.append(f"**Expected by now** (linear) = {number_text(b, unit)} + ({number_text(g['target'], unit)} − {number_text(b, unit)}) "
-                             f"× {days} = {number_text(r['expected'], unit)}.")
+                lines.append(Message(N_("**Expected by now** (linear) = {base} + ({target} − {base}) × {elapsed:.0f} "
+                                        "of {total:.0f} days = {expected}."), base=n(b, unit),
+                                     target=n(g["target"], unit), elapsed=r["days_elapsed"], total=r["days_total"],
+                                     expected=n(r["expected"], unit)))
             else:
-                lines.append(f"No baseline, so no straight-line path: expected = the target {number_text(g['target'], unit)}.")
+                lines.append(Message(N_("No baseline, so no straight-line path: expected = the target {target}."),
+                                     target=n(g["target"], unit)))
         if not math.isnan(r["seasonal_share"]):
-            lines.append(f"**Seasonal**: last year the same span reached {r['seasonal_share'] * 100:.1f} % of its "
-                         f"full-period total by the same day, so expected = {number_text(b, unit)} + ({number_text(g['target'], unit)} − "
-                         f"{number_text(b, unit)}) × {r['seasonal_share']:.4f} = {number_text(r['expected_seasonal'], unit)}.")
-        lines.append(f"**Achievement** = ACHIEVEMENT({number_text(r['actual'])}, {number_text(g['target'])}"
-                     f"{', ' + number_text(base) if not math.isnan(base) else ''}, \"{g['direction']}\") = {number_text(r['achievement'])}; "
-                     f"**pace** against the {r['pacing'] or 'target'} expectation = {number_text(r['pace'])}.")
+            lines.append(Message(N_("**Seasonal**: last year the same span reached {percent:.1f} % of its full-period "
+                                    "total by the same day, so expected = {base} + ({target} − {base}) × "
+                                    "{share:.4f} = {expected}."), share=r["seasonal_share"],
+                                 percent=r["seasonal_share"] * 100, base=n(b, unit),
+                                 target=n(g["target"], unit), expected=n(r["expected_seasonal"], unit)))
+        args = ", ".join([n(r["actual"]), n(g["target"]), *([n(base)] if not math.isnan(base) else []),
+                          f'"{g["direction"]}"'])
+        lines.append(Message(N_("**Achievement** = ACHIEVEMENT({args}) = {achievement}; **pace** against the "
+                                "{expectation} expectation = {pace}."), args=args, achievement=n(r["achievement"]),
+                             expectation=Message(r["pacing"] or "target", context="pacing"), pace=n(r["pace"])))
     fm = r["forecast_method"]
-    how = {"run rate": f"actual × {r['days_total']:.0f} / {r['days_elapsed']:.0f} days",
-           "seasonal": "baseline + (actual − baseline) / last year's share",
-           "trend": "a least-squares line through the complete periods, extended to the end",
-           "average": "the mean of the complete periods (their trend is within the noise)",
-           "latest": "the value so far (fewer than 4 complete periods to see a trend)"}.get(fm, fm)
-    lines.append(f"**Forecast** {number_text(r['forecast'], unit)} ({fm}: {how})"
-                 + (f"; chance of meeting the target {r['chance'] * 100:.0f} %." if not math.isnan(r["chance"]) else "."))
-    lines.append(f"**Status {r['status_label']}** because {r['rule']}.")
+    how = {"run rate": Message(N_("actual × {total:.0f} / {elapsed:.0f} days"), total=r["days_total"],
+                               elapsed=r["days_elapsed"]),
+           "seasonal": Message(N_("baseline + (actual − baseline) / last year's share")),
+           "trend": Message(N_("a least-squares line through the complete periods, extended to the end")),
+           "average": Message(N_("the mean of the complete periods (their trend is within the noise)")),
+           "latest": Message(N_("the value so far (fewer than 4 complete periods to see a trend)"))}.get(fm, fm)
+    method = Message(fm, context="forecast method")
+    if math.isnan(r["chance"]):
+        lines.append(Message(N_("**Forecast** {forecast} ({method}: {how})."), forecast=n(r["forecast"], unit),
+                             method=method, how=how))
+    else:
+        lines.append(Message(N_("**Forecast** {forecast} ({method}: {how}); chance of meeting the target "
+                                "{percent:.0f} %."), forecast=n(r["forecast"], unit), method=method, how=how,
+                             percent=r["chance"] * 100))
+    lines.append(Message(N_("**Status {status}** because {reason}."), status=r["status_label"], reason=r["rule"]))
     return lines

@@ -26,10 +26,11 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import KpiXlError, XlError
+from ..errors import XlError
 from ..functions import registry
+from ..i18n import Message, MessageError, N_
 from .data import DataTables
-from .model import ADDITIVE, is_literal, parse_columns, parse_filter
+from .model import ADDITIVE, FilterError, is_literal, parse_columns, parse_filter
 
 
 class _ByMeasure(Mapping):
@@ -93,8 +94,17 @@ def _agg(fn: Callable[[np.ndarray], Any], x: Any) -> Any:
     return float(fn(a)) if a.size else XlError("#DIV/0!")
 
 
-class MeasureError(KpiXlError, ValueError):
-    """Why a goal's measure cannot be built (the message names the column)."""
+class MeasureError(MessageError, ValueError):
+    """Why a goal's measure cannot be built: ``column`` is the goals-table column at
+    fault, ``message`` what is wrong (``str()``: "column: message", in English)."""
+
+    def __init__(self, column: str, message: Message):
+        super().__init__(message)
+        self.column = column
+        self.args = (f"{column}: {message}",)
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 @dataclass
@@ -123,22 +133,22 @@ def build(goal: dict[str, Any], data: DataTables) -> Measure:
     """The measure of one goal row (as returned by :func:`read_goals`)."""
     kpi = goal["kpi"]
     if kpi not in TRACKABLE:
-        raise MeasureError(f"kpi: '{kpi}' is not a KPI a goal can track")
+        raise MeasureError("kpi", Message(N_("'{kpi}' is not a KPI a goal can track"), kpi=kpi))
     table = data.table_name(goal["table"] or "")
     if table is None:
-        raise MeasureError(f"table: no data table named '{goal['table']}'")
+        raise MeasureError("table", Message(N_("no data table named '{table}'"), table=goal["table"]))
     date_col = data.column_name(table, goal["date_column"])
     if date_col is None:
-        raise MeasureError(f"date_column: table '{table}' has no column '{goal['date_column']}'")
+        raise MeasureError("date_column", _no_column(table, goal["date_column"]))
     try:
         conditions = tuple(parse_filter(goal["filter"]))
-    except ValueError as exc:
-        raise MeasureError(f"filter: {exc}") from None
+    except FilterError as exc:
+        raise MeasureError("filter", exc.message) from None
     fixed = []
     for col, val in conditions:
         real = data.column_name(table, col)
         if real is None:
-            raise MeasureError(f"filter: table '{table}' has no column '{col}'")
+            raise MeasureError("filter", _no_column(table, col))
         fixed.append((real, val))
     conditions = tuple(sorted(fixed, key=lambda cv: str(cv[0]).lower()))
     args = []
@@ -148,18 +158,23 @@ def build(goal: dict[str, Any], data: DataTables) -> Measure:
             continue
         real = data.column_name(table, a)
         if real is None:
-            raise MeasureError(f"columns: table '{table}' has no column '{a}'")
+            raise MeasureError("columns", _no_column(table, a))
         args.append(real)
     if kpi in ("SUM",) and len([a for a in args if not is_literal(a)]) != 1:
-        raise MeasureError("columns: SUM needs exactly one column to add up")
+        raise MeasureError("columns", Message(N_("SUM needs exactly one column to add up")))
     if kpi in ("AVERAGE", "MIN", "MAX", "DISTINCT") and len(args) != 1:
-        raise MeasureError(f"columns: {kpi} needs exactly one column")
+        raise MeasureError("columns", Message(N_("{kpi} needs exactly one column"), kpi=kpi))
     if kpi in RATIO_OF_TOTALS or kpi in RECORDS and kpi not in ("AVERAGE", "MIN", "MAX", "DISTINCT"):
         if not args:
-            raise MeasureError(f"columns: {kpi} needs its argument columns, e.g. {_hint(kpi)}")
+            raise MeasureError("columns", Message(N_("{kpi} needs its argument columns, e.g. {example}"), kpi=kpi,
+                                                  example=_hint(kpi)))
     if kpi in ADDITIVE_KPIS or kpi in RATIO_OF_TOTALS:
         return _totals(kpi, table, date_col, conditions, args, data)
     return _records(kpi, table, date_col, conditions, args, data)
+
+
+def _no_column(table: str, column: str) -> Message:
+    return Message(N_("table '{table}' has no column '{column}'"), table=table, column=column)
 
 
 def _hint(kpi: str) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..errors import KpiXlError
 from ..excel import from_serial
+from ..i18n import Join, Message, MessageError, N_
 
 #: Measures computed straight from a data column, besides the catalog functions.
 NATIVE_MEASURES = ("SUM", "COUNT", "AVERAGE", "MIN", "MAX", "DISTINCT")
@@ -101,19 +102,29 @@ class GoalsError(KpiXlError):
 
     def __init__(self, problems: list["Problem"]):
         self.problems = problems
-        lines = [str(p) for p in problems[:20]]
-        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"{len(problems)} problem(s) in the goals table:\n" + "\n".join(lines) + more)
+        super().__init__(self.text())
+
+    def text(self, lang: str | None = None) -> str:
+        """Every problem (the first 20) in ``lang``, one a line."""
+        lines = [p.text(lang) for p in self.problems[:20]]
+        if len(self.problems) > 20:
+            lines.append(Message(N_("... and {n} more"), n=len(self.problems) - 20).text(lang))
+        head = Message(N_("{n} problem(s) in the goals table:"), n=len(self.problems)).text(lang)
+        return "\n".join([head, *lines])
 
 
 @dataclass(frozen=True)
 class Problem:
     row: int  # 1-based row number in the table (the header is row 0... data starts at 1)
     column: str
-    message: str
+    message: Message
+
+    def text(self, lang: str | None = None) -> str:
+        return Message(N_("row {row}, column {column}: {problem}"), row=self.row, column=self.column,
+                       problem=self.message).text(lang)
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
+        return self.text()
 
 
 def canonical(name: Any, aliases: bool = True) -> str:
@@ -192,7 +203,7 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
     problems: list[Problem] = []
     for col, (required, _) in COLUMNS.items():
         if required and col not in df.columns:
-            problems.append(Problem(0, col, "this column is missing from the header"))
+            problems.append(Problem(0, col, Message(N_("this column is missing from the header"))))
     if problems:
         raise GoalsError(problems)
     records = []
@@ -203,7 +214,7 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
             v = row[col] if col in df.columns else None
             if _blank(v):
                 if required:
-                    problems.append(Problem(pos, col, "is blank"))
+                    problems.append(Problem(pos, col, Message(N_("is blank"))))
                 rec[col] = default
             else:
                 rec[col] = v
@@ -211,7 +222,8 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
         rec["id"] = gid
         if gid:
             if gid in seen:
-                problems.append(Problem(pos, "id", f"'{gid}' is used again (first on row {seen[gid]})"))
+                problems.append(Problem(pos, "id", Message(N_("'{goal}' is used again (first on row {row})"), goal=gid,
+                                                           row=seen[gid])))
             seen.setdefault(gid, pos)
         for col in ("name", "owner", "table", "columns", "date_column", "filter", "unit", "parent", "strategy",
                     "reward"):
@@ -220,13 +232,14 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
         kpi = rec["kpi_text"].upper().lstrip("=").split("(")[0].strip()
         rec["kpi"] = kpi
         if kpi and known_kpis is not None and kpi not in known_kpis and kpi not in NATIVE_MEASURES:
-            problems.append(Problem(pos, "kpi", f"'{rec['kpi_text']}' is not a KPI function or a measure "
-                                                f"({', '.join(NATIVE_MEASURES)})"))
+            problems.append(Problem(pos, "kpi", Message(N_("'{kpi}' is not a KPI function or a measure ({measures})"),
+                                                        kpi=rec["kpi_text"], measures=Join(NATIVE_MEASURES))))
         for col, allowed in (("direction", DIRECTIONS), ("period", PERIODS), ("rollup", ROLLUPS)):
             v = str(rec[col]).strip().lower()
             v = CHOICE_WORDS[col].get(v, v)
             if v not in allowed:
-                problems.append(Problem(pos, col, f"'{rec[col]}' is not one of {', '.join(allowed)}"))
+                problems.append(Problem(pos, col, Message(N_("'{value}' is not one of {allowed}"), value=rec[col],
+                                                          allowed=Join(Message(a, context=col) for a in allowed))))
             rec[col] = v
         for col in ("target", "baseline", "band_low", "band_high", "weight"):
             raw = rec[col]
@@ -235,31 +248,33 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
                 continue
             num = _number(raw)
             if num is None:
-                problems.append(Problem(pos, col, f"'{raw}' is not a number"))
+                problems.append(Problem(pos, col, Message(N_("'{value}' is not a number"), value=raw)))
                 num = math.nan
             rec[col] = num
         if not math.isnan(rec["weight"]) and rec["weight"] < 0:
-            problems.append(Problem(pos, "weight", "must not be negative"))
+            problems.append(Problem(pos, "weight", Message(N_("must not be negative"))))
         for col in ("start", "end"):
             raw = rec[col]
             d = as_date(raw)
             if raw is not None and d is None:
-                problems.append(Problem(pos, col, f"'{raw}' is not a date"))
+                problems.append(Problem(pos, col, Message(N_("'{value}' is not a date"), value=raw)))
             rec[col] = d
         if rec["start"] and rec["end"] and rec["end"] < rec["start"]:
-            problems.append(Problem(pos, "end", f"{rec['end']} is before the start {rec['start']}"))
+            problems.append(Problem(pos, "end", Message(N_("{end} is before the start {start}"), end=rec["end"],
+                                                        start=rec["start"])))
         if rec["direction"] == "maintain":
             lo, hi = rec["band_low"], rec["band_high"]
             if math.isnan(lo) or math.isnan(hi):
-                problems.append(Problem(pos, "band_low", "a 'maintain' goal needs band_low and band_high"))
+                problems.append(Problem(pos, "band_low", Message(N_("a 'maintain' goal needs band_low and band_high"))))
             elif lo > hi:
-                problems.append(Problem(pos, "band_high", f"{hi:g} is below band_low {lo:g}"))
+                problems.append(Problem(pos, "band_high", Message(N_("{high:g} is below band_low {low:g}"), high=hi,
+                                                                  low=lo)))
         records.append(rec)
     for rec in records:
         if rec["parent"] and rec["parent"] not in seen:
-            problems.append(Problem(rec["row"], "parent", f"no goal has the id '{rec['parent']}'"))
+            problems.append(Problem(rec["row"], "parent", Message(N_("no goal has the id '{goal}'"), goal=rec["parent"])))
         if rec["parent"] and rec["parent"] == rec["id"]:
-            problems.append(Problem(rec["row"], "parent", "a goal cannot be its own parent"))
+            problems.append(Problem(rec["row"], "parent", Message(N_("a goal cannot be its own parent"))))
     if problems:
         raise GoalsError(problems)
     out = pd.DataFrame.from_records(records, columns=["row", *COLUMNS, "kpi_text"])
@@ -290,7 +305,7 @@ def is_literal(arg: Any) -> bool:
     return isinstance(arg, (_Literal, float))
 
 
-class FilterError(KpiXlError, ValueError):
+class FilterError(MessageError, ValueError):
     """A goal's ``filter`` cell that is not ``Column=Value`` conditions."""
 
 
@@ -303,7 +318,7 @@ def parse_filter(spec: str) -> list[tuple[str, str]]:
         if not part.strip():
             continue
         if "=" not in part:
-            raise FilterError(f"'{part.strip()}' is not Column=Value")
+            raise FilterError(Message(N_("'{part}' is not Column=Value"), part=part.strip()))
         col, val = part.split("=", 1)
         out.append((col.strip(), val.strip()))
     return out

@@ -18,21 +18,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import labels, metrics
-from ..errors import KpiXlError
+from .. import metrics
+from ..i18n import Message, MessageError, N_
 from .model import canonical
 from .pacing import period_label
 
 # --------------------------------------------------------------------------- OKR
 
-OKR_GRADES = {
-    "en": {"delivered": "Delivered", "progress": "Progress", "missed": "Missed"},
-    "zh-TW": {"delivered": "達成", "progress": "有進展", "missed": "未達成"},
-}
+#: What each OKR grade is called (English msgids, context "OKR grade"); presentation translates.
+OKR_GRADES = {"delivered": N_("Delivered"), "progress": N_("Progress"), "missed": N_("Missed")}
 
 
-class ReviewError(KpiXlError):
-    pass
+class ReviewError(MessageError):
+    """An OKR or reward-plan table that cannot be used (the message names the row)."""
+
+
+def grade_label(score: float) -> Message | str:
+    """The word for an OKR score's grade, in no language yet ("" for no score)."""
+    key = okr_grade(score)
+    return Message(OKR_GRADES[key], context="OKR grade") if key else ""
 
 
 def okr_grade(score: float) -> str:
@@ -42,16 +46,16 @@ def okr_grade(score: float) -> str:
     return "delivered" if score >= 0.7 else ("progress" if score >= 0.4 else "missed")
 
 
-def grade_okrs(okrs: pd.DataFrame, scorecard: pd.DataFrame | None = None, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+def grade_okrs(okrs: pd.DataFrame, scorecard: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Grade key results and objectives.
 
     ``okrs`` has one row per key result: objective, key_result, owner, start_value,
     target_value, current_value (or score), weight, goal (id of a related KPI goal).
     A key result's score is its given score, else (current − start)/(target − start)
     clipped to 0–1. Returns (key results with score and grade, objectives with the
-    weighted score, grade and the related goals' achievement).
+    weighted score, grade and the related goals' achievement). Grades are messages
+    (:func:`grade_label`); ``goal_status`` is the scorecard's ``status_label`` as given.
     """
-    lang = labels.language(lang)
     df = okrs.rename(columns=lambda c: canonical(c, aliases=False)).copy()
     for col, default in (("objective", ""), ("key_result", ""), ("owner", ""), ("start_value", np.nan),
                          ("target_value", np.nan), ("current_value", np.nan), ("score", np.nan), ("weight", 1.0),
@@ -60,7 +64,7 @@ def grade_okrs(okrs: pd.DataFrame, scorecard: pd.DataFrame | None = None, lang: 
             df[col] = default
     if len(df) and df["objective"].astype(str).str.strip().eq("").any():
         i = int(np.flatnonzero(df["objective"].astype(str).str.strip().eq("").to_numpy())[0]) + 1
-        raise ReviewError(f"OKR row {i}: objective is blank")
+        raise ReviewError(Message(N_("OKR row {row}: objective is blank"), row=i))
     scores = []
     for i, r in enumerate(df.itertuples(index=False), start=1):
         given = _f(r.score)
@@ -73,12 +77,11 @@ def grade_okrs(okrs: pd.DataFrame, scorecard: pd.DataFrame | None = None, lang: 
             continue
         s0 = 0.0 if math.isnan(s0) else s0
         if t == s0:
-            raise ReviewError(f"OKR row {i}: target value equals start value")
+            raise ReviewError(Message(N_("OKR row {row}: target value equals start value"), row=i))
         scores.append(min(max((c - s0) / (t - s0), 0.0), 1.0))
     df["score"] = scores
     df["weight"] = [1.0 if math.isnan(_f(w)) else _f(w) for w in df["weight"]]
-    words = OKR_GRADES[lang]
-    df["grade"] = [words.get(okr_grade(s), "") for s in df["score"]]
+    df["grade"] = [grade_label(s) for s in df["score"]]
     ach = {} if scorecard is None else dict(zip(scorecard["id"], scorecard["achievement"]))
     status = {} if scorecard is None else dict(zip(scorecard["id"], scorecard["status_label"]))
     df["goal_achievement"] = [ach.get(str(g).strip(), math.nan) for g in df["goal"]]
@@ -89,7 +92,7 @@ def grade_okrs(okrs: pd.DataFrame, scorecard: pd.DataFrame | None = None, lang: 
         sc = float(sc) if not isinstance(sc, str) else math.nan
         goals_ach = grp["goal_achievement"].dropna()
         objectives.append({"objective": obj, "owner": ", ".join(sorted(set(grp["owner"].astype(str)) - {""})),
-                           "key_results": len(grp), "score": sc, "grade": words.get(okr_grade(sc), ""),
+                           "key_results": len(grp), "score": sc, "grade": grade_label(sc),
                            "goal_achievement": float(goals_ach.mean()) if len(goals_ach) else math.nan})
     return df, pd.DataFrame(objectives, columns=["objective", "owner", "key_results", "score", "grade",
                                                   "goal_achievement"])
@@ -169,7 +172,7 @@ def payouts(scorecard: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     """
     p = plans.rename(columns=lambda c: canonical(c, aliases=False)).copy()
     if "plan" not in p.columns:
-        raise ReviewError("reward plans: the table needs a 'Plan' column")
+        raise ReviewError(Message(N_("reward plans: the table needs a 'Plan' column")))
     for col, default in (("threshold", 0.0), ("accelerator", 1.0), ("cap", np.nan), ("target_bonus", 0.0),
                          ("reward", "")):
         if col not in p.columns:
@@ -180,7 +183,8 @@ def payouts(scorecard: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     for (owner, plan_name), grp in card.groupby([card["owner"], card["reward"].astype(str).str.strip()], sort=True):
         plan = by_plan.get(plan_name.casefold())
         if plan is None:
-            raise ReviewError(f"goal {grp['id'].iloc[0]}: reward plan '{plan_name}' is not in the Rewards table")
+            raise ReviewError(Message(N_("goal {goal}: reward plan '{plan}' is not in the Rewards table"),
+                                      goal=grp["id"].iloc[0], plan=plan_name))
         ach = grp["achievement"].to_numpy(dtype=float)
         w = grp["weight"].fillna(1.0).to_numpy(dtype=float)
         ok = ~np.isnan(ach)

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import labels
 from ..errors import XlError
+from ..i18n import Join, Message, N_
 from . import pacing
 from .cascade import levels, rollup
 from .data import DataTables, day_number
 from .measure import Measure, MeasureError, TRACKABLE, build
 from .model import ADDITIVE, GoalsError, Problem, read_goals
-from .status import DEFAULT_RULES, Rule, band_achievement, judge, judge_band
+from .status import DEFAULT_RULES, Rule, band_achievement, judge, judge_band, status_label
 
 SCORECARD_COLUMNS = [
     "id", "name", "owner", "kpi", "unit", "direction", "baseline", "target", "start", "end", "period",
@@ -39,13 +39,17 @@ PERIOD_COLUMNS = ["id", "period", "period_start", "period_end", "value", "cumula
 
 @dataclass
 class Result:
-    """What :func:`compute` returns."""
+    """What :func:`compute` returns.
+
+    Language-neutral: the scorecard's ``status_label`` and ``rule`` and the
+    ``warnings`` are :class:`~kpi_xl.i18n.Message` objects (``str()`` is English,
+    ``.text(lang)`` any language); the presentation translates them."""
 
     as_of: dt.date
     scorecard: pd.DataFrame
     periods: pd.DataFrame
     goals: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
     def goals_as_written(self) -> pd.DataFrame:
         """The goals table as the user wrote it (the KPI cell's own text), what
@@ -89,7 +93,7 @@ def _num(v: Any) -> float:
 
 
 def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, as_of: dt.date,
-            rules: tuple[Rule, ...] = DEFAULT_RULES, lang: str = "en", seasonal: bool = True) -> Result:
+            rules: tuple[Rule, ...] = DEFAULT_RULES, seasonal: bool = True) -> Result:
     """Measure every goal at ``as_of``.
 
     Raises :class:`GoalsError` listing every goal row that cannot be measured
@@ -97,7 +101,6 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
     that simply lacks a KPI, target or dates gets status "No data" and the SMART
     check says why.
     """
-    lang = labels.language(lang)
     g = read_goals(goals)
     data = tables if isinstance(tables, DataTables) else DataTables(tables)
     measures: dict[str, Measure | None] = {}
@@ -109,8 +112,7 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
         try:
             measures[rec["id"]] = build(rec, data)
         except MeasureError as exc:
-            col, _, msg = str(exc).partition(": ")
-            problems.append(Problem(rec["row"], col, msg))
+            problems.append(Problem(rec["row"], exc.column, exc.message))
     if problems:
         raise GoalsError(problems)
     depth = levels(g)  # refuses cycles
@@ -130,27 +132,28 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
     for i, r in card.iterrows():
         if r["status"] == "no_data" and not math.isnan(r["rollup_achievement"]):
             st, why = judge({"achievement": r["rollup_achievement"], "pace": r["rollup_pace"]}, rules)
-            card.at[i, "status"], card.at[i, "rule"] = st, f"roll-up of children: {why}"
-    words = labels.STATUS[lang]
-    card["status_label"] = card["status"].map(words)
+            card.at[i, "status"], card.at[i, "rule"] = st, Message(N_("roll-up of children: {reason}"), reason=why)
+    card["status_label"] = card["status"].map(status_label)
     card = card[SCORECARD_COLUMNS]
     periods_df = pd.DataFrame(period_rows, columns=PERIOD_COLUMNS)
     warnings = crowded_levels(card)
     return Result(as_of, card, periods_df, g, warnings)
 
 
-def crowded_levels(card: pd.DataFrame, limit: int = 5) -> list[str]:
+def crowded_levels(card: pd.DataFrame, limit: int = 5) -> list[Message]:
     """The seeds' rule of thumb: a scorecard should carry 3–5 KPIs. Warns for each
     level of the cascade (the top goals, or one goal's direct children) and each
     owner with more than ``limit``."""
     out = []
     for parent, n in card.groupby("parent").size().items():
         if n > limit:
-            where = "the top level" if not parent else f"the level under goal {parent}"
-            out.append(f"{where} carries {n} KPIs; keep it to {limit} or fewer")
+            out.append(Message(N_("the top level carries {n} KPIs; keep it to {limit} or fewer"), n=n, limit=limit)
+                       if not parent else
+                       Message(N_("the level under goal {goal} carries {n} KPIs; keep it to {limit} or fewer"),
+                               goal=parent, n=n, limit=limit))
     for owner, n in card[card["owner"] != ""].groupby("owner").size().items():
         if n > limit:
-            out.append(f"{owner} owns {n} KPIs; keep it to {limit} or fewer")
+            out.append(Message(N_("{owner} owns {n} KPIs; keep it to {limit} or fewer"), owner=owner, n=n, limit=limit))
     return out
 
 
@@ -165,19 +168,21 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
     target = rec["target"]
     start, end = rec["start"], rec["end"]
     if m is None or start is None or end is None or (math.isnan(target) and rec["direction"] != "maintain"):
-        no_kpi = "no KPI" if not rec["kpi"] else (f"'{rec['kpi_text']}' is not a KPI function or measure"
-                                                   if rec["kpi"] not in TRACKABLE else "no data table")
-        row["rule"] = "not measurable: " + ", ".join(
-            w for w, bad in ((no_kpi, m is None), ("no start date", start is None), ("no end date", end is None),
-                             ("no target", math.isnan(target) and rec["direction"] != "maintain")) if bad)
+        no_kpi = Message(N_("no KPI")) if not rec["kpi"] else (
+            Message(N_("'{kpi}' is not a KPI function or measure"), kpi=rec["kpi_text"])
+            if rec["kpi"] not in TRACKABLE else Message(N_("no data table")))
+        row["rule"] = Message(N_("not measurable: {reasons}"), reasons=Join(
+            w for w, bad in ((no_kpi, m is None), (Message(N_("no start date")), start is None),
+                             (Message(N_("no end date")), end is None),
+                             (Message(N_("no target")), math.isnan(target) and rec["direction"] != "maintain")) if bad))
         return row, []
     s, e = day_number(start), day_number(end)
     if t < s:
-        row.update(status="not_started", rule=f"starts {start}")
+        row.update(status="not_started", rule=Message(N_("starts {date}"), date=start))
         return row, []
     td = min(t, e)
     if m.first_day is None:
-        row.update(status="no_data", rule="no data rows match this goal's table and filter")
+        row.update(status="no_data", rule=Message(N_("no data rows match this goal's table and filter")))
         return row, []
     f = pacing.fraction(s, e, td)
     row["days_elapsed"], row["days_total"] = td - s + 1, e - s + 1
@@ -189,7 +194,7 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
     actual = _num(m.value(s, td))
     row["actual"] = actual
     if math.isnan(actual):
-        row.update(status="no_data", rule="no data in the goal's period so far")
+        row.update(status="no_data", rule=Message(N_("no data in the goal's period so far")))
         return row, _periods(rec, m, s, td, e, b, target, additive)
     # ---- expected so far: linear, and seasonal from last year's same span
     if direction == "maintain":
@@ -254,7 +259,7 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
     # ---- status
     if direction == "maintain":
         fach = band_achievement(row["forecast"], rec["band_low"], rec["band_high"])
-        st, why = judge_band(actual, rec["band_low"], rec["band_high"], period_over=t >= e)
+        st, why = judge_band(actual, rec["band_low"], rec["band_high"], period_over=t >= e, percent=rec["unit"] == "%")
     else:
         fach = _achievement(row["forecast"], target, b if (additive or has_base) else math.nan, direction)
         st, why = judge({"achievement": ach, "pace": pace, "chance": row["chance"], "forecast_achievement": fach},

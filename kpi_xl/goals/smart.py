@@ -1,4 +1,4 @@
-"""SMART check: one verdict per letter for every goal, with the reason in plain words.
+"""SMART check: one verdict per letter for every goal, with the reasons as messages.
 
 S  Specific   - a named owner and a name that says what improves
 M  Measurable - a KPI function or measure over a data table that exists
@@ -16,6 +16,7 @@ import re
 
 import pandas as pd
 
+from ..i18n import Join, Message, N_
 from .data import DataTables, day_number
 from .measure import MeasureError, TRACKABLE, build
 from .model import read_goals
@@ -33,24 +34,27 @@ def _months(start, end) -> float:
 
 
 def smart_check(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables | None = None) -> pd.DataFrame:
-    """A table with columns id, S, M, A, R, T (True/False), reasons (text) and ok."""
+    """A table with columns id, S, M, A, R, T (True/False), reasons and ok.
+
+    ``reasons`` is an :class:`~kpi_xl.i18n.Join` of messages (``str()``: English,
+    "; "-separated; empty when the goal passes)."""
     g = read_goals(goals)
     data = tables if isinstance(tables, DataTables) else DataTables(tables or {})
     has_children = set(g["parent"]) - {""}
     out = []
     for rec in g.to_dict("records"):
         verdict: dict[str, bool] = {}
-        reasons: list[str] = []
+        reasons: list[Message] = []
 
         # S
         name = rec["name"]
         words = len(re.findall(r"[A-Za-z0-9%]+|[\u4e00-\u9fff]", name))
         if not rec["owner"]:
             verdict["S"] = False
-            reasons.append("S: no owner")
+            reasons.append(Message(N_("S: no owner")))
         elif words < 3 or (_VAGUE.search(name) and not re.search(r"\d", name) and not rec["kpi"]):
             verdict["S"] = False
-            reasons.append(f"S: '{name}' does not say what will change")
+            reasons.append(Message(N_("S: '{name}' does not say what will change"), name=name))
         else:
             verdict["S"] = True
 
@@ -59,23 +63,23 @@ def smart_check(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTable
         if not rec["kpi"]:
             verdict["M"] = rec["id"] in has_children
             if not verdict["M"]:
-                reasons.append(f"M: KPI '{name}' is not a measurable function or data column")
+                reasons.append(_not_measurable(name))
         elif rec["kpi"] not in TRACKABLE:
             verdict["M"] = False
-            reasons.append(f"M: KPI '{rec['kpi_text']}' is not a measurable function or data column")
+            reasons.append(_not_measurable(rec["kpi_text"]))
         else:
             try:
                 measure = build(rec, data)
                 verdict["M"] = True
             except MeasureError as exc:
                 verdict["M"] = False
-                reasons.append(f"M: {exc}")
+                reasons.append(Message(N_("M: {problem}"), problem=exc.message))
 
         # T
         if rec["start"] is None or rec["end"] is None:
             verdict["T"] = False
-            reasons.append("T: " + " and ".join(w for w, miss in (("no start date", rec["start"] is None),
-                                                                  ("no end date", rec["end"] is None)) if miss))
+            reasons.append(Message(N_("T: no start date and no end date")) if rec["start"] is None and rec["end"] is None
+                           else Message(N_("T: no start date")) if rec["start"] is None else Message(N_("T: no end date")))
         else:
             verdict["T"] = True
 
@@ -86,44 +90,62 @@ def smart_check(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTable
             pass  # judged by its children
         elif math.isnan(target) and rec["direction"] != "maintain":
             verdict["A"] = False
-            reasons.append("A: no target")
+            reasons.append(Message(N_("A: no target")))
         elif verdict["T"] and rec["direction"] != "maintain":
             months = _months(rec["start"], rec["end"])
-            ref, what = math.nan, ""
+            ref, last_year = math.nan, False
             if measure is not None and measure.additive:
                 ly = (day_number(year_before(rec["start"])), day_number(year_before(rec["end"])))
                 if measure.first_day is not None and measure.first_day <= ly[0]:
-                    ref, what = float(measure.value(*ly)), "last year's result for the same period"
+                    ref, last_year = float(measure.value(*ly)), True
             if math.isnan(ref) and not math.isnan(base) and base != 0 and not (measure is not None and measure.additive):
-                ref, what = base, "the baseline"
+                ref = base
             if not math.isnan(ref) and ref > 0 and target > 0:
                 factor = target / ref if rec["direction"] == "higher" else ref / target
                 # against last year's same span the factor already is a year's change;
                 # against a baseline it must happen within the goal's months
-                yearly = factor if what.startswith("last year") or months >= 12 else factor ** (12.0 / months)
+                yearly = factor if last_year or months >= 12 else factor ** (12.0 / months)
                 if yearly > MAX_YEARLY_FACTOR:
                     verdict["A"] = False
-                    span = f"{months:.0f}-month" if months < 23.5 else f"{months / 12:.0f}-year"
-                    reasons.append(f"A: target is {factor:.2g}× {what} for a {span} period")
+                    reasons.append(_too_far(factor, last_year, months))
             if not math.isnan(base) and target == base:
                 verdict["A"] = False
-                reasons.append("A: target equals the baseline: nothing to achieve")
+                reasons.append(Message(N_("A: target equals the baseline: nothing to achieve")))
 
         # R
         if rec["strategy"] or rec["parent"]:
             verdict["R"] = True
         else:
             verdict["R"] = False
-            reasons.append("R: not linked to a strategy or a parent goal")
+            reasons.append(Message(N_("R: not linked to a strategy or a parent goal")))
 
         out.append({"id": rec["id"], **{k: verdict[k] for k in LETTERS}, "ok": all(verdict.values()),
-                    "reasons": "; ".join(reasons)})
+                    "reasons": Join(reasons, "; ")})
     return pd.DataFrame(out, columns=["id", *LETTERS, "ok", "reasons"])
 
 
-def verdict_text(row: pd.Series) -> str:
-    """'SMART ✓' or 'S✓ M✗ A✓ R✓ T✓ — M: ...' for one row of :func:`smart_check`."""
+def _not_measurable(kpi: str) -> Message:
+    return Message(N_("M: KPI '{kpi}' is not a measurable function or data column"), kpi=kpi)
+
+
+def _too_far(factor: float, last_year: bool, months: float) -> Message:
+    """'A: target is 4× last year's result for the same period for a 12-month period' and its kin."""
+    if last_year:
+        if months < 23.5:
+            return Message(N_("A: target is {factor:.2g}× last year's result for the same period for a {months:.0f}-month "
+                              "period"), factor=factor, months=months)
+        return Message(N_("A: target is {factor:.2g}× last year's result for the same period for a {years:.0f}-year "
+                          "period"), factor=factor, years=months / 12)
+    if months < 23.5:
+        return Message(N_("A: target is {factor:.2g}× the baseline for a {months:.0f}-month period"), factor=factor,
+                       months=months)
+    return Message(N_("A: target is {factor:.2g}× the baseline for a {years:.0f}-year period"), factor=factor,
+                   years=months / 12)
+
+
+def verdict_text(row: pd.Series) -> Message:
+    """'SMART ✓' or 'S✓ M✗ A✓ R✓ T✓ — M: ...' for one row of :func:`smart_check`, as a message."""
     if row["ok"]:
-        return "SMART ✓"
+        return Message(N_("SMART ✓"))
     marks = " ".join(f"{k}{'✓' if row[k] else '✗'}" for k in LETTERS)
-    return f"{marks} — {row['reasons']}"
+    return Message(N_("{marks} — {reasons}"), marks=marks, reasons=row["reasons"])

@@ -13,11 +13,26 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..errors import KpiXlError
+from ..i18n import Join, Message, MessageError, N_, languages, pgettext
 from .model import canonical
 
 MEASURES = ("achievement", "pace", "chance", "forecast_achievement")
 STATUSES = ("achieved", "on_track", "behind", "at_risk")
+#: What each status is called (English msgids, context "status"); presentation translates.
+STATUS_LABELS = {"achieved": N_("Achieved"), "on_track": N_("On track"), "behind": N_("Behind"),
+                 "at_risk": N_("At risk"), "not_started": N_("Not started"), "no_data": N_("No data")}
+#: The words of the measures rules test (English msgids, context "measure").
+MEASURE_WORDS = {"achievement": N_("achievement"), "pace": N_("pace"), "chance": N_("chance"),
+                 "forecast_achievement": N_("forecast_achievement")}
+
+
+def status_label(key: str) -> Message:
+    """The name of a status id, in no language yet."""
+    return Message(STATUS_LABELS[key], context="status")
+
+
+def measure_word(key: str) -> Message:
+    return Message(MEASURE_WORDS.get(key, key), context="measure")
 
 
 @dataclass(frozen=True)
@@ -26,8 +41,9 @@ class Rule:
     measure: str
     at_least: float
 
-    def describe(self, value: float) -> str:
-        return f"{self.measure} {value:.3f} ≥ {self.at_least:g}"
+    def describe(self, value: float) -> Message:
+        return Message(N_("{measure} {value:.3f} ≥ {level:g}"), measure=measure_word(self.measure), value=value,
+                       level=self.at_least)
 
 
 DEFAULT_RULES = (
@@ -37,8 +53,8 @@ DEFAULT_RULES = (
 )
 
 
-class RulesError(KpiXlError):
-    pass
+class RulesError(MessageError):
+    """A status-rules table that cannot be used (the message names the row)."""
 
 
 def read_rules(frame: pd.DataFrame | None) -> tuple[Rule, ...]:
@@ -48,51 +64,58 @@ def read_rules(frame: pd.DataFrame | None) -> tuple[Rule, ...]:
     """
     if frame is None or len(frame) == 0:
         return DEFAULT_RULES
-    from ..labels import STATUS
-
-    names = {}
-    for lang in STATUS.values():
-        names.update({v.casefold(): k for k, v in lang.items()})
+    names = {pgettext("status", word, lang).casefold(): k for k, word in STATUS_LABELS.items() for lang in languages()}
     names.update({k: k for k in STATUSES})
     df = frame.rename(columns=lambda c: canonical(c, aliases=False))
     missing = [c for c in ("status", "measure", "at_least") if c not in df.columns]
     if missing:
-        raise RulesError(f"status rules: missing column(s) {', '.join(missing)}")
+        raise RulesError(Message(N_("status rules: missing column(s) {columns}"), columns=Join(missing)))
     rules = []
     for i, row in enumerate(df.itertuples(index=False), start=1):
         st = names.get(str(row.status).strip().casefold().replace(" ", "_"), names.get(str(row.status).strip().casefold()))
         if st not in STATUSES:
-            raise RulesError(f"status rules row {i}: status '{row.status}' is not one of Achieved, On track, Behind, At risk")
+            raise RulesError(Message(N_("status rules row {row}: status '{status}' is not one of {statuses}"), row=i,
+                                     status=row.status, statuses=Join(status_label(k) for k in STATUSES)))
         meas = str(row.measure).strip().lower().replace(" ", "_")
+        meas = {pgettext("measure", w, lang).casefold().replace(" ", "_"): k
+                for k, w in MEASURE_WORDS.items() for lang in languages()}.get(meas, meas)
         if meas not in MEASURES:
-            raise RulesError(f"status rules row {i}: measure '{row.measure}' is not one of {', '.join(MEASURES)}")
+            raise RulesError(Message(N_("status rules row {row}: measure '{measure}' is not one of {measures}"), row=i,
+                                     measure=row.measure, measures=Join(measure_word(k) for k in MEASURES)))
         try:
             level = float(row.at_least)
         except (TypeError, ValueError):
-            raise RulesError(f"status rules row {i}: at least '{row.at_least}' is not a number") from None
+            raise RulesError(Message(N_("status rules row {row}: at least '{value}' is not a number"), row=i,
+                                     value=row.at_least)) from None
         rules.append(Rule(st, meas, level))
     return tuple(rules)
 
 
-def judge(values: dict[str, float], rules: tuple[Rule, ...] = DEFAULT_RULES) -> tuple[str, str]:
+def judge(values: dict[str, float], rules: tuple[Rule, ...] = DEFAULT_RULES) -> tuple[str, Message]:
     """(status key, reason) from the first rule whose measure reaches its level."""
     for rule in rules:
         v = values.get(rule.measure, math.nan)
         if v is not None and not math.isnan(v) and v >= rule.at_least:
             return rule.status, rule.describe(v)
-    shown = ", ".join(f"{k} {v:.2f}" for k, v in values.items() if v is not None and not math.isnan(v))
-    return "at_risk", f"no rule met ({shown})" if shown else "no rule met"
+    shown = [Message(N_("{measure} {value:.2f}"), measure=measure_word(k), value=v)
+             for k, v in values.items() if v is not None and not math.isnan(v)]
+    if not shown:
+        return "at_risk", Message(N_("no rule met"))
+    return "at_risk", Message(N_("no rule met ({values})"), values=Join(shown))
 
 
-def judge_band(actual: float, low: float, high: float, period_over: bool) -> tuple[str, str]:
-    """Status of a "maintain" goal from where ``actual`` sits against its band."""
+def judge_band(actual: float, low: float, high: float, period_over: bool,
+               percent: bool = False) -> tuple[str, Message]:
+    """Status of a "maintain" goal from where ``actual`` sits against its band
+    (``percent``: the goal is measured in %, which a language may show as such)."""
+    where = dict(actual=actual, low=low, high=high, context="percent" if percent else None)
     if low <= actual <= high:
-        return ("achieved" if period_over else "on_track"), f"{actual:.4g} inside {low:g}–{high:g}"
+        return ("achieved" if period_over else "on_track"), Message(N_("{actual:.4g} inside {low:g}–{high:g}"), **where)
     width = high - low if high > low else max(abs(high), 1e-9) * 0.1
     dist = low - actual if actual < low else actual - high
     if dist <= 0.1 * width:
-        return "behind", f"{actual:.4g} just outside {low:g}–{high:g}"
-    return "at_risk", f"{actual:.4g} outside {low:g}–{high:g}"
+        return "behind", Message(N_("{actual:.4g} just outside {low:g}–{high:g}"), **where)
+    return "at_risk", Message(N_("{actual:.4g} outside {low:g}–{high:g}"), **where)
 
 
 def band_achievement(actual: float, low: float, high: float) -> float:

@@ -2,7 +2,8 @@
 
 Built from an engine result, as plain Python values (numbers, text, dates), so
 the template builder (XlsxWriter) and the headless refresh (surgical zip writer)
-and the live refresh (xlwings) all write the same cells.
+and the live refresh (xlwings) all write the same cells. The engine speaks in
+:class:`~kpi_xl.i18n.Message` objects; here they become the workbook's language.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import labels
+from .. import i18n
 from ..goals import grade_okrs, payouts, smart_check, snapshot
 from ..goals.cascade import owner_achievement, with_rollups
 from ..goals.scorecard import Result, expected_share
@@ -36,6 +37,15 @@ def percent_rows(rows: list[list[Any]], columns: tuple, unit_of: dict[str, str],
 #: How many goals the trend chart follows, and how many periods it shows.
 TREND_GOALS = 6
 TREND_PERIODS = 24
+
+
+def localized(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with every message in it (status, reason, grade...) as text in ``lang``."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: i18n.text(v, lang))
+    return out
 
 
 def _clean(v: Any) -> Any:
@@ -81,11 +91,10 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     ``notes`` are the check-in notes typed on the Scorecard (goal id → text); they
     are written back beside their goal and into this period's history snapshot.
     """
-    lang = labels.language(lang)
-    card = result.scorecard.copy()
+    lang = i18n.language(lang)
+    card = localized(result.scorecard, lang)
     smart = smart_check(result.goals_as_written(), tables)
-    smart_text = {r["id"]: labels.localize(verdict_text(r), lang) for _, r in smart.iterrows()}
-    card["rule"] = card["rule"].map(lambda t: labels.localize(t, lang))
+    smart_text = {r["id"]: verdict_text(r).text(lang) for _, r in smart.iterrows()}
     card["smart"] = card["id"].map(smart_text).fillna("")
     card["note"] = card["id"].map(notes).fillna("")
     card = with_rollups(card)
@@ -95,12 +104,13 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     hist = snapshot(history, card, result.as_of, review_period, notes=notes_frame)
     history_rows = [[_clean(r[k]) for k, *_ in layout.HISTORY_COLUMNS] for _, r in hist.iterrows()]
 
-    krs, objs = grade_okrs(key_results, card, lang) if len(key_results) else (pd.DataFrame(), pd.DataFrame())
+    krs, objs = grade_okrs(key_results, card) if len(key_results) else (pd.DataFrame(), pd.DataFrame())
+    krs, objs = localized(krs, lang), localized(objs, lang)
     kr_rows = [[_clean(r[k]) for k, *_ in layout.KR_OUT_COLUMNS] for _, r in krs.iterrows()]
     obj_rows = [[_clean(r[k]) for k, *_ in layout.OBJECTIVE_COLUMNS] for _, r in objs.iterrows()]
 
     pay = payouts(card, plans) if len(plans) else pd.DataFrame(columns=[c for c, *_ in layout.PAYOUT_COLUMNS])
-    yes, no = ("Yes", "Not yet") if lang == "en" else ("是", "尚未")
+    yes, no = i18n.pgettext("reward earned", "Yes", lang), i18n.pgettext("reward earned", "Not yet", lang)
     pay_rows = []
     for _, r in pay.iterrows():
         row = [_clean(r[k]) for k, *_ in layout.PAYOUT_COLUMNS]
@@ -113,7 +123,7 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     owner_chart = [[o, _clean(a)] for o, a in owner_achievement(card).itertuples(index=False)]
     trend = _trend(hist, card)
     return Owned(scorecard_rows, history_rows, kr_rows, obj_rows, pay_rows, goal_chart, trend, owner_chart,
-                 result.as_of, dict(zip(card["id"], card["unit"])), smart_text, [labels.localize(w, lang) for w in result.warnings])
+                 result.as_of, dict(zip(card["id"], card["unit"])), smart_text, [i18n.text(w, lang) for w in result.warnings])
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from . import layout
-from .content import owned_regions
+from .content import localized, owned_regions
 from .refresh import REQUIRED_TABLES, Inputs, Report, compute_workbook, frame
 from .package import TableInfo, WorkbookError
 
@@ -88,6 +88,6 @@ def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report:
     owned, result, inputs = compute_workbook(live, as_of)
     for reg in owned_regions(owned, live.lang):
         _write(book, reg.sheet, reg.top, reg.first, reg.last, reg.rows)
-    card = result.scorecard
+    card = localized(result.scorecard, live.lang)
     return Report(live.path, None, result.as_of, live.lang, len(card), card["status_label"].value_counts().to_dict(),
                   owned.warnings, card)

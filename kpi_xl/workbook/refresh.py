@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from .. import i18n
 from ..errors import KpiXlError
 from ..excel import column_index, column_letter
 from ..goals import GoalsError, compute, read_rules
@@ -26,7 +27,7 @@ from ..goals.data import DataError
 from ..goals.model import as_date, canonical
 from . import layout
 from .precision import stable
-from .content import Owned, build_owned, owned_regions, percent_rows
+from .content import Owned, build_owned, localized, owned_regions, percent_rows
 from .package import Package, TableInfo, WorkbookError, backup_path, open_package
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
@@ -256,17 +257,17 @@ def compute_workbook(book: Workbook, as_of: dt.date | None = None,
     try:
         rules = read_rules(inputs["rules"])
     except KpiXlError as exc:
-        raise WorkbookError(f"{layout.sheet('settings', lang)}: {exc}") from None
+        raise WorkbookError(f"{layout.sheet('settings', lang)}: {i18n.text(exc, lang)}") from None
     progress(f"computing the scorecard as of {when}")
     try:
-        result = compute(inputs["goals"], inputs["data"], when, rules=rules, lang=lang)
+        result = compute(inputs["goals"], inputs["data"], when, rules=rules)
     except GoalsError as exc:
         info, cols = inputs["goals_info"], list(inputs["goals"].columns)
-        lines = [f"{_cell_of(info, cols, p.row, p.column)}: {p.message}" if p.row else
-                 f"{info.sheet}: column '{p.column}' {p.message}" for p in exc.problems]
+        lines = [f"{_cell_of(info, cols, p.row, p.column)}: {i18n.text(p.message, lang)}" if p.row else
+                 f"{info.sheet}: column '{p.column}' {i18n.text(p.message, lang)}" for p in exc.problems]
         raise WorkbookError("the goals table has problems:\n" + "\n".join(lines)) from None
     except DataError as exc:
-        raise WorkbookError(str(exc)) from None
+        raise WorkbookError(exc.text(lang)) from None
     progress("building the scorecard, history, OKR and rewards")
     owned = build_owned(result, inputs["data"], inputs["key_results"], inputs["plans"], inputs["history"],
                         inputs["notes"], lang, _period(inputs["settings"]))
@@ -380,7 +381,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
                                   f"first {sheet}!{column_letter(c)}{r}: {why}")
         progress("saving (the previous version is kept as a backup)")
         pkg.save(path, backup=backup)
-    card = result.scorecard
+    card = localized(result.scorecard, book.lang)
     return Report(path, backup_path(path) if backup else None, result.as_of, book.lang, len(card),
                   card["status_label"].value_counts().to_dict(), owned.warnings, card)
 

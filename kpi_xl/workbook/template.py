@@ -285,7 +285,7 @@ def _page_setup(ws) -> None:
 
 def _sample_owned(goals, tables, key_results, plans, as_of, lang) -> Owned:
     def at(day: dt.date):
-        return compute(goals, tables, day, lang=lang)
+        return compute(goals, tables, day)
 
     month_ends = [dt.date(2026, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 6)]
     history = month_end_history(at, month_ends, lang)
