@@ -41,6 +41,11 @@ def N_(text: str) -> str:
     return text
 
 
+def NC_(context: str, text: str) -> str:
+    """Mark ``text`` for translation in ``context`` (shown with :func:`pgettext` and the same context)."""
+    return text
+
+
 def languages() -> tuple[str, ...]:
     """Every language there is a catalog for, English first (``"en"``, ``"zh-TW"``, ...)."""
     found = sorted(p.parent.parent.name.replace("_", "-") for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
