@@ -22,7 +22,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .errors import KpiXlError
 
@@ -55,7 +55,8 @@ def languages() -> tuple[str, ...]:
 def language(lang: str | None = None) -> str:
     """The language to show: ``lang`` if given, else $KPI_XL_LANG, else English.
 
-    Accepts the usual spellings (``zh_TW``, ``zh-tw``, ``zh-Hant``, ``繁體中文``); refuses,
+    Accepts the usual spellings (``zh_TW``, ``zh-tw``, ``zh-Hant``) and a language's own
+    name (its catalog's translation of "English" in context "language"); refuses,
     naming the languages there are, one there is no catalog for."""
     value = (lang or os.environ.get("KPI_XL_LANG") or SOURCE).strip()
     known = languages()
@@ -63,17 +64,18 @@ def language(lang: str | None = None) -> str:
     for k in known:
         if wanted == k.lower():
             return k
-    aliases = {"zh": "zh-TW", "zh-hant": "zh-TW", "zh-hant-tw": "zh-TW", "\u7e41\u9ad4\u4e2d\u6587": "zh-TW",
-               "\u4e2d\u6587": "zh-TW", "english": "en"}
+    aliases = {"zh": "zh-TW", "zh-hant": "zh-TW", "zh-hant-tw": "zh-TW", "english": SOURCE}
     if aliases.get(wanted) in known:
         return aliases[wanted]
+    for k in known[1:]:
+        if value.casefold() == translations(k).pgettext("language", "English").casefold():
+            return k
     raise LanguageError(f"unknown language {value!r}; use one of {', '.join(known)}")
 
 
 @functools.lru_cache(maxsize=None)
 def translations(lang: str) -> _gettext.NullTranslations:
-    """The catalog of ``lang`` (English: no translation)."""
-    lang = language(lang)
+    """The catalog of ``lang``, one of :func:`languages` (English: no translation)."""
     if lang == SOURCE:
         return _gettext.NullTranslations()
     from babel.messages.mofile import write_mo
@@ -96,6 +98,24 @@ def gettext(text: str, lang: str | None = None) -> str:
 def pgettext(context: str, text: str, lang: str | None = None) -> str:
     """``text`` in ``lang``, where the same English word means different things (``context``)."""
     return translations(language(lang)).pgettext(context, text)
+
+
+def readings(context: str, texts: Iterable[str]) -> dict[str, str]:
+    """What people may type for each of ``texts`` (English, in ``context``): the English text
+    and every catalog's translation of it, casefolded, each mapped to the English text.
+
+    Input vocabulary (a drop-down word, a column header) is read in every language
+    there is a catalog for, whatever language the workbook is in."""
+    return dict(_readings(context, tuple(texts), tuple(translations(lang) for lang in languages())))
+
+
+@functools.lru_cache(maxsize=None)
+def _readings(context: str, texts: tuple[str, ...], catalogs: tuple) -> tuple[tuple[str, str], ...]:
+    out: dict[str, str] = {}
+    for catalog in catalogs:
+        for text in texts:
+            out.setdefault(catalog.pgettext(context, text).strip().casefold(), text)
+    return tuple(out.items())
 
 
 def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:

@@ -150,7 +150,7 @@ def localize_goals(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
     g = goals.copy()
     if lang == "en":
         return g
-    zh = layout.DATA_COLUMNS_ZH
+    zh = {c: layout.data_header(c, lang) for c in layout.DATA_COLUMNS}
 
     def cols(spec: str) -> str:
         parts = []
@@ -171,8 +171,7 @@ def localize_goals(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
     g["filter"] = g["filter"].map(filt)
     g["date_column"] = g["date_column"].map(lambda c: zh.get(c, c))
     for col in ("direction", "period", "rollup"):
-        words = layout.CHOICES[col]
-        g[col] = g[col].map(lambda v, w=words: w.get(v, (v, v))[1])
+        g[col] = g[col].map(lambda v, c=col: layout.choice(c, v, lang) if v in layout.CHOICES[c] else v)
     return g
 
 
@@ -208,7 +207,7 @@ def build(path: str | Path, lang: str = "en", empty: bool = False, macros: bool 
         tables = {name: df.iloc[0:0] for name, df in tables.items()}
         goals, key_results, plans = goals.iloc[0:0], key_results.iloc[0:0], plans.iloc[0:0]
     as_of = company.as_of
-    owned = _sample_owned(goals, tables, key_results, plans, as_of, lang) if not empty else None
+    owned = _sample_owned(goals, tables, key_results, plans, as_of, lang, company.notes) if not empty else None
 
     wb = Workbook(str(path), {"nan_inf_to_errors": True})
     # a fixed creation date keeps the file byte-for-byte reproducible (workbook_template.xlsx is checked)
@@ -265,14 +264,12 @@ def _page_setup(ws) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
-def _sample_owned(goals, tables, key_results, plans, as_of, lang) -> Owned:
+def _sample_owned(goals, tables, key_results, plans, as_of, lang, notes: dict[str, str]) -> Owned:
     def at(day: dt.date):
         return compute(goals, tables, day, lang=lang)
 
     month_ends = [dt.date(2026, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 6)]
     history = month_end_history(at, month_ends, lang)
-    notes = {"S1": "Two large North deals slipped to July; pipeline review on the 20th." if lang == "en"
-             else "北區兩筆大單延到七月；20 日檢討商機。"}
     return build_owned(at(as_of), tables, key_results, plans, history, notes, lang)
 
 
@@ -298,8 +295,7 @@ def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:
 
 def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
     keys = list(layout.GOAL_HEADERS)
-    i = 0 if lang == "en" else 1
-    headers = [layout.GOAL_HEADERS[k][i] for k in keys] + [layout.SMART_HEADER[i]]
+    headers = [layout.goal_header(k, lang) for k in keys] + [layout.smart_header(lang)]
     n = max(len(goals), 1)
     widths = {"id": 6, "name": 40, "owner": 16, "kpi": 16, "table": 14, "columns": 30, "date_column": 12,
               "filter": 28, "unit": 8, "direction": 11, "start": 11, "end": 11, "strategy": 24, "reward": 16}
@@ -338,7 +334,7 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
                                            "error_type": "warning"})
     for k in ("direction", "period", "rollup"):
         j = keys.index(k)
-        words = [w[i] for w in layout.CHOICES[k].values()]
+        words = [layout.choice(k, w, lang) for w in layout.CHOICES[k]]
         ws.data_validation(1, j, last, j, {"validate": "list", "source": words})
     j = keys.index("parent")
     ws.data_validation(1, j, last, j, {"validate": "list", "source": f"=$A$2:$A${last}", "error_type": "warning"})
@@ -472,16 +468,15 @@ def _rewards(ws, plans: pd.DataFrame, owned: Owned | None, lang, f) -> None:
 
 
 def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str]) -> None:
-    i = 1 if lang == "en" else 2
     ws.set_column(0, 0, 28, f.text)
     ws.set_column(1, 1, 22, f.text)
     ws.set_column(3, 5, 14, f.text)
     ws.set_column(7, 8, 20, f.text)
-    _header(ws, 0, 0, ["Setting", "Value"] if lang == "en" else ["設定", "值"], f)
+    _header(ws, 0, 0, [pgettext("header", "Setting", lang), pgettext("header", "Value", lang)], f)
     values = {"company": company, "as_of": as_of, "language": lang,
-              "review_period": layout.CHOICES["period"]["month"][0 if lang == "en" else 1]}
-    for r, (key, *names) in enumerate(layout.SETTING_KEYS, start=1):
-        ws.write_string(r, 0, names[i - 1], f.text)
+              "review_period": layout.choice("period", "month", lang)}
+    for r, (key, _) in enumerate(layout.SETTING_KEYS, start=1):
+        ws.write_string(r, 0, layout.setting_name(key, lang), f.text)
         v = values[key]
         if isinstance(v, dt.date):
             ws.write_datetime(r, 1, dt.datetime.combine(v, dt.time()), f.date)
@@ -489,7 +484,7 @@ def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str])
             ws.write_string(r, 1, v, f.text)
     ws.data_validation(3, 1, 3, 1, {"validate": "list", "source": list(layout.LANGS)})
     ws.data_validation(4, 1, 4, 1, {"validate": "list",
-                                    "source": [w[i - 1] for w in layout.CHOICES["period"].values()]})
+                                    "source": [layout.choice("period", w, lang) for w in layout.CHOICES["period"]]})
     words = labels.STATUS[lang]
     rules = [[words[st], meas, lvl] for st, meas, lvl in (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95),
                                                            ("behind", "pace", 0.85))]
