@@ -9,9 +9,11 @@ together from pieces.
 
 The catalogs are ``kpi_xl/locale/<lang>/LC_MESSAGES/kpi_xl.po``, one file per language,
 English being the source (msgid). They are read with Babel when first used; a
-language is a new ``.po`` file, not a code change. ``pybabel extract`` (configured in
-pyproject.toml's ``[tool.babel]``-style mapping in ``babel.cfg``) writes the template
-``kpi_xl/locale/kpi_xl.pot``.
+language is a new ``.po`` file, not a code change. Where one English word means two
+things, a context tells them apart: :func:`NC_` marks it, :func:`pgettext` shows it.
+``python tools/gendocs.py`` writes the template ``kpi_xl/locale/kpi_xl.pot``, the same as
+``pybabel extract -F babel.cfg -k NC_:1c,2 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``
+(the worksheet functions' texts come from :func:`kpi_xl.functions.catalog.extract`).
 """
 
 from __future__ import annotations

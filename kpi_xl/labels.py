@@ -12,7 +12,7 @@ from typing import Any
 
 from .i18n import NC_, LanguageError, language, languages, pgettext
 
-__all__ = ["STATUS", "STATUS_WORDS", "LanguageError", "language", "languages", "status_label", "status_words",
+__all__ = ["STATUS", "STATUS_WORDS", "Words", "LanguageError", "language", "languages", "status_label", "status_words",
            "localize"]
 
 #: Goal status, from best to worst: the engine's ids → the English words (context "status").
@@ -22,12 +22,16 @@ STATUS_WORDS = {
 }
 
 
-class _Status(Mapping):
-    """``STATUS[lang]``: status id → word in ``lang``, for every language with a catalog."""
+class Words(Mapping):
+    """``words[lang]``: id → word in ``lang`` (English words, translated in ``context``), for
+    every language with a catalog."""
+
+    def __init__(self, context: str, english: dict[str, str]):
+        self.context, self.english = context, english
 
     def __getitem__(self, lang: str) -> dict[str, str]:
         lang = language(lang)
-        return {key: pgettext("status", word, lang) for key, word in STATUS_WORDS.items()}
+        return {key: pgettext(self.context, word, lang) for key, word in self.english.items()}
 
     def __iter__(self):
         return iter(languages())
@@ -36,7 +40,7 @@ class _Status(Mapping):
         return len(languages())
 
 
-STATUS = _Status()
+STATUS = Words("status", STATUS_WORDS)
 
 
 def status_label(key: str, lang: str | None = None) -> str:

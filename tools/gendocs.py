@@ -1,6 +1,7 @@
 """Generate the docs that come from the code, and workbook_template.xlsx.
 
-Run ``python tools/gendocs.py`` from the project root to write them, ``python
+Also writes the message template kpi_xl/locale/kpi_xl.pot (stale when the set of
+messages differs). Run ``python tools/gendocs.py`` from the project root to write them, ``python
 tools/gendocs.py --check`` to exit 1 when one is stale (a test checks too).
 
 The function reference (docs/functions.md, docs/zh-TW/functions.md) comes from
@@ -110,6 +111,47 @@ def render(lang: str = "en") -> str:
 
 
 TEMPLATE = Path("workbook_template.xlsx")
+#: The message template: every text the code shows, for translators (``pybabel extract``).
+POT = Path("kpi_xl/locale/kpi_xl.pot")
+#: Markers besides Babel's defaults (N_, gettext, pgettext...): see kpi_xl/i18n.py.
+KEYWORDS = {"NC_": ((1, "c"), 2), "Message": None}
+
+
+def pot_catalog(root: Path):
+    """The message template extracted from ``root/kpi_xl`` with babel.cfg, as a Babel Catalog
+    (the same as ``pybabel extract -F babel.cfg -k NC_:1c,2 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(root / "babel.cfg", encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    catalog = Catalog(project="kpi-xl", domain="kpi_xl", charset="utf-8")
+    for _path, _line, msgid, comments, context in extract_from_dir(
+            root / "kpi_xl", method_map, options_map, keywords={**DEFAULT_KEYWORDS, **KEYWORDS}):
+        catalog.add(msgid, None, context=context, auto_comments=comments)
+    return catalog
+
+
+def pot_text(root: Path) -> str:
+    import io
+
+    from babel.messages.pofile import write_po
+
+    buf = io.BytesIO()
+    write_po(buf, pot_catalog(root), width=100, no_location=True, omit_header=False, sort_output=True)
+    # the creation date would make every run differ
+    return "\n".join(line for line in buf.getvalue().decode("utf-8").splitlines()
+                     if not line.startswith('"POT-Creation-Date:')) + "\n"
+
+
+def message_ids(text: str) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message in a .po/.pot text."""
+    import io
+
+    from babel.messages.pofile import read_po
+
+    return {(m.context, m.id) for m in read_po(io.BytesIO(text.encode("utf-8"))) if m.id}
 
 
 def template_bytes() -> bytes:
@@ -149,6 +191,12 @@ def write(root: Path, check: bool = False) -> list[Path]:
             tmp = tpl.with_suffix(".xlsx.tmp")
             tmp.write_bytes(data)
             tmp.replace(tpl)
+    pot = root / POT
+    fresh = pot_text(root)
+    if not pot.exists() or message_ids(pot.read_text(encoding="utf-8")) != message_ids(fresh):
+        stale.append(pot)
+        if not check:
+            pot.write_text(fresh, encoding="utf-8")
     for rel, make in PAGES.items():
         path = root / rel
         text = make()

@@ -20,15 +20,15 @@ import pandas as pd
 
 from .. import labels, metrics
 from ..errors import KpiXlError
+from ..i18n import NC_
 from .model import canonical
 from .pacing import period_label
 
 # --------------------------------------------------------------------------- OKR
 
-OKR_GRADES = {
-    "en": {"delivered": "Delivered", "progress": "Progress", "missed": "Missed"},
-    "zh-TW": {"delivered": "達成", "progress": "有進展", "missed": "未達成"},
-}
+#: OKR grades: ``OKR_GRADES[lang][grade]`` (English words, context "grade", through the catalogs).
+OKR_GRADES = labels.Words("grade", {"delivered": NC_("grade", "Delivered"), "progress": NC_("grade", "Progress"),
+                                    "missed": NC_("grade", "Missed")})
 
 
 class ReviewError(KpiXlError):

@@ -19,6 +19,7 @@ from ..goals import grade_okrs, payouts, smart_check, snapshot
 from ..goals.cascade import owner_achievement, with_rollups
 from ..goals.scorecard import Result, expected_share
 from ..goals.smart import verdict_text
+from ..i18n import pgettext
 from . import layout
 
 #: Columns that hold a goal's own values (shown as % for goals measured in %).
@@ -100,7 +101,7 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     obj_rows = [[_clean(r[k]) for k, *_ in layout.OBJECTIVE_COLUMNS] for _, r in objs.iterrows()]
 
     pay = payouts(card, plans) if len(plans) else pd.DataFrame(columns=[c for c, *_ in layout.PAYOUT_COLUMNS])
-    yes, no = ("Yes", "Not yet") if lang == "en" else ("是", "尚未")
+    yes, no = pgettext("reward earned", "Yes", lang), pgettext("reward earned", "Not yet", lang)
     pay_rows = []
     for _, r in pay.iterrows():
         row = [_clean(r[k]) for k, *_ in layout.PAYOUT_COLUMNS]
