@@ -117,7 +117,11 @@ POT = Path("kpi_xl/locale/kpi_xl.pot")
 KEYWORDS = {"NC_": ((1, "c"), 2), "Message": None}
 
 
-def pot_catalog(root: Path):
+#: The checkout whose code the message template is extracted from.
+SOURCE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pot_catalog(root: Path = SOURCE_ROOT):
     """The message template extracted from ``root/kpi_xl`` with babel.cfg, as a Babel Catalog
     (the same as ``pybabel extract -F babel.cfg -k NC_:1c,2 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``)."""
     from babel.messages.catalog import Catalog
@@ -133,7 +137,7 @@ def pot_catalog(root: Path):
     return catalog
 
 
-def pot_text(root: Path) -> str:
+def pot_text(root: Path = SOURCE_ROOT) -> str:
     import io
 
     from babel.messages.pofile import write_po
@@ -192,10 +196,11 @@ def write(root: Path, check: bool = False) -> list[Path]:
             tmp.write_bytes(data)
             tmp.replace(tpl)
     pot = root / POT
-    fresh = pot_text(root)
+    fresh = pot_text()
     if not pot.exists() or message_ids(pot.read_text(encoding="utf-8")) != message_ids(fresh):
         stale.append(pot)
         if not check:
+            pot.parent.mkdir(parents=True, exist_ok=True)
             pot.write_text(fresh, encoding="utf-8")
     for rel, make in PAGES.items():
         path = root / rel
