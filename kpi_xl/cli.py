@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, i18n
 from .errors import KpiXlError
 
 
@@ -39,7 +39,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True,
               help="Language of the descriptions.")
 @click.option("--group", "group", default=None, help="Only this group, e.g. Sales.")
 def functions(lang: str, group: str | None) -> None:
@@ -48,9 +48,6 @@ def functions(lang: str, group: str | None) -> None:
 
     from .functions import catalog
 
-    zh = {}
-    if lang == "zh-TW":
-        from .locale_zh_tw import FUNCTIONS as zh
     funcs = catalog.functions()
     if group:
         funcs = [f for f in funcs if f.group.lower() == group.lower()]
@@ -64,7 +61,7 @@ def functions(lang: str, group: str | None) -> None:
     for i, f in enumerate(funcs):
         if i == 0 or funcs[i - 1].group != f.group:
             table.add_row(f"[bold magenta]{f.group}[/]", "", "", "")
-        summary = zh.get(f.name, {}).get("summary", f.summary) if zh else f.summary
+        summary = f.summary_in(lang)
         last = i + 1 == len(funcs) or funcs[i + 1].group != f.group
         table.add_row(f.name, f.example.formula, catalog.format_result(f.run_example()), summary, end_section=last)
     console = _console()
@@ -73,7 +70,7 @@ def functions(lang: str, group: str | None) -> None:
 
 
 @main.command()
-@click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date to measure at (default: the sample's 2026-06-15).")
 @click.option("--goal", default=None, help="Explain one goal's numbers step by step.")
@@ -121,7 +118,7 @@ def _print_scorecard(console, card, title: str, warnings: list[str]) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True,
               help="Language of every label, status and chart title.")
 @click.option("--empty", is_flag=True, help="No sample data: just the sheets, tables and drop-downs.")
 @click.option("--macros", is_flag=True, help="A macro workbook (.xlsm) with Refresh scorecard buttons and the "
@@ -175,7 +172,7 @@ def share(path: Path, out: Path) -> None:
 
 
 @main.command()
-@click.option("--lang", type=click.Choice(["en", "zh-TW"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("kpi-xl-demo"),
               show_default=True, help="Folder for the demo workbook.")
 def demo(lang: str, out_dir: Path) -> None:

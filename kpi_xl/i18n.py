@@ -9,9 +9,11 @@ together from pieces.
 
 The catalogs are ``kpi_xl/locale/<lang>/LC_MESSAGES/kpi_xl.po``, one file per language,
 English being the source (msgid). They are read with Babel when first used; a
-language is a new ``.po`` file, not a code change. ``pybabel extract`` (configured in
-pyproject.toml's ``[tool.babel]``-style mapping in ``babel.cfg``) writes the template
-``kpi_xl/locale/kpi_xl.pot``.
+language is a new ``.po`` file, not a code change. Where one English word means two
+things, a context tells them apart: :func:`NC_` marks it, :func:`pgettext` shows it.
+``python tools/gendocs.py`` writes the template ``kpi_xl/locale/kpi_xl.pot``, the same as
+``pybabel extract -F babel.cfg -k NC_:1c,2 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``
+(the worksheet functions' texts come from :func:`kpi_xl.functions.catalog.extract`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .errors import KpiXlError
 
@@ -41,6 +43,11 @@ def N_(text: str) -> str:
     return text
 
 
+def NC_(context: str, text: str) -> str:
+    """Mark ``text`` for translation in ``context`` (shown with :func:`pgettext` and the same context)."""
+    return text
+
+
 def languages() -> tuple[str, ...]:
     """Every language there is a catalog for, English first (``"en"``, ``"zh-TW"``, ...)."""
     found = sorted(p.parent.parent.name.replace("_", "-") for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
@@ -50,7 +57,8 @@ def languages() -> tuple[str, ...]:
 def language(lang: str | None = None) -> str:
     """The language to show: ``lang`` if given, else $KPI_XL_LANG, else English.
 
-    Accepts the usual spellings (``zh_TW``, ``zh-tw``, ``zh-Hant``, ``繁體中文``); refuses,
+    Accepts the usual spellings (``zh_TW``, ``zh-tw``, ``zh-Hant``) and a language's own
+    name (its catalog's translation of "English" in context "language"); refuses,
     naming the languages there are, one there is no catalog for."""
     value = (lang or os.environ.get("KPI_XL_LANG") or SOURCE).strip()
     known = languages()
@@ -58,17 +66,18 @@ def language(lang: str | None = None) -> str:
     for k in known:
         if wanted == k.lower():
             return k
-    aliases = {"zh": "zh-TW", "zh-hant": "zh-TW", "zh-hant-tw": "zh-TW", "\u7e41\u9ad4\u4e2d\u6587": "zh-TW",
-               "\u4e2d\u6587": "zh-TW", "english": "en"}
+    aliases = {"zh": "zh-TW", "zh-hant": "zh-TW", "zh-hant-tw": "zh-TW", "english": SOURCE}
     if aliases.get(wanted) in known:
         return aliases[wanted]
+    for k in known[1:]:
+        if value.casefold() == translations(k).pgettext("language", "English").casefold():
+            return k
     raise LanguageError(f"unknown language {value!r}; use one of {', '.join(known)}")
 
 
 @functools.lru_cache(maxsize=None)
 def translations(lang: str) -> _gettext.NullTranslations:
-    """The catalog of ``lang`` (English: no translation)."""
-    lang = language(lang)
+    """The catalog of ``lang``, one of :func:`languages` (English: no translation)."""
     if lang == SOURCE:
         return _gettext.NullTranslations()
     from babel.messages.mofile import write_mo
@@ -91,6 +100,24 @@ def gettext(text: str, lang: str | None = None) -> str:
 def pgettext(context: str, text: str, lang: str | None = None) -> str:
     """``text`` in ``lang``, where the same English word means different things (``context``)."""
     return translations(language(lang)).pgettext(context, text)
+
+
+def readings(context: str, texts: Iterable[str]) -> dict[str, str]:
+    """What people may type for each of ``texts`` (English, in ``context``): the English text
+    and every catalog's translation of it, casefolded, each mapped to the English text.
+
+    Input vocabulary (a drop-down word, a column header) is read in every language
+    there is a catalog for, whatever language the workbook is in."""
+    return dict(_readings(context, tuple(texts), tuple(translations(lang) for lang in languages())))
+
+
+@functools.lru_cache(maxsize=None)
+def _readings(context: str, texts: tuple[str, ...], catalogs: tuple) -> tuple[tuple[str, str], ...]:
+    out: dict[str, str] = {}
+    for catalog in catalogs:
+        for text in texts:
+            out.setdefault(catalog.pgettext(context, text).strip().casefold(), text)
+    return tuple(out.items())
 
 
 def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
@@ -130,8 +157,8 @@ class Message:
 @dataclass(frozen=True)
 class Join:
     """Several messages shown as one: each translated, joined by ``sep`` in the reader's
-    language (``", "`` is ``"、"`` and ``"; "`` is ``"；"`` in Chinese; the catalogs say
-    so under the context ``"punctuation"``)."""
+    language (Chinese joins a list with an ideographic comma and clauses with a full-width
+    semicolon: the catalogs say so under the context ``"punctuation"``)."""
 
     items: tuple[Any, ...]
     sep: str = ", "

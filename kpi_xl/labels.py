@@ -1,40 +1,46 @@
-"""Words the product shows people, in English and Traditional Chinese (繁體中文).
+"""Status words in the reader's language: the one presentation helper over :mod:`kpi_xl.i18n`
+that a worksheet function (STATUS), the scorecard engine and the workbook share.
 
-Status labels live here because a worksheet function (STATUS), the scorecard
-engine and the workbook all show the same words.
+The words are the catalogs' (context "status"); :data:`STATUS` reads as
+``STATUS[lang][status_id]`` for every language there is a catalog for.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from typing import Any
 
-from .errors import KpiXlError
+from .i18n import NC_, LanguageError, language, languages, pgettext
 
-LANGUAGES = ("en", "zh-TW")
+__all__ = ["STATUS", "STATUS_WORDS", "Words", "LanguageError", "language", "languages", "status_label", "status_words",
+           "localize"]
 
-#: Goal status, from best to worst; keys are the engine's canonical names.
-STATUS = {
-    "en": {"achieved": "Achieved", "on_track": "On track", "behind": "Behind", "at_risk": "At risk",
-           "not_started": "Not started", "no_data": "No data"},
-    "zh-TW": {"achieved": "已達成", "on_track": "進度正常", "behind": "落後", "at_risk": "有風險",
-              "not_started": "尚未開始", "no_data": "無資料"},
+#: Goal status, from best to worst: the engine's ids → the English words (context "status").
+STATUS_WORDS = {
+    "achieved": NC_("status", "Achieved"), "on_track": NC_("status", "On track"), "behind": NC_("status", "Behind"),
+    "at_risk": NC_("status", "At risk"), "not_started": NC_("status", "Not started"), "no_data": NC_("status", "No data"),
 }
 
 
-class LanguageError(KpiXlError, ValueError):
-    """A language kpi-xl does not speak (the message lists those it does)."""
+class Words(Mapping):
+    """``words[lang]``: id → word in ``lang`` (English words, translated in ``context``), for
+    every language with a catalog."""
+
+    def __init__(self, context: str, english: dict[str, str]):
+        self.context, self.english = context, english
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        lang = language(lang)
+        return {key: pgettext(self.context, word, lang) for key, word in self.english.items()}
+
+    def __iter__(self):
+        return iter(languages())
+
+    def __len__(self) -> int:
+        return len(languages())
 
 
-def language(lang: str | None = None) -> str:
-    """The language to show: ``lang`` if given, else $KPI_XL_LANG, else English."""
-    value = (lang or os.environ.get("KPI_XL_LANG") or "en").strip()
-    for known in LANGUAGES:
-        if value.lower() == known.lower() or value.lower().replace("_", "-") == known.lower():
-            return known
-    if value.lower() in ("zh", "zh-hant", "繁體中文", "中文"):
-        return "zh-TW"
-    raise LanguageError(f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}")
+STATUS = Words("status", STATUS_WORDS)
 
 
 def status_label(key: str, lang: str | None = None) -> str:

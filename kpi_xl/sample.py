@@ -1,10 +1,14 @@
 """The sample company: 18 months of seeded, seasonal data, its goals, OKRs and reward plans.
 
-玉山軟體 Jade Mountain Software is a 40-person Taiwanese company selling accounting
+Jade Mountain Software is a 40-person Taiwanese company selling accounting
 software to small businesses by subscription, with an online store for add-ons.
 Its data (January 2025 to June 2026) has the shape of a real SME's: a Chinese New
 Year dip, a year-end peak, weekday rhythms, noise. The demo, the docs, the tests
 and the benchmarks all use it; the same seed always gives the same numbers.
+
+The numbers are seeded code here; the words (names of people, regions, products,
+goals, OKRs, reward plans, notes) are data: ``kpi_xl/data/sample/<lang>.json``, one
+file per language (a language without one gets the English words).
 
 >>> company = load(lang="en")
 >>> company.tables["Orders"].head()
@@ -14,12 +18,15 @@ and the benchmarks all use it; the same seed always gives the same numbers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass, field
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-from .labels import language
+from .i18n import SOURCE, language
 
 SEED = 20260615
 START, END = dt.date(2025, 1, 1), dt.date(2026, 6, 30)
@@ -29,34 +36,22 @@ AS_OF = dt.date(2026, 6, 15)
 #: Month factors: Chinese New Year dip (Jan/Feb), mid-year, year-end peak.
 SEASON = np.array([0.85, 0.72, 0.98, 1.0, 1.02, 1.05, 0.95, 0.93, 1.0, 1.05, 1.15, 1.3])
 
-_NAMES = {
-    "en": {
-        "company": "Jade Mountain Software",
-        "ceo": "Chien-Hung Lee", "north": "Ming Wang", "south": "Yi-Chun Lin", "marketing": "Chih-Hao Chen",
-        "support": "Ya-Ting Chang", "agents": ["Ya-Ting Chang", "Pei-Shan Hsu", "Jun-Jie Tsai"],
-        "North": "North", "South": "South", "Won": "Won", "Lost": "Lost",
-        "Call": "Call", "Email": "Email", "Meeting": "Meeting", "Blog post": "Blog post",
-        "Online": "Online", "Reseller": "Reseller",
-        "plans": ["Basic", "Pro", "Enterprise"],
-        "sources": ["Organic", "Direct", "Social", "Referral", "Email", "Paid"],
-        "channels": ["Google Ads", "Facebook", "LINE", "Email"],
-        "ticket_channels": ["Email", "Phone", "LINE"],
-        "customers": "Customer",
-    },
-    "zh-TW": {
-        "company": "玉山軟體",
-        "ceo": "李建宏", "north": "王小明", "south": "林怡君", "marketing": "陳志豪",
-        "support": "張雅婷", "agents": ["張雅婷", "許佩珊", "蔡俊傑"],
-        "North": "北區", "South": "南區", "Won": "成交", "Lost": "未成交",
-        "Call": "電話", "Email": "電子郵件", "Meeting": "會議", "Blog post": "部落格文章",
-        "Online": "線上", "Reseller": "經銷商",
-        "plans": ["基本版", "專業版", "企業版"],
-        "sources": ["自然搜尋", "直接", "社群", "推薦", "電子郵件", "付費廣告"],
-        "channels": ["Google 廣告", "Facebook", "LINE", "電子郵件"],
-        "ticket_channels": ["電子郵件", "電話", "LINE"],
-        "customers": "客戶",
-    },
-}
+
+
+@functools.lru_cache(maxsize=None)
+def texts(lang: str = SOURCE) -> dict:
+    """The sample company's words in ``lang`` (English where there is no file for it)."""
+    folder = resources.files(__package__) / "data" / "sample"
+    path = folder / f"{lang}.json"
+    if not path.is_file():
+        path = folder / f"{SOURCE}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _names(lang: str) -> dict:
+    """People, labels and lists by the keys the generators use."""
+    t = texts(lang)
+    return {"company": t["company"], **t["people"], **t["words"], **t["lists"]}
 
 
 @dataclass
@@ -71,6 +66,8 @@ class Company:
     okrs: pd.DataFrame
     plans: pd.DataFrame
     strategy: list[str] = field(default_factory=list)
+    #: Check-in notes on the scorecard, by goal id.
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def _days() -> pd.DatetimeIndex:
@@ -209,7 +206,7 @@ def _web(rng: np.random.Generator, n: dict) -> pd.DataFrame:
     growth = {"Organic": 1.35, "Direct": 1.05, "Social": 1.1, "Referral": 1.0, "Email": 1.0, "Paid": 0.95}
     base = {"Organic": 620, "Direct": 380, "Social": 240, "Referral": 120, "Email": 90, "Paid": 300}
     cvr = {"Organic": 0.028, "Direct": 0.034, "Social": 0.012, "Referral": 0.03, "Email": 0.045, "Paid": 0.022}
-    en = _NAMES["en"]["sources"]
+    en = texts(SOURCE)["lists"]["sources"]
     for d, s in zip(days, _season(days)):
         wk = 0.7 if d.weekday() >= 5 else 1.0
         for key, label in zip(en, n["sources"]):
@@ -223,77 +220,75 @@ def _web(rng: np.random.Generator, n: dict) -> pd.DataFrame:
 
 
 def _goals(n: dict, lang: str) -> pd.DataFrame:
-    zh = lang == "zh-TW"
+    t = texts(lang)
+    N, U, P = t["goals"], t["units"], {k: v["name"] for k, v in t["plans"].items()}
     y0, y1 = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
     h1 = dt.date(2026, 6, 30)
     q2 = dt.date(2026, 4, 1)
     jun = dt.date(2026, 6, 1)
-    strat_grow = "中小企業市場成長" if zh else "Grow in the SME market"
-    strat_keep = "留住並擴大客戶" if zh else "Keep and expand customers"
-    strat_eff = "有效率地獲客" if zh else "Acquire customers efficiently"
-    T = lambda en, z: z if zh else en  # noqa: E731
+    strat_grow, strat_keep, strat_eff = (t["strategies"][k] for k in ("grow", "keep", "efficient"))
     g = [
-        dict(id="C1", name=T("Grow 2026 revenue across sales and the online store", "2026 年營收成長（業務與線上商店）"),
+        dict(id="C1", name=N["C1"],
              owner=n["ceo"], kpi="", start=y0, end=y1, period="quarter", strategy=strat_grow, rollup="weighted"),
-        dict(id="C2", name=T("Keep and delight customers in 2026", "2026 年留住並取悅客戶"), owner=n["support"], kpi="",
+        dict(id="C2", name=N["C2"], owner=n["support"], kpi="",
              start=y0, end=y1, period="quarter", strategy=strat_keep),
-        dict(id="C3", name=T("Acquire customers efficiently in 2026", "2026 年有效率地獲得客戶"), owner=n["ceo"], kpi="",
+        dict(id="C3", name=N["C3"], owner=n["ceo"], kpi="",
              start=y0, end=y1, period="quarter", strategy=strat_eff),
-        dict(id="S1", name=T("Won contract value North NT$18M in 2026", "北區 2026 年成交合約金額 1,800 萬"), owner=n["north"],
+        dict(id="S1", name=N["S1"], owner=n["north"],
              kpi="SUM", table="Deals", columns="Value", filter=f"Region={n['North']}; Stage={n['Won']}", unit="TWD",
-             target=18_000_000, start=y0, end=y1, period="month", parent="C1", weight=2, reward=T("Sales bonus", "業務獎金")),
-        dict(id="S2", name=T("Won contract value South NT$14M in 2026", "南區 2026 年成交合約金額 1,400 萬"), owner=n["south"],
+             target=18_000_000, start=y0, end=y1, period="month", parent="C1", weight=2, reward=P["sales"]),
+        dict(id="S2", name=N["S2"], owner=n["south"],
              kpi="SUM", table="Deals", columns="Value", filter=f"Region={n['South']}; Stage={n['Won']}", unit="TWD",
-             target=14_000_000, start=y0, end=y1, period="month", parent="C1", weight=2, reward=T("Sales bonus", "業務獎金")),
-        dict(id="S3", name=T("Average annual contract value NT$150k in Q2", "第二季平均年度合約價值 15 萬"), owner=n["north"],
+             target=14_000_000, start=y0, end=y1, period="month", parent="C1", weight=2, reward=P["sales"]),
+        dict(id="S3", name=N["S3"], owner=n["north"],
              kpi="ACV", table="Deals", columns="Value, Term years, One-time fee", filter=f"Stage={n['Won']}", unit="TWD",
-             baseline=130_000, target=150_000, start=q2, end=h1, period="month", parent="C1", reward=T("Sales bonus", "業務獎金")),
-        dict(id="S4", name=T("Win rate 35% in the first half", "上半年成交率 35%"), owner=n["south"], kpi="WIN_RATE",
+             baseline=130_000, target=150_000, start=q2, end=h1, period="month", parent="C1", reward=P["sales"]),
+        dict(id="S4", name=N["S4"], owner=n["south"], kpi="WIN_RATE",
              table="Deals", columns="Won, Closed", filter=f"Owner={n['south']}", unit="%", baseline=0.28, target=0.35,
-             start=y0, end=h1, period="month", parent="C1", reward=T("Sales bonus", "業務獎金")),
-        dict(id="S5", name=T("180 customer calls in June (North)", "北區 6 月客戶電話 180 通"), owner=n["north"], kpi="COUNT",
-             table="Activities", filter=f"Owner={n['north']}; Type={n['Call']}", unit=T("calls", "通"), target=180,
+             start=y0, end=h1, period="month", parent="C1", reward=P["sales"]),
+        dict(id="S5", name=N["S5"], owner=n["north"], kpi="COUNT",
+             table="Activities", filter=f"Owner={n['north']}; Type={n['Call']}", unit=U["calls"], target=180,
              start=jun, end=h1, period="month", parent="S1"),
-        dict(id="O1", name=T("Online store revenue NT$9.5M in 2026", "線上商店 2026 年營收 950 萬"), owner=n["marketing"],
+        dict(id="O1", name=N["O1"], owner=n["marketing"],
              kpi="SUM", table="Orders", columns="Amount", filter=f"Channel={n['Online']}", unit="TWD", target=9_500_000,
-             start=y0, end=y1, period="month", parent="C1", reward=T("Marketing bonus", "行銷獎金")),
-        dict(id="P1", name=T("Keep store gross margin between 55% and 65%", "商店毛利率維持在 55% 至 65%"), owner=n["ceo"],
+             start=y0, end=y1, period="month", parent="C1", reward=P["marketing"]),
+        dict(id="P1", name=N["P1"], owner=n["ceo"],
              kpi="GROSS_MARGIN", table="Orders", columns="Amount, Cost", unit="%", direction="maintain", band_low=0.55,
              band_high=0.65, start=y0, end=y1, period="month", strategy=strat_grow),
-        dict(id="M1", name=T("Website conversion rate from 2.4% to 3.0% by June", "網站轉換率 6 月前由 2.4% 提升到 3.0%"),
+        dict(id="M1", name=N["M1"],
              owner=n["marketing"], kpi="CONVERSION", table="Web", columns="Conversions, Sessions", unit="%",
-             baseline=0.024, target=0.03, start=y0, end=h1, period="month", parent="C3", reward=T("Marketing bonus", "行銷獎金")),
-        dict(id="M2", name=T("Organic search 40% of website sessions", "自然搜尋占網站工作階段 40%"), owner=n["marketing"],
+             baseline=0.024, target=0.03, start=y0, end=h1, period="month", parent="C3", reward=P["marketing"]),
+        dict(id="M2", name=N["M2"], owner=n["marketing"],
              kpi="SOURCE_SHARE", table="Web", columns=f'Source, "{n["sources"][0]}", Sessions', unit="%", baseline=0.32,
-             target=0.4, start=y0, end=y1, period="month", parent="C3", reward=T("Marketing bonus", "行銷獎金")),
-        dict(id="M3", name=T("Customer acquisition cost under NT$9,000 in Q2", "第二季客戶取得成本低於 9,000 元"),
+             target=0.4, start=y0, end=y1, period="month", parent="C3", reward=P["marketing"]),
+        dict(id="M3", name=N["M3"],
              owner=n["marketing"], kpi="CAC", table="Marketing", columns="Spend, New customers", unit="TWD",
              direction="lower", baseline=11_000, target=9_000, start=q2, end=h1, period="month", parent="C3"),
-        dict(id="M4", name=T("8 blog posts in June", "6 月發布 8 篇部落格文章"), owner=n["marketing"], kpi="COUNT",
-             table="Activities", filter=f"Type={n['Blog post']}", unit=T("posts", "篇"), target=8, start=jun, end=h1,
+        dict(id="M4", name=N["M4"], owner=n["marketing"], kpi="COUNT",
+             table="Activities", filter=f"Type={n['Blog post']}", unit=U["posts"], target=8, start=jun, end=h1,
              period="month", parent="C3"),
-        dict(id="K1", name=T("Monthly customer churn down to 1.5% in 2026", "2026 年每月客戶流失率降到 1.5%"),
+        dict(id="K1", name=N["K1"],
              owner=n["ceo"], kpi="CHURN", table="Subscriptions", columns="Churned customers, Customers at start",
              date_column="Month", unit="%", direction="lower", baseline=0.022, target=0.015, start=y0, end=y1,
              period="month", parent="C2"),
-        dict(id="K2", name=T("Monthly net revenue retention above 100.5%", "每月淨營收留存率高於 100.5%"), owner=n["ceo"],
+        dict(id="K2", name=N["K2"], owner=n["ceo"],
              kpi="NRR", table="Subscriptions", columns="Starting MRR, Expansion MRR, Contraction MRR, Churned MRR",
              date_column="Month", unit="%", baseline=0.995, target=1.005, start=y0, end=y1, period="month",
              parent="C2"),
-        dict(id="T1", name=T("Customer satisfaction (CSAT) 90% in Q2", "第二季顧客滿意度 90%"), owner=n["support"],
+        dict(id="T1", name=N["T1"], owner=n["support"],
              kpi="CSAT", table="Tickets", columns="Rating", date_column="Created", unit="%", baseline=0.8, target=0.9,
-             start=q2, end=h1, period="month", parent="C2", reward=T("Support bonus", "客服獎金")),
-        dict(id="T2", name=T("Median first response under 2 hours", "首次回應時間中位數低於 2 小時"), owner=n["support"],
+             start=q2, end=h1, period="month", parent="C2", reward=P["support"]),
+        dict(id="T2", name=N["T2"], owner=n["support"],
              kpi="FRT", table="Tickets", columns='Created, First response, "median"', date_column="Created",
-             unit=T("hours", "小時"), direction="lower", baseline=2.6, target=2.0, start=y0, end=h1, period="month",
-             parent="C2", reward=T("Support bonus", "客服獎金")),
-        dict(id="T3", name=T("Net Promoter Score 40 in 2026", "2026 年淨推薦值 40"), owner=n["support"], kpi="NPS",
-             table="Tickets", columns="NPS", date_column="Created", unit=T("points", "分"), baseline=30, target=40,
-             start=y0, end=y1, period="quarter", parent="C2", reward=T("Recognition", "公開表揚")),
-        dict(id="T4", name=T("Resolve 2,000 tickets in Q2", "第二季解決 2,000 張工單"), owner=n["support"],
-             kpi="TICKETS_RESOLVED", table="Tickets", date_column="Resolved", unit=T("tickets", "張"), target=2000,
+             unit=U["hours"], direction="lower", baseline=2.6, target=2.0, start=y0, end=h1, period="month",
+             parent="C2", reward=P["support"]),
+        dict(id="T3", name=N["T3"], owner=n["support"], kpi="NPS",
+             table="Tickets", columns="NPS", date_column="Created", unit=U["points"], baseline=30, target=40,
+             start=y0, end=y1, period="quarter", parent="C2", reward=P["recognition"]),
+        dict(id="T4", name=N["T4"], owner=n["support"],
+             kpi="TICKETS_RESOLVED", table="Tickets", date_column="Resolved", unit=U["tickets"], target=2000,
              start=q2, end=h1, period="month", parent="T2"),
-        dict(id="X1", name=T("Be better at sales", "業務要更好"), owner="", kpi=T("be better at sales", "業務更好"),
+        dict(id="X1", name=N["X1"], owner="", kpi=t["vague_kpi"],
              start=y0, end=None, period="year"),
     ]
     cols = ["id", "name", "owner", "kpi", "table", "columns", "date_column", "filter", "unit", "direction",
@@ -309,36 +304,34 @@ def _goals(n: dict, lang: str) -> pd.DataFrame:
 
 
 def _okrs(n: dict, lang: str) -> pd.DataFrame:
-    zh = lang == "zh-TW"
-    T = lambda en, z: z if zh else en  # noqa: E731
-    o1 = T("Become the accounting software Taiwan's small businesses recommend", "成為台灣小企業推薦的會計軟體")
-    o2 = T("Make support a reason customers stay", "讓客服成為客戶留下的理由")
+    t = texts(lang)
+    o1, o2 = t["objectives"]
+    kr = t["key_results"]
     rows = [
-        (o1, T("Win 300 new subscription customers in H1", "上半年新增 300 位訂閱客戶"), n["ceo"], 0, 300, 248, None, 2, "K2"),
-        (o1, T("Launch the LINE invoice integration", "推出 LINE 發票整合"), n["marketing"], None, None, None, 0.6, 1, ""),
-        (o1, T("Raise NPS from 30 to 40", "NPS 由 30 提升到 40"), n["support"], 30, 40, 36, None, 1, "T3"),
-        (o2, T("Median first response under 2 hours", "首次回應中位數低於 2 小時"), n["support"], 2.4, 2.0, 2.1, None, 1, "T2"),
-        (o2, T("Publish 30 help-centre articles", "發布 30 篇說明中心文章"), n["support"], 0, 30, 12, None, 1, ""),
+        (o1, kr[0], n["ceo"], 0, 300, 248, None, 2, "K2"),
+        (o1, kr[1], n["marketing"], None, None, None, 0.6, 1, ""),
+        (o1, kr[2], n["support"], 30, 40, 36, None, 1, "T3"),
+        (o2, kr[3], n["support"], 2.4, 2.0, 2.1, None, 1, "T2"),
+        (o2, kr[4], n["support"], 0, 30, 12, None, 1, ""),
     ]
     return pd.DataFrame(rows, columns=["objective", "key_result", "owner", "start_value", "target_value",
                                        "current_value", "score", "weight", "goal"])
 
 
 def _plans(lang: str) -> pd.DataFrame:
-    zh = lang == "zh-TW"
-    T = lambda en, z: z if zh else en  # noqa: E731
+    p = texts(lang)["plans"]
     return pd.DataFrame([
-        (T("Sales bonus", "業務獎金"), 0.8, 2.0, 1.5, 120_000, ""),
-        (T("Marketing bonus", "行銷獎金"), 0.8, 1.5, 1.3, 80_000, ""),
-        (T("Support bonus", "客服獎金"), 0.85, 1.0, 1.2, 60_000, T("Team lunch", "團隊午餐")),
-        (T("Recognition", "公開表揚"), 1.0, 1.0, None, 0, T("Thank-you at the all-hands meeting", "全員大會公開感謝")),
+        (p["sales"]["name"], 0.8, 2.0, 1.5, 120_000, p["sales"]["reward"]),
+        (p["marketing"]["name"], 0.8, 1.5, 1.3, 80_000, p["marketing"]["reward"]),
+        (p["support"]["name"], 0.85, 1.0, 1.2, 60_000, p["support"]["reward"]),
+        (p["recognition"]["name"], 1.0, 1.0, None, 0, p["recognition"]["reward"]),
     ], columns=["plan", "threshold", "accelerator", "cap", "target_bonus", "reward"])
 
 
 def load(lang: str = "en", seed: int = SEED) -> Company:
-    """The sample company with its labels in ``lang`` ("en" or "zh-TW")."""
+    """The sample company with its labels in ``lang`` (any language there is a catalog for)."""
     lang = language(lang)
-    n = _NAMES[lang]
+    n = _names(lang)
     rng = np.random.default_rng(seed)
     tables = {
         "Deals": _deals(rng, n),
@@ -354,4 +347,5 @@ def load(lang: str = "en", seed: int = SEED) -> Company:
             if t[c].dtype == object and len(t) and isinstance(t[c].iloc[0], dt.date):
                 t[c] = pd.to_datetime(t[c])
     strategy = sorted(set(_goals(n, lang)["strategy"]) - {""})
-    return Company(lang, n["company"], AS_OF, tables, _goals(n, lang), _okrs(n, lang), _plans(lang), strategy)
+    return Company(lang, n["company"], AS_OF, tables, _goals(n, lang), _okrs(n, lang), _plans(lang), strategy,
+                   dict(texts(lang)["notes"]))

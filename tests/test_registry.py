@@ -1,7 +1,7 @@
 """One declaration per KPI: a KPI added in one place is everywhere.
 
 A throwaway KPI - a core function with annotated arguments, one registry entry and
-its Traditional Chinese texts - is registered, and then found in every place derived
+its translation in the zh-TW catalog - is registered, and then found in every place derived
 from the registry: the xlwings worksheet functions (through xlwings' real Windows
 code, tests/xlharness.py), the VBA module, ``kpi-xl functions``, the generated docs,
 the template's Functions sheet, the formula evaluator of headless refresh, the goal
@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 import gendocs as docs
-from kpi_xl import locale_zh_tw, sample, udfs
+from kpi_xl import i18n, sample, udfs
 from kpi_xl.cli import main
 from kpi_xl.functions import calling, catalog, registry, vba
 from kpi_xl.goals import compute
@@ -65,26 +65,49 @@ ENTRY = registry.KPI(
     description="Lead yield = value won / pipeline value.",
     example=registry.Example("=LEAD_YIELD(30, 120)", (30, 120)),
 )
-ZH = {
-    "title": "名單產值率",
-    "summary": "名單產值率 = 成交金額 / 管道總金額。",
-    "args": {"won_value": "成交商機的金額。", "pipeline_value": "管道中所有商機的金額。"},
-    "units": "比率。",
-    "errors": "沒有管道時傳回 #DIV/0!。",
-}
+#: Its translation: entries added to the zh-TW catalog (msgid = the English text).
+ZH_PO = """
+msgctxt "function title"
+msgid "LEAD_YIELD"
+msgstr "名單產值率"
+
+msgid "Lead yield = value won / pipeline value."
+msgstr "名單產值率 = 成交金額 / 管道總金額。"
+
+msgid "Value of the deals won."
+msgstr "成交商機的金額。"
+
+msgid "Value of every deal in the pipeline."
+msgstr "管道中所有商機的金額。"
+
+msgid "ratio."
+msgstr "比率。"
+
+msgid "#DIV/0! with no pipeline."
+msgstr "沒有管道時傳回 #DIV/0!。"
+"""
 
 
 @pytest.fixture
-def new_kpi():
-    """The one place: register the entry and its translation (and rebuild kpi_xl.udfs, as a restart would)."""
+def new_kpi(tmp_path, monkeypatch):
+    """The one place: register the entry and its translation (a copy of the catalogs with its
+    entries added), and rebuild kpi_xl.udfs, as a restart would."""
+    import shutil
+
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    po = locale / "zh_TW" / "LC_MESSAGES" / "kpi_xl.po"
+    po.write_text(po.read_text(encoding="utf-8") + ZH_PO, encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    i18n.translations.cache_clear()
     registry.register(ENTRY)
-    locale_zh_tw.FUNCTIONS[NAME] = ZH
     importlib.reload(udfs)
     try:
         yield ENTRY
     finally:
         registry.unregister(NAME)
-        del locale_zh_tw.FUNCTIONS[NAME]
+        monkeypatch.undo()
+        i18n.translations.cache_clear()
         vars(udfs).pop(NAME, None)
         importlib.reload(udfs)
 

@@ -1,6 +1,7 @@
 """Generate the docs that come from the code, and workbook_template.xlsx.
 
-Run ``python tools/gendocs.py`` from the project root to write them, ``python
+Also writes the message template kpi_xl/locale/kpi_xl.pot (stale when the set of
+messages differs). Run ``python tools/gendocs.py`` from the project root to write them, ``python
 tools/gendocs.py --check`` to exit 1 when one is stale (a test checks too).
 
 The function reference (docs/functions.md, docs/zh-TW/functions.md) comes from
@@ -18,14 +19,15 @@ from pathlib import Path
 
 from kpi_xl.functions import catalog
 
-LANGS = ("en", "zh-TW")
+from kpi_xl import i18n
 
-#: Where each language's reference goes, relative to the project root.
-TARGETS = {"en": Path("docs/functions.md"), "zh-TW": Path("docs/zh-TW/functions.md")}
+#: Where each language's reference goes, relative to the project root (English at docs/,
+#: every other language with a catalog at docs/<lang>/).
+TARGETS = {lang: Path("docs/functions.md") if lang == i18n.SOURCE else Path("docs", lang, "functions.md")
+           for lang in i18n.languages()}
 #: Every generated page: path → how to make its text.
 PAGES = {
-    Path("docs/functions.md"): lambda: render("en"),
-    Path("docs/zh-TW/functions.md"): lambda: render("zh-TW"),
+    **{path: (lambda lang=lang: render(lang)) for lang, path in TARGETS.items()},
     Path("docs/scorecard.md"): lambda: _scorecard(),
 }
 
@@ -34,27 +36,15 @@ def _scorecard() -> str:
     return scorecard_page("en")
 
 
-def _zh() -> tuple[dict, dict]:
-    from kpi_xl import locale_zh_tw
-
-    return locale_zh_tw.FUNCTIONS, locale_zh_tw.UI
-
-
-def _t(ui: dict, text: str) -> str:
-    return ui.get(text, text)
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render(lang: str = "en") -> str:
-    """The whole reference as Markdown."""
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}")
-    zh, ui = _zh() if lang == "zh-TW" else ({}, {})
-    t = lambda s: _t(ui, s)  # noqa: E731
-    colon = "：" if lang == "zh-TW" else ":"
+    """The whole reference as Markdown, in ``lang`` (its catalog's words; English where it has none)."""
+    lang = i18n.language(lang)
+    t = lambda s: i18n.pgettext("docs", s, lang)  # noqa: E731
+    colon = i18n.pgettext("punctuation", catalog.COLON, lang)
     funcs = catalog.functions()
     out: list[str] = []
     out.append(f"# {t('KPI worksheet functions')} — {t('Functions reference')}")
@@ -64,40 +54,25 @@ def render(lang: str = "en") -> str:
         "Do not edit by hand: a test fails when this file is stale. -->"
     )
     out.append("")
-    if lang == "en":
-        out.append(
-            f"{len(funcs)} functions in the Excel category **KPI**. Every function takes a single "
-            "cell or a range; blank cells are skipped; bad input gives an Excel error "
-            "(#DIV/0!, #VALUE!, #NUM!, #N/A), never a Python error. Per-row functions given "
-            "equal ranges return a range of the same shape (it spills). Rates are ratios: "
-            "format the cell as a percentage (0.03 shows as 3 %)."
-        )
-    else:
-        out.append(
-            f"共 {len(funcs)} 個函數，位於 Excel 的 **KPI** 類別。每個函數都接受單一儲存格或範圍；"
-            "空白儲存格會略過；輸入有誤時傳回 Excel 錯誤值（#DIV/0!、#VALUE!、#NUM!、#N/A），"
-            "不會出現 Python 錯誤。逐列計算的函數在輸入相同大小的範圍時，傳回同樣形狀的範圍（自動溢出）。"
-            "比率以小數表示：請將儲存格格式設為百分比（0.03 顯示為 3%）。"
-        )
+    out.append(t(catalog.DOCS_INTRO).format(n=len(funcs)))
     out.append("")
     # table of contents
     for group, names in catalog.GROUPS.items():
         links = ", ".join(f"[{n}](#{n.lower()})" for n in names)
-        out.append(f"- **{t(group)}**{colon} {links}")
+        out.append(f"- **{catalog.group_name(group, lang)}**{colon} {links}")
     out.append(f"- [{t('Where Excel already has a native formula')}](#native)")
     out.append("")
     current = None
     for f in funcs:
         if f.group != current:
             current = f.group
-            out.append(f"## {t(f.group)}")
+            out.append(f"## {catalog.group_name(f.group, lang)}")
             out.append("")
-        z = zh.get(f.name, {})
-        title = z.get("title") if lang == "zh-TW" else None
+        title = f.title(lang) if lang != i18n.SOURCE else None
         out.append(f'<a id="{f.name.lower()}"></a>')
         out.append(f"### {f.name}" + (f" — {title}" if title else ""))
         out.append("")
-        out.append(z.get("summary", f.summary) if lang == "zh-TW" else f.summary)
+        out.append(f.summary_in(lang))
         out.append("")
         out.append(f"`{f.signature}`")
         out.append("")
@@ -107,19 +82,16 @@ def render(lang: str = "en") -> str:
         out.append(f"| {t('Argument')} | |")
         out.append("|---|---|")
         for a in f.arguments:
-            doc = z.get("args", {}).get(a.name, a.doc) if lang == "zh-TW" else a.doc
-            opt = (f"（{t('optional')}）" if lang == "zh-TW" else f" ({t('optional')})") if a.optional else ""
-            out.append(f"| `{a.name}`{opt} | {_cell(doc)} |")
+            opt = t(catalog.DOCS_OPTIONAL).format(optional=t("optional")) if a.optional else ""
+            out.append(f"| `{a.name}`{opt} | {_cell(f.argument_help(a, lang))} |")
         out.append("")
-        for section in ("Units", "Convention", "Errors"):
-            key = section.lower()
-            text = z.get(key) if lang == "zh-TW" else None
-            text = text or f.sections.get(section)
+        for section in catalog.TRANSLATED:
+            text = f.section(section, lang)
             if text:
                 out.append(f"**{t(section)}{colon}** {text}")
                 out.append("")
         result = catalog.format_result(f.run_example())
-        note = f" ({f.example.note})" if f.example.note and lang == "en" else ""
+        note = f" ({f.example.note})" if f.example.note and lang == i18n.SOURCE else ""
         out.append(f"**{t('Example')}{colon}** `{f.example.formula}` → **{result}**{note}")
         out.append("")
         if "Source" in f.sections:
@@ -128,10 +100,7 @@ def render(lang: str = "en") -> str:
     out.append('<a id="native"></a>')
     out.append(f"## {t('Where Excel already has a native formula')}")
     out.append("")
-    if lang == "en":
-        out.append("These KPIs from the same catalog need no kpi-xl function: Excel does them well.")
-    else:
-        out.append("以下 KPI 不需要 kpi-xl 函數，Excel 內建公式就能做得很好。")
+    out.append(t(catalog.DOCS_NATIVE))
     out.append("")
     out.append(f"| KPI | {t('Formula')} | |")
     out.append("|---|---|---|")
@@ -142,6 +111,51 @@ def render(lang: str = "en") -> str:
 
 
 TEMPLATE = Path("workbook_template.xlsx")
+#: The message template: every text the code shows, for translators (``pybabel extract``).
+POT = Path("kpi_xl/locale/kpi_xl.pot")
+#: Markers besides Babel's defaults (N_, gettext, pgettext...): see kpi_xl/i18n.py.
+KEYWORDS = {"NC_": ((1, "c"), 2), "Message": None}
+
+
+#: The checkout whose code the message template is extracted from.
+SOURCE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pot_catalog(root: Path = SOURCE_ROOT):
+    """The message template extracted from ``root/kpi_xl`` with babel.cfg, as a Babel Catalog
+    (the same as ``pybabel extract -F babel.cfg -k NC_:1c,2 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(root / "babel.cfg", encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    catalog = Catalog(project="kpi-xl", domain="kpi_xl", charset="utf-8")
+    for _path, _line, msgid, comments, context in extract_from_dir(
+            root / "kpi_xl", method_map, options_map, keywords={**DEFAULT_KEYWORDS, **KEYWORDS}):
+        catalog.add(msgid, None, context=context, auto_comments=comments)
+    return catalog
+
+
+def pot_text(root: Path = SOURCE_ROOT) -> str:
+    import io
+
+    from babel.messages.pofile import write_po
+
+    buf = io.BytesIO()
+    write_po(buf, pot_catalog(root), width=100, no_location=True, omit_header=False, sort_output=True)
+    # the creation date would make every run differ
+    return "\n".join(line for line in buf.getvalue().decode("utf-8").splitlines()
+                     if not line.startswith('"POT-Creation-Date:')) + "\n"
+
+
+def message_ids(text: str) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message in a .po/.pot text."""
+    import io
+
+    from babel.messages.pofile import read_po
+
+    return {(m.context, m.id) for m in read_po(io.BytesIO(text.encode("utf-8"))) if m.id}
 
 
 def template_bytes() -> bytes:
@@ -181,6 +195,13 @@ def write(root: Path, check: bool = False) -> list[Path]:
             tmp = tpl.with_suffix(".xlsx.tmp")
             tmp.write_bytes(data)
             tmp.replace(tpl)
+    pot = root / POT
+    fresh = pot_text()
+    if not pot.exists() or message_ids(pot.read_text(encoding="utf-8")) != message_ids(fresh):
+        stale.append(pot)
+        if not check:
+            pot.parent.mkdir(parents=True, exist_ok=True)
+            pot.write_text(fresh, encoding="utf-8")
     for rel, make in PAGES.items():
         path = root / rel
         text = make()

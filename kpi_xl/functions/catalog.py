@@ -1,11 +1,17 @@
 """The catalog of worksheet functions, derived from :mod:`kpi_xl.functions.registry`.
 
 One source for everything that describes a function: the ``kpi-xl functions``
-table, ``docs/functions.md`` (English and 繁體中文) and the tests. Group, description
+table, ``docs/functions.md`` (one per language) and the tests. Group, description
 and example come from the registry entry, argument help from the core function's
 ``Annotated`` arguments, and formula, units, convention, errors and source from its
 docstring in :mod:`kpi_xl.metrics`; each example is evaluated live. Nothing here
 imports xlwings.
+
+Every text is English in the code and translated through the message catalogs
+(:mod:`kpi_xl.i18n`): the description, argument help and the Units, Convention and
+Errors sections are msgids as they are; a function's title is ``pgettext("function
+title", NAME)``. :func:`extract` hands them to ``pybabel extract`` (see babel.cfg), so
+a changed English text shows up as an untranslated msgid.
 """
 
 from __future__ import annotations
@@ -16,11 +22,34 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..i18n import NC_, gettext, pgettext
 from . import calling, registry
 from .registry import Example
 
 #: Sections of a core docstring, in the order the docs show them.
 SECTIONS = ("Formula", "Units", "Convention", "Errors", "Source")
+#: Sections shown in the reader's language (formulas and sources stay as written).
+TRANSLATED = ("Units", "Convention", "Errors")
+
+#: The function reference's own words (context "docs").
+LABELS = (
+    NC_("docs", "KPI worksheet functions"), NC_("docs", "Functions reference"), NC_("docs", "Function"),
+    NC_("docs", "Formula"), NC_("docs", "Arguments"), NC_("docs", "Argument"), NC_("docs", "Example"),
+    NC_("docs", "Result"), NC_("docs", "Errors"), NC_("docs", "Units"), NC_("docs", "Convention"),
+    NC_("docs", "Source"), NC_("docs", "Category"), NC_("docs", "optional"), NC_("docs", "default"),
+    NC_("docs", "Where Excel already has a native formula"),
+)
+DOCS_INTRO = NC_(
+    "docs",
+    "{n} functions in the Excel category **KPI**. Every function takes a single "
+    "cell or a range; blank cells are skipped; bad input gives an Excel error "
+    "(#DIV/0!, #VALUE!, #NUM!, #N/A), never a Python error. Per-row functions given "
+    "equal ranges return a range of the same shape (it spills). Rates are ratios: "
+    "format the cell as a percentage (0.03 shows as 3 %).",
+)
+DOCS_NATIVE = NC_("docs", "These KPIs from the same catalog need no kpi-xl function: Excel does them well.")
+DOCS_OPTIONAL = NC_("docs", " ({optional})")
+COLON = NC_("punctuation", ":")
 
 
 def __getattr__(name: str) -> Any:
@@ -77,6 +106,24 @@ class Function:
         parts = [f"[{a.name}]" if a.optional else a.name for a in self.arguments]
         return f"{self.name}({', '.join(parts)})"
 
+    def title(self, lang: str | None = None) -> str | None:
+        """A short name in ``lang`` for headings (None where the catalog has none)."""
+        text = pgettext("function title", self.name, lang)
+        return None if text == self.name else text
+
+    def summary_in(self, lang: str | None = None) -> str:
+        """The description in ``lang``."""
+        return gettext(self.summary, lang) if self.summary else self.summary
+
+    def argument_help(self, argument: Argument, lang: str | None = None) -> str:
+        """An argument's help line in ``lang``."""
+        return gettext(argument.doc, lang) if argument.doc else argument.doc
+
+    def section(self, name: str, lang: str | None = None) -> str | None:
+        """A docstring section in ``lang`` (Formula and Source as written); None when there is none."""
+        text = self.sections.get(name)
+        return gettext(text, lang) if text and name in TRANSLATED else text
+
     def run_example(self) -> Any:
         """The example's result, computed now (errors as Excel shows them)."""
         return calling.call(self.name, *self.example.args)
@@ -114,6 +161,35 @@ def functions() -> list[Function]:
         )
         for k in registry.kpis()
     ]
+
+
+def group_name(group: str, lang: str | None = None) -> str:
+    """A group of functions ("Sales"...) in ``lang``."""
+    return pgettext("function group", group, lang)
+
+
+def messages() -> list[tuple[str | None, str, str]]:
+    """Every translatable text of every function: (context, msgid, what it is), in catalog order."""
+    out: list[tuple[str | None, str, str]] = []
+    for f in functions():
+        out.append(("function title", f.name, f"{f.name}: short name for tables and headings"))
+        out.append((None, f.summary, f"{f.name}: description (Excel's function wizard, at most 255 characters)"))
+        out += [(None, a.doc, f"{f.name}: argument {a.name}") for a in f.arguments]
+        out += [(None, f.sections[s], f"{f.name}: {s} section of the docstring") for s in TRANSLATED if s in f.sections]
+    out += [("function group", g, "group of worksheet functions") for g in registry.groups()]
+    return [m for m in out if m[1]]
+
+
+def extract(fileobj: Any, keywords: Any, comment_tags: Any, options: Any):
+    """A Babel extraction method for the registry: yields the texts of :func:`messages`.
+
+    babel.cfg maps ``kpi_xl/functions/registry.py`` to it; the texts live in the
+    registry and the core docstrings, not in gettext calls."""
+    for context, msgid, comment in messages():
+        if context:
+            yield 0, "pgettext", (context, msgid), [comment]
+        else:
+            yield 0, "gettext", msgid, [comment]
 
 
 def declared_names() -> list[str]:

@@ -7,7 +7,8 @@ Adding a KPI takes three things:
    a docstring with ``Formula:``, ``Units:``, ``Errors:`` and ``Source:`` sections;
 2. one :class:`KPI` entry below (group, unit, the function wizard's description, a
    worked example, how a goal measures it, whether it spills);
-3. its Traditional Chinese texts in :data:`kpi_xl.locale_zh_tw.FUNCTIONS`.
+3. its translations: one entry per text in each catalog
+   (``kpi_xl/locale/<lang>/LC_MESSAGES/kpi_xl.po``; ``pybabel extract`` lists the texts).
 
 Everything else is derived from this registry: the xlwings worksheet functions in
 :mod:`kpi_xl.udfs` (argument help, defaults, VBA wrappers), the VBA module
@@ -524,7 +525,7 @@ status_in_words.__signature__ = inspect.signature(metrics.status).replace(  # ty
 
 _add(KPI(
     "STATUS", status_in_words, group=GOALS, unit="text",
-    description='Goal status by the default rules: Achieved, On track, Behind or At risk (繁體中文 with "zh-TW").',
+    description='Goal status by the default rules: Achieved, On track, Behind or At risk (Traditional Chinese with "zh-TW").',
     example=Example("=STATUS(40, 100, DATE(2026,1,1), DATE(2026,12,31), DATE(2026,7,2))",
         (40, 100, D(2026, 1, 1), D(2026, 12, 31), D(2026, 7, 2)), "pace 0.80, below 0.85"),
 ))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..i18n import Join, Message, N_
+from ..i18n import NC_, Join, Message, N_
 from .model import parse_filter
 from .scorecard import Result
 
@@ -73,9 +73,10 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
                                  target=n(g["target"], unit), expected=n(r["expected_seasonal"], unit)))
         args = ", ".join([n(r["actual"]), n(g["target"]), *([n(base)] if not math.isnan(base) else []),
                           f'"{g["direction"]}"'])
+        expectation = Message(r["pacing"] or NC_("pacing", "target"), context="pacing")
         lines.append(Message(N_("**Achievement** = ACHIEVEMENT({args}) = {achievement}; **pace** against the "
                                 "{expectation} expectation = {pace}."), args=args, achievement=n(r["achievement"]),
-                             expectation=Message(r["pacing"] or "target", context="pacing"), pace=n(r["pace"])))
+                             expectation=expectation, pace=n(r["pace"])))
     fm = r["forecast_method"]
     how = {"run rate": Message(N_("actual × {total:.0f} / {elapsed:.0f} days"), total=r["days_total"],
                                elapsed=r["days_elapsed"]),

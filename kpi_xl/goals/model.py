@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..errors import KpiXlError
 from ..excel import from_serial
-from ..i18n import Join, Message, MessageError, N_
+from ..i18n import NC_, Join, Message, MessageError, N_, pgettext, readings
 
 #: Measures computed straight from a data column, besides the catalog functions.
 NATIVE_MEASURES = ("SUM", "COUNT", "AVERAGE", "MIN", "MAX", "DISTINCT")
@@ -65,36 +66,67 @@ ALIASES = {
 }
 
 
-#: Goals table: canonical key → header per language.
+#: Goals table: canonical key → header (English; context "goals column"). People may type
+#: any language's header: every catalog's translation is read (:func:`canonical`).
 GOAL_HEADERS = {
-    "id": ("ID", "編號"), "name": ("Goal", "目標"), "owner": ("Owner", "負責人"), "kpi": ("KPI", "KPI"),
-    "table": ("Table", "資料表"), "columns": ("Columns", "欄位"), "date_column": ("Date column", "日期欄"),
-    "filter": ("Filter", "篩選"), "unit": ("Unit", "單位"), "direction": ("Direction", "方向"),
-    "band_low": ("Band low", "區間下限"), "band_high": ("Band high", "區間上限"), "baseline": ("Baseline", "基準值"),
-    "target": ("Target", "目標值"), "start": ("Start", "開始日"), "end": ("End", "結束日"),
-    "period": ("Period", "檢視週期"), "weight": ("Weight", "權重"), "parent": ("Parent", "上層目標"),
-    "rollup": ("Roll-up", "彙總方式"), "strategy": ("Strategy", "策略"), "reward": ("Reward plan", "獎勵方案"),
+    "id": NC_("goals column", "ID"), "name": NC_("goals column", "Goal"), "owner": NC_("goals column", "Owner"),
+    "kpi": NC_("goals column", "KPI"), "table": NC_("goals column", "Table"),
+    "columns": NC_("goals column", "Columns"), "date_column": NC_("goals column", "Date column"),
+    "filter": NC_("goals column", "Filter"), "unit": NC_("goals column", "Unit"),
+    "direction": NC_("goals column", "Direction"), "band_low": NC_("goals column", "Band low"),
+    "band_high": NC_("goals column", "Band high"), "baseline": NC_("goals column", "Baseline"),
+    "target": NC_("goals column", "Target"), "start": NC_("goals column", "Start"), "end": NC_("goals column", "End"),
+    "period": NC_("goals column", "Period"), "weight": NC_("goals column", "Weight"),
+    "parent": NC_("goals column", "Parent"), "rollup": NC_("goals column", "Roll-up"),
+    "strategy": NC_("goals column", "Strategy"), "reward": NC_("goals column", "Reward plan"),
 }
 
-#: Words in drop-downs: canonical → per language (the engine reads either).
+#: Words in drop-downs: column → canonical → English word (context: the column). The engine
+#: reads any language's word (:data:`CHOICE_WORDS`).
 CHOICES = {
-    "direction": {"higher": ("higher", "越高越好"), "lower": ("lower", "越低越好"), "maintain": ("maintain", "維持區間")},
-    "period": {"month": ("month", "月"), "quarter": ("quarter", "季"), "year": ("year", "年")},
-    "rollup": {"weighted": ("weighted", "加權平均"), "sum": ("sum", "加總"), "min": ("min", "最小"), "max": ("max", "最大")},
+    "direction": {"higher": NC_("direction", "higher"), "lower": NC_("direction", "lower"),
+                  "maintain": NC_("direction", "maintain")},
+    "period": {"month": NC_("period", "month"), "quarter": NC_("period", "quarter"), "year": NC_("period", "year")},
+    "rollup": {"weighted": NC_("rollup", "weighted"), "sum": NC_("rollup", "sum"), "min": NC_("rollup", "min"),
+               "max": NC_("rollup", "max")},
 }
 
 
-def _localized_aliases() -> dict[str, str]:
-    out = {}
-    for key, names in GOAL_HEADERS.items():
-        for n in names:
-            out[re.sub(r"[\s\-]+", "_", n.strip().lower())] = key
+def goal_header(key: str, lang: str | None = None) -> str:
+    """The Goals table's header of column ``key`` in ``lang``."""
+    return pgettext("goals column", GOAL_HEADERS[key], lang)
+
+
+def choice(column: str, key: str, lang: str | None = None) -> str:
+    """The drop-down word for ``key`` of ``column`` ("direction", "period", "rollup") in ``lang``."""
+    return pgettext(column, CHOICES[column][key], lang)
+
+
+def _aliases() -> dict[str, str]:
+    """:data:`ALIASES` and every catalog's Goals headers, normalised like :func:`canonical`."""
+    english = {text: key for key, text in GOAL_HEADERS.items()}
+    out = dict(ALIASES)
+    for word, text in readings("goals column", GOAL_HEADERS.values()).items():
+        out[re.sub(r"[\s\-]+", "_", word.strip().lower())] = english[text]
     return out
 
 
-ALIASES.update(_localized_aliases())
+class _ChoiceWords(Mapping):
+    """A drop-down word in any language (casefolded) → the canonical word, per column."""
+
+    def __getitem__(self, column: str) -> dict[str, str]:
+        english = {text: key for key, text in CHOICES[column].items()}
+        return {word: english[text] for word, text in readings(column, CHOICES[column].values()).items()}
+
+    def __iter__(self):
+        return iter(CHOICES)
+
+    def __len__(self) -> int:
+        return len(CHOICES)
+
+
 #: A drop-down word in any language → the canonical word, per column.
-CHOICE_WORDS = {col: {w.lower(): key for key, words in opts.items() for w in words} for col, opts in CHOICES.items()}
+CHOICE_WORDS = _ChoiceWords()
 
 
 class GoalsError(KpiXlError):
@@ -130,7 +162,7 @@ class Problem:
 def canonical(name: Any, aliases: bool = True) -> str:
     """'Start date ' → 'start_date'; applies the goals table's :data:`ALIASES` unless told not to."""
     key = re.sub(r"[\s\-]+", "_", str(name).strip().lower())
-    return ALIASES.get(key, key) if aliases else key
+    return _aliases().get(key, key) if aliases else key
 
 
 def _blank(v: Any) -> bool:

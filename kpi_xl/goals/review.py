@@ -19,14 +19,15 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics
-from ..i18n import Message, MessageError, N_
+from ..i18n import NC_, Message, MessageError, N_
 from .model import canonical
 from .pacing import period_label
 
 # --------------------------------------------------------------------------- OKR
 
 #: What each OKR grade is called (English msgids, context "OKR grade"); presentation translates.
-OKR_GRADES = {"delivered": N_("Delivered"), "progress": N_("Progress"), "missed": N_("Missed")}
+OKR_GRADES = {"delivered": NC_("OKR grade", "Delivered"), "progress": NC_("OKR grade", "Progress"),
+              "missed": NC_("OKR grade", "Missed")}
 
 
 class ReviewError(MessageError):

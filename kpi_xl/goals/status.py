@@ -13,17 +13,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..i18n import Join, Message, MessageError, N_, languages, pgettext
+from ..i18n import NC_, Join, Message, MessageError, N_, languages, pgettext
 from .model import canonical
 
 MEASURES = ("achievement", "pace", "chance", "forecast_achievement")
 STATUSES = ("achieved", "on_track", "behind", "at_risk")
 #: What each status is called (English msgids, context "status"); presentation translates.
-STATUS_LABELS = {"achieved": N_("Achieved"), "on_track": N_("On track"), "behind": N_("Behind"),
-                 "at_risk": N_("At risk"), "not_started": N_("Not started"), "no_data": N_("No data")}
+STATUS_LABELS = {"achieved": NC_("status", "Achieved"), "on_track": NC_("status", "On track"), "behind": NC_("status", "Behind"),
+                 "at_risk": NC_("status", "At risk"), "not_started": NC_("status", "Not started"), "no_data": NC_("status", "No data")}
 #: The words of the measures rules test (English msgids, context "measure").
-MEASURE_WORDS = {"achievement": N_("achievement"), "pace": N_("pace"), "chance": N_("chance"),
-                 "forecast_achievement": N_("forecast_achievement")}
+MEASURE_WORDS = {"achievement": NC_("measure", "achievement"), "pace": NC_("measure", "pace"), "chance": NC_("measure", "chance"),
+                 "forecast_achievement": NC_("measure", "forecast_achievement")}
 
 
 def status_label(key: str) -> Message:

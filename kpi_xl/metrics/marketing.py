@@ -46,7 +46,7 @@ def conversion(
 
     Formula: conversion = conversions / visitors
     Units: ratio (0.03 = 3 %).
-    Convention: also the CTA conversion rate (號召性用語內容的轉換率): responses to
+    Convention: also the CTA (call-to-action) conversion rate: responses to
     the call to action / the number of times the content was delivered, and the
     MQL→SQL rate (SQLs / MQLs). It may exceed 1 when one visitor converts
     more than once (e.g. two orders).

@@ -1,16 +1,17 @@
-"""Where everything sits in a kpi-xl workbook, in English and 繁體中文.
+"""Where everything sits in a kpi-xl workbook, and what it is called in each language.
 
 One place for sheet names, Excel Table names, column headers and the words in
 drop-downs, so the template builder, the refresh (live and headless) and the
-share copy agree. Excel Table names stay ASCII in both languages (Deals,
-Orders...); sheet names and headers follow the workbook's language.
+share copy agree. Excel Table names stay ASCII in every language (Deals,
+Orders...); sheet names and headers are English here and follow the workbook's
+language through the catalogs (contexts "sheet", "column", "header", "setting").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-LANGS = ("en", "zh-TW")
+from ..i18n import NC_, languages, pgettext
 
 #: Sheet keys in workbook order (data sheets come after Functions).
 SHEETS = ("start", "goals", "scorecard", "dashboard", "history", "okr", "rewards", "settings", "functions")
@@ -18,36 +19,37 @@ DATA = ("Deals", "Subscriptions", "Orders", "Marketing", "Activities", "Tickets"
 #: Sheets refresh rewrites (a region of them: see OWNED_REGIONS); everything else is the user's.
 OWNED = ("scorecard", "history", "okr", "rewards", "chartdata")
 
+#: Sheet key → English sheet name (context "sheet").
 SHEET_NAMES = {
-    "en": {"start": "Start", "goals": "Goals", "scorecard": "Scorecard", "dashboard": "Dashboard",
-           "history": "History", "okr": "OKR", "rewards": "Rewards", "settings": "Settings",
-           "functions": "Functions", "chartdata": "Chart data",
-           "Deals": "Deals", "Subscriptions": "Subscriptions", "Orders": "Orders", "Marketing": "Marketing",
-           "Activities": "Activities", "Tickets": "Tickets", "Web": "Web"},
-    "zh-TW": {"start": "開始", "goals": "目標", "scorecard": "計分卡", "dashboard": "儀表板",
-              "history": "歷史紀錄", "okr": "OKR", "rewards": "獎勵", "settings": "設定",
-              "functions": "函數", "chartdata": "圖表資料",
-              "Deals": "商機", "Subscriptions": "訂閱", "Orders": "訂單", "Marketing": "行銷",
-              "Activities": "業務活動", "Tickets": "客服工單", "Web": "網站流量"},
+    "start": NC_("sheet", "Start"), "goals": NC_("sheet", "Goals"), "scorecard": NC_("sheet", "Scorecard"),
+    "dashboard": NC_("sheet", "Dashboard"), "history": NC_("sheet", "History"), "okr": NC_("sheet", "OKR"),
+    "rewards": NC_("sheet", "Rewards"), "settings": NC_("sheet", "Settings"), "functions": NC_("sheet", "Functions"),
+    "chartdata": NC_("sheet", "Chart data"),
+    "Deals": NC_("sheet", "Deals"), "Subscriptions": NC_("sheet", "Subscriptions"), "Orders": NC_("sheet", "Orders"),
+    "Marketing": NC_("sheet", "Marketing"), "Activities": NC_("sheet", "Activities"),
+    "Tickets": NC_("sheet", "Tickets"), "Web": NC_("sheet", "Web"),
 }
 
-#: Data table columns: English header → 繁體中文 header.
-DATA_COLUMNS_ZH = {
-    "Deal ID": "商機編號", "Date": "日期", "Owner": "負責人", "Region": "區域", "Customer": "客戶",
-    "Stage": "階段", "Won": "成交", "Closed": "結案", "Value": "金額", "Term years": "合約年數",
-    "One-time fee": "一次性費用", "Month": "月份", "Plan": "方案", "Customers at start": "期初客戶數",
-    "New customers": "新客戶數", "Churned customers": "流失客戶數", "Customers at end": "期末客戶數",
-    "Starting MRR": "期初MRR", "New MRR": "新增MRR", "Expansion MRR": "擴充MRR", "Contraction MRR": "縮減MRR",
-    "Churned MRR": "流失MRR", "Order ID": "訂單編號", "Channel": "通路", "Amount": "金額", "Cost": "成本",
-    "Spend": "花費", "Impressions": "曝光數", "Clicks": "點擊數", "Leads": "潛在客戶", "MQL": "MQL", "SQL": "SQL",
-    "Type": "類型", "Ticket ID": "工單編號", "Created": "建立時間", "First response": "首次回應",
-    "Resolved": "解決時間", "Agent": "客服人員", "Rating": "滿意度評分", "NPS": "NPS",
-    "Source": "來源", "Sessions": "工作階段", "Pageviews": "瀏覽頁數", "Bounces": "跳出", "Conversions": "轉換",
-}
+#: Data table column headers, English (context "column").
+DATA_COLUMNS = (
+    NC_("column", "Deal ID"), NC_("column", "Date"), NC_("column", "Owner"), NC_("column", "Region"),
+    NC_("column", "Customer"), NC_("column", "Stage"), NC_("column", "Won"), NC_("column", "Closed"),
+    NC_("column", "Value"), NC_("column", "Term years"), NC_("column", "One-time fee"), NC_("column", "Month"),
+    NC_("column", "Plan"), NC_("column", "Customers at start"), NC_("column", "New customers"),
+    NC_("column", "Churned customers"), NC_("column", "Customers at end"), NC_("column", "Starting MRR"),
+    NC_("column", "New MRR"), NC_("column", "Expansion MRR"), NC_("column", "Contraction MRR"),
+    NC_("column", "Churned MRR"), NC_("column", "Order ID"), NC_("column", "Channel"), NC_("column", "Amount"),
+    NC_("column", "Cost"), NC_("column", "Spend"), NC_("column", "Impressions"), NC_("column", "Clicks"),
+    NC_("column", "Leads"), NC_("column", "MQL"), NC_("column", "SQL"), NC_("column", "Type"),
+    NC_("column", "Ticket ID"), NC_("column", "Created"), NC_("column", "First response"),
+    NC_("column", "Resolved"), NC_("column", "Agent"), NC_("column", "Rating"), NC_("column", "NPS"),
+    NC_("column", "Source"), NC_("column", "Sessions"), NC_("column", "Pageviews"), NC_("column", "Bounces"),
+    NC_("column", "Conversions"),
+)
 
-from ..goals.model import CHOICES, GOAL_HEADERS  # noqa: E402  (the engine's own bilingual vocabulary)
+from ..goals.model import CHOICES, GOAL_HEADERS, choice, goal_header  # noqa: E402,F401  (the engine's vocabulary)
 
-SMART_HEADER = ("SMART check", "SMART 檢查")
+SMART_HEADER_EN = NC_("header", "SMART check")
 
 
 @dataclass(frozen=True)
@@ -61,60 +63,79 @@ class Region:
 
 
 SCORECARD_COLUMNS = (
-    ("id", "ID", "編號"), ("name", "Goal", "目標"), ("owner", "Owner", "負責人"), ("kpi", "KPI", "KPI"),
-    ("unit", "Unit", "單位"), ("actual", "Actual", "實際值"), ("target", "Target", "目標值"),
-    ("expected", "Expected by now", "目前應達"), ("achievement", "Achievement", "達成率"), ("pace", "Pace", "進度節奏"),
-    ("forecast", "Forecast", "期末預測"), ("chance", "Chance to meet", "達標機率"), ("status_label", "Status", "狀態"),
-    ("rule", "Why", "判定依據"), ("level", "Level", "層級"), ("parent", "Parent", "上層目標"),
-    ("smart", "SMART check", "SMART 檢查"), ("note", "Check-in note", "檢討備註"),
+    ("id", NC_("header", "ID")), ("name", NC_("header", "Goal")), ("owner", NC_("header", "Owner")), ("kpi", NC_("header", "KPI")),
+    ("unit", NC_("header", "Unit")), ("actual", NC_("header", "Actual")), ("target", NC_("header", "Target")),
+    ("expected", NC_("header", "Expected by now")), ("achievement", NC_("header", "Achievement")), ("pace", NC_("header", "Pace")),
+    ("forecast", NC_("header", "Forecast")), ("chance", NC_("header", "Chance to meet")), ("status_label", NC_("header", "Status")),
+    ("rule", NC_("header", "Why")), ("level", NC_("header", "Level")), ("parent", NC_("header", "Parent")),
+    ("smart", NC_("header", "SMART check")), ("note", NC_("header", "Check-in note")),
 )
 HISTORY_COLUMNS = (
-    ("period", "Period", "期間"), ("as_of", "As of", "資料日期"), ("id", "ID", "編號"), ("name", "Goal", "目標"),
-    ("owner", "Owner", "負責人"), ("actual", "Actual", "實際值"), ("target", "Target", "目標值"),
-    ("achievement", "Achievement", "達成率"), ("pace", "Pace", "進度節奏"), ("forecast", "Forecast", "期末預測"),
-    ("status", "Status", "狀態"), ("note", "Check-in note", "檢討備註"),
+    ("period", NC_("header", "Period")), ("as_of", NC_("header", "As of")), ("id", NC_("header", "ID")), ("name", NC_("header", "Goal")),
+    ("owner", NC_("header", "Owner")), ("actual", NC_("header", "Actual")), ("target", NC_("header", "Target")),
+    ("achievement", NC_("header", "Achievement")), ("pace", NC_("header", "Pace")), ("forecast", NC_("header", "Forecast")),
+    ("status", NC_("header", "Status")), ("note", NC_("header", "Check-in note")),
 )
 KR_COLUMNS = (
-    ("objective", "Objective", "目標（O）"), ("key_result", "Key result", "關鍵結果（KR）"), ("owner", "Owner", "負責人"),
-    ("start_value", "Start", "起始值"), ("target_value", "Target", "目標值"), ("current_value", "Current", "目前值"),
-    ("score", "Score (if judged)", "評分（自評）"), ("weight", "Weight", "權重"), ("goal", "Related goal", "相關目標"),
+    ("objective", NC_("header", "Objective")), ("key_result", NC_("header", "Key result")), ("owner", NC_("header", "Owner")),
+    ("start_value", NC_("header", "Start")), ("target_value", NC_("header", "Target")), ("current_value", NC_("header", "Current")),
+    ("score", NC_("header", "Score (if judged)")), ("weight", NC_("header", "Weight")), ("goal", NC_("header", "Related goal")),
 )
 KR_OUT_COLUMNS = (
-    ("score", "KR score", "KR 分數"), ("grade", "Grade", "評等"), ("goal_achievement", "Goal achievement", "目標達成率"),
-    ("goal_status", "Goal status", "目標狀態"),
+    ("score", NC_("header", "KR score")), ("grade", NC_("header", "Grade")), ("goal_achievement", NC_("header", "Goal achievement")),
+    ("goal_status", NC_("header", "Goal status")),
 )
 OBJECTIVE_COLUMNS = (
-    ("objective", "Objective", "目標（O）"), ("owner", "Owners", "負責人"), ("key_results", "Key results", "KR 數"),
-    ("score", "Objective score", "O 分數"), ("grade", "Grade", "評等"),
-    ("goal_achievement", "Related goals' achievement", "相關目標達成率"),
+    ("objective", NC_("header", "Objective")), ("owner", NC_("header", "Owners")), ("key_results", NC_("header", "Key results")),
+    ("score", NC_("header", "Objective score")), ("grade", NC_("header", "Grade")),
+    ("goal_achievement", NC_("header", "Related goals' achievement")),
 )
 PLAN_COLUMNS = (
-    ("plan", "Plan", "方案"), ("threshold", "Threshold", "門檻"), ("accelerator", "Accelerator", "加速倍數"),
-    ("cap", "Cap", "上限"), ("target_bonus", "Target bonus", "目標獎金"), ("reward", "Non-monetary reward", "非金錢獎勵"),
+    ("plan", NC_("header", "Plan")), ("threshold", NC_("header", "Threshold")), ("accelerator", NC_("header", "Accelerator")),
+    ("cap", NC_("header", "Cap")), ("target_bonus", NC_("header", "Target bonus")), ("reward", NC_("header", "Non-monetary reward")),
 )
 PAYOUT_COLUMNS = (
-    ("owner", "Owner", "負責人"), ("plan", "Plan", "方案"), ("goals", "Goals", "目標"),
-    ("achievement", "Weighted achievement", "加權達成率"), ("payout_fraction", "Payout %", "發放比例"),
-    ("payout", "Payout now", "目前獎金"), ("projected_payout", "Projected payout", "預估獎金"),
-    ("reward", "Non-monetary reward", "非金錢獎勵"), ("reward_earned", "Earned", "已達成"),
+    ("owner", NC_("header", "Owner")), ("plan", NC_("header", "Plan")), ("goals", NC_("header", "Goals")),
+    ("achievement", NC_("header", "Weighted achievement")), ("payout_fraction", NC_("header", "Payout %")),
+    ("payout", NC_("header", "Payout now")), ("projected_payout", NC_("header", "Projected payout")),
+    ("reward", NC_("header", "Non-monetary reward")), ("reward_earned", NC_("header", "Earned")),
 )
-RULE_COLUMNS = (("status", "Status", "狀態"), ("measure", "Measure", "指標"), ("at_least", "At least", "至少"))
+RULE_COLUMNS = (("status", NC_("header", "Status")), ("measure", NC_("header", "Measure")), ("at_least", NC_("header", "At least")))
 SETTING_KEYS = (
-    ("company", "Company", "公司名稱"), ("as_of", "As-of date (blank = today)", "資料日期（空白 = 今天）"),
-    ("language", "Language", "語言"), ("review_period", "Review period", "檢討週期"),
+    ("company", NC_("setting", "Company")), ("as_of", NC_("setting", "As-of date (blank = today)")),
+    ("language", NC_("setting", "Language")), ("review_period", NC_("setting", "Review period")),
 )
 
 
 def header(columns: tuple, lang: str) -> list[str]:
     """Headers of a column spec in ``lang``."""
-    i = 1 if lang == "en" else 2
-    return [c[i] for c in columns]
+    return [pgettext("header", c[1], lang) for c in columns]
+
+
+def setting_name(key: str, lang: str) -> str:
+    """The Settings sheet's name for setting ``key`` in ``lang``."""
+    return pgettext("setting", dict((k, name) for k, name in SETTING_KEYS)[key], lang)
+
+
+def smart_header(lang: str) -> str:
+    """The Goals table's SMART verdict column in ``lang``."""
+    return pgettext("header", SMART_HEADER_EN, lang)
 
 
 def sheet(key: str, lang: str) -> str:
-    return SHEET_NAMES[lang][key]
+    return pgettext("sheet", SHEET_NAMES[key], lang)
 
 
 def data_header(name: str, lang: str) -> str:
-    return name if lang == "en" else DATA_COLUMNS_ZH.get(name, name)
+    """A data table's column header in ``lang`` (a column the catalogs do not know stays as it is)."""
+    return pgettext("column", name, lang)
 
+
+def __getattr__(name: str):
+    # LANGS: every language a workbook can be in (one per catalog, English first);
+    # SMART_HEADER: the SMART column's header in each of them (refresh reads any)
+    if name == "LANGS":
+        return languages()
+    if name == "SMART_HEADER":
+        return tuple(smart_header(lang) for lang in languages())
+    raise AttributeError(name)

@@ -43,7 +43,8 @@ class LiveBook(Inputs):
         names = {s.name for s in book.sheets}
         self.lang = next((lang for lang in layout.LANGS if layout.sheet("scorecard", lang) in names), None)
         if self.lang is None:
-            raise WorkbookError(f"{self.path}: no Scorecard sheet ('Scorecard' or '計分卡')")
+            sheets = " or ".join(repr(layout.sheet("scorecard", lang)) for lang in layout.LANGS)
+            raise WorkbookError(f"{self.path}: no Scorecard sheet ({sheets})")
         self._values: dict[str, list[list[Any]]] = {}
 
     def sheet_values(self, sheet: str) -> list[list[Any]]:

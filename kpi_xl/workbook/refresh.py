@@ -24,7 +24,7 @@ from ..errors import KpiXlError
 from ..excel import column_index, column_letter
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
-from ..goals.model import as_date, canonical
+from ..goals.model import CHOICE_WORDS, as_date, canonical
 from . import layout
 from .precision import stable
 from .content import Owned, build_owned, localized, owned_regions, percent_rows
@@ -129,7 +129,8 @@ class Workbook(Inputs):
         for lang in layout.LANGS:
             if layout.sheet("scorecard", lang) in names:
                 return lang
-        raise WorkbookError(f"{self.path}: no Scorecard sheet ('Scorecard' or '計分卡'); is this a kpi-xl workbook?")
+        sheets = " or ".join(repr(layout.sheet("scorecard", lang)) for lang in layout.LANGS)
+        raise WorkbookError(f"{self.path}: no Scorecard sheet ({sheets}); is this a kpi-xl workbook?")
 
 
 def frame(rows: list[list[Any]], c1: int, c2: int, columns: list[str]) -> pd.DataFrame:
@@ -177,11 +178,10 @@ def _check_headers(info: TableInfo, book: "Inputs") -> None:
     headers = [row[c - 1] if c - 1 < len(row) else "" for c in range(c1, c2 + 1)]
     known = set(COLUMNS)
     smart = {canonical(h) for h in layout.SMART_HEADER}
-    i = 0 if book.lang == "en" else 1
     for j, header in enumerate(headers):
         key = canonical(header)
         if key not in known and key not in smart:
-            expected = ", ".join(layout.GOAL_HEADERS[k][i] for k in layout.GOAL_HEADERS)
+            expected = ", ".join(layout.goal_header(k, book.lang) for k in layout.GOAL_HEADERS)
             raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{r1}: unknown column '{header}' in the Goals "
                                 f"table (expected: {expected})")
 
@@ -189,7 +189,7 @@ def _check_headers(info: TableInfo, book: "Inputs") -> None:
 def read_inputs(book: Workbook) -> dict[str, Any]:
     """Everything refresh needs from the workbook, checked."""
     goals_info, goals = book.table("Goals")
-    smart_header = layout.SMART_HEADER[0 if book.lang == "en" else 1]
+    smart_header = layout.smart_header(book.lang)
     _check_headers(goals_info, book)
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
     # only the data tables some goal names (by table or sheet name): a refresh reads no more
@@ -242,7 +242,7 @@ def _as_of(settings: dict[str, Any], override: dt.date | None) -> dt.date:
 
 def _period(settings: dict[str, Any]) -> str:
     v = str(settings.get("review_period") or "month").strip().lower()
-    words = {w.lower(): k for k, ws in layout.CHOICES["period"].items() for w in ws}
+    words = CHOICE_WORDS["period"]
     if v not in words or words[v] == "year":
         raise WorkbookError(f"Settings!B5: review period '{v}' is not month or quarter")
     return words[v]

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .. import labels, sample
+from ..i18n import N_, gettext, pgettext
 from ..excel import column_letter, to_serial
 from ..goals import compute
 from ..goals.measure import TRACKABLE
@@ -23,65 +24,45 @@ from . import layout
 from .content import Owned, build_owned, month_end_history
 from .precision import stable
 
+#: The template's own texts, in English; shown through the catalogs (:func:`text`).
 TEXT = {
-    "en": {
-        "title": "kpi-xl — KPIs, goals and scorecard",
-        "what": "This workbook keeps your KPIs next to the data they come from: goals in Goals, data in the "
-                "data sheets, and a scorecard that says for every goal how far it is, whether it is on pace, "
-                "where it will end and who earns what.",
-        "steps": ["1. Put your data in the data sheets (each is an Excel Table: add rows at the bottom).",
-                  "2. Write your goals in Goals: one row per goal, SMART: owner, KPI, target, start and end.",
-                  "3. Click “Refresh scorecard” (or run: kpi-xl refresh THIS_FILE). Scorecard, History, OKR "
-                  "and Rewards are rewritten; your notes in “Check-in note” stay."],
-        "sheets": "Sheets",
-        "share": "To send the workbook to people without Python, run kpi-xl share THIS_FILE COPY.xlsx: the copy "
-                 "keeps every number and chart and has no macros or KPI formulas.",
-        "guide": {
-            "goals": "your goals, one per row (SMART check beside each)",
-            "scorecard": "achievement, pace, forecast and status of every goal (written by refresh)",
-            "dashboard": "charts: goal vs plan, trend by month, achievement by owner",
-            "history": "one snapshot per review period, for monthly and quarterly reviews",
-            "okr": "objectives and key results, graded 0–1 (0.7 is good)",
-            "rewards": "bonus plans and payout per owner",
-            "settings": "as-of date, language, review period, status rules",
-            "functions": "every KPI worksheet function, used on the sample data",
-        },
-        "dash_title": "Dashboard", "as_of": "As of", "goal_vs_plan": "Achievement vs where the plan expects it",
-        "achievement": "Achievement", "expected": "Expected by now", "trend": "Achievement by review period",
-        "by_owner": "Achievement by owner", "status_count": "Goals by status",
-        "func_head": ("Function", "Formula in the cell", "Result", "What it computes"),
-        "rules_title": "Status rules (checked in order)", "lists": "Lists for drop-downs", "kpis": "KPIs", "owners": "Owners",
-        "refresh": "Refresh scorecard",
+    "title": N_("kpi-xl — KPIs, goals and scorecard"),
+    "what": N_("This workbook keeps your KPIs next to the data they come from: goals in Goals, data in the "
+               "data sheets, and a scorecard that says for every goal how far it is, whether it is on pace, "
+               "where it will end and who earns what."),
+    "steps": (N_("1. Put your data in the data sheets (each is an Excel Table: add rows at the bottom)."),
+              N_("2. Write your goals in Goals: one row per goal, SMART: owner, KPI, target, start and end."),
+              N_("3. Click “Refresh scorecard” (or run: kpi-xl refresh THIS_FILE). Scorecard, History, OKR "
+                 "and Rewards are rewritten; your notes in “Check-in note” stay.")),
+    "sheets": N_("Sheets"),
+    "share": N_("To send the workbook to people without Python, run kpi-xl share THIS_FILE COPY.xlsx: the copy "
+                "keeps every number and chart and has no macros or KPI formulas."),
+    "guide": {
+        "goals": N_("your goals, one per row (SMART check beside each)"),
+        "scorecard": N_("achievement, pace, forecast and status of every goal (written by refresh)"),
+        "dashboard": N_("charts: goal vs plan, trend by month, achievement by owner"),
+        "history": N_("one snapshot per review period, for monthly and quarterly reviews"),
+        "okr": N_("objectives and key results, graded 0–1 (0.7 is good)"),
+        "rewards": N_("bonus plans and payout per owner"),
+        "settings": N_("as-of date, language, review period, status rules"),
+        "functions": N_("every KPI worksheet function, used on the sample data"),
     },
-    "zh-TW": {
-        "title": "kpi-xl — KPI、目標與計分卡",
-        "what": "這個活頁簿把 KPI 和資料放在一起：目標寫在「目標」，資料放在各資料工作表，計分卡會告訴你每個目標"
-                "目前達成多少、進度是否正常、期末會到哪裡，以及誰能領到多少獎金。",
-        "steps": ["1. 把資料放進各資料工作表（每張都是 Excel 表格：在最下方新增列即可）。",
-                  "2. 在「目標」寫下目標：每列一個目標，符合 SMART：負責人、KPI、目標值、開始日與結束日。",
-                  "3. 按「更新計分卡」（或執行：kpi-xl refresh 這個檔案）。計分卡、歷史紀錄、OKR 與獎勵會重新寫入；"
-                  "你在「檢討備註」寫的內容會保留。"],
-        "sheets": "工作表",
-        "share": "要把活頁簿寄給沒有 Python 的同事，請執行 kpi-xl share 這個檔案 副本.xlsx：副本保留所有數字與圖表，"
-                 "不含巨集與 KPI 公式。",
-        "guide": {
-            "goals": "你的目標，每列一個（旁邊有 SMART 檢查）",
-            "scorecard": "每個目標的達成率、進度節奏、期末預測與狀態（由更新寫入）",
-            "dashboard": "圖表：目標與計畫、每月趨勢、各負責人達成率",
-            "history": "每個檢討週期一份快照，供月度與季度檢討",
-            "okr": "目標與關鍵結果，以 0–1 評分（0.7 即為好成績）",
-            "rewards": "獎金方案與各負責人的獎金",
-            "settings": "資料日期、語言、檢討週期、狀態規則",
-            "functions": "每個 KPI 工作表函數，套用在範例資料上",
-        },
-        "dash_title": "儀表板", "as_of": "資料日期", "goal_vs_plan": "達成率與計畫應達進度",
-        "achievement": "達成率", "expected": "目前應達", "trend": "各檢討期間的達成率",
-        "by_owner": "各負責人達成率", "status_count": "各狀態目標數",
-        "func_head": ("函數", "儲存格中的公式", "結果", "計算內容"),
-        "rules_title": "狀態規則（依序判斷）", "lists": "下拉選單清單", "kpis": "KPI", "owners": "負責人",
-        "refresh": "更新計分卡",
-    },
+    "dash_title": N_("Dashboard"), "as_of": N_("As of"), "goal_vs_plan": N_("Achievement vs where the plan expects it"),
+    "achievement": N_("Achievement"), "expected": N_("Expected by now"), "trend": N_("Achievement by review period"),
+    "by_owner": N_("Achievement by owner"), "status_count": N_("Goals by status"),
+    "func_head": (N_("Function"), N_("Formula in the cell"), N_("Result"), N_("What it computes")),
+    "rules_title": N_("Status rules (checked in order)"), "lists": N_("Lists for drop-downs"), "kpis": N_("KPIs"),
+    "owners": N_("Owners"), "refresh": N_("Refresh scorecard"),
 }
+
+
+def text(key: str, lang: str, sub: str | None = None) -> Any:
+    """:data:`TEXT`'s ``key`` (``TEXT[key][sub]`` with ``sub``) in ``lang``; tuples stay tuples."""
+    value = TEXT[key] if sub is None else TEXT[key][sub]
+    if isinstance(value, tuple):
+        return tuple(gettext(v, lang) for v in value)
+    return gettext(value, lang)
+
 
 PCT = {"achievement", "pace", "chance", "goal_achievement", "score", "payout_fraction", "threshold", "cap",
        "expected_share"}
@@ -92,7 +73,8 @@ class Formats:
     """The workbook's cell formats, made once."""
 
     def __init__(self, wb, lang: str):
-        font = {"font_name": "Noto Sans CJK TC" if lang == "zh-TW" else "Calibri", "font_size": 10}
+        # a font with the language's characters (the catalog's translation of the English font)
+        font = {"font_name": pgettext("font", "Calibri", lang), "font_size": 10}
         self.base = wb.add_format(font)
         self.header = wb.add_format({**font, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
                                      "text_wrap": True, "valign": "top", "border": 1})
@@ -168,7 +150,7 @@ def localize_goals(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
     g = goals.copy()
     if lang == "en":
         return g
-    zh = layout.DATA_COLUMNS_ZH
+    zh = {c: layout.data_header(c, lang) for c in layout.DATA_COLUMNS}
 
     def cols(spec: str) -> str:
         parts = []
@@ -189,8 +171,7 @@ def localize_goals(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
     g["filter"] = g["filter"].map(filt)
     g["date_column"] = g["date_column"].map(lambda c: zh.get(c, c))
     for col in ("direction", "period", "rollup"):
-        words = layout.CHOICES[col]
-        g[col] = g[col].map(lambda v, w=words: w.get(v, (v, v))[1])
+        g[col] = g[col].map(lambda v, c=col: layout.choice(c, v, lang) if v in layout.CHOICES[c] else v)
     return g
 
 
@@ -226,11 +207,11 @@ def build(path: str | Path, lang: str = "en", empty: bool = False, macros: bool 
         tables = {name: df.iloc[0:0] for name, df in tables.items()}
         goals, key_results, plans = goals.iloc[0:0], key_results.iloc[0:0], plans.iloc[0:0]
     as_of = company.as_of
-    owned = _sample_owned(goals, tables, key_results, plans, as_of, lang) if not empty else None
+    owned = _sample_owned(goals, tables, key_results, plans, as_of, lang, company.notes) if not empty else None
 
     wb = Workbook(str(path), {"nan_inf_to_errors": True})
     # a fixed creation date keeps the file byte-for-byte reproducible (workbook_template.xlsx is checked)
-    wb.set_properties({"title": TEXT[lang]["title"], "author": "kpi-xl", "comments": "Generated by kpi-xl new",
+    wb.set_properties({"title": text("title", lang), "author": "kpi-xl", "comments": "Generated by kpi-xl new",
                        "created": dt.datetime.combine(company.as_of, dt.time())})
     wb.set_calc_mode("auto")
     f = Formats(wb, lang)
@@ -264,7 +245,7 @@ def build(path: str | Path, lang: str = "en", empty: bool = False, macros: bool 
         from .macros import MACRO_NAME
 
         for key, (row, col) in (("scorecard", (0, 19)), ("dashboard", (0, 3))):
-            sheets[key].insert_button(row, col, {"macro": MACRO_NAME, "caption": TEXT[lang]["refresh"],
+            sheets[key].insert_button(row, col, {"macro": MACRO_NAME, "caption": text("refresh", lang),
                                                  "width": 150, "height": 32})
     for ws in [*sheets.values(), *data_sheets.values()]:
         _page_setup(ws)
@@ -283,28 +264,25 @@ def _page_setup(ws) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
-def _sample_owned(goals, tables, key_results, plans, as_of, lang) -> Owned:
+def _sample_owned(goals, tables, key_results, plans, as_of, lang, notes: dict[str, str]) -> Owned:
     def at(day: dt.date):
         return compute(goals, tables, day)
 
     month_ends = [dt.date(2026, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 6)]
     history = month_end_history(at, month_ends, lang)
-    notes = {"S1": "Two large North deals slipped to July; pipeline review on the 20th." if lang == "en"
-             else "北區兩筆大單延到七月；20 日檢討商機。"}
     return build_owned(at(as_of), tables, key_results, plans, history, notes, lang)
 
 
 def _start(ws, lang, f) -> None:
-    t = TEXT[lang]
     ws.set_column(0, 0, 110, f.wrap)
-    ws.write_string(0, 0, t["title"], f.title)
-    ws.write_string(2, 0, t["what"], f.wrap)
-    for i, step in enumerate(t["steps"]):
+    ws.write_string(0, 0, text("title", lang), f.title)
+    ws.write_string(2, 0, text("what", lang), f.wrap)
+    for i, step in enumerate(text("steps", lang)):
         ws.write_string(4 + i, 0, step, f.wrap)
-    ws.write_string(8, 0, t["sheets"], f.subtitle)
-    for i, key in enumerate(t["guide"]):
-        ws.write_string(9 + i, 0, f"{layout.sheet(key, lang)} — {t['guide'][key]}", f.wrap)
-    ws.write_string(9 + len(t["guide"]) + 1, 0, t["share"], f.wrap)
+    ws.write_string(8, 0, text("sheets", lang), f.subtitle)
+    for i, key in enumerate(TEXT["guide"]):
+        ws.write_string(9 + i, 0, f"{layout.sheet(key, lang)} — {text('guide', lang, key)}", f.wrap)
+    ws.write_string(9 + len(TEXT["guide"]) + 1, 0, text("share", lang), f.wrap)
     ws.set_row(2, 45)
     ws.set_row(6, 30)  # heights in whole pixels (0.75 pt each) are written alike by every XlsxWriter
 
@@ -317,8 +295,7 @@ def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:
 
 def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
     keys = list(layout.GOAL_HEADERS)
-    i = 0 if lang == "en" else 1
-    headers = [layout.GOAL_HEADERS[k][i] for k in keys] + [layout.SMART_HEADER[i]]
+    headers = [layout.goal_header(k, lang) for k in keys] + [layout.smart_header(lang)]
     n = max(len(goals), 1)
     widths = {"id": 6, "name": 40, "owner": 16, "kpi": 16, "table": 14, "columns": 30, "date_column": 12,
               "filter": 28, "unit": 8, "direction": 11, "start": 11, "end": 11, "strategy": 24, "reward": 16}
@@ -357,7 +334,7 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
                                            "error_type": "warning"})
     for k in ("direction", "period", "rollup"):
         j = keys.index(k)
-        words = [w[i] for w in layout.CHOICES[k].values()]
+        words = [layout.choice(k, w, lang) for w in layout.CHOICES[k]]
         ws.data_validation(1, j, last, j, {"validate": "list", "source": words})
     j = keys.index("parent")
     ws.data_validation(1, j, last, j, {"validate": "list", "source": f"=$A$2:$A${last}", "error_type": "warning"})
@@ -491,16 +468,15 @@ def _rewards(ws, plans: pd.DataFrame, owned: Owned | None, lang, f) -> None:
 
 
 def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str]) -> None:
-    i = 1 if lang == "en" else 2
     ws.set_column(0, 0, 28, f.text)
     ws.set_column(1, 1, 22, f.text)
     ws.set_column(3, 5, 14, f.text)
     ws.set_column(7, 8, 20, f.text)
-    _header(ws, 0, 0, ["Setting", "Value"] if lang == "en" else ["設定", "值"], f)
+    _header(ws, 0, 0, [pgettext("header", "Setting", lang), pgettext("header", "Value", lang)], f)
     values = {"company": company, "as_of": as_of, "language": lang,
-              "review_period": layout.CHOICES["period"]["month"][0 if lang == "en" else 1]}
-    for r, (key, *names) in enumerate(layout.SETTING_KEYS, start=1):
-        ws.write_string(r, 0, names[i - 1], f.text)
+              "review_period": layout.choice("period", "month", lang)}
+    for r, (key, _) in enumerate(layout.SETTING_KEYS, start=1):
+        ws.write_string(r, 0, layout.setting_name(key, lang), f.text)
         v = values[key]
         if isinstance(v, dt.date):
             ws.write_datetime(r, 1, dt.datetime.combine(v, dt.time()), f.date)
@@ -508,18 +484,17 @@ def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str])
             ws.write_string(r, 1, v, f.text)
     ws.data_validation(3, 1, 3, 1, {"validate": "list", "source": list(layout.LANGS)})
     ws.data_validation(4, 1, 4, 1, {"validate": "list",
-                                    "source": [w[i - 1] for w in layout.CHOICES["period"].values()]})
+                                    "source": [layout.choice("period", w, lang) for w in layout.CHOICES["period"]]})
     words = labels.STATUS[lang]
     rules = [[words[st], meas, lvl] for st, meas, lvl in (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95),
                                                            ("behind", "pace", 0.85))]
     ws.add_table(0, 3, len(rules), 5, {"name": "StatusRules", "style": "Table Style Light 9",
                                        "columns": [{"header": h} for h in layout.header(layout.RULE_COLUMNS, lang)],
                                        "data": rules})
-    t = TEXT[lang]
-    ws.write_string(len(rules) + 2, 3, t["rules_title"], f.grey)
-    ws.write_string(0, 7, t["lists"], f.subtitle)
-    ws.write_string(1, 7, t["kpis"], f.header)
-    ws.write_string(1, 8, t["owners"], f.header)
+    ws.write_string(len(rules) + 2, 3, text("rules_title", lang), f.grey)
+    ws.write_string(0, 7, text("lists", lang), f.subtitle)
+    ws.write_string(1, 7, text("kpis", lang), f.header)
+    ws.write_string(1, 8, text("owners", lang), f.header)
     for r, k in enumerate(sorted(TRACKABLE), start=2):
         ws.write_string(r, 7, k, f.text)
     for r, o in enumerate(owners, start=2):
@@ -527,15 +502,11 @@ def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str])
 
 
 def _functions(ws, company, lang, f) -> None:
-    t = TEXT[lang]
-    zh = {}
-    if lang == "zh-TW":
-        from ..locale_zh_tw import FUNCTIONS as zh
     ws.set_column(0, 0, 18, f.text)
     ws.set_column(1, 1, 70, f.wrap)
     ws.set_column(2, 2, 16, f.num)
     ws.set_column(3, 3, 70, f.wrap)
-    _header(ws, 0, 0, list(t["func_head"]), f)
+    _header(ws, 0, 0, list(text("func_head", lang)), f)
     from .functions_sheet import sample_calls
 
     for r, call in enumerate(sample_calls(company, lang), start=1):
@@ -547,17 +518,17 @@ def _functions(ws, company, lang, f) -> None:
             ws.write_formula(r, 2, call.formula, f.text, value)
         else:
             ws.write_formula(r, 2, call.formula, fmt, stable(value))
-        summary = zh.get(call.name, {}).get("summary", call.summary)
+        summary = gettext(call.summary, lang)
         ws.write_string(r, 3, summary, f.wrap)
         # wrapped text needs its row tall enough (neither Excel nor LibreOffice grows it on open)
-        width = 35 if lang == "zh-TW" else 68
+        width = 35 if lang == "zh-TW" else 68  # characters per line: CJK ones are twice as wide
         lines = max(math.ceil(len(call.formula) / 68), math.ceil(len(summary) / width), 1)
         ws.set_row(r, 13.5 * lines)
     ws.freeze_panes(1, 1)
 
 
 def _chartdata(ws, owned: Owned | None, lang, f) -> None:
-    t = TEXT[lang]
+    t = {k: text(k, lang) for k in ("achievement", "expected")}
     _header(ws, 0, 0, ["ID", t["achievement"], t["expected"]], f)
     _write_rows(ws, 1, 0, owned.goal_chart if owned else [], [f.text, f.pct, f.pct])
     trend = owned.trend_chart if owned else [[""]]
@@ -570,7 +541,8 @@ def _chartdata(ws, owned: Owned | None, lang, f) -> None:
 
 
 def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
-    t = TEXT[lang]
+    t = {k: text(k, lang) for k in ("dash_title", "as_of", "status_count", "achievement", "expected",
+                                    "goal_vs_plan", "trend", "by_owner")}
     cd = S("chartdata")
     ws.set_column(0, 0, 22, f.text)
     ws.set_column(1, 1, 13, f.int)
