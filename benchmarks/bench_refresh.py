@@ -52,7 +52,7 @@ def make_book(rows: int, path: Path) -> Path:
     import pandas as pd
 
     from kpi_xl import sample
-    from kpi_xl.workbook.template import build
+    from kpi_xl.workbook.template import new
 
     company = sample.load("en")
     orders = company.tables["Orders"]
@@ -62,7 +62,7 @@ def make_book(rows: int, path: Path) -> Path:
     big["Order ID"] = [f"O{i:07d}" for i in range(1, rows + 1)]
     big = big.sort_values("Date", kind="stable").reset_index(drop=True)
     company.tables["Orders"] = big
-    return build(path, company=company)
+    return new(path, company=company)
 
 
 def run(what: str, book: Path, tmp: Path) -> dict:

@@ -125,9 +125,9 @@ def _print_scorecard(console, card, title: str, warnings: list[str]) -> None:
                                            "KPI functions' VBA.")
 def new(path: Path, lang: str, empty: bool, macros: bool) -> None:
     """Write a new kpi-xl workbook (sample company data unless --empty)."""
-    from .workbook.template import build
+    from .workbook.template import new as new_workbook
 
-    out = build(path, lang=lang, empty=empty, macros=macros)
+    out = new_workbook(path, lang=lang, empty=empty, macros=macros)
     click.echo(f"wrote {out}")
 
 
@@ -179,7 +179,7 @@ def demo(lang: str, out_dir: Path) -> None:
     """Build the sample workbook, refresh its scorecard, print it and say where the file is."""
     from . import sample
     from .workbook.refresh import refresh as do_refresh
-    from .workbook.template import build
+    from .workbook.template import new as new_workbook
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"kpi-xl-demo-{lang}.xlsx"
@@ -188,7 +188,7 @@ def demo(lang: str, out_dir: Path) -> None:
             old.unlink()
     console = _console()
     with console.status("building the sample company's workbook"):
-        build(path, lang=lang)
+        new_workbook(path, lang=lang)
     with console.status("refreshing its scorecard") as status:
         report = do_refresh(path, sample.AS_OF, backup=False, progress=lambda m: status.update(m))
     _print_scorecard(console, report.scorecard, f"{sample.load(lang).name} — scorecard on {report.as_of}",

@@ -16,7 +16,7 @@ import pytest
 
 from kpi_xl.workbook.live import refresh_scorecard
 from kpi_xl.workbook.refresh import refresh
-from kpi_xl.workbook.template import build
+from kpi_xl.workbook.template import new
 from kpi_xl.workbook.package import WorkbookError
 
 
@@ -98,7 +98,7 @@ class Book:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("live") / "book.xlsx", lang="en")
+    return new(tmp_path_factory.mktemp("live") / "book.xlsx", lang="en")
 
 
 def values(sheet, top, first, last):

@@ -138,7 +138,7 @@ def test_a_third_language_is_one_new_po_file(japanese, tmp_path):
     from kpi_xl.goals.model import CHOICE_WORDS
     from kpi_xl.labels import STATUS
     from kpi_xl.workbook import layout
-    from kpi_xl.workbook.template import build
+    from kpi_xl.workbook.template import new
 
     assert i18n.languages() == ("en", "ja", "zh-TW")
     assert i18n.language("ja") == "ja" and i18n.language("\u65e5\u672c\u8a9e") == "ja"
@@ -149,7 +149,7 @@ def test_a_third_language_is_one_new_po_file(japanese, tmp_path):
     assert "### ACV \u2014 \u5e73\u5747\u5e74\u5ea6\u5408\u7d04\u50f9\u503c" in gendocs.render("ja")  # its function titles
     import openpyxl
 
-    path = build(tmp_path / "ja.xlsx", lang="ja")
+    path = new(tmp_path / "ja.xlsx", lang="ja")
     wb = openpyxl.load_workbook(path)
     assert "\u30b9\u30b3\u30a2\u30ab\u30fc\u30c9" in wb.sheetnames
     goals = wb[layout.sheet("goals", "ja")]

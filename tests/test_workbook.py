@@ -17,7 +17,7 @@ from kpi_xl import labels
 from kpi_xl.cli import main
 from kpi_xl.workbook import layout
 from kpi_xl.workbook.refresh import refresh
-from kpi_xl.workbook.template import build
+from kpi_xl.workbook.template import new
 from kpi_xl.workbook.package import WorkbookError, open_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     d = tmp_path_factory.mktemp("books")
-    return {lang: build(d / f"sample-{lang}.xlsx", lang=lang) for lang in ("en", "zh-TW")}
+    return {lang: new(d / f"sample-{lang}.xlsx", lang=lang) for lang in ("en", "zh-TW")}
 
 
 @pytest.fixture
@@ -268,7 +268,7 @@ def test_cli_new_never_overwrites(tmp_path):
 
 
 def test_empty_template_refreshes_to_an_empty_scorecard(tmp_path):
-    path = build(tmp_path / "empty.xlsx", lang="en", empty=True)
+    path = new(tmp_path / "empty.xlsx", lang="en", empty=True)
     report = refresh(path, as_of=dt.date(2026, 1, 31))
     assert report.goals == 0
     assert os.path.getsize(path) > 0
@@ -298,7 +298,7 @@ def test_share_replaces_kpi_formulas_by_values_and_keeps_the_rest(book, tmp_path
 
 
 def test_share_of_a_macro_workbook_drops_vba_and_buttons(tmp_path):
-    xlsm = build(tmp_path / "m.xlsm", macros=True)
+    xlsm = new(tmp_path / "m.xlsm", macros=True)
     out = tmp_path / "m-shared.xlsx"
     r = CliRunner().invoke(main, ["share", str(xlsm), str(out)])
     assert r.exit_code == 0 and "macros removed" in r.output and "2 buttons removed" in r.output

@@ -15,7 +15,7 @@ import pytest
 
 from support import render
 from kpi_xl.workbook.refresh import refresh
-from kpi_xl.workbook.template import build
+from kpi_xl.workbook.template import new
 
 if not render.soffice_available():
     if os.environ.get("CI"):
@@ -31,7 +31,7 @@ def rendered(tmp_path_factory):
     d = tmp_path_factory.mktemp("render")
     out = {}
     for lang in ("en", "zh-TW"):
-        book = build(d / f"book-{lang}.xlsx", lang=lang)
+        book = new(d / f"book-{lang}.xlsx", lang=lang)
         refreshed = d / f"refreshed-{lang}.xlsx"
         shutil.copy(book, refreshed)
         refresh(refreshed, as_of=dt.date(2026, 6, 30))

@@ -162,11 +162,11 @@ def template_bytes() -> bytes:
     """The bytes `kpi-xl new workbook_template.xlsx` writes (English, sample company)."""
     import tempfile
 
-    from kpi_xl.workbook.template import build
+    from kpi_xl.workbook.template import new
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / TEMPLATE.name
-        build(path, lang="en")
+        new(path, lang="en")
         return path.read_bytes()
 
 

@@ -179,8 +179,8 @@ def localize_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df if lang == "en" else df.rename(columns=lambda c: layout.data_header(c, lang))
 
 
-def build(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = False,
-          company: sample.Company | None = None) -> Path:
+def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = False,
+        company: sample.Company | None = None) -> Path:
     """Write the workbook; returns its path. Refuses to overwrite an existing file.
 
     ``macros`` (the path must end in .xlsm) adds the VBA project of
