@@ -122,3 +122,10 @@ def test_status_refuses_an_unknown_language_first():
     assert str(udfs.STATUS(40, 100, dt.datetime(2026, 1, 1), dt.datetime(2026, 12, 31), dt.datetime(2025, 7, 2),
                            None, "higher", "fr")) == "#VALUE!"
     assert str(udfs.STATUS(40, 100, dt.datetime(2026, 1, 1), dt.datetime(2026, 12, 31), dt.datetime(2025, 7, 2))) == "#N/A"
+
+
+def test_status_of_ranges_of_different_sizes_is_value_error():
+    """Found by the never-raises property run: a goal's range and its timeline's range of
+    different sizes answered with a Python ValueError from the core."""
+    got = metrics.status([[None, None, 0]], None, None, None, [None, None])
+    assert isinstance(got, XlError) and str(got) == "#VALUE!"

@@ -37,9 +37,12 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
         lines.append(Message(N_("Status **{status}**: {reason}."), status=r["status_label"], reason=r["rule"]))
         return lines
     if not g["kpi"] or r["kpi"] != g["kpi"]:
+        # a word from the data, not from the code: read into a name first, so that no string
+        # extractor takes the subscript for a message
+        rollup_word = g["rollup"]
         lines.append(Message(N_("No KPI of its own: its children roll up by **{rollup}** to achievement {achievement} "
                                 "and pace {pace}; status **{status}** ({reason})."),
-                             rollup=Message(g["rollup"], context="rollup"), achievement=n(r["rollup_achievement"]),
+                             rollup=Message(rollup_word, context="rollup"), achievement=n(r["rollup_achievement"]),
                              pace=n(r["rollup_pace"]), status=r["status_label"], reason=r["rule"]))
         return lines
     conditions = [f"{c} = {v}" for c, v in parse_filter(g["filter"])]
@@ -73,7 +76,8 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
                                  target=n(g["target"], unit), expected=n(r["expected_seasonal"], unit)))
         args = ", ".join([n(r["actual"]), n(g["target"]), *([n(base)] if not math.isnan(base) else []),
                           f'"{g["direction"]}"'])
-        expectation = Message(r["pacing"] or NC_("pacing", "target"), context="pacing")
+        pacing_word = r["pacing"] or NC_("pacing", "target")
+        expectation = Message(pacing_word, context="pacing")
         lines.append(Message(N_("**Achievement** = ACHIEVEMENT({args}) = {achievement}; **pace** against the "
                                 "{expectation} expectation = {pace}."), args=args, achievement=n(r["achievement"]),
                              expectation=expectation, pace=n(r["pace"])))

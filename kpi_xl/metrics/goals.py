@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import numpy as np
 
-from ..errors import DIV0, NA, NUM, KpiInputError, XlError
+from ..errors import DIV0, NA, NUM, VALUE, KpiInputError, XlError
 from ._args import Rows, choice, excel_errors, finite, nonneg, omitted as _omitted
 from .kinds import Cell, Range
 
@@ -179,7 +179,10 @@ def status(
             return v
     a, a_err = _numbers(ach)
     f, f_err = _numbers(frac)
-    shape = np.broadcast_shapes(a.shape, f.shape)
+    try:
+        shape = np.broadcast_shapes(a.shape, f.shape)
+    except ValueError:  # the goal's ranges and its timeline's ranges are of different sizes
+        raise KpiInputError(VALUE, "actual/target and start_date/end_date/as_of: ranges of different sizes") from None
     a, f = np.broadcast_to(a, shape), np.broadcast_to(f, shape)
     no_path = way == "lower" and _omitted(baseline)
     with np.errstate(all="ignore"):
