@@ -28,8 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, KpiXlError, XlError
-from ..excel import EPOCH_1900 as EPOCH
-from ..excel import column_index, to_serial
+from ..excel import EPOCH_1900, column_index, to_serial
 from ..functions import calling, registry
 
 
@@ -37,8 +36,9 @@ class Unsupported(KpiXlError):
     """A construct or function the evaluator does not know (the cell keeps its value)."""
 
 
-def serial(v: Any) -> Any:
-    return to_serial(v, EPOCH) if isinstance(v, dt.date) else v
+def serial(v: Any, epoch: dt.datetime = EPOCH_1900) -> Any:
+    """A date as a serial number of the workbook's date system (1900 or 1904)."""
+    return to_serial(v, epoch) if isinstance(v, dt.date) else v
 
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -55,6 +55,7 @@ class Book:
     names: dict[str, str] = field(default_factory=dict)  # defined name → reference text
     overlay: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # values written in this refresh
     today: dt.date = field(default_factory=dt.date.today)
+    epoch: dt.datetime = EPOCH_1900  # day 0 of the workbook's serial numbers (1904 system: 1904-01-01)
 
 
 class Evaluator:
@@ -68,13 +69,13 @@ class Evaluator:
     def cell(self, sheet: str, row: int, col: int) -> Any:
         key = (sheet, row, col)
         if key in self.book.overlay:
-            return serial(self.book.overlay[key])
+            return serial(self.book.overlay[key], self.book.epoch)
         if key in self.book.formulas:
             return self.formula_cell(key)
         rows = self.book.values(sheet)
         if row - 1 < len(rows) and col - 1 < len(rows[row - 1]):
             v = rows[row - 1][col - 1]
-            return None if v == "" else serial(v)
+            return None if v == "" else serial(v, self.book.epoch)
         return None
 
     def formula_cell(self, key: tuple[str, int, int]) -> Any:
@@ -472,7 +473,7 @@ def _date(ev, y, m, d) -> Any:
     def one(y, m, d):
         y, m, d = int(_num(y)), int(_num(m)), int(_num(d))
         base = dt.date(y + (m - 1) // 12, (m - 1) % 12 + 1, 1)
-        return float((base - EPOCH.date()).days + d - 1)
+        return float((base - ev.book.epoch.date()).days + d - 1)
     return lift(one, y, m, d)
 
 
@@ -482,7 +483,7 @@ def _part(kind: str) -> Callable:
             n = _num(v)
             if isinstance(n, XlError):
                 return n
-            d = EPOCH + dt.timedelta(days=n)
+            d = ev.book.epoch + dt.timedelta(days=n)
             return float(getattr(d, kind))
         return lift(one, x)
     return fn
@@ -490,10 +491,10 @@ def _part(kind: str) -> Callable:
 
 def _eomonth(ev, start, months):
     def one(s, k):
-        d = (EPOCH + dt.timedelta(days=_num(s))).date()
+        d = (ev.book.epoch + dt.timedelta(days=_num(s))).date()
         m = d.month - 1 + int(_num(k)) + 1
         first_next = dt.date(d.year + m // 12, m % 12 + 1, 1)
-        return float((first_next - dt.timedelta(days=1) - EPOCH.date()).days)
+        return float((first_next - dt.timedelta(days=1) - ev.book.epoch.date()).days)
     return lift(one, start, months)
 
 
@@ -543,7 +544,7 @@ NATIVE: dict[str, Callable[..., Any]] = {
     "MONTH": _part("month"),
     "DAY": _part("day"),
     "EOMONTH": _eomonth,
-    "TODAY": lambda ev: float((ev.book.today - EPOCH.date()).days),
+    "TODAY": lambda ev: float((ev.book.today - ev.book.epoch.date()).days),
     "ABS": lambda ev, x: lift(lambda v: abs(_num(v)) if not isinstance(_num(v), XlError) else _num(v), x),
     "ROUND": _round,
     "AND": lambda ev, *a: all(_truthy(v) for v in _flat(*a) if v is not None),

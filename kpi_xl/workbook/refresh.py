@@ -20,7 +20,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..errors import KpiXlError
-from ..excel import column_index, column_letter
+from ..excel import EPOCH_1900, column_index, column_letter, from_serial
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import as_date, canonical
@@ -67,6 +67,7 @@ class Inputs(abc.ABC):
     subclass says how to get ``sheet_values`` (file or live Excel) and ``lang``."""
 
     lang: str
+    epoch: dt.datetime = EPOCH_1900  # the workbook's date system (1904-01-01 for a 1904 workbook)
 
     @abc.abstractmethod
     def sheet_values(self, sheet: str) -> list[list[Any]]:
@@ -104,6 +105,7 @@ class Workbook(Inputs):
             raise WorkbookError(f"{path}: this is not a kpi-xl workbook (no table named {', '.join(missing)}); "
                                 "make one with: kpi-xl new BOOK.xlsx")
         self.lang = self._language()
+        self.epoch = package.epoch  # dates typed as plain numbers count from it
 
     # ---------------------------------------------------------------- values
     def sheet_values(self, sheet: str) -> list[list[Any]]:
@@ -191,6 +193,9 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
     smart_header = layout.SMART_HEADER[0 if book.lang == "en" else 1]
     _check_headers(goals_info, book)
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
+    for col in goals.columns:  # a date typed as a plain number is a serial of the workbook's date system
+        if canonical(col) in ("start", "end"):
+            goals[col] = goals[col].map(lambda v: _serial_date(v, book.epoch))
     # only the data tables some goal names (by table or sheet name): a refresh reads no more
     table_col = _goals_column(goals, "table")
     wanted = {str(t).strip().lower() for t in (goals[table_col] if table_col else []) if t}
@@ -227,10 +232,21 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
             "rules": rules, "settings": settings, "notes": notes, "history": hist}
 
 
-def _as_of(settings: dict[str, Any], override: dt.date | None) -> dt.date:
+def _serial_date(v: Any, epoch: dt.datetime) -> Any:
+    """A number in a date cell as the date it stands for in the workbook's date system;
+    anything else as it is (the engine says what it cannot read)."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
+        try:
+            return from_serial(v, epoch).date()
+        except (OverflowError, ValueError):
+            return v
+    return v
+
+
+def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetime = EPOCH_1900) -> dt.date:
     if override:
         return override
-    v = settings.get("as_of")
+    v = _serial_date(settings.get("as_of"), epoch)
     if v is None or (isinstance(v, str) and not v.strip()):
         return dt.date.today()
     day = as_date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
@@ -251,7 +267,7 @@ def compute_workbook(book: Workbook, as_of: dt.date | None = None,
                      progress: Callable[[str], None] = lambda s: None) -> tuple[Owned, Any, dict]:
     progress("reading goals and data tables")
     inputs = read_inputs(book)
-    when = _as_of(inputs["settings"], as_of)
+    when = _as_of(inputs["settings"], as_of, book.epoch)
     lang = book.lang
     try:
         rules = read_rules(inputs["rules"])
@@ -323,7 +339,8 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     for key, info in book.tables.items():
         r1, c1, r2, _ = _split(info.ref)
         tables[key] = (info.sheet, r1 + info.header_row_count, c1, r2 - info.totals_row_count, list(info.columns))
-    outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, overlay=overlay, today=as_of))
+    outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, overlay=overlay, today=as_of,
+                                    epoch=pkg.epoch))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         value = stable(value)  # as the template writes it: a rebuilt result is no change

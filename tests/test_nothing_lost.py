@@ -1,0 +1,92 @@
+"""Nothing a user wrote is ever lost or silently wrong (issue 12): each test is a case
+a hostile (or just unlucky) user met, and what they must see instead."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kpi_xl.cli import main
+from kpi_xl.workbook.package import WorkbookError, open_package
+from kpi_xl.workbook.refresh import refresh
+from kpi_xl.workbook.template import build
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("nolost") / "template.xlsx", lang="en")
+
+
+@pytest.fixture
+def book(template, tmp_path) -> Path:
+    path = tmp_path / "book.xlsx"
+    shutil.copy(template, path)
+    return path
+
+
+def calamine(path, sheet):
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def rewrite_part(path: Path, part: str, edit) -> None:
+    """Replace one zip member's bytes, as another program saving the file would."""
+    tmp = path.with_name(path.name + ".rewrite")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, edit(data) if info.filename == part else data)
+    tmp.replace(path)
+
+
+# ------------------------------------------------------------ 1. 1904 date system
+
+
+def as_1904(path: Path) -> None:
+    """Flag the workbook as 1904 date system: every date in it now reads 1,462 days later
+    (a coherent book: data, goals, settings and history all moved together)."""
+    rewrite_part(path, "xl/workbook.xml",
+                 lambda b: re.sub(rb"<workbookPr\b", b'<workbookPr date1904="1"', b, count=1))
+
+
+def test_1904_workbook_keeps_its_history_dates_over_three_refreshes(template, book):
+    as_1904(book)
+    with open_package(book) as pkg:
+        assert pkg.date1904
+    as_of = calamine(book, "Settings")[2][1]  # the 1904 book's own as-of date
+    assert as_of == dt.date(2030, 6, 16)
+    before = {(r[0], r[2]): r[1] for r in calamine(book, "History")[1:] if r[0]}
+    for _ in range(3):
+        report = refresh(book)
+        assert report.as_of == as_of
+    after = {(r[0], r[2]): r[1] for r in calamine(book, "History")[1:] if r[0]}
+    period = f"{as_of:%Y-%m}"
+    assert {k: v for k, v in after.items() if k[0] != period} == {k: v for k, v in before.items() if k[0] != period}
+    assert {v for k, v in after.items() if k[0] == period} == {as_of}
+    assert calamine(book, "Chart data")[0][16] == as_of
+    assert calamine(book, "Dashboard")[1][1] == as_of  # a formula's cached value, computed by refresh
+    card = [r[12] for r in calamine(book, "Scorecard")]
+    # goals, data and settings all read with the 1904 epoch: the same scorecard as the 1900 book's
+    shutil.copy(template, book)
+    refresh(book)
+    assert calamine(book, "Settings")[2][1] == as_of - dt.timedelta(days=1462)
+    assert [r[12] for r in calamine(book, "Scorecard")] == card
+
+
+def test_1904_workbook_reads_date_serials_typed_as_numbers_with_its_epoch(book):
+    from kpi_xl.excel import EPOCH_1904, to_serial
+
+    as_1904(book)
+    day = dt.date(2030, 5, 31)
+    with open_package(book) as pkg:
+        pkg.write_region("Settings", 3, 2, 2, [[int(to_serial(day, EPOCH_1904))]], styles=[0])
+        pkg.save(book, backup=False)
+    assert isinstance(calamine(book, "Settings")[2][1], (int, float))  # a plain number, no date format
+    assert refresh(book).as_of == day
