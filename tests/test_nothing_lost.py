@@ -90,3 +90,29 @@ def test_1904_workbook_reads_date_serials_typed_as_numbers_with_its_epoch(book):
         pkg.save(book, backup=False)
     assert isinstance(calamine(book, "Settings")[2][1], (int, float))  # a plain number, no date format
     assert refresh(book).as_of == day
+
+
+# ------------------------------------------------------------ 2. symlinked workbook
+
+
+def test_refresh_and_share_through_a_symlink_write_the_target_and_keep_the_link(book, tmp_path):
+    links = tmp_path / "links"
+    links.mkdir()
+    link = links / "book.xlsx"
+    link.symlink_to(book)
+    original = book.read_bytes()
+    r = CliRunner().invoke(main, ["refresh", str(link), "--as-of", "2026-06-30"])
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and link.resolve() == book.resolve()
+    assert book.read_bytes() != original  # the real workbook was refreshed
+    assert calamine(book, "Chart data")[0][16] == dt.date(2026, 6, 30)
+    assert book.with_name("book.bak.xlsx").read_bytes() == original  # the backup beside the real file
+    assert sorted(p.name for p in links.iterdir()) == ["book.xlsx"]
+    # share onto a link: the copy goes where the link points
+    out = tmp_path / "shared.xlsx"
+    out.write_bytes(b"")
+    out_link = links / "for-the-team.xlsx"
+    out_link.symlink_to(out)
+    r = CliRunner().invoke(main, ["share", str(link), str(out_link)])
+    assert r.exit_code == 0, r.output
+    assert out_link.is_symlink() and zipfile.is_zipfile(out)

@@ -12,6 +12,7 @@ understood is refused with the sheet, cell and what was expected, untouched.
 from __future__ import annotations
 
 import abc
+import os
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -375,10 +376,12 @@ def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int],
 
 def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
             progress: Callable[[str], None] = lambda s: None) -> Report:
-    """Refresh the workbook at ``path`` in place; returns what was done."""
+    """Refresh the workbook at ``path`` in place; returns what was done. A symbolic link
+    is followed: the workbook it points to is refreshed and the link kept."""
     path = Path(path)
     if not path.exists():
         raise WorkbookError(f"{path}: no such file")
+    path = Path(os.path.realpath(path))
     progress(f"opening {path.name}")
     with open_package(path) as pkg:
         book = Workbook(path, pkg)

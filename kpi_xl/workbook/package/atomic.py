@@ -5,6 +5,9 @@ the swap is one :func:`os.replace`), are flushed to disk, and take the target's
 permissions. Only then is the previous file, when asked, copied to
 :func:`backup_path` and the new one renamed over it: a crash at any point leaves
 the original (or the complete new file) and no partial target.
+
+A target that is a symbolic link is written where the link points, and the link
+stays (the backup goes beside the real file).
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ def backup_path(path: str | os.PathLike) -> Path:
 def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], None], *, backup: bool = False,
                        before_replace: Callable[[], None] = lambda: None) -> Path:
     """Make ``target`` the bytes ``write(fh)`` writes; with ``backup`` keep the old file as
-    :func:`backup_path` (an older backup of that name is replaced)."""
-    target = Path(target)
+    :func:`backup_path` (an older backup of that name is replaced). A symbolic link is
+    followed: its target gets the new bytes and the link stays a link."""
+    target = Path(os.path.realpath(target))
     tmp = _write_temp(target, write)
     try:
         before_replace()
