@@ -116,3 +116,95 @@ def test_refresh_and_share_through_a_symlink_write_the_target_and_keep_the_link(
     r = CliRunner().invoke(main, ["share", str(link), str(out_link)])
     assert r.exit_code == 0, r.output
     assert out_link.is_symlink() and zipfile.is_zipfile(out)
+
+
+# ------------------------------------------------------------ 3. two refreshes at once
+
+HOLDER = """
+import sys, time
+from kpi_xl.workbook.refresh import refresh
+
+def progress(msg):
+    if msg.startswith("opening"):
+        print("holding", flush=True)
+        time.sleep(float(sys.argv[2]))
+
+refresh(sys.argv[1], progress=progress)
+print("done", flush=True)
+"""
+
+
+def run_cli(*args, timeout=120):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "kpi_xl.cli", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_a_second_refresh_while_one_runs_waits_then_refuses_and_the_backup_holds_the_original(book):
+    import subprocess
+    import sys
+
+    original = book.read_bytes()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(book), "8"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        start = dt.datetime.now()
+        second = run_cli("refresh", str(book))
+        waited = (dt.datetime.now() - start).total_seconds()
+        assert second.returncode == 1
+        assert "another kpi-xl is writing it" in second.stderr and "Traceback" not in second.stderr
+        assert f"pid {holder.pid}" in second.stderr
+        assert 4 < waited < 30  # it waited a little, then refused
+        assert book.read_bytes() == original  # nothing written under the first run
+        assert holder.stdout.readline().strip() == "done"
+    finally:
+        holder.wait(timeout=120)
+    assert holder.returncode == 0
+    assert book.with_name("book.bak.xlsx").read_bytes() == original
+    assert book.read_bytes() != original
+    assert sorted(p.name for p in book.parent.iterdir()) == ["book.bak.xlsx", "book.xlsx"]
+
+
+def test_many_refreshes_at_once_never_lose_a_result(book):
+    import subprocess
+    import sys
+
+    original = book.read_bytes()
+    runs = [subprocess.Popen([sys.executable, "-m", "kpi_xl.cli", "refresh", str(book), "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outcomes = [(p.wait(timeout=180), p.stderr.read()) for p in runs]
+    for rc, err in outcomes:
+        assert rc == 0 or "another kpi-xl is writing it" in err, err
+        assert "Traceback" not in err
+    # the runs took turns: each one's backup is the version it read, the first one's the original
+    assert any(rc == 0 for rc, _ in outcomes)
+    if sum(rc == 0 for rc, _ in outcomes) == 1:
+        assert book.with_name("book.bak.xlsx").read_bytes() == original
+    assert sorted(p.name for p in book.parent.iterdir()) == ["book.bak.xlsx", "book.xlsx"]
+
+
+def test_a_stale_lock_of_a_dead_process_is_taken_over(book):
+    import socket
+    import subprocess
+    import sys
+
+    from kpi_xl.workbook.package.lock import lock_path
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock_path(book).write_text(f"{dead.pid} {socket.gethostname()}\n")
+    refresh(book)
+    assert not lock_path(book).exists()
+
+
+@pytest.mark.parametrize("owner, program", [(".~lock.book.xlsx#", "LibreOffice"), ("~$book.xlsx", "Excel"),
+                                            ("~$ok.xlsx", "Excel")])
+def test_a_workbook_open_in_another_program_is_refused(book, owner, program):
+    (book.parent / owner).write_text(",someone,host,01.01.2026 10:00,file:///home/someone/.config;")
+    original = book.read_bytes()
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1
+    assert f"book.xlsx is open in {program} (owner file" in r.output and "close it and run again" in r.output
+    assert book.read_bytes() == original

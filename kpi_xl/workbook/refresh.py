@@ -28,7 +28,7 @@ from ..goals.model import as_date, canonical
 from . import layout
 from .precision import stable
 from .content import Owned, build_owned, owned_regions, percent_rows
-from .package import Package, TableInfo, WorkbookError, backup_path, open_package
+from .package import Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -382,8 +382,8 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
     if not path.exists():
         raise WorkbookError(f"{path}: no such file")
     path = Path(os.path.realpath(path))
-    progress(f"opening {path.name}")
-    with open_package(path) as pkg:
+    with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
+        progress(f"opening {path.name}")
         book = Workbook(path, pkg)
         owned, result, inputs = compute_workbook(book, as_of, progress)
         progress("writing the owned sheets")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..functions import catalog
 from ..errors import KpiXlError
-from .package import Package, WorkbookError, open_package
+from .package import Package, WorkbookError, open_package, workbook_lock
 from .package.sheetxml import remove_children
 
 XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -44,7 +44,7 @@ def share(source: str | Path, out: str | Path) -> ShareReport:
         raise KpiXlError(f"{out}: the shared copy must be an .xlsx file (it carries no macros)")
     if out.resolve() == source.resolve():
         raise KpiXlError(f"{out}: choose another name; share never overwrites the workbook it copies")
-    with open_package(source) as pkg:
+    with workbook_lock(out), open_package(source) as pkg:
         frozen = _freeze_kpi_formulas(pkg)
         vba = _drop_vba(pkg)
         buttons = _drop_macro_buttons(pkg)
