@@ -208,3 +208,25 @@ def test_a_workbook_open_in_another_program_is_refused(book, owner, program):
     assert r.exit_code == 1
     assert f"book.xlsx is open in {program} (owner file" in r.output and "close it and run again" in r.output
     assert book.read_bytes() == original
+
+
+# ------------------------------------------------------------ 4. read-only workbook
+
+
+def test_a_read_only_workbook_is_refused_naming_it(book, tmp_path):
+    original = book.read_bytes()
+    book.chmod(0o444)
+    try:
+        r = CliRunner().invoke(main, ["refresh", str(book)])
+        assert r.exit_code == 1
+        assert f"{book}: the file is read-only" in r.output
+        assert book.read_bytes() == original and book.stat().st_mode & 0o777 == 0o444
+        out = tmp_path / "shared.xlsx"
+        out.write_bytes(b"old")
+        out.chmod(0o444)
+        r = CliRunner().invoke(main, ["share", str(book), str(out)])
+        assert r.exit_code == 1 and f"{out}: the file is read-only" in r.output
+        assert out.read_bytes() == b"old"
+    finally:
+        book.chmod(0o644)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx", "shared.xlsx"]

@@ -29,6 +29,7 @@ from . import layout
 from .precision import stable
 from .content import Owned, build_owned, owned_regions, percent_rows
 from .package import Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
+from .package.atomic import check_writable
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -382,6 +383,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
     if not path.exists():
         raise WorkbookError(f"{path}: no such file")
     path = Path(os.path.realpath(path))
+    check_writable(path)  # before any work: a read-only workbook is never replaced
     with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
         progress(f"opening {path.name}")
         book = Workbook(path, pkg)

@@ -9,6 +9,7 @@ current; the copy is written atomically and the source is never touched.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from ..functions import catalog
 from ..errors import KpiXlError
 from .package import Package, WorkbookError, open_package, workbook_lock
+from .package.atomic import check_writable
 from .package.sheetxml import remove_children
 
 XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -44,6 +46,7 @@ def share(source: str | Path, out: str | Path) -> ShareReport:
         raise KpiXlError(f"{out}: the shared copy must be an .xlsx file (it carries no macros)")
     if out.resolve() == source.resolve():
         raise KpiXlError(f"{out}: choose another name; share never overwrites the workbook it copies")
+    check_writable(Path(os.path.realpath(out)))
     with workbook_lock(out), open_package(source) as pkg:
         frozen = _freeze_kpi_formulas(pkg)
         vba = _drop_vba(pkg)

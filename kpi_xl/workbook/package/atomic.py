@@ -34,6 +34,7 @@ def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], N
     :func:`backup_path` (an older backup of that name is replaced). A symbolic link is
     followed: its target gets the new bytes and the link stays a link."""
     target = Path(os.path.realpath(target))
+    check_writable(target)
     tmp = _write_temp(target, write)
     try:
         before_replace()
@@ -48,6 +49,19 @@ def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], N
         raise
     _sync_folder(target.parent)
     return target
+
+
+def check_writable(target: Path) -> None:
+    """Refuse to replace a file without write permission, as Excel does (the folder's
+    permission would let us, and root may write anything; the owner said no)."""
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WorkbookError(f"{target}: cannot be checked ({exc.strerror or exc})") from None
+    if not mode & 0o222:
+        raise WorkbookError(f"{target}: the file is read-only; make it writable (or save a copy) and run again")
 
 
 def _write_temp(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
