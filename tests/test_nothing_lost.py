@@ -230,3 +230,41 @@ def test_a_read_only_workbook_is_refused_naming_it(book, tmp_path):
     finally:
         book.chmod(0o644)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx", "shared.xlsx"]
+
+
+# ------------------------------------------------------------ 5. the user's check-in note column
+
+NOTE_COL = 18  # Scorecard column R, "Check-in note"
+
+
+def note_cells(path: Path) -> dict[str, tuple]:
+    with open_package(path) as pkg:
+        cells = pkg.read_cells("Scorecard")
+    ids = {r: c.value for (r, col), c in cells.items() if col == 1 and r > 1}
+    return {ids[r]: (c.formula, c.type, c.value) for (r, col), c in cells.items() if col == NOTE_COL and r in ids}
+
+
+def test_formulas_and_numbers_in_the_note_column_keep_formula_type_and_value(book):
+    refresh(book)
+    rows = {c[0]: i for i, c in enumerate(calamine(book, "Scorecard"), start=1)}
+    s1, s2, s3 = rows["S1"], rows["S2"], rows["S3"]
+    xml = (f'<c r="R{s1}" t="str"><f>"call "&amp;C{s1}</f><v>call Chien-Hung Lee</v></c>',
+           f'<c r="R{s2}"><v>42</v></c>', f'<c r="R{s3}"><f>1+1</f></c>')
+    with open_package(book) as pkg:
+        sheet = pkg.sheet("Scorecard").part
+        data = pkg.read_part(sheet).decode()
+        for ref, cell in zip((s1, s2, s3), xml):
+            data = re.sub(rf'(<row r="{ref}"[^>]*>.*?)(</row>)', lambda m: m.group(1) + cell + m.group(2), data,
+                          count=1, flags=re.S)
+        pkg.replace_part(sheet, data.encode())
+        pkg.save(book, backup=False)
+    before = note_cells(book)
+    assert before["S1"][0] == '"call "&C' + str(s1) and before["S2"] == (None, "n", 42)
+    refresh(book)
+    refresh(book)
+    after = note_cells(book)
+    assert after["S1"][0] == before["S1"][0] and after["S1"][2] == before["S1"][2]
+    assert after["S2"] == (None, "n", 42)  # a number stays a number
+    assert after["S3"][0] == "1+1"  # a formula never computed stays a formula
+    hist = [r for r in calamine(book, "History")[1:] if r[2] == "S1"]
+    assert hist[-1][11] == before["S1"][2]  # the snapshot keeps what the note showed

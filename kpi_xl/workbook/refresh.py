@@ -28,7 +28,7 @@ from ..goals.model import as_date, canonical
 from . import layout
 from .precision import stable
 from .content import Owned, build_owned, owned_regions, percent_rows
-from .package import Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
+from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
@@ -291,6 +291,40 @@ def compute_workbook(book: Workbook, as_of: dt.date | None = None,
     return owned, result, inputs
 
 
+NOTE_COLUMN = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
+
+
+def kept_notes(pkg: Package, book: Workbook) -> dict[str, KeptCell]:
+    """The Scorecard's check-in note cells as the user left them (goal id -> cell): a
+    formula keeps its formula (a shared one as its own), a number stays a number."""
+    from openpyxl.formula.translate import Translator
+
+    sheet = layout.sheet("scorecard", book.lang)
+    ids = book.column_values(sheet, 1)
+    cells = {r: c for (r, col), c in pkg.read_cells(sheet, min_row=2).items() if col == NOTE_COLUMN}
+    masters = {c.shared_index: (r, c.formula) for r, c in cells.items() if c.shared_index is not None and c.formula}
+    out = {}
+    for r, cell in cells.items():
+        goal = ids[r - 2] if r - 2 < len(ids) else ""
+        if goal in ("", None) or (cell.formula is None and cell.value in (None, "")):
+            continue
+        formula = cell.formula
+        if formula == "" and cell.shared_index in masters:  # a filled-down formula: its own text
+            mr, text = masters[cell.shared_index]
+            formula = Translator("=" + text, f"{column_letter(NOTE_COLUMN)}{mr}").translate_formula(
+                f"{column_letter(NOTE_COLUMN)}{r}")[1:]
+        out[str(goal)] = KeptCell(cell.value, formula or None, cell.style or None)
+    return out
+
+
+def keep_notes(owned: Owned, kept: dict[str, KeptCell]) -> None:
+    """Put the user's note cells back beside their goals (the engine saw only their text)."""
+    for row in owned.scorecard:
+        cell = kept.get(str(row[0]))
+        if cell is not None:
+            row[NOTE_COLUMN - 1] = cell
+
+
 def write_owned(pkg: Package, book: Workbook, owned: Owned) -> None:
     """Write every owned region (the formulas that show them are computed afterwards,
     by :func:`compute_formulas`)."""
@@ -316,6 +350,7 @@ def owned_overlay(book: Workbook, owned: Owned) -> dict[tuple[str, int, int], An
             row = rows[r - top] if r - top < len(rows) else []
             for c in range(first, last + 1):
                 v = row[c - first] if c - first < len(row) else None
+                v = v.value if isinstance(v, KeptCell) else v
                 out[(sheet, r, c)] = None if v == "" else v
     return out
 
@@ -388,6 +423,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         progress(f"opening {path.name}")
         book = Workbook(path, pkg)
         owned, result, inputs = compute_workbook(book, as_of, progress)
+        keep_notes(owned, kept_notes(pkg, book))
         progress("writing the owned sheets")
         write_owned(pkg, book, owned)
         progress("computing the formulas on your sheets")

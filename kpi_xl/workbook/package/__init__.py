@@ -31,9 +31,9 @@ Modules, bottom up
 from .atomic import backup_path, replace_atomically
 from .lock import workbook_lock
 from .parts import Parts, Rel
-from .records import Cell, DefinedName, SheetInfo, TableInfo, WorkbookError
+from .records import Cell, DefinedName, KeptCell, SheetInfo, TableInfo, WorkbookError
 from .safety import GiB, Limits, MiB
 from .spreadsheetml import Package, open_package
 
-__all__ = ["WorkbookError", "Limits", "SheetInfo", "TableInfo", "DefinedName", "Cell", "Parts", "Rel",
+__all__ = ["WorkbookError", "Limits", "SheetInfo", "TableInfo", "DefinedName", "Cell", "KeptCell", "Parts", "Rel",
            "Package", "open_package", "backup_path", "replace_atomically", "workbook_lock", "MiB", "GiB"]

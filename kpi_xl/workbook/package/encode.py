@@ -21,7 +21,7 @@ from ...errors import ERROR_CODES
 import datetime as _dt
 
 from ...excel import EPOCH_1900, MAX_COLS, cell_ref, column_letter, to_serial
-from .records import MAX_ROWS, MAX_TEXT, WorkbookError
+from .records import MAX_ROWS, MAX_TEXT, KeptCell, WorkbookError
 from .xmlread import X_ESCAPED
 
 
@@ -64,6 +64,8 @@ def encode_rows(rows: Sequence[Sequence[Any]], top_row: int, first_col: int, sty
 
 def cell_xml(ref: str, value: Any, style: int | None, p: str, where: str,
              epoch: _dt.datetime = EPOCH_1900) -> str | None:
+    if isinstance(value, KeptCell):
+        return _kept_xml(ref, value, style, p, where, epoch)
     encoded = encode_value(value, formula=False, where=where, epoch=epoch)
     if encoded is None:
         return None
@@ -74,6 +76,20 @@ def cell_xml(ref: str, value: Any, style: int | None, p: str, where: str,
                 f"</{p}t></{p}is></{p}c>")
     t_attr = f' t="{t}"' if t else ""
     return f'<{p}c r="{ref}"{s}{t_attr}><{p}v>{text}</{p}v></{p}c>'
+
+
+def _kept_xml(ref: str, cell: KeptCell, style: int | None, p: str, where: str, epoch: _dt.datetime) -> str | None:
+    """A user's cell as it was: a plain value as such, a formula with its cached value."""
+    style = cell.style if cell.style is not None else style
+    if cell.formula is None:
+        return cell_xml(ref, cell.value, style, p, where, epoch)
+    encoded = encode_value(cell.value, formula=True, where=where, epoch=epoch)
+    t, text = encoded if encoded else (None, None)
+    s = f' s="{style}"' if style else ""
+    t_attr = f' t="{t}"' if t else ""
+    v = "" if text is None else f"<{p}v>{text}</{p}v>"
+    formula = cell.formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<{p}c r="{ref}"{s}{t_attr}><{p}f>{formula}</{p}f>{v}</{p}c>'
 
 
 def encode_value(value: Any, *, formula: bool, where: str,
