@@ -268,3 +268,48 @@ def test_formulas_and_numbers_in_the_note_column_keep_formula_type_and_value(boo
     assert after["S3"][0] == "1+1"  # a formula never computed stays a formula
     hist = [r for r in calamine(book, "History")[1:] if r[2] == "S1"]
     assert hist[-1][11] == before["S1"][2]  # the snapshot keeps what the note showed
+
+
+# ------------------------------------------------------------ 6. share leaves no KPI formula
+
+CHURN = "CHURN(SUM(Subscriptions[Churned customers]),SUM(Subscriptions[Customers at start]))"
+
+
+def functions_part(path: Path) -> str:
+    with open_package(path) as pkg:
+        return pkg.sheet("Functions").part
+
+
+def test_share_freezes_xludf_formulas_and_defined_names_holding_kpi_formulas(book, tmp_path):
+    refresh(book)
+    rewrite_part(book, functions_part(book), lambda b: b.replace(b"<f>ACV(", b"<f>_xludf.ACV(", 1))
+    rewrite_part(book, "xl/workbook.xml", lambda b: b.replace(
+        b"</definedNames>", f'<definedName name="MyChurn">{CHURN}</definedName></definedNames>'.encode()))
+    with open_package(book) as pkg:
+        churn = next(c.value for c in pkg.read_formulas("Functions").values() if c.formula == CHURN)
+    out = tmp_path / "shared.xlsx"
+    r = CliRunner().invoke(main, ["share", str(book), str(out)])
+    assert r.exit_code == 0, r.output
+    assert "42 KPI formulas replaced" in r.output and "1 defined name" in r.output
+    with open_package(out) as pkg:
+        assert not [c for c in pkg.read_cells("Functions").values() if c.formula]
+        name = next(n for n in pkg.defined_names() if n.name == "MyChurn")
+    assert float(name.value) == pytest.approx(churn, rel=1e-9)
+
+
+def test_share_of_a_never_refreshed_book_refuses_in_words(book, tmp_path):
+    rewrite_part(book, functions_part(book), lambda b: re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", b))
+    out = tmp_path / "shared.xlsx"
+    r = CliRunner().invoke(main, ["share", str(book), str(out)])
+    assert r.exit_code == 1
+    assert "42 KPI formulas have no saved value (first Functions!C2)" in r.output
+    assert f"kpi-xl refresh {book}" in r.output
+    assert not out.exists()
+
+
+def test_shared_copy_gets_the_source_file_mode(book, tmp_path):
+    book.chmod(0o640)
+    out = tmp_path / "shared.xlsx"
+    r = CliRunner().invoke(main, ["share", str(book), str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.stat().st_mode & 0o777 == 0o640

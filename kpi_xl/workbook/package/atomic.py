@@ -29,13 +29,15 @@ def backup_path(path: str | os.PathLike) -> Path:
 
 
 def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], None], *, backup: bool = False,
-                       before_replace: Callable[[], None] = lambda: None) -> Path:
+                       before_replace: Callable[[], None] = lambda: None,
+                       mode_from: str | os.PathLike | None = None) -> Path:
     """Make ``target`` the bytes ``write(fh)`` writes; with ``backup`` keep the old file as
     :func:`backup_path` (an older backup of that name is replaced). A symbolic link is
-    followed: its target gets the new bytes and the link stays a link."""
+    followed: its target gets the new bytes and the link stays a link. The new file gets
+    the permissions of ``mode_from`` when given, else the target's."""
     target = Path(os.path.realpath(target))
     check_writable(target)
-    tmp = _write_temp(target, write)
+    tmp = _write_temp(target, write, Path(mode_from) if mode_from is not None else target)
     try:
         before_replace()
         if backup and target.exists():
@@ -64,15 +66,15 @@ def check_writable(target: Path) -> None:
         raise WorkbookError(f"{target}: the file is read-only; make it writable (or save a copy) and run again")
 
 
-def _write_temp(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
+def _write_temp(target: Path, write: Callable[[IO[bytes]], None], mode_from: Path) -> Path:
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            shutil.copymode(target, tmp)
+        if mode_from.exists():
+            shutil.copymode(mode_from, tmp)
     except OSError as exc:
         _unlink(tmp)
         raise WorkbookError(f"{target}: cannot write the new file ({exc.strerror or exc})") from None
