@@ -67,6 +67,8 @@ class Evaluator:
 
     # ------------------------------------------------------------ cells
     def cell(self, sheet: str, row: int, col: int) -> Any:
+        if row < 1 or col < 1:  # A0 (a crafted file): no such cell, never a negative index
+            raise Unsupported(f"invalid reference to row {row} of {sheet}")
         key = (sheet, row, col)
         if key in self.book.overlay:
             return serial(self.book.overlay[key], self.book.epoch)
@@ -101,6 +103,8 @@ class Evaluator:
         return self._last[sheet]
 
     def block(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> np.ndarray:
+        if min(r1, c1, r2, c2) < 1:
+            raise Unsupported(f"invalid reference to row {min(r1, r2)} of {sheet}")
         r2 = min(r2, max(self.last_row(sheet), r1))
         out = np.empty((r2 - r1 + 1, c2 - c1 + 1), dtype=object)
         for i in range(r1, r2 + 1):
