@@ -313,3 +313,45 @@ def test_shared_copy_gets_the_source_file_mode(book, tmp_path):
     r = CliRunner().invoke(main, ["share", str(book), str(out)])
     assert r.exit_code == 0, r.output
     assert out.stat().st_mode & 0o777 == 0o640
+
+
+# ------------------------------------------------------------ 10. A0 references
+
+
+def test_a0_reference_is_refused_not_read_as_the_last_row():
+    from kpi_xl.workbook.evaluate import Book, evaluate_all
+
+    rows = [["head"], [1.0], [2.0], [99.0]]
+    book = Book(lambda sheet: rows, {("S", 1, 2): "=S!A0", ("S", 2, 2): "=SUM(S!A0:A2)", ("S", 3, 2): "=S!A4"}, {})
+    outcome = evaluate_all(book)
+    assert outcome.values == {("S", 3, 2): 99.0}
+    assert "invalid reference" in outcome.skipped[("S", 1, 2)]
+    assert "invalid reference" in outcome.skipped[("S", 2, 2)]
+
+
+# ------------------------------------------------------------ 11. defined names at refresh
+
+
+def test_refresh_computes_formulas_that_use_defined_names(book):
+    from kpi_xl.excel import column_letter, split_ref
+
+    acv = "ACV(Deals[Value],Deals[Term years],Deals[One-time fee])"
+    with open_package(book) as pkg:
+        deals = next(t for t in pkg.tables() if t.display_name == "Deals")
+        first, last = deals.ref.split(":")
+        (r1, c1), (r2, _) = split_ref(first), split_ref(last)
+        col = column_letter(c1 + list(deals.columns).index("Value"))
+        cell = next((rc, c.value) for rc, c in pkg.read_formulas("Functions").items() if c.formula == acv)
+    (row, c), value = cell
+    rewrite_part(book, "xl/workbook.xml", lambda b: b.replace(
+        b"</definedNames>", f'<definedName name="MyVals">Deals!${col}${r1 + 1}:${col}${r2}</definedName>'
+                            f'<definedName name="MyAcv">{acv.replace("Deals[Value]", "MyVals")}</definedName>'
+                            "</definedNames>".encode()))
+    rewrite_part(book, functions_part(book), lambda b: b.replace(
+        f"<f>{acv}</f><v>{value!r}</v>".encode(), b"<f>MyAcv</f><v>0</v>", 1))
+    with open_package(book) as pkg:
+        assert pkg.read_formulas("Functions")[(row, c)].formula == "MyAcv"
+    report = refresh(book)
+    assert not [w for w in report.warnings if "not computed" in w], report.warnings
+    with open_package(book) as pkg:
+        assert pkg.read_formulas("Functions")[(row, c)].value == pytest.approx(value, rel=1e-9)

@@ -359,7 +359,7 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     """Evaluate the formulas on the user's sheets (not the data tables, not the owned
     sheets); returns (new cached values per sheet, skipped cells with the reason)."""
     from .evaluate import Book as EvalBook
-    from .evaluate import evaluate_all
+    from .evaluate import defined_names, evaluate_all
 
     lang = book.lang
     skip = {layout.sheet(k, lang) for k in ("scorecard", "history", "chartdata")}
@@ -376,8 +376,8 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     for key, info in book.tables.items():
         r1, c1, r2, _ = _split(info.ref)
         tables[key] = (info.sheet, r1 + info.header_row_count, c1, r2 - info.totals_row_count, list(info.columns))
-    outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, overlay=overlay, today=as_of,
-                                    epoch=pkg.epoch))
+    outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
+                                    overlay=overlay, today=as_of, epoch=pkg.epoch))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         value = stable(value)  # as the template writes it: a rebuilt result is no change
