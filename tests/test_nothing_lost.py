@@ -355,3 +355,71 @@ def test_refresh_computes_formulas_that_use_defined_names(book):
     assert not [w for w in report.warnings if "not computed" in w], report.warnings
     with open_package(book) as pkg:
         assert pkg.read_formulas("Functions")[(row, c)].value == pytest.approx(value, rel=1e-9)
+
+
+# ------------------------------------------------------------ 7. goal values that make no sense
+
+HOSTILE = {  # Goals!S1 (sheet row 5): what a user typed, and what they must be told
+    "target 0, higher": ("N", 0, "Goals!N5", "above 0"),
+    "target negative, higher": ("N", -5, "Goals!N5", "above 0"),
+    "end 9999-12-31": ("P", dt.date(9999, 12, 31), "Goals!P5", "9999-12-31"),
+    "end serial 3,000,000": ("P", 3_000_000, "Goals!P5", "3000000"),
+}
+
+
+def hostile_book(template, folder: Path, case: str) -> Path:
+    col, value, *_ = HOSTILE[case]
+    path = folder / f"{case.replace(' ', '_').replace(',', '')}.xlsx"
+    shutil.copy(template, path)
+    from kpi_xl.excel import column_index
+
+    with open_package(path) as pkg:
+        pkg.write_region("Goals", 5, column_index(col), column_index(col), [[value]])
+        pkg.save(path, backup=False)
+    return path
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_goal_values_that_make_no_sense_are_named_never_a_traceback(template, tmp_path, case):
+    _col, _value, cell, words = HOSTILE[case]
+    path = hostile_book(template, tmp_path, case)
+    original = path.read_bytes()
+    r = CliRunner().invoke(main, ["refresh", str(path)])
+    assert r.exit_code == 1, r.output
+    assert r.exc_info is None or r.exc_info[0] is SystemExit, r.exc_info
+    assert cell in r.output and words in r.output, r.output
+    assert path.read_bytes() == original
+    proc = run_cli("refresh", str(path))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and cell in proc.stderr, proc.stderr
+
+
+def test_every_cli_command_over_the_hostile_books_never_shows_a_traceback(template, tmp_path):
+    books = [hostile_book(template, tmp_path, case) for case in HOSTILE]
+    commands = [["functions"], ["scorecard"], ["vba", str(tmp_path / "m.bas")], ["new", str(tmp_path / "n.xlsx")]]
+    for path in books:
+        commands += [["refresh", str(path)], ["refresh", str(path), "--quiet"],
+                     ["share", str(path), str(tmp_path / f"shared-{path.name}")]]
+    for args in commands:
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code in (0, 1) and (r.exc_info is None or r.exc_info[0] is SystemExit), (args, r.output)
+        assert "Traceback" not in r.output, (args, r.output)
+    for args in commands[4:7]:
+        proc = run_cli(*args)
+        assert proc.returncode in (0, 1) and "Traceback" not in proc.stdout + proc.stderr, (args, proc.stderr)
+
+
+def test_share_onto_a_full_disk_says_so_in_one_line(book, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from kpi_xl.workbook.package import atomic
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    out = tmp_path / "shared.xlsx"
+    r = CliRunner().invoke(main, ["share", str(book), str(out)])
+    assert r.exit_code == 1 and r.exc_info[0] is SystemExit, r.exc_info
+    assert "No space left on device" in r.output and "Excel" not in r.output
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]

@@ -118,6 +118,11 @@ def workbook_lock(path: str | os.PathLike, wait: float = 5.0) -> Iterator[None]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(mine)
+    except OSError as exc:  # e.g. a full disk
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        raise WorkbookError(f"{path}: cannot write the lock file {lock.name} ({exc.strerror or exc})") from None
+    try:
         yield
     finally:
         if _read(lock) == mine:
