@@ -423,3 +423,45 @@ def test_share_onto_a_full_disk_says_so_in_one_line(book, tmp_path, monkeypatch)
     assert r.exit_code == 1 and r.exc_info[0] is SystemExit, r.exc_info
     assert "No space left on device" in r.output and "Excel" not in r.output
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+# ------------------------------------------------------------ 12. small things
+
+
+def test_stale_temp_files_of_ours_are_cleaned_on_the_next_run(book):
+    stale = [book.with_name(".book.xlsx.1a2b3c4d.tmp"), book.with_name(".book.bak.xlsx.0f0f0f0f.tmp")]
+    for p in stale:
+        p.write_bytes(b"PK half a workbook, the run was killed")
+    mine = book.with_name(".book.xlsx.notours.tmp")
+    mine.write_bytes(b"someone else's")
+    refresh(book)
+    assert sorted(p.name for p in book.parent.iterdir()) == [".book.xlsx.notours.tmp", "book.bak.xlsx", "book.xlsx"]
+
+
+def test_a_numeric_goal_id_stays_as_typed(book):
+    rows = calamine(book, "Goals")
+    last = len([r for r in rows if r[0]])  # the last goal's sheet row
+    with open_package(book) as pkg:
+        pkg.write_region("Goals", last, 1, 1, [[101]])
+        pkg.save(book, backup=False)
+    report = refresh(book)
+    assert "101" in list(report.scorecard["id"])
+    ids = [r[0] for r in calamine(book, "Scorecard")[1:]]
+    assert "101" in ids and "101.0" not in ids
+
+
+def test_a_full_disk_at_the_final_rename_is_not_blamed_on_excel(book, monkeypatch):
+    import errno
+    import os
+
+    from kpi_xl.workbook.package import atomic
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    original = book.read_bytes()
+    monkeypatch.setattr(atomic.os, "replace", full)
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1 and r.exc_info[0] is SystemExit, r.exc_info
+    assert "No space left on device" in r.output and "Excel" not in r.output
+    assert book.read_bytes() == original

@@ -166,6 +166,15 @@ def _cell_of(info: TableInfo, df_columns: list[str], row: int, column: str) -> s
     return f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}"
 
 
+def _as_text(v: Any) -> Any:
+    """An id typed as a number as the text people see: 101, not 101.0."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
+        return str(v)
+    return v
+
+
 def _goals_column(goals: pd.DataFrame, key: str) -> str | None:
     return next((c for c in goals.columns if canonical(c) == key), None)
 
@@ -196,6 +205,8 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
     _check_headers(goals_info, book)
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
     for col in goals.columns:  # a date typed as a plain number is a serial of the workbook's date system
+        if canonical(col) in ("id", "parent"):
+            goals[col] = goals[col].astype(object).map(_as_text)
         if canonical(col) in ("start", "end"):
             goals[col] = goals[col].map(lambda v: _serial_date(v, book.epoch))
     # only the data tables some goal names (by table or sheet name): a refresh reads no more
@@ -212,6 +223,8 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
                 data[info.sheet] = df  # goals may name the sheet instead of the table
     _, kr = book.table("KeyResults")
     kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, book.lang), [c[0] for c in layout.KR_COLUMNS])))
+    if "goal" in kr.columns:  # the goal a key result follows, by id: 101 as typed
+        kr["goal"] = kr["goal"].astype(object).map(_as_text)
     _, plans = book.table("RewardPlans")
     plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, book.lang),
                                           [c[0] for c in layout.PLAN_COLUMNS])))

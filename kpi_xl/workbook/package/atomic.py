@@ -12,13 +12,19 @@ stays (the backup goes beside the real file).
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
 from typing import IO, Callable
 
 from .records import WorkbookError
+
+
+_IN_USE = {errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY}  # a program holding the file (Windows)
 
 
 def backup_path(path: str | os.PathLike) -> Path:
@@ -45,7 +51,8 @@ def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], N
         os.replace(tmp, target)
     except OSError as exc:
         _unlink(tmp)
-        raise WorkbookError(f"{target}: cannot be replaced ({exc.strerror or exc}); is it open in Excel?") from None
+        hint = "; is it open in another program?" if exc.errno in _IN_USE else ""
+        raise WorkbookError(f"{target}: cannot be replaced ({exc.strerror or exc}){hint}") from None
     except BaseException:
         _unlink(tmp)
         raise
@@ -64,6 +71,23 @@ def check_writable(target: Path) -> None:
         raise WorkbookError(f"{target}: cannot be checked ({exc.strerror or exc})") from None
     if not mode & 0o222:
         raise WorkbookError(f"{target}: the file is read-only; make it writable (or save a copy) and run again")
+
+
+def clean_stale_temps(target: Path) -> list[Path]:
+    """Remove the temporary files a killed run of ours left beside ``target`` (names
+    ``.NAME.xxxxxxxx.tmp``, ours only); call it while holding the workbook's lock."""
+    removed = []
+    for name in (target.name, backup_path(target).name):
+        pattern = re.compile(r"\." + re.escape(name) + r"\.[0-9a-f]{8}\.tmp")
+        try:
+            candidates = list(target.parent.glob(f".{glob.escape(name)}.*.tmp"))
+        except OSError:
+            return removed
+        for path in candidates:
+            if pattern.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                _unlink(path)
+                removed.append(path)
+    return removed
 
 
 def _write_temp(target: Path, write: Callable[[IO[bytes]], None], mode_from: Path) -> Path:

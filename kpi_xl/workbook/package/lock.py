@@ -6,7 +6,8 @@ and holding the holder's pid and host. A second kpi-xl waits a little for it,
 then refuses in words. A lock whose holder is gone (its pid no longer runs on
 this host) is stale and taken over. Another program's owner file is respected:
 a workbook open in LibreOffice (``.~lock.NAME#``) or Excel (``~$NAME``) is
-refused, never overwritten under it.
+refused, never overwritten under it. Holding the lock, the temporary files a killed
+run left beside the workbook are removed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from .atomic import clean_stale_temps
 from .records import WorkbookError
 
 
@@ -122,6 +124,7 @@ def workbook_lock(path: str | os.PathLike, wait: float = 5.0) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.unlink(lock)
         raise WorkbookError(f"{path}: cannot write the lock file {lock.name} ({exc.strerror or exc})") from None
+    clean_stale_temps(path)  # what a killed run of ours left; no run of ours is writing now
     try:
         yield
     finally:
