@@ -465,3 +465,35 @@ def test_a_full_disk_at_the_final_rename_is_not_blamed_on_excel(book, monkeypatc
     assert r.exit_code == 1 and r.exc_info[0] is SystemExit, r.exc_info
     assert "No space left on device" in r.output and "Excel" not in r.output
     assert book.read_bytes() == original
+
+
+# ------------------------------------------------------------ 8. errors point to the cell typed into
+
+
+def test_a_bad_value_in_a_data_table_is_named_by_sheet_and_cell(book):
+    with open_package(book) as pkg:
+        deals = next(t for t in pkg.tables() if t.display_name == "Deals")
+    first = deals.ref.split(":")[0]
+    from kpi_xl.excel import column_letter, split_ref
+
+    r1, c1 = split_ref(first)
+    col = c1 + list(deals.columns).index("Date")
+    row = r1 + 7  # the 7th data row
+    with open_package(book) as pkg:
+        pkg.write_region(deals.sheet, row, col, col, [["next spring"]])
+        pkg.save(book, backup=False)
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1
+    assert f"{deals.sheet}!{column_letter(col)}{row}: 'next spring' is not a date" in r.output, r.output
+
+
+def test_an_over_long_goal_name_is_named_by_its_goals_cell(book):
+    name = "Won contract value North NT$18M in 2026"
+    with zipfile.ZipFile(book) as z:
+        part = next(n for n in z.namelist() if name.encode() in z.read(n))
+    rewrite_part(book, part, lambda b: b.replace(name.encode(), b"x" * 32_865, 1))
+    original = book.read_bytes()
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1
+    assert "Goals!B5: 32865 characters" in r.output and "part" not in r.output, r.output
+    assert book.read_bytes() == original

@@ -30,6 +30,7 @@ from .precision import stable
 from .content import Owned, build_owned, owned_regions, percent_rows
 from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
+from .package.records import MAX_TEXT
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -201,6 +202,7 @@ def _check_headers(info: TableInfo, book: "Inputs") -> None:
 def read_inputs(book: Workbook) -> dict[str, Any]:
     """Everything refresh needs from the workbook, checked."""
     goals_info, goals = book.table("Goals")
+    _check_text(goals_info, goals)
     smart_header = layout.SMART_HEADER[0 if book.lang == "en" else 1]
     _check_headers(goals_info, book)
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
@@ -221,11 +223,13 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
             data[info.display_name] = df
             if info.sheet != info.display_name:
                 data[info.sheet] = df  # goals may name the sheet instead of the table
-    _, kr = book.table("KeyResults")
+    kr_info, kr = book.table("KeyResults")
+    _check_text(kr_info, kr)
     kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, book.lang), [c[0] for c in layout.KR_COLUMNS])))
     if "goal" in kr.columns:  # the goal a key result follows, by id: 101 as typed
         kr["goal"] = kr["goal"].astype(object).map(_as_text)
-    _, plans = book.table("RewardPlans")
+    plans_info, plans = book.table("RewardPlans")
+    _check_text(plans_info, plans)
     plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, book.lang),
                                           [c[0] for c in layout.PLAN_COLUMNS])))
     _, rules = book.table("StatusRules")
@@ -292,16 +296,56 @@ def compute_workbook(book: Workbook, as_of: dt.date | None = None,
     try:
         result = compute(inputs["goals"], inputs["data"], when, rules=rules, lang=lang)
     except GoalsError as exc:
-        info, cols = inputs["goals_info"], list(inputs["goals"].columns)
-        lines = [f"{_cell_of(info, cols, p.row, p.column)}: {p.message}" if p.row else
-                 f"{info.sheet}: column '{p.column}' {p.message}" for p in exc.problems]
-        raise WorkbookError("the goals table has problems:\n" + "\n".join(lines)) from None
+        raise WorkbookError(_goals_error(inputs, exc)) from None
     except DataError as exc:
-        raise WorkbookError(str(exc)) from None
+        raise WorkbookError(_data_error(book, exc)) from None
     progress("building the scorecard, history, OKR and rewards")
-    owned = build_owned(result, inputs["data"], inputs["key_results"], inputs["plans"], inputs["history"],
-                        inputs["notes"], lang, _period(inputs["settings"]))
+    try:
+        owned = build_owned(result, inputs["data"], inputs["key_results"], inputs["plans"], inputs["history"],
+                            inputs["notes"], lang, _period(inputs["settings"]))
+    except GoalsError as exc:
+        raise WorkbookError(_goals_error(inputs, exc)) from None
     return owned, result, inputs
+
+
+def _goals_error(inputs: dict, exc: GoalsError) -> str:
+    """The goals table's problems, each at the cell the user typed into."""
+    info, cols = inputs["goals_info"], list(inputs["goals"].columns)
+    lines = [f"{_cell_of(info, cols, p.row, p.column)}: {p.message}" if p.row else
+             f"{info.sheet}: column '{p.column}' {p.message}" for p in exc.problems]
+    return "the goals table has problems:\n" + "\n".join(lines)
+
+
+def _data_error(book: "Inputs", exc: DataError) -> str:
+    """A data table's bad value at its sheet and cell (the engine knows the table's row)."""
+    table, column, row = getattr(exc, "table", None), getattr(exc, "column", None), getattr(exc, "row", None)
+    tables = getattr(book, "tables", {})
+    key = str(table).lower()
+    info = tables.get(key) or next((t for t in tables.values() if t.sheet.lower() == key), None)
+    if info is None or row is None or column is None:
+        return str(exc)
+    names = [str(c).strip().lower() for c in info.columns]
+    if str(column).strip().lower() not in names:
+        return str(exc)
+    r1, c1, _, _ = _split(info.ref)
+    col = c1 + names.index(str(column).strip().lower())
+    return f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}: {str(exc).split(': ', 1)[-1]}"
+
+
+def _check_text(info: TableInfo, df: pd.DataFrame) -> None:
+    """Text longer than a cell holds (a crafted or generated file) is refused at the cell
+    it was typed into, before it is copied anywhere."""
+    r1, c1, _, _ = _split(info.ref)
+    for j, col in enumerate(df.columns):
+        s = df[col]
+        if s.dtype != object:
+            continue
+        lengths = s.map(lambda v: len(v) if isinstance(v, str) else 0)
+        if len(lengths) and lengths.max() > MAX_TEXT:
+            label = lengths.idxmax()
+            row = r1 + info.header_row_count + (int(label) if isinstance(label, int) else 0)
+            raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{row}: {lengths.max()} characters; "
+                                f"an Excel cell holds at most {MAX_TEXT}")
 
 
 NOTE_COLUMN = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
