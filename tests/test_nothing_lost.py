@@ -497,3 +497,27 @@ def test_an_over_long_goal_name_is_named_by_its_goals_cell(book):
     assert r.exit_code == 1
     assert "Goals!B5: 32865 characters" in r.output and "part" not in r.output, r.output
     assert book.read_bytes() == original
+
+
+# ------------------------------------------------------------ 9. data made of formulas without values
+
+
+def test_data_cells_with_formulas_but_no_values_are_explained_in_the_goals_row(book):
+    from kpi_xl.excel import column_letter, split_ref
+
+    with open_package(book) as pkg:
+        deals = next(t for t in pkg.tables() if t.display_name == "Deals")
+        part = pkg.sheet(deals.sheet).part
+    r1, c1 = split_ref(deals.ref.split(":")[0])
+    col = column_letter(c1 + list(deals.columns).index("Value"))
+    # as a program that writes no cached values saves them: =ROUND(...) with no <v>
+    rewrite_part(book, part, lambda b: re.sub(
+        rb'(<c r="' + col.encode() + rb'(?!1")\d+"[^>]*?)(?: t="n")?>(<v>[^<]*</v>)</c>',
+        lambda m: m.group(1) + b"><f>ROUND(1000,0)</f></c>" if m.group(0).count(b'r="' + col.encode()) else m.group(0),
+        b))
+    report = refresh(book)
+    card = {r[0]: (r[12], r[13]) for r in calamine(book, "Scorecard")[1:] if r[0]}
+    status, why = card["S2"]
+    assert status == "No data"
+    assert f"{deals.sheet}!{col}" in why and "formulas with no saved value" in why and "open and save" in why, why
+    assert any("formulas with no saved value" in w for w in report.warnings)

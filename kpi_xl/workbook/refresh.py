@@ -25,6 +25,7 @@ from ..excel import EPOCH_1900, column_index, column_letter, from_serial
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import as_date, canonical
+from .. import labels
 from . import layout
 from .precision import stable
 from .content import Owned, build_owned, owned_regions, percent_rows
@@ -382,6 +383,43 @@ def keep_notes(owned: Owned, kept: dict[str, KeptCell]) -> None:
             row[NOTE_COLUMN - 1] = cell
 
 
+def explain_uncomputed_data(pkg: Package, book: Workbook, owned: Owned, goals: pd.DataFrame) -> None:
+    """Goals without data whose table holds formulas with no saved value (a file saved by
+    a program that computes nothing) say so in their row, with the fix, not "No data"."""
+    table_col, id_col = _goals_column(goals, "table"), _goals_column(goals, "id")
+    status_at = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
+    rule_at = [c[0] for c in layout.SCORECARD_COLUMNS].index("rule")
+    no_data = labels.STATUS[book.lang]["no_data"]
+    if table_col is None or id_col is None:
+        return
+    table_of = {str(i): str(t).strip().lower() for i, t in zip(goals[id_col], goals[table_col]) if t}
+    found: dict[str, str | None] = {}
+    for row in owned.scorecard:
+        name = table_of.get(str(row[0]))
+        if row[status_at] != no_data or not name:
+            continue
+        if name not in found:
+            info = book.tables.get(name) or next((t for t in book.tables.values() if t.sheet.lower() == name), None)
+            found[name] = _formulas_without_values(pkg, info) if info else None
+        if found[name]:
+            row[rule_at] = found[name]
+    for text in {t for t in found.values() if t}:
+        owned.warnings.append(text)
+
+
+def _formulas_without_values(pkg: Package, info: TableInfo) -> str | None:
+    r1, c1, r2, c2 = _split(info.ref)
+    first = r1 + info.header_row_count
+    cells = [(r, c) for (r, c), cell in pkg.read_formulas(info.sheet, first, r2).items()
+             if c1 <= c <= c2 and cell.value is None]
+    if not cells:
+        return None
+    r, c = min(cells)
+    return (f"{len(cells)} cells of {info.sheet} (first {info.sheet}!{column_letter(c)}{r}) hold formulas with no "
+            "saved value (the file was saved by a program that does not compute them): open and save the "
+            "workbook in Excel or LibreOffice, then refresh again")
+
+
 def write_owned(pkg: Package, book: Workbook, owned: Owned) -> None:
     """Write every owned region (the formulas that show them are computed afterwards,
     by :func:`compute_formulas`)."""
@@ -481,6 +519,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         book = Workbook(path, pkg)
         owned, result, inputs = compute_workbook(book, as_of, progress)
         keep_notes(owned, kept_notes(pkg, book))
+        explain_uncomputed_data(pkg, book, owned, inputs["goals"])
         progress("writing the owned sheets")
         write_owned(pkg, book, owned)
         progress("computing the formulas on your sheets")
