@@ -521,3 +521,29 @@ def test_data_cells_with_formulas_but_no_values_are_explained_in_the_goals_row(b
     assert status == "No data"
     assert f"{deals.sheet}!{col}" in why and "formulas with no saved value" in why and "open and save" in why, why
     assert any("formulas with no saved value" in w for w in report.warnings)
+
+
+def test_date_serials_typed_as_numbers_in_a_data_table_are_dates_and_impossible_ones_are_named(book, tmp_path):
+    from kpi_xl.excel import EPOCH_1900, column_letter, split_ref, to_serial
+
+    plain = tmp_path / "plain.xlsx"
+    shutil.copy(book, plain)
+    expected = refresh(plain).scorecard[["id", "actual"]].fillna(-1).values.tolist()
+    with open_package(book) as pkg:
+        deals = next(t for t in pkg.tables() if t.display_name == "Deals")
+    r1, c1 = split_ref(deals.ref.split(":")[0])
+    r2, _ = split_ref(deals.ref.split(":")[1])
+    col = c1 + list(deals.columns).index("Date")
+    dates = [r[col - 1] for r in calamine(book, deals.sheet)[r1:r2]]
+    serials = [[int(to_serial(d, EPOCH_1900))] for d in dates]  # the whole column as General numbers
+    with open_package(book) as pkg:
+        pkg.write_region(deals.sheet, r1 + 1, col, col, serials, styles=[0])
+        pkg.save(book, backup=False)
+    assert isinstance(calamine(book, deals.sheet)[r1][col - 1], float)
+    assert refresh(book).scorecard[["id", "actual"]].fillna(-1).values.tolist() == expected
+    with open_package(book) as pkg:
+        pkg.write_region(deals.sheet, r1 + 7, col, col, [[3_000_000]], styles=[0])
+        pkg.save(book, backup=False)
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1
+    assert f"{deals.sheet}!{column_letter(col)}{r1 + 7}: 3000000 is not a date" in r.output, r.output

@@ -224,6 +224,7 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
             data[info.display_name] = df
             if info.sheet != info.display_name:
                 data[info.sheet] = df  # goals may name the sheet instead of the table
+    _data_dates(book, data, goals)
     kr_info, kr = book.table("KeyResults")
     _check_text(kr_info, kr)
     kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, book.lang), [c[0] for c in layout.KR_COLUMNS])))
@@ -261,6 +262,43 @@ def _serial_date(v: Any, epoch: dt.datetime) -> Any:
         except (OverflowError, ValueError):
             return v
     return v
+
+
+def _data_dates(book: "Inputs", data: dict[str, pd.DataFrame], goals: pd.DataFrame) -> None:
+    """Date columns of data tables holding plain numbers (dates typed or pasted without
+    a date format) as the dates those serial numbers are in the workbook's date system;
+    a number that is no date is refused at its cell."""
+    table_col, date_col = _goals_column(goals, "table"), _goals_column(goals, "date_column")
+    if table_col is None or date_col is None:
+        return
+    wanted = {(str(t).strip().lower(), str(d).strip().lower()) for t, d in zip(goals[table_col], goals[date_col])
+              if t and d and isinstance(d, str)}
+    tables = getattr(book, "tables", {})
+    for name, df in data.items():
+        for col in df.columns:
+            if (name.lower(), str(col).strip().lower()) not in wanted:
+                continue
+            s = df[col]
+            if pd.api.types.is_datetime64_any_dtype(s):
+                continue
+            numbers = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v)
+            if not numbers.any():
+                continue
+            out = s.astype(object).copy()
+            for label in s.index[numbers.to_numpy()]:
+                v = s[label]
+                day = _serial_date(v, book.epoch) if v >= 0 else v
+                if not isinstance(day, dt.date):
+                    info = tables.get(name.lower()) or next((t for t in tables.values() if t.sheet == name), None)
+                    where = name
+                    if info is not None:
+                        r1, c1, _, _ = _split(info.ref)
+                        j = list(df.columns).index(col)
+                        where = f"{info.sheet}!{column_letter(c1 + j)}{r1 + info.header_row_count + int(label)}"
+                    raise WorkbookError(f"{where}: {v:.15g} is not a date (Excel's dates run from 1900-01-01 "
+                                        "to 9999-12-31)")
+                out[label] = pd.Timestamp(day)
+            df[col] = out.infer_objects()
 
 
 def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetime = EPOCH_1900) -> dt.date:
