@@ -547,3 +547,31 @@ def test_date_serials_typed_as_numbers_in_a_data_table_are_dates_and_impossible_
     r = CliRunner().invoke(main, ["refresh", str(book)])
     assert r.exit_code == 1
     assert f"{deals.sheet}!{column_letter(col)}{r1 + 7}: 3000000 is not a date" in r.output, r.output
+
+
+def test_reward_plan_and_okr_errors_name_their_cells(book, tmp_path):
+    from kpi_xl.excel import column_letter
+    from kpi_xl.workbook import layout
+
+    okr = tmp_path / "okr.xlsx"
+    shutil.copy(book, okr)
+    reward = list(layout.GOAL_HEADERS).index("reward") + 1
+    with open_package(book) as pkg:
+        pkg.write_region("Goals", 5, reward, reward, [["Moon bonus"]])
+        pkg.save(book, backup=False)
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1
+    assert f"Goals!{column_letter(reward)}5: reward plan 'Moon bonus' is not in the Rewards table" in r.output, r.output
+    start = [c[0] for c in layout.KR_COLUMNS].index("start_value") + 1
+    target = [c[0] for c in layout.KR_COLUMNS].index("target_value") + 1
+    score = [c[0] for c in layout.KR_COLUMNS].index("score") + 1
+    with open_package(okr) as pkg:
+        pkg.write_region("OKR", 3, start, start, [[7]])
+        pkg.write_region("OKR", 3, target, target, [[7]])
+        pkg.write_region("OKR", 3, score, score, [[None]])
+        current = [c[0] for c in layout.KR_COLUMNS].index("current_value") + 1
+        pkg.write_region("OKR", 3, current, current, [[5]])
+        pkg.save(okr, backup=False)
+    r = CliRunner().invoke(main, ["refresh", str(okr)])
+    assert r.exit_code == 1
+    assert f"OKR!{column_letter(target)}3: the target equals the start value" in r.output, r.output

@@ -12,6 +12,7 @@ understood is refused with the sheet, cell and what was expected, untouched.
 from __future__ import annotations
 
 import abc
+import math
 import os
 import datetime as dt
 from dataclasses import dataclass
@@ -234,6 +235,7 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
     _check_text(plans_info, plans)
     plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, book.lang),
                                           [c[0] for c in layout.PLAN_COLUMNS])))
+    _check_review(goals_info, goals, kr_info, kr, plans)
     _, rules = book.table("StatusRules")
     rules = rules.rename(columns=dict(zip(layout.header(layout.RULE_COLUMNS, book.lang),
                                           [c[0] for c in layout.RULE_COLUMNS])))
@@ -262,6 +264,34 @@ def _serial_date(v: Any, epoch: dt.datetime) -> Any:
         except (OverflowError, ValueError):
             return v
     return v
+
+
+def _check_review(goals_info: TableInfo, goals: pd.DataFrame, kr_info: TableInfo, kr: pd.DataFrame,
+                  plans: pd.DataFrame) -> None:
+    """What the OKR grading and the payouts would refuse, refused at the cell typed into."""
+    reward_col, plan_col = _goals_column(goals, "reward"), "plan" if "plan" in plans.columns else None
+    if reward_col is not None and plan_col is not None:
+        known = {str(p).strip().casefold() for p in plans[plan_col] if p is not None}
+        for label, plan in goals[reward_col].items():
+            if plan is not None and str(plan).strip() and str(plan).strip().casefold() not in known:
+                cell = _cell_of(goals_info, list(goals.columns), int(label) + 1, "reward")
+                raise WorkbookError(f"{cell}: reward plan '{str(plan).strip()}' is not in the Rewards table")
+    if not {"start_value", "target_value", "current_value", "score"} <= set(kr.columns):
+        return
+    r1, c1, _, _ = _split(kr_info.ref)
+    target_at = list(kr.columns).index("target_value")
+    for label, r in kr.iterrows():
+        start, target, now, score = (_float(r[k]) for k in ("start_value", "target_value", "current_value", "score"))
+        if score != score and now == now and target == (0.0 if start != start else start):
+            cell = f"{kr_info.sheet}!{column_letter(c1 + target_at)}{r1 + kr_info.header_row_count + int(label)}"
+            raise WorkbookError(f"{cell}: the target equals the start value (a key result needs somewhere to go)")
+
+
+def _float(v: Any) -> float:
+    try:
+        return float(v) if v is not None and v != "" else math.nan
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _data_dates(book: "Inputs", data: dict[str, pd.DataFrame], goals: pd.DataFrame) -> None:
