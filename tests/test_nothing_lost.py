@@ -575,3 +575,12 @@ def test_reward_plan_and_okr_errors_name_their_cells(book, tmp_path):
     r = CliRunner().invoke(main, ["refresh", str(okr)])
     assert r.exit_code == 1
     assert f"OKR!{column_letter(target)}3: the target equals the start value" in r.output, r.output
+
+
+def test_a_negative_number_in_a_date_column_is_named_for_what_it_is(book):
+    with open_package(book) as pkg:
+        pkg.write_region("Deals", 8, 2, 2, [[-100]])  # keeps the column's date format: it reads as a time
+        pkg.save(book, backup=False)
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1
+    assert "Deals!B8: a negative number or a time of day is not a date" in r.output, r.output

@@ -311,13 +311,13 @@ def _data_dates(book: "Inputs", data: dict[str, pd.DataFrame], goals: pd.DataFra
             s = df[col]
             if pd.api.types.is_datetime64_any_dtype(s):
                 continue
-            numbers = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v)
+            numbers = s.map(lambda v: isinstance(v, (int, float, dt.time)) and not isinstance(v, bool) and v == v)
             if not numbers.any():
                 continue
             out = s.astype(object).copy()
             for label in s.index[numbers.to_numpy()]:
                 v = s[label]
-                day = _serial_date(v, book.epoch) if v >= 0 else v
+                day = _serial_date(v, book.epoch) if not isinstance(v, dt.time) and v >= 0 else v
                 if not isinstance(day, dt.date):
                     info = tables.get(name.lower()) or next((t for t in tables.values() if t.sheet == name), None)
                     where = name
@@ -325,7 +325,8 @@ def _data_dates(book: "Inputs", data: dict[str, pd.DataFrame], goals: pd.DataFra
                         r1, c1, _, _ = _split(info.ref)
                         j = list(df.columns).index(col)
                         where = f"{info.sheet}!{column_letter(c1 + j)}{r1 + info.header_row_count + int(label)}"
-                    raise WorkbookError(f"{where}: {v:.15g} is not a date (Excel's dates run from 1900-01-01 "
+                    shown = "a negative number or a time of day" if isinstance(v, dt.time) else f"{v:.15g}"
+                    raise WorkbookError(f"{where}: {shown} is not a date (Excel's dates run from 1900-01-01 "
                                         "to 9999-12-31)")
                 out[label] = pd.Timestamp(day)
             df[col] = out.infer_objects()
@@ -439,6 +440,9 @@ def kept_notes(pkg: Package, book: Workbook) -> dict[str, KeptCell]:
             mr, text = masters[cell.shared_index]
             formula = Translator("=" + text, f"{column_letter(NOTE_COLUMN)}{mr}").translate_formula(
                 f"{column_letter(NOTE_COLUMN)}{r}")[1:]
+        if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
+            raise WorkbookError(f"{sheet}!{column_letter(NOTE_COLUMN)}{r}: {len(cell.value)} characters; "
+                                f"an Excel cell holds at most {MAX_TEXT}")
         out[str(goal)] = KeptCell(cell.value, formula or None, cell.style or None)
     return out
 
