@@ -167,6 +167,7 @@ def share(path: Path, out: Path) -> None:
 
     report = do_share(path, out)
     click.echo(f"wrote {report.out}: {report.frozen} KPI formulas replaced by their values"
+               + (f"; {report.names_frozen} defined name(s) holding one too" if report.names_frozen else "")
                + ("; macros removed" if report.vba_removed else "")
                + (f"; {report.buttons_removed} buttons removed" if report.buttons_removed else ""))
 

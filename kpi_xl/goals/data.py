@@ -33,7 +33,19 @@ def from_day(n: int) -> dt.date:
 
 
 class DataError(MessageError):
-    """A data table or column a goal needs is missing or holds the wrong kind of value."""
+    """A data table or column a goal needs is missing or holds the wrong kind of value;
+    ``table``, ``column`` and ``row`` (1-based data row) say where, when one cell is wrong."""
+
+    def __init__(self, message: Message | str, *, table: str | None = None, column: str | None = None,
+                 row: int | None = None) -> None:
+        super().__init__(message)
+        self.table, self.column, self.row = table, column, row
+
+
+def _row_label(s: pd.Series, i: int) -> int:
+    """The 1-based table row of position ``i`` (blank rows dropped keep their labels)."""
+    label = s.index[i]
+    return int(label) + 1 if isinstance(label, (int, np.integer)) else i + 1
 
 
 @dataclass
@@ -95,7 +107,8 @@ class DataTables:
                 if bad.any():
                     i = int(np.flatnonzero(bad.to_numpy())[0])
                     raise DataError(Message(N_("table '{table}', column '{column}', row {row}: '{value}' is not a date"),
-                                            table=table, column=column, row=i + 1, value=s.iloc[i]))
+                                            table=table, column=column, row=i + 1, value=s.iloc[i]),
+                                    table=table, column=column, row=_row_label(s, i))
             arr = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
             arr[missing.to_numpy()] = NO_DAY
             self._cache[key] = arr
@@ -122,7 +135,8 @@ class DataTables:
                         return self._cache.setdefault(key, _serials(as_dates))
                     i = int(np.flatnonzero(bad.to_numpy())[0])
                     raise DataError(Message(N_("table '{table}', column '{column}', row {row}: '{value}' is not a number"),
-                                            table=table, column=column, row=i + 1, value=s.iloc[i]))
+                                            table=table, column=column, row=i + 1, value=s.iloc[i]),
+                                    table=table, column=column, row=_row_label(s, i))
                 arr = conv.to_numpy(dtype=np.float64, na_value=np.nan)
             self._cache[key] = arr
         return self._cache[key]

@@ -178,6 +178,9 @@ def _blank_column(s: pd.Series) -> pd.Series:
     return b
 
 
+LAST_YEAR = 9998  # a goal's periods are paced to the day after its end: Excel's dates stop at 9999-12-31
+
+
 def as_date(v: Any) -> dt.date | None:
     """A cell's date as the goals table reads it: a date or datetime, an Excel serial
     number (days since 1899-12-30) or ISO text ("2026-06-15"); None for a blank or
@@ -191,7 +194,10 @@ def as_date(v: Any) -> dt.date | None:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return from_serial(v).date()
+        try:
+            return from_serial(v).date()
+        except (OverflowError, ValueError):  # past 9999-12-31: no date at all
+            return None
     if isinstance(v, str):
         try:
             return dt.date.fromisoformat(v.strip()[:10])
@@ -290,10 +296,24 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
             d = as_date(raw)
             if raw is not None and d is None:
                 problems.append(Problem(pos, col, Message(N_("'{value}' is not a date"), value=raw)))
+            elif d is not None and d.year > LAST_YEAR:
+                problems.append(Problem(pos, col, Message(N_("'{value}' is too far ahead (goals must end by {last})"),
+                                                          value=d, last=dt.date(LAST_YEAR, 12, 31))))
+                d = None
             rec[col] = d
         if rec["start"] and rec["end"] and rec["end"] < rec["start"]:
             problems.append(Problem(pos, "end", Message(N_("{end} is before the start {start}"), end=rec["end"],
                                                         start=rec["start"])))
+        target, base = rec["target"], rec["baseline"]
+        if rec["direction"] == "higher" and not math.isnan(target):
+            if math.isnan(base) and target <= 0:
+                problems.append(Problem(pos, "target", Message(
+                    N_("{target:g}: a 'higher' goal needs a target above 0 (or a baseline below the target)"),
+                    target=target)))
+            elif not math.isnan(base) and target <= base:
+                problems.append(Problem(pos, "target", Message(
+                    N_("{target:g} is not above the baseline {baseline:g} of a 'higher' goal"),
+                    target=target, baseline=base)))
         if rec["direction"] == "maintain":
             lo, hi = rec["band_low"], rec["band_high"]
             if math.isnan(lo) or math.isnan(hi):

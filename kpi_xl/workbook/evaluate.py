@@ -28,8 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, KpiXlError, XlError
-from ..excel import EPOCH_1900 as EPOCH
-from ..excel import column_index, to_serial
+from ..excel import EPOCH_1900, column_index, split_ref, to_serial
 from ..functions import calling, registry
 
 
@@ -37,8 +36,9 @@ class Unsupported(KpiXlError):
     """A construct or function the evaluator does not know (the cell keeps its value)."""
 
 
-def serial(v: Any) -> Any:
-    return to_serial(v, EPOCH) if isinstance(v, dt.date) else v
+def serial(v: Any, epoch: dt.datetime = EPOCH_1900) -> Any:
+    """A date as a serial number of the workbook's date system (1900 or 1904)."""
+    return to_serial(v, epoch) if isinstance(v, dt.date) else v
 
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -52,9 +52,10 @@ class Book:
     values: Callable[[str], list[list[Any]]]  # sheet → rows of values (cached results for formulas)
     formulas: dict[tuple[str, int, int], str]  # cells to evaluate: (sheet, row, col) → "=..."
     tables: dict[str, tuple[str, int, int, int, list[str]]]  # name → (sheet, first data row, first col, last row, columns)
-    names: dict[str, str] = field(default_factory=dict)  # defined name → reference text
+    names: dict[str, str] = field(default_factory=dict)  # defined name → what it refers to (a range or a formula)
     overlay: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # values written in this refresh
     today: dt.date = field(default_factory=dt.date.today)
+    epoch: dt.datetime = EPOCH_1900  # day 0 of the workbook's serial numbers (1904 system: 1904-01-01)
 
 
 class Evaluator:
@@ -66,15 +67,17 @@ class Evaluator:
 
     # ------------------------------------------------------------ cells
     def cell(self, sheet: str, row: int, col: int) -> Any:
+        if row < 1 or col < 1:  # A0 (a crafted file): no such cell, never a negative index
+            raise Unsupported(f"invalid reference to row {row} of {sheet}")
         key = (sheet, row, col)
         if key in self.book.overlay:
-            return serial(self.book.overlay[key])
+            return serial(self.book.overlay[key], self.book.epoch)
         if key in self.book.formulas:
             return self.formula_cell(key)
         rows = self.book.values(sheet)
         if row - 1 < len(rows) and col - 1 < len(rows[row - 1]):
             v = rows[row - 1][col - 1]
-            return None if v == "" else serial(v)
+            return None if v == "" else serial(v, self.book.epoch)
         return None
 
     def formula_cell(self, key: tuple[str, int, int]) -> Any:
@@ -100,6 +103,8 @@ class Evaluator:
         return self._last[sheet]
 
     def block(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> np.ndarray:
+        if min(r1, c1, r2, c2) < 1:
+            raise Unsupported(f"invalid reference to row {min(r1, r2)} of {sheet}")
         r2 = min(r2, max(self.last_row(sheet), r1))
         out = np.empty((r2 - r1 + 1, c2 - c1 + 1), dtype=object)
         for i in range(r1, r2 + 1):
@@ -253,8 +258,9 @@ class Evaluator:
         if "!" in ref:
             sheet, ref = ref.rsplit("!", 1)
             sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
-        if ref in self.book.names:
-            return self.reference(self.book.names[ref])
+        named = self.name(ref)
+        if named is not None:  # a named range or a named formula: evaluated where it is used
+            return self.evaluate(named, sheet)
         parts = ref.split(":")
         if len(parts) == 1:
             m = _CELL.match(parts[0])
@@ -270,6 +276,17 @@ class Evaluator:
         if ca and cb:
             return self.block(sheet, 1, column_index(ca.group(1)), max(self.last_row(sheet), 1), column_index(cb.group(1)))
         raise Unsupported(f"reference {ref!r}")
+
+    def name(self, ref: str) -> str | None:
+        """What a defined name refers to (names are case-insensitive), or None."""
+        names = self.book.names
+        if ref in names:
+            return names[ref]
+        if not names:
+            return None
+        if not hasattr(self, "_names_folded"):
+            self._names_folded = {k.casefold(): v for k, v in names.items()}
+        return self._names_folded.get(ref.casefold())
 
     def table_ref(self, table: str, inner: str) -> np.ndarray:
         info = self.book.tables.get(table.lower())
@@ -472,7 +489,7 @@ def _date(ev, y, m, d) -> Any:
     def one(y, m, d):
         y, m, d = int(_num(y)), int(_num(m)), int(_num(d))
         base = dt.date(y + (m - 1) // 12, (m - 1) % 12 + 1, 1)
-        return float((base - EPOCH.date()).days + d - 1)
+        return float((base - ev.book.epoch.date()).days + d - 1)
     return lift(one, y, m, d)
 
 
@@ -482,7 +499,7 @@ def _part(kind: str) -> Callable:
             n = _num(v)
             if isinstance(n, XlError):
                 return n
-            d = EPOCH + dt.timedelta(days=n)
+            d = ev.book.epoch + dt.timedelta(days=n)
             return float(getattr(d, kind))
         return lift(one, x)
     return fn
@@ -490,10 +507,10 @@ def _part(kind: str) -> Callable:
 
 def _eomonth(ev, start, months):
     def one(s, k):
-        d = (EPOCH + dt.timedelta(days=_num(s))).date()
+        d = (ev.book.epoch + dt.timedelta(days=_num(s))).date()
         m = d.month - 1 + int(_num(k)) + 1
         first_next = dt.date(d.year + m // 12, m % 12 + 1, 1)
-        return float((first_next - dt.timedelta(days=1) - EPOCH.date()).days)
+        return float((first_next - dt.timedelta(days=1) - ev.book.epoch.date()).days)
     return lift(one, start, months)
 
 
@@ -543,7 +560,7 @@ NATIVE: dict[str, Callable[..., Any]] = {
     "MONTH": _part("month"),
     "DAY": _part("day"),
     "EOMONTH": _eomonth,
-    "TODAY": lambda ev: float((ev.book.today - EPOCH.date()).days),
+    "TODAY": lambda ev: float((ev.book.today - ev.book.epoch.date()).days),
     "ABS": lambda ev, x: lift(lambda v: abs(_num(v)) if not isinstance(_num(v), XlError) else _num(v), x),
     "ROUND": _round,
     "AND": lambda ev, *a: all(_truthy(v) for v in _flat(*a) if v is not None),
@@ -571,3 +588,56 @@ def evaluate_all(book: Book) -> Outcome:
         except Exception as exc:  # noqa: BLE001 - a cell we cannot compute keeps its value
             skipped[key] = f"{type(exc).__name__}: {exc}"
     return Outcome(values, skipped)
+
+
+def table_ranges(infos) -> dict[str, tuple[str, int, int, int, list[str]]]:
+    """Excel Tables (:class:`~kpi_xl.workbook.package.TableInfo`) as :attr:`Book.tables`
+    wants them: lower-case name → (sheet, first data row, first col, last data row, columns)."""
+    out = {}
+    for info in infos:
+        first, _, last = info.ref.replace("$", "").partition(":")
+        r1, c1 = split_ref(first)
+        r2, _c2 = split_ref(last or first)
+        out[info.display_name.lower()] = (info.sheet, r1 + info.header_row_count, c1,
+                                          r2 - info.totals_row_count, list(info.columns))
+    return out
+
+
+def defined_names(names) -> dict[str, str]:
+    """Defined names (:class:`~kpi_xl.workbook.package.DefinedName`) as :attr:`Book.names`:
+    workbook-scoped ones first, Excel's own (``_xlnm.``) left out."""
+    out: dict[str, str] = {}
+    for n in sorted(names, key=lambda n: n.sheet is not None):
+        if not n.name.startswith("_xlnm.") and n.value:
+            out.setdefault(n.name, n.value)
+    return out
+
+
+def name_values(pkg, path, wanted: list[str]) -> dict[str, Any]:
+    """The values of the defined names ``wanted``, computed from the workbook's saved
+    cell values (raises :class:`Unsupported` for one that cannot be computed)."""
+    from python_calamine import CalamineWorkbook
+
+    cal = CalamineWorkbook.from_path(str(path))
+    cache: dict[str, list[list[Any]]] = {}
+
+    def values(sheet: str) -> list[list[Any]]:
+        if sheet not in cache:
+            try:
+                cache[sheet] = cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except Exception:  # noqa: BLE001 - calamine's own errors: no such sheet
+                raise Unsupported(f"no sheet {sheet!r}") from None
+        return cache[sheet]
+
+    first = next((s.name for s in pkg.sheets() if s.kind == "worksheet"), "")
+    book = Book(values, {}, table_ranges(pkg.tables()), names=defined_names(pkg.defined_names()), epoch=pkg.epoch)
+    ev = Evaluator(book)
+    out = {}
+    for name in wanted:
+        value = ev.evaluate(book.names[name], first)
+        if isinstance(value, np.ndarray):
+            if value.size != 1:
+                raise Unsupported(f"the name {name} is a range or an array, not one value")
+            value = value.reshape(-1)[0]
+        out[name] = value
+    return out

@@ -12,6 +12,8 @@ understood is refused with the sheet, cell and what was expected, untouched.
 from __future__ import annotations
 
 import abc
+import math
+import os
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +23,17 @@ import pandas as pd
 
 from .. import i18n
 from ..errors import KpiXlError
-from ..excel import column_index, column_letter
+from ..excel import EPOCH_1900, column_index, column_letter, from_serial
 from ..goals import GoalsError, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import CHOICE_WORDS, as_date, canonical
+from .. import labels
 from . import layout
 from .precision import stable
 from .content import Owned, build_owned, localized, owned_regions, percent_rows
-from .package import Package, TableInfo, WorkbookError, backup_path, open_package
+from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
+from .package.atomic import check_writable
+from .package.records import MAX_TEXT
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -68,6 +73,7 @@ class Inputs(abc.ABC):
     subclass says how to get ``sheet_values`` (file or live Excel) and ``lang``."""
 
     lang: str
+    epoch: dt.datetime = EPOCH_1900  # the workbook's date system (1904-01-01 for a 1904 workbook)
 
     @abc.abstractmethod
     def sheet_values(self, sheet: str) -> list[list[Any]]:
@@ -105,6 +111,7 @@ class Workbook(Inputs):
             raise WorkbookError(f"{path}: this is not a kpi-xl workbook (no table named {', '.join(missing)}); "
                                 "make one with: kpi-xl new BOOK.xlsx")
         self.lang = self._language()
+        self.epoch = package.epoch  # dates typed as plain numbers count from it
 
     # ---------------------------------------------------------------- values
     def sheet_values(self, sheet: str) -> list[list[Any]]:
@@ -164,6 +171,15 @@ def _cell_of(info: TableInfo, df_columns: list[str], row: int, column: str) -> s
     return f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}"
 
 
+def _as_text(v: Any) -> Any:
+    """An id typed as a number as the text people see: 101, not 101.0."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
+        return str(v)
+    return v
+
+
 def _goals_column(goals: pd.DataFrame, key: str) -> str | None:
     return next((c for c in goals.columns if canonical(c) == key), None)
 
@@ -189,9 +205,15 @@ def _check_headers(info: TableInfo, book: "Inputs") -> None:
 def read_inputs(book: Workbook) -> dict[str, Any]:
     """Everything refresh needs from the workbook, checked."""
     goals_info, goals = book.table("Goals")
+    _check_text(goals_info, goals)
     smart_header = layout.smart_header(book.lang)
     _check_headers(goals_info, book)
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
+    for col in goals.columns:  # a date typed as a plain number is a serial of the workbook's date system
+        if canonical(col) in ("id", "parent"):
+            goals[col] = goals[col].astype(object).map(_as_text)
+        if canonical(col) in ("start", "end"):
+            goals[col] = goals[col].map(lambda v: _serial_date(v, book.epoch))
     # only the data tables some goal names (by table or sheet name): a refresh reads no more
     table_col = _goals_column(goals, "table")
     wanted = {str(t).strip().lower() for t in (goals[table_col] if table_col else []) if t}
@@ -204,11 +226,17 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
             data[info.display_name] = df
             if info.sheet != info.display_name:
                 data[info.sheet] = df  # goals may name the sheet instead of the table
-    _, kr = book.table("KeyResults")
+    _data_dates(book, data, goals)
+    kr_info, kr = book.table("KeyResults")
+    _check_text(kr_info, kr)
     kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, book.lang), [c[0] for c in layout.KR_COLUMNS])))
-    _, plans = book.table("RewardPlans")
+    if "goal" in kr.columns:  # the goal a key result follows, by id: 101 as typed
+        kr["goal"] = kr["goal"].astype(object).map(_as_text)
+    plans_info, plans = book.table("RewardPlans")
+    _check_text(plans_info, plans)
     plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, book.lang),
                                           [c[0] for c in layout.PLAN_COLUMNS])))
+    _check_review(goals_info, goals, kr_info, kr, plans)
     _, rules = book.table("StatusRules")
     rules = rules.rename(columns=dict(zip(layout.header(layout.RULE_COLUMNS, book.lang),
                                           [c[0] for c in layout.RULE_COLUMNS])))
@@ -228,10 +256,87 @@ def read_inputs(book: Workbook) -> dict[str, Any]:
             "rules": rules, "settings": settings, "notes": notes, "history": hist}
 
 
-def _as_of(settings: dict[str, Any], override: dt.date | None) -> dt.date:
+def _serial_date(v: Any, epoch: dt.datetime) -> Any:
+    """A number in a date cell as the date it stands for in the workbook's date system;
+    anything else as it is (the engine says what it cannot read)."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
+        try:
+            return from_serial(v, epoch).date()
+        except (OverflowError, ValueError):
+            return v
+    return v
+
+
+def _check_review(goals_info: TableInfo, goals: pd.DataFrame, kr_info: TableInfo, kr: pd.DataFrame,
+                  plans: pd.DataFrame) -> None:
+    """What the OKR grading and the payouts would refuse, refused at the cell typed into."""
+    reward_col, plan_col = _goals_column(goals, "reward"), "plan" if "plan" in plans.columns else None
+    if reward_col is not None and plan_col is not None:
+        known = {str(p).strip().casefold() for p in plans[plan_col] if p is not None}
+        for label, plan in goals[reward_col].items():
+            if plan is not None and str(plan).strip() and str(plan).strip().casefold() not in known:
+                cell = _cell_of(goals_info, list(goals.columns), int(label) + 1, "reward")
+                raise WorkbookError(f"{cell}: reward plan '{str(plan).strip()}' is not in the Rewards table")
+    if not {"start_value", "target_value", "current_value", "score"} <= set(kr.columns):
+        return
+    r1, c1, _, _ = _split(kr_info.ref)
+    target_at = list(kr.columns).index("target_value")
+    for label, r in kr.iterrows():
+        start, target, now, score = (_float(r[k]) for k in ("start_value", "target_value", "current_value", "score"))
+        if score != score and now == now and target == (0.0 if start != start else start):
+            cell = f"{kr_info.sheet}!{column_letter(c1 + target_at)}{r1 + kr_info.header_row_count + int(label)}"
+            raise WorkbookError(f"{cell}: the target equals the start value (a key result needs somewhere to go)")
+
+
+def _float(v: Any) -> float:
+    try:
+        return float(v) if v is not None and v != "" else math.nan
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _data_dates(book: "Inputs", data: dict[str, pd.DataFrame], goals: pd.DataFrame) -> None:
+    """Date columns of data tables holding plain numbers (dates typed or pasted without
+    a date format) as the dates those serial numbers are in the workbook's date system;
+    a number that is no date is refused at its cell."""
+    table_col, date_col = _goals_column(goals, "table"), _goals_column(goals, "date_column")
+    if table_col is None or date_col is None:
+        return
+    wanted = {(str(t).strip().lower(), str(d).strip().lower()) for t, d in zip(goals[table_col], goals[date_col])
+              if t and d and isinstance(d, str)}
+    tables = getattr(book, "tables", {})
+    for name, df in data.items():
+        for col in df.columns:
+            if (name.lower(), str(col).strip().lower()) not in wanted:
+                continue
+            s = df[col]
+            if pd.api.types.is_datetime64_any_dtype(s):
+                continue
+            numbers = s.map(lambda v: isinstance(v, (int, float, dt.time)) and not isinstance(v, bool) and v == v)
+            if not numbers.any():
+                continue
+            out = s.astype(object).copy()
+            for label in s.index[numbers.to_numpy()]:
+                v = s[label]
+                day = _serial_date(v, book.epoch) if not isinstance(v, dt.time) and v >= 0 else v
+                if not isinstance(day, dt.date):
+                    info = tables.get(name.lower()) or next((t for t in tables.values() if t.sheet == name), None)
+                    where = name
+                    if info is not None:
+                        r1, c1, _, _ = _split(info.ref)
+                        j = list(df.columns).index(col)
+                        where = f"{info.sheet}!{column_letter(c1 + j)}{r1 + info.header_row_count + int(label)}"
+                    shown = "a negative number or a time of day" if isinstance(v, dt.time) else f"{v:.15g}"
+                    raise WorkbookError(f"{where}: {shown} is not a date (Excel's dates run from 1900-01-01 "
+                                        "to 9999-12-31)")
+                out[label] = pd.Timestamp(day)
+            df[col] = out.infer_objects()
+
+
+def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetime = EPOCH_1900) -> dt.date:
     if override:
         return override
-    v = settings.get("as_of")
+    v = _serial_date(settings.get("as_of"), epoch)
     if v is None or (isinstance(v, str) and not v.strip()):
         return dt.date.today()
     day = as_date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
@@ -252,7 +357,7 @@ def compute_workbook(book: Workbook, as_of: dt.date | None = None,
                      progress: Callable[[str], None] = lambda s: None) -> tuple[Owned, Any, dict]:
     progress("reading goals and data tables")
     inputs = read_inputs(book)
-    when = _as_of(inputs["settings"], as_of)
+    when = _as_of(inputs["settings"], as_of, book.epoch)
     lang = book.lang
     try:
         rules = read_rules(inputs["rules"])
@@ -262,16 +367,130 @@ def compute_workbook(book: Workbook, as_of: dt.date | None = None,
     try:
         result = compute(inputs["goals"], inputs["data"], when, rules=rules)
     except GoalsError as exc:
-        info, cols = inputs["goals_info"], list(inputs["goals"].columns)
-        lines = [f"{_cell_of(info, cols, p.row, p.column)}: {i18n.text(p.message, lang)}" if p.row else
-                 f"{info.sheet}: column '{p.column}' {i18n.text(p.message, lang)}" for p in exc.problems]
-        raise WorkbookError("the goals table has problems:\n" + "\n".join(lines)) from None
+        raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     except DataError as exc:
-        raise WorkbookError(exc.text(lang)) from None
+        raise WorkbookError(_data_error(book, exc, lang)) from None
     progress("building the scorecard, history, OKR and rewards")
-    owned = build_owned(result, inputs["data"], inputs["key_results"], inputs["plans"], inputs["history"],
-                        inputs["notes"], lang, _period(inputs["settings"]))
+    try:
+        owned = build_owned(result, inputs["data"], inputs["key_results"], inputs["plans"], inputs["history"],
+                            inputs["notes"], lang, _period(inputs["settings"]))
+    except GoalsError as exc:
+        raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     return owned, result, inputs
+
+
+def _goals_error(inputs: dict, exc: GoalsError, lang: str) -> str:
+    """The goals table's problems, each at the cell the user typed into, in the workbook's language."""
+    info, cols = inputs["goals_info"], list(inputs["goals"].columns)
+    lines = [f"{_cell_of(info, cols, p.row, p.column)}: {i18n.text(p.message, lang)}" if p.row else
+             f"{info.sheet}: column '{p.column}' {i18n.text(p.message, lang)}" for p in exc.problems]
+    return "the goals table has problems:\n" + "\n".join(lines)
+
+
+def _data_error(book: "Inputs", exc: DataError, lang: str) -> str:
+    """A data table's bad value at its sheet and cell (the engine knows the table's row)."""
+    table, column, row = getattr(exc, "table", None), getattr(exc, "column", None), getattr(exc, "row", None)
+    tables = getattr(book, "tables", {})
+    key = str(table).lower()
+    info = tables.get(key) or next((t for t in tables.values() if t.sheet.lower() == key), None)
+    if info is None or row is None or column is None:
+        return exc.text(lang)
+    names = [str(c).strip().lower() for c in info.columns]
+    if str(column).strip().lower() not in names:
+        return exc.text(lang)
+    r1, c1, _, _ = _split(info.ref)
+    col = c1 + names.index(str(column).strip().lower())
+    return f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}: {exc.text(lang).split(': ', 1)[-1]}"
+
+
+def _check_text(info: TableInfo, df: pd.DataFrame) -> None:
+    """Text longer than a cell holds (a crafted or generated file) is refused at the cell
+    it was typed into, before it is copied anywhere."""
+    r1, c1, _, _ = _split(info.ref)
+    for j, col in enumerate(df.columns):
+        s = df[col]
+        if s.dtype != object:
+            continue
+        lengths = s.map(lambda v: len(v) if isinstance(v, str) else 0)
+        if len(lengths) and lengths.max() > MAX_TEXT:
+            label = lengths.idxmax()
+            row = r1 + info.header_row_count + (int(label) if isinstance(label, int) else 0)
+            raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{row}: {lengths.max()} characters; "
+                                f"an Excel cell holds at most {MAX_TEXT}")
+
+
+NOTE_COLUMN = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
+
+
+def kept_notes(pkg: Package, book: Workbook) -> dict[str, KeptCell]:
+    """The Scorecard's check-in note cells as the user left them (goal id -> cell): a
+    formula keeps its formula (a shared one as its own), a number stays a number."""
+    from openpyxl.formula.translate import Translator
+
+    sheet = layout.sheet("scorecard", book.lang)
+    ids = book.column_values(sheet, 1)
+    cells = {r: c for (r, col), c in pkg.read_cells(sheet, min_row=2).items() if col == NOTE_COLUMN}
+    masters = {c.shared_index: (r, c.formula) for r, c in cells.items() if c.shared_index is not None and c.formula}
+    out = {}
+    for r, cell in cells.items():
+        goal = ids[r - 2] if r - 2 < len(ids) else ""
+        if goal in ("", None) or (cell.formula is None and cell.value in (None, "")):
+            continue
+        formula = cell.formula
+        if formula == "" and cell.shared_index in masters:  # a filled-down formula: its own text
+            mr, text = masters[cell.shared_index]
+            formula = Translator("=" + text, f"{column_letter(NOTE_COLUMN)}{mr}").translate_formula(
+                f"{column_letter(NOTE_COLUMN)}{r}")[1:]
+        if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
+            raise WorkbookError(f"{sheet}!{column_letter(NOTE_COLUMN)}{r}: {len(cell.value)} characters; "
+                                f"an Excel cell holds at most {MAX_TEXT}")
+        out[str(goal)] = KeptCell(cell.value, formula or None, cell.style or None)
+    return out
+
+
+def keep_notes(owned: Owned, kept: dict[str, KeptCell]) -> None:
+    """Put the user's note cells back beside their goals (the engine saw only their text)."""
+    for row in owned.scorecard:
+        cell = kept.get(str(row[0]))
+        if cell is not None:
+            row[NOTE_COLUMN - 1] = cell
+
+
+def explain_uncomputed_data(pkg: Package, book: Workbook, owned: Owned, goals: pd.DataFrame) -> None:
+    """Goals without data whose table holds formulas with no saved value (a file saved by
+    a program that computes nothing) say so in their row, with the fix, not "No data"."""
+    table_col, id_col = _goals_column(goals, "table"), _goals_column(goals, "id")
+    status_at = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
+    rule_at = [c[0] for c in layout.SCORECARD_COLUMNS].index("rule")
+    no_data = labels.STATUS[book.lang]["no_data"]
+    if table_col is None or id_col is None:
+        return
+    table_of = {str(i): str(t).strip().lower() for i, t in zip(goals[id_col], goals[table_col]) if t}
+    found: dict[str, str | None] = {}
+    for row in owned.scorecard:
+        name = table_of.get(str(row[0]))
+        if row[status_at] != no_data or not name:
+            continue
+        if name not in found:
+            info = book.tables.get(name) or next((t for t in book.tables.values() if t.sheet.lower() == name), None)
+            found[name] = _formulas_without_values(pkg, info) if info else None
+        if found[name]:
+            row[rule_at] = found[name]
+    for text in {t for t in found.values() if t}:
+        owned.warnings.append(text)
+
+
+def _formulas_without_values(pkg: Package, info: TableInfo) -> str | None:
+    r1, c1, r2, c2 = _split(info.ref)
+    first = r1 + info.header_row_count
+    cells = [(r, c) for (r, c), cell in pkg.read_formulas(info.sheet, first, r2).items()
+             if c1 <= c <= c2 and cell.value is None]
+    if not cells:
+        return None
+    r, c = min(cells)
+    return (f"{len(cells)} cells of {info.sheet} (first {info.sheet}!{column_letter(c)}{r}) hold formulas with no "
+            "saved value (the file was saved by a program that does not compute them): open and save the "
+            "workbook in Excel or LibreOffice, then refresh again")
 
 
 def write_owned(pkg: Package, book: Workbook, owned: Owned) -> None:
@@ -299,6 +518,7 @@ def owned_overlay(book: Workbook, owned: Owned) -> dict[tuple[str, int, int], An
             row = rows[r - top] if r - top < len(rows) else []
             for c in range(first, last + 1):
                 v = row[c - first] if c - first < len(row) else None
+                v = v.value if isinstance(v, KeptCell) else v
                 out[(sheet, r, c)] = None if v == "" else v
     return out
 
@@ -307,7 +527,7 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     """Evaluate the formulas on the user's sheets (not the data tables, not the owned
     sheets); returns (new cached values per sheet, skipped cells with the reason)."""
     from .evaluate import Book as EvalBook
-    from .evaluate import evaluate_all
+    from .evaluate import defined_names, evaluate_all
 
     lang = book.lang
     skip = {layout.sheet(k, lang) for k in ("scorecard", "history", "chartdata")}
@@ -324,7 +544,8 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
     for key, info in book.tables.items():
         r1, c1, r2, _ = _split(info.ref)
         tables[key] = (info.sheet, r1 + info.header_row_count, c1, r2 - info.totals_row_count, list(info.columns))
-    outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, overlay=overlay, today=as_of))
+    outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
+                                    overlay=overlay, today=as_of, epoch=pkg.epoch))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
@@ -361,14 +582,19 @@ def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int],
 
 def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
             progress: Callable[[str], None] = lambda s: None) -> Report:
-    """Refresh the workbook at ``path`` in place; returns what was done."""
+    """Refresh the workbook at ``path`` in place; returns what was done. A symbolic link
+    is followed: the workbook it points to is refreshed and the link kept."""
     path = Path(path)
     if not path.exists():
         raise WorkbookError(f"{path}: no such file")
-    progress(f"opening {path.name}")
-    with open_package(path) as pkg:
+    path = Path(os.path.realpath(path))
+    check_writable(path)  # before any work: a read-only workbook is never replaced
+    with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
+        progress(f"opening {path.name}")
         book = Workbook(path, pkg)
         owned, result, inputs = compute_workbook(book, as_of, progress)
+        keep_notes(owned, kept_notes(pkg, book))
+        explain_uncomputed_data(pkg, book, owned, inputs["goals"])
         progress("writing the owned sheets")
         write_owned(pkg, book, owned)
         progress("computing the formulas on your sheets")

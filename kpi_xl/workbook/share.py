@@ -9,19 +9,23 @@ current; the copy is written atomically and the source is never touched.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..functions import catalog
-from ..errors import KpiXlError
-from .package import Package, WorkbookError, open_package
+from ..errors import ERROR_CODES, KpiXlError
+from ..excel import column_letter
+from .package import Package, WorkbookError, open_package, workbook_lock
+from .package.atomic import check_writable
 from .package.sheetxml import remove_children
 
 XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 _VBA_PARTS = ("vbaproject.bin", "vbaprojectsignature.bin", "vbadata.xml")
-_KPI_CALL = re.compile(r"(?<![A-Za-z0-9_.])(%s)\s*\(" % "|".join(sorted(catalog.declared_names(), key=len,
+# Excel saves a call of a function it does not know (no add-in loaded) as _xludf.NAME(
+_KPI_CALL = re.compile(r"(?<![A-Za-z0-9_.])(?:_xludf\.)?(%s)\s*\(" % "|".join(sorted(catalog.declared_names(), key=len,
                                                                              reverse=True)), re.I)
 # A Form Control button that runs a macro. Legacy VML is not always well-formed XML
 # (Excel writes unclosed <br> in some), so this one edit matches the shape's text.
@@ -33,6 +37,7 @@ class ShareReport:
     source: Path
     out: Path
     frozen: int  # formulas replaced by their values
+    names_frozen: int  # defined names holding a KPI formula, replaced by their values
     vba_removed: bool
     buttons_removed: int
 
@@ -44,17 +49,25 @@ def share(source: str | Path, out: str | Path) -> ShareReport:
         raise KpiXlError(f"{out}: the shared copy must be an .xlsx file (it carries no macros)")
     if out.resolve() == source.resolve():
         raise KpiXlError(f"{out}: choose another name; share never overwrites the workbook it copies")
-    with open_package(source) as pkg:
-        frozen = _freeze_kpi_formulas(pkg)
+    check_writable(Path(os.path.realpath(out)))
+    with workbook_lock(out), open_package(source) as pkg:
+        targets = _kpi_formulas(pkg)
+        _refuse_missing_values(source, targets)
+        frozen = 0
+        for sheet, values in targets.items():
+            pkg.freeze_formulas(sheet, values)
+            frozen += len(values)
+        names = _freeze_kpi_names(pkg, source)
         vba = _drop_vba(pkg)
         buttons = _drop_macro_buttons(pkg)
-        pkg.save(out, backup=False)
-    return ShareReport(source, out, frozen, vba, buttons)
+        pkg.save(out, backup=False, mode_from=source)
+    return ShareReport(source, out, frozen, names, vba, buttons)
 
 
-def _freeze_kpi_formulas(pkg: Package) -> int:
-    """Formulas calling a kpi-xl function become their cached values; returns how many."""
-    frozen = 0
+def _kpi_formulas(pkg: Package) -> dict[str, dict[tuple[int, int], object]]:
+    """Per sheet, the cells whose formula calls a kpi-xl function, with their cached values
+    (None: the formula has no saved value)."""
+    out = {}
     for sheet in pkg.sheets():
         if sheet.kind != "worksheet" or sheet.part is None:
             continue
@@ -63,9 +76,60 @@ def _freeze_kpi_formulas(pkg: Package) -> int:
         # a shared formula's dependents ("") call what their master calls
         targets = {rc: cell.value for rc, cell in cells.items()
                    if _KPI_CALL.search(cell.formula or masters.get(cell.shared_index) or "")}
-        pkg.freeze_formulas(sheet.name, targets)
-        frozen += len(targets)
-    return frozen
+        if targets:
+            out[sheet.name] = targets
+    return out
+
+
+def _refuse_missing_values(source: Path, targets: dict) -> None:
+    """A book saved without formula results (never refreshed, or by a program that writes
+    none) would be shared with blank cells: refused, saying how to get the values."""
+    missing = [(sheet, rc) for sheet, cells in targets.items() for rc, v in sorted(cells.items()) if v is None]
+    if missing:
+        sheet, (r, c) = missing[0]
+        raise KpiXlError(f"{source}: {len(missing)} KPI formulas have no saved value (first "
+                         f"{sheet}!{column_letter(c)}{r}), so the copy would show blank cells; run "
+                         f"kpi-xl refresh {source} (or open and save it in Excel with kpi-xl), then share again")
+
+
+def _freeze_kpi_names(pkg: Package, source: Path) -> int:
+    """Defined names holding a KPI formula (``MyChurn = CHURN(...)``) become the constant
+    the formula computes (the evaluator refresh uses reads the saved cell values)."""
+    names = [n for n in pkg.defined_names() if _KPI_CALL.search(n.value)]
+    if not names:
+        return 0
+    from .evaluate import Unsupported, name_values
+
+    try:
+        values = name_values(pkg, source, [n.name for n in names])
+    except Unsupported as exc:
+        raise KpiXlError(f"{source}: a defined name holds a KPI formula kpi-xl cannot compute ({exc}); "
+                         "replace it by its value in Excel (Formulas > Name Manager), then share again") from None
+    xml = pkg.read_part(pkg.workbook_part)
+    for name in names:
+        text = _escape(name.value).encode()
+        pattern = re.compile(rb"(<(?:\w+:)?definedName\b[^>]*\bname=\"" + re.escape(name.name.encode())
+                             + rb"\"[^>]*>)" + re.escape(text) + rb"(</(?:\w+:)?definedName>)")
+        literal = _escape(_constant(values[name.name])).encode()
+        xml = pattern.sub(lambda m: m.group(1) + literal + m.group(2), xml)
+    pkg.replace_part(pkg.workbook_part, xml)
+    return len(names)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _constant(value: object) -> str:
+    """A value as a formula constant: 0.25, "text", TRUE, #N/A."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if not float(value).is_integer() else str(int(value))
+    if value is None:
+        return "0"
+    text = str(value)
+    return text if text in ERROR_CODES else '"' + text.replace('"', '""') + '"'
 
 
 def _drop_vba(pkg: Package) -> bool:

@@ -17,6 +17,7 @@ Modules, bottom up
 ``safety``        opening an untrusted zip (:class:`Limits`: sizes, ratio, names)
 ``xmlread``       guarded XML parsing (defusedxml; no DTD, no entities)
 ``atomic``        the one way kpi-xl replaces a file (temp file, fsync, backup)
+``lock``          one writer at a time (a lock file; other programs' owner files)
 ``zipcopy``       raw copy of untouched zip members
 ``parts``         parts and relationships (:class:`Parts`), saving
 ``cellreader``    cells with their formulas as :class:`Cell` tuples
@@ -28,10 +29,11 @@ Modules, bottom up
 """
 
 from .atomic import backup_path, replace_atomically
+from .lock import workbook_lock
 from .parts import Parts, Rel
-from .records import Cell, DefinedName, SheetInfo, TableInfo, WorkbookError
+from .records import Cell, DefinedName, KeptCell, SheetInfo, TableInfo, WorkbookError
 from .safety import GiB, Limits, MiB
 from .spreadsheetml import Package, open_package
 
-__all__ = ["WorkbookError", "Limits", "SheetInfo", "TableInfo", "DefinedName", "Cell", "Parts", "Rel",
-           "Package", "open_package", "backup_path", "replace_atomically", "MiB", "GiB"]
+__all__ = ["WorkbookError", "Limits", "SheetInfo", "TableInfo", "DefinedName", "Cell", "KeptCell", "Parts", "Rel",
+           "Package", "open_package", "backup_path", "replace_atomically", "workbook_lock", "MiB", "GiB"]

@@ -5,17 +5,26 @@ the swap is one :func:`os.replace`), are flushed to disk, and take the target's
 permissions. Only then is the previous file, when asked, copied to
 :func:`backup_path` and the new one renamed over it: a crash at any point leaves
 the original (or the complete new file) and no partial target.
+
+A target that is a symbolic link is written where the link points, and the link
+stays (the backup goes beside the real file).
 """
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
 from typing import IO, Callable
 
 from .records import WorkbookError
+
+
+_IN_USE = {errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY}  # a program holding the file (Windows)
 
 
 def backup_path(path: str | os.PathLike) -> Path:
@@ -26,11 +35,15 @@ def backup_path(path: str | os.PathLike) -> Path:
 
 
 def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], None], *, backup: bool = False,
-                       before_replace: Callable[[], None] = lambda: None) -> Path:
+                       before_replace: Callable[[], None] = lambda: None,
+                       mode_from: str | os.PathLike | None = None) -> Path:
     """Make ``target`` the bytes ``write(fh)`` writes; with ``backup`` keep the old file as
-    :func:`backup_path` (an older backup of that name is replaced)."""
-    target = Path(target)
-    tmp = _write_temp(target, write)
+    :func:`backup_path` (an older backup of that name is replaced). A symbolic link is
+    followed: its target gets the new bytes and the link stays a link. The new file gets
+    the permissions of ``mode_from`` when given, else the target's."""
+    target = Path(os.path.realpath(target))
+    check_writable(target)
+    tmp = _write_temp(target, write, Path(mode_from) if mode_from is not None else target)
     try:
         before_replace()
         if backup and target.exists():
@@ -38,7 +51,8 @@ def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], N
         os.replace(tmp, target)
     except OSError as exc:
         _unlink(tmp)
-        raise WorkbookError(f"{target}: cannot be replaced ({exc.strerror or exc}); is it open in Excel?") from None
+        hint = "; is it open in another program?" if exc.errno in _IN_USE else ""
+        raise WorkbookError(f"{target}: cannot be replaced ({exc.strerror or exc}){hint}") from None
     except BaseException:
         _unlink(tmp)
         raise
@@ -46,15 +60,45 @@ def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], N
     return target
 
 
-def _write_temp(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
+def check_writable(target: Path) -> None:
+    """Refuse to replace a file without write permission, as Excel does (the folder's
+    permission would let us, and root may write anything; the owner said no)."""
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WorkbookError(f"{target}: cannot be checked ({exc.strerror or exc})") from None
+    if not mode & 0o222:
+        raise WorkbookError(f"{target}: the file is read-only; make it writable (or save a copy) and run again")
+
+
+def clean_stale_temps(target: Path) -> list[Path]:
+    """Remove the temporary files a killed run of ours left beside ``target`` (names
+    ``.NAME.xxxxxxxx.tmp``, ours only); call it while holding the workbook's lock."""
+    removed = []
+    for name in (target.name, backup_path(target).name):
+        pattern = re.compile(r"\." + re.escape(name) + r"\.[0-9a-f]{8}\.tmp")
+        try:
+            candidates = list(target.parent.glob(f".{glob.escape(name)}.*.tmp"))
+        except OSError:
+            return removed
+        for path in candidates:
+            if pattern.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                _unlink(path)
+                removed.append(path)
+    return removed
+
+
+def _write_temp(target: Path, write: Callable[[IO[bytes]], None], mode_from: Path) -> Path:
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            shutil.copymode(target, tmp)
+        if mode_from.exists():
+            shutil.copymode(mode_from, tmp)
     except OSError as exc:
         _unlink(tmp)
         raise WorkbookError(f"{target}: cannot write the new file ({exc.strerror or exc})") from None

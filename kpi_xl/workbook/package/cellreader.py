@@ -80,7 +80,7 @@ class RowReader:
                         continue
                 t = get("t")
                 if t is None or t == "n":
-                    t, value = "n", None if v is None else (int(v) if v.isdigit() else _number(v))
+                    t, value = "n", None if not v else (int(v) if v.isdigit() else _number(v))
                 else:
                     value = value_of(t, v, inline)
                 s = get("s")
@@ -94,7 +94,7 @@ class RowReader:
         for child in c:
             tag = child.tag
             if tag == self.tags.v_:
-                v = child.text
+                v = child.text or ""  # <v></v>: an empty text result, not a missing one
             elif tag == self.tags.f_:
                 formula = child.text or ""
                 if child.get("t") == "shared" and child.get("si") is not None:
@@ -112,17 +112,17 @@ class RowReader:
 
     def value(self, t: str, v: str | None, inline: ET.Element | None) -> Any:
         if t == "s":
-            if v is None:
+            if not v:
                 return None
             if self._sst is None:
                 self._sst = self._shared_strings()
             return self._sst[int(v)]
         if t == "inlineStr":
             return rich_text(inline, self.tags) if inline is not None else unescape_x(v or "")
-        if t == "str":
-            return unescape_x(v or "")
+        if t == "str":  # a formula's text result; None when the formula has none saved
+            return None if v is None else unescape_x(v)
         if t == "b":
-            return None if v is None else v.strip() in ("1", "true")
+            return None if not v else v.strip() in ("1", "true")
         if t == "e":
             return XlError(v) if v in ERROR_CODES else v
         return v  # "d": an ISO 8601 date as text

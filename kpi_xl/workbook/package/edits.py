@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ...excel import cell_ref
+import datetime as dt
+
+from ...excel import EPOCH_1900, cell_ref
 from .encode import cell_xml, encode_value
 from .records import WorkbookError
 from .sheetxml import Elem, Layout, Row, row_cells, start_tag
@@ -113,9 +115,11 @@ def _cell_bytes(data: bytes, cell: Elem, has_r: bool, row: int, col: int) -> byt
 class CachedValueEdit:
     """The new bytes of a sheet with cached values of formula cells replaced."""
 
-    def __init__(self, data: bytes, layout: Layout, values: Mapping[tuple[int, int], Any], where: str) -> None:
+    def __init__(self, data: bytes, layout: Layout, values: Mapping[tuple[int, int], Any], where: str,
+                 epoch: dt.datetime = EPOCH_1900) -> None:
         self.data, self.layout, self.where = data, layout, where
         self.values = values
+        self.epoch = epoch  # the workbook's date system, for dates among the values
 
     def apply(self) -> bytes:
         wanted: dict[int, dict[int, Any]] = {}
@@ -140,7 +144,7 @@ class CachedValueEdit:
 
     def _cell(self, cell: Elem, value: Any, ref: str) -> bytes:
         data = self.data
-        encoded = encode_value(value, formula=True, where=f"{self.where}: {ref}")
+        encoded = encode_value(value, formula=True, where=f"{self.where}: {ref}", epoch=self.epoch)
         t, text = encoded if encoded else (None, None)
         attrs = {k: v for k, v in cell.attrs.items() if k != "t"}
         tag = start_tag(cell, {**attrs, "t": t} if t else attrs)
@@ -161,7 +165,7 @@ class FrozenEdit(CachedValueEdit):
         style = cell.attrs.get("s", "")
         style = int(style) if style.isdigit() else None
         p = cell.prefix.decode()
-        xml = cell_xml(ref, value, style, p, f"{self.where}: {ref}")
+        xml = cell_xml(ref, value, style, p, f"{self.where}: {ref}", self.epoch)
         if xml is None:  # a blank: the empty cell keeps its format
             xml = f'<{p}c r="{ref}"' + (f' s="{style}"' if style else "") + "/>"
         return xml.encode("utf-8")

@@ -2,8 +2,9 @@
 
 Strings are written inline (``t="inlineStr"``) so ``sharedStrings.xml`` is never
 touched (they become shared strings the next time Excel saves the file). Dates
-become serial numbers; dates before 1900-01-01 are written as ISO text, and
-Excel's phantom 1900-02-29 is accounted for. NaN and NaT are blanks;
+become serial numbers of the workbook's date system (``epoch``: 1900 or 1904);
+dates before its first day are written as ISO text, and Excel's phantom
+1900-02-29 is accounted for. NaN and NaT are blanks;
 infinities are ``#NUM!``; "#N/A" and the other error codes are error cells.
 """
 
@@ -17,8 +18,10 @@ import re
 from typing import Any, Sequence
 
 from ...errors import ERROR_CODES
+import datetime as _dt
+
 from ...excel import EPOCH_1900, MAX_COLS, cell_ref, column_letter, to_serial
-from .records import MAX_ROWS, MAX_TEXT, WorkbookError
+from .records import MAX_ROWS, MAX_TEXT, KeptCell, WorkbookError
 from .xmlread import X_ESCAPED
 
 
@@ -39,7 +42,8 @@ def check_region(where: str, top_row: int, first_col: int, last_col: int,
 
 def encode_rows(rows: Sequence[Sequence[Any]], top_row: int, first_col: int, styles: list[int | None],
                  prefix: bytes, where: str,
-                 row_styles: Sequence[Sequence[int | None] | None] | None = None) -> dict[int, list[tuple[int, bytes]]]:
+                 row_styles: Sequence[Sequence[int | None] | None] | None = None,
+                 epoch: _dt.datetime = EPOCH_1900) -> dict[int, list[tuple[int, bytes]]]:
     out: dict[int, list[tuple[int, bytes]]] = {}
     p = prefix.decode()
     for i, values in enumerate(rows):
@@ -50,7 +54,7 @@ def encode_rows(rows: Sequence[Sequence[Any]], top_row: int, first_col: int, sty
             ref = cell_ref(row, first_col + j)
             style = override[j] if override is not None and j < len(override) and override[j] is not None \
                 else styles[j]
-            xml = cell_xml(ref, value, style, p, f"{where}: {ref}")
+            xml = cell_xml(ref, value, style, p, f"{where}: {ref}", epoch)
             if xml is not None:
                 cells.append((first_col + j, xml.encode("utf-8")))
         if cells:
@@ -58,8 +62,11 @@ def encode_rows(rows: Sequence[Sequence[Any]], top_row: int, first_col: int, sty
     return out
 
 
-def cell_xml(ref: str, value: Any, style: int | None, p: str, where: str) -> str | None:
-    encoded = encode_value(value, formula=False, where=where)
+def cell_xml(ref: str, value: Any, style: int | None, p: str, where: str,
+             epoch: _dt.datetime = EPOCH_1900) -> str | None:
+    if isinstance(value, KeptCell):
+        return _kept_xml(ref, value, style, p, where, epoch)
+    encoded = encode_value(value, formula=False, where=where, epoch=epoch)
     if encoded is None:
         return None
     t, text = encoded
@@ -71,7 +78,22 @@ def cell_xml(ref: str, value: Any, style: int | None, p: str, where: str) -> str
     return f'<{p}c r="{ref}"{s}{t_attr}><{p}v>{text}</{p}v></{p}c>'
 
 
-def encode_value(value: Any, *, formula: bool, where: str) -> tuple[str | None, str] | None:
+def _kept_xml(ref: str, cell: KeptCell, style: int | None, p: str, where: str, epoch: _dt.datetime) -> str | None:
+    """A user's cell as it was: a plain value as such, a formula with its cached value."""
+    style = cell.style if cell.style is not None else style
+    if cell.formula is None:
+        return cell_xml(ref, cell.value, style, p, where, epoch)
+    encoded = encode_value(cell.value, formula=True, where=where, epoch=epoch)
+    t, text = encoded if encoded else (None, None)
+    s = f' s="{style}"' if style else ""
+    t_attr = f' t="{t}"' if t else ""
+    v = "" if text is None else f"<{p}v>{text}</{p}v>"
+    formula = cell.formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<{p}c r="{ref}"{s}{t_attr}><{p}f>{formula}</{p}f>{v}</{p}c>'
+
+
+def encode_value(value: Any, *, formula: bool, where: str,
+                 epoch: _dt.datetime = EPOCH_1900) -> tuple[str | None, str] | None:
     """``(t attribute or None for numbers, XML text)``, or None for a blank cell."""
     value = _plain(value)
     if value is None:
@@ -87,8 +109,8 @@ def encode_value(value: Any, *, formula: bool, where: str) -> tuple[str | None, 
             raise WorkbookError(f"{where}: {len(value)} characters; an Excel cell holds at most {MAX_TEXT}")
         return ("str" if formula else "inlineStr"), _xml_text(value)
     if isinstance(value, (dt.date, dt.time)):
-        serial = _serial(value)
-        if serial is None:  # before 1900: Excel has no serial number for it
+        serial = _serial(value, epoch)
+        if serial is None:  # before the epoch: Excel has no serial number for it
             return encode_value(value.isoformat(), formula=formula, where=where)
         return None, _num_text(serial)
     if isinstance(value, numbers.Real):
@@ -125,12 +147,14 @@ def _num_text(x: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 2 ** 53 else repr(x)
 
 
-def _serial(value: dt.date | dt.time) -> float | None:
-    """Excel's serial number of a date, datetime or time (1900 date system); None
-    before 1900-01-01."""
+def _serial(value: dt.date | dt.time, epoch: _dt.datetime = EPOCH_1900) -> float | None:
+    """Excel's serial number of a date, datetime or time in the date system of
+    ``epoch``; None before its first day (1900-01-01, or 1904-01-01)."""
     if isinstance(value, dt.time):
         return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
-    serial = to_serial(value, EPOCH_1900)
+    serial = to_serial(value, epoch)
+    if epoch != EPOCH_1900:
+        return serial if serial >= 0 else None
     if serial < 61:  # Excel counts a 1900-02-29 that never was
         serial -= 1
     return serial if serial >= 1 else None

@@ -143,10 +143,12 @@ class Parts:
         if actual is not None:
             self._removed.add(actual)
 
-    def save(self, path: str | os.PathLike | None = None, *, backup: bool = True) -> Path:
+    def save(self, path: str | os.PathLike | None = None, *, backup: bool = True,
+             mode_from: str | os.PathLike | None = None) -> Path:
         """Write the package to ``path`` (default: where it was opened) atomically.
 
         With ``backup`` an existing target is first copied to :func:`.atomic.backup_path`.
+        The file gets the permissions of ``mode_from`` when given (else the target's).
         Afterwards the package reads from the saved file.
         """
         target = Path(path) if path is not None else self.path
@@ -156,7 +158,8 @@ class Parts:
             raise WorkbookError(f"{self.path}: changed on disk since it was opened; open it again")
         try:
             # the zip is closed before the swap: Windows cannot replace a file that is open
-            replace_atomically(target, self._write_zip, backup=backup, before_replace=self.close)
+            replace_atomically(target, self._write_zip, backup=backup, before_replace=self.close,
+                               mode_from=mode_from)
         except BaseException:
             if self._zip is None:
                 self._reopen(self.path)

@@ -55,6 +55,18 @@ class Cell(NamedTuple):
     shared_index: int | None = None
 
 
+@dataclass(frozen=True)
+class KeptCell:
+    """A cell the user owns inside a region kpi-xl rewrites (a check-in note), written
+    back as it was: its formula (None for a plain value), cached value, type and style."""
+
+    value: Any
+    formula: str | None = None
+    style: int | None = None
+
+    def __str__(self) -> str:
+        return "" if self.value is None else str(self.value)
+
 
 def int_of(text: str | None, where: str) -> int:
     """A whole-number attribute, or a WorkbookError naming where it is."""

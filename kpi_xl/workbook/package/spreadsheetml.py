@@ -17,12 +17,14 @@ rewriting big data sheets.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import posixpath
 import zipfile
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from ...excel import epoch
 from .cellreader import RowReader, gc_paused
 from .edits import CachedValueEdit, FrozenEdit, RegionEdit
 from .encode import check_region, encode_rows
@@ -63,6 +65,19 @@ class Package(Parts):
                 return actual
         raise WorkbookError(f"{self.path}: not an Excel workbook (no xl/workbook.xml: a Word or "
                             "PowerPoint file, or a plain zip?)")
+
+    @property
+    def date1904(self) -> bool:
+        """True for a workbook in the 1904 date system (``<workbookPr date1904="1"/>``)."""
+        if "date1904" not in self._memo:
+            pr = next((el for el in self.xml(self.workbook_part).iter() if local_name(el.tag) == "workbookPr"), None)
+            self._memo["date1904"] = pr is not None and pr.get("date1904", "0").strip().lower() in ("1", "true")
+        return self._memo["date1904"]
+
+    @property
+    def epoch(self) -> dt.datetime:
+        """Day 0 of the workbook's date serial numbers."""
+        return epoch(self.date1904)
 
     def workbook_rel(self, kind: str) -> Rel | None:
         """The workbook part's first internal relationship of ``kind`` (styles, sharedStrings...)."""
@@ -214,8 +229,8 @@ class Package(Parts):
 
         Every cell of those columns at or below ``top_row`` is deleted, then
         ``rows`` is written from ``(top_row, first_col)``. None and "" leave no
-        cell; text goes in inline; dates become serial numbers; "#N/A" and the
-        other error codes become error cells. Each cell gets the style index
+        cell; text goes in inline; dates become serial numbers (of the workbook's
+        date system); "#N/A" and the other error codes become error cells. Each cell gets the style index
         ``styles[i]`` of its column, else the column's style from ``<cols>``;
         ``row_styles[r][i]``, when given and not None, overrides it for one cell
         (e.g. a percent format on the rows of goals measured in %).
@@ -232,7 +247,7 @@ class Package(Parts):
             for style in per_row or ():
                 if style is not None and (style < 0 or (count is not None and style >= count)):
                     raise WorkbookError(f"{where}: style index {style} does not exist")
-        new_cells = encode_rows(rows, top_row, first_col, col_styles, layout.prefix, where, row_styles)
+        new_cells = encode_rows(rows, top_row, first_col, col_styles, layout.prefix, where, row_styles, self.epoch)
         edit = RegionEdit(data, layout, top_row, first_col, last_col, new_cells)
         new = edit.apply()
         scan = SheetScan(new, where, (top_row, first_col, last_col), shared=bool(edit.cut_masters))
@@ -289,7 +304,7 @@ class Package(Parts):
         data = self.read_part(sheet.part)
         require_utf8(data, where)
         layout = Layout.scan(data, where)
-        new = CachedValueEdit(data, layout, values, where).apply()
+        new = CachedValueEdit(data, layout, values, where, self.epoch).apply()
         SheetScan(new, where)  # still well-formed
         self._modified[sheet.part] = new
 
@@ -302,7 +317,7 @@ class Package(Parts):
             return
         data = self.read_part(sheet.part)
         require_utf8(data, where)
-        new = FrozenEdit(data, Layout.scan(data, where), values, where).apply()
+        new = FrozenEdit(data, Layout.scan(data, where), values, where, self.epoch).apply()
         SheetScan(new, where)  # still well-formed
         self._modified[sheet.part] = new
         self.drop_calc_chain()
