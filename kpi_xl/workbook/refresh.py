@@ -152,7 +152,10 @@ def frame(rows: list[list[Any]], c1: int, c2: int, columns: list[str]) -> pd.Dat
         s = pd.Series(cols[j] if j < len(cols) else (), dtype=object).replace({"": None})
         kind = pd.api.types.infer_dtype(s, skipna=True)
         if kind in ("datetime", "date", "datetime64"):
-            s = pd.to_datetime(s)
+            try:
+                s = pd.to_datetime(s)
+            except (pd.errors.OutOfBoundsDatetime, OverflowError):
+                pass  # a date past 2262 (pandas < 2.1 keeps nanoseconds): the dates stay as typed, checked later
         elif kind in ("floating", "integer", "mixed-integer-float"):
             s = pd.to_numeric(s)
         data[name] = s
