@@ -326,12 +326,12 @@ def test_share_refuses_to_overwrite_or_to_write_xlsm(book, tmp_path):
 
 def test_evaluator_reproduces_every_formula_of_the_template():
     """The evaluator agrees with the results the template stored (computed in Python)."""
-    from kpi_xl.workbook.evaluate import Book, evaluate_all
-    from kpi_xl.workbook.refresh import Workbook, _split
+    from kpi_xl.workbook.evaluate import FormulaContext, evaluate_all
+    from kpi_xl.workbook.refresh import FileWorkbook, _split
 
     path = ROOT / "workbook_template.xlsx"
     with open_package(path) as pkg:
-        wb = Workbook(path, pkg)
+        wb = FileWorkbook(path, pkg)
         tables = {}
         for key, t in wb.tables.items():
             r1, c1, r2, _ = _split(t.ref)
@@ -342,7 +342,7 @@ def test_evaluator_reproduces_every_formula_of_the_template():
                 if cell.formula:
                     formulas[(sheet, r, c)] = "=" + cell.formula
                     cached[(sheet, r, c)] = cell.value
-        out = evaluate_all(Book(wb.sheet_values, formulas, tables))
+        out = evaluate_all(FormulaContext(wb.sheet_values, formulas, tables))
     assert out.skipped == {} and len(out.values) == len(formulas) >= 42 + 21
     for key, value in out.values.items():
         want = cached[key]
