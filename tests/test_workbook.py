@@ -326,16 +326,13 @@ def test_share_refuses_to_overwrite_or_to_write_xlsm(book, tmp_path):
 
 def test_evaluator_reproduces_every_formula_of_the_template():
     """The evaluator agrees with the results the template stored (computed in Python)."""
-    from kpi_xl.workbook.evaluate import FormulaContext, evaluate_all
-    from kpi_xl.workbook.refresh import FileWorkbook, _split
+    from kpi_xl.workbook.evaluate import FormulaContext, evaluate_all, table_ranges
+    from kpi_xl.workbook.refresh import FileWorkbook
 
     path = ROOT / "workbook_template.xlsx"
     with open_package(path) as pkg:
         wb = FileWorkbook(path, pkg)
-        tables = {}
-        for key, t in wb.tables.items():
-            r1, c1, r2, _ = _split(t.ref)
-            tables[key] = (t.sheet, r1 + 1, c1, r2, list(t.columns))
+        tables = table_ranges(wb.tables.values())
         formulas, cached = {}, {}
         for sheet in ("Functions", "Goals", "Dashboard"):
             for (r, c), cell in pkg.read_cells(sheet).items():

@@ -45,13 +45,24 @@ _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _COLS = re.compile(r"^\$?([A-Za-z]{1,3})$")
 
 
+@dataclass(frozen=True)
+class TableRange:
+    """Where an Excel Table's data rows are, as the evaluator reads ``Table[Column]``."""
+
+    sheet: str
+    first_row: int  # the first data row (below the header), 1-based
+    first_col: int
+    last_row: int  # the last data row (above a totals row)
+    columns: list[str]
+
+
 @dataclass
 class FormulaContext:
     """What the evaluator reads: sheet values (1-based (row, col) → value), formulas, tables, names."""
 
     values: Callable[[str], list[list[Any]]]  # sheet → rows of values (cached results for formulas)
     formulas: dict[tuple[str, int, int], str]  # cells to evaluate: (sheet, row, col) → "=..."
-    tables: dict[str, tuple[str, int, int, int, list[str]]]  # name → (sheet, first data row, first col, last row, columns)
+    tables: dict[str, TableRange]  # lower-case table name → its data rows
     names: dict[str, str] = field(default_factory=dict)  # defined name → what it refers to (a range or a formula)
     overlay: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # values written in this refresh
     today: dt.date = field(default_factory=dt.date.today)
@@ -292,7 +303,7 @@ class Evaluator:
         info = self.context.tables.get(table.lower())
         if info is None:
             raise Unsupported(f"no table {table}")
-        sheet, r1, c1, r2, columns = info
+        sheet, r1, c1, r2, columns = info.sheet, info.first_row, info.first_col, info.last_row, info.columns
         col = inner.strip()
         if col.startswith("[") and col.endswith("]"):
             col = col[1:-1]
@@ -590,16 +601,16 @@ def evaluate_all(context: FormulaContext) -> Outcome:
     return Outcome(values, skipped)
 
 
-def table_ranges(infos) -> dict[str, tuple[str, int, int, int, list[str]]]:
+def table_ranges(infos) -> dict[str, TableRange]:
     """Excel Tables (:class:`~kpi_xl.workbook.package.TableInfo`) as :attr:`FormulaContext.tables`
-    wants them: lower-case name → (sheet, first data row, first col, last data row, columns)."""
+    wants them, by lower-case name."""
     out = {}
     for info in infos:
         first, _, last = info.ref.replace("$", "").partition(":")
         r1, c1 = split_ref(first)
         r2, _c2 = split_ref(last or first)
-        out[info.display_name.lower()] = (info.sheet, r1 + info.header_row_count, c1,
-                                          r2 - info.totals_row_count, list(info.columns))
+        out[info.display_name.lower()] = TableRange(info.sheet, r1 + info.header_row_count, c1,
+                                                    r2 - info.totals_row_count, list(info.columns))
     return out
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from ..functions import registry
 from ..sample import Company
 from . import layout
-from .evaluate import Evaluator, FormulaContext
+from .evaluate import Evaluator, FormulaContext, TableRange
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def _context(company: Company, lang: str) -> FormulaContext:
     for name, df in company.tables.items():
         header = [layout.data_header(str(c), lang) for c in df.columns]
         rows[name] = [header] + [[_cell(v) for v in r] for r in df.itertuples(index=False, name=None)]
-        tables[name.lower()] = (name, 2, 1, len(df) + 1, header)
+        tables[name.lower()] = TableRange(name, 2, 1, len(df) + 1, header)
     return FormulaContext(values=lambda sheet: rows.get(sheet, []), formulas={}, tables=tables)
 
 

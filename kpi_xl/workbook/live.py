@@ -86,7 +86,8 @@ def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report:
 
         book = xw.Book.caller()
     workbook = LiveWorkbook(book)
-    owned, result, inputs = compute_workbook(workbook, as_of)
+    computed = compute_workbook(workbook, as_of)
+    owned, result = computed.owned, computed.result
     for reg in owned_regions(owned, workbook.lang):
         _write(book, reg.sheet, reg.top, reg.first, reg.last, reg.rows)
     card = localized(result.scorecard, workbook.lang)

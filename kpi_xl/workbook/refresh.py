@@ -24,7 +24,7 @@ import pandas as pd
 from .. import i18n
 from ..errors import KpiXlError
 from ..excel import EPOCH_1900, column_index, column_letter, from_serial
-from ..goals import GoalsError, compute, read_rules
+from ..goals import GoalsError, Result, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import CHOICE_WORDS, as_date, canonical
 from .. import labels
@@ -50,6 +50,40 @@ class Report:
     statuses: dict[str, int]
     warnings: list[str]
     scorecard: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RefreshInputs:
+    """Everything refresh reads from a workbook, checked (:func:`read_inputs`). The goals,
+    key results, plans and rules carry kpi-xl's column keys, whatever the workbook's language."""
+
+    goals: pd.DataFrame  # the Goals table (SMART column dropped; ids as text, dates as dates)
+    goals_info: TableInfo  # where the Goals table is, to name a problem's cell
+    data: dict[str, pd.DataFrame]  # the data tables some goal reads, by table name and by sheet name
+    key_results: pd.DataFrame
+    plans: pd.DataFrame  # the Rewards table's plans
+    rules: pd.DataFrame  # the status rules as typed (read by :func:`kpi_xl.goals.read_rules`)
+    settings: dict[str, Any]  # the Settings sheet, by :data:`layout.SETTING_KEYS` key (None when blank)
+    notes: dict[str, str]  # goal id → the check-in note on the Scorecard
+    history: pd.DataFrame | None  # the History sheet's rows, None when it has none
+
+
+@dataclass(frozen=True)
+class ComputedWorkbook:
+    """What :func:`compute_workbook` found: the owned regions to write, the engine's result
+    and the inputs they were computed from."""
+
+    owned: Owned
+    result: Result
+    inputs: RefreshInputs
+
+
+@dataclass(frozen=True)
+class FormulaResults:
+    """The formulas on the user's sheets, computed (:func:`compute_formulas`)."""
+
+    changed: dict[str, dict[tuple[int, int], Any]]  # sheet → (row, col) → new cached value
+    skipped: dict[tuple[str, int, int], str]  # (sheet, row, col) → why it was not computed
 
 
 def _split(ref: str) -> tuple[int, int, int, int]:
@@ -209,7 +243,7 @@ def _check_headers(info: TableInfo, workbook: WorkbookReader) -> None:
                                 f"table (expected: {expected})")
 
 
-def read_inputs(workbook: WorkbookReader) -> dict[str, Any]:
+def read_inputs(workbook: WorkbookReader) -> RefreshInputs:
     """Everything refresh needs from the workbook, checked."""
     goals_info, goals = workbook.table("Goals")
     _check_text(goals_info, goals)
@@ -259,8 +293,8 @@ def read_inputs(workbook: WorkbookReader) -> dict[str, Any]:
     if hist is not None:
         hist = hist.replace({"": None})
         hist["period"] = hist["period"].astype(str)
-    return {"goals": goals, "goals_info": goals_info, "data": data, "key_results": kr, "plans": plans,
-            "rules": rules, "settings": settings, "notes": notes, "history": hist}
+    return RefreshInputs(goals=goals, goals_info=goals_info, data=data, key_results=kr, plans=plans, rules=rules,
+                         settings=settings, notes=notes, history=hist)
 
 
 def _serial_date(v: Any, epoch: dt.datetime) -> Any:
@@ -361,34 +395,34 @@ def _period(settings: dict[str, Any]) -> str:
 
 
 def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
-                     progress: Callable[[str], None] = lambda s: None) -> tuple[Owned, Any, dict]:
+                     progress: Callable[[str], None] = lambda s: None) -> ComputedWorkbook:
     progress("reading goals and data tables")
     inputs = read_inputs(workbook)
-    when = _as_of(inputs["settings"], as_of, workbook.epoch)
+    when = _as_of(inputs.settings, as_of, workbook.epoch)
     lang = workbook.lang
     try:
-        rules = read_rules(inputs["rules"])
+        rules = read_rules(inputs.rules)
     except KpiXlError as exc:
         raise WorkbookError(f"{layout.sheet('settings', lang)}: {i18n.text(exc, lang)}") from None
     progress(f"computing the scorecard as of {when}")
     try:
-        result = compute(inputs["goals"], inputs["data"], when, rules=rules)
+        result = compute(inputs.goals, inputs.data, when, rules=rules)
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     except DataError as exc:
         raise WorkbookError(_data_error(workbook, exc, lang)) from None
     progress("building the scorecard, history, OKR and rewards")
     try:
-        owned = build_owned(result, inputs["data"], inputs["key_results"], inputs["plans"], inputs["history"],
-                            inputs["notes"], lang, _period(inputs["settings"]))
+        owned = build_owned(result, inputs.data, inputs.key_results, inputs.plans, inputs.history,
+                            inputs.notes, lang, _period(inputs.settings))
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
-    return owned, result, inputs
+    return ComputedWorkbook(owned, result, inputs)
 
 
-def _goals_error(inputs: dict, exc: GoalsError, lang: str) -> str:
+def _goals_error(inputs: RefreshInputs, exc: GoalsError, lang: str) -> str:
     """The goals table's problems, each at the cell the user typed into, in the workbook's language."""
-    info, cols = inputs["goals_info"], list(inputs["goals"].columns)
+    info, cols = inputs.goals_info, list(inputs.goals.columns)
     lines = [f"{_cell_of(info, cols, p.row, p.column)}: {i18n.text(p.message, lang)}" if p.row else
              f"{info.sheet}: column '{p.column}' {i18n.text(p.message, lang)}" for p in exc.problems]
     return "the goals table has problems:\n" + "\n".join(lines)
@@ -530,9 +564,10 @@ def owned_overlay(workbook: WorkbookReader, owned: Owned) -> dict[tuple[str, int
     return out
 
 
-def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict, as_of: dt.date) -> tuple[dict, dict]:
+def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple[str, int, int], Any],
+                     as_of: dt.date) -> FormulaResults:
     """Evaluate the formulas on the user's sheets (not the data tables, not the owned
-    sheets); returns (new cached values per sheet, skipped cells with the reason)."""
+    sheets): the cached values that change, and the cells not computed with why."""
     from .evaluate import FormulaContext, defined_names, evaluate_all, table_ranges
 
     lang = workbook.lang
@@ -555,7 +590,7 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict, as_o
             value = int(value) if not isinstance(cached[(sheet, r, c)], float) else value
         if not _same(value, cached[(sheet, r, c)]):
             changed.setdefault(sheet, {})[(r, c)] = "" if value is None else value
-    return changed, outcome.skipped
+    return FormulaResults(changed, outcome.skipped)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -595,14 +630,16 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
     with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
         progress(f"opening {path.name}")
         workbook = FileWorkbook(path, pkg)
-        owned, result, inputs = compute_workbook(workbook, as_of, progress)
+        computed = compute_workbook(workbook, as_of, progress)
+        owned, result = computed.owned, computed.result
         keep_notes(owned, kept_notes(pkg, workbook))
-        explain_uncomputed_data(pkg, workbook, owned, inputs["goals"])
+        explain_uncomputed_data(pkg, workbook, owned, computed.inputs.goals)
         progress("writing the owned sheets")
         write_owned(pkg, workbook, owned)
         progress("computing the formulas on your sheets")
-        changed, skipped = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of)
-        for sheet, values in changed.items():
+        formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of)
+        skipped = formulas.skipped
+        for sheet, values in formulas.changed.items():
             _set_formula_results(pkg, sheet, values)
         if skipped:
             (sheet, r, c), why = next(iter(skipped.items()))
@@ -615,4 +652,5 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
                   card["status_label"].value_counts().to_dict(), owned.warnings, card)
 
 
-__all__ = ["refresh", "Report", "WorkbookReader", "FileWorkbook", "read_inputs", "compute_workbook", "write_owned", "WorkbookError"]
+__all__ = ["refresh", "Report", "WorkbookReader", "FileWorkbook", "RefreshInputs", "read_inputs", "ComputedWorkbook",
+           "compute_workbook", "FormulaResults", "compute_formulas", "write_owned", "WorkbookError"]
