@@ -172,6 +172,33 @@ def test_refresh_updates_dashboard_and_chart_data(book):
     assert counts["Behind"] == sum(1 for r in card[1:] if r[12] == "Behind")
 
 
+def test_a_formula_result_that_cannot_be_stored_is_reported_at_its_cell(book, monkeypatch):
+    """Nothing swallows a per-cell error: a cell whose computed result the sheet refuses
+    keeps its last value and is named in the report and by the CLI; the others are written."""
+    from kpi_xl.workbook.package import Package
+
+    store = Package.set_cached_values
+
+    def refuse_b2(self, sheet, values):
+        if sheet == "Dashboard" and (2, 2) in values:
+            raise WorkbookError("Dashboard: cell B2 is not a formula cell here")
+        return store(self, sheet, values)
+
+    monkeypatch.setattr(Package, "set_cached_values", refuse_b2)
+    old_b2 = calamine(book, "Dashboard")[1][1]
+    report = refresh(book, as_of=dt.date(2026, 6, 30))
+    assert report.unwritten == {"Dashboard!B2": "Dashboard: cell B2 is not a formula cell here"}
+    assert any(w.startswith("Dashboard!B2: its computed result could not be stored") for w in report.warnings)
+    dash = calamine(book, "Dashboard")
+    assert dash[1][1] == old_b2 and old_b2 not in (dt.date(2026, 6, 30), dt.datetime(2026, 6, 30))
+    card = calamine(book, "Scorecard")
+    assert {dash[r][0]: dash[r][1] for r in range(4, 9)}["Behind"] == sum(1 for r in card[1:] if r[12] == "Behind")
+
+    r = CliRunner().invoke(main, ["refresh", str(book), "--as-of", "2026-05-31"])
+    assert r.exit_code == 0, r.output
+    assert "warning: Dashboard!B2: its computed result could not be stored" in r.output
+
+
 def test_refresh_keeps_check_in_notes_and_never_duplicates_a_period(book):
     with open_package(book) as pkg:
         rows = calamine(book, "Scorecard")

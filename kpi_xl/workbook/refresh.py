@@ -15,7 +15,7 @@ import abc
 import math
 import os
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -50,6 +50,7 @@ class Report:
     statuses: dict[str, int]
     warnings: list[str]
     scorecard: pd.DataFrame
+    unwritten: dict[str, str] = field(default_factory=dict)  # "Sheet!B3" → why its computed result was not stored
 
 
 @dataclass(frozen=True)
@@ -602,20 +603,22 @@ def _same(a: Any, b: Any) -> bool:
     return str(a) == str(b) if a is not None and b is not None else a == b or (a in (None, "") and b in (None, ""))
 
 
-def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any]) -> None:
-    """Cached results for the cells that hold formulas; a cell someone replaced with a
-    plain value is left alone. (Cell by cell: these sheets are small, and reading
-    their cells would load every shared string of the workbook.)"""
+def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any]) -> dict[str, str]:
+    """Store the computed results of a sheet's formula cells; returns the cells whose result
+    could not be stored ("Sheet!B3" → why), which keep their last value. When the sheet
+    refuses the whole batch, each cell is tried on its own so one cell cannot cost the others."""
     try:
         pkg.set_cached_values(sheet, values)
-        return
+        return {}
     except WorkbookError:
         pass
-    for cell, value in values.items():
+    refused = {}
+    for (r, c), value in values.items():
         try:
-            pkg.set_cached_values(sheet, {cell: value})
-        except WorkbookError:
-            continue
+            pkg.set_cached_values(sheet, {(r, c): value})
+        except WorkbookError as exc:
+            refused[f"{sheet}!{column_letter(c)}{r}"] = str(exc)
+    return refused
 
 
 def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
@@ -639,8 +642,12 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         progress("computing the formulas on your sheets")
         formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of)
         skipped = formulas.skipped
+        unwritten: dict[str, str] = {}
         for sheet, values in formulas.changed.items():
-            _set_formula_results(pkg, sheet, values)
+            unwritten.update(_set_formula_results(pkg, sheet, values))
+        for cell, why in unwritten.items():
+            owned.warnings.append(f"{cell}: its computed result could not be stored ({why}); "
+                                  "the cell keeps its last value")
         if skipped:
             (sheet, r, c), why = next(iter(skipped.items()))
             owned.warnings.append(f"{len(skipped)} formula(s) not computed (they keep their last value); "
@@ -649,7 +656,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         pkg.save(path, backup=backup)
     card = localized(result.scorecard, workbook.lang)
     return Report(path, backup_path(path) if backup else None, result.as_of, workbook.lang, len(card),
-                  card["status_label"].value_counts().to_dict(), owned.warnings, card)
+                  card["status_label"].value_counts().to_dict(), owned.warnings, card, unwritten)
 
 
 __all__ = ["refresh", "Report", "WorkbookReader", "FileWorkbook", "RefreshInputs", "read_inputs", "ComputedWorkbook",
