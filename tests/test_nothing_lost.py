@@ -319,11 +319,11 @@ def test_shared_copy_gets_the_source_file_mode(book, tmp_path):
 
 
 def test_a0_reference_is_refused_not_read_as_the_last_row():
-    from kpi_xl.workbook.evaluate import Book, evaluate_all
+    from kpi_xl.workbook.evaluate import FormulaContext, evaluate_all
 
     rows = [["head"], [1.0], [2.0], [99.0]]
-    book = Book(lambda sheet: rows, {("S", 1, 2): "=S!A0", ("S", 2, 2): "=SUM(S!A0:A2)", ("S", 3, 2): "=S!A4"}, {})
-    outcome = evaluate_all(book)
+    context = FormulaContext(lambda sheet: rows, {("S", 1, 2): "=S!A0", ("S", 2, 2): "=SUM(S!A0:A2)", ("S", 3, 2): "=S!A4"}, {})
+    outcome = evaluate_all(context)
     assert outcome.values == {("S", 3, 2): 99.0}
     assert "invalid reference" in outcome.skipped[("S", 1, 2)]
     assert "invalid reference" in outcome.skipped[("S", 2, 2)]

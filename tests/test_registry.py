@@ -30,7 +30,7 @@ from kpi_xl.functions import calling, catalog, registry, vba
 from kpi_xl.goals import compute
 from kpi_xl.goals.measure import _hint
 from kpi_xl.metrics.kinds import Range
-from kpi_xl.workbook.evaluate import Book, Evaluator
+from kpi_xl.workbook.evaluate import Evaluator, FormulaContext
 from kpi_xl.workbook.functions_sheet import sample_calls
 
 try:  # tests/ as a package or as a plain directory on sys.path
@@ -170,8 +170,8 @@ def test_it_is_on_the_functions_sheet(new_kpi):
 
 
 def test_formulas_using_it_evaluate_at_refresh(new_kpi):
-    book = Book(values=lambda sheet: [["Won", "Pipeline"], [30.0, 100.0], [10.0, 60.0]], formulas={}, tables={})
-    ev = Evaluator(book)
+    context = FormulaContext(values=lambda sheet: [["Won", "Pipeline"], [30.0, 100.0], [10.0, 60.0]], formulas={}, tables={})
+    ev = Evaluator(context)
     assert ev.evaluate("=LEAD_YIELD(SUM(A2:A3), SUM(B2:B3))", "Deals") == 0.25
     assert ev.evaluate("=lead_yield(30, 120) * 2", "Deals") == 0.5
     assert calling.call(NAME, 1, 4) == 0.25

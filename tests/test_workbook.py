@@ -172,6 +172,33 @@ def test_refresh_updates_dashboard_and_chart_data(book):
     assert counts["Behind"] == sum(1 for r in card[1:] if r[12] == "Behind")
 
 
+def test_a_formula_result_that_cannot_be_stored_is_reported_at_its_cell(book, monkeypatch):
+    """Nothing swallows a per-cell error: a cell whose computed result the sheet refuses
+    keeps its last value and is named in the report and by the CLI; the others are written."""
+    from kpi_xl.workbook.package import Package
+
+    store = Package.set_cached_values
+
+    def refuse_b2(self, sheet, values):
+        if sheet == "Dashboard" and (2, 2) in values:
+            raise WorkbookError("Dashboard: cell B2 is not a formula cell here")
+        return store(self, sheet, values)
+
+    monkeypatch.setattr(Package, "set_cached_values", refuse_b2)
+    old_b2 = calamine(book, "Dashboard")[1][1]
+    report = refresh(book, as_of=dt.date(2026, 6, 30))
+    assert report.unwritten == {"Dashboard!B2": "Dashboard: cell B2 is not a formula cell here"}
+    assert any(w.startswith("Dashboard!B2: its computed result could not be stored") for w in report.warnings)
+    dash = calamine(book, "Dashboard")
+    assert dash[1][1] == old_b2 and old_b2 not in (dt.date(2026, 6, 30), dt.datetime(2026, 6, 30))
+    card = calamine(book, "Scorecard")
+    assert {dash[r][0]: dash[r][1] for r in range(4, 9)}["Behind"] == sum(1 for r in card[1:] if r[12] == "Behind")
+
+    r = CliRunner().invoke(main, ["refresh", str(book), "--as-of", "2026-05-31"])
+    assert r.exit_code == 0, r.output
+    assert "warning: Dashboard!B2: its computed result could not be stored" in r.output
+
+
 def test_refresh_keeps_check_in_notes_and_never_duplicates_a_period(book):
     with open_package(book) as pkg:
         rows = calamine(book, "Scorecard")
@@ -326,23 +353,20 @@ def test_share_refuses_to_overwrite_or_to_write_xlsm(book, tmp_path):
 
 def test_evaluator_reproduces_every_formula_of_the_template():
     """The evaluator agrees with the results the template stored (computed in Python)."""
-    from kpi_xl.workbook.evaluate import Book, evaluate_all
-    from kpi_xl.workbook.refresh import Workbook, _split
+    from kpi_xl.workbook.evaluate import FormulaContext, evaluate_all, table_ranges
+    from kpi_xl.workbook.refresh import FileWorkbook
 
     path = ROOT / "workbook_template.xlsx"
     with open_package(path) as pkg:
-        wb = Workbook(path, pkg)
-        tables = {}
-        for key, t in wb.tables.items():
-            r1, c1, r2, _ = _split(t.ref)
-            tables[key] = (t.sheet, r1 + 1, c1, r2, list(t.columns))
+        wb = FileWorkbook(path, pkg)
+        tables = table_ranges(wb.tables.values())
         formulas, cached = {}, {}
         for sheet in ("Functions", "Goals", "Dashboard"):
             for (r, c), cell in pkg.read_cells(sheet).items():
                 if cell.formula:
                     formulas[(sheet, r, c)] = "=" + cell.formula
                     cached[(sheet, r, c)] = cell.value
-        out = evaluate_all(Book(wb.sheet_values, formulas, tables))
+        out = evaluate_all(FormulaContext(wb.sheet_values, formulas, tables))
     assert out.skipped == {} and len(out.values) == len(formulas) >= 42 + 21
     for key, value in out.values.items():
         want = cached[key]

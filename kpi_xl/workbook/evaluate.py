@@ -45,13 +45,24 @@ _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _COLS = re.compile(r"^\$?([A-Za-z]{1,3})$")
 
 
+@dataclass(frozen=True)
+class TableRange:
+    """Where an Excel Table's data rows are, as the evaluator reads ``Table[Column]``."""
+
+    sheet: str
+    first_row: int  # the first data row (below the header), 1-based
+    first_col: int
+    last_row: int  # the last data row (above a totals row)
+    columns: list[str]
+
+
 @dataclass
-class Book:
+class FormulaContext:
     """What the evaluator reads: sheet values (1-based (row, col) → value), formulas, tables, names."""
 
     values: Callable[[str], list[list[Any]]]  # sheet → rows of values (cached results for formulas)
     formulas: dict[tuple[str, int, int], str]  # cells to evaluate: (sheet, row, col) → "=..."
-    tables: dict[str, tuple[str, int, int, int, list[str]]]  # name → (sheet, first data row, first col, last row, columns)
+    tables: dict[str, TableRange]  # lower-case table name → its data rows
     names: dict[str, str] = field(default_factory=dict)  # defined name → what it refers to (a range or a formula)
     overlay: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # values written in this refresh
     today: dt.date = field(default_factory=dt.date.today)
@@ -59,8 +70,8 @@ class Book:
 
 
 class Evaluator:
-    def __init__(self, book: Book):
-        self.book = book
+    def __init__(self, context: FormulaContext):
+        self.context = context
         self.done: dict[tuple[str, int, int], Any] = {}
         self.busy: set[tuple[str, int, int]] = set()
         self._last: dict[str, int] = {}
@@ -70,14 +81,14 @@ class Evaluator:
         if row < 1 or col < 1:  # A0 (a crafted file): no such cell, never a negative index
             raise Unsupported(f"invalid reference to row {row} of {sheet}")
         key = (sheet, row, col)
-        if key in self.book.overlay:
-            return serial(self.book.overlay[key], self.book.epoch)
-        if key in self.book.formulas:
+        if key in self.context.overlay:
+            return serial(self.context.overlay[key], self.context.epoch)
+        if key in self.context.formulas:
             return self.formula_cell(key)
-        rows = self.book.values(sheet)
+        rows = self.context.values(sheet)
         if row - 1 < len(rows) and col - 1 < len(rows[row - 1]):
             v = rows[row - 1][col - 1]
-            return None if v == "" else serial(v, self.book.epoch)
+            return None if v == "" else serial(v, self.context.epoch)
         return None
 
     def formula_cell(self, key: tuple[str, int, int]) -> Any:
@@ -87,7 +98,7 @@ class Evaluator:
             raise Unsupported(f"circular reference at {key[0]}!{key[2]},{key[1]}")
         self.busy.add(key)
         try:
-            value = self.evaluate(self.book.formulas[key], key[0])
+            value = self.evaluate(self.context.formulas[key], key[0])
             if isinstance(value, np.ndarray):  # a spill: the cell shows its first value
                 value = value.reshape(-1)[0] if value.size else None
             self.done[key] = value
@@ -98,8 +109,8 @@ class Evaluator:
     def last_row(self, sheet: str) -> int:
         """The last row with a value: in the file, or written by this refresh."""
         if sheet not in self._last:
-            written = [r for (s, r, _c) in self.book.overlay if s == sheet]
-            self._last[sheet] = max([len(self.book.values(sheet)), *written])
+            written = [r for (s, r, _c) in self.context.overlay if s == sheet]
+            self._last[sheet] = max([len(self.context.values(sheet)), *written])
         return self._last[sheet]
 
     def block(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> np.ndarray:
@@ -279,7 +290,7 @@ class Evaluator:
 
     def name(self, ref: str) -> str | None:
         """What a defined name refers to (names are case-insensitive), or None."""
-        names = self.book.names
+        names = self.context.names
         if ref in names:
             return names[ref]
         if not names:
@@ -289,10 +300,10 @@ class Evaluator:
         return self._names_folded.get(ref.casefold())
 
     def table_ref(self, table: str, inner: str) -> np.ndarray:
-        info = self.book.tables.get(table.lower())
+        info = self.context.tables.get(table.lower())
         if info is None:
             raise Unsupported(f"no table {table}")
-        sheet, r1, c1, r2, columns = info
+        sheet, r1, c1, r2, columns = info.sheet, info.first_row, info.first_col, info.last_row, info.columns
         col = inner.strip()
         if col.startswith("[") and col.endswith("]"):
             col = col[1:-1]
@@ -489,7 +500,7 @@ def _date(ev, y, m, d) -> Any:
     def one(y, m, d):
         y, m, d = int(_num(y)), int(_num(m)), int(_num(d))
         base = dt.date(y + (m - 1) // 12, (m - 1) % 12 + 1, 1)
-        return float((base - ev.book.epoch.date()).days + d - 1)
+        return float((base - ev.context.epoch.date()).days + d - 1)
     return lift(one, y, m, d)
 
 
@@ -499,7 +510,7 @@ def _part(kind: str) -> Callable:
             n = _num(v)
             if isinstance(n, XlError):
                 return n
-            d = ev.book.epoch + dt.timedelta(days=n)
+            d = ev.context.epoch + dt.timedelta(days=n)
             return float(getattr(d, kind))
         return lift(one, x)
     return fn
@@ -507,10 +518,10 @@ def _part(kind: str) -> Callable:
 
 def _eomonth(ev, start, months):
     def one(s, k):
-        d = (ev.book.epoch + dt.timedelta(days=_num(s))).date()
+        d = (ev.context.epoch + dt.timedelta(days=_num(s))).date()
         m = d.month - 1 + int(_num(k)) + 1
         first_next = dt.date(d.year + m // 12, m % 12 + 1, 1)
-        return float((first_next - dt.timedelta(days=1) - ev.book.epoch.date()).days)
+        return float((first_next - dt.timedelta(days=1) - ev.context.epoch.date()).days)
     return lift(one, start, months)
 
 
@@ -560,7 +571,7 @@ NATIVE: dict[str, Callable[..., Any]] = {
     "MONTH": _part("month"),
     "DAY": _part("day"),
     "EOMONTH": _eomonth,
-    "TODAY": lambda ev: float((ev.book.today - ev.book.epoch.date()).days),
+    "TODAY": lambda ev: float((ev.context.today - ev.context.epoch.date()).days),
     "ABS": lambda ev, x: lift(lambda v: abs(_num(v)) if not isinstance(_num(v), XlError) else _num(v), x),
     "ROUND": _round,
     "AND": lambda ev, *a: all(_truthy(v) for v in _flat(*a) if v is not None),
@@ -576,11 +587,11 @@ class Outcome:
     skipped: dict[tuple[str, int, int], str]
 
 
-def evaluate_all(book: Book) -> Outcome:
-    """Evaluate every formula of ``book.formulas``; unsupported ones are listed with why."""
-    ev = Evaluator(book)
+def evaluate_all(context: FormulaContext) -> Outcome:
+    """Evaluate every formula of ``context.formulas``; unsupported ones are listed with why."""
+    ev = Evaluator(context)
     values, skipped = {}, {}
-    for key, formula in book.formulas.items():
+    for key, formula in context.formulas.items():
         try:
             values[key] = ev.formula_cell(key)
         except Unsupported as exc:
@@ -590,21 +601,21 @@ def evaluate_all(book: Book) -> Outcome:
     return Outcome(values, skipped)
 
 
-def table_ranges(infos) -> dict[str, tuple[str, int, int, int, list[str]]]:
-    """Excel Tables (:class:`~kpi_xl.workbook.package.TableInfo`) as :attr:`Book.tables`
-    wants them: lower-case name → (sheet, first data row, first col, last data row, columns)."""
+def table_ranges(infos) -> dict[str, TableRange]:
+    """Excel Tables (:class:`~kpi_xl.workbook.package.TableInfo`) as :attr:`FormulaContext.tables`
+    wants them, by lower-case name."""
     out = {}
     for info in infos:
         first, _, last = info.ref.replace("$", "").partition(":")
         r1, c1 = split_ref(first)
         r2, _c2 = split_ref(last or first)
-        out[info.display_name.lower()] = (info.sheet, r1 + info.header_row_count, c1,
-                                          r2 - info.totals_row_count, list(info.columns))
+        out[info.display_name.lower()] = TableRange(info.sheet, r1 + info.header_row_count, c1,
+                                                    r2 - info.totals_row_count, list(info.columns))
     return out
 
 
 def defined_names(names) -> dict[str, str]:
-    """Defined names (:class:`~kpi_xl.workbook.package.DefinedName`) as :attr:`Book.names`:
+    """Defined names (:class:`~kpi_xl.workbook.package.DefinedName`) as :attr:`FormulaContext.names`:
     workbook-scoped ones first, Excel's own (``_xlnm.``) left out."""
     out: dict[str, str] = {}
     for n in sorted(names, key=lambda n: n.sheet is not None):
@@ -630,11 +641,11 @@ def name_values(pkg, path, wanted: list[str]) -> dict[str, Any]:
         return cache[sheet]
 
     first = next((s.name for s in pkg.sheets() if s.kind == "worksheet"), "")
-    book = Book(values, {}, table_ranges(pkg.tables()), names=defined_names(pkg.defined_names()), epoch=pkg.epoch)
-    ev = Evaluator(book)
+    context = FormulaContext(values, {}, table_ranges(pkg.tables()), names=defined_names(pkg.defined_names()), epoch=pkg.epoch)
+    ev = Evaluator(context)
     out = {}
     for name in wanted:
-        value = ev.evaluate(book.names[name], first)
+        value = ev.evaluate(context.names[name], first)
         if isinstance(value, np.ndarray):
             if value.size != 1:
                 raise Unsupported(f"the name {name} is a range or an array, not one value")

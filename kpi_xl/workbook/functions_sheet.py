@@ -21,7 +21,7 @@ import pandas as pd
 from ..functions import registry
 from ..sample import Company
 from . import layout
-from .evaluate import Book, Evaluator
+from .evaluate import Evaluator, FormulaContext, TableRange
 
 
 @dataclass(frozen=True)
@@ -116,21 +116,21 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def _book(company: Company, lang: str) -> Book:
+def _context(company: Company, lang: str) -> FormulaContext:
     """The sample tables as the evaluator reads a workbook: one sheet per table, headers in row 1."""
     rows: dict[str, list[list[Any]]] = {}
     tables = {}
     for name, df in company.tables.items():
         header = [layout.data_header(str(c), lang) for c in df.columns]
         rows[name] = [header] + [[_cell(v) for v in r] for r in df.itertuples(index=False, name=None)]
-        tables[name.lower()] = (name, 2, 1, len(df) + 1, header)
-    return Book(values=lambda sheet: rows.get(sheet, []), formulas={}, tables=tables)
+        tables[name.lower()] = TableRange(name, 2, 1, len(df) + 1, header)
+    return FormulaContext(values=lambda sheet: rows.get(sheet, []), formulas={}, tables=tables)
 
 
 def sample_calls(company: Company, lang: str) -> list[Call]:
     """One live formula per registered function, with its result on the sample data."""
     formulas = sample_formulas(company, lang)
-    ev = Evaluator(_book(company, lang))
+    ev = Evaluator(_context(company, lang))
     out = []
     for kpi in registry.kpis():
         formula = formulas.get(kpi.name, kpi.example.formula)

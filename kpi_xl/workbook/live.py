@@ -16,12 +16,12 @@ import pandas as pd
 
 from . import layout
 from .content import localized, owned_regions
-from .refresh import REQUIRED_TABLES, Inputs, Report, compute_workbook, frame
+from .refresh import REQUIRED_TABLES, Report, WorkbookReader, compute_workbook, frame
 from .package import TableInfo, WorkbookError
 
 
-class LiveBook(Inputs):
-    """The reading side of :class:`kpi_xl.workbook.refresh.Workbook`, over an xlwings Book."""
+class LiveWorkbook(WorkbookReader):
+    """The workbook open in Excel, read through xlwings (``book`` is an xlwings Book)."""
 
     def __init__(self, book: Any):
         self.book = book
@@ -85,10 +85,11 @@ def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report:
         import xlwings as xw
 
         book = xw.Book.caller()
-    live = LiveBook(book)
-    owned, result, inputs = compute_workbook(live, as_of)
-    for reg in owned_regions(owned, live.lang):
+    workbook = LiveWorkbook(book)
+    computed = compute_workbook(workbook, as_of)
+    owned, result = computed.owned, computed.result
+    for reg in owned_regions(owned, workbook.lang):
         _write(book, reg.sheet, reg.top, reg.first, reg.last, reg.rows)
-    card = localized(result.scorecard, live.lang)
-    return Report(live.path, None, result.as_of, live.lang, len(card), card["status_label"].value_counts().to_dict(),
+    card = localized(result.scorecard, workbook.lang)
+    return Report(workbook.path, None, result.as_of, workbook.lang, len(card), card["status_label"].value_counts().to_dict(),
                   owned.warnings, card)

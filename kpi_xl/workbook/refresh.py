@@ -15,7 +15,7 @@ import abc
 import math
 import os
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,7 +24,7 @@ import pandas as pd
 from .. import i18n
 from ..errors import KpiXlError
 from ..excel import EPOCH_1900, column_index, column_letter, from_serial
-from ..goals import GoalsError, compute, read_rules
+from ..goals import GoalsError, Result, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import CHOICE_WORDS, as_date, canonical
 from .. import labels
@@ -50,6 +50,41 @@ class Report:
     statuses: dict[str, int]
     warnings: list[str]
     scorecard: pd.DataFrame
+    unwritten: dict[str, str] = field(default_factory=dict)  # "Sheet!B3" → why its computed result was not stored
+
+
+@dataclass(frozen=True)
+class RefreshInputs:
+    """Everything refresh reads from a workbook, checked (:func:`read_inputs`). The goals,
+    key results, plans and rules carry kpi-xl's column keys, whatever the workbook's language."""
+
+    goals: pd.DataFrame  # the Goals table (SMART column dropped; ids as text, dates as dates)
+    goals_info: TableInfo  # where the Goals table is, to name a problem's cell
+    data: dict[str, pd.DataFrame]  # the data tables some goal reads, by table name and by sheet name
+    key_results: pd.DataFrame
+    plans: pd.DataFrame  # the Rewards table's plans
+    rules: pd.DataFrame  # the status rules as typed (read by :func:`kpi_xl.goals.read_rules`)
+    settings: dict[str, Any]  # the Settings sheet, by :data:`layout.SETTING_KEYS` key (None when blank)
+    notes: dict[str, str]  # goal id → the check-in note on the Scorecard
+    history: pd.DataFrame | None  # the History sheet's rows, None when it has none
+
+
+@dataclass(frozen=True)
+class ComputedWorkbook:
+    """What :func:`compute_workbook` found: the owned regions to write, the engine's result
+    and the inputs they were computed from."""
+
+    owned: Owned
+    result: Result
+    inputs: RefreshInputs
+
+
+@dataclass(frozen=True)
+class FormulaResults:
+    """The formulas on the user's sheets, computed (:func:`compute_formulas`)."""
+
+    changed: dict[str, dict[tuple[int, int], Any]]  # sheet → (row, col) → new cached value
+    skipped: dict[tuple[str, int, int], str]  # (sheet, row, col) → why it was not computed
 
 
 def _split(ref: str) -> tuple[int, int, int, int]:
@@ -68,16 +103,23 @@ def _split(ref: str) -> tuple[int, int, int, int]:
     return r1, c1, r2, c2
 
 
-class Inputs(abc.ABC):
-    """Reading a kpi-xl workbook's settings and columns from its sheet values; a
-    subclass says how to get ``sheet_values`` (file or live Excel) and ``lang``."""
+class WorkbookReader(abc.ABC):
+    """A kpi-xl workbook as refresh reads it: its tables, sheet values, settings and
+    language. :class:`FileWorkbook` reads a file (through its :class:`Package`);
+    :class:`kpi_xl.workbook.live.LiveWorkbook` reads the workbook open in Excel."""
 
+    path: Any
     lang: str
+    tables: dict[str, TableInfo]  # lower-case table name → where the table is
     epoch: dt.datetime = EPOCH_1900  # the workbook's date system (1904-01-01 for a 1904 workbook)
 
     @abc.abstractmethod
     def sheet_values(self, sheet: str) -> list[list[Any]]:
         """Every row of ``sheet`` from A1, blanks as ""."""
+
+    @abc.abstractmethod
+    def table(self, name: str) -> tuple[TableInfo, pd.DataFrame]:
+        """The Excel Table ``name`` (any case) and its data rows as a typed DataFrame."""
 
     def settings(self) -> dict[str, Any]:
         values = self.sheet_values(layout.sheet("settings", self.lang))
@@ -92,8 +134,8 @@ class Inputs(abc.ABC):
         return [r[col - 1] if len(r) >= col else "" for r in values[first_row - 1:]]
 
 
-class Workbook(Inputs):
-    """A kpi-xl workbook opened for reading its inputs (values via python-calamine)."""
+class FileWorkbook(WorkbookReader):
+    """A kpi-xl workbook file, read through its package (values via python-calamine)."""
 
     def __init__(self, path: Path, package: Package):
         from python_calamine import CalamineWorkbook
@@ -187,76 +229,76 @@ def _goals_column(goals: pd.DataFrame, key: str) -> str | None:
     return next((c for c in goals.columns if canonical(c) == key), None)
 
 
-def _check_headers(info: TableInfo, book: "Inputs") -> None:
+def _check_headers(info: TableInfo, workbook: WorkbookReader) -> None:
     """A renamed Goals column is refused (not silently ignored), naming its cell. The
     header cells are read as people see them (Excel keeps the table's names in step)."""
     from ..goals.model import COLUMNS
 
     r1, c1, _, c2 = _split(info.ref)
-    row = book.sheet_values(info.sheet)[r1 - 1] if len(book.sheet_values(info.sheet)) >= r1 else []
+    row = workbook.sheet_values(info.sheet)[r1 - 1] if len(workbook.sheet_values(info.sheet)) >= r1 else []
     headers = [row[c - 1] if c - 1 < len(row) else "" for c in range(c1, c2 + 1)]
     known = set(COLUMNS)
     smart = {canonical(h) for h in layout.SMART_HEADER}
     for j, header in enumerate(headers):
         key = canonical(header)
         if key not in known and key not in smart:
-            expected = ", ".join(layout.goal_header(k, book.lang) for k in layout.GOAL_HEADERS)
+            expected = ", ".join(layout.goal_header(k, workbook.lang) for k in layout.GOAL_HEADERS)
             raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{r1}: unknown column '{header}' in the Goals "
                                 f"table (expected: {expected})")
 
 
-def read_inputs(book: Workbook) -> dict[str, Any]:
+def read_inputs(workbook: WorkbookReader) -> RefreshInputs:
     """Everything refresh needs from the workbook, checked."""
-    goals_info, goals = book.table("Goals")
+    goals_info, goals = workbook.table("Goals")
     _check_text(goals_info, goals)
-    smart_header = layout.smart_header(book.lang)
-    _check_headers(goals_info, book)
+    smart_header = layout.smart_header(workbook.lang)
+    _check_headers(goals_info, workbook)
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
     for col in goals.columns:  # a date typed as a plain number is a serial of the workbook's date system
         if canonical(col) in ("id", "parent"):
             goals[col] = goals[col].astype(object).map(_as_text)
         if canonical(col) in ("start", "end"):
-            goals[col] = goals[col].map(lambda v: _serial_date(v, book.epoch))
+            goals[col] = goals[col].map(lambda v: _serial_date(v, workbook.epoch))
     # only the data tables some goal names (by table or sheet name): a refresh reads no more
     table_col = _goals_column(goals, "table")
     wanted = {str(t).strip().lower() for t in (goals[table_col] if table_col else []) if t}
     data = {}
-    for key, info in book.tables.items():
+    for key, info in workbook.tables.items():
         if info.display_name in REQUIRED_TABLES:
             continue
         if key in wanted or info.sheet.lower() in wanted:
-            df = book.table(info.display_name)[1]
+            df = workbook.table(info.display_name)[1]
             data[info.display_name] = df
             if info.sheet != info.display_name:
                 data[info.sheet] = df  # goals may name the sheet instead of the table
-    _data_dates(book, data, goals)
-    kr_info, kr = book.table("KeyResults")
+    _data_dates(workbook, data, goals)
+    kr_info, kr = workbook.table("KeyResults")
     _check_text(kr_info, kr)
-    kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, book.lang), [c[0] for c in layout.KR_COLUMNS])))
+    kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, workbook.lang), [c[0] for c in layout.KR_COLUMNS])))
     if "goal" in kr.columns:  # the goal a key result follows, by id: 101 as typed
         kr["goal"] = kr["goal"].astype(object).map(_as_text)
-    plans_info, plans = book.table("RewardPlans")
+    plans_info, plans = workbook.table("RewardPlans")
     _check_text(plans_info, plans)
-    plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, book.lang),
+    plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, workbook.lang),
                                           [c[0] for c in layout.PLAN_COLUMNS])))
     _check_review(goals_info, goals, kr_info, kr, plans)
-    _, rules = book.table("StatusRules")
-    rules = rules.rename(columns=dict(zip(layout.header(layout.RULE_COLUMNS, book.lang),
+    _, rules = workbook.table("StatusRules")
+    rules = rules.rename(columns=dict(zip(layout.header(layout.RULE_COLUMNS, workbook.lang),
                                           [c[0] for c in layout.RULE_COLUMNS])))
-    settings = book.settings()
-    sc_sheet = layout.sheet("scorecard", book.lang)
-    ids = book.column_values(sc_sheet, 1)
+    settings = workbook.settings()
+    sc_sheet = layout.sheet("scorecard", workbook.lang)
+    ids = workbook.column_values(sc_sheet, 1)
     note_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
-    note_vals = book.column_values(sc_sheet, note_col)
+    note_vals = workbook.column_values(sc_sheet, note_col)
     notes = {str(i): str(n) for i, n in zip(ids, note_vals) if i not in ("", None) and n not in ("", None)}
-    hist_rows = book.sheet_values(layout.sheet("history", book.lang))[1:]
+    hist_rows = workbook.sheet_values(layout.sheet("history", workbook.lang))[1:]
     hist = pd.DataFrame([r[:len(layout.HISTORY_COLUMNS)] for r in hist_rows if any(v != "" for v in r)],
                         columns=[c[0] for c in layout.HISTORY_COLUMNS]) if hist_rows else None
     if hist is not None:
         hist = hist.replace({"": None})
         hist["period"] = hist["period"].astype(str)
-    return {"goals": goals, "goals_info": goals_info, "data": data, "key_results": kr, "plans": plans,
-            "rules": rules, "settings": settings, "notes": notes, "history": hist}
+    return RefreshInputs(goals=goals, goals_info=goals_info, data=data, key_results=kr, plans=plans, rules=rules,
+                         settings=settings, notes=notes, history=hist)
 
 
 def _serial_date(v: Any, epoch: dt.datetime) -> Any:
@@ -298,7 +340,7 @@ def _float(v: Any) -> float:
         return math.nan
 
 
-def _data_dates(book: "Inputs", data: dict[str, pd.DataFrame], goals: pd.DataFrame) -> None:
+def _data_dates(workbook: WorkbookReader, data: dict[str, pd.DataFrame], goals: pd.DataFrame) -> None:
     """Date columns of data tables holding plain numbers (dates typed or pasted without
     a date format) as the dates those serial numbers are in the workbook's date system;
     a number that is no date is refused at its cell."""
@@ -307,7 +349,7 @@ def _data_dates(book: "Inputs", data: dict[str, pd.DataFrame], goals: pd.DataFra
         return
     wanted = {(str(t).strip().lower(), str(d).strip().lower()) for t, d in zip(goals[table_col], goals[date_col])
               if t and d and isinstance(d, str)}
-    tables = getattr(book, "tables", {})
+    tables = workbook.tables
     for name, df in data.items():
         for col in df.columns:
             if (name.lower(), str(col).strip().lower()) not in wanted:
@@ -321,7 +363,7 @@ def _data_dates(book: "Inputs", data: dict[str, pd.DataFrame], goals: pd.DataFra
             out = s.astype(object).copy()
             for label in s.index[numbers.to_numpy()]:
                 v = s[label]
-                day = _serial_date(v, book.epoch) if not isinstance(v, dt.time) and v >= 0 else v
+                day = _serial_date(v, workbook.epoch) if not isinstance(v, dt.time) and v >= 0 else v
                 if not isinstance(day, dt.date):
                     info = tables.get(name.lower()) or next((t for t in tables.values() if t.sheet == name), None)
                     where = name
@@ -356,44 +398,44 @@ def _period(settings: dict[str, Any]) -> str:
     return words[v]
 
 
-def compute_workbook(book: Workbook, as_of: dt.date | None = None,
-                     progress: Callable[[str], None] = lambda s: None) -> tuple[Owned, Any, dict]:
+def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
+                     progress: Callable[[str], None] = lambda s: None) -> ComputedWorkbook:
     progress("reading goals and data tables")
-    inputs = read_inputs(book)
-    when = _as_of(inputs["settings"], as_of, book.epoch)
-    lang = book.lang
+    inputs = read_inputs(workbook)
+    when = _as_of(inputs.settings, as_of, workbook.epoch)
+    lang = workbook.lang
     try:
-        rules = read_rules(inputs["rules"])
+        rules = read_rules(inputs.rules)
     except KpiXlError as exc:
         raise WorkbookError(f"{layout.sheet('settings', lang)}: {i18n.text(exc, lang)}") from None
     progress(f"computing the scorecard as of {when}")
     try:
-        result = compute(inputs["goals"], inputs["data"], when, rules=rules)
+        result = compute(inputs.goals, inputs.data, when, rules=rules)
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     except DataError as exc:
-        raise WorkbookError(_data_error(book, exc, lang)) from None
+        raise WorkbookError(_data_error(workbook, exc, lang)) from None
     progress("building the scorecard, history, OKR and rewards")
     try:
-        owned = build_owned(result, inputs["data"], inputs["key_results"], inputs["plans"], inputs["history"],
-                            inputs["notes"], lang, _period(inputs["settings"]))
+        owned = build_owned(result, inputs.data, inputs.key_results, inputs.plans, inputs.history,
+                            inputs.notes, lang, _period(inputs.settings))
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
-    return owned, result, inputs
+    return ComputedWorkbook(owned, result, inputs)
 
 
-def _goals_error(inputs: dict, exc: GoalsError, lang: str) -> str:
+def _goals_error(inputs: RefreshInputs, exc: GoalsError, lang: str) -> str:
     """The goals table's problems, each at the cell the user typed into, in the workbook's language."""
-    info, cols = inputs["goals_info"], list(inputs["goals"].columns)
+    info, cols = inputs.goals_info, list(inputs.goals.columns)
     lines = [f"{_cell_of(info, cols, p.row, p.column)}: {i18n.text(p.message, lang)}" if p.row else
              f"{info.sheet}: column '{p.column}' {i18n.text(p.message, lang)}" for p in exc.problems]
     return "the goals table has problems:\n" + "\n".join(lines)
 
 
-def _data_error(book: "Inputs", exc: DataError, lang: str) -> str:
+def _data_error(workbook: WorkbookReader, exc: DataError, lang: str) -> str:
     """A data table's bad value at its sheet and cell (the engine knows the table's row)."""
     table, column, row = getattr(exc, "table", None), getattr(exc, "column", None), getattr(exc, "row", None)
-    tables = getattr(book, "tables", {})
+    tables = workbook.tables
     key = str(table).lower()
     info = tables.get(key) or next((t for t in tables.values() if t.sheet.lower() == key), None)
     if info is None or row is None or column is None:
@@ -425,13 +467,13 @@ def _check_text(info: TableInfo, df: pd.DataFrame) -> None:
 NOTE_COLUMN = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
 
 
-def kept_notes(pkg: Package, book: Workbook) -> dict[str, KeptCell]:
+def kept_notes(pkg: Package, workbook: WorkbookReader) -> dict[str, KeptCell]:
     """The Scorecard's check-in note cells as the user left them (goal id -> cell): a
     formula keeps its formula (a shared one as its own), a number stays a number."""
     from openpyxl.formula.translate import Translator
 
-    sheet = layout.sheet("scorecard", book.lang)
-    ids = book.column_values(sheet, 1)
+    sheet = layout.sheet("scorecard", workbook.lang)
+    ids = workbook.column_values(sheet, 1)
     cells = {r: c for (r, col), c in pkg.read_cells(sheet, min_row=2).items() if col == NOTE_COLUMN}
     masters = {c.shared_index: (r, c.formula) for r, c in cells.items() if c.shared_index is not None and c.formula}
     out = {}
@@ -459,13 +501,13 @@ def keep_notes(owned: Owned, kept: dict[str, KeptCell]) -> None:
             row[NOTE_COLUMN - 1] = cell
 
 
-def explain_uncomputed_data(pkg: Package, book: Workbook, owned: Owned, goals: pd.DataFrame) -> None:
+def explain_uncomputed_data(pkg: Package, workbook: WorkbookReader, owned: Owned, goals: pd.DataFrame) -> None:
     """Goals without data whose table holds formulas with no saved value (a file saved by
     a program that computes nothing) say so in their row, with the fix, not "No data"."""
     table_col, id_col = _goals_column(goals, "table"), _goals_column(goals, "id")
     status_at = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
     rule_at = [c[0] for c in layout.SCORECARD_COLUMNS].index("rule")
-    no_data = labels.STATUS[book.lang]["no_data"]
+    no_data = labels.STATUS[workbook.lang]["no_data"]
     if table_col is None or id_col is None:
         return
     table_of = {str(i): str(t).strip().lower() for i, t in zip(goals[id_col], goals[table_col]) if t}
@@ -475,7 +517,7 @@ def explain_uncomputed_data(pkg: Package, book: Workbook, owned: Owned, goals: p
         if row[status_at] != no_data or not name:
             continue
         if name not in found:
-            info = book.tables.get(name) or next((t for t in book.tables.values() if t.sheet.lower() == name), None)
+            info = workbook.tables.get(name) or next((t for t in workbook.tables.values() if t.sheet.lower() == name), None)
             found[name] = _formulas_without_values(pkg, info) if info else None
         if found[name]:
             row[rule_at] = found[name]
@@ -496,11 +538,11 @@ def _formulas_without_values(pkg: Package, info: TableInfo) -> str | None:
             "workbook in Excel or LibreOffice, then refresh again")
 
 
-def write_owned(pkg: Package, book: Workbook, owned: Owned) -> None:
+def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     """Write every owned region (the formulas that show them are computed afterwards,
     by :func:`compute_formulas`)."""
     percent_columns = {"scorecard": layout.SCORECARD_COLUMNS, "history": layout.HISTORY_COLUMNS}
-    for reg in owned_regions(owned, book.lang):
+    for reg in owned_regions(owned, workbook.lang):
         row_styles = None
         if reg.key in percent_columns:  # goals measured in % show their values as percentages
             columns = percent_columns[reg.key]
@@ -510,13 +552,13 @@ def write_owned(pkg: Package, book: Workbook, owned: Owned) -> None:
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
 
 
-def owned_overlay(book: Workbook, owned: Owned) -> dict[tuple[str, int, int], Any]:
+def owned_overlay(workbook: WorkbookReader, owned: Owned) -> dict[tuple[str, int, int], Any]:
     """The values this refresh writes in the owned regions (None where it clears a cell),
     so formulas that read them are computed from the new values."""
     out: dict[tuple[str, int, int], Any] = {}
-    for reg in owned_regions(owned, book.lang):
+    for reg in owned_regions(owned, workbook.lang):
         sheet, top, first, last, rows = reg.sheet, reg.top, reg.first, reg.last, reg.rows
-        old = len(book.sheet_values(sheet))
+        old = len(workbook.sheet_values(sheet))
         for r in range(top, max(old, top + len(rows) - 1) + 1):
             row = rows[r - top] if r - top < len(rows) else []
             for c in range(first, last + 1):
@@ -526,15 +568,15 @@ def owned_overlay(book: Workbook, owned: Owned) -> dict[tuple[str, int, int], An
     return out
 
 
-def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date) -> tuple[dict, dict]:
+def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple[str, int, int], Any],
+                     as_of: dt.date) -> FormulaResults:
     """Evaluate the formulas on the user's sheets (not the data tables, not the owned
-    sheets); returns (new cached values per sheet, skipped cells with the reason)."""
-    from .evaluate import Book as EvalBook
-    from .evaluate import defined_names, evaluate_all
+    sheets): the cached values that change, and the cells not computed with why."""
+    from .evaluate import FormulaContext, defined_names, evaluate_all, table_ranges
 
-    lang = book.lang
+    lang = workbook.lang
     skip = {layout.sheet(k, lang) for k in ("scorecard", "history", "chartdata")}
-    skip |= {info.sheet for info in book.tables.values() if info.display_name in layout.DATA}
+    skip |= {info.sheet for info in workbook.tables.values() if info.display_name in layout.DATA}
     formulas, cached = {}, {}
     for sheet in pkg.sheets():
         if sheet.kind != "worksheet" or sheet.name in skip:
@@ -543,19 +585,16 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
             if cell.formula:  # shared-formula dependents ("") keep their value
                 formulas[(sheet.name, r, c)] = "=" + cell.formula
                 cached[(sheet.name, r, c)] = cell.value
-    tables = {}
-    for key, info in book.tables.items():
-        r1, c1, r2, _ = _split(info.ref)
-        tables[key] = (info.sheet, r1 + info.header_row_count, c1, r2 - info.totals_row_count, list(info.columns))
-    outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
-                                    overlay=overlay, today=as_of, epoch=pkg.epoch))
+    tables = table_ranges(workbook.tables.values())
+    outcome = evaluate_all(FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
+                                          overlay=overlay, today=as_of, epoch=pkg.epoch))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value) if not isinstance(cached[(sheet, r, c)], float) else value
         if not _same(value, cached[(sheet, r, c)]):
             changed.setdefault(sheet, {})[(r, c)] = "" if value is None else value
-    return changed, outcome.skipped
+    return FormulaResults(changed, outcome.skipped)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -567,20 +606,22 @@ def _same(a: Any, b: Any) -> bool:
     return str(a) == str(b) if a is not None and b is not None else a == b or (a in (None, "") and b in (None, ""))
 
 
-def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any]) -> None:
-    """Cached results for the cells that hold formulas; a cell someone replaced with a
-    plain value is left alone. (Cell by cell: these sheets are small, and reading
-    their cells would load every shared string of the workbook.)"""
+def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any]) -> dict[str, str]:
+    """Store the computed results of a sheet's formula cells; returns the cells whose result
+    could not be stored ("Sheet!B3" → why), which keep their last value. When the sheet
+    refuses the whole batch, each cell is tried on its own so one cell cannot cost the others."""
     try:
         pkg.set_cached_values(sheet, values)
-        return
+        return {}
     except WorkbookError:
         pass
-    for cell, value in values.items():
+    refused = {}
+    for (r, c), value in values.items():
         try:
-            pkg.set_cached_values(sheet, {cell: value})
-        except WorkbookError:
-            continue
+            pkg.set_cached_values(sheet, {(r, c): value})
+        except WorkbookError as exc:
+            refused[f"{sheet}!{column_letter(c)}{r}"] = str(exc)
+    return refused
 
 
 def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
@@ -594,25 +635,32 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
     check_writable(path)  # before any work: a read-only workbook is never replaced
     with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
         progress(f"opening {path.name}")
-        book = Workbook(path, pkg)
-        owned, result, inputs = compute_workbook(book, as_of, progress)
-        keep_notes(owned, kept_notes(pkg, book))
-        explain_uncomputed_data(pkg, book, owned, inputs["goals"])
+        workbook = FileWorkbook(path, pkg)
+        computed = compute_workbook(workbook, as_of, progress)
+        owned, result = computed.owned, computed.result
+        keep_notes(owned, kept_notes(pkg, workbook))
+        explain_uncomputed_data(pkg, workbook, owned, computed.inputs.goals)
         progress("writing the owned sheets")
-        write_owned(pkg, book, owned)
+        write_owned(pkg, workbook, owned)
         progress("computing the formulas on your sheets")
-        changed, skipped = compute_formulas(pkg, book, owned_overlay(book, owned), result.as_of)
-        for sheet, values in changed.items():
-            _set_formula_results(pkg, sheet, values)
+        formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of)
+        skipped = formulas.skipped
+        unwritten: dict[str, str] = {}
+        for sheet, values in formulas.changed.items():
+            unwritten.update(_set_formula_results(pkg, sheet, values))
+        for cell, why in unwritten.items():
+            owned.warnings.append(f"{cell}: its computed result could not be stored ({why}); "
+                                  "the cell keeps its last value")
         if skipped:
             (sheet, r, c), why = next(iter(skipped.items()))
             owned.warnings.append(f"{len(skipped)} formula(s) not computed (they keep their last value); "
                                   f"first {sheet}!{column_letter(c)}{r}: {why}")
         progress("saving (the previous version is kept as a backup)")
         pkg.save(path, backup=backup)
-    card = localized(result.scorecard, book.lang)
-    return Report(path, backup_path(path) if backup else None, result.as_of, book.lang, len(card),
-                  card["status_label"].value_counts().to_dict(), owned.warnings, card)
+    card = localized(result.scorecard, workbook.lang)
+    return Report(path, backup_path(path) if backup else None, result.as_of, workbook.lang, len(card),
+                  card["status_label"].value_counts().to_dict(), owned.warnings, card, unwritten)
 
 
-__all__ = ["refresh", "Report", "Workbook", "read_inputs", "compute_workbook", "write_owned", "WorkbookError"]
+__all__ = ["refresh", "Report", "WorkbookReader", "FileWorkbook", "RefreshInputs", "read_inputs", "ComputedWorkbook",
+           "compute_workbook", "FormulaResults", "compute_formulas", "write_owned", "WorkbookError"]
