@@ -50,7 +50,13 @@ def NC_(context: str, text: str) -> str:
 
 def languages() -> tuple[str, ...]:
     """Every language there is a catalog for, English first (``"en"``, ``"zh-TW"``, ...)."""
-    found = sorted(p.parent.parent.name.replace("_", "-") for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return _languages(LOCALE_DIR)
+
+
+@functools.lru_cache(maxsize=8)
+def _languages(folder: Path) -> tuple[str, ...]:
+    # looked up once per catalog folder: input vocabulary asks thousands of times a refresh
+    found = sorted(p.parent.parent.name.replace("_", "-") for p in folder.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     return (SOURCE, *[lang for lang in found if lang != SOURCE])
 
 

@@ -164,12 +164,28 @@ def register(kpi: KPI) -> KPI:
         raise RegistryError(f"{kpi.name}: already registered")
     _check(kpi)
     KPIS[kpi.name] = kpi
+    _changed()
     return kpi
 
 
 def unregister(name: str) -> None:
     """Remove a KPI (for tests that register a throwaway one)."""
     del KPIS[name]
+    _changed()
+
+
+_version = 0
+
+
+def version() -> int:
+    """A number that changes whenever a KPI is registered or removed: what is derived from
+    the registry can be cached until it changes."""
+    return _version
+
+
+def _changed() -> None:
+    global _version
+    _version += 1
 
 
 def kpis() -> list[KPI]:

@@ -41,9 +41,13 @@ class _ByMeasure(Mapping):
     def __init__(self, measure: str, engine: Mapping[str, Callable[..., Any]] | None = None):
         self.measure = measure
         self.engine = dict(engine or {})
+        self._cache: tuple[int, dict[str, Callable[..., Any]]] = (-1, {})
 
     def _registered(self) -> dict[str, Callable[..., Any]]:
-        return {k.name: k.core for k in registry.kpis() if k.measure == self.measure}
+        # rebuilt only when the registry changed (a scorecard asks thousands of times)
+        if self._cache[0] != registry.version():
+            self._cache = (registry.version(), {k.name: k.core for k in registry.kpis() if k.measure == self.measure})
+        return self._cache[1]
 
     def __getitem__(self, name: str) -> Callable[..., Any]:
         found = self._registered().get(name) or self.engine.get(name)
