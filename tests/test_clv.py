@@ -224,13 +224,21 @@ def test_a_recency_after_T_names_the_customer():
         BetaGeo().fit([1, 1], [3, 12], [10, 10])
 
 
-def test_gamma_gamma_counts_and_leaves_out_zero_spend_and_refuses_one_spend():
-    with pytest.raises(NotIdentifiedError, match="same mean spend"):
+def test_gamma_gamma_refuses_one_spend_for_everyone_in_words():
+    with pytest.raises(NotIdentifiedError, match="all 3 repeat customers have the same mean spend"):
         GammaGamma().fit([1, 2, 3, 0], [10, 10, 10, 0])
-    x, m = [1, 2, 3, 1, 2], [10.0, 0.0, 14.0, 8.0, 20.0]
-    with pytest.raises(NotIdentifiedError) as caught:
-        GammaGamma().fit(x, m)  # four usable customers cannot pin three parameters: refused, not NaN
-    assert isinstance(caught.value, KpiXlError) and str(caught.value)
+
+
+def test_gamma_gamma_counts_and_leaves_out_zero_and_negative_spends():
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 6, 400).astype(float)
+    m = np.where(x > 0, rng.gamma(6.0, 1 / rng.gamma(3.7, 1 / 15.0, 400)), 0.0)
+    spends = np.flatnonzero(x > 0)
+    m[spends[:3]], m[spends[3:5]] = 0.0, -12.5  # refunds bigger than the purchases
+    model = GammaGamma().fit(x, m)
+    assert model.left_out_ == {"no repeat purchase": int((x == 0).sum()), "zero or negative spend": 5}
+    assert model.n_customers_ == len(spends) - 5
+    assert all(np.isfinite(v) and v > 0 for v in model.params_.values())
 
 
 def test_an_unfitted_model_says_to_fit_first():

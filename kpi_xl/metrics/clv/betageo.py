@@ -12,19 +12,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+from scipy.special import digamma, gammaln, hyp2f1
 
-from ._fit import NotIdentifiedError, compress, maximize, standard_errors, summary
+from ._fit import dot as _dot, NotIdentifiedError, compress, maximize, standard_errors, summary
 
 NAMES = ("r", "alpha", "a", "b")
 
 
 @dataclass
 class _Data:
+    """Distinct histories and their counts; ``xs`` are the distinct values of x and ``xi`` each
+    history's index into them, so that the special functions of x are computed once per value."""
+
     x: np.ndarray
     tx: np.ndarray
     T: np.ndarray
     weight: np.ndarray
+    xs: np.ndarray
+    xi: np.ndarray
+
+    @classmethod
+    def of(cls, x, tx, T, weight) -> "_Data":
+        xs, xi = np.unique(x, return_inverse=True)
+        return cls(x, tx, T, weight, xs, xi.reshape(-1))
 
 
 def _neg_log_likelihood(params: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
@@ -32,10 +42,11 @@ def _neg_log_likelihood(params: np.ndarray, d: _Data) -> tuple[float, np.ndarray
 
     L(r, α, a, b | x, t_x, T) = B(a, b+x)/B(a, b) · Γ(r+x) α^r / Γ(r)
                                  · [(α+T)^-(r+x) + δ_{x>0} a/(b+x-1) · (α+t_x)^-(r+x)],
-    evaluated in logs (the bracket with logaddexp) so that large x or T cannot overflow.
+    evaluated in logs (the bracket with logaddexp) so that large x or T cannot overflow. The
+    Beta-function ratio is Γ(b+x) Γ(a+b) / (Γ(b) Γ(a+b+x)), taken once per distinct x.
     """
     r, alpha, a, b = params
-    x, tx, T, w = d.x, d.tx, d.T, d.weight
+    x, tx, T, w, xs, xi = d.x, d.tx, d.T, d.weight, d.xs, d.xi
     c = r + x
     repeat = x > 0
     bx1 = np.where(repeat, b + x - 1, 1.0)
@@ -44,16 +55,25 @@ def _neg_log_likelihood(params: np.ndarray, d: _Data) -> tuple[float, np.ndarray
     log_d2 = np.where(repeat, np.log(a) - np.log(bx1) - c * log_tx, -np.inf)
     log_bracket = np.logaddexp(log_d1, log_d2)
     share = np.exp(log_d2 - log_bracket)  # weight of the "dropped out after t_x" term, 0 when x = 0
-    ll = (gammaln(c) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b) + log_bracket)
 
-    psi_abx, psi_ab = digamma(a + b + x), digamma(a + b)
+    # the terms in x alone, once per distinct x
+    ll_x = (gammaln(r + xs) - gammaln(r) + gammaln(b + xs) - gammaln(b) + gammaln(a + b) - gammaln(a + b + xs))
+    psi_abx, psi_ab = digamma(a + b + xs), digamma(a + b)
+    g_r = digamma(r + xs) - digamma(r)
+    g_a = psi_ab - psi_abx
+    g_b = digamma(b + xs) - psi_abx - digamma(b) + psi_ab
+    wsum = float(w.sum())
+    w_x = np.bincount(xi, weights=w, minlength=len(xs))  # customers per distinct x
+
+    ll = _dot(w_x, ll_x) + r * np.log(alpha) * wsum + _dot(w, log_bracket)
+    ws = w * share
     grad = np.array([
-        digamma(c) - digamma(r) + np.log(alpha) - ((1 - share) * log_t + share * log_tx),
-        r / alpha - c * ((1 - share) / (alpha + T) + share / (alpha + tx)),
-        psi_ab - psi_abx + share / a,
-        digamma(b + x) - psi_abx - digamma(b) + psi_ab - share / bx1,
+        _dot(w_x, g_r) + np.log(alpha) * wsum - _dot(w, ((1 - share) * log_t + share * log_tx)),
+        r / alpha * wsum - _dot(w, (c * ((1 - share) / (alpha + T) + share / (alpha + tx)))),
+        _dot(w_x, g_a) + ws.sum() / a,
+        _dot(w_x, g_b) - _dot(ws, (1 / bx1)),
     ])
-    return -float(w @ ll), -(grad @ w)
+    return -ll, -grad
 
 
 def _why(name: str, high: bool) -> str:
@@ -101,7 +121,7 @@ class BetaGeo:
             raise NotIdentifiedError(
                 f"all {len(x)} customers have the same history (frequency {ux[0]:g}, recency {utx[0]:g}, "
                 f"T {uT[0]:g}), which cannot tell the spread of buying rates from the chance of dropping out")
-        data = _Data(ux, utx, uT, weight)
+        data = _Data.of(ux, utx, uT, weight)
 
         def neg_ll(params):
             return _neg_log_likelihood(params, data)

@@ -12,28 +12,35 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from ._fit import ClvInputError, NotIdentifiedError, column, compress, maximize, standard_errors
+from ._fit import dot as _dot, ClvInputError, NotIdentifiedError, column, compress, maximize, standard_errors
 
 NAMES = ("p", "q", "v")
 
 
-def _neg_log_likelihood(params, x, m, w):
+def _neg_log_likelihood(params, xs, xi, wx, m, w, log_mx_term):
     """Minus the log-likelihood of the mean spends m̄ given x (note 025, eq. 3; FHL 2005 JMR eq. 2):
 
-    f(m̄ | p, q, γ; x) = Γ(px+q) / (Γ(px) Γ(q)) · γ^q (m̄x)^(px-1) x / (γ + m̄x)^(px+q).
+    f(m̄ | p, q, γ; x) = Γ(px+q) / (Γ(px) Γ(q)) · γ^q (m̄x)^(px-1) x / (γ + m̄x)^(px+q),
+
+    with the Gamma functions taken once per distinct x (``xs``; ``xi`` maps each row to its x, ``wx``
+    counts customers per x) and ``log_mx_term`` = Σ w·x·ln(m̄x) precomputed.
     """
     p, q, v = params
-    px, mx = p * x, m * x
+    x = xs[xi]
+    mx = m * x
     log_vmx = np.log(v + mx)
-    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(mx) + np.log(x)
-          - (px + q) * log_vmx)
-    psi = digamma(px + q)
+    pxs = p * xs
+    ll_x = gammaln(pxs + q) - gammaln(pxs) - gammaln(q)
+    psi = digamma(pxs + q)
+    wsum = float(w.sum())
+    px_q = p * x + q
+    ll = (_dot(wx, ll_x) + q * np.log(v) * wsum + p * log_mx_term - _dot(w, (px_q * log_vmx)))
     grad = np.array([
-        x * (psi - digamma(px) + np.log(mx) - log_vmx),
-        psi - digamma(q) + np.log(v) - log_vmx,
-        q / v - (px + q) / (v + mx),
+        _dot(wx, (xs * (psi - digamma(pxs)))) + log_mx_term - _dot(w, (x * log_vmx)),
+        _dot(wx, (psi - digamma(q))) + np.log(v) * wsum - _dot(w, log_vmx),
+        q / v * wsum - _dot(w, (px_q / (v + mx))),
     ])
-    return -float(w @ ll), -(grad @ w)
+    return -ll, -grad
 
 
 def _why(name: str, high: bool) -> str:
@@ -78,8 +85,16 @@ class GammaGamma:
             raise NotIdentifiedError(
                 f"all {len(x)} repeat customers have the same mean spend ({m[0]:g}), which cannot tell how spend varies")
 
+        xs, xi = np.unique(ux, return_inverse=True)
+        xi = xi.reshape(-1)
+        wx = np.bincount(xi, weights=weight, minlength=len(xs))
+        log_mx_term = _dot(weight, (ux * np.log(um * ux)))
+        # the terms of the likelihood that hold no parameter: Σ w·(ln x - ln(m̄x))
+        constant = _dot(weight, (np.log(ux) - np.log(um * ux)))
+
         def neg_ll(params):
-            return _neg_log_likelihood(params, ux, um, weight)
+            value, grad = _neg_log_likelihood(params, xs, xi, wx, um, weight, log_mx_term)
+            return value - constant, grad
 
         mean = float(m.mean())
         start = np.array([1.0, 2.0, mean])  # prior mean spend p·v/(q-1) equals the observed mean

@@ -34,4 +34,4 @@ def clv(purchases, spend, frequency, recency, T, monetary, *, months: int = 12,
     cumulative = purchases.expected_purchases(steps, x, tx, t)  # (months + 1, customers)
     per_month = np.diff(cumulative, axis=0)
     discount = (1.0 + discount_rate) ** -np.arange(1, months + 1)
-    return value * (discount @ per_month)
+    return value * (discount[:, None] * per_month).sum(axis=0)  # no BLAS: see _fit.dot
