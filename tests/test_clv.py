@@ -170,9 +170,9 @@ def test_rfm_summary_merges_same_day_orders_and_averages_repeat_purchases_only()
 
 def test_rfm_summary_reads_excel_serials_and_merges_by_week():
     # 45292 is 2024-01-01 (a Monday) in the 1900 date system; Jan 3 is the same week
-    s = rfm_summary([1, 1, 1], [45292, 45294.5, 45306], [1, 2, 3], as_of=45320, freq="W")
-    assert (s.frequency[0], s.recency[0], s.T[0]) == (1, 2, 4)
-    assert s.first[0] == np.datetime64("2024-01-01")
+    s = rfm_summary([1, 1, 1], [45294.5, 45292, 45306], [1, 2, 3], as_of=45320, freq="W")
+    assert (s.frequency[0], s.recency[0], s.T[0], s.monetary[0]) == (1, 2, 4, 3)
+    assert (s.first[0], s.last[0]) == (np.datetime64("2024-01-01"), np.datetime64("2024-01-15"))
 
 
 def test_rfm_summary_names_the_order_without_a_date():

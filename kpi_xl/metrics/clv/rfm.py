@@ -59,6 +59,18 @@ def _periods(days: np.ndarray, freq: str) -> np.ndarray:
     return n if freq == "D" else (n + 3) // 7  # 1970-01-01 was a Thursday
 
 
+def _codes(customer: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, int]:
+    """(ids, codes, offset): small non-negative integer codes of the customers. Integer ids of a
+    moderate range are used as they are, less ``offset`` (ids None: the caller reads them off the
+    codes), which spares a sort; other ids (text...) are numbered in sorted order."""
+    if customer.dtype.kind in "iu" and len(customer):
+        low, high = int(customer.min()), int(customer.max())
+        if high - low < 2**31:
+            return None, customer.astype(np.int64) - low, low
+    ids, codes = np.unique(customer, return_inverse=True)
+    return ids, codes.reshape(-1).astype(np.int64), 0
+
+
 def rfm_summary(customer, date, value=None, as_of=None, freq: str = "D", unit: str | None = None,
                 epoch: dt.datetime = EPOCH_1900) -> RFM:
     """Each customer's frequency, recency, T and monetary value from a list of orders, as defined
@@ -89,29 +101,38 @@ def rfm_summary(customer, date, value=None, as_of=None, freq: str = "D", unit: s
     if np.isnat(end):
         raise ClvInputError("as_of must be a date")
     keep = days <= end
-    ids, codes = np.unique(customer[keep], return_inverse=True)
-    periods = _periods(days[keep], freq)
-    values = values[keep]
+    customer, values = customer[keep], values[keep]
+    day = days[keep].astype(np.int64)
+    ids, codes, offset = _codes(customer)
 
-    # one row per (customer, period), in order of customer then period
-    order = np.lexsort((periods, codes))
-    codes, periods, values = codes[order], periods[order], values[order]
-    new_period = np.ones(len(codes), dtype=bool)
-    new_period[1:] = (codes[1:] != codes[:-1]) | (periods[1:] != periods[:-1])
+    # orders in order of customer then day: one sort of a single integer key
+    low = int(day.min()) if len(day) else 0
+    span = int(day.max()) - low + 1 if len(day) else 1
+    order = np.argsort(codes * span + (day - low))
+    codes, day, values = codes[order], day[order], values[order]
+    periods = _periods(day.astype("datetime64[D]"), freq)
+    new_customer = np.ones(len(codes), dtype=bool)
+    new_customer[1:] = codes[1:] != codes[:-1]
+    new_period = new_customer.copy()
+    new_period[1:] |= periods[1:] != periods[:-1]
+    first_order = np.flatnonzero(new_customer)
+    last_order = np.r_[first_order[1:] - 1, len(codes) - 1] if len(codes) else first_order
+    if ids is None:  # integer ids used as they are: the customers are those present
+        ids = (codes[first_order] + offset).astype(customer.dtype)
+
+    # one row per (customer, period): same-period purchases merged, their values added
     starts = np.flatnonzero(new_period)
-    codes, periods = codes[starts], periods[starts]
-    values = np.add.reduceat(values, starts) if len(starts) else values[:0]
-
-    first_row = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else starts
-    last_row = np.r_[first_row[1:] - 1, len(codes) - 1] if len(codes) else starts
-    frequency = (last_row - first_row).astype(np.int64)
-    repeat_total = np.add.reduceat(values, first_row) - values[first_row] if len(codes) else values
-    monetary = np.divide(repeat_total, frequency, out=np.zeros(len(ids)), where=frequency > 0)
+    period_values = np.add.reduceat(values, starts) if len(starts) else values
+    purchases = np.add.reduceat(new_period.astype(np.int64), first_order) if len(codes) else first_order
+    frequency = purchases - 1
+    total = np.add.reduceat(period_values, np.cumsum(np.r_[0, purchases[:-1]])) if len(codes) else values
+    first_value = period_values[np.cumsum(np.r_[0, purchases[:-1]])] if len(codes) else values
+    monetary = np.divide(total - first_value, frequency, out=np.zeros(len(ids)), where=frequency > 0)
     scale = _DAYS[freq] / _DAYS[unit] if freq in _DAYS else 1.0
-    first_p, last_p = periods[first_row], periods[last_row]
-    day_of = days[keep][order][starts]
+    first_p, last_p = periods[first_order], periods[last_order]
+    end_p = _periods(np.array([end]), freq)[0]
     return RFM(
-        customer=ids, frequency=frequency, recency=(last_p - first_p) * scale,
-        T=(_periods(np.array([end]), freq)[0] - first_p) * scale, monetary=monetary,
-        first=day_of[first_row], last=day_of[last_row], unit=unit,
+        customer=ids, frequency=frequency, recency=(last_p - first_p) * scale, T=(end_p - first_p) * scale,
+        monetary=monetary, first=day[first_order].astype("datetime64[D]"),
+        last=day[last_order].astype("datetime64[D]"), unit=unit,
     )
