@@ -40,6 +40,8 @@ except Exception as exc:  # noqa: BLE001 - any failure to import means "not avai
 
 
 def best(fn, repeat: int) -> tuple[float, object]:
+    """The least time of ``repeat`` runs, after one untimed warm-up run (first-call costs of SciPy)."""
+    fn()
     times, result = [], None
     for _ in range(repeat):
         t = time.perf_counter()

@@ -253,3 +253,38 @@ def test_the_worksheet_functions_do_not_load_scipy():
     code = "import sys, kpi_xl.metrics, kpi_xl.functions.registry; print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_bgnbd_expectations_are_continuous_through_a_equal_1():
+    # eq. (10) divides by a - 1; at a = 1 the model is fine and so must the numbers be
+    model = BetaGeo()
+    values = []
+    for a in (1 - 1e-3, 1.0, 1 + 1e-3):
+        model.params_ = {"r": 0.243, "alpha": 4.414, "a": a, "b": 2.426}
+        values.append(model.expected_purchases(39, [0, 2], [0, 30.43], [38.86, 38.86]))
+    assert np.isfinite(values[1]).all()
+    assert values[1] == pytest.approx((values[0] + values[2]) / 2, rel=1e-5)
+    assert values[1] == pytest.approx(values[0], rel=2e-3)
+
+
+def test_clv_interval_agrees_with_drawing_the_parameters_from_their_standard_errors(bgf, ggf, cdnow):
+    from kpi_xl.metrics.clv import clv_interval
+
+    x, tx, T, m = (a[:6] for a in cdnow)
+    options = {"months": 12, "discount_rate": 0.01, "unit_days": 7}
+    low, high = clv_interval(bgf, ggf, x, tx, T, m, level=0.9, **options)
+    centre = clv(bgf, ggf, x, tx, T, m, **options)
+    assert (low <= centre).all() and (centre < high).all()
+    # Monte Carlo: parameters drawn from the normal approximation of each fit on the log scale it
+    # was fitted on (drawn on the natural scale, q comes near 1 and the mean spend explodes)
+    rng = np.random.default_rng(0)
+    draws = []
+    for _ in range(400):
+        b, g = BetaGeo(), GammaGamma()
+        for model, fitted in ((b, bgf), (g, ggf)):
+            p = np.array(list(fitted.params_.values()))
+            logs = rng.multivariate_normal(np.log(p), fitted.covariance_ / np.outer(p, p))
+            model.params_ = dict(zip(fitted.params_, np.exp(logs)))
+        draws.append(clv(b, g, x, tx, T, m, **options))
+    spread = np.percentile(draws, 95, axis=0) - np.percentile(draws, 5, axis=0)
+    assert high - low == pytest.approx(spread, rel=0.1)

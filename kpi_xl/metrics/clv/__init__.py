@@ -6,7 +6,8 @@
   customers the easy way": future purchases and the probability a customer is alive;
 * :class:`GammaGamma` is the spend model of Fader, Hardie & Lee (2005), "RFM and CLV:
   using iso-value curves";
-* :func:`clv` combines the two into a discounted lifetime value.
+* :func:`clv` combines the two into a discounted lifetime value, :func:`clv_interval` gives
+  its interval from the parameters' standard errors.
 
 NumPy and SciPy only (no pandas). Unlike the worksheet functions of :mod:`kpi_xl.metrics`,
 these raise: bad input is a :class:`ClvInputError`, data that cannot identify a model a
@@ -20,7 +21,7 @@ from ._fit import ClvError, ClvInputError, NotIdentifiedError
 from .betageo import BetaGeo
 from .gammagamma import GammaGamma
 from .rfm import RFM, rfm_summary
-from .value import clv
+from .value import clv, clv_interval
 
-__all__ = ["rfm_summary", "RFM", "BetaGeo", "GammaGamma", "clv", "ClvError", "ClvInputError",
+__all__ = ["rfm_summary", "RFM", "BetaGeo", "GammaGamma", "clv", "clv_interval", "ClvError", "ClvInputError",
            "NotIdentifiedError"]

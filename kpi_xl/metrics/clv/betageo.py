@@ -163,8 +163,7 @@ class BetaGeo:
         purchase: FHL 2005 eq. (9), E[X(t)] = (a+b-1)/(a-1) · [1 - (α/(α+t))^r ₂F₁(r, b; a+b-1; t/(α+t))]."""
         r, alpha, a, b = self._params()
         t = np.asarray(t, dtype=np.float64)
-        z = t / (alpha + t)
-        return (a + b - 1) / (a - 1) * (1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z))
+        return _conditional(t, 0.0, 0.0, 0.0, r, alpha, a, b)  # eq. (10) with no history is eq. (9)
 
     def p_alive(self, frequency, recency, T) -> np.ndarray:
         """Probability that a customer with history (x, t_x, T) is still active (Fader, Hardie &
@@ -183,6 +182,8 @@ def _log_odds_gone(x, tx, T, r, alpha, a, b):
 
 
 def _conditional(t, x, tx, T, r, alpha, a, b):
+    if abs(a - 1) < 1e-6:  # eq. (10) is 0/0 at a = 1: the mean of its values either side (error ~1e-10)
+        return (_conditional(t, x, tx, T, r, alpha, 1 - 1e-5, b) + _conditional(t, x, tx, T, r, alpha, 1 + 1e-5, b)) / 2
     z = t / (alpha + T + t)
     c = a + b + x - 1
     numerator = c / (a - 1) * (1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ._fit import ClvInputError, summary
@@ -35,3 +37,36 @@ def clv(purchases, spend, frequency, recency, T, monetary, *, months: int = 12,
     per_month = np.diff(cumulative, axis=0)
     discount = (1.0 + discount_rate) ** -np.arange(1, months + 1)
     return value * (discount[:, None] * per_month).sum(axis=0)  # no BLAS: see _fit.dot
+
+
+def clv_interval(purchases, spend, frequency, recency, T, monetary, *, level: float = 0.9,
+                 **options) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's CLV interval at ``level`` from the parameters' uncertainty (issue 11: intervals
+    from the standard errors), by the delta method: the CLV's gradient in the seven parameters
+    (central differences), with the two fits' covariance matrices (the fits are independent), gives a
+    standard error; the interval is CLV ± z·se, its low end not below 0. On CDNOW its width is within
+    a few per cent of the 5-95 % spread of CLVs computed with parameters drawn from each fit's normal
+    approximation on the log scale (tests/test_clv.py). ``options`` are :func:`clv`'s."""
+    from scipy.stats import norm
+
+    if not 0 < level < 1:
+        raise ClvInputError(f"level must be between 0 and 1 (got {level!r})")
+    args = (frequency, recency, T, monetary)
+    centre = clv(purchases, spend, *args, **options)
+    variance = np.zeros_like(centre)
+    for model, which in ((purchases, 0), (spend, 1)):
+        names = list(model.params_)
+        grads = []
+        for name in names:
+            h = 1e-4 * model.params_[name]
+            ends = []
+            for step in (h, -h):
+                moved = copy.copy(model)
+                moved.params_ = {**model.params_, name: model.params_[name] + step}
+                pair = (moved, spend) if which == 0 else (purchases, moved)
+                ends.append(clv(*pair, *args, **options))
+            grads.append((ends[0] - ends[1]) / (2 * h))
+        g = np.array(grads)  # (parameters, customers)
+        variance += np.einsum("ic,ij,jc->c", g, model.covariance_, g)
+    half = norm.ppf((1 + level) / 2) * np.sqrt(variance)
+    return np.maximum(centre - half, 0.0), centre + half
