@@ -288,3 +288,32 @@ def test_clv_interval_agrees_with_drawing_the_parameters_from_their_standard_err
         draws.append(clv(b, g, x, tx, T, m, **options))
     spread = np.percentile(draws, 95, axis=0) - np.percentile(draws, 5, axis=0)
     assert high - low == pytest.approx(spread, rel=0.1)
+
+
+# --- calibration / holdout (FHL 2005 §4, Figure 4: 39 weeks of calibration, 39 of holdout) ---
+
+def test_holdout_of_the_cdnow_orders_counts_each_later_purchase_day_once():
+    from kpi_xl.metrics.clv import holdout_split
+
+    customer, dates, values = _cdnow_orders()
+    h = holdout_split(customer, dates, values, calibration_end="1997-09-30", observation_end="1998-06-30", unit="W")
+    assert len(h.calibration) == 2357 and h.duration == 39.0
+    later = {(c, d) for c, d in zip(customer.tolist(), dates.tolist()) if d > np.datetime64("1997-09-30").item()}
+    by_customer = {}
+    for c, _ in later:
+        by_customer[c] = by_customer.get(c, 0) + 1
+    assert h.purchases.tolist() == [by_customer.get(c, 0) for c in h.calibration.customer.tolist()]
+
+
+def test_holdout_check_of_figure_4_tracks_the_cdnow_holdout(cdnow):
+    from kpi_xl.metrics.clv import holdout_check, holdout_split
+
+    customer, dates, values = _cdnow_orders()
+    h = holdout_split(customer, dates, values, calibration_end="1997-09-30", observation_end="1998-06-30", unit="W")
+    check = holdout_check(BetaGeo().fit(h.calibration), h)
+    assert check.frequency == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert check.customers.tolist() == [1411, 439, 214, 100, 62, 38, 29, 64]
+    assert (np.diff(check.predicted) > 0).all() and (np.diff(check.actual[[0, 1, 2, 4, 6, 7]]) > 0).all()
+    assert np.abs(check.predicted - check.actual).max() < 0.4  # within 0.4 purchases in every group
+    assert -0.15 < check.bias < 0  # the BG/NBD predicts the CDNOW holdout total about 12 % low
+    assert 0 < check.mae < check.rmse

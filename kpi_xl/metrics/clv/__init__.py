@@ -7,7 +7,9 @@
 * :class:`GammaGamma` is the spend model of Fader, Hardie & Lee (2005), "RFM and CLV:
   using iso-value curves";
 * :func:`clv` combines the two into a discounted lifetime value, :func:`clv_interval` gives
-  its interval from the parameters' standard errors.
+  its interval from the parameters' standard errors;
+* :func:`holdout_split` and :func:`holdout_check` fit on the orders up to a date and compare the
+  predictions with the purchases after it.
 
 NumPy and SciPy only (no pandas). Unlike the worksheet functions of :mod:`kpi_xl.metrics`,
 these raise: bad input is a :class:`ClvInputError`, data that cannot identify a model a
@@ -20,8 +22,9 @@ from __future__ import annotations
 from ._fit import ClvError, ClvInputError, NotIdentifiedError
 from .betageo import BetaGeo
 from .gammagamma import GammaGamma
+from .holdout import Holdout, HoldoutCheck, holdout_check, holdout_split
 from .rfm import RFM, rfm_summary
 from .value import clv, clv_interval
 
-__all__ = ["rfm_summary", "RFM", "BetaGeo", "GammaGamma", "clv", "clv_interval", "ClvError", "ClvInputError",
+__all__ = ["rfm_summary", "RFM", "BetaGeo", "GammaGamma", "clv", "clv_interval", "holdout_split", "holdout_check", "Holdout", "HoldoutCheck", "ClvError", "ClvInputError",
            "NotIdentifiedError"]
