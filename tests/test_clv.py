@@ -3,9 +3,10 @@
 The CDNOW sample of the papers (2,357 customers who first bought in the first 12 weeks of 1997,
 39 weeks of calibration; Fader, Hardie & Lee 2005) is public: lifetimes ships it (MIT licence,
 (c) 2015 Cameron Davidson-Pilon) as lifetimes/datasets/CDNOW_sample.txt and
-cdnow_customers_summary_with_transactions.csv. The tests read those two files from the folder
-named by KPI_XL_CDNOW, else from kpi_xl/data/cdnow/, else from shared/data/cdnow/ beside the
-checkout; they are skipped, saying so, when none has them. The other tests need no data.
+cdnow_customers_summary_with_transactions.csv, also inside its wheel on the package index, which
+the test extra installs for these files. The tests read them from the folder named by KPI_XL_CDNOW,
+else from the installed Lifetimes distribution, else from shared/data/cdnow/ beside the checkout;
+they are skipped, saying so, when none has them. The other tests need no data.
 """
 
 from __future__ import annotations
@@ -33,8 +34,21 @@ SUMMARY = "cdnow_customers_summary_with_transactions.csv"
 ORDERS = "CDNOW_sample.txt"
 
 
+def _lifetimes_datasets() -> list[Path]:
+    """The datasets folder of the Lifetimes distribution from the package index (the test
+    extra installs it for its data files; its code is never imported here)."""
+    from importlib import metadata
+
+    try:
+        files = metadata.files("Lifetimes") or []
+    except metadata.PackageNotFoundError:
+        return []
+    return [Path(f.locate()).parent for f in files if f.name == ORDERS]
+
+
 def _cdnow(name: str) -> Path:
     places = [Path(os.environ["KPI_XL_CDNOW"])] if os.environ.get("KPI_XL_CDNOW") else []
+    places += _lifetimes_datasets()
     places += [ROOT / "kpi_xl" / "data" / "cdnow", ROOT.parent / "shared" / "data" / "cdnow"]
     for place in places:
         if (place / name).is_file():
