@@ -153,7 +153,9 @@ class Problem:
     message: Message
 
     def text(self, lang: str | None = None) -> str:
-        return Message(N_("row {row}, column {column}: {problem}"), row=self.row, column=self.column,
+        column = Message(GOAL_HEADERS[self.column], context="goals column") if self.column in GOAL_HEADERS \
+            else self.column  # the header the reader sees, in their language
+        return Message(N_("row {row}, column {column}: {problem}"), row=self.row, column=column,
                        problem=self.message).text(lang)
 
     def __str__(self) -> str:
