@@ -180,3 +180,14 @@ def test_dates_and_money_as_the_workbooks_readers_write_them(tmp_path, lang, dat
     assert hist[(2, as_of)] == date
     goals, _ = _formats(path, layout.sheet("goals", lang))
     assert goals[(5, _col("start"))] == date
+
+
+@pytest.mark.parametrize("lang, word", [(ZH, "有風險"), ("en", "At risk"), (None, "At risk")])
+def test_status_follows_the_workbooks_language_when_given_none(lang, word, monkeypatch):
+    from kpi_xl.workbook.evaluate import Book, evaluate_all
+
+    monkeypatch.delenv("KPI_XL_LANG", raising=False)
+    f = "=STATUS(10, 100, DATE(2026,1,1), DATE(2026,12,31), DATE(2026,7,2))"
+    formulas = {("S", 1, 1): f, ("S", 1, 2): f[:-1] + ', 0, "higher", "en")'}
+    out = evaluate_all(Book(values=lambda sheet: [], formulas=formulas, tables={}, lang=lang)).values
+    assert out[("S", 1, 1)] == word and out[("S", 1, 2)] == "At risk"  # a language given is kept

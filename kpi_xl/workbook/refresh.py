@@ -555,7 +555,7 @@ def compute_formulas(pkg: Package, book: Workbook, overlay: dict, as_of: dt.date
         r1, c1, r2, _ = _split(info.ref)
         tables[key] = (info.sheet, r1 + info.header_row_count, c1, r2 - info.totals_row_count, list(info.columns))
     outcome = evaluate_all(EvalBook(book.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
-                                    overlay=overlay, today=as_of, epoch=pkg.epoch))
+                                    overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
