@@ -92,5 +92,5 @@ def test_errors_name_the_row_in_the_readers_language():
 
     with pytest.raises(GoalsError) as info:
         compute(pd.DataFrame([{"id": "G", "name": "x", "start": "next spring"}]), {}, sample.load("en").as_of)
-    assert "row 1, column start: 'next spring' is not a date" in str(info.value)
-    assert "第 1 列，start 欄：「next spring」不是日期" in info.value.text("zh-TW")
+    assert "row 1, column Start: 'next spring' is not a date" in str(info.value)
+    assert "第 1 列，開始日 欄：「next spring」不是日期" in info.value.text("zh-TW")

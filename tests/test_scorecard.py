@@ -152,17 +152,17 @@ def test_bad_rows_are_reported_with_row_and_column(tables):
         card(tables, goal(id="ok"), goal(id="x", start="next spring"), goal(id="y", direction="sideways"),
              goal(id="z", table="Nope"), goal(id="ok"))
     text = str(info.value)
-    assert "row 2, column start: 'next spring' is not a date" in text
-    assert "row 3, column direction: 'sideways' is not one of higher, lower, maintain" in text
-    assert "row 5, column id: 'ok' is used again (first on row 1)" in text
+    assert "row 2, column Start: 'next spring' is not a date" in text
+    assert "row 3, column Direction: 'sideways' is not one of higher, lower, maintain" in text
+    assert "row 5, column ID: 'ok' is used again (first on row 1)" in text
 
 
 def test_unknown_table_and_column_name_row_and_column(tables):
     with pytest.raises(GoalsError) as info:
         card(tables, goal(id="a", table="Nope"), goal(id="b", columns="Amount, Profit", kpi="ROI"))
     text = str(info.value)
-    assert "row 1, column table: no data table named 'Nope'" in text
-    assert "row 2, column columns: table 'Orders' has no column 'Profit'" in text
+    assert "row 1, column Table: no data table named 'Nope'" in text
+    assert "row 2, column Columns: table 'Orders' has no column 'Profit'" in text
 
 
 def test_status_rules_are_editable(tables):

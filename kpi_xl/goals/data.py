@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..excel import serials_of
-from ..i18n import Join, Message, MessageError, N_
+from ..i18n import Join, Message, MessageError, N_, readings
 
 EPOCH = dt.date(1970, 1, 1)
 NO_DAY = np.iinfo(np.int64).min
@@ -68,6 +68,10 @@ class DataTables:
     def __init__(self, tables: dict[str, pd.DataFrame]):
         self.tables = {str(k).strip(): v for k, v in tables.items()}
         self._lookup = {k.lower(): k for k in self.tables}
+        # a table may be named in any language there is a catalog for ("Deals" or its sheet's
+        # name in a Chinese workbook); the table's own name wins
+        for word, name in readings("sheet", tuple(self.tables)).items():
+            self._lookup.setdefault(word.lower(), name)
         self._cache: dict[tuple, Any] = {}
 
     # ----------------------------------------------------------------- names

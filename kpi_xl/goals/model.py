@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -152,16 +153,29 @@ class Problem:
     message: Message
 
     def text(self, lang: str | None = None) -> str:
-        return Message(N_("row {row}, column {column}: {problem}"), row=self.row, column=self.column,
+        column = Message(GOAL_HEADERS[self.column], context="goals column") if self.column in GOAL_HEADERS \
+            else self.column  # the header the reader sees, in their language
+        return Message(N_("row {row}, column {column}: {problem}"), row=self.row, column=column,
                        problem=self.message).text(lang)
 
     def __str__(self) -> str:
         return self.text()
 
 
+#: Quotes a Taiwanese keyboard types around a literal, besides the ASCII double quote.
+QUOTES = {"\u300c": "\u300d", "\u300e": "\u300f", '"': '"'}  # corner brackets, white corner brackets
+
+
+def typed(text: Any) -> str:
+    """What the user typed, with full-width forms read as their ASCII ones (NFKC):
+    full-width commas, semicolons, equals and percent signs, digits and letters (the
+    defaults of a Chinese input method) mean what , ; = % and 0-9 A-Z mean."""
+    return unicodedata.normalize("NFKC", str(text))
+
+
 def canonical(name: Any, aliases: bool = True) -> str:
     """'Start date ' → 'start_date'; applies the goals table's :data:`ALIASES` unless told not to."""
-    key = re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+    key = re.sub(r"[\s\-]+", "_", typed(name).strip().lower())
     return _aliases().get(key, key) if aliases else key
 
 
@@ -183,7 +197,7 @@ LAST_YEAR = 9998  # a goal's periods are paced to the day after its end: Excel's
 
 def as_date(v: Any) -> dt.date | None:
     """A cell's date as the goals table reads it: a date or datetime, an Excel serial
-    number (days since 1899-12-30) or ISO text ("2026-06-15"); None for a blank or
+    number (days since 1899-12-30) or text, ISO ("2026-06-15") or Taiwan's "2026/06/15"; None for a blank or
     anything else."""
     if _blank(v):
         return None
@@ -199,11 +213,23 @@ def as_date(v: Any) -> dt.date | None:
         except (OverflowError, ValueError):  # past 9999-12-31: no date at all
             return None
     if isinstance(v, str):
+        return _date_text(typed(v).strip())
+    return None
+
+
+def _date_text(text: str) -> dt.date | None:
+    """A date typed as text: ISO (2026-12-31) or as Taiwan writes it (2026/12/31, 2026/1/5),
+    with an optional time after it."""
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?", text)
+    if not m:
         try:
-            return dt.date.fromisoformat(v.strip()[:10])
+            return dt.date.fromisoformat(text[:10])
         except ValueError:
             return None
-    return None
+    try:
+        return dt.date(*(int(g) for g in m.groups()))
+    except ValueError:
+        return None
 
 
 def _number(v: Any) -> float | None:
@@ -215,8 +241,9 @@ def _number(v: Any) -> float | None:
         f = float(v)
         return f if math.isfinite(f) else None
     if isinstance(v, str):
+        t = typed(v).strip()
         try:
-            return float(v.strip().replace(",", "").rstrip("%")) / (100.0 if v.strip().endswith("%") else 1.0)
+            return float(t.replace(",", "").rstrip("%")) / (100.0 if t.endswith("%") else 1.0)
         except ValueError:
             return None
     return None
@@ -266,14 +293,14 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
         for col in ("name", "owner", "table", "columns", "date_column", "filter", "unit", "parent", "strategy",
                     "reward"):
             rec[col] = "" if _blank(rec[col]) else str(rec[col]).strip()
-        rec["kpi_text"] = "" if _blank(rec["kpi"]) else str(rec["kpi"]).strip()
+        rec["kpi_text"] = "" if _blank(rec["kpi"]) else typed(rec["kpi"]).strip()
         kpi = rec["kpi_text"].upper().lstrip("=").split("(")[0].strip()
         rec["kpi"] = kpi
         if kpi and known_kpis is not None and kpi not in known_kpis and kpi not in NATIVE_MEASURES:
             problems.append(Problem(pos, "kpi", Message(N_("'{kpi}' is not a KPI function or a measure ({measures})"),
                                                         kpi=rec["kpi_text"], measures=Join(NATIVE_MEASURES))))
         for col, allowed in (("direction", DIRECTIONS), ("period", PERIODS), ("rollup", ROLLUPS)):
-            v = str(rec[col]).strip().lower()
+            v = typed(rec[col]).strip().lower()
             v = CHOICE_WORDS[col].get(v, v)
             if v not in allowed:
                 problems.append(Problem(pos, col, Message(N_("'{value}' is not one of {allowed}"), value=rec[col],
@@ -334,14 +361,15 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
 
 
 def parse_columns(spec: str) -> list[str | float]:
-    """The ``columns`` cell: column names separated by commas; "quoted" text and
-    numbers are literal arguments (e.g. ``Source, "Organic", Sessions``)."""
+    """The ``columns`` cell: column names separated by commas; "quoted" (or corner-bracketed)
+    text and numbers are literal arguments (e.g. ``Source, "Organic", Sessions``).
+    Full-width commas, digits and percent signs are read as ASCII (:func:`typed`)."""
     out: list[str | float] = []
-    for part in re.findall(r'"[^"]*"|[^,]+', spec or ""):
+    for part in re.findall(r'"[^"]*"|\u300c[^\u300d]*\u300d|\u300e[^\u300f]*\u300f|[^,]+', typed(spec or "")):
         p = part.strip()
         if not p:
             continue
-        if p.startswith('"') and p.endswith('"'):
+        if len(p) >= 2 and QUOTES.get(p[0]) == p[-1]:
             out.append(_Literal(p[1:-1]))
         else:
             num = _number(p)
@@ -364,9 +392,10 @@ class FilterError(MessageError, ValueError):
 def parse_filter(spec: str) -> list[tuple[str, str]]:
     """The ``filter`` cell: ``Column=Value`` conditions separated by ``;`` (all must hold).
 
-    Raises :class:`FilterError` for a part without ``=``."""
+    Full-width semicolons and equals signs are read as ASCII (:func:`typed`). Raises :class:`FilterError` for a
+    part without ``=``."""
     out = []
-    for part in (spec or "").split(";"):
+    for part in typed(spec or "").split(";"):
         if not part.strip():
             continue
         if "=" not in part:

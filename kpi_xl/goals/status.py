@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..i18n import NC_, Join, Message, MessageError, N_, languages, pgettext
-from .model import canonical
+from .model import _number, canonical, typed
 
 MEASURES = ("achievement", "pace", "chance", "forecast_achievement")
 STATUSES = ("achieved", "on_track", "behind", "at_risk")
@@ -76,17 +76,16 @@ def read_rules(frame: pd.DataFrame | None) -> tuple[Rule, ...]:
         if st not in STATUSES:
             raise RulesError(Message(N_("status rules row {row}: status '{status}' is not one of {statuses}"), row=i,
                                      status=row.status, statuses=Join(status_label(k) for k in STATUSES)))
-        meas = str(row.measure).strip().lower().replace(" ", "_")
+        meas = typed(row.measure).strip().lower().replace(" ", "_")
         meas = {pgettext("measure", w, lang).casefold().replace(" ", "_"): k
                 for k, w in MEASURE_WORDS.items() for lang in languages()}.get(meas, meas)
         if meas not in MEASURES:
             raise RulesError(Message(N_("status rules row {row}: measure '{measure}' is not one of {measures}"), row=i,
                                      measure=row.measure, measures=Join(measure_word(k) for k in MEASURES)))
-        try:
-            level = float(row.at_least)
-        except (TypeError, ValueError):
+        level = _number(row.at_least)
+        if level is None:
             raise RulesError(Message(N_("status rules row {row}: at least '{value}' is not a number"), row=i,
-                                     value=row.at_least)) from None
+                                     value=row.at_least))
         rules.append(Rule(st, meas, level))
     return tuple(rules)
 

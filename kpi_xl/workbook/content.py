@@ -34,6 +34,18 @@ def percent_rows(rows: list[list[Any]], columns: tuple, unit_of: dict[str, str],
     return [value_cols if unit_of.get(str(r[ids])) == "%" else [] for r in rows]
 
 
+#: Units that are money (ISO codes and signs; "\u5143" is yuan/NT dollar): their values show as amounts.
+CURRENCIES = {"TWD", "NTD", "NT$", "USD", "US$", "$", "EUR", "\u20ac", "JPY", "GBP", "\u00a3", "CNY", "HKD", "\u5143"}
+
+
+def money_rows(rows: list[list[Any]], columns: tuple, unit_of: dict[str, str], id_key: str = "id") -> list[list[int]]:
+    """For each row, the column indexes whose value is an amount of money."""
+    keys = [c[0] for c in columns]
+    ids = keys.index(id_key)
+    value_cols = [i for i, k in enumerate(keys) if k in VALUE_KEYS]
+    return [value_cols if str(unit_of.get(str(r[ids]), "")).strip().upper() in CURRENCIES else [] for r in rows]
+
+
 #: How many goals the trend chart follows, and how many periods it shows.
 TREND_GOALS = 6
 TREND_PERIODS = 24

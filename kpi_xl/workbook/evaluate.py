@@ -20,6 +20,7 @@ is reported as not evaluated and its cell keeps the value it had.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import math
 import re
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class FormulaContext:
     overlay: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # values written in this refresh
     today: dt.date = field(default_factory=dt.date.today)
     epoch: dt.datetime = EPOCH_1900  # day 0 of the workbook's serial numbers (1904 system: 1904-01-01)
+    lang: str | None = None  # the workbook's language: a function's words (STATUS) when no language is given
 
 
 class Evaluator:
@@ -246,6 +248,10 @@ class Evaluator:
             return fn(self, *args)
         kpi = registry.find(name)
         if kpi is not None:
+            params = list(inspect.signature(kpi.core).parameters)
+            if self.context.lang and "language" in params and len(args) <= params.index("language"):
+                defaults = [p.default for p in inspect.signature(kpi.core).parameters.values()]
+                args = [*args, *defaults[len(args):params.index("language")], self.context.lang]
             return calling.call(kpi.name, *[_as_udf_arg(a) for a in args])
         raise Unsupported(f"function {name} is not evaluated here")
 

@@ -242,9 +242,10 @@ def _check_headers(info: TableInfo, workbook: WorkbookReader) -> None:
     for j, header in enumerate(headers):
         key = canonical(header)
         if key not in known and key not in smart:
-            expected = ", ".join(layout.goal_header(k, workbook.lang) for k in layout.GOAL_HEADERS)
-            raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{r1}: unknown column '{header}' in the Goals "
-                                f"table (expected: {expected})")
+            expected = i18n.Join(layout.goal_header(k, workbook.lang) for k in layout.GOAL_HEADERS)
+            raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{r1}: " + i18n.Message(i18n.N_(
+                "unknown column '{header}' in the Goals table (expected: {expected})"), header=header,
+                expected=expected).text(workbook.lang))
 
 
 def read_inputs(workbook: WorkbookReader) -> RefreshInputs:
@@ -281,7 +282,7 @@ def read_inputs(workbook: WorkbookReader) -> RefreshInputs:
     _check_text(plans_info, plans)
     plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, workbook.lang),
                                           [c[0] for c in layout.PLAN_COLUMNS])))
-    _check_review(goals_info, goals, kr_info, kr, plans)
+    _check_review(goals_info, goals, kr_info, kr, plans, workbook.lang)
     _, rules = workbook.table("StatusRules")
     rules = rules.rename(columns=dict(zip(layout.header(layout.RULE_COLUMNS, workbook.lang),
                                           [c[0] for c in layout.RULE_COLUMNS])))
@@ -313,7 +314,7 @@ def _serial_date(v: Any, epoch: dt.datetime) -> Any:
 
 
 def _check_review(goals_info: TableInfo, goals: pd.DataFrame, kr_info: TableInfo, kr: pd.DataFrame,
-                  plans: pd.DataFrame) -> None:
+                  plans: pd.DataFrame, lang: str = "en") -> None:
     """What the OKR grading and the payouts would refuse, refused at the cell typed into."""
     reward_col, plan_col = _goals_column(goals, "reward"), "plan" if "plan" in plans.columns else None
     if reward_col is not None and plan_col is not None:
@@ -321,7 +322,9 @@ def _check_review(goals_info: TableInfo, goals: pd.DataFrame, kr_info: TableInfo
         for label, plan in goals[reward_col].items():
             if plan is not None and str(plan).strip() and str(plan).strip().casefold() not in known:
                 cell = _cell_of(goals_info, list(goals.columns), int(label) + 1, "reward")
-                raise WorkbookError(f"{cell}: reward plan '{str(plan).strip()}' is not in the Rewards table")
+                raise WorkbookError(f"{cell}: " + i18n.Message(i18n.N_(
+                    "reward plan '{plan}' is not in the {sheet} table"), plan=str(plan).strip(),
+                    sheet=layout.sheet("rewards", lang)).text(lang))
     if not {"start_value", "target_value", "current_value", "score"} <= set(kr.columns):
         return
     r1, c1, _, _ = _split(kr_info.ref)
@@ -330,7 +333,8 @@ def _check_review(goals_info: TableInfo, goals: pd.DataFrame, kr_info: TableInfo
         start, target, now, score = (_float(r[k]) for k in ("start_value", "target_value", "current_value", "score"))
         if score != score and now == now and target == (0.0 if start != start else start):
             cell = f"{kr_info.sheet}!{column_letter(c1 + target_at)}{r1 + kr_info.header_row_count + int(label)}"
-            raise WorkbookError(f"{cell}: the target equals the start value (a key result needs somewhere to go)")
+            raise WorkbookError(f"{cell}: " + i18n.Message(i18n.N_(
+                "the target equals the start value (a key result needs somewhere to go)")).text(lang))
 
 
 def _float(v: Any) -> float:
@@ -378,7 +382,8 @@ def _data_dates(workbook: WorkbookReader, data: dict[str, pd.DataFrame], goals: 
             df[col] = out.infer_objects()
 
 
-def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetime = EPOCH_1900) -> dt.date:
+def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetime = EPOCH_1900,
+           lang: str = "en") -> dt.date:
     if override:
         return override
     v = _serial_date(settings.get("as_of"), epoch)
@@ -386,15 +391,18 @@ def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetim
         return dt.date.today()
     day = as_date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
     if day is None:
-        raise WorkbookError(f"Settings!B3: '{v}' is not a date (expected e.g. 2026-06-30, or blank for today)")
+        raise WorkbookError(f"{layout.sheet('settings', lang)}!B3: " + i18n.Message(i18n.N_(
+            "'{value}' is not a date (expected e.g. 2026-06-30, or blank for today)"), value=v).text(lang))
     return day
 
 
-def _period(settings: dict[str, Any]) -> str:
+def _period(settings: dict[str, Any], lang: str = "en") -> str:
     v = str(settings.get("review_period") or "month").strip().lower()
     words = CHOICE_WORDS["period"]
     if v not in words or words[v] == "year":
-        raise WorkbookError(f"Settings!B5: review period '{v}' is not month or quarter")
+        allowed = i18n.Join((i18n.Message(w, context="period") for w in ("month", "quarter")), sep=" or ")
+        raise WorkbookError(f"{layout.sheet('settings', lang)}!B5: " + i18n.Message(i18n.N_(
+            "review period '{value}' is not {allowed}"), value=v, allowed=allowed).text(lang))
     return words[v]
 
 
@@ -402,7 +410,7 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
                      progress: Callable[[str], None] = lambda s: None) -> ComputedWorkbook:
     progress("reading goals and data tables")
     inputs = read_inputs(workbook)
-    when = _as_of(inputs.settings, as_of, workbook.epoch)
+    when = _as_of(inputs.settings, as_of, workbook.epoch, workbook.lang)
     lang = workbook.lang
     try:
         rules = read_rules(inputs.rules)
@@ -418,7 +426,7 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
     progress("building the scorecard, history, OKR and rewards")
     try:
         owned = build_owned(result, inputs.data, inputs.key_results, inputs.plans, inputs.history,
-                            inputs.notes, lang, _period(inputs.settings))
+                            inputs.notes, lang, _period(inputs.settings, lang))
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     return ComputedWorkbook(owned, result, inputs)
@@ -428,8 +436,10 @@ def _goals_error(inputs: RefreshInputs, exc: GoalsError, lang: str) -> str:
     """The goals table's problems, each at the cell the user typed into, in the workbook's language."""
     info, cols = inputs.goals_info, list(inputs.goals.columns)
     lines = [f"{_cell_of(info, cols, p.row, p.column)}: {i18n.text(p.message, lang)}" if p.row else
-             f"{info.sheet}: column '{p.column}' {i18n.text(p.message, lang)}" for p in exc.problems]
-    return "the goals table has problems:\n" + "\n".join(lines)
+             f"{info.sheet}: " + i18n.Message(i18n.N_("column '{column}' {problem}"), column=layout.goal_header(p.column, lang)
+                                              if p.column in layout.GOAL_HEADERS else p.column,
+                                              problem=p.message).text(lang) for p in exc.problems]
+    return i18n.gettext(i18n.N_("the goals table has problems:"), lang) + "\n" + "\n".join(lines)
 
 
 def _data_error(workbook: WorkbookReader, exc: DataError, lang: str) -> str:
@@ -587,7 +597,7 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
                 cached[(sheet.name, r, c)] = cell.value
     tables = table_ranges(workbook.tables.values())
     outcome = evaluate_all(FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
-                                          overlay=overlay, today=as_of, epoch=pkg.epoch))
+                                          overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:

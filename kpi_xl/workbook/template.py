@@ -85,8 +85,10 @@ class Formats:
         self.num = wb.add_format({**font, "num_format": "#,##0.##"})
         self.int = wb.add_format({**font, "num_format": "#,##0"})
         self.money = wb.add_format({**font, "num_format": "#,##0"})
-        self.date = wb.add_format({**font, "num_format": "yyyy-mm-dd"})
-        self.datetime = wb.add_format({**font, "num_format": "yyyy-mm-dd hh:mm"})
+        # dates and money as the language's readers write them (Taiwan: 2026/12/31, NT$ without decimals)
+        self.date = wb.add_format({**font, "num_format": pgettext("number format", "yyyy-mm-dd", lang)})
+        self.datetime = wb.add_format({**font, "num_format": pgettext("number format", "yyyy-mm-dd hh:mm", lang)})
+        self.amount = wb.add_format({**font, "num_format": pgettext("money format", "#,##0.##", lang)})
         self.text = wb.add_format(font)
         self.good = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
         self.warn = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
@@ -170,6 +172,7 @@ def localize_goals(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
     g["columns"] = g["columns"].map(cols)
     g["filter"] = g["filter"].map(filt)
     g["date_column"] = g["date_column"].map(lambda c: zh.get(c, c))
+    g["table"] = g["table"].map(lambda t: layout.sheet(t, lang) if t in layout.DATA else t)  # the sheet's name
     for col in ("direction", "period", "rollup"):
         g[col] = g[col].map(lambda v, c=col: layout.choice(c, v, lang) if v in layout.CHOICES[c] else v)
     return g
@@ -341,7 +344,8 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
     for k in ("start", "end"):
         j = keys.index(k)
         ws.data_validation(1, j, last, j, {"validate": "date", "criteria": ">", "value": dt.date(1990, 1, 1),
-                                           "error_type": "stop", "error_message": "A date, e.g. 2026-12-31"})
+                                           "error_type": "stop",
+                                           "error_message": gettext("A date, e.g. 2026-12-31", lang)})
     ws.freeze_panes(1, 2)
 
 
@@ -388,15 +392,18 @@ def _owned_sheet(ws, columns, rows, lang, f, widths: dict[str, int], top: int = 
 
 
 def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
-    """Goals measured in % show their values as percentages."""
+    """Goals measured in % show their values as percentages, goals measured in money as
+    amounts of the language's money format."""
     if not owned:
         return
-    from .content import percent_rows
+    from .content import money_rows, percent_rows
 
-    for i, (row, cols) in enumerate(zip(rows, percent_rows(rows, columns, owned.unit_by_id)), start=1):
-        for j in cols:
-            if isinstance(row[j], (int, float)) and not isinstance(row[j], bool):
-                ws.write_number(i, j, stable(row[j]), f.pct)
+    for fmt, marks in ((f.pct, percent_rows(rows, columns, owned.unit_by_id)),
+                       (f.amount, money_rows(rows, columns, owned.unit_by_id))):
+        for i, (row, cols) in enumerate(zip(rows, marks), start=1):
+            for j in cols:
+                if isinstance(row[j], (int, float)) and not isinstance(row[j], bool):
+                    ws.write_number(i, j, stable(row[j]), fmt)
 
 
 def _scorecard(ws, owned: Owned | None, lang, f) -> None:

@@ -1,0 +1,193 @@
+"""A Taiwanese owner's workbook (issue 13): full-width input, Chinese messages and
+names, Taiwan's dates and money."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from kpi_xl import sample
+from kpi_xl.goals import compute
+from kpi_xl.goals.model import GoalsError, as_date, parse_columns, parse_filter, read_goals
+from kpi_xl.workbook.template import localize_goals, localize_table
+
+FULL = str.maketrans({",": "，", ";": "；", "=": "＝", "%": "％", **{d: chr(0xFF10 + int(d)) for d in "0123456789"}})
+
+
+def _full_width(goals: pd.DataFrame) -> pd.DataFrame:
+    """The goals as a Taiwanese input method types them: ，；＝％, full-width digits, 「」 quotes,
+    targets typed as text (35％, １８０)."""
+    g = goals.copy()
+    g["columns"] = g["columns"].map(lambda s: str(s).replace(", ", ",").replace('"', "「", 1).replace('"', "」", 1).translate(FULL))
+    g["filter"] = g["filter"].map(lambda s: str(s).replace(" ", "").translate(FULL))
+    def target(row):
+        t = row["target"]
+        if t != t:
+            return t
+        return f"{t * 100:g}％" if row["unit"] == "%" else f"{t:,g}".translate(FULL)
+    g["target"] = g.apply(target, axis=1).astype(object)
+    return g
+
+
+@pytest.fixture(scope="module")
+def company():
+    c = sample.load("zh-TW")
+    return c, localize_goals(c.goals, "zh-TW"), {n: localize_table(df, "zh-TW") for n, df in c.tables.items()}
+
+
+def test_full_width_input_gives_the_same_scorecard_as_ascii(company):
+    c, goals, tables = company
+    wide = _full_width(goals)
+    assert "區域＝北區；階段＝成交" in set(wide["filter"]) and "來源，「自然搜尋」，工作階段" in set(wide["columns"])
+    assert "3.5％" in set(wide["target"].astype(str)) or "35％" in set(wide["target"].astype(str))
+    ascii_card = compute(goals, tables, c.as_of).scorecard
+    wide_card = compute(wide, tables, c.as_of).scorecard
+    cols = ["id", "actual", "target", "achievement", "status"]
+    pd.testing.assert_frame_equal(wide_card[cols], ascii_card[cols])
+    assert ascii_card["actual"].notna().sum() >= 15
+
+
+def test_full_width_grammar_pieces():
+    assert parse_filter("區域＝北區；階段＝成交") == [("區域", "北區"), ("階段", "成交")]
+    assert parse_columns("來源，「自然搜尋」，工作階段") == ["來源", "自然搜尋", "工作階段"]
+    assert parse_columns("金額，『median』") == ["金額", "median"]
+    row = {"id": "Ｇ１", "name": "x", "target": "３５％", "weight": "２", "direction": "越高越好",
+           "start": "2026/1/1", "end": "２０２６／１２／３１"}
+    g = read_goals(pd.DataFrame([row]))
+    assert g.loc[0, "target"] == pytest.approx(0.35) and g.loc[0, "weight"] == 2.0
+    assert (g.loc[0, "start"], g.loc[0, "end"]) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+def test_a_date_typed_the_taiwanese_way_is_a_date():
+    assert as_date("2026/12/31") == dt.date(2026, 12, 31)
+    assert as_date("2026-12-31") == dt.date(2026, 12, 31)
+    assert as_date("2026/13/01") is None
+    with pytest.raises(GoalsError):
+        read_goals(pd.DataFrame([{"id": "g", "name": "x", "start": "明年春天"}]))
+
+
+def test_status_rules_read_chinese_words_and_full_width_numbers():
+    from kpi_xl.goals.status import read_rules
+
+    rules = read_rules(pd.DataFrame([{"Status": "進度正常", "Measure": "進度節奏", "At least": "９５％"}]))
+    assert (rules[0].status, rules[0].measure, rules[0].at_least) == ("on_track", "pace", pytest.approx(0.95))
+
+
+# ---------------------------------------------------------------- the zh-TW workbook
+import shutil  # noqa: E402
+import zipfile  # noqa: E402
+
+from kpi_xl.workbook import layout  # noqa: E402
+from kpi_xl.workbook.package import WorkbookError, open_package  # noqa: E402
+from kpi_xl.workbook.refresh import refresh  # noqa: E402
+from kpi_xl.workbook.template import new  # noqa: E402
+
+ZH = "zh-TW"
+GOALS = layout.sheet("goals", ZH)
+
+
+@pytest.fixture(scope="module")
+def zh_book(tmp_path_factory):
+    return new(tmp_path_factory.mktemp("zh") / "zh.xlsx", lang=ZH)
+
+
+@pytest.fixture
+def book(zh_book, tmp_path):
+    path = tmp_path / "book.xlsx"
+    shutil.copy(zh_book, path)
+    return path
+
+
+def _cells(path, sheet):
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def _col(key: str) -> int:
+    return list(layout.GOAL_HEADERS).index(key) + 1
+
+
+def _refused(book, sheet, row, col, value, as_of=dt.date(2026, 6, 30)) -> str:
+    with open_package(book) as pkg:
+        pkg.write_region(sheet, row, col, col, [[value]])
+        pkg.save(book, backup=False)
+    with pytest.raises(WorkbookError) as info:
+        refresh(book, as_of=as_of)
+    return str(info.value)
+
+
+def test_goals_name_the_chinese_data_sheets_and_english_names_still_work(book, tmp_path):
+    rows = _cells(book, GOALS)
+    tables = {r[_col("table") - 1] for r in rows[1:]} - {""}
+    assert {"商機", "業務活動", "訂單"} <= tables and not tables & set(layout.DATA)
+    chinese = refresh(book, as_of=dt.date(2026, 6, 30))
+    english = tmp_path / "en-names.xlsx"
+    shutil.copy(book, english)
+    with open_package(english) as pkg:
+        col = _col("table")
+        pkg.write_region(GOALS, 2, col, col, [[{"商機": "Deals", "業務活動": "Activities"}.get(r[col - 1], r[col - 1])]
+                                              for r in rows[1:]])
+        pkg.save(english, backup=False)
+    assert refresh(english, as_of=dt.date(2026, 6, 30)).statuses == chinese.statuses
+    assert _cells(english, layout.sheet("scorecard", ZH))[1:] == _cells(book, layout.sheet("scorecard", ZH))[1:]
+
+
+def test_direction_error_lists_the_chinese_words_at_the_chinese_cell(book):
+    msg = _refused(book, GOALS, 5, _col("direction"), "越多越好")
+    letter = chr(ord("A") + _col("direction") - 1)
+    assert f"{GOALS}!{letter}5：" in msg or f"{GOALS}!{letter}5:" in msg
+    assert "越高越好、越低越好、維持區間" in msg and "higher" not in msg and "problems" not in msg
+
+
+def test_settings_errors_name_the_chinese_sheet_in_chinese(book):
+    msg = _refused(book, layout.sheet("settings", ZH), 3, 2, "下個月", as_of=None)
+    assert msg.startswith("設定!B3") and "不是日期" in msg and "Settings" not in msg and "2026/06/30" in msg
+
+
+def test_a_reward_plan_not_in_the_table_is_named_in_chinese(book):
+    msg = _refused(book, GOALS, 5, _col("reward"), "登月獎金")
+    assert "「登月獎金」不在獎勵表中" in msg or ("登月獎金" in msg and "Rewards" not in msg and "not in" not in msg)
+
+
+def test_the_date_check_speaks_chinese_with_a_taiwanese_date(zh_book):
+    with zipfile.ZipFile(zh_book) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        xml = "".join(z.read(n).decode() for n in sheets)
+    assert "例如 2026/12/31" in xml and "e.g. 2026-12-31" not in xml
+
+
+def _formats(path, sheet):
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {(c.row, c.column): c.number_format for row in ws.iter_rows() for c in row if c.value is not None}, ws
+
+
+@pytest.mark.parametrize("lang, date, money", [(ZH, "yyyy/mm/dd", "#,##0"), ("en", "yyyy-mm-dd", "#,##0.##")])
+def test_dates_and_money_as_the_workbooks_readers_write_them(tmp_path, lang, date, money):
+    path = new(tmp_path / f"{lang}.xlsx", lang=lang)
+    fmts, ws = _formats(path, layout.sheet("scorecard", lang))
+    keys = [c[0] for c in layout.SCORECARD_COLUMNS]
+    rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    actual = keys.index("actual") + 1
+    assert fmts[(rows["S1"], actual)] == money  # NT$ revenue: 16,596,912 in Taiwan
+    assert fmts[(rows["S4"], actual)].endswith("%")  # win rate stays a percentage
+    hist, hws = _formats(path, layout.sheet("history", lang))
+    as_of = [c[0] for c in layout.HISTORY_COLUMNS].index("as_of") + 1
+    assert hist[(2, as_of)] == date
+    goals, _ = _formats(path, layout.sheet("goals", lang))
+    assert goals[(5, _col("start"))] == date
+
+
+@pytest.mark.parametrize("lang, word", [(ZH, "有風險"), ("en", "At risk"), (None, "At risk")])
+def test_status_follows_the_workbooks_language_when_given_none(lang, word, monkeypatch):
+    from kpi_xl.workbook.evaluate import FormulaContext, evaluate_all
+
+    monkeypatch.delenv("KPI_XL_LANG", raising=False)
+    f = "=STATUS(10, 100, DATE(2026,1,1), DATE(2026,12,31), DATE(2026,7,2))"
+    formulas = {("S", 1, 1): f, ("S", 1, 2): f[:-1] + ', 0, "higher", "en")'}
+    out = evaluate_all(FormulaContext(values=lambda sheet: [], formulas=formulas, tables={}, lang=lang)).values
+    assert out[("S", 1, 1)] == word and out[("S", 1, 2)] == "At risk"  # a language given is kept
