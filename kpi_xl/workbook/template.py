@@ -301,7 +301,8 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
     headers = [layout.goal_header(k, lang) for k in keys] + [layout.smart_header(lang)]
     n = max(len(goals), 1)
     widths = {"id": 6, "name": 40, "owner": 16, "kpi": 16, "table": 14, "columns": 30, "date_column": 12,
-              "filter": 28, "unit": 8, "direction": 11, "start": 11, "end": 11, "strategy": 24, "reward": 16}
+              "filter": 28, "unit": 8, "direction": 11, "start": 11, "end": 11, "strategy": 24, "reward": 16,
+              "target": 13, "baseline": 13}  # 18,000,000 fits: no ### in a target cell
     col_fmt = {"start": f.date, "end": f.date, "baseline": f.num, "target": f.num, "band_low": f.num,
                "band_high": f.num, "weight": f.num}
     for j, k in enumerate(keys):
