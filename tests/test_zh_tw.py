@@ -191,3 +191,21 @@ def test_status_follows_the_workbooks_language_when_given_none(lang, word, monke
     formulas = {("S", 1, 1): f, ("S", 1, 2): f[:-1] + ', 0, "higher", "en")'}
     out = evaluate_all(FormulaContext(values=lambda sheet: [], formulas=formulas, tables={}, lang=lang)).values
     assert out[("S", 1, 1)] == word and out[("S", 1, 2)] == "At risk"  # a language given is kept
+
+
+@pytest.mark.parametrize("lang, money", [("zh-TW", "#,##0"), ("en", "#,##0.##")])
+def test_refresh_keeps_money_as_the_workbooks_readers_write_it(tmp_path, lang, money):
+    """After `kpi-xl refresh`, a money goal's values on the Scorecard are whole NT$ in a zh-TW
+    workbook (as the template shows them), and keep their decimals in an English one."""
+    from workbook_view import view  # tools/ (tests/conftest.py)
+
+    from kpi_xl.workbook import layout
+    from kpi_xl.workbook.refresh import refresh
+    from kpi_xl.workbook.template import new
+
+    book = new(tmp_path / f"{lang}.xlsx", lang=lang)
+    refresh(book)
+    cells = view(book)["by_sheet"][layout.sheet("scorecard", lang)]["cells"]
+    row = next(r for r in range(2, 40) if cells.get(f"A{r}", (None,))[0] == "S1")  # S1: a TWD goal
+    for col in "FGH":  # actual, target, expected by now
+        assert cells[f"{col}{row}"][2][0] == money, (col, cells[f"{col}{row}"])

@@ -30,7 +30,7 @@ from ..goals.model import CHOICE_WORDS, as_date, canonical
 from .. import labels
 from . import layout
 from .precision import stable
-from .content import Owned, build_owned, localized, owned_regions, percent_rows
+from .content import Owned, build_owned, localized, money_rows, owned_regions, percent_rows
 from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
 from .package.records import MAX_TEXT
@@ -552,14 +552,29 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     """Write every owned region (the formulas that show them are computed afterwards,
     by :func:`compute_formulas`)."""
     percent_columns = {"scorecard": layout.SCORECARD_COLUMNS, "history": layout.HISTORY_COLUMNS}
-    for reg in owned_regions(owned, workbook.lang):
+    regions = owned_regions(owned, workbook.lang)
+    money = _whole_money_style(pkg, regions, workbook.lang)
+    for reg in regions:
         row_styles = None
         if reg.key in percent_columns:  # goals measured in % show their values as percentages
             columns = percent_columns[reg.key]
             pct = pkg.column_style(reg.sheet, [c[0] for c in columns].index("achievement") + 1)
             marks = percent_rows(reg.rows, columns, owned.unit_by_id)
-            row_styles = [[pct if j in m else None for j in range(len(columns))] if m else None for m in marks]
+            cash = money_rows(reg.rows, columns, owned.unit_by_id) if money is not None else [[]] * len(reg.rows)
+            row_styles = [[pct if j in m else money if j in c else None for j in range(len(columns))] if m or c
+                          else None for m, c in zip(marks, cash)]
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
+
+
+def _whole_money_style(pkg: Package, regions: list, lang: str) -> int | None:
+    """Where the language writes money without decimals (Taiwan: NT$ 16,596,912), the style of the
+    Rewards payout column (#,##0), for money goals' values as the template shows them; else None."""
+    if i18n.pgettext("money format", "#,##0.##", lang) != "#,##0":
+        return None
+    pay = next((r for r in regions if r.key == "payouts"), None)
+    if pay is None:
+        return None
+    return pkg.column_style(pay.sheet, pay.first + [c[0] for c in layout.PAYOUT_COLUMNS].index("payout"))
 
 
 def owned_overlay(workbook: WorkbookReader, owned: Owned) -> dict[tuple[str, int, int], Any]:
