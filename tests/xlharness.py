@@ -91,6 +91,8 @@ the ``pywintypes`` time type COM really produces), an omitted optional argument
 from __future__ import annotations
 
 import atexit
+
+from kpi_xl.excel import column_letter
 import contextlib
 import datetime as dt
 import importlib
@@ -485,12 +487,6 @@ class ExcelWorksheet(CDispatch):
         self.Parent.Worksheets.append(self)
 
 
-def _column_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 class ExcelRange(CDispatch):
@@ -529,10 +525,10 @@ class ExcelRange(CDispatch):
 
     @property
     def Address(self) -> str:  # noqa: N802
-        first = f"${_column_letters(self.Column)}${self.Row}"
+        first = f"${column_letter(self.Column)}${self.Row}"
         if self.Count == 1:
             return first
-        last_col = _column_letters(self.Column + self.Columns.Count - 1)
+        last_col = column_letter(self.Column + self.Columns.Count - 1)
         return f"{first}:${last_col}${self.Row + self.Rows.Count - 1}"
 
 

@@ -127,3 +127,15 @@ def standard_errors(neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], pa
             f"{', '.join(names)} (more customers, or a longer history, are needed)") from None
     cov = np.linalg.inv(hessian)
     return cov, np.sqrt(np.diag(cov))
+
+
+def fitted(model, neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], params: np.ndarray,
+           names: tuple[str, ...], n_customers: int):
+    """Set what every fitted model carries (lifetimes' convention: names end in ``_``):
+    ``params_``, ``standard_errors_``, ``covariance_``, ``log_likelihood_``, ``n_customers_``."""
+    model.covariance_, se = standard_errors(neg_ll, params, names)
+    model.params_ = dict(zip(names, (float(p) for p in params)))
+    model.standard_errors_ = dict(zip(names, (float(s) for s in se)))
+    model.log_likelihood_ = -neg_ll(params)[0]
+    model.n_customers_ = n_customers
+    return model

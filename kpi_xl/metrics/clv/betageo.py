@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma, gammaln, hyp2f1
 
-from ._fit import dot as _dot, NotIdentifiedError, compress, maximize, standard_errors, summary
+from ._fit import dot as _dot, NotIdentifiedError, compress, maximize, fitted, summary
 
 NAMES = ("r", "alpha", "a", "b")
 
@@ -129,11 +129,7 @@ class BetaGeo:
         rate = max(x.mean(), 1e-3) / max(t.mean(), 1e-9)
         start = np.array([1.0, 1.0 / rate, 1.0, 1.0])
         params = maximize(neg_ll, start, NAMES, float(len(x)), _why)
-        self.covariance_, se = standard_errors(neg_ll, params, NAMES)
-        self.params_ = dict(zip(NAMES, (float(p) for p in params)))
-        self.standard_errors_ = dict(zip(NAMES, (float(s) for s in se)))
-        self.log_likelihood_ = -neg_ll(params)[0]
-        self.n_customers_ = len(x)
+        fitted(self, neg_ll, params, NAMES, len(x))
         return self
 
     def _params(self):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from ._fit import dot as _dot, ClvInputError, NotIdentifiedError, column, compress, maximize, standard_errors
+from ._fit import dot as _dot, ClvInputError, NotIdentifiedError, column, compress, maximize, fitted
 
 NAMES = ("p", "q", "v")
 
@@ -99,11 +99,7 @@ class GammaGamma:
         mean = float(m.mean())
         start = np.array([1.0, 2.0, mean])  # prior mean spend p·v/(q-1) equals the observed mean
         params = maximize(neg_ll, start, NAMES, float(len(x)), _why)
-        self.covariance_, se = standard_errors(neg_ll, params, NAMES)
-        self.params_ = dict(zip(NAMES, (float(p) for p in params)))
-        self.standard_errors_ = dict(zip(NAMES, (float(s) for s in se)))
-        self.log_likelihood_ = -neg_ll(params)[0]
-        self.n_customers_ = len(x)
+        fitted(self, neg_ll, params, NAMES, len(x))
         self.correlation_ = float(np.corrcoef(x, m)[0, 1]) if np.ptp(x) > 0 else 0.0
         return self
 
