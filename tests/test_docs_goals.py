@@ -230,9 +230,12 @@ def zh_data(data: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         for col, words in ZH_VALUES.items():
             if col in df.columns:
                 df[col] = df[col].map(words)
-        # the template's tables keep their Excel Table names; a table the user added is named by its sheet
-        key = name if name in ("Orders", "Subscriptions", "Tickets") else ZH_TABLES[name]
-        out[key] = df.rename(columns=ZH_COLUMNS)
+        # as refresh reads a Chinese workbook: the template's tables under their Excel Table name and
+        # their sheet's name; a table the user added under its sheet's name
+        df = df.rename(columns=ZH_COLUMNS)
+        if name in ("Orders", "Subscriptions", "Tickets"):
+            out[name] = df
+        out[ZH_TABLES[name]] = df
     return out
 
 
@@ -403,3 +406,58 @@ def test_goals_pages_are_linked():
 @pytest.mark.xfail(strict=True, reason="issue 9: the lead writes docs/your-data.md; remove this mark once merged")
 def test_the_tutorial_the_pages_link_to_exists():
     assert all(p.exists() for p in LANDING_PAGES)
+
+
+# ------------------------------------------------------------------ the common mistakes' messages
+#: What each row of a page's mistakes table typed, as changes to a good goal (in order).
+MISTAKES = {
+    EN: [dict(columns="Amout"), dict(date_column="Order date"), dict(table="Sales"), dict(filter="Channel Online"),
+         dict(filter="Chanel=Online"), dict(columns="Amount, Items"), dict(kpi="AVERAGE", columns="Amount, Items"),
+         dict(kpi="AOV", columns=""), dict(start="next spring"), dict(end="2025-12-31"), dict(target=0),
+         dict(direction="up"), dict(direction="maintain")],
+    ZH: [dict(columns="數量"), dict(table="Sales"), dict(filter="通路 線上"), dict(columns="金額, 件數"),
+         dict(kpi="AVERAGE", columns="金額, 件數"), dict(kpi="AOV", columns=""), dict(start="明年春天"),
+         dict(end="2025/12/31"), dict(target=0), dict(direction="up"), dict(direction="maintain")],
+}
+
+
+@pytest.mark.parametrize("page", [EN, ZH], ids=["en", "zh-TW"])
+def test_the_common_mistakes_show_the_message_kpi_xl_gives(page, data):
+    """Each mistake typed on the fourth goal row: the message refresh shows, at the cell it names."""
+    from kpi_xl.goals import GoalsError
+    from kpi_xl.goals.model import GOAL_HEADERS
+    from kpi_xl.workbook import layout
+
+    lang = "en" if page == EN else "zh-TW"
+    tables = data if page == EN else zh_data(data)
+    table, amount, items = ("Orders", "Amount", "Items") if page == EN else ("訂單", "金額", "件數")
+    good = dict(id="G", name="Revenue in 2026 up 10 % on 2025", owner="Amy", kpi="SUM", table=table, columns=amount,
+                date_column="Date" if page == EN else "日期", filter="", direction="higher", target=100,
+                start="2026-01-01", end="2026-12-31", period="month", strategy="s")
+    shown = marked_table(page, "mistakes")
+    assert len(shown) == len(MISTAKES[page])
+    for said, change in zip(shown.iloc[:, 1], MISTAKES[page]):
+        rows = [{**good, "id": f"G{i}"} for i in range(3)] + [{**good, "id": "G3", **change}]
+        with pytest.raises(GoalsError) as caught:
+            compute(pd.DataFrame(rows), tables, AS_OF)
+        (problem,) = caught.value.problems
+        letter = "ABCDEFGHIJKLMNOPQRSTUV"[list(GOAL_HEADERS).index(problem.column)]
+        cell = f"{layout.sheet('goals', lang)}!{letter}{problem.row + 1}"
+        assert said.strip("`") == f"{cell}: {problem.message.text(lang)}", (change, said)
+
+
+@pytest.mark.parametrize("page", [EN, ZH], ids=["en", "zh-TW"])
+def test_the_why_and_smart_texts_the_page_quotes_are_kpi_xls(page, data):
+    lang = "en" if page == EN else "zh-TW"
+    tables = data if page == EN else zh_data(data)
+    table, amount, channel, typo = ("Orders", "Amount", "Channel", "Onlin") if page == EN else ("訂單", "金額", "通路", "線下")
+    good = dict(id="G1", name="Revenue in 2026 up 10 % on 2025", owner="Amy", kpi="SUM", table=table, columns=amount,
+                date_column="Date" if page == EN else "日期", target=100, start="2026-01-01", end="2026-12-31",
+                strategy="s")
+    text = page.read_text(encoding="utf-8")
+    unknown = pd.DataFrame([{**good, "kpi": "REVENUE"}])
+    assert compute(unknown, tables, AS_OF).scorecard.iloc[0]["rule"].text(lang) in text
+    assert smart_check(unknown, tables).iloc[0]["reasons"].text(lang) in text
+    nothing = pd.DataFrame([{**good, "filter": f"{channel}={typo}"}])
+    assert f"`{channel}={typo}`" in text
+    assert compute(nothing, tables, AS_OF).scorecard.iloc[0]["rule"].text(lang) in text
