@@ -28,7 +28,8 @@ from .status import DEFAULT_RULES, Rule, band_achievement, judge, judge_band, st
 
 SCORECARD_COLUMNS = [
     "id", "name", "owner", "kpi", "unit", "direction", "baseline", "target", "start", "end", "period",
-    "actual", "expected", "expected_linear", "expected_seasonal", "pacing", "achievement", "pace", "forecast", "forecast_method",
+    "actual", "expected", "expected_linear", "expected_seasonal", "pacing", "achievement", "pace", "forecast",
+    "forecast_method",
     "forecast_achievement", "chance", "status", "status_label", "rule", "rollup_achievement", "rollup_pace", "parent", "rollup", "level",
     "weight",
     "strategy", "reward", "days_elapsed", "days_total", "seasonal_share",
@@ -220,8 +221,8 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
                                "end", "period", "parent", "rollup", "weight", "strategy", "reward")}
     if rec["kpi"] not in TRACKABLE:
         row["kpi"] = rec["kpi_text"]  # show what the person wrote
-    row.update(actual=math.nan, expected=math.nan, expected_linear=math.nan, expected_seasonal=math.nan, pacing="", achievement=math.nan,
-               pace=math.nan, forecast=math.nan, forecast_method="", forecast_achievement=math.nan, chance=math.nan,
+    row.update(actual=math.nan, expected=math.nan, expected_linear=math.nan, expected_seasonal=math.nan, pacing="",
+               achievement=math.nan, pace=math.nan, forecast=math.nan, forecast_method="", forecast_achievement=math.nan, chance=math.nan,
                status="no_data", rule="", days_elapsed=math.nan, days_total=math.nan, seasonal_share=math.nan)
     target = rec["target"]
     start, end = rec["start"], rec["end"]
@@ -255,7 +256,7 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
     row["actual"] = actual
     if math.isnan(actual):
         row.update(status="no_data", rule=Message(N_("no data in the goal's period so far")))
-        return row, _periods(rec, m, s, td, e, b, target, additive)
+        return row, _periods(rec, m, s, td, e, b, target, running)
     # ---- expected so far: linear, and seasonal from last year's same span; "expected" is
     # the one pace uses, "pacing" says which
     if direction == "maintain":
@@ -293,7 +294,7 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
     # ---- forecast and chance, in the target's unit: the KPI over the whole period
     higher = direction != "lower"
     remaining = e - td
-    prow = _periods(rec, m, s, td, e, b, target, additive)
+    prow = _periods(rec, m, s, td, e, b, target, running)
     has_target = direction != "maintain" and not math.isnan(target)
     if remaining <= 0:  # the period has ended: nothing left to forecast
         row["forecast"], row["forecast_method"] = actual, "final"
@@ -352,23 +353,24 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
     return row, prow
 
 
-def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, additive: bool) -> list[dict]:
+def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, running: bool) -> list[dict]:
     """One row per review period that has begun: its value, the running total
-    (additive goals), the expected value at its end (or at as-of) and achievement."""
+    (additive goals and distinct counts: the count from the start), the expected value
+    at its end (or at as-of) and achievement."""
     spans = [(p0, p1) for p0, p1 in pacing.periods(rec["start"], rec["end"], rec["period"]) if day_number(p0) <= td]
     if not spans:
         return []
     a = np.array([day_number(p0) for p0, _ in spans])
     z = np.minimum(np.array([day_number(p1) for _, p1 in spans]), td)
     values = m.values(a, z)
-    cum = m.values(np.full(len(a), s), z) if additive else np.full(len(a), np.nan)
+    cum = m.values(np.full(len(a), s), z) if running else np.full(len(a), np.nan)
     f = np.minimum((z - s + 1) / (e - s + 1), 1.0)
     has_target = not math.isnan(target)
     if has_target and not math.isnan(b):
         exp = b + (target - b) * f
     else:
         exp = np.full(len(a), target)
-    basis = cum if additive else values
+    basis = cum if running else values
     direction = rec["direction"]
     out = []
     for i, (p0, p1) in enumerate(spans):
