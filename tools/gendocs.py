@@ -345,22 +345,38 @@ def scorecard_page(lang: str = "en") -> str:
         "date, the actual a running total. **Ratio KPIs** (CONVERSION, CHURN, NRR... any per-row function) "
         "total each argument column over the span first, then take the ratio. **Record KPIs** (ACV, NPS, CSAT, "
         "FRT, AVERAGE...) get the span's rows.",
-        "- **Expected by now** grows in a straight line from the baseline (0 for additive goals) on the start "
-        "date to the target on the end date. For additive goals with data a year earlier, a **seasonal** "
-        "expectation uses the share of last year's same span reached by the same day, and pacing and "
-        "forecast use it.",
+        "- **Expected by now** grows in a straight line from the baseline (0 for additive goals and distinct "
+        "counts) on the start date to the target on the end date. For additive goals and distinct counts with "
+        "data a year earlier, a **seasonal** expectation uses the share of last year's same span reached by the "
+        "same day instead. The Scorecard's *Expected by now* is always the one pace uses, and the Why column "
+        "says which: *(seasonal expectation)* or *(linear expectation)*. A level goal (an average or ratio) "
+        "with no baseline has no path: its expectation is the target.",
         "- **Achievement** is `ACHIEVEMENT(actual, target, baseline, direction)`; **pace** is the same "
-        "formula against the expected value (1 = on plan). A level goal with no baseline has no path, "
-        "so its pace is its achievement. A *maintain* goal scores 1 inside its band.",
-        "- **Forecast**: run rate (additive), seasonal (additive, when last year's data exists), trend "
-        "(level KPIs with at least 4 complete periods and a slope of at least 2 standard errors), "
-        "otherwise the average of complete periods or the value so far.",
+        "formula against Expected by now (1 = on plan), so for a higher-is-better goal without a baseline "
+        "Actual ÷ Expected by now = Pace. A *maintain* goal scores 1 inside its band.",
+        "- **Forecast**, always in the target's unit (the KPI over the whole goal period): additive goals by "
+        "run rate, or seasonally (actual ÷ last year's share) when last year's data exists; a **distinct "
+        "count** by last year's share of its distinct count by the same day, or, without a year of history, "
+        "by Heaps' law (count so far × (period days ÷ days passed)^β, β fitted to how fast new values arrived "
+        "over the later half of the days passed); an **average or ratio** as the days-weighted mix of its "
+        "value so far and the level of the days left (a least-squares line through the complete periods when "
+        "its slope is at least 2 standard errors, else the value so far); **MIN/MAX** as the extreme so far or "
+        "the level the periods left reach, whichever is further. Fewer than 4 complete periods: the value so "
+        "far. Once the period has ended the forecast **is** the actual.",
         "- **Chance of meeting the target** (where the data supports one): additive goals model the "
         "remaining days as draws like the days so far (normal approximation, at least 14 days of history); "
-        "level goals use the spread of their periods around the forecast (at least 4 complete periods).",
+        "distinct counts treat the customers still to come as Poisson arrivals plus 15 % model error; averages "
+        "and ratios use the spread of their periods, shrunk to the days left; a MIN/MAX target already reached "
+        "cannot be undone (100 %). After the end date the chance is 100 % or 0 %.",
         "- **Status**: the first rule that holds: Achieved when achievement ≥ 1; On track when pace ≥ 0.95; "
-        "Behind when pace ≥ 0.85; otherwise At risk. The rules are editable (Settings). A maintain goal is "
-        "On track inside its band, Behind within a tenth of the band's width outside, else At risk.",
+        "Behind when pace ≥ 0.85; otherwise At risk. The rules are editable (Settings). Two rules keep the "
+        "status stable: an **average or ratio** can still fall, so before its end date it is never Achieved "
+        "(it is On track, Behind or At risk, and Why says *Achieved only once the period ends*); running "
+        "totals, distinct counts, MIN and MAX keep the rules as written, since what they reached cannot be "
+        "undone. **Once the period has ended** a goal is Achieved or, short of its target, At risk "
+        "(Why: *the period has ended short of the target*), never On track. A maintain goal is On track "
+        "inside its band (Achieved once the period is over), Behind within a tenth of the band's width "
+        "outside, else At risk. A goal whose start date is still to come is Not started.",
         "- **Cascade**: a parent's roll-up is the weighted mean of its children's achievement (or pace), "
         "or their min, max, or the sum of their actuals against the parent's target.",
         "",
