@@ -112,34 +112,71 @@ def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = ""
     if len(s) == 0:
         return out
     obj = s.astype(object)
-    is_text = obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool, copy=True)
-    is_num = obj.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    is_num = is_num.to_numpy(dtype=bool, copy=True)
-    is_when = obj.map(lambda v: isinstance(v, (dt.date, np.datetime64))).to_numpy(dtype=bool, copy=True)
-    blank = obj.isna().to_numpy(dtype=bool, copy=True) & ~is_when
+    present = s.notna().to_numpy(dtype=bool, copy=True)
+    none = np.zeros(len(s), dtype=bool)
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):  # a million numbers: no loop
+        is_text, is_num, is_when = none.copy(), present.copy(), none.copy()
+    elif pd.api.types.is_string_dtype(s) and s.dtype != object:
+        is_text, is_num, is_when = present.copy(), none.copy(), none.copy()
+    else:
+        # one pass for the cells' types, then each distinct type classified once
+        codes, types = pd.factorize(obj.map(type).to_numpy(dtype=object))
+        kind = np.array([0 if issubclass(t, str) else
+                         1 if issubclass(t, (int, float, np.integer, np.floating)) and not issubclass(t, (bool, np.bool_))
+                         else 2 if issubclass(t, (dt.date, np.datetime64)) else 3 for t in types] + [3])
+        k = kind[codes]
+        is_text, is_num, is_when = k == 0, k == 1, k == 2
+    blank = ~present & ~is_when
     bad = ~(is_text | is_num | is_when | blank)
     numbers = np.full(len(s), np.nan)
     reading = ""
-    if is_num.any():
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        numbers = s.to_numpy(dtype=np.float64, na_value=np.nan).copy()
+    elif is_num.any():
         numbers[is_num] = obj[is_num].astype(np.float64).to_numpy()
+    if is_num.any():
         blank |= is_num & np.isnan(numbers)
         is_num &= ~np.isnan(numbers)
     if is_when.any():
         out[is_when] = pd.to_datetime(obj[is_when].map(_timestamp), errors="coerce")
         bad |= is_when & out.isna().to_numpy()
     if is_text.any():
-        text = obj[is_text].astype(str).str.normalize("NFKC").str.strip()
-        empty = (text == "").to_numpy()
-        digits = text.str.match(_NUMBER).to_numpy() & ~empty
+        text = obj[is_text].astype(str)
+        wide = ~text.str.isascii()
+        if wide.any():  # full-width digits and separators as ASCII
+            text[wide] = text[wide].str.normalize("NFKC")
+        text = text.str.strip()
         where = np.flatnonzero(is_text)
+        empty = (text == "").to_numpy()
         blank[where[empty]] = True
+        # vectorised first: digits (20260115, 46023), then plain dates (2026-01-15, 2026/1/5);
+        # what is left (46023.5, a time after the date, ...) one pattern at a time
+        digits = text.str.isdigit().to_numpy(dtype=bool, copy=True) & ~empty
         numbers[where[digits]] = text[digits].astype(np.float64).to_numpy()
         is_num[where[digits]] = True
         rest = ~empty & ~digits
         if rest.any():
-            parts = text[rest].str.extract(_ISO)
-            parts = parts.apply(pd.to_numeric, errors="coerce").fillna({"hour": 0, "minute": 0, "second": 0})
-            when = pd.to_datetime(parts, errors="coerce") if len(parts) else pd.Series(dtype="datetime64[ns]")
+            first = text[rest].iloc[0]
+            formats = ("%Y/%m/%d", "%Y-%m-%d") if first[4:5] == "/" else ("%Y-%m-%d", "%Y/%m/%d")  # Taiwan: slashes
+            when = pd.to_datetime(text[rest], format=formats[0], errors="coerce").astype("datetime64[us]")
+            slow = when.isna().to_numpy()
+            if slow.any():
+                when[slow] = pd.to_datetime(text[rest][slow], format=formats[1], errors="coerce").to_numpy(
+                    dtype="datetime64[us]")
+                slow = when.isna().to_numpy()
+            if slow.any():
+                left = text[rest][slow]
+                number = left.str.match(_NUMBER).to_numpy(dtype=bool)
+                at = where[np.flatnonzero(rest)[np.flatnonzero(slow)]]
+                numbers[at[number]] = left[number].astype(np.float64).to_numpy()
+                is_num[at[number]] = True
+                parts = left.str.extract(_ISO)
+                parts = parts.apply(pd.to_numeric, errors="coerce").fillna({"hour": 0, "minute": 0, "second": 0})
+                when[slow] = pd.to_datetime(parts, errors="coerce").to_numpy(dtype="datetime64[us]")
+                keep = np.ones(len(when), dtype=bool)
+                keep[np.flatnonzero(slow)[number]] = False  # numbers are read below
+                rest[np.flatnonzero(rest)[~keep]] = False
+                when = when[keep]
             out.iloc[where[rest]] = when.to_numpy(dtype="datetime64[us]")
             bad[where[rest]] = when.isna().to_numpy()
     if is_num.any():
@@ -147,9 +184,15 @@ def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = ""
         ymd = (v >= 10_000_101) & (v <= 99_991_231) & (v == np.floor(v))
         serial = (v >= 0) & (v <= MAX_SERIAL)
         reading = "ymd" if ymd.sum() > serial.sum() else "serial"
-        if reading == "ymd":  # the column's numbers are YYYYMMDD
-            text = pd.Series(np.where(ymd, v, 0).astype(np.int64).astype(str))
-            when = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        if reading == "ymd":  # the column's numbers are YYYYMMDD: year, month and day by arithmetic
+            n = np.where(ymd, v, 19700101).astype(np.int64)
+            year, month, day = n // 10000, n // 100 % 100, n % 100
+            ok = ymd & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+            months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+            days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0)
+            ok &= days.astype("datetime64[M]") == months  # no 31 April
+            when = pd.Series(days.astype("datetime64[us]"))
+            when[~ok] = pd.NaT
         else:
             ok = np.where(serial, v, 0.0)
             when = pd.Series(pd.Timestamp(epoch) + pd.to_timedelta(np.round(ok * 86400.0), unit="s"))
