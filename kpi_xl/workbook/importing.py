@@ -180,8 +180,9 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     last = c2 + len(unknown)
     if last > MAX_COLS:
         raise ImportError_(f"{data.label}: {len(unknown)} new columns go past the sheet's last column")
-    _check_room(pkg, info, r1, r2, c1, c2, last)
-    existing = pkg.read_cells(info.sheet, r2, r2) if r2 > r1 else {}
+    tail = pkg.read_cells(info.sheet, r2)  # the table's last row and what is below it: one read
+    _check_room(pkg, info, tail, r1, r2, c1, c2, last)
+    existing = {rc: c for rc, c in tail.items() if rc[0] == r2} if r2 > r1 else {}
     blank = r2 == r1 + 1 and not any(c.value not in (None, "") or c.formula for (_r, col), c in existing.items()
                                      if c1 <= col <= c2)
     top = r1 + 1 if mode == "replace" or blank else r2 + 1
@@ -212,9 +213,9 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     return unknown
 
 
-def _check_room(pkg: Package, info: TableInfo, r1: int, r2: int, c1: int, c2: int, last: int) -> None:
+def _check_room(pkg: Package, info: TableInfo, tail: dict, r1: int, r2: int, c1: int, c2: int, last: int) -> None:
     """Nothing the user wrote below the table (or where new columns go) is overwritten."""
-    cells = dict(pkg.read_cells(info.sheet, r2 + 1))
+    cells = dict(tail)
     if last > c2:
         cells.update(pkg.read_cells(info.sheet, r1, r2))
     for (r, c), cell in cells.items():
