@@ -336,6 +336,10 @@ def test_refusals_are_one_line_naming_file_row_and_column(tmp_path: Path):
     broken.write_bytes(b"not a workbook")
     refused(cli("import", str(book), "Orders", str(broken)), "broken.xlsx", "cannot be read")
     refused(cli("import", str(book), "Orders", str(tmp_path / "data.json")), "data.json")
+    good = tmp_path / "good.csv"
+    good.write_text("Order ID,Amount\nA1,10\n", encoding="utf-8")
+    refused(cli("import", str(book), "Start", str(good)), "sheet 'Start' holds no Excel Table", "Orders")
+    refused(cli("import", str(book), "x" * 32, str(good)), "cannot be a sheet name", "31 characters")
     assert digests(book) == before
 
 
