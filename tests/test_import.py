@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from kpi_xl.cli import main
 from kpi_xl.excel import EPOCH_1904, to_serial
+from kpi_xl.workbook import layout
 from kpi_xl.workbook.importing import import_table
 from kpi_xl.workbook.package import open_package
 from kpi_xl.workbook.package.styles import is_date_style
@@ -304,6 +305,11 @@ def test_goals_from_an_english_csv_into_a_zh_tw_workbook(tmp_path: Path):
     rows = sheet_rows(book, report.sheet)
     assert rows[0][:3] == ["編號", "目標", "負責人"] and rows[1][:3] == ["G1", "訂單數", "美玲"]
     card = refresh(book, dt.date(2025, 12, 31)).scorecard.set_index("id")
+    # the imported goal row gets its SMART check, as a row typed into the sheet does
+    smart = sheet_rows(book, report.sheet)[1][rows[0].index(layout.smart_header("zh-TW"))]
+    scorecard = sheet_rows(book, layout.sheet("scorecard", "zh-TW"))
+    verdict = next(r for r in scorecard if r[0] == "G1")[[c[0] for c in layout.SCORECARD_COLUMNS].index("smart")]
+    assert smart == verdict and smart
     with open(tmp_path / "orders.csv", encoding="utf-8") as fh:
         assert card.loc["G1", "actual"] == sum(1 for r in csv.DictReader(fh) if r["date"].startswith("2025"))
 

@@ -204,6 +204,9 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     for k, formula in formulas.items():
         if columns[k] is None:
             columns[k] = [KeptCell(None, formula)] * data.rows
+    smart = _smart_column(pkg, info)
+    if smart is not None and columns[smart] is None:  # the Goals sheet's SMART check, row by row
+        columns[smart] = [KeptCell(None, f) for f in _smart_formulas(pkg, top, data.rows)]
     say(f"writing {data.rows:,} rows into {info.display_name} (sheet {info.sheet})")
     if mode == "replace" or data.rows:
         filler = [None] * data.rows
@@ -225,6 +228,24 @@ def _check_room(pkg: Package, info: TableInfo, tail: dict, r1: int, r2: int, c1:
             what = "below the table" if below else "where the new columns go"
             raise WorkbookError(f"{info.sheet}!{cell_ref(r, c)}: holds {cell.value!r} {what} "
                                 f"{info.display_name}; move it, then import again (nothing was changed)")
+
+
+def _smart_column(pkg: Package, info: TableInfo) -> int | None:
+    """The Goals table's SMART check column (0-based), when this is a kpi-xl Goals table."""
+    if info.display_name.casefold() != "goals":
+        return None
+    headers = {h.casefold() for h in layout.SMART_HEADER}
+    return next((k for k, c in enumerate(info.columns) if c.casefold() in headers), None)
+
+
+def _smart_formulas(pkg: Package, top: int, n: int) -> list[str]:
+    from .template import smart_formula
+
+    names = {s.name for s in pkg.sheets()}
+    scorecard = next((layout.sheet("scorecard", lang) for lang in layout.LANGS
+                      if layout.sheet("scorecard", lang) in names), layout.sheet("scorecard", "en"))
+    smart_col = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("smart") + 1)
+    return [smart_formula(scorecard, smart_col, top + i).lstrip("=") for i in range(n)]
 
 
 LAST_DATE = 2_958_465  # 9999-12-31: a bigger number in a date-formatted cell shows as ####
