@@ -363,6 +363,12 @@ def test_what_the_user_wrote_below_a_table_is_never_overwritten(tmp_path: Path):
     with pytest.raises(Exception, match=r"Data!A6: holds 'checked by Mei' below the table Sales"):
         import_table(book, "Sales", pd.DataFrame({"Qty": range(10), "Price": range(10)}))
     assert digests(book) == before
+    # rows that stay clear of it are written, and it stays where it was
+    import_table(book, "Sales", pd.DataFrame({"Qty": [7], "Price": [8]}), mode="replace")
+    assert table_of(book, "Sales").ref == "A1:B2"
+    assert [r[:2] for r in sheet_rows(book, "Data")] == [["Qty", "Price"], [7.0, 8.0], ["", ""], ["", ""], ["", ""],
+                                                          ["checked by Mei", ""]]
+    audited(book)
 
 
 def test_read_only_workbook_and_symlink(tmp_path: Path):
