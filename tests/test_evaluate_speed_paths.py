@@ -296,3 +296,22 @@ def test_a_hundred_sumifs_over_a_100000_row_table_take_well_under_a_second_each(
     # before this path: about 0.5 s per formula, 50 s in all; now one read per column (about 1 s on a
     # busy 2-core machine). 15 s leaves room for a slow machine and still fails the old per-cell path.
     assert elapsed < 15, elapsed
+
+
+# ------------------------------------------------------------ progress of `kpi-xl refresh`
+
+def test_refresh_outside_a_terminal_prints_one_line_per_step_and_quiet_prints_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from kpi_xl.cli import main
+    from kpi_xl.workbook.template import new
+
+    book = new(tmp_path / "book.xlsx")
+    result = CliRunner().invoke(main, ["refresh", str(book), "--no-backup"])
+    assert result.exit_code == 0, result.output
+    steps = result.stderr.splitlines()
+    assert len(steps) >= 5 and all(re.match(r"^\[\s*\d+\.\d s\] \S", s) for s in steps), steps
+    assert any(re.search(r"computing \d+ formula\(s\) on your sheets", s) for s in steps), steps
+    assert "refreshed" in result.stdout and "refreshed" not in result.stderr
+    quiet = CliRunner().invoke(main, ["refresh", str(book), "--no-backup", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
