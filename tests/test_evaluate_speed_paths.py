@@ -177,6 +177,9 @@ def test_vectorised_criteria_agree_with_the_cell_by_cell_reference(rows, crits):
     cells = {}
     formulas, wanted = [], []
     for k, (ca, cb) in enumerate(crits):  # criteria as cell references: any type, blanks included
+        # a cell holding "" reads as an empty cell here (python-calamine cannot tell them apart), and
+        # an empty criterion cell is 0 in Excel; "" as a literal criterion is a corner case below
+        ca, cb = (None if x == "" else x for x in (ca, cb))
         za, zb = f"Z{2 * k + 1}", f"Z{2 * k + 2}"
         cells[za], cells[zb] = ca, cb
         rng = f"Data!$A$2:$A${n + 1}"
