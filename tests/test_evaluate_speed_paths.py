@@ -13,7 +13,6 @@ import datetime as dt
 import math
 import operator
 import re
-import time
 
 import numpy as np
 import pytest
@@ -281,7 +280,19 @@ def test_a_formula_on_a_cell_the_refresh_wrote_reads_the_new_value():
 
 # ------------------------------------------------------------ the speed a user notices
 
-def test_a_hundred_sumifs_over_a_100000_row_table_take_well_under_a_second_each():
+def test_a_hundred_sumifs_over_a_100000_row_table_read_each_column_once(monkeypatch):
+    """The speed itself is measured in benchmarks/bench_formulas.py against LibreOffice; here, the
+    reason for it: each column is converted once for all 100 formulas, not once per formula."""
+    from kpi_xl.workbook import criteria
+
+    built = []
+    real_init = criteria.Column.__init__
+
+    def counting_init(self, values, *args, **kwargs):
+        built.append(len(values))
+        real_init(self, values, *args, **kwargs)
+
+    monkeypatch.setattr(criteria.Column, "__init__", counting_init)
     rng = np.random.default_rng(0)
     n = 100_000
     regions = ["North", "South", "East", "West", "Central"]
@@ -289,16 +300,12 @@ def test_a_hundred_sumifs_over_a_100000_row_table_take_well_under_a_second_each(
             "Month": [float(m) for m in rng.integers(1, 13, n)],
             "Amount": [float(x) for x in rng.integers(1, 1000, n)]}
     formulas = [f'SUMIFS(Data[Amount],Data[Region],"{regions[k % 5]}",Data[Month],{k % 12 + 1})' for k in range(100)]
-    t = time.perf_counter()
     got = evaluate(cols, formulas)
-    elapsed = time.perf_counter() - t
     region, month, amount = (np.array(cols[k], dtype=object) for k in ("Region", "Month", "Amount"))
     for k, g in enumerate(got):
         keep = (region == regions[k % 5]) & (month == k % 12 + 1)
         assert g == pytest.approx(float(amount[keep].astype(float).sum()))
-    # before this path: about 0.5 s per formula, 50 s in all; now one read per column (about 1 s on a
-    # busy 2-core machine). 15 s leaves room for a slow machine and still fails the old per-cell path.
-    assert elapsed < 15, elapsed
+    assert len(built) <= 3, f"{len(built)} column reads for 100 formulas over 3 columns"
 
 
 # ------------------------------------------------------------ progress of `kpi-xl refresh`
