@@ -113,17 +113,42 @@ def readings(context: str, texts: Iterable[str]) -> dict[str, str]:
     and every catalog's translation of it, casefolded, each mapped to the English text.
 
     Input vocabulary (a drop-down word, a column header) is read in every language
-    there is a catalog for, whatever language the workbook is in."""
-    return dict(_readings(context, tuple(texts), tuple(translations(lang) for lang in languages())))
+    there is a catalog for, whatever language the workbook is in, and in the words a
+    catalog used before (:func:`formerly`), so a workbook made earlier reads the same."""
+    langs = languages()
+    return dict(_readings(context, tuple(texts), tuple(translations(lang) for lang in langs),
+                          tuple(formerly(lang) for lang in langs)))
 
 
 @functools.lru_cache(maxsize=None)
-def _readings(context: str, texts: tuple[str, ...], catalogs: tuple) -> tuple[tuple[str, str], ...]:
+def _readings(context: str, texts: tuple[str, ...], catalogs: tuple, former: tuple) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
     for catalog in catalogs:
         for text in texts:
             out.setdefault(catalog.pgettext(context, text).strip().casefold(), text)
+    for old in former:
+        for text in texts:
+            for word in dict(old).get((context, text), ()):
+                out.setdefault(word.strip().casefold(), text)
     return tuple(out.items())
+
+
+@functools.lru_cache(maxsize=None)
+def formerly(lang: str) -> tuple[tuple[tuple[str, str], tuple[str, ...]], ...]:
+    """Words ``lang``'s catalog used before for a text a user types or the engine reads back
+    (a status-rule measure, a Goals header): ((context, English), (old word, ...)), from
+    ``locale/<lang>/formerly.csv`` (columns context, msgid, formerly). They stay readable."""
+    import csv
+
+    path = LOCALE_DIR / lang.replace("-", "_") / "formerly.csv"
+    if not path.exists():
+        return ()
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            key = (row["context"], row["msgid"])
+            found[key] = (*found.get(key, ()), row["formerly"])
+    return tuple(found.items())
 
 
 def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:

@@ -75,7 +75,7 @@ def test_scorecard_explains_one_goal_in_chinese():
     result = CliRunner().invoke(main, ["scorecard", "--lang", "zh-TW", "--goal", "S1"], terminal_width=200)
     assert result.exit_code == 0, result.output
     # the explanation, its status and its reason are Chinese; numbers as Taiwan reads them
-    assert "166／365 天" in result.output and "落後" in result.output and "進度節奏 94.7% ≥ 85%" in result.output
+    assert "166／365 天" in result.output and "落後" in result.output and "進度比 94.7% ≥ 85%" in result.output
 
 
 def test_scorecard_unknown_goal_is_a_clear_error():

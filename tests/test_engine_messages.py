@@ -69,7 +69,7 @@ def test_a_chinese_reader_of_the_sample_meets_no_english_sentence(zh):
     shown += [verdict_text(r).text("zh-TW") for _, r in smart_check(company.goals, company.tables).iterrows()]
     english = [s for s in shown if ENGLISH.search(s)]
     assert not english, english
-    assert any("進度節奏" in s and "%" in s for s in card["rule"])  # reasons in percentages, as Taiwan reads them
+    assert any("進度比" in s and "%" in s for s in card["rule"])  # reasons in percentages, as Taiwan reads them
 
 
 def test_the_same_result_reads_in_english(zh):

@@ -178,7 +178,7 @@ def test_status_rules_are_editable(tables):
 
 def test_status_in_traditional_chinese(tables):
     r = row(card(tables, goal()), lang="zh-TW")
-    assert r["status_label"] == "進度正常" and r["rule"] == "進度節奏 100.0% ≥ 95%（季節性預期）"
+    assert r["status_label"] == "進度正常" and r["rule"] == "進度比 100.0% ≥ 95%（季節性預期）"
 
 
 def test_the_engine_speaks_no_language_until_shown(tables):

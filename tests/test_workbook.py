@@ -121,7 +121,7 @@ def test_zh_template_speaks_traditional_chinese(books):
     assert rows[0][:3] == ["編號", "目標", "負責人"]
     statuses = {r[12] for r in rows[1:]}
     assert {"已達成", "進度正常", "落後"} <= statuses
-    assert any("進度節奏" in str(r[13]) for r in rows[1:])  # the reason is in Chinese too
+    assert any("進度比" in str(r[13]) for r in rows[1:])  # the reason is in Chinese too
     goals = calamine(books["zh-TW"], "目標")
     assert goals[0][0] == "編號" and "開始日" in goals[0]
 

@@ -165,7 +165,7 @@ def render(lang: str = "en") -> str:
         out.append(f"`{f.signature}`")
         out.append("")
         if "Formula" in f.sections:
-            out.append(f"**{t('Formula')}{colon}** {f.sections['Formula']}")
+            out.append(f"**{t('Formula')}{colon}** {f.section('Formula', lang)}")
             out.append("")
         out.append(f"| {t('Argument')} | |")
         out.append("|---|---|")
@@ -183,7 +183,7 @@ def render(lang: str = "en") -> str:
         out.append(f"**{t('Example')}{colon}** `{f.example.formula}` → **{result}**{note}")
         out.append("")
         if "Source" in f.sections:
-            out.append(f"**{t('Source')}{colon}** {f.sections['Source']}")
+            out.append(f"**{t('Source')}{colon}** {f.section('Source', lang)}")
             out.append("")
     out.append('<a id="native"></a>')
     out.append(f"## {t('Where Excel already has a native formula')}")
@@ -193,7 +193,8 @@ def render(lang: str = "en") -> str:
     out.append(f"| KPI | {t('Formula')} | |")
     out.append("|---|---|---|")
     for kpi, formula, note in catalog.NATIVE:
-        out.append(f"| {_cell(kpi)} | `{_cell(formula)}` | {_cell(note)} |")
+        out.append(f"| {_cell(i18n.pgettext('native formula', kpi, lang))} | `{_cell(formula)}` | "
+                   f"{_cell(i18n.pgettext('native formula', note, lang))} |")
     out.append("")
     return "\n".join(out)
 

@@ -28,8 +28,11 @@ from .registry import Example
 
 #: Sections of a core docstring, in the order the docs show them.
 SECTIONS = ("Formula", "Units", "Convention", "Errors", "Source")
-#: Sections shown in the reader's language (formulas and sources stay as written).
+#: Sections shown in the reader's language, in this order after the arguments.
 TRANSLATED = ("Units", "Convention", "Errors")
+#: Sections also shown in the reader's language, each in its own place (the formula before the
+#: arguments, the source after the example); a citation's title stays as published.
+TRANSLATED_APART = ("Formula", "Source")
 
 #: The function reference's own words (context "docs").
 LABELS = (
@@ -62,21 +65,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-#: KPIs the seeds name that Excel already computes well with a native formula.
+#: KPIs the seeds name that Excel already computes well with a native formula (KPI, formula, note;
+#: the KPI and the note are shown in the reader's language, context "native formula").
 NATIVE: tuple[tuple[str, str, str], ...] = (
-    ("ARR (annual recurring revenue)", "=MRR(Subscriptions[Amount], Subscriptions[Months])*12", "MRR × 12"),
-    ("Total contract value (TCV)", "=SUM(Deals[Value])", "sum of contract values"),
-    ("Revenue, transaction amount", "=SUMIFS(Orders[Amount], Orders[Date], \">=\"&start, Orders[Date], \"<\"&end+1)", "sum in a period"),
-    ("Sales per region or per salesperson", "=SUMIFS(Deals[Value], Deals[Region], \"North\")", "sum by a label"),
-    ("Traffic (sessions, website visits)", "=SUM(Web[Sessions])", "sum of sessions"),
-    ("New customers, new leads, qualified leads", "=COUNTIFS(Leads[Stage], \"SQL\", Leads[Date], \">=\"&start)", "count by stage and date"),
-    ("Calls and emails per month", "=COUNTIFS(Activities[Type], \"Call\", Activities[Date], \">=\"&start, Activities[Date], \"<\"&end+1)", "or COUNT_PER_PERIOD for a whole table"),
-    ("Blog posts per month", "=COUNTIFS(Posts[Published], \">=\"&start, Posts[Published], \"<\"&end+1)", "count in a period"),
-    ("Average satisfaction score", "=AVERAGE(Survey[Score])", "mean rating; CSAT gives the share satisfied"),
-    ("Average time on site", "=AVERAGE(Web[Duration])", "mean session duration"),
-    ("Brand mentions, followers", "=SUM(Social[Mentions])", "sum of counts; GROWTH_RATE for their growth"),
-    ("Average monthly shipping cost", "=AVERAGEIFS(Costs[Amount], Costs[Type], \"Shipping\")", "mean by a label"),
-    ("Compound growth (same as CAGR)", "=RRI(periods, begin, end)", "Excel's own CAGR"),
+    (NC_("native formula", "ARR (annual recurring revenue)"), "=MRR(Subscriptions[Amount], Subscriptions[Months])*12", NC_("native formula", "MRR × 12")),
+    (NC_("native formula", "Total contract value (TCV)"), "=SUM(Deals[Value])", NC_("native formula", "sum of contract values")),
+    (NC_("native formula", "Revenue, transaction amount"), "=SUMIFS(Orders[Amount], Orders[Date], \">=\"&start, Orders[Date], \"<\"&end+1)", NC_("native formula", "sum in a period")),
+    (NC_("native formula", "Sales per region or per salesperson"), "=SUMIFS(Deals[Value], Deals[Region], \"North\")", NC_("native formula", "sum by a label")),
+    (NC_("native formula", "Traffic (sessions, website visits)"), "=SUM(Web[Sessions])", NC_("native formula", "sum of sessions")),
+    (NC_("native formula", "New customers, new leads, qualified leads"), "=COUNTIFS(Leads[Stage], \"SQL\", Leads[Date], \">=\"&start)", NC_("native formula", "count by stage and date")),
+    (NC_("native formula", "Calls and emails per month"), "=COUNTIFS(Activities[Type], \"Call\", Activities[Date], \">=\"&start, Activities[Date], \"<\"&end+1)", NC_("native formula", "or COUNT_PER_PERIOD for a whole table")),
+    (NC_("native formula", "Blog posts per month"), "=COUNTIFS(Posts[Published], \">=\"&start, Posts[Published], \"<\"&end+1)", NC_("native formula", "count in a period")),
+    (NC_("native formula", "Average satisfaction score"), "=AVERAGE(Survey[Score])", NC_("native formula", "mean rating; CSAT gives the share satisfied")),
+    (NC_("native formula", "Average time on site"), "=AVERAGE(Web[Duration])", NC_("native formula", "mean session duration")),
+    (NC_("native formula", "Brand mentions, followers"), "=SUM(Social[Mentions])", NC_("native formula", "sum of counts; GROWTH_RATE for their growth")),
+    (NC_("native formula", "Average monthly shipping cost"), "=AVERAGEIFS(Costs[Amount], Costs[Type], \"Shipping\")", NC_("native formula", "mean by a label")),
+    (NC_("native formula", "Compound growth (same as CAGR)"), "=RRI(periods, begin, end)", NC_("native formula", "Excel's own CAGR")),
 )
 
 
@@ -120,9 +124,9 @@ class Function:
         return gettext(argument.doc, lang) if argument.doc else argument.doc
 
     def section(self, name: str, lang: str | None = None) -> str | None:
-        """A docstring section in ``lang`` (Formula and Source as written); None when there is none."""
+        """A docstring section in ``lang``; None when there is none."""
         text = self.sections.get(name)
-        return gettext(text, lang) if text and name in TRANSLATED else text
+        return gettext(text, lang) if text and name in TRANSLATED + TRANSLATED_APART else text
 
     def run_example(self) -> Any:
         """The example's result, computed now (errors as Excel shows them)."""
@@ -175,7 +179,8 @@ def messages() -> list[tuple[str | None, str, str]]:
         out.append(("function title", f.name, f"{f.name}: short name for tables and headings"))
         out.append((None, f.summary, f"{f.name}: description (Excel's function wizard, at most 255 characters)"))
         out += [(None, a.doc, f"{f.name}: argument {a.name}") for a in f.arguments]
-        out += [(None, f.sections[s], f"{f.name}: {s} section of the docstring") for s in TRANSLATED if s in f.sections]
+        out += [(None, f.sections[s], f"{f.name}: {s} section of the docstring")
+                for s in SECTIONS if s in f.sections and s in TRANSLATED + TRANSLATED_APART]
     out += [("function group", g, "group of worksheet functions") for g in registry.groups()]
     return [m for m in out if m[1]]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..i18n import NC_, Join, Message, MessageError, N_, languages, pgettext
+from ..i18n import NC_, Join, Message, MessageError, N_, readings
 from .model import _number, canonical, typed
 
 MEASURES = ("achievement", "pace", "chance", "forecast_achievement")
@@ -64,8 +64,10 @@ def read_rules(frame: pd.DataFrame | None) -> tuple[Rule, ...]:
     """
     if frame is None or len(frame) == 0:
         return DEFAULT_RULES
-    names = {pgettext("status", word, lang).casefold(): k for k, word in STATUS_LABELS.items() for lang in languages()}
+    english = {word: k for k, word in STATUS_LABELS.items()}
+    names = {word: english[text] for word, text in readings("status", STATUS_LABELS.values()).items()}
     names.update({k: k for k in STATUSES})
+    words = {w: k for k, w in MEASURE_WORDS.items()}
     df = frame.rename(columns=lambda c: canonical(c, aliases=False))
     missing = [c for c in ("status", "measure", "at_least") if c not in df.columns]
     if missing:
@@ -77,8 +79,8 @@ def read_rules(frame: pd.DataFrame | None) -> tuple[Rule, ...]:
             raise RulesError(Message(N_("status rules row {row}: status '{status}' is not one of {statuses}"), row=i,
                                      status=row.status, statuses=Join(status_label(k) for k in STATUSES)))
         meas = typed(row.measure).strip().lower().replace(" ", "_")
-        meas = {pgettext("measure", w, lang).casefold().replace(" ", "_"): k
-                for k, w in MEASURE_WORDS.items() for lang in languages()}.get(meas, meas)
+        meas = {word.replace(" ", "_"): words[text] for word, text in readings("measure", MEASURE_WORDS.values()).items()
+                }.get(meas, meas)  # any language's word, or one a catalog used before
         if meas not in MEASURES:
             raise RulesError(Message(N_("status rules row {row}: measure '{measure}' is not one of {measures}"), row=i,
                                      measure=row.measure, measures=Join(measure_word(k) for k in MEASURES)))

@@ -32,8 +32,9 @@ TEXT = {
                "where it will end and who earns what."),
     "steps": (N_("1. Put your data in the data sheets (each is an Excel Table: add rows at the bottom)."),
               N_("2. Write your goals in Goals: one row per goal, SMART: owner, KPI, target, start and end."),
-              N_("3. Click “Refresh scorecard” (or run: kpi-xl refresh THIS_FILE). Scorecard, History, OKR "
-                 "and Rewards are rewritten; your notes in “Check-in note” stay.")),
+              N_("3. Update the scorecard. In a macro workbook (.xlsm): click “Refresh scorecard” on the Scorecard "
+                 "or Dashboard sheet. In an .xlsx workbook: save and close it, then run: kpi-xl refresh THIS_FILE. "
+                 "Scorecard, History, OKR and Rewards are rewritten; your notes in “Check-in note” stay.")),
     "sheets": N_("Sheets"),
     "share": N_("To send the workbook to people without Python, run kpi-xl share THIS_FILE COPY.xlsx: the copy "
                 "keeps every number and chart and has no macros or KPI formulas."),
@@ -287,7 +288,7 @@ def _start(ws, lang, f) -> None:
         ws.write_string(9 + i, 0, f"{layout.sheet(key, lang)} — {text('guide', lang, key)}", f.wrap)
     ws.write_string(9 + len(TEXT["guide"]) + 1, 0, text("share", lang), f.wrap)
     ws.set_row(2, 45)
-    ws.set_row(6, 30)  # heights in whole pixels (0.75 pt each) are written alike by every XlsxWriter
+    ws.set_row(6, 45)  # heights in whole pixels (0.75 pt each) are written alike by every XlsxWriter
 
 
 def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:
@@ -494,7 +495,7 @@ def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str])
     ws.data_validation(4, 1, 4, 1, {"validate": "list",
                                     "source": [layout.choice("period", w, lang) for w in layout.CHOICES["period"]]})
     words = labels.STATUS[lang]
-    rules = [[words[st], meas, lvl] for st, meas, lvl in (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95),
+    rules = [[words[st], pgettext("measure", meas, lang), lvl] for st, meas, lvl in (("achieved", "achievement", 1.0), ("on_track", "pace", 0.95),
                                                            ("behind", "pace", 0.85))]
     ws.add_table(0, 3, len(rules), 5, {"name": "StatusRules", "style": "Table Style Light 9",
                                        "columns": [{"header": h} for h in layout.header(layout.RULE_COLUMNS, lang)],
