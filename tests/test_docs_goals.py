@@ -317,11 +317,7 @@ def test_the_pages_measures_tables_are_current():
         assert gendocs.fill_regions(text, regions) == text, f"{rel} is stale: run python tools/gendocs.py"
 
 
-# ------------------------------------------------------------------ what the pages promise from this round
-#: The pages describe these as they behave once the engine branch of issue 9 is merged
-#: (marked "landing this round: engine" in the pages). Until then they fail as expected;
-#: after the merge they pass, strict xfail turns that into a failure, and the mark goes.
-LANDING = pytest.mark.xfail(strict=True, reason="issue 9, engine branch: remove this mark once merged")
+# ------------------------------------------------------------------ what the pages say the engine does
 
 _ONE = dict(id="G1", name="Orders with one item in January 2026", owner="Amy", kpi="COUNT", table="Orders",
             date_column="Date", direction="higher", target=10, start="2026-01-01", end="2026-01-31", strategy="s")
@@ -333,7 +329,6 @@ def _orders(**columns) -> pd.DataFrame:
     return pd.DataFrame({**base, **columns})
 
 
-@LANDING
 @pytest.mark.parametrize("spec,want", [("Items=1", 2), ("Amount=0", 2), ("Amount=12.50", 1)])
 def test_filters_compare_numbers_as_numbers(spec, want):
     card = compute(pd.DataFrame([{**_ONE, "filter": spec}]), {"Orders": _orders()}, dt.date(2026, 1, 31)).scorecard
@@ -347,7 +342,6 @@ def test_a_date_column_of_yyyymmdd_text_is_read_as_dates():
     assert card.iloc[0]["actual"] == 15.5
 
 
-@LANDING
 @pytest.mark.parametrize("dates", [[20260102, 20260103, 20260104, 20260205],  # YYYYMMDD numbers
                                    [46024.0, 46025.0, 46026.0, 46058.0]])  # serials formatted General
 def test_a_date_column_of_numbers_is_read_as_dates(dates):
@@ -356,7 +350,6 @@ def test_a_date_column_of_numbers_is_read_as_dates(dates):
     assert card.iloc[0]["actual"] == 15.5  # the three January rows, not the February one
 
 
-@LANDING
 @pytest.mark.parametrize("columns", ["Amount", "Amount, 1"])
 def test_aov_with_the_wrong_columns_is_named_not_computed(columns):
     from kpi_xl.goals import GoalsError
