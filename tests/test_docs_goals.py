@@ -363,6 +363,34 @@ def test_aov_with_the_wrong_columns_is_named_not_computed(columns):
         assert math.isnan(card.iloc[0]["actual"]) and "columns" in str(card.iloc[0]["rule"]).lower()
 
 
+def test_a_blank_date_column_finds_a_chinese_tables_date_column(data):
+    """A goal's blank Date column means the table's date column under the word Date in any
+    language kpi-xl has: 日期 in a 繁體中文 table; and 日期 typed finds an English table's Date."""
+    o = data["Orders"]
+    want = o.loc[_in(o["Date"], "2026-01-01", "2026-06-30"), "Amount"].sum()
+    goal = dict(id="G1", name="Revenue in the first half of 2026", owner="Amy", kpi="SUM", table="訂單",
+                columns="金額", target=100, start="2026-01-01", end="2026-06-30", strategy="s")
+    zh = zh_data(data)
+    for row, tables in (({**goal}, zh), ({**goal, "date_column": "日期"}, zh), ({**goal, "date_column": " date "}, zh),
+                        ({**goal, "table": "Orders", "columns": "Amount", "date_column": "日期"}, data)):
+        card = compute(pd.DataFrame([row]), tables, AS_OF).scorecard.iloc[0]
+        assert card["actual"] == pytest.approx(want, rel=1e-12), row
+    assert smart_check(pd.DataFrame([goal]), zh).iloc[0]["M"]
+    line = next(li for li in ZH.read_text(encoding="utf-8").splitlines() if li.startswith("| 日期欄（G）"))
+    assert "留白" in line and "請填" not in line  # the page no longer asks the user to type 日期
+
+
+def test_a_date_column_word_that_is_not_there_is_still_named():
+    from kpi_xl.goals import GoalsError
+
+    orders = pd.DataFrame({"Order date": pd.to_datetime(["2026-01-02"]), "Amount": [5.0]})
+    with pytest.raises(GoalsError) as caught:
+        compute(pd.DataFrame([{**_ONE, "kpi": "SUM", "columns": "Amount", "date_column": None}]),
+                {"Orders": orders}, dt.date(2026, 1, 31))
+    (problem,) = caught.value.problems
+    assert problem.column == "date_column" and "has no column 'Date'" in str(problem.message)
+
+
 # ------------------------------------------------------------------ links
 #: Pages the goals pages link to that the lead writes this round (issue 9: docs/your-data.md).
 LANDING_PAGES = {ROOT / "docs" / "your-data.md"}
