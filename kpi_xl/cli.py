@@ -199,14 +199,27 @@ def import_(book: Path, table: str, file: Path, mode: str, add_columns: bool, no
         report = run(lambda msg: click.echo(msg, err=True))
     if quiet:
         return
-    added = len(report.columns_added)
-    words = [f"imported {report.rows:,} row{'s' if report.rows != 1 else ''} into {report.table} (sheet {report.sheet})"
-             + (", a new table on a new sheet" if report.created else "")
-             + (f", {added} column{'s' if added != 1 else ''} added ({', '.join(report.columns_added)})"
-                if added else "")]
+    click.echo(_imported(report).text(report.lang))
+
+
+def _imported(report) -> i18n.Join:
+    """What an import did, in words (the workbook's language)."""
+    N_, Message = i18n.N_, i18n.Message
+    where = dict(table=report.table, sheet=report.sheet)
+    first = (Message(N_("imported 1 row into {table} (sheet {sheet})"), **where) if report.rows == 1 else
+             Message(N_("imported {rows:,} rows into {table} (sheet {sheet})"), rows=report.rows, **where))
+    said = first
+    if report.created:
+        said = Message(N_("{clause}, {more}"), clause=said, more=Message(N_("a new table on a new sheet")))
+    if report.columns_added:
+        names, n = i18n.Join(report.columns_added), len(report.columns_added)
+        more = (Message(N_("1 column added ({names})"), names=names) if n == 1 else
+                Message(N_("{n} columns added ({names})"), n=n, names=names))
+        said = Message(N_("{clause}, {more}"), clause=said, more=more)
+    said = [said]
     if report.backup:
-        words.append(f"previous version kept as {report.backup}")
-    click.echo("; ".join(words))
+        said.append(Message(N_("previous version kept as {path}"), path=str(report.backup)))
+    return i18n.Join(said, sep="; ")
 
 
 @main.command()

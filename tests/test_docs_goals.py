@@ -317,11 +317,7 @@ def test_the_pages_measures_tables_are_current():
         assert gendocs.fill_regions(text, regions) == text, f"{rel} is stale: run python tools/gendocs.py"
 
 
-# ------------------------------------------------------------------ what the pages promise from this round
-#: The pages describe these as they behave once the engine branch of issue 9 is merged
-#: (marked "landing this round: engine" in the pages). Until then they fail as expected;
-#: after the merge they pass, strict xfail turns that into a failure, and the mark goes.
-LANDING = pytest.mark.xfail(strict=True, reason="issue 9, engine branch: remove this mark once merged")
+# ------------------------------------------------------------------ what the pages say the engine does
 
 _ONE = dict(id="G1", name="Orders with one item in January 2026", owner="Amy", kpi="COUNT", table="Orders",
             date_column="Date", direction="higher", target=10, start="2026-01-01", end="2026-01-31", strategy="s")
@@ -333,7 +329,6 @@ def _orders(**columns) -> pd.DataFrame:
     return pd.DataFrame({**base, **columns})
 
 
-@LANDING
 @pytest.mark.parametrize("spec,want", [("Items=1", 2), ("Amount=0", 2), ("Amount=12.50", 1)])
 def test_filters_compare_numbers_as_numbers(spec, want):
     card = compute(pd.DataFrame([{**_ONE, "filter": spec}]), {"Orders": _orders()}, dt.date(2026, 1, 31)).scorecard
@@ -347,7 +342,6 @@ def test_a_date_column_of_yyyymmdd_text_is_read_as_dates():
     assert card.iloc[0]["actual"] == 15.5
 
 
-@LANDING
 @pytest.mark.parametrize("dates", [[20260102, 20260103, 20260104, 20260205],  # YYYYMMDD numbers
                                    [46024.0, 46025.0, 46026.0, 46058.0]])  # serials formatted General
 def test_a_date_column_of_numbers_is_read_as_dates(dates):
@@ -356,7 +350,6 @@ def test_a_date_column_of_numbers_is_read_as_dates(dates):
     assert card.iloc[0]["actual"] == 15.5  # the three January rows, not the February one
 
 
-@LANDING
 @pytest.mark.parametrize("columns", ["Amount", "Amount, 1"])
 def test_aov_with_the_wrong_columns_is_named_not_computed(columns):
     from kpi_xl.goals import GoalsError
@@ -368,6 +361,34 @@ def test_aov_with_the_wrong_columns_is_named_not_computed(columns):
         assert [p.column for p in exc.problems] == ["columns"]
     else:  # or the goal is kept, with no number and the reason in words
         assert math.isnan(card.iloc[0]["actual"]) and "columns" in str(card.iloc[0]["rule"]).lower()
+
+
+def test_a_blank_date_column_finds_a_chinese_tables_date_column(data):
+    """A goal's blank Date column means the table's date column under the word Date in any
+    language kpi-xl has: 日期 in a 繁體中文 table; and 日期 typed finds an English table's Date."""
+    o = data["Orders"]
+    want = o.loc[_in(o["Date"], "2026-01-01", "2026-06-30"), "Amount"].sum()
+    goal = dict(id="G1", name="Revenue in the first half of 2026", owner="Amy", kpi="SUM", table="訂單",
+                columns="金額", target=100, start="2026-01-01", end="2026-06-30", strategy="s")
+    zh = zh_data(data)
+    for row, tables in (({**goal}, zh), ({**goal, "date_column": "日期"}, zh), ({**goal, "date_column": " date "}, zh),
+                        ({**goal, "table": "Orders", "columns": "Amount", "date_column": "日期"}, data)):
+        card = compute(pd.DataFrame([row]), tables, AS_OF).scorecard.iloc[0]
+        assert card["actual"] == pytest.approx(want, rel=1e-12), row
+    assert smart_check(pd.DataFrame([goal]), zh).iloc[0]["M"]
+    line = next(li for li in ZH.read_text(encoding="utf-8").splitlines() if li.startswith("| 日期欄（G）"))
+    assert "留白" in line and "請填" not in line  # the page no longer asks the user to type 日期
+
+
+def test_a_date_column_word_that_is_not_there_is_still_named():
+    from kpi_xl.goals import GoalsError
+
+    orders = pd.DataFrame({"Order date": pd.to_datetime(["2026-01-02"]), "Amount": [5.0]})
+    with pytest.raises(GoalsError) as caught:
+        compute(pd.DataFrame([{**_ONE, "kpi": "SUM", "columns": "Amount", "date_column": None}]),
+                {"Orders": orders}, dt.date(2026, 1, 31))
+    (problem,) = caught.value.problems
+    assert problem.column == "date_column" and "has no column 'Date'" in str(problem.message)
 
 
 # ------------------------------------------------------------------ links

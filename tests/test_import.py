@@ -136,7 +136,7 @@ def test_iso_dates_become_date_serials_and_refresh_counts_the_rows(tmp_path: Pat
     assert (report.table, report.sheet, report.rows, report.created) == ("Orders", "Orders", 3000, False)
     goals = tmp_path / "goals.csv"
     goals.write_text("ID,Goal,Owner,KPI,Table,Columns,Date column,Filter,Direction,Target,Start,End,Period\n"
-                     "G1,Orders in 2025,Ann,COUNT,Orders,Order ID,Date,,higher,2000,2025-01-01,2025-12-31,month\n"
+                     "G1,Orders in 2025,Ann,COUNT,Orders,,Date,,higher,2000,2025-01-01,2025-12-31,month\n"
                      "G2,Online revenue,Ann,SUM,Orders,Amount,Date,Channel=Online,higher,1e5,2025-01-01,2025-12-31,"
                      "month\n", encoding="utf-8")
     import_table(book, "Goals", goals)
@@ -298,7 +298,7 @@ def test_goals_from_an_english_csv_into_a_zh_tw_workbook(tmp_path: Path):
     import_table(book, "Orders", tmp_path / "orders.csv")
     goals = tmp_path / "goals.csv"
     goals.write_text("id,goal,owner,kpi,table,columns,date column,direction,target,start,end,period\n"
-                     "G1,訂單數,美玲,COUNT,訂單,訂單編號,日期,higher,300,2025-01-01,2025-12-31,month\n",
+                     "G1,訂單數,美玲,COUNT,訂單,,日期,higher,300,2025-01-01,2025-12-31,month\n",
                      encoding="utf-8")
     report = import_table(book, "Goals", goals)
     audited(book)
@@ -347,6 +347,34 @@ def test_refusals_are_one_line_naming_file_row_and_column(tmp_path: Path):
     refused(cli("import", str(book), "Start", str(good)), "sheet 'Start' holds no Excel Table", "Orders")
     refused(cli("import", str(book), "x" * 32, str(good)), "cannot be a sheet name", "31 characters")
     assert digests(book) == before
+
+
+def test_a_zh_tw_workbook_hears_the_import_in_chinese(tmp_path: Path):
+    """Refusals and progress in a 繁體中文 workbook are Chinese and name the file, row and column."""
+    book = empty_book(tmp_path, lang="zh-TW")
+    before = digests(book)
+    extra = tmp_path / "orders.csv"
+    extra.write_text("訂單編號,優惠碼\nA1,SPRING\n", encoding="utf-8")
+    said = refused(cli("import", str(book), "訂單", str(extra)), "orders.csv", "「優惠碼」")
+    assert "欄位" in said and "資料表" in said and "--add-columns" in said and "are not in table" not in said
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("訂單編號,金額\nA1,10\nA2,20,30\nA3,5\n", encoding="utf-8")
+    said = refused(cli("import", str(book), "訂單", str(ragged)), "ragged.csv", "第 3 列")
+    assert "fields" not in said
+    long = tmp_path / "long.csv"
+    long.write_text("訂單編號,客戶\nA1,x\nA2," + "y" * 40_000 + "\n", encoding="utf-8")
+    said = refused(cli("import", str(book), "訂單", str(long)), "long.csv", "第 3 列", "「客戶」", "32,767")
+    assert "characters" not in said
+    assert digests(book) == before
+    steps: list[str] = []
+    good = tmp_path / "good.csv"
+    good.write_text("訂單編號,金額\nA1,10\n", encoding="utf-8")
+    report = import_table(book, "訂單", good, progress=steps.append)
+    assert report.lang == "zh-TW" and steps[0] == "正在讀取 good.csv" and steps[-1].startswith("正在儲存")
+    done = cli("import", str(book), "訂單", str(good))
+    assert done.returncode == 0 and "已匯入 1 列到" in done.stdout, done.stdout + done.stderr
+    english = empty_book(tmp_path, "en.xlsx")
+    refused(cli("import", str(english), "Orders", str(extra)), "column(s) '優惠碼' are not in table Orders")
 
 
 def test_what_the_user_wrote_below_a_table_is_never_overwritten(tmp_path: Path):

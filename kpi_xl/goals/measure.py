@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import XlError
 from ..functions import registry
-from ..i18n import Join, Message, MessageError, N_
+from ..i18n import Join, Message, MessageError, N_, readings
 from .data import DataTables, from_day, label_key
 from .model import ADDITIVE, FilterError, is_literal, parse_columns, parse_filter
 
@@ -235,6 +235,8 @@ def _column(data: DataTables, table: str, name: str, field: str) -> str:
     """The table's column ``name`` (any case, spaces around), or a MeasureError for ``field``."""
     wanted = str(name).strip().lower()
     like = [c for c in data.tables[table].columns if str(c).strip().lower() == wanted]
+    if not like and field == "date_column":
+        like = _date_word(data.tables[table].columns, name)
     if len(like) > 1:
         raise MeasureError(field, Message(N_("table '{table}' has {n} columns named '{column}' ({columns}): rename "
                                              "all but one"), table=table, n=len(like), column=name,
@@ -243,6 +245,17 @@ def _column(data: DataTables, table: str, name: str, field: str) -> str:
         raise MeasureError(field, Message(N_("table '{table}' has no column '{column}' (columns: {columns})"),
                                           table=table, column=name, columns=Join(map(str, data.tables[table].columns))))
     return like[0]
+
+
+def _date_word(columns, name: str) -> list:
+    """The table's date column when the goal's Date column is the word "Date" in any language
+    kpi-xl has a catalog for (its default when blank is the English "Date"): a blank Date
+    column finds a zh-TW table's date column, headed with the catalog's word for Date, and
+    that word finds an English table's Date."""
+    words = readings("column", ("Date",))
+    if str(name).strip().casefold() not in words:
+        return []
+    return [c for c in columns if str(c).strip().casefold() in words]
 
 
 def _arguments(kpi: str, given: list, table: str, date_col: str, data: DataTables) -> list:

@@ -11,6 +11,9 @@ Headers match the table's columns whatever their case and order, and in any lang
 of kpi-xl (an English Goals CSV goes into a zh-TW workbook's Goals table). Table
 columns the file lacks stay blank, or get their calculated column's formula. A table
 that does not exist becomes a new Excel Table on a new sheet of that name.
+
+What it says (refusals and progress) is in the workbook's language: the language whose
+Scorecard (or Goals) sheet the workbook has, else $KPI_XL_LANG, else English.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import i18n
 from ..excel import MAX_COLS, cell_ref, column_letter, split_ref
+from ..i18n import N_, Message
 from . import layout
 from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
 from .package.records import MAX_ROWS
 from .package.styles import date_style, is_date_style, number_style
-from .package.tables import add_table_sheet, resize_table, table_columns, table_name
+from .package.tables import TableError, add_table_sheet, resize_table, table_columns, table_name
 from .sources import ImportError_, Source, read_source
 
 MODES = ("append", "replace")
@@ -43,6 +48,7 @@ class ImportReport:
     columns_added: list[str] = field(default_factory=list)
     created: bool = False
     backup: Path | None = None
+    lang: str = "en"  # the workbook's language: what the import said was in it
 
 
 def import_table(book: str | os.PathLike, table: str, source: Any, *, mode: str = "append",
@@ -55,38 +61,63 @@ def import_table(book: str | os.PathLike, table: str, source: Any, *, mode: str 
     each step. Raises a :class:`~kpi_xl.errors.KpiXlError` (never anything else for bad input)
     naming the file, row and column of what cannot be imported; the workbook is then untouched.
     """
-    say = progress or (lambda _msg: None)
+    lang = i18n.language()
     if mode not in MODES:
-        raise ImportError_(f"mode {mode!r}: use 'append' or 'replace'")
+        raise ImportError_(Message(N_("mode '{mode}': use 'append' or 'replace'"), mode=mode).text(lang))
     path = Path(book)
     if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
+        raise WorkbookError(Message(N_("{file}: no such file"), file=str(path)).text(lang))
     path = Path(os.path.realpath(path))
     check_writable(path)
-    label = "the DataFrame" if not isinstance(source, (str, os.PathLike)) else Path(source).name
-    say(f"reading {label}")
-    data = read_source(source)
-    say(f"read {data.rows:,} rows of {len(data.columns)} columns from {label}")
-    _check_unique(data)
-    with workbook_lock(path), open_package(path) as pkg:
-        info = _find_table(pkg, table)
-        created = info is None
-        if created:
-            say(f"making the table {table} on a new sheet")
-            info = _create(pkg, table, data)
-        added = _write(pkg, info, data, mode, add_columns, say)
-        say("saving (the previous version is kept as a backup)" if backup else "saving")
-        pkg.save(path, backup=backup)
+    lang = workbook_language(path)
+
+    def say(msg: Message) -> None:
+        if progress is not None:
+            progress(msg.text(lang))
+
+    try:
+        label = Message(N_("the DataFrame")) if not isinstance(source, (str, os.PathLike)) else Path(source).name
+        say(Message(N_("reading {file}"), file=label))
+        data = read_source(source)
+        say(Message(N_("read {rows:,} rows of {columns} columns from {file}"), rows=data.rows,
+                    columns=len(data.columns), file=label))
+        _check_unique(data)
+        with workbook_lock(path), open_package(path) as pkg:
+            info = _find_table(pkg, table)
+            created = info is None
+            if created:
+                say(Message(N_("making the table {table} on a new sheet"), table=table))
+                info = _create(pkg, table, data)
+            added = _write(pkg, info, data, mode, add_columns, say)
+            say(Message(N_("saving (the previous version is kept as a backup)")) if backup else Message(N_("saving")))
+            pkg.save(path, backup=backup)
+    except i18n.MessageError as exc:  # said in the workbook's language
+        raise type(exc)(exc.text(lang)) from None
     return ImportReport(path, info.display_name, info.sheet, data.rows, added, created,
-                        backup_path(path) if backup else None)
+                        backup_path(path) if backup else None, lang)
+
+
+def workbook_language(path: Path) -> str:
+    """The language of the workbook at ``path``: the one whose Scorecard or Goals sheet it has
+    (a kpi-xl workbook), else $KPI_XL_LANG, else English."""
+    try:
+        with open_package(path) as pkg:
+            names = {s.name for s in pkg.sheets()}
+    except WorkbookError:
+        return i18n.language()  # the import itself says what is wrong with the file
+    for key in ("scorecard", "goals"):
+        for lang in layout.LANGS:
+            if layout.sheet(key, lang) in names:
+                return lang
+    return i18n.language()
 
 
 def _check_unique(data: Source) -> None:
     seen: dict[str, str] = {}
     for name in data.columns:
         if name.casefold() in seen:
-            raise ImportError_(f"{data.label}: two columns named {seen[name.casefold()]!r} and {name!r}; "
-                               "rename one")
+            raise ImportError_(Message(N_("{file}: two columns named '{first}' and '{second}'; rename one"),
+                                       file=data.label, first=seen[name.casefold()], second=name))
         seen[name.casefold()] = name
 
 
@@ -103,9 +134,10 @@ def _find_table(pkg: Package, name: str) -> TableInfo | None:
 
 def _create(pkg: Package, name: str, data: Source) -> TableInfo:
     if not data.columns:
-        raise ImportError_(f"{data.label}: no columns to make a table of")
+        raise ImportError_(Message(N_("{file}: no columns to make a table of"), file=data.label))
     if len(data.columns) > MAX_COLS:
-        raise ImportError_(f"{data.label}: {len(data.columns):,} columns; a sheet holds {MAX_COLS:,}")
+        raise ImportError_(Message(N_("{file}: {n:,} columns; a sheet holds {limit:,}"), file=data.label,
+                                   n=len(data.columns), limit=MAX_COLS))
     taken = {t.display_name for t in pkg.tables()} | {n.name for n in pkg.defined_names()}
     tname = table_name(name, taken)
     dates = [_has_dates(col) for col in data.values]
@@ -153,33 +185,39 @@ def _match(info: TableInfo, data: Source) -> tuple[dict[int, int], list[str]]:
             unknown.append(name)
             continue
         if k in used:
-            raise ImportError_(f"{data.label}: columns {used[k]!r} and {name!r} both go into "
-                               f"{info.display_name}[{info.columns[k]}]; drop one")
+            raise ImportError_(Message(N_("{file}: columns '{first}' and '{second}' both go into {table}[{column}]; "
+                                          "drop one"), file=data.label, first=used[k], second=name,
+                                       table=info.display_name, column=info.columns[k]))
         used[k] = name
         mapping[j] = k
     return mapping, unknown
 
 
 def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: bool,
-           say: Callable[[str], None]) -> list[str]:
+           say: Callable[[Message], None]) -> list[str]:
     where = f"{info.sheet}!"
     if info.totals_row_count:
-        raise WorkbookError(f"{pkg.path}: table {info.display_name} has a totals row; turn it off in Excel "
-                            "(Table Design > Total Row), import, then turn it on again")
+        raise TableError(Message(N_("{book}: table {table} has a totals row; turn it off in Excel "
+                                    "(Table Design > Total Row), import, then turn it on again"),
+                                 book=str(pkg.path), table=info.display_name))
     if info.header_row_count != 1:
-        raise WorkbookError(f"{pkg.path}: table {info.display_name} has no header row; import needs one")
+        raise TableError(Message(N_("{book}: table {table} has no header row; import needs one"),
+                                 book=str(pkg.path), table=info.display_name))
     (r1, c1), (r2, c2) = (split_ref(x) for x in info.ref.split(":"))
     mapping, unknown = _match(info, data)
     if unknown and not add_columns:
-        raise ImportError_(f"{data.label}: column(s) {', '.join(repr(u) for u in unknown)} are not in table "
-                           f"{info.display_name} (its columns: {', '.join(info.columns)}); rename them, drop them, "
-                           "or add them to the table with --add-columns")
+        raise ImportError_(Message(N_("{file}: column(s) {unknown} are not in table {table} (its columns: "
+                                      "{columns}); rename them, drop them, or add them to the table with "
+                                      "--add-columns"), file=data.label,
+                                   unknown=i18n.Join(_quoted(u) for u in unknown), table=info.display_name,
+                                   columns=i18n.Join(info.columns)))
     for j, name in enumerate(data.columns):
         if name in unknown:
             mapping[j] = len(info.columns) + unknown.index(name)
     last = c2 + len(unknown)
     if last > MAX_COLS:
-        raise ImportError_(f"{data.label}: {len(unknown)} new columns go past the sheet's last column")
+        raise ImportError_(Message(N_("{file}: {n} new columns go past the sheet's last column"), file=data.label,
+                                   n=len(unknown)))
     tail = pkg.read_cells(info.sheet, r2)  # the table's last row and what is below it: one read
     existing = {rc: c for rc, c in tail.items() if rc[0] == r2} if r2 > r1 else {}
     blank = r2 == r1 + 1 and not any(c.value not in (None, "") or c.formula for (_r, col), c in existing.items()
@@ -188,8 +226,9 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     end = max(top + data.rows - 1, r1 + 1)
     below = _check_room(pkg, info, tail, r1, r2, c1, c2, last, end)
     if end > MAX_ROWS:
-        raise ImportError_(f"{data.label}: {data.rows:,} rows from {where}{cell_ref(top, c1)} go past Excel's "
-                           f"last row ({MAX_ROWS:,}); import fewer rows or replace the table's")
+        raise ImportError_(Message(N_("{file}: {n:,} rows from {cell} go past Excel's last row ({limit:,}); "
+                                      "import fewer rows or replace the table's"), file=data.label, n=data.rows,
+                                   cell=f"{where}{cell_ref(top, c1)}", limit=MAX_ROWS))
     width = last - c1 + 1
     # each column's format: its last row's cell's, else its <cols> entry's (write_region's default)
     styles = [existing[(r2, c1 + k)].style if (r2, c1 + k) in existing else None for k in range(width)]
@@ -207,7 +246,8 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     smart = _smart_column(pkg, info)
     if smart is not None and columns[smart] is None:  # the Goals sheet's SMART check, row by row
         columns[smart] = [KeptCell(None, f) for f in _smart_formulas(pkg, top, data.rows)]
-    say(f"writing {data.rows:,} rows into {info.display_name} (sheet {info.sheet})")
+    say(Message(N_("writing {rows:,} rows into {table} (sheet {sheet})"), rows=data.rows, table=info.display_name,
+                sheet=info.sheet))
     if mode == "replace" or data.rows:
         filler = [None] * data.rows
         rows = [list(r) for r in zip(*(c if c is not None else filler for c in columns))] if data.rows else []
@@ -235,10 +275,18 @@ def _check_room(pkg: Package, info: TableInfo, tail: dict, r1: int, r2: int, c1:
         if r > max(end, r2) and cell.formula != "":  # below the grown table: kept as it is
             keep[(r, c)] = cell
         elif used:
-            what = "where the new columns go" if r <= r2 else "below the table"
-            raise WorkbookError(f"{info.sheet}!{cell_ref(r, c)}: holds {cell.value!r} {what} "
-                                f"{info.display_name}; move it, then import again (nothing was changed)")
+            what = (N_("{cell}: holds {value} where the new columns of {table} go; move it, then import again "
+                       "(nothing was changed)") if r <= r2 else
+                    N_("{cell}: holds {value} below the table {table}; move it, then import again "
+                       "(nothing was changed)"))
+            at = f"{info.sheet}!{cell_ref(r, c)}"
+            raise TableError(Message(what, cell=at, value=_quoted(cell.value), table=info.display_name))
     return keep
+
+
+def _quoted(value: Any) -> Any:
+    """A value as a message quotes it: text in quotes (as the reader's language quotes), a number as it is."""
+    return Message(N_("'{value}'"), value=value) if isinstance(value, str) else value
 
 
 def _smart_column(pkg: Package, info: TableInfo) -> int | None:

@@ -7,7 +7,8 @@ cell would hold them: numbers (8-digit YYYYMMDD dates stay numbers, as the file 
 them), text, True/False, and real dates and times as ``datetime``; blanks as None. In a
 CSV column that mixes numbers and words, each number is a number and each word text.
 What cannot be read is refused with a :class:`ImportError_` naming the file, and the row
-and column when there is one.
+and column when there is one; its words are an :class:`~kpi_xl.i18n.Message`, shown in the
+workbook's language by :func:`kpi_xl.workbook.importing.import_table`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import KpiXlError
+from .. import i18n
+from ..i18n import N_, Message
 from .package.records import MAX_ROWS, MAX_TEXT
 
 MAX_FILE_BYTES = 2 << 30  # 2 GiB: beyond what one sheet of 1,048,576 rows holds in practice
@@ -32,15 +34,19 @@ _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 
 
-class ImportError_(KpiXlError):
+class ImportError_(i18n.MessageError):
     """A file that cannot be imported; the message names the file (row and column when known)."""
+
+
+def _m(msgid: str, **params: Any) -> Message:
+    return Message(msgid, **params)
 
 
 @dataclass
 class Source:
     """The columns of an imported file: header names and, per column, one value per row."""
 
-    label: str  # the file's name (or "the DataFrame") for messages
+    label: str | Message  # the file's name (or "the DataFrame", a Message) for messages
     columns: list[str]
     values: list[list[Any]]  # values[j][i]: column j, row i
     first_row: int  # the file's row number of the first data row (for messages)
@@ -49,27 +55,28 @@ class Source:
     def rows(self) -> int:
         return len(self.values[0]) if self.values else 0
 
-    def where(self, i: int, j: int) -> str:
-        return f"{self.label}, row {self.first_row + i}, column {self.columns[j]!r}"
+    def where(self, i: int, j: int) -> Message:
+        return Message(N_("{file}, row {row}, column '{column}'"), file=self.label, row=self.first_row + i,
+                       column=self.columns[j])
 
 
 def read_source(source: Any) -> Source:
     """The columns of ``source``: a path (.csv/.txt, .xlsx/.xlsm/.xls, .parquet) or a DataFrame."""
     if isinstance(source, pd.DataFrame):
-        return _from_frame(source, "the DataFrame", 0, parse_text=False)
+        return _from_frame(source, Message(N_("the DataFrame")), 0, parse_text=False)
     path = Path(source)
     label = path.name
     if not path.exists():
-        raise ImportError_(f"{path}: no such file")
+        raise ImportError_(_m(N_("{file}: no such file"), file=str(path)))
     if path.is_dir():
-        raise ImportError_(f"{path}: is a folder, not a file")
+        raise ImportError_(_m(N_("{file}: is a folder, not a file"), file=str(path)))
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ImportError_(f"{label}: {size / (1 << 30):.1f} GiB is over the {MAX_FILE_BYTES >> 30} GiB an "
-                           "import reads; split the file")
+        raise ImportError_(_m(N_("{file}: {size:.1f} GiB is over the {limit} GiB an import reads; split the file"),
+                              file=label, size=size / (1 << 30), limit=MAX_FILE_BYTES >> 30))
     suffix = path.suffix.lower()
     if size == 0:
-        raise ImportError_(f"{label}: the file is empty (its first row must hold the column names)")
+        raise ImportError_(_m(N_("{file}: the file is empty (its first row must hold the column names)"), file=label))
     if suffix in CSV_SUFFIXES:
         frame = _duckdb(path, "csv")
         return _from_frame(frame, label, 2, parse_text=True)
@@ -77,8 +84,11 @@ def read_source(source: Any) -> Source:
         return _from_frame(_duckdb(path, "parquet"), label, 1, parse_text=False)
     if suffix in EXCEL_SUFFIXES:
         return _excel(path)
-    raise ImportError_(f"{label}: cannot import a {suffix or 'nameless'} file; use .csv, .txt, .xlsx, .xlsm, "
-                       ".xls or .parquet")
+    if suffix:
+        raise ImportError_(_m(N_("{file}: cannot import a {suffix} file; use .csv, .txt, .xlsx, .xlsm, .xls or .parquet"),
+                              file=label, suffix=suffix))
+    raise ImportError_(_m(N_("{file}: cannot import a file without an extension; use .csv, .txt, .xlsx, .xlsm, "
+                             ".xls or .parquet"), file=label))
 
 
 def _duckdb(path: Path, kind: str) -> pd.DataFrame:
@@ -90,7 +100,7 @@ def _duckdb(path: Path, kind: str) -> pd.DataFrame:
             frame = con.read_csv(str(path), header=True, sample_size=-1).df()
             one = str(frame.columns[0]) if frame.shape[1] == 1 else ""
             if any(c in one for c in (",", ";", "\t", "|")):  # the sniffer gave up on a ragged file
-                raise ImportError_(_csv_fault(path) or f"{path.name}: cannot be read as a CSV file")
+                raise ImportError_(_csv_fault(path) or _m(N_("{file}: cannot be read as a CSV file"), file=path.name))
             return frame
         else:
             rel = con.read_parquet(str(path))
@@ -101,7 +111,7 @@ def _duckdb(path: Path, kind: str) -> pd.DataFrame:
         con.close()
 
 
-def _csv_fault(path: Path) -> str | None:
+def _csv_fault(path: Path) -> Message | None:
     """What is wrong with a CSV file DuckDB cannot read, in words: not UTF-8, or the first
     row with another number of fields than the header (None when neither)."""
     import codecs
@@ -115,8 +125,8 @@ def _csv_fault(path: Path) -> str | None:
                 text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line += chunk[:exc.start].count(b"\n")
-                return (f"{path.name}, line {line}: not UTF-8 text; save the file as \"CSV UTF-8\" "
-                        "and import again")
+                return _m(N_('{file}, line {line}: not UTF-8 text; save the file as "CSV UTF-8" and import again'),
+                          file=path.name, line=line)
             line += text.count("\n")
     with open(path, encoding="utf-8-sig", newline="") as fh:
         head = fh.readline()
@@ -127,14 +137,17 @@ def _csv_fault(path: Path) -> str | None:
             width = len(next(reader))
             for row in reader:
                 if row and len(row) != width:
-                    return (f"{path.name}, row {reader.line_num}: {len(row)} fields where the header row has "
-                            f"{width}; fix that row (a {sep!r} inside a value needs quotes) and import again")
+                    return _m(N_("{file}, row {row}: {n} fields where the header row has {width}; fix that row "
+                                 "(a '{sep}' inside a value needs quotes) and import again"),
+                              file=path.name, row=reader.line_num, n=len(row), width=width,
+                              sep="\\t" if sep == "\t" else sep)
         except csv.Error as exc:
-            return f"{path.name}, row {reader.line_num}: cannot be read as CSV ({exc})"
+            return _m(N_("{file}, row {row}: cannot be read as CSV ({reason})"), file=path.name, row=reader.line_num,
+                      reason=str(exc))
     return None
 
 
-def _duckdb_message(path: Path, kind: str, exc: Exception) -> str:
+def _duckdb_message(path: Path, kind: str, exc: Exception) -> Message:
     text = str(exc)
     fault = _csv_fault(path) if kind == "csv" else None
     if fault:
@@ -142,9 +155,15 @@ def _duckdb_message(path: Path, kind: str, exc: Exception) -> str:
     line = re.search(r"[Ll]ine:? (\d+)", text)
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "unreadable")
     first = re.sub(r"^[A-Za-z ]*Error: ", "", first)
-    where = f", line {line.group(1)}" if line else ""
-    what = "a CSV file" if kind == "csv" else "a Parquet file"
-    return f"{path.name}{where}: cannot be read as {what} ({first[:200]})"
+    if line and kind == "csv":
+        return _m(N_("{file}, line {line}: cannot be read as a CSV file ({reason})"), file=path.name,
+                  line=int(line.group(1)), reason=first[:200])
+    if line:
+        return _m(N_("{file}, line {line}: cannot be read as a Parquet file ({reason})"), file=path.name,
+                  line=int(line.group(1)), reason=first[:200])
+    if kind == "csv":
+        return _m(N_("{file}: cannot be read as a CSV file ({reason})"), file=path.name, reason=first[:200])
+    return _m(N_("{file}: cannot be read as a Parquet file ({reason})"), file=path.name, reason=first[:200])
 
 
 def _excel(path: Path) -> Source:
@@ -155,16 +174,17 @@ def _excel(path: Path) -> Source:
         names = book.sheet_names
         rows = book.get_sheet_by_name(names[0]).to_python(skip_empty_area=True) if names else []
     except Exception as exc:  # noqa: BLE001 - calamine raises its own types
-        raise ImportError_(f"{path.name}: cannot be read as an Excel workbook ({str(exc).splitlines()[0][:200]})") \
-            from None
+        raise ImportError_(_m(N_("{file}: cannot be read as an Excel workbook ({reason})"), file=path.name,
+                              reason=(str(exc).splitlines() or [""])[0][:200])) from None
     if not rows:
-        raise ImportError_(f"{path.name}: its first sheet is empty (the first row must hold the column names)")
+        raise ImportError_(_m(N_("{file}: its first sheet is empty (the first row must hold the column names)"),
+                              file=path.name))
     width = max(len(r) for r in rows)
     header = [_header(v, j) for j, v in enumerate(rows[0] + [""] * (width - len(rows[0])))]
     body = [list(r) + [""] * (width - len(r)) for r in rows[1:]]
     values = [[_blank(r[j]) for r in body] for j in range(width)]
     _check_rows(path.name, len(body))
-    source = Source(f"{path.name} (sheet {names[0]})", header, values, 2)
+    source = Source(_m(N_("{file} (sheet {sheet})"), file=path.name, sheet=names[0]), header, values, 2)
     _check_text(source)
     return source
 
@@ -184,12 +204,13 @@ def _blank(v: Any) -> Any:
     return v
 
 
-def _check_rows(label: str, n: int) -> None:
+def _check_rows(label: str | Message, n: int) -> None:
     if n > MAX_ROWS - 1:
-        raise ImportError_(f"{label}: {n:,} rows; an Excel sheet holds {MAX_ROWS - 1:,} below its header row")
+        raise ImportError_(_m(N_("{file}: {n:,} rows; an Excel sheet holds {limit:,} below its header row"),
+                              file=label, n=n, limit=MAX_ROWS - 1))
 
 
-def _from_frame(frame: pd.DataFrame, label: str, first_row: int, *, parse_text: bool) -> Source:
+def _from_frame(frame: pd.DataFrame, label: str | Message, first_row: int, *, parse_text: bool) -> Source:
     _check_rows(label, len(frame))
     columns = [_header(c, j) for j, c in enumerate(frame.columns)]
     values = [_column(frame.iloc[:, j], parse_text) for j in range(frame.shape[1])]
@@ -242,5 +263,5 @@ def _check_text(source: Source) -> None:
     for j, col in enumerate(source.values):
         for i, v in enumerate(col):
             if isinstance(v, str) and len(v) > MAX_TEXT:
-                raise ImportError_(f"{source.where(i, j)}: {len(v):,} characters; an Excel cell holds at most "
-                                   f"{MAX_TEXT:,}")
+                raise ImportError_(_m(N_("{where}: {n:,} characters; an Excel cell holds at most {limit:,}"),
+                                      where=source.where(i, j), n=len(v), limit=MAX_TEXT))

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from ... import i18n
 from ...excel import column_letter
+from ...i18n import N_, Message
 from .records import WorkbookError
 from .safety import CONTENT_TYPES
 from .sheetxml import elements, start_tag
@@ -25,6 +27,11 @@ CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xm
 _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[Rr][0-9]*([Cc][0-9]*)?|[Cc][0-9]*)$")
+
+
+class TableError(WorkbookError, i18n.MessageError):
+    """A table or sheet an import cannot make or fill; its words are a :class:`~kpi_xl.i18n.Message`
+    (shown in the workbook's language by the import)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,8 @@ def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
 
 def check_sheet_name(name: str) -> None:
     if not name.strip() or len(name) > 31 or _BAD_SHEET.search(name) or name.startswith("'") or name.endswith("'"):
-        raise WorkbookError(f"{name!r} cannot be a sheet name: 1 to 31 characters, none of [ ] : * ? / \\, "
-                            "and no ' at either end")
+        raise TableError(Message(N_("'{name}' cannot be a sheet name: 1 to 31 characters, none of [ ] : * ? / \\, "
+                                    "and no ' at either end"), name=name))
 
 
 def table_name(wanted: str, taken: set[str]) -> str:
@@ -148,9 +155,9 @@ def add_table_sheet(pkg, sheet: str, table: str, headers: list[str], styles: lis
     (one blank data row: a table has at least one). ``styles`` are the columns' cell formats."""
     check_sheet_name(sheet)
     if any(s.name.casefold() == sheet.casefold() for s in pkg.sheets()):
-        names = ", ".join(t.display_name for t in pkg.tables())
-        raise WorkbookError(f"{pkg.path}: sheet {sheet!r} holds no Excel Table to import into; name one of "
-                            f"the tables ({names}) or a new sheet")
+        names = i18n.Join(t.display_name for t in pkg.tables())
+        raise TableError(Message(N_("{book}: sheet '{sheet}' holds no Excel Table to import into; name one of the "
+                                    "tables ({tables}) or a new sheet"), book=str(pkg.path), sheet=sheet, tables=names))
     n = len(headers)
     ref = f"A1:{column_letter(n)}2"
     sheet_part, _ = _next_part(pkg, "xl/worksheets/sheet{}.xml")
