@@ -566,6 +566,59 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
 
 
+#: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
+#: and values, the trend's periods (its goals' columns follow), the owner chart's names and values.
+GOAL_CHART_COLS, TREND_COL, OWNER_CHART_COLS = (1, 2, 3), 5, (13, 14)
+
+
+def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
+    """Point the Dashboard's charts at every goal, period and owner there is now, with their
+    cached values (shown before any recalculation) and a value axis that fits the data. Charts
+    that plot something else (the user's own) are left as they are."""
+    from .package.chartrefs import Series, fit_value_axis, series_refs, set_series
+
+    sheet = layout.sheet("chartdata", workbook.lang)
+    for part in pkg.part_names():
+        if not (part.startswith("xl/charts/chart") and part.endswith(".xml")):
+            continue
+        xml = pkg.read_part(part)
+        cols = [_chart_column(r.get("val", ""), sheet) for r in series_refs(xml)]
+        if not cols or None in cols:
+            continue
+        if all(c in GOAL_CHART_COLS[1:] for c in cols):
+            rows = owned.goal_chart
+            series = [Series(sheet, None, None, GOAL_CHART_COLS[0], c, 2, [r[0] for r in rows],
+                             [r[c - 1] for r in rows]) for c in cols]
+        elif all(c in OWNER_CHART_COLS[1:] for c in cols):
+            rows = owned.owner_chart
+            series = [Series(sheet, None, None, OWNER_CHART_COLS[0], c, 2, [r[0] for r in rows],
+                             [r[c - OWNER_CHART_COLS[0]] for r in rows]) for c in cols]
+        elif all(TREND_COL < c for c in cols):
+            head, body = owned.trend_chart[0], owned.trend_chart[1:]
+            series = [Series(sheet, (1, TREND_COL + j), str(head[j]), TREND_COL, TREND_COL + j, 2,
+                             [r[0] for r in body], [r[j] for r in body]) for j in range(1, len(head))]
+            series = series or [Series(sheet, (1, TREND_COL + 1), "", TREND_COL, TREND_COL + 1, 2, [], [])]
+        else:
+            continue
+        new = set_series(xml, series, pkg.where(part))
+        new = fit_value_axis(new, [v for s in series for v in s.values])
+        if new != xml:
+            pkg.replace_part(part, new)
+
+
+def _chart_column(ref: str, sheet: str) -> int | None:
+    """The column a series' values come from when they are on ``sheet``, else None."""
+    if "!" not in ref:
+        return None
+    where, cells = ref.rsplit("!", 1)
+    if where.strip("'").replace("''", "'") != sheet:
+        return None
+    try:
+        return _split(cells.split(":")[0])[1]
+    except WorkbookError:
+        return None
+
+
 def _whole_money_style(pkg: Package, regions: list, lang: str) -> int | None:
     """Where the language writes money without decimals (Taiwan: NT$ 16,596,912), the style of the
     Rewards payout column (#,##0), for money goals' values as the template shows them; else None."""
@@ -667,6 +720,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         explain_uncomputed_data(pkg, workbook, owned, computed.inputs.goals)
         progress("writing the owned sheets")
         write_owned(pkg, workbook, owned)
+        write_charts(pkg, workbook, owned)
         progress("computing the formulas on your sheets")
         formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of)
         skipped = formulas.skipped
@@ -688,4 +742,4 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
 
 
 __all__ = ["refresh", "Report", "WorkbookReader", "FileWorkbook", "RefreshInputs", "read_inputs", "ComputedWorkbook",
-           "compute_workbook", "FormulaResults", "compute_formulas", "write_owned", "WorkbookError"]
+           "compute_workbook", "FormulaResults", "compute_formulas", "write_owned", "write_charts", "WorkbookError"]

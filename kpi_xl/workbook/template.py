@@ -570,19 +570,20 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
         ws.write_string(r, 0, words[key], f.text)
         ws.write_formula(r, 1, f"=COUNTIF('{sc}'!${st}:${st},A{r + 1})", f.int, counts.get(words[key], 0))
     _status_cf(ws, "A5:A8", lang, f)
-    n_goals = len(owned.goal_chart) if owned else 10
+    # the charts' ranges cover the rows there are (refresh moves them as goals, owners and periods come and go)
+    n_goals = max(len(owned.goal_chart), 1) if owned else 1
     bar = wb.add_chart({"type": "bar"})
     bar.add_series({"name": t["achievement"], "categories": [cd, 1, 0, n_goals, 0], "values": [cd, 1, 1, n_goals, 1],
                     "fill": {"color": "#2E75B6"}})
     bar.add_series({"name": t["expected"], "categories": [cd, 1, 0, n_goals, 0], "values": [cd, 1, 2, n_goals, 2],
                     "fill": {"color": "#BFBFBF"}})
     bar.set_title({"name": t["goal_vs_plan"]})
-    bar.set_x_axis({"num_format": "0%", "min": 0, "max": 1.5, "major_gridlines": {"visible": True}})
+    bar.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}})
     bar.set_y_axis({"reverse": True})
     bar.set_legend({"position": "bottom"})
     bar.set_size({"width": 620, "height": 520})
     ws.insert_chart(3, 6, bar)
-    trend = owned.trend_chart if owned else [["", "G"], ["", None]]
+    trend = owned.trend_chart if owned else [["", ""], ["", None]]
     n_periods = len(trend) - 1
     line = wb.add_chart({"type": "line"})
     for j in range(1, len(trend[0])):
@@ -593,7 +594,7 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     line.set_legend({"position": "bottom"})
     line.set_size({"width": 620, "height": 320})
     ws.insert_chart(31, 6, line)
-    n_owners = len(owned.owner_chart) if owned else 5
+    n_owners = max(len(owned.owner_chart), 1) if owned else 1
     col = wb.add_chart({"type": "column"})
     col.add_series({"name": t["achievement"], "categories": [cd, 1, 12, n_owners, 12],
                     "values": [cd, 1, 13, n_owners, 13], "fill": {"color": "#70AD47"},
