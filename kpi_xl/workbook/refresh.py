@@ -33,6 +33,7 @@ from .precision import stable
 from .content import Owned, build_owned, localized, money_rows, owned_regions, percent_rows
 from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
+from .package.spills import write_spill
 from .package.records import MAX_TEXT
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
@@ -85,6 +86,8 @@ class FormulaResults:
 
     changed: dict[str, dict[tuple[int, int], Any]]  # sheet → (row, col) → new cached value
     skipped: dict[tuple[str, int, int], str]  # (sheet, row, col) → why it was not computed
+    # sheet → anchor (row, col) → (the whole result, its date columns, whether it becomes an array formula)
+    spills: dict[str, dict[tuple[int, int], tuple[list[list[Any]], tuple[int, ...], bool]]] = field(default_factory=dict)
 
 
 def _split(ref: str) -> tuple[int, int, int, int]:
@@ -664,15 +667,57 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
                 formulas[(sheet.name, r, c)] = "=" + cell.formula
                 cached[(sheet.name, r, c)] = cell.value
     tables = table_ranges(workbook.tables.values())
-    outcome = evaluate_all(FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
-                                          overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang))
+    context = FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
+                             overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang)
+    outcome = evaluate_all(context)
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value) if not isinstance(cached[(sheet, r, c)], float) else value
         if not _same(value, cached[(sheet, r, c)]):
             changed.setdefault(sheet, {})[(r, c)] = "" if value is None else value
-    return FormulaResults(changed, outcome.skipped)
+    return FormulaResults(changed, outcome.skipped, _spills(pkg, context, outcome.values))
+
+
+def _spills(pkg: Package, context, computed: dict) -> dict:
+    """The whole results of the formulas that spill: array formulas (as Excel 365 saves a
+    spilling formula) and one-cell formulas of a worksheet function that spills."""
+    import re
+
+    import numpy as np
+
+    from ..functions import registry
+    from .evaluate import Evaluator
+    from .package.spills import array_ranges
+
+    spilling = {k.name: k.spills for k in registry.kpis() if k.spills != "no"}
+    anchors: dict[str, dict] = {}
+    out: dict[str, dict] = {}
+    ev = None
+    for (sheet, r, c), formula in context.formulas.items():
+        if (sheet, r, c) not in computed:
+            continue
+        if sheet not in anchors:
+            anchors[sheet] = array_ranges(pkg.read_part(pkg.sheet(sheet).part))
+        name = re.match(r"=\s*(?:_xludf\.|_xlfn\.|_xlws\.)*([A-Za-z_][\w.]*)\s*\(", formula)
+        kind = spilling.get(name.group(1).upper()) if name else None
+        is_array = (r, c) in anchors[sheet]
+        if not is_array and kind is None:
+            continue
+        ev = ev or Evaluator(context)
+        try:
+            whole = ev.evaluate(formula, sheet)
+        except Exception:  # noqa: BLE001 - computed once already; a spill that fails keeps its values
+            continue
+        if not isinstance(whole, np.ndarray):
+            if not is_array:
+                continue
+            whole = np.array([[whole]], dtype=object)
+        whole = whole.reshape(-1, 1) if whole.ndim < 2 else whole
+        rows = [[None if v is None or (isinstance(v, float) and math.isnan(v)) else
+                 (v.item() if isinstance(v, np.generic) else v) for v in row] for row in whole.tolist()]
+        out.setdefault(sheet, {})[(r, c)] = (rows, (0,) if kind == "period_table" else (), not is_array)
+    return out
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -727,6 +772,16 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         unwritten: dict[str, str] = {}
         for sheet, values in formulas.changed.items():
             unwritten.update(_set_formula_results(pkg, sheet, values))
+        for sheet, spills in formulas.spills.items():
+            for (r, c), (values, dates, make_array) in spills.items():
+                if f"{sheet}!{column_letter(c)}{r}" in unwritten:
+                    continue
+                blocked = write_spill(pkg, sheet, (r, c), values, dates, make_array)
+                if blocked:
+                    owned.warnings.append(f"{sheet}!{column_letter(c)}{r}: " + i18n.Message(i18n.N_(
+                        "its result spills over {rows} rows and {columns} columns, but {why}; empty those "
+                        "cells to see it whole"), rows=len(values), columns=len(values[0]) if values else 1,
+                        why=blocked).text(workbook.lang))
         for cell, why in unwritten.items():
             owned.warnings.append(f"{cell}: its computed result could not be stored ({why}); "
                                   "the cell keeps its last value")

@@ -53,6 +53,8 @@ TEXT = {
     "func_head": (N_("Function"), N_("Formula in the cell"), N_("Result"), N_("What it computes")),
     "rules_title": N_("Status rules (checked in order)"), "lists": N_("Lists for drop-downs"), "kpis": N_("KPIs"),
     "owners": N_("Owners"), "refresh": N_("Refresh scorecard"),
+    "spills": N_("Functions that return several values spill them into the cells below and beside (as Excel 365 "
+                 "shows them); the whole result of each:"),
 }
 
 
@@ -240,8 +242,9 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     _okr(sheets["okr"], key_results, owned, lang, f)
     _rewards(sheets["rewards"], plans, owned, lang, f)
     owners = sorted(set(goals["owner"]) - {""})
-    _settings(sheets["settings"], company.name, as_of, lang, f, owners)
-    _functions(sheets["functions"], company, lang, f)
+    # an empty workbook is the user's: no sample company, as-of blank (= today)
+    _settings(sheets["settings"], "" if empty else company.name, None if empty else as_of, lang, f, owners)
+    _functions(sheets["functions"], company, lang, f, empty)
     _chartdata(chartdata, owned, lang, f)
     _dashboard(wb, sheets["dashboard"], owned, lang, f, S, as_of)
     if macros:
@@ -475,7 +478,7 @@ def _rewards(ws, plans: pd.DataFrame, owned: Owned | None, lang, f) -> None:
     ws.freeze_panes(1, 0)
 
 
-def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str]) -> None:
+def _settings(ws, company: str, as_of: dt.date | None, lang: str, f, owners: list[str]) -> None:
     ws.set_column(0, 0, 28, f.text)
     ws.set_column(1, 1, 22, f.text)
     ws.set_column(3, 5, 14, f.text)
@@ -486,6 +489,8 @@ def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str])
     for r, (key, _) in enumerate(layout.SETTING_KEYS, start=1):
         ws.write_string(r, 0, layout.setting_name(key, lang), f.text)
         v = values[key]
+        if v in (None, ""):
+            continue
         if isinstance(v, dt.date):
             ws.write_datetime(r, 1, dt.datetime.combine(v, dt.time()), f.date)
         else:
@@ -509,7 +514,7 @@ def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str])
         ws.write_string(r, 8, o, f.text)
 
 
-def _functions(ws, company, lang, f) -> None:
+def _functions(ws, company, lang, f, empty: bool = False) -> None:
     ws.set_column(0, 0, 18, f.text)
     ws.set_column(1, 1, 70, f.wrap)
     ws.set_column(2, 2, 16, f.num)
@@ -517,7 +522,8 @@ def _functions(ws, company, lang, f) -> None:
     _header(ws, 0, 0, list(text("func_head", lang)), f)
     from .functions_sheet import sample_calls
 
-    for r, call in enumerate(sample_calls(company, lang), start=1):
+    calls = sample_calls(company, lang, empty)
+    for r, call in enumerate(calls, start=1):
         ws.write_string(r, 0, call.name, f.text)
         ws.write_string(r, 1, call.formula, f.wrap)
         value = call.result
@@ -532,7 +538,44 @@ def _functions(ws, company, lang, f) -> None:
         width = 35 if lang == "zh-TW" else 68  # characters per line: CJK ones are twice as wide
         lines = max(math.ceil(len(call.formula) / 68), math.ceil(len(summary) / width), 1)
         ws.set_row(r, 13.5 * lines)
+    _spills(ws, [c for c in calls if c.values], len(calls) + 2, lang, f, room=0 if empty else 12)
     ws.freeze_panes(1, 1)
+
+
+def _spills(ws, calls, top: int, lang, f, room: int) -> None:
+    """Below the table, each function that spills with its whole result: a dynamic-array
+    formula in column C and every value it spills, formatted (period starts as dates).
+    A period table over the data gets ``room`` empty rows below it to grow into (the last
+    one has the rest of the sheet)."""
+    from .functions_sheet import unwrap_index
+
+    ws.write_string(top, 0, text("spills", lang), f.subtitle)
+    r = top + 1
+    for call in calls:
+        formula = unwrap_index(call.formula)
+        rows = call.values or [[None]]
+        fmts = [f.date if call.spills == "period_table" and j == 0 else f.pct if call.percent else f.num
+                for j in range(len(rows[0]))]
+        ws.write_string(r, 0, call.name, f.text)
+        ws.write_string(r, 1, formula, f.wrap)
+        ws.set_row(r, 13.5 * max(math.ceil(len(formula) / 68), 1))
+        first = rows[0][0]
+        ws.write_dynamic_array_formula(r, 2, r + len(rows) - 1, 2 + len(rows[0]) - 1, formula, fmts[0],
+                                       _cached(first))
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if (i, j) != (0, 0):
+                    _write_rows(ws, r + i, 2 + j, [[v]], [fmts[j]])
+        r += len(rows) + 1 + (room if call.spills == "period_table" else 0)
+
+
+def _cached(v):
+    """A value as a formula's cached result (dates as serial numbers, blanks as "")."""
+    if v is None:
+        return ""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return to_serial(v)
+    return stable(v) if isinstance(v, float) else v
 
 
 def _chartdata(ws, owned: Owned | None, lang, f) -> None:
@@ -556,7 +599,7 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     ws.set_column(1, 1, 13, f.int)
     ws.write_string(0, 0, t["dash_title"], f.title)
     ws.write_string(1, 0, t["as_of"], f.text)
-    ws.write_formula(1, 1, f"='{cd}'!$Q$1", f.date, int(to_serial(as_of)))
+    ws.write_formula(1, 1, f"='{cd}'!$Q$1", f.date, int(to_serial(as_of)) if owned else "")
     ws.write_string(3, 0, t["status_count"], f.subtitle)
     words = labels.STATUS[lang]
     sc = S("scorecard")
