@@ -569,6 +569,33 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
 
 
+def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
+    """Goals rows added without Excel (a script, an import) get the SMART check formula
+    Excel fills into a new row of the table; a cell the user typed into is left alone."""
+    from .package.spills import write_cell
+    from .template import smart_formula
+
+    info = workbook.tables.get("goals")
+    if info is None:
+        return
+    smart = {canonical(h) for h in layout.SMART_HEADER}
+    col = next((j for j, c in enumerate(info.columns) if canonical(c) in smart), None)
+    if col is None:
+        return
+    r1, c1, r2, _ = _split(info.ref)
+    col += c1
+    cells = pkg.read_cells(info.sheet, r1 + info.header_row_count, r2)
+    ids = {r: cell.value for (r, c), cell in cells.items() if c == c1}
+    sc_col = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("smart") + 1)
+    for r in range(r1 + info.header_row_count, r2 + 1):
+        cell = cells.get((r, col))
+        if cell is not None and (cell.formula is not None or cell.value not in (None, "")):
+            continue
+        formula = smart_formula(layout.sheet("scorecard", workbook.lang), sc_col, r)[1:]
+        write_cell(pkg, info.sheet, (r, col), KeptCell(owned.smart_by_id.get(str(_as_text(ids.get(r))), ""),
+                                                        formula, None))
+
+
 #: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
 #: and values, the trend's periods (its goals' columns follow), the owner chart's names and values.
 GOAL_CHART_COLS, TREND_COL, OWNER_CHART_COLS = (1, 2, 3), 5, (13, 14)
@@ -765,6 +792,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         explain_uncomputed_data(pkg, workbook, owned, computed.inputs.goals)
         progress("writing the owned sheets")
         write_owned(pkg, workbook, owned)
+        fill_smart_cells(pkg, workbook, owned)
         write_charts(pkg, workbook, owned)
         progress("computing the formulas on your sheets")
         formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of)

@@ -325,13 +325,17 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
     scorecard_name = S("scorecard")
     smart_col = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("smart") + 1)
     columns = [{"header": h} for h in headers]
+    # a calculated column: Excel fills the SMART check into every row added to the table
+    id_header = layout.goal_header("id", lang)
+    columns[-1]["formula"] = (f"=IFERROR(INDEX('{scorecard_name}'!${smart_col}$1:${smart_col}$1000,"
+                              f"MATCH(Goals[@[{id_header}]],'{scorecard_name}'!$A$1:$A$1000,0)),\"\")")
     ws.add_table(0, 0, n, len(headers) - 1, _table("Goals", columns, [row + [None] for row in data]))
     # the SMART verdict comes from the Scorecard (refresh writes it there); each cell
     # carries its result as the cached value, so viewers that do not recalculate show it
     smart = owned.smart_by_id if owned else {}
-    for r, row in enumerate(data, start=1):
+    for r in range(1, n + 1):  # the empty workbook's blank row too: its SMART cell is ready
         formula = smart_formula(scorecard_name, smart_col, r + 1)
-        ws.write_formula(r, len(headers) - 1, formula, f.wrap, smart.get(str(row[0]), ""))
+        ws.write_formula(r, len(headers) - 1, formula, f.wrap, smart.get(str(data[r - 1][0]), "") if data else "")
     last = 500
     kpi_list = f"='{S('settings')}'!$H$3:$H${3 + len(sorted(TRACKABLE)) - 1}"
     owner_list = f"='{S('settings')}'!$I$3:$I$30"

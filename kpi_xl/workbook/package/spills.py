@@ -121,6 +121,22 @@ def write_spill(pkg, sheet: str, anchor: tuple[int, int], values: Sequence[Seque
     return None
 
 
+def write_cell(pkg, sheet: str, at: tuple[int, int], value: Any) -> None:  # noqa: ANN001
+    """Write one cell (a value, or a :class:`KeptCell` with a formula), the others untouched."""
+    info = pkg._worksheet(sheet)
+    where = pkg.where(info.part)
+    data = pkg.read_part(info.part)
+    require_utf8(data, where)
+    layout = Layout.scan(data, where)
+    r, c = at
+    new_cells = encode_rows([[value]], r, c, [layout.col_style(c)], layout.prefix, where, None, pkg.epoch)
+    new = _BlockEdit(data, layout, r, c, c, new_cells, bottom=r).apply()
+    scan = SheetScan(new, where, (r, c, c))
+    if {(x, y) for x, y in scan.in_region if x <= r} != {(x, y) for x, xs in new_cells.items() for y, _ in xs}:
+        raise WorkbookError(f"{where}: unusual sheet XML: {cell_ref(r, c)} could not be written")
+    pkg._modified[info.part] = layout.with_dimension(new, scan.dimension())
+
+
 def _anchor_xml(data: bytes, layout: Layout, anchor: tuple[int, int], where: str,
                 ref: tuple[int, int, int, int], style: int | None) -> bytes:
     """The anchor cell's bytes with its formula's range set to ``ref`` (and ``style``)."""
@@ -138,4 +154,4 @@ def _anchor_xml(data: bytes, layout: Layout, anchor: tuple[int, int], where: str
     return start_tag(cell, attrs) + body + data[cell.close_start:cell.end]
 
 
-__all__ = ["array_ranges", "write_spill", "date_style"]
+__all__ = ["array_ranges", "write_spill", "write_cell", "date_style"]
