@@ -596,6 +596,14 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
                                                         formula, None))
 
 
+def write_lists(pkg: Package, workbook: WorkbookReader) -> None:
+    """The Goals sheet's drop-down lists (tables and their columns) as the workbook has them now."""
+    names, columns = layout.table_lists(workbook.tables.values(), workbook.lang)
+    sheet = layout.sheet("chartdata", workbook.lang)
+    pkg.write_region(sheet, 2, layout.LIST_TABLES_COL, layout.LIST_TABLES_COL, [[n] for n in names])
+    pkg.write_region(sheet, 2, layout.LIST_COLUMNS_COL, layout.LIST_COLUMNS_COL, [[c] for c in columns])
+
+
 #: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
 #: and values, the trend's periods (its goals' columns follow), the owner chart's names and values.
 GOAL_CHART_COLS, TREND_COL, OWNER_CHART_COLS = (1, 2, 3), 5, (13, 14)
@@ -793,6 +801,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         progress("writing the owned sheets")
         write_owned(pkg, workbook, owned)
         fill_smart_cells(pkg, workbook, owned)
+        write_lists(pkg, workbook)
         write_charts(pkg, workbook, owned)
         progress("computing the formulas on your sheets")
         formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of)
@@ -807,9 +816,9 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
                 blocked = write_spill(pkg, sheet, (r, c), values, dates, make_array)
                 if blocked:
                     owned.warnings.append(f"{sheet}!{column_letter(c)}{r}: " + i18n.Message(i18n.N_(
-                        "its result spills over {rows} rows and {columns} columns, but {why}; empty those "
-                        "cells to see it whole"), rows=len(values), columns=len(values[0]) if values else 1,
-                        why=blocked).text(workbook.lang))
+                        "its result spills over {rows} rows and {columns} columns, but {cell} is not empty; "
+                        "empty the cells in the way to see it whole"), rows=len(values),
+                        columns=len(values[0]) if values else 1, cell=blocked).text(workbook.lang))
         for cell, why in unwritten.items():
             owned.warnings.append(f"{cell}: its computed result could not be stored ({why}); "
                                   "the cell keeps its last value")

@@ -85,6 +85,8 @@ class Formats:
         self.wrap = wb.add_format({**font, "text_wrap": True, "valign": "top"})
         self.pct = wb.add_format({**font, "num_format": "0.0%"})
         self.num = wb.add_format({**font, "num_format": "#,##0.##"})
+        # a goal's values in one column show the same decimals (76,109.30 beside 476,154.37)
+        self.value = wb.add_format({**font, "num_format": "#,##0.00"})
         self.int = wb.add_format({**font, "num_format": "#,##0"})
         self.money = wb.add_format({**font, "num_format": "#,##0"})
         # dates and money as the language's readers write them (Taiwan: 2026/12/31, NT$ without decimals)
@@ -106,7 +108,9 @@ def _fmt_for(key: str, f: Formats):
     if key in ("as_of", "start", "end", "period_start"):
         return f.date
     if key in ("actual", "target", "expected", "forecast", "baseline", "band_low", "band_high"):
-        return f.num
+        return f.value
+    if key in ("rule", "smart"):
+        return f.wrap  # the whole reason, on as many lines as it takes
     if key in ("level", "key_results", "weight"):
         return f.num
     if key == "goals":
@@ -245,7 +249,7 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     # an empty workbook is the user's: no sample company, as-of blank (= today)
     _settings(sheets["settings"], "" if empty else company.name, None if empty else as_of, lang, f, owners)
     _functions(sheets["functions"], company, lang, f, empty)
-    _chartdata(chartdata, owned, lang, f)
+    _chartdata(chartdata, owned, lang, f, _lists(tables, lang))
     _dashboard(wb, sheets["dashboard"], owned, lang, f, S, as_of)
     if macros:
         from .macros import MACRO_NAME
@@ -343,6 +347,14 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
         j = keys.index(k)
         ws.data_validation(1, j, last, j, {"validate": "list", "source": source, "ignore_blank": True,
                                            "error_type": "warning"})
+    # tables and column names from the lists refresh keeps current on the hidden chart sheet
+    # (a goal's Columns cell may list several, so there the list only suggests)
+    for k, col, style in (("table", layout.LIST_TABLES_COL, "warning"),
+                          ("date_column", layout.LIST_COLUMNS_COL, "warning"),
+                          ("columns", layout.LIST_COLUMNS_COL, "information")):
+        j = keys.index(k)
+        ws.data_validation(1, j, last, j, {"validate": "list", "source": layout.list_source(S("chartdata"), col),
+                                           "ignore_blank": True, "error_type": style})
     for k in ("direction", "period", "rollup"):
         j = keys.index(k)
         words = [layout.choice(k, w, lang) for w in layout.CHOICES[k]]
@@ -415,7 +427,7 @@ def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
 
 
 def _scorecard(ws, owned: Owned | None, lang, f) -> None:
-    widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 44,
+    widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 60,
               "level": 6, "parent": 7, "smart": 40, "note": 40, "forecast": 15, "actual": 15, "target": 15,
               "expected": 15}
     _owned_sheet(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], lang, f, widths)
@@ -582,7 +594,7 @@ def _cached(v):
     return stable(v) if isinstance(v, float) else v
 
 
-def _chartdata(ws, owned: Owned | None, lang, f) -> None:
+def _chartdata(ws, owned: Owned | None, lang, f, lists: tuple[list[str], list[str]]) -> None:
     t = {k: text(k, lang) for k in ("achievement", "expected")}
     _header(ws, 0, 0, ["ID", t["achievement"], t["expected"]], f)
     _write_rows(ws, 1, 0, owned.goal_chart if owned else [], [f.text, f.pct, f.pct])
@@ -591,8 +603,21 @@ def _chartdata(ws, owned: Owned | None, lang, f) -> None:
     _header(ws, 0, 12, [layout.header(layout.PAYOUT_COLUMNS, lang)[0], t["achievement"]], f)
     _write_rows(ws, 1, 12, owned.owner_chart if owned else [], [f.text, f.pct])
     ws.set_column(16, 16, 12, f.date)  # Q1: the as-of date the Dashboard shows
+    names, columns = lists
+    ws.write_string(0, layout.LIST_TABLES_COL - 1, layout.goal_header("table", lang), f.header)
+    ws.write_string(0, layout.LIST_COLUMNS_COL - 1, layout.goal_header("columns", lang), f.header)
+    _write_rows(ws, 1, layout.LIST_TABLES_COL - 1, [[n] for n in names], [f.text])
+    _write_rows(ws, 1, layout.LIST_COLUMNS_COL - 1, [[c] for c in columns], [f.text])
     if owned:
         ws.write_datetime(0, 16, dt.datetime.combine(owned.as_of, dt.time()), f.date)
+
+
+def _lists(tables: dict[str, pd.DataFrame], lang: str) -> tuple[list[str], list[str]]:
+    from types import SimpleNamespace
+
+    infos = [SimpleNamespace(display_name=name, sheet=layout.sheet(name, lang), columns=list(df.columns))
+             for name, df in tables.items()]
+    return layout.table_lists(infos, lang)
 
 
 def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
@@ -613,7 +638,7 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
         status_i = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
         for row in owned.scorecard:
             counts[row[status_i]] = counts.get(row[status_i], 0) + 1
-    for r, key in enumerate(("achieved", "on_track", "behind", "at_risk", "no_data"), start=4):
+    for r, key in enumerate(("achieved", "on_track", "behind", "at_risk", "not_started", "no_data"), start=4):
         ws.write_string(r, 0, words[key], f.text)
         ws.write_formula(r, 1, f"=COUNTIF('{sc}'!${st}:${st},A{r + 1})", f.int, counts.get(words[key], 0))
     _status_cf(ws, "A5:A8", lang, f)

@@ -76,8 +76,8 @@ def write_spill(pkg, sheet: str, anchor: tuple[int, int], values: Sequence[Seque
     """Give the array formula at ``anchor`` the range of ``values`` (2-D, its first value
     already stored as the cell's result) and write the other values into that range.
     ``date_columns`` (0-based within the result) are shown as dates. ``make_array``
-    turns a one-cell formula into an array formula. Returns why nothing was written
-    when cells the user filled are in the way (as Excel shows #SPILL!), else None."""
+    turns a one-cell formula into an array formula. Returns the first cell the user
+    filled that is in the way (nothing written: Excel shows #SPILL! there), else None."""
     info = pkg._worksheet(sheet)
     where = pkg.where(info.part)
     data = pkg.read_part(info.part)
@@ -97,7 +97,7 @@ def write_spill(pkg, sheet: str, anchor: tuple[int, int], values: Sequence[Seque
                and not (old[0] <= r <= old[2] and old[1] <= c <= old[3])
                and (cell.formula is not None or cell.value not in (None, ""))]
     if blocked:
-        return f"{sheet}!{cell_ref(*blocked[0])} is in the way of the spilled result"
+        return f"{sheet}!{cell_ref(*blocked[0])}"
     layout = Layout.scan(data, where)
     dates = date_style(pkg) if date_columns else None
     styles = []
