@@ -141,19 +141,21 @@ def test_trend_chart_shows_every_period_after_two_refreshes(grown):
 def test_fewer_goals_shrink_the_charts_of_the_sample(tmp_path):
     path = tmp_path / "sample.xlsx"
     template.new(path)
-    before = len(series(dashboard_charts(path)["Achievement vs where the plan expects it"])[0]["val"][2])
-    with open_package(path) as pkg:  # the last goal row deleted from the table
+    before = series(dashboard_charts(path)["Achievement vs where the plan expects it"])[0]["cat"][2]
+    with open_package(path) as pkg:  # the table's rows from the last charted goal's down deleted
         info = next(t for t in pkg.tables() if t.display_name == "Goals")
         first, last = info.ref.split(":")
-        r2 = split_ref(last)[0]
+        ids = {r: cell.value for (r, c), cell in pkg.read_cells(info.sheet, 2).items() if c == 1}
+        r2 = max(r for r, v in ids.items() if v in before)
+        removed = ids[r2]
         pkg.write_region(info.sheet, r2, 1, 23, [])
         xml = pkg.read_part(info.part).decode()
         pkg.replace_part(info.part, xml.replace(f'ref="{info.ref}"', f'ref="{first}:W{r2 - 1}"').encode())
         pkg.save(path, backup=False)
-    refresh(path, as_of=dt.date(2026, 6, 30), backup=False)
+    refresh(path, as_of=dt.date(2026, 6, 15), backup=False)
     s = series(dashboard_charts(path)["Achievement vs where the plan expects it"])[0]
-    assert s["val"][1] == rows_of(s["val"][0]) < before + 1
-    assert s["val"][1] == len(s["cat"][2])
+    assert removed in before and s["cat"][2] == [g for g in before if g != removed]  # no phantom bar left
+    assert s["val"][1] == rows_of(s["val"][0]) == len(before) - 1
 
 
 def values(path: Path, sheet: str) -> list[list]:
