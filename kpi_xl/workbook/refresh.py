@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import i18n
 from ..errors import KpiXlError
-from ..excel import EPOCH_1900, column_index, column_letter, from_serial
+from ..excel import EPOCH_1900, column_index, column_letter, from_serial, to_serial
 from ..goals import GoalsError, Result, compute, read_rules
 from ..goals.data import DataError
 from ..goals.model import CHOICE_WORDS, as_date, canonical
@@ -709,6 +709,8 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
     for (sheet, r, c), value in outcome.values.items():
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value) if not isinstance(cached[(sheet, r, c)], float) else value
+        if isinstance(value, dt.datetime) and isinstance(cached[(sheet, r, c)], (int, float)):
+            value = to_serial(value, pkg.epoch)  # a spill's first period start: its serial, as stored
         if not _same(value, cached[(sheet, r, c)]):
             changed.setdefault(sheet, {})[(r, c)] = "" if value is None else value
     return FormulaResults(changed, outcome.skipped, _spills(pkg, context, outcome.values))

@@ -98,6 +98,8 @@ def write_spill(pkg, sheet: str, anchor: tuple[int, int], values: Sequence[Seque
                and (cell.formula is not None or cell.value not in (None, ""))]
     if blocked:
         return f"{sheet}!{cell_ref(*blocked[0])}"
+    if old == (r0, c0, r2, c2) and not make_array and _same(cells, anchor, values, pkg.epoch):
+        return None  # the spill already shows this result: the sheet stays byte for byte
     layout = Layout.scan(data, where)
     dates = date_style(pkg) if date_columns else None
     styles = []
@@ -135,6 +137,28 @@ def write_cell(pkg, sheet: str, at: tuple[int, int], value: Any) -> None:  # noq
     if {(x, y) for x, y in scan.in_region if x <= r} != {(x, y) for x, xs in new_cells.items() for y, _ in xs}:
         raise WorkbookError(f"{where}: unusual sheet XML: {cell_ref(r, c)} could not be written")
     pkg._modified[info.part] = layout.with_dimension(new, scan.dimension())
+
+
+def _same(cells, anchor, values, epoch) -> bool:  # noqa: ANN001
+    """Whether the spill range's cells (besides the anchor) hold ``values`` already."""
+    import datetime as dt
+
+    from ...excel import to_serial
+
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            if (i, j) == (0, 0):
+                continue
+            cell = cells.get((anchor[0] + i, anchor[1] + j))
+            have = None if cell is None or cell.value in (None, "") else cell.value
+            if isinstance(v, (dt.date, dt.datetime)):
+                v = to_serial(v if isinstance(v, dt.datetime) else dt.datetime.combine(v, dt.time()), epoch)
+            if isinstance(v, (int, float)) and isinstance(have, (int, float)) and not isinstance(v, bool):
+                if abs(float(v) - float(have)) > 1e-9 * max(1.0, abs(float(v))):
+                    return False
+            elif have != v:
+                return False
+    return True
 
 
 def _anchor_xml(data: bytes, layout: Layout, anchor: tuple[int, int], where: str,
