@@ -589,8 +589,9 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
     sc_col = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("smart") + 1)
     for r in range(r1 + info.header_row_count, r2 + 1):
         cell = cells.get((r, col))
-        if cell is not None and (cell.formula is not None or cell.value not in (None, "")):
-            continue
+        if ids.get(r) in (None, "") or (cell is not None and (cell.formula is not None or
+                                                              cell.value not in (None, ""))):
+            continue  # a row without a goal yet, or a cell the user filled
         formula = smart_formula(layout.sheet("scorecard", workbook.lang), sc_col, r)[1:]
         write_cell(pkg, info.sheet, (r, col), KeptCell(owned.smart_by_id.get(str(_as_text(ids.get(r))), ""),
                                                         formula, None))

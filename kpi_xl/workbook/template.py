@@ -339,9 +339,11 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
     # the SMART verdict comes from the Scorecard (refresh writes it there); each cell
     # carries its result as the cached value, so viewers that do not recalculate show it
     smart = owned.smart_by_id if owned else {}
-    for r in range(1, n + 1):  # the empty workbook's blank row too: its SMART cell is ready
+    for r, row in enumerate(data, start=1):  # new rows: the calculated column (Excel), refresh (headless)
         formula = smart_formula(scorecard_name, smart_col, r + 1)
-        ws.write_formula(r, len(headers) - 1, formula, f.wrap, smart.get(str(data[r - 1][0]), "") if data else "")
+        ws.write_formula(r, len(headers) - 1, formula, f.wrap, smart.get(str(row[0]), ""))
+    if not data:  # the empty table's blank row: no formula until it holds a goal
+        ws.write_blank(1, len(headers) - 1, None, f.wrap)
     last = 500
     kpi_list = f"='{S('settings')}'!$H$3:$H${3 + len(sorted(TRACKABLE)) - 1}"
     owner_list = f"='{S('settings')}'!$I$3:$I$30"
