@@ -166,7 +166,11 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     with _steps(console, "refreshing") as progress:
         report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
     counts = ", ".join(f"{k} {v}" for k, v in report.statuses.items())
-    console.print(f"refreshed {report.path} as of {report.as_of}: {report.goals} goals ({counts})")
+    if report.goals:
+        console.print(f"refreshed {report.path} as of {report.as_of}: {report.goals} goals ({counts})")
+    else:  # an empty workbook: say what to do, not "0 goals ()"
+        console.print(f"refreshed {report.path} as of {report.as_of}: " + i18n.gettext(i18n.N_(
+            "no goals yet; write one per row in the Goals sheet, then refresh again"), report.lang))
     for w in report.warnings:
         console.print(f"[yellow]warning:[/] {w}")
     if report.backup:

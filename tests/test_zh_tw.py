@@ -166,7 +166,7 @@ def _formats(path, sheet):
     return {(c.row, c.column): c.number_format for row in ws.iter_rows() for c in row if c.value is not None}, ws
 
 
-@pytest.mark.parametrize("lang, date, money", [(ZH, "yyyy/mm/dd", "#,##0"), ("en", "yyyy-mm-dd", "#,##0.##")])
+@pytest.mark.parametrize("lang, date, money", [(ZH, "yyyy/mm/dd", "#,##0"), ("en", "yyyy-mm-dd", "#,##0.00")])
 def test_dates_and_money_as_the_workbooks_readers_write_them(tmp_path, lang, date, money):
     path = new(tmp_path / f"{lang}.xlsx", lang=lang)
     fmts, ws = _formats(path, layout.sheet("scorecard", lang))
@@ -193,7 +193,7 @@ def test_status_follows_the_workbooks_language_when_given_none(lang, word, monke
     assert out[("S", 1, 1)] == word and out[("S", 1, 2)] == "At risk"  # a language given is kept
 
 
-@pytest.mark.parametrize("lang, money", [("zh-TW", "#,##0"), ("en", "#,##0.##")])
+@pytest.mark.parametrize("lang, money", [("zh-TW", "#,##0"), ("en", "#,##0.00")])
 def test_refresh_keeps_money_as_the_workbooks_readers_write_it(tmp_path, lang, money):
     """After `kpi-xl refresh`, a money goal's values on the Scorecard are whole NT$ in a zh-TW
     workbook (as the template shows them), and keep their decimals in an English one."""

@@ -164,7 +164,9 @@ def owned_regions(owned: Owned, lang: str) -> list[Region]:
         Region("objectives", S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives),
         Region("payouts", S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts),
         Region("goal_chart", S("chartdata"), 2, 1, 3, owned.goal_chart),
-        Region("trend_chart", S("chartdata"), 1, 5, 5 + len(owned.trend_chart[0]) - 1, owned.trend_chart),
+        # as wide as the most goals the trend follows: a goal no longer followed leaves no stale column
+        Region("trend_chart", S("chartdata"), 1, 5, 5 + max(TREND_GOALS, len(owned.trend_chart[0]) - 1),
+               owned.trend_chart),
         Region("owner_chart", S("chartdata"), 2, 13, 14, owned.owner_chart),
         Region("as_of", S("chartdata"), 1, 17, 17, [[owned.as_of]]),
     ]

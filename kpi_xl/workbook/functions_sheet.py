@@ -31,6 +31,84 @@ class Call:
     result: Any
     percent: bool
     summary: str
+    spills: str = "no"  # the registry's spills: "no", "shape" or "period_table"
+    values: Any = None  # a spilling formula's whole result (2-D), else None
+
+
+def _literal(v: Any) -> str:
+    if v is None:
+        return '""'
+    if isinstance(v, str):
+        return '"' + v.replace('"', '""') + '"'
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, dt.datetime) and (v.hour or v.minute):
+        return f"{_excel_date(v)}+{_num(v.hour + v.minute / 60)}/24"
+    if isinstance(v, dt.date):
+        return _excel_date(v)
+    return _num(v)
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def _array(column: list[list[Any]]) -> str:
+    """A column of the registry's example as an array constant; dates as DATE() of arrays
+    (Excel's array constants hold no DATE calls), times as hours / 24."""
+    xs = [r[0] if isinstance(r, (list, tuple)) else r for r in column]
+    if xs and all(isinstance(x, dt.date) for x in xs):
+        def part(vals):
+            return _num(vals[0]) if len(set(vals)) == 1 else "{" + ";".join(_num(v) for v in vals) + "}"
+        text = f"DATE({part([x.year for x in xs])},{part([x.month for x in xs])},{part([x.day for x in xs])})"
+        hours = [getattr(x, "hour", 0) + getattr(x, "minute", 0) / 60 for x in xs]
+        return text + (f"+{part(hours)}/24" if any(hours) else "")
+    return "{" + ";".join(_literal(x) for x in xs) + "}"
+
+
+def _value(cell: Any) -> Any:
+    return cell[0] if isinstance(cell, (list, tuple)) else cell
+
+
+def literal_formula(kpi) -> str:
+    """The registry's example as a formula with its own inputs: one that names a table
+    (Calls[Date]) gets the example's values written into it instead."""
+    formula = kpi.example.formula
+    if "[" not in formula:
+        return formula
+    columns = [a for a in kpi.example.args if isinstance(a, list)]
+    # an array constant holds no blank: the example's rows with a blank are left out
+    # (a ticket still waiting counts in no response time)
+    keep = [i for i in range(len(columns[0])) if all(i < len(c) and _value(c[i]) is not None for c in columns)] \
+        if columns else []
+    args = [_array([a[i] for i in keep]) if isinstance(a, list) else _literal(a) for a in kpi.example.args]
+    return f"={kpi.name}({', '.join(args)})"
+
+
+def unwrap_index(formula: str) -> str:
+    """``=INDEX(F(...),1,2)`` → ``=F(...)`` (the whole spill); other formulas as they are."""
+    if not formula.upper().startswith("=INDEX("):
+        return formula
+    depth, quoted = 0, False
+    for i, ch in enumerate(formula[7:], start=7):
+        if ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return "=" + formula[7:i]
+    return formula
+
+
+def _first(formula: str, spills: str) -> str:
+    """A spilling formula as one cell: the first value (of the second column for a period table)."""
+    if formula.upper().startswith("=INDEX(") or spills == "no":
+        return formula
+    return f"=INDEX({formula[1:]},1,2)" if spills == "period_table" else f"=INDEX({formula[1:]},2)"
 
 
 def _excel_date(d: dt.date) -> str:
@@ -127,17 +205,29 @@ def _context(company: Company, lang: str) -> FormulaContext:
     return FormulaContext(values=lambda sheet: rows.get(sheet, []), formulas={}, tables=tables)
 
 
-def sample_calls(company: Company, lang: str) -> list[Call]:
-    """One live formula per registered function, with its result on the sample data."""
-    formulas = sample_formulas(company, lang)
-    ev = Evaluator(_context(company, lang))
+def sample_calls(company: Company, lang: str, empty: bool = False) -> list[Call]:
+    """One live formula per registered function, with its result on the sample data; with
+    ``empty``, each on its own inputs (the registry's example: no table, no error value).
+    A function that spills gets its first value in the row and its whole result in ``values``."""
+    formulas = {} if empty else sample_formulas(company, lang)
+    ev = Evaluator(_context(company, lang) if not empty else
+                   FormulaContext(values=lambda sheet: [], formulas={}, tables={}))
     out = []
     for kpi in registry.kpis():
-        formula = formulas.get(kpi.name, kpi.example.formula)
-        value = ev.evaluate(formula, "Functions")
-        if isinstance(value, np.ndarray):  # a spill: the cell shows its first value
-            value = value.reshape(-1)[0] if value.size else None
-        if isinstance(value, np.generic):
-            value = value.item()
-        out.append(Call(kpi.name, formula, value, kpi.unit == "percent", kpi.description))
+        formula = _first(formulas.get(kpi.name) or literal_formula(kpi), kpi.spills)
+        value = _one(ev.evaluate(formula, "Functions"))
+        spilled = None
+        if kpi.spills != "no":
+            whole = ev.evaluate(unwrap_index(formula), "Functions")
+            spilled = np.asarray(whole, dtype=object).reshape(-1, 1) if np.ndim(whole) < 2 else whole
+            spilled = [[_cell(v) for v in row] for row in spilled]
+        out.append(Call(kpi.name, formula, value, kpi.unit == "percent", kpi.description, kpi.spills, spilled))
     return out
+
+
+def _one(value: Any) -> Any:
+    if isinstance(value, np.ndarray):  # a spill: the cell shows its first value
+        value = value.reshape(-1)[0] if value.size else None
+    if isinstance(value, np.generic):
+        value = value.item()
+    return value

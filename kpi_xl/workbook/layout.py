@@ -139,3 +139,33 @@ def __getattr__(name: str):
     if name == "SMART_HEADER":
         return tuple(smart_header(lang) for lang in languages())
     raise AttributeError(name)
+
+
+#: The hidden chart sheet's lists for the Goals sheet's drop-downs (1-based columns): the
+#: workbook's data tables and their column names, kept current by refresh.
+LIST_TABLES_COL, LIST_COLUMNS_COL = 19, 20
+NOT_DATA = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
+
+
+def table_lists(tables, lang: str) -> tuple[list[str], list[str]]:
+    """(names a goal's Table cell may hold, column names) of the data tables ``tables``
+    (objects with ``display_name``, ``sheet`` and ``columns``), in workbook order. A table
+    alone on its sheet is offered by its sheet's name in a language other than English
+    (as the template's goals name them)."""
+    data = [t for t in tables if t.display_name not in NOT_DATA]
+    per_sheet: dict[str, int] = {}
+    for t in data:
+        per_sheet[t.sheet] = per_sheet.get(t.sheet, 0) + 1
+    names = [t.sheet if lang != "en" and per_sheet[t.sheet] == 1 else t.display_name for t in data]
+    columns: list[str] = []
+    for t in data:
+        columns += [str(c) for c in t.columns if str(c) not in columns]
+    return names, columns
+
+
+def list_source(sheet_name: str, col: int) -> str:
+    """A drop-down's source: the filled cells of a list column (from row 2) on ``sheet_name``."""
+    from ..excel import column_letter
+
+    c = column_letter(col)
+    return f"=OFFSET('{sheet_name}'!${c}$2,0,0,MAX(1,COUNTA('{sheet_name}'!${c}$2:${c}$500)),1)"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import i18n
 from ..errors import KpiXlError
-from ..excel import EPOCH_1900, column_index, column_letter, from_serial
+from ..excel import EPOCH_1900, column_index, column_letter, from_serial, to_serial
 from ..goals import GoalsError, Result, compute, read_rules
 from ..goals.data import DataError, read_dates
 from ..goals.model import CHOICE_WORDS, as_date, canonical
@@ -33,6 +33,7 @@ from .precision import stable
 from .content import Owned, build_owned, localized, money_rows, owned_regions, percent_rows
 from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
+from .package.spills import write_spill
 from .package.records import MAX_TEXT
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
@@ -85,6 +86,8 @@ class FormulaResults:
 
     changed: dict[str, dict[tuple[int, int], Any]]  # sheet → (row, col) → new cached value
     skipped: dict[tuple[str, int, int], str]  # (sheet, row, col) → why it was not computed
+    # sheet → anchor (row, col) → (the whole result, its date columns, whether it becomes an array formula)
+    spills: dict[str, dict[tuple[int, int], tuple[list[list[Any]], tuple[int, ...], bool]]] = field(default_factory=dict)
 
 
 def _split(ref: str) -> tuple[int, int, int, int]:
@@ -550,6 +553,95 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
 
 
+def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
+    """Goals rows added without Excel (a script, an import) get the SMART check formula
+    Excel fills into a new row of the table; a cell the user typed into is left alone."""
+    from .package.spills import write_cell
+    from .template import smart_formula
+
+    info = workbook.tables.get("goals")
+    if info is None:
+        return
+    smart = {canonical(h) for h in layout.SMART_HEADER}
+    col = next((j for j, c in enumerate(info.columns) if canonical(c) in smart), None)
+    if col is None:
+        return
+    r1, c1, r2, _ = _split(info.ref)
+    col += c1
+    cells = pkg.read_cells(info.sheet, r1 + info.header_row_count, r2)
+    ids = {r: cell.value for (r, c), cell in cells.items() if c == c1}
+    sc_col = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("smart") + 1)
+    for r in range(r1 + info.header_row_count, r2 + 1):
+        cell = cells.get((r, col))
+        if ids.get(r) in (None, "") or (cell is not None and (cell.formula is not None or
+                                                              cell.value not in (None, ""))):
+            continue  # a row without a goal yet, or a cell the user filled
+        formula = smart_formula(layout.sheet("scorecard", workbook.lang), sc_col, r)[1:]
+        write_cell(pkg, info.sheet, (r, col), KeptCell(owned.smart_by_id.get(str(_as_text(ids.get(r))), ""),
+                                                        formula, None))
+
+
+def write_lists(pkg: Package, workbook: WorkbookReader) -> None:
+    """The Goals sheet's drop-down lists (tables and their columns) as the workbook has them now."""
+    names, columns = layout.table_lists(workbook.tables.values(), workbook.lang)
+    sheet = layout.sheet("chartdata", workbook.lang)
+    pkg.write_region(sheet, 2, layout.LIST_TABLES_COL, layout.LIST_TABLES_COL, [[n] for n in names])
+    pkg.write_region(sheet, 2, layout.LIST_COLUMNS_COL, layout.LIST_COLUMNS_COL, [[c] for c in columns])
+
+
+#: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
+#: and values, the trend's periods (its goals' columns follow), the owner chart's names and values.
+GOAL_CHART_COLS, TREND_COL, OWNER_CHART_COLS = (1, 2, 3), 5, (13, 14)
+
+
+def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
+    """Point the Dashboard's charts at every goal, period and owner there is now, with their
+    cached values (shown before any recalculation) and a value axis that fits the data. Charts
+    that plot something else (the user's own) are left as they are."""
+    from .package.chartrefs import Series, fit_value_axis, series_refs, set_series
+
+    sheet = layout.sheet("chartdata", workbook.lang)
+    for part in pkg.part_names():
+        if not (part.startswith("xl/charts/chart") and part.endswith(".xml")):
+            continue
+        xml = pkg.read_part(part)
+        cols = [_chart_column(r.get("val", ""), sheet) for r in series_refs(xml)]
+        if not cols or None in cols:
+            continue
+        if all(c in GOAL_CHART_COLS[1:] for c in cols):
+            rows = owned.goal_chart
+            series = [Series(sheet, None, None, GOAL_CHART_COLS[0], c, 2, [r[0] for r in rows],
+                             [r[c - 1] for r in rows]) for c in cols]
+        elif all(c in OWNER_CHART_COLS[1:] for c in cols):
+            rows = owned.owner_chart
+            series = [Series(sheet, None, None, OWNER_CHART_COLS[0], c, 2, [r[0] for r in rows],
+                             [r[c - OWNER_CHART_COLS[0]] for r in rows]) for c in cols]
+        elif all(TREND_COL < c for c in cols):
+            head, body = owned.trend_chart[0], owned.trend_chart[1:]
+            series = [Series(sheet, (1, TREND_COL + j), str(head[j]), TREND_COL, TREND_COL + j, 2,
+                             [r[0] for r in body], [r[j] for r in body]) for j in range(1, len(head))]
+            series = series or [Series(sheet, (1, TREND_COL + 1), "", TREND_COL, TREND_COL + 1, 2, [], [])]
+        else:
+            continue
+        new = set_series(xml, series, pkg.where(part))
+        new = fit_value_axis(new, [v for s in series for v in s.values])
+        if new != xml:
+            pkg.replace_part(part, new)
+
+
+def _chart_column(ref: str, sheet: str) -> int | None:
+    """The column a series' values come from when they are on ``sheet``, else None."""
+    if "!" not in ref:
+        return None
+    where, cells = ref.rsplit("!", 1)
+    if where.strip("'").replace("''", "'") != sheet:
+        return None
+    try:
+        return _split(cells.split(":")[0])[1]
+    except WorkbookError:
+        return None
+
+
 def _whole_money_style(pkg: Package, regions: list, lang: str) -> int | None:
     """Where the language writes money without decimals (Taiwan: NT$ 16,596,912), the style of the
     Rewards payout column (#,##0), for money goals' values as the template shows them; else None."""
@@ -596,15 +688,59 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
                 cached[(sheet.name, r, c)] = cell.value
     tables = table_ranges(workbook.tables.values())
     progress(f"computing {len(formulas):,} formula(s) on your sheets")
-    outcome = evaluate_all(FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
-                                          overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang))
+    context = FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
+                             overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang)
+    outcome = evaluate_all(context)
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value) if not isinstance(cached[(sheet, r, c)], float) else value
+        if isinstance(value, dt.datetime) and isinstance(cached[(sheet, r, c)], (int, float)):
+            value = to_serial(value, pkg.epoch)  # a spill's first period start: its serial, as stored
         if not _same(value, cached[(sheet, r, c)]):
             changed.setdefault(sheet, {})[(r, c)] = "" if value is None else value
-    return FormulaResults(changed, outcome.skipped)
+    return FormulaResults(changed, outcome.skipped, _spills(pkg, context, outcome.values))
+
+
+def _spills(pkg: Package, context, computed: dict) -> dict:
+    """The whole results of the formulas that spill: array formulas (as Excel 365 saves a
+    spilling formula) and one-cell formulas of a worksheet function that spills."""
+    import re
+
+    import numpy as np
+
+    from ..functions import registry
+    from .evaluate import Evaluator
+    from .package.spills import array_ranges
+
+    spilling = {k.name: k.spills for k in registry.kpis() if k.spills != "no"}
+    anchors: dict[str, dict] = {}
+    out: dict[str, dict] = {}
+    ev = None
+    for (sheet, r, c), formula in context.formulas.items():
+        if (sheet, r, c) not in computed:
+            continue
+        if sheet not in anchors:
+            anchors[sheet] = array_ranges(pkg.read_part(pkg.sheet(sheet).part))
+        name = re.match(r"=\s*(?:_xludf\.|_xlfn\.|_xlws\.)*([A-Za-z_][\w.]*)\s*\(", formula)
+        kind = spilling.get(name.group(1).upper()) if name else None
+        is_array = (r, c) in anchors[sheet]
+        if not is_array and kind is None:
+            continue
+        ev = ev or Evaluator(context)
+        try:
+            whole = ev.evaluate(formula, sheet)
+        except Exception:  # noqa: BLE001 - computed once already; a spill that fails keeps its values
+            continue
+        if not isinstance(whole, np.ndarray):
+            if not is_array:
+                continue
+            whole = np.array([[whole]], dtype=object)
+        whole = whole.reshape(-1, 1) if whole.ndim < 2 else whole
+        rows = [[None if v is None or (isinstance(v, float) and math.isnan(v)) else
+                 (v.item() if isinstance(v, np.generic) else v) for v in row] for row in whole.tolist()]
+        out.setdefault(sheet, {})[(r, c)] = (rows, (0,) if kind == "period_table" else (), not is_array)
+    return out
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -652,11 +788,24 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         explain_uncomputed_data(pkg, workbook, owned, computed.inputs.goals)
         progress("writing the owned sheets")
         write_owned(pkg, workbook, owned)
+        fill_smart_cells(pkg, workbook, owned)
+        write_lists(pkg, workbook)
+        write_charts(pkg, workbook, owned)
         formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of, progress)
         skipped = formulas.skipped
         unwritten: dict[str, str] = {}
         for sheet, values in formulas.changed.items():
             unwritten.update(_set_formula_results(pkg, sheet, values))
+        for sheet, spills in formulas.spills.items():
+            for (r, c), (values, dates, make_array) in spills.items():
+                if f"{sheet}!{column_letter(c)}{r}" in unwritten:
+                    continue
+                blocked = write_spill(pkg, sheet, (r, c), values, dates, make_array)
+                if blocked:
+                    owned.warnings.append(f"{sheet}!{column_letter(c)}{r}: " + i18n.Message(i18n.N_(
+                        "its result spills over {rows} rows and {columns} columns, but {cell} is not empty; "
+                        "empty the cells in the way to see it whole"), rows=len(values),
+                        columns=len(values[0]) if values else 1, cell=blocked).text(workbook.lang))
         for cell, why in unwritten.items():
             owned.warnings.append(f"{cell}: its computed result could not be stored ({why}); "
                                   "the cell keeps its last value")
@@ -672,4 +821,4 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
 
 
 __all__ = ["refresh", "Report", "WorkbookReader", "FileWorkbook", "RefreshInputs", "read_inputs", "ComputedWorkbook",
-           "compute_workbook", "FormulaResults", "compute_formulas", "write_owned", "WorkbookError"]
+           "compute_workbook", "FormulaResults", "compute_formulas", "write_owned", "write_charts", "WorkbookError"]

@@ -54,6 +54,8 @@ TEXT = {
     "func_head": (N_("Function"), N_("Formula in the cell"), N_("Result"), N_("What it computes")),
     "rules_title": N_("Status rules (checked in order)"), "lists": N_("Lists for drop-downs"), "kpis": N_("KPIs"),
     "owners": N_("Owners"), "refresh": N_("Refresh scorecard"),
+    "spills": N_("Functions that return several values spill them into the cells below and beside (as Excel 365 "
+                 "shows them); the whole result of each:"),
 }
 
 
@@ -84,12 +86,16 @@ class Formats:
         self.wrap = wb.add_format({**font, "text_wrap": True, "valign": "top"})
         self.pct = wb.add_format({**font, "num_format": "0.0%"})
         self.num = wb.add_format({**font, "num_format": "#,##0.##"})
+        # a goal's values in one column show the same decimals (76,109.30 beside 476,154.37)
+        self.value = wb.add_format({**font, "num_format": "#,##0.00"})
         self.int = wb.add_format({**font, "num_format": "#,##0"})
         self.money = wb.add_format({**font, "num_format": "#,##0"})
         # dates and money as the language's readers write them (Taiwan: 2026/12/31, NT$ without decimals)
         self.date = wb.add_format({**font, "num_format": pgettext("number format", "yyyy-mm-dd", lang)})
         self.datetime = wb.add_format({**font, "num_format": pgettext("number format", "yyyy-mm-dd hh:mm", lang)})
-        self.amount = wb.add_format({**font, "num_format": pgettext("money format", "#,##0.##", lang)})
+        money = pgettext("money format", "#,##0.##", lang)
+        # money with decimals shows two of them on every row (76,109.30 beside 476,154.37)
+        self.amount = wb.add_format({**font, "num_format": "#,##0.00" if money == "#,##0.##" else money})
         self.text = wb.add_format(font)
         self.good = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
         self.warn = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
@@ -105,7 +111,9 @@ def _fmt_for(key: str, f: Formats):
     if key in ("as_of", "start", "end", "period_start"):
         return f.date
     if key in ("actual", "target", "expected", "forecast", "baseline", "band_low", "band_high"):
-        return f.num
+        return f.value
+    if key in ("rule", "smart"):
+        return f.wrap  # the whole reason, on as many lines as it takes
     if key in ("level", "key_results", "weight"):
         return f.num
     if key == "goals":
@@ -241,9 +249,10 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     _okr(sheets["okr"], key_results, owned, lang, f)
     _rewards(sheets["rewards"], plans, owned, lang, f)
     owners = sorted(set(goals["owner"]) - {""})
-    _settings(sheets["settings"], company.name, as_of, lang, f, owners)
-    _functions(sheets["functions"], company, lang, f)
-    _chartdata(chartdata, owned, lang, f)
+    # an empty workbook is the user's: no sample company, as-of blank (= today)
+    _settings(sheets["settings"], "" if empty else company.name, None if empty else as_of, lang, f, owners)
+    _functions(sheets["functions"], company, lang, f, empty)
+    _chartdata(chartdata, owned, lang, f, _lists(tables, lang))
     _dashboard(wb, sheets["dashboard"], owned, lang, f, S, as_of)
     if macros:
         from .macros import MACRO_NAME
@@ -323,13 +332,19 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
     scorecard_name = S("scorecard")
     smart_col = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("smart") + 1)
     columns = [{"header": h} for h in headers]
+    # a calculated column: Excel fills the SMART check into every row added to the table
+    id_header = layout.goal_header("id", lang)
+    columns[-1]["formula"] = (f"=IFERROR(INDEX('{scorecard_name}'!${smart_col}$1:${smart_col}$1000,"
+                              f"MATCH(Goals[@[{id_header}]],'{scorecard_name}'!$A$1:$A$1000,0)),\"\")")
     ws.add_table(0, 0, n, len(headers) - 1, _table("Goals", columns, [row + [None] for row in data]))
     # the SMART verdict comes from the Scorecard (refresh writes it there); each cell
     # carries its result as the cached value, so viewers that do not recalculate show it
     smart = owned.smart_by_id if owned else {}
-    for r, row in enumerate(data, start=1):
+    for r, row in enumerate(data, start=1):  # new rows: the calculated column (Excel), refresh (headless)
         formula = smart_formula(scorecard_name, smart_col, r + 1)
         ws.write_formula(r, len(headers) - 1, formula, f.wrap, smart.get(str(row[0]), ""))
+    if not data:  # the empty table's blank row: no formula until it holds a goal
+        ws.write_blank(1, len(headers) - 1, None, f.wrap)
     last = 500
     kpi_list = f"='{S('settings')}'!$H$3:$H${3 + len(sorted(TRACKABLE)) - 1}"
     owner_list = f"='{S('settings')}'!$I$3:$I$30"
@@ -337,6 +352,14 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
         j = keys.index(k)
         ws.data_validation(1, j, last, j, {"validate": "list", "source": source, "ignore_blank": True,
                                            "error_type": "warning"})
+    # tables and column names from the lists refresh keeps current on the hidden chart sheet
+    # (a goal's Columns cell may list several, so there the list only suggests)
+    for k, col, style in (("table", layout.LIST_TABLES_COL, "warning"),
+                          ("date_column", layout.LIST_COLUMNS_COL, "warning"),
+                          ("columns", layout.LIST_COLUMNS_COL, "information")):
+        j = keys.index(k)
+        ws.data_validation(1, j, last, j, {"validate": "list", "source": layout.list_source(S("chartdata"), col),
+                                           "ignore_blank": True, "error_type": style})
     for k in ("direction", "period", "rollup"):
         j = keys.index(k)
         words = [layout.choice(k, w, lang) for w in layout.CHOICES[k]]
@@ -409,7 +432,7 @@ def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
 
 
 def _scorecard(ws, owned: Owned | None, lang, f) -> None:
-    widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 44,
+    widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 60,
               "level": 6, "parent": 7, "smart": 40, "note": 40, "forecast": 15, "actual": 15, "target": 15,
               "expected": 15}
     _owned_sheet(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], lang, f, widths)
@@ -476,7 +499,7 @@ def _rewards(ws, plans: pd.DataFrame, owned: Owned | None, lang, f) -> None:
     ws.freeze_panes(1, 0)
 
 
-def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str]) -> None:
+def _settings(ws, company: str, as_of: dt.date | None, lang: str, f, owners: list[str]) -> None:
     ws.set_column(0, 0, 28, f.text)
     ws.set_column(1, 1, 22, f.text)
     ws.set_column(3, 5, 14, f.text)
@@ -487,6 +510,8 @@ def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str])
     for r, (key, _) in enumerate(layout.SETTING_KEYS, start=1):
         ws.write_string(r, 0, layout.setting_name(key, lang), f.text)
         v = values[key]
+        if v in (None, ""):
+            continue
         if isinstance(v, dt.date):
             ws.write_datetime(r, 1, dt.datetime.combine(v, dt.time()), f.date)
         else:
@@ -510,7 +535,7 @@ def _settings(ws, company: str, as_of: dt.date, lang: str, f, owners: list[str])
         ws.write_string(r, 8, o, f.text)
 
 
-def _functions(ws, company, lang, f) -> None:
+def _functions(ws, company, lang, f, empty: bool = False) -> None:
     ws.set_column(0, 0, 18, f.text)
     ws.set_column(1, 1, 70, f.wrap)
     ws.set_column(2, 2, 16, f.num)
@@ -518,7 +543,8 @@ def _functions(ws, company, lang, f) -> None:
     _header(ws, 0, 0, list(text("func_head", lang)), f)
     from .functions_sheet import sample_calls
 
-    for r, call in enumerate(sample_calls(company, lang), start=1):
+    calls = sample_calls(company, lang, empty)
+    for r, call in enumerate(calls, start=1):
         ws.write_string(r, 0, call.name, f.text)
         ws.write_string(r, 1, call.formula, f.wrap)
         value = call.result
@@ -533,10 +559,47 @@ def _functions(ws, company, lang, f) -> None:
         width = 35 if lang == "zh-TW" else 68  # characters per line: CJK ones are twice as wide
         lines = max(math.ceil(len(call.formula) / 68), math.ceil(len(summary) / width), 1)
         ws.set_row(r, 13.5 * lines)
+    _spills(ws, [c for c in calls if c.values], len(calls) + 2, lang, f, room=0 if empty else 12)
     ws.freeze_panes(1, 1)
 
 
-def _chartdata(ws, owned: Owned | None, lang, f) -> None:
+def _spills(ws, calls, top: int, lang, f, room: int) -> None:
+    """Below the table, each function that spills with its whole result: a dynamic-array
+    formula in column C and every value it spills, formatted (period starts as dates).
+    A period table over the data gets ``room`` empty rows below it to grow into (the last
+    one has the rest of the sheet)."""
+    from .functions_sheet import unwrap_index
+
+    ws.write_string(top, 0, text("spills", lang), f.subtitle)
+    r = top + 1
+    for call in calls:
+        formula = unwrap_index(call.formula)
+        rows = call.values or [[None]]
+        fmts = [f.date if call.spills == "period_table" and j == 0 else f.pct if call.percent else f.num
+                for j in range(len(rows[0]))]
+        ws.write_string(r, 0, call.name, f.text)
+        ws.write_string(r, 1, formula, f.wrap)
+        ws.set_row(r, 13.5 * max(math.ceil(len(formula) / 68), 1))
+        first = rows[0][0]
+        ws.write_dynamic_array_formula(r, 2, r + len(rows) - 1, 2 + len(rows[0]) - 1, formula, fmts[0],
+                                       _cached(first))
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if (i, j) != (0, 0):
+                    _write_rows(ws, r + i, 2 + j, [[v]], [fmts[j]])
+        r += len(rows) + 1 + (room if call.spills == "period_table" else 0)
+
+
+def _cached(v):
+    """A value as a formula's cached result (dates as serial numbers, blanks as "")."""
+    if v is None:
+        return ""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return to_serial(v)
+    return stable(v) if isinstance(v, float) else v
+
+
+def _chartdata(ws, owned: Owned | None, lang, f, lists: tuple[list[str], list[str]]) -> None:
     t = {k: text(k, lang) for k in ("achievement", "expected")}
     _header(ws, 0, 0, ["ID", t["achievement"], t["expected"]], f)
     _write_rows(ws, 1, 0, owned.goal_chart if owned else [], [f.text, f.pct, f.pct])
@@ -545,8 +608,21 @@ def _chartdata(ws, owned: Owned | None, lang, f) -> None:
     _header(ws, 0, 12, [layout.header(layout.PAYOUT_COLUMNS, lang)[0], t["achievement"]], f)
     _write_rows(ws, 1, 12, owned.owner_chart if owned else [], [f.text, f.pct])
     ws.set_column(16, 16, 12, f.date)  # Q1: the as-of date the Dashboard shows
+    names, columns = lists
+    ws.write_string(0, layout.LIST_TABLES_COL - 1, layout.goal_header("table", lang), f.header)
+    ws.write_string(0, layout.LIST_COLUMNS_COL - 1, layout.goal_header("columns", lang), f.header)
+    _write_rows(ws, 1, layout.LIST_TABLES_COL - 1, [[n] for n in names], [f.text])
+    _write_rows(ws, 1, layout.LIST_COLUMNS_COL - 1, [[c] for c in columns], [f.text])
     if owned:
         ws.write_datetime(0, 16, dt.datetime.combine(owned.as_of, dt.time()), f.date)
+
+
+def _lists(tables: dict[str, pd.DataFrame], lang: str) -> tuple[list[str], list[str]]:
+    from types import SimpleNamespace
+
+    infos = [SimpleNamespace(display_name=name, sheet=layout.sheet(name, lang), columns=list(df.columns))
+             for name, df in tables.items()]
+    return layout.table_lists(infos, lang)
 
 
 def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
@@ -557,7 +633,7 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     ws.set_column(1, 1, 13, f.int)
     ws.write_string(0, 0, t["dash_title"], f.title)
     ws.write_string(1, 0, t["as_of"], f.text)
-    ws.write_formula(1, 1, f"='{cd}'!$Q$1", f.date, int(to_serial(as_of)))
+    ws.write_formula(1, 1, f"='{cd}'!$Q$1", f.date, int(to_serial(as_of)) if owned else "")
     ws.write_string(3, 0, t["status_count"], f.subtitle)
     words = labels.STATUS[lang]
     sc = S("scorecard")
@@ -567,23 +643,24 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
         status_i = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
         for row in owned.scorecard:
             counts[row[status_i]] = counts.get(row[status_i], 0) + 1
-    for r, key in enumerate(("achieved", "on_track", "behind", "at_risk", "no_data"), start=4):
+    for r, key in enumerate(("achieved", "on_track", "behind", "at_risk", "not_started", "no_data"), start=4):
         ws.write_string(r, 0, words[key], f.text)
         ws.write_formula(r, 1, f"=COUNTIF('{sc}'!${st}:${st},A{r + 1})", f.int, counts.get(words[key], 0))
     _status_cf(ws, "A5:A8", lang, f)
-    n_goals = len(owned.goal_chart) if owned else 10
+    # the charts' ranges cover the rows there are (refresh moves them as goals, owners and periods come and go)
+    n_goals = max(len(owned.goal_chart), 1) if owned else 1
     bar = wb.add_chart({"type": "bar"})
     bar.add_series({"name": t["achievement"], "categories": [cd, 1, 0, n_goals, 0], "values": [cd, 1, 1, n_goals, 1],
                     "fill": {"color": "#2E75B6"}})
     bar.add_series({"name": t["expected"], "categories": [cd, 1, 0, n_goals, 0], "values": [cd, 1, 2, n_goals, 2],
                     "fill": {"color": "#BFBFBF"}})
     bar.set_title({"name": t["goal_vs_plan"]})
-    bar.set_x_axis({"num_format": "0%", "min": 0, "max": 1.5, "major_gridlines": {"visible": True}})
+    bar.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}})
     bar.set_y_axis({"reverse": True})
     bar.set_legend({"position": "bottom"})
     bar.set_size({"width": 620, "height": 520})
     ws.insert_chart(3, 6, bar)
-    trend = owned.trend_chart if owned else [["", "G"], ["", None]]
+    trend = owned.trend_chart if owned else [["", ""], ["", None]]
     n_periods = len(trend) - 1
     line = wb.add_chart({"type": "line"})
     for j in range(1, len(trend[0])):
@@ -594,7 +671,7 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     line.set_legend({"position": "bottom"})
     line.set_size({"width": 620, "height": 320})
     ws.insert_chart(31, 6, line)
-    n_owners = len(owned.owner_chart) if owned else 5
+    n_owners = max(len(owned.owner_chart), 1) if owned else 1
     col = wb.add_chart({"type": "column"})
     col.add_series({"name": t["achievement"], "categories": [cd, 1, 12, n_owners, 12],
                     "values": [cd, 1, 13, n_owners, 13], "fill": {"color": "#70AD47"},

@@ -1,0 +1,236 @@
+"""Issue 9 points 4, 6, 7 and the Goals drop-downs, as a user of their own data sees them.
+
+An ``--empty`` workbook gets an order log and 13 goals written into its tables without
+Excel (as a script or an import does), then is refreshed at two dates: the Dashboard's
+charts must plot every goal, owner and review period (ranges and the cached values
+viewers show), the Functions sheet must show no error value, spilled results must be
+whole and dated, and the Goals sheet must offer its tables and columns in drop-downs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from kpi_xl.excel import split_ref
+from kpi_xl.workbook import template
+from kpi_xl.workbook.package import KeptCell, open_package
+from kpi_xl.workbook.refresh import refresh
+
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+OWNERS = ["Ann", "Ben", "Cleo", "Dev"]
+ERRORS = ("#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!")
+
+
+def add_rows(path: Path, table: str, rows: list[list]) -> None:
+    """Append rows to an Excel Table on disk (its blank first row filled first), as a script does."""
+    with open_package(path) as pkg:
+        info = next(t for t in pkg.tables() if t.display_name == table)
+        first_ref, last_ref = info.ref.split(":")
+        top, c1 = split_ref(first_ref)
+        bottom, c2 = split_ref(last_ref)
+        filled = any(cell.value not in (None, "") for (r, c), cell in pkg.read_cells(info.sheet, bottom, bottom).items()
+                     if c < c1 + len(rows[0]))
+        start = bottom + 1 if filled and bottom > top else top + 1
+        pkg.write_region(info.sheet, start, c1, c1 + len(rows[0]) - 1, rows)
+        xml = pkg.read_part(info.part).decode()
+        new_ref = f"{first_ref}:{re.sub(r'[0-9]+', '', last_ref)}{start + len(rows) - 1}"
+        pkg.replace_part(info.part, xml.replace(f'ref="{info.ref}"', f'ref="{new_ref}"').encode())
+        pkg.save(path, backup=False)
+
+
+def orders(n: int = 600) -> list[list]:
+    rnd = random.Random(7)
+    return [[f"O{i:05d}", dt.datetime(2026, 1, 1) + dt.timedelta(days=rnd.randrange(180)),
+             rnd.choice(["Online", "Store"]), f"C{rnd.randrange(300)}", float(rnd.randrange(100, 3000)), None]
+            for i in range(n)]
+
+
+def goals(n: int = 13) -> list[list]:
+    rows = []
+    for i in range(n):
+        kpi = ["SUM", "COUNT", "DISTINCT", "AVERAGE"][i % 4]
+        column = {"SUM": "Amount", "COUNT": "", "DISTINCT": "Customer", "AVERAGE": "Amount"}[kpi]
+        target = {"SUM": 200000.0, "COUNT": 300.0, "DISTINCT": 250.0, "AVERAGE": 1500.0}[kpi] * (1 + i / 10)
+        rows.append([f"G{i + 1}", f"Goal {i + 1}", OWNERS[i % 4], kpi, "Orders", column, "Date", "", "", "higher",
+                     None, None, None, target, dt.datetime(2026, 1, 1), dt.datetime(2026, 6, 30), "month", 1.0,
+                     None, None, None, None])
+    return rows
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory) -> Path:
+    """An --empty workbook with an order log and 13 goals, refreshed at the end of March and of April."""
+    path = tmp_path_factory.mktemp("grow") / "shop.xlsx"
+    template.new(path, empty=True)
+    add_rows(path, "Orders", orders())
+    add_rows(path, "Goals", goals())
+    refresh(path, as_of=dt.date(2026, 3, 31), backup=False)
+    refresh(path, as_of=dt.date(2026, 4, 30), backup=False)
+    return path
+
+
+def dashboard_charts(path: Path) -> dict[str, ET.Element]:
+    """The Dashboard's chart parts by title."""
+    out = {}
+    with open_package(path) as pkg:
+        for part in pkg.part_names():
+            if part.startswith("xl/charts/chart") and part.endswith(".xml"):
+                root = ET.fromstring(pkg.read_part(part))
+                title = "".join(t.text or "" for t in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}t"))
+                out[title] = root
+    return out
+
+
+def series(chart: ET.Element) -> list[dict]:
+    """Each series: its formulas, point counts and cached points."""
+    out = []
+    for ser in chart.iter(f"{C}ser"):
+        s = {}
+        for part in ("tx", "cat", "val"):
+            el = ser.find(f"{C}{part}")
+            if el is None:
+                continue
+            f = el.find(f".//{C}f")
+            count = el.find(f".//{C}ptCount")
+            s[part] = (f.text if f is not None else None, int(count.get("val")) if count is not None else None,
+                       [p.find(f"{C}v").text for p in el.iter(f"{C}pt")])
+        out.append(s)
+    return out
+
+
+def rows_of(ref: str) -> int:
+    cells = ref.split("!")[1].replace("$", "").split(":")
+    return split_ref(cells[-1])[0] - split_ref(cells[0])[0] + 1
+
+
+def test_goal_chart_plots_every_goal_with_cached_values(grown):
+    chart = dashboard_charts(grown)["Achievement vs where the plan expects it"]
+    for s in series(chart):
+        (cat_ref, cat_n, cats), (val_ref, val_n, vals) = s["cat"], s["val"]
+        assert rows_of(cat_ref) == rows_of(val_ref) == cat_n == val_n == 13
+        assert cats == [f"G{i}" for i in range(1, 14)]
+        assert len(vals) == 13 and all(float(v) >= 0 for v in vals)
+    # the axis fits the data: no fixed maximum that cuts a goal at 300 %
+    assert chart.find(f".//{C}valAx/{C}scaling/{C}max") is None
+
+
+def test_owner_chart_has_one_bar_per_owner_and_no_phantom_bars(grown):
+    chart = dashboard_charts(grown)["Achievement by owner"]
+    (s,) = series(chart)
+    assert s["cat"][2] == OWNERS and s["cat"][1] == s["val"][1] == 4 and rows_of(s["val"][0]) == 4
+
+
+def test_trend_chart_shows_every_period_after_two_refreshes(grown):
+    chart = dashboard_charts(grown)["Achievement by review period"]
+    ss = series(chart)
+    assert len(ss) == 6  # the goals the trend follows
+    for s in ss:
+        assert s["cat"][2] == ["2026-03", "2026-04"] and s["val"][1] == 2 and len(s["val"][2]) == 2
+        assert re.fullmatch(r"G\d+", s["tx"][2][0])
+
+
+def test_fewer_goals_shrink_the_charts_of_the_sample(tmp_path):
+    path = tmp_path / "sample.xlsx"
+    template.new(path)
+    before = series(dashboard_charts(path)["Achievement vs where the plan expects it"])[0]["cat"][2]
+    with open_package(path) as pkg:  # the table's rows from the last charted goal's down deleted
+        info = next(t for t in pkg.tables() if t.display_name == "Goals")
+        first, last = info.ref.split(":")
+        ids = {r: cell.value for (r, c), cell in pkg.read_cells(info.sheet, 2).items() if c == 1}
+        r2 = max(r for r, v in ids.items() if v in before)
+        removed = ids[r2]
+        pkg.write_region(info.sheet, r2, 1, 23, [])
+        xml = pkg.read_part(info.part).decode()
+        pkg.replace_part(info.part, xml.replace(f'ref="{info.ref}"', f'ref="{first}:W{r2 - 1}"').encode())
+        pkg.save(path, backup=False)
+    refresh(path, as_of=dt.date(2026, 6, 15), backup=False)
+    s = series(dashboard_charts(path)["Achievement vs where the plan expects it"])[0]
+    assert removed in before and s["cat"][2] == [g for g in before if g != removed]  # no phantom bar left
+    assert s["val"][1] == rows_of(s["val"][0]) == len(before) - 1
+
+
+def values(path: Path, sheet: str) -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def test_empty_workbook_is_empty_and_its_functions_show_no_error(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    template.new(path, empty=True)
+    settings = {r[0]: r[1] for r in values(path, "Settings")[1:5]}
+    assert settings["Company"] == "" and settings["As-of date (blank = today)"] == ""
+    add_rows(path, "Goals", goals(2))
+    refresh(path, backup=False)  # as of today
+    rows = values(path, "Functions")
+    cells = [v for r in rows for v in r]
+    assert not [v for v in cells if isinstance(v, str) and v.strip() in ERRORS]
+    for r in rows[1:]:
+        if r[0] and r[1].startswith("="):
+            assert "[" not in r[1], f"{r[0]} reads a table: {r[1]}"  # its own inputs
+    results = {r[0]: r[2] for r in rows[1:43] if r[0]}
+    assert results["GROSS_MARGIN"] == pytest.approx(0.4) and results["CAGR"] == pytest.approx(0.2)
+    # the SMART check is in every goal row, new ones included
+    goal_rows = values(path, "Goals")[1:3]
+    assert all(r[-1].startswith("S") for r in goal_rows)
+    with open_package(path) as pkg:
+        table = next(t for t in pkg.tables() if t.display_name == "Goals")
+        assert b"calculatedColumnFormula" in pkg.read_part(table.part)
+
+
+def test_spilled_results_are_whole_and_dated(tmp_path):
+    path = tmp_path / "sample.xlsx"
+    template.new(path)
+    # a user's own one-cell formula, and a quarter more of orders
+    with open_package(path) as pkg:
+        pkg.write_region("Dashboard", 40, 1, 1, [[KeptCell(None, 'SUM_PER_PERIOD(Orders[Date],Orders[Amount],"quarter")', None)]])
+        pkg.save(path, backup=False)
+    add_rows(path, "Orders", [["X1", dt.datetime(2026, 8, 3), "Online", "C1", 1000.0, 400.0]])
+    refresh(path, as_of=dt.date(2026, 8, 31), backup=False)
+    rows = values(path, "Functions")
+    at = next(i for i, r in enumerate(rows) if r[0] == "SUM_PER_PERIOD" and r[1].startswith("=SUM_PER_PERIOD"))
+    block = [r[2:4] for r in rows[at:at + 7]]
+    assert block[0] == [dt.date(2025, 1, 1), pytest.approx(2762554.0)]
+    assert block[-1] == [dt.date(2026, 7, 1), 1000.0]  # the new quarter spilled, as a date
+    dash = values(path, "Dashboard")
+    quarters = [dt.date(y, m, 1) for y in (2025, 2026) for m in (1, 4, 7, 10)][:7]
+    assert [r[0] for r in dash[39:46]] == quarters  # the user's formula spilled whole, dates as dates
+    assert dash[45][1] == 1000.0
+    with open_package(path) as pkg:
+        assert pkg.read_cells("Dashboard", 40, 40)[(40, 1)].formula.startswith("SUM_PER_PERIOD")
+        sheet = pkg.read_part(pkg.sheet("Dashboard").part)
+    assert b't="array" ref="A40:B46"' in sheet
+
+
+def test_goals_sheet_offers_tables_and_columns_kept_current(grown):
+    with open_package(grown) as pkg:
+        sheet = pkg.read_part(pkg.sheet("Goals").part).decode()
+    sources = dict(re.findall(r'sqref="([A-Z]+)2:[A-Z]+\d+"><formula1>([^<]+)', sheet))
+    assert "Settings" in sources["D"]  # KPI
+    assert "$S$2" in sources["E"] and "$T$2" in sources["G"] and "$T$2" in sources["F"]  # table, date column, columns
+    lists = values(grown, "Chart data")
+    tables = [r[18] for r in lists[1:] if len(r) > 18 and r[18]]
+    columns = [r[19] for r in lists[1:] if len(r) > 19 and r[19]]
+    assert "Orders" in tables and "Goals" not in tables and {"Amount", "Customer", "Date"} <= set(columns)
+
+
+@pytest.mark.skipif(shutil.which("openxml-audit") is None, reason="openxml-audit is not installed")
+def test_grown_workbook_passes_openxml_audit(grown):
+    out = subprocess.run(["openxml-audit", str(grown)], capture_output=True, text=True)
+    assert "Errors: 0" in out.stdout, out.stdout[-2000:]
+
+
+def test_trend_chart_renders_a_point_per_period(grown, tmp_path):
+    render = pytest.importorskip("tests.support.render")
+    if not render.soffice_available():
+        pytest.skip("LibreOffice is not installed")
+    charts = render.charts(grown)
+    trend = next(c for c in charts if "review period" in c.label)
+    assert all(len(s.plotted) == 2 for s in trend.series)
