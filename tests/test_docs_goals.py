@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpi_xl.i18n import pgettext
 from kpi_xl.goals import compute, smart_check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,11 +214,13 @@ ZH_COLUMNS = {
     "Order ID": "訂單編號", "Date": "日期", "Customer": "客戶", "Channel": "通路", "Items": "件數", "Amount": "金額",
     "Returning": "回頭客", "Month": "月份", "Buyers before": "前月購買人數", "Bought again": "再次購買人數",
     "Plan": "方案", "Customers at start": "期初客戶數", "New customers": "新客戶數", "Churned customers": "流失客戶數",
-    "Starting MRR": "期初MRR", "New MRR": "新增MRR", "Expansion MRR": "擴充MRR", "Contraction MRR": "縮減MRR",
-    "Churned MRR": "流失MRR", "Ending MRR": "期末MRR", "Ticket ID": "工單編號", "Created": "建立時間",
-    "First response": "首次回應", "Resolved": "解決時間", "Agent": "客服人員", "Rating": "滿意度評分",
-    "Priority": "優先等級",
+    "Ending MRR": "期末 MRR", "Priority": "優先等級",
 }
+# the template's own columns take the catalog's words, so the page follows the workbook
+ZH_COLUMNS.update({en: pgettext("column", en, "zh-TW") for en in (
+    "Order ID", "Date", "Customer", "Channel", "Amount", "Month", "Plan", "Customers at start", "New customers",
+    "Churned customers", "Starting MRR", "New MRR", "Expansion MRR", "Contraction MRR", "Churned MRR", "Ticket ID",
+    "Created", "First response", "Resolved", "Agent", "Rating")})
 ZH_VALUES = {"Channel": {"Online": "線上", "online": "線上", "Shop": "門市", "Email": "Email", "LINE": "LINE",
                          "Phone": "電話"},
              "Returning": {"yes": "是", "Yes": "是", "no": "否"}, "Priority": {"High": "高", "Normal": "一般"}}
