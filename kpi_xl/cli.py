@@ -158,6 +158,42 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
         console.print(f"previous version kept as {report.backup}")
 
 
+@main.command("import")
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("table")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--append", "mode", flag_value="append", default=True,
+              help="Add the rows after the table's last row (the default).")
+@click.option("--replace", "mode", flag_value="replace", help="Replace the table's rows with the file's.")
+@click.option("--add-columns", is_flag=True, help="Add the file's columns the table lacks to the table.")
+@click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def import_(book: Path, table: str, file: Path, mode: str, add_columns: bool, no_backup: bool, quiet: bool) -> None:
+    """Import a CSV, Excel or Parquet FILE into TABLE of BOOK (a new sheet and table when TABLE
+    does not exist). Formats, charts and other sheets stay as they are."""
+    from .workbook.importing import import_table
+
+    run = lambda progress=None: import_table(book, table, file, mode=mode, add_columns=add_columns,  # noqa: E731
+                                             backup=not no_backup, progress=progress)
+    if quiet:
+        report = run()
+    elif sys.stderr.isatty():
+        with _console().status("importing") as status:
+            report = run(lambda msg: status.update(msg))
+    else:
+        report = run(lambda msg: click.echo(msg, err=True))
+    if quiet:
+        return
+    added = len(report.columns_added)
+    words = [f"imported {report.rows:,} row{'s' if report.rows != 1 else ''} into {report.table} (sheet {report.sheet})"
+             + (", a new table on a new sheet" if report.created else "")
+             + (f", {added} column{'s' if added != 1 else ''} added ({', '.join(report.columns_added)})"
+                if added else "")]
+    if report.backup:
+        words.append(f"previous version kept as {report.backup}")
+    click.echo("; ".join(words))
+
+
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))

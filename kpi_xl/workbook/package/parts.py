@@ -137,6 +137,18 @@ class Parts:
             raise WorkbookError(f"{self.path}: no part {name!r}")
         self._modified[actual] = data
 
+    def add_part(self, name: str, data: bytes) -> None:
+        """A new part (written, deflated, after the existing ones when saved); its relationship
+        and content type are the caller's."""
+        if self.find_part(name) is not None:
+            raise WorkbookError(f"{self.path}: a part {name!r} exists already")
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._infos.append(info)
+        self._names[name.lower()] = name
+        self._modified[name] = data
+
     def remove_part(self, name: str) -> None:
         """Leave a part out of the saved file (its relationships and content type are the caller's)."""
         actual = self.find_part(name)

@@ -1,0 +1,265 @@
+"""Import a file into an Excel Table of a workbook: `kpi-xl import BOOK TABLE FILE`.
+
+The rows of a CSV, Excel or Parquet file (or a pandas DataFrame: see
+:mod:`.sources`) go into the table surgically, as refresh writes: only the cells of
+the table's columns from the first written row down, the table's range (and its
+filter's) and, when asked, new columns change; other sheets, formats, conditional
+formats, charts and data validations come out byte for byte. The file is replaced
+atomically under the workbook's lock, the previous version kept as ``NAME.bak.xlsx``.
+
+Headers match the table's columns whatever their case and order, and in any language
+of kpi-xl (an English Goals CSV goes into a zh-TW workbook's Goals table). Table
+columns the file lacks stay blank, or get their calculated column's formula. A table
+that does not exist becomes a new Excel Table on a new sheet of that name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..excel import MAX_COLS, cell_ref, column_letter, split_ref
+from . import layout
+from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
+from .package.atomic import check_writable
+from .package.records import MAX_ROWS
+from .package.styles import date_style, is_date_style, number_style
+from .package.tables import add_table_sheet, resize_table, table_columns, table_name
+from .sources import ImportError_, Source, read_source
+
+MODES = ("append", "replace")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did."""
+
+    path: Path
+    table: str
+    sheet: str
+    rows: int
+    columns_added: list[str] = field(default_factory=list)
+    created: bool = False
+    backup: Path | None = None
+
+
+def import_table(book: str | os.PathLike, table: str, source: Any, *, mode: str = "append",
+                 add_columns: bool = False, backup: bool = True,
+                 progress: Callable[[str], None] | None = None) -> ImportReport:
+    """Put the rows of ``source`` (a path or a DataFrame) into table ``table`` of ``book``.
+
+    ``mode="append"`` adds them after the table's last row, ``"replace"`` replaces its rows.
+    A file column the table lacks is refused unless ``add_columns``. ``progress`` is told
+    each step. Raises a :class:`~kpi_xl.errors.KpiXlError` (never anything else for bad input)
+    naming the file, row and column of what cannot be imported; the workbook is then untouched.
+    """
+    say = progress or (lambda _msg: None)
+    if mode not in MODES:
+        raise ImportError_(f"mode {mode!r}: use 'append' or 'replace'")
+    path = Path(book)
+    if not path.exists():
+        raise WorkbookError(f"{path}: no such file")
+    path = Path(os.path.realpath(path))
+    check_writable(path)
+    label = "the DataFrame" if not isinstance(source, (str, os.PathLike)) else Path(source).name
+    say(f"reading {label}")
+    data = read_source(source)
+    say(f"read {data.rows:,} rows of {len(data.columns)} columns from {label}")
+    _check_unique(data)
+    with workbook_lock(path), open_package(path) as pkg:
+        info = _find_table(pkg, table)
+        created = info is None
+        if created:
+            say(f"making the table {table} on a new sheet")
+            info = _create(pkg, table, data)
+        added = _write(pkg, info, data, mode, add_columns, say)
+        say("saving (the previous version is kept as a backup)" if backup else "saving")
+        pkg.save(path, backup=backup)
+    return ImportReport(path, info.display_name, info.sheet, data.rows, added, created,
+                        backup_path(path) if backup else None)
+
+
+def _check_unique(data: Source) -> None:
+    seen: dict[str, str] = {}
+    for name in data.columns:
+        if name.casefold() in seen:
+            raise ImportError_(f"{data.label}: two columns named {seen[name.casefold()]!r} and {name!r}; "
+                               "rename one")
+        seen[name.casefold()] = name
+
+
+def _find_table(pkg: Package, name: str) -> TableInfo | None:
+    tables = pkg.tables()
+    found = next((t for t in tables if t.display_name.casefold() == name.casefold()), None)
+    if found is None:  # a sheet's name (e.g. a zh-TW workbook's) for the one table on it
+        on_sheet = [t for t in tables if t.sheet.casefold() == name.casefold()]
+        found = on_sheet[0] if len(on_sheet) == 1 else None
+    return found
+
+
+# ---------------------------------------------------------------- a new table
+
+def _create(pkg: Package, name: str, data: Source) -> TableInfo:
+    if not data.columns:
+        raise ImportError_(f"{data.label}: no columns to make a table of")
+    if len(data.columns) > MAX_COLS:
+        raise ImportError_(f"{data.label}: {len(data.columns):,} columns; a sheet holds {MAX_COLS:,}")
+    taken = {t.display_name for t in pkg.tables()} | {n.name for n in pkg.defined_names()}
+    tname = table_name(name, taken)
+    dates = [_has_dates(col) for col in data.values]
+    style = date_style(pkg) if any(dates) else None
+    widths = [min(max(len(h) + 3, 10, *(len(str(v)) + 2 for v in col[:200] if v is not None)), 40)
+              for h, col in zip(data.columns, data.values)]
+    add_table_sheet(pkg, name, tname, data.columns, [style if d else None for d in dates], widths)
+    return _find_table(pkg, tname)
+
+
+def _has_dates(col: list[Any]) -> bool:
+    import datetime as dt
+
+    return any(isinstance(v, (dt.date, dt.datetime)) for v in col)
+
+
+# ---------------------------------------------------------------- writing rows
+
+def _aliases(name: str) -> set[str]:
+    """Names a table column answers to: its own, and the same header in every language
+    (Goals columns, SMART check, the template's data columns)."""
+    key = name.casefold()
+    out = {key}
+    groups = [[layout.goal_header(k, lang) for lang in layout.LANGS] for k in layout.GOAL_HEADERS]
+    groups.append(list(layout.SMART_HEADER))
+    groups += [[layout.data_header(c, lang) for lang in layout.LANGS] for c in layout.DATA_COLUMNS]
+    for group in groups:
+        folded = {g.casefold() for g in group}
+        if key in folded:
+            out |= folded
+    return out
+
+
+def _match(info: TableInfo, data: Source) -> tuple[dict[int, int], list[str]]:
+    """File column -> table column (0-based), and the file's columns the table lacks."""
+    exact = {c.casefold(): k for k, c in enumerate(info.columns)}
+    alias: dict[str, int] = {}
+    for k, c in enumerate(info.columns):
+        for a in _aliases(c):
+            alias.setdefault(a, k)
+    mapping, unknown, used = {}, [], {}
+    for j, name in enumerate(data.columns):
+        k = exact.get(name.casefold(), alias.get(name.casefold()))
+        if k is None:
+            unknown.append(name)
+            continue
+        if k in used:
+            raise ImportError_(f"{data.label}: columns {used[k]!r} and {name!r} both go into "
+                               f"{info.display_name}[{info.columns[k]}]; drop one")
+        used[k] = name
+        mapping[j] = k
+    return mapping, unknown
+
+
+def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: bool,
+           say: Callable[[str], None]) -> list[str]:
+    where = f"{info.sheet}!"
+    if info.totals_row_count:
+        raise WorkbookError(f"{pkg.path}: table {info.display_name} has a totals row; turn it off in Excel "
+                            "(Table Design > Total Row), import, then turn it on again")
+    if info.header_row_count != 1:
+        raise WorkbookError(f"{pkg.path}: table {info.display_name} has no header row; import needs one")
+    (r1, c1), (r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    mapping, unknown = _match(info, data)
+    if unknown and not add_columns:
+        raise ImportError_(f"{data.label}: column(s) {', '.join(repr(u) for u in unknown)} are not in table "
+                           f"{info.display_name} (its columns: {', '.join(info.columns)}); rename them, drop them, "
+                           "or add them to the table with --add-columns")
+    for j, name in enumerate(data.columns):
+        if name in unknown:
+            mapping[j] = len(info.columns) + unknown.index(name)
+    last = c2 + len(unknown)
+    if last > MAX_COLS:
+        raise ImportError_(f"{data.label}: {len(unknown)} new columns go past the sheet's last column")
+    _check_room(pkg, info, r1, r2, c1, c2, last)
+    existing = pkg.read_cells(info.sheet, r2, r2) if r2 > r1 else {}
+    blank = r2 == r1 + 1 and not any(c.value not in (None, "") or c.formula for (_r, col), c in existing.items()
+                                     if c1 <= col <= c2)
+    top = r1 + 1 if mode == "replace" or blank else r2 + 1
+    end = max(top + data.rows - 1, r1 + 1)
+    if end > MAX_ROWS:
+        raise ImportError_(f"{data.label}: {data.rows:,} rows from {where}{cell_ref(top, c1)} go past Excel's "
+                           f"last row ({MAX_ROWS:,}); import fewer rows or replace the table's")
+    width = last - c1 + 1
+    # each column's format: its last row's cell's, else its <cols> entry's (write_region's default)
+    styles = [existing[(r2, c1 + k)].style if (r2, c1 + k) in existing else None for k in range(width)]
+    if unknown:
+        head = pkg.read_cells(info.sheet, r1, r1).get((r1, c2))
+        pkg.write_region(info.sheet, r1, c2 + 1, last, [unknown], [head.style if head else None] * len(unknown))
+    formulas = {k: c.formula for k, c in enumerate(table_columns(pkg, info.part)) if c.formula}
+    columns: list[list[Any] | None] = [None] * width
+    for j, k in mapping.items():
+        columns[k] = data.values[j]
+    row_styles = _date_styles(pkg, info.sheet, c1, columns, styles)
+    for k, formula in formulas.items():
+        if columns[k] is None:
+            columns[k] = [KeptCell(None, formula)] * data.rows
+    say(f"writing {data.rows:,} rows into {info.display_name} (sheet {info.sheet})")
+    if mode == "replace" or data.rows:
+        filler = [None] * data.rows
+        rows = [list(r) for r in zip(*(c if c is not None else filler for c in columns))] if data.rows else []
+        pkg.write_region(info.sheet, top, c1, last, rows, styles, row_styles)
+    resize_table(pkg, info.part, f"{column_letter(c1)}{r1}:{column_letter(last)}{end}", unknown)
+    return unknown
+
+
+def _check_room(pkg: Package, info: TableInfo, r1: int, r2: int, c1: int, c2: int, last: int) -> None:
+    """Nothing the user wrote below the table (or where new columns go) is overwritten."""
+    cells = dict(pkg.read_cells(info.sheet, r2 + 1))
+    if last > c2:
+        cells.update(pkg.read_cells(info.sheet, r1, r2))
+    for (r, c), cell in cells.items():
+        below = r > r2 and c1 <= c <= last
+        right = r1 <= r <= r2 and c2 < c <= last
+        if (below or right) and (cell.value not in (None, "") or cell.formula):
+            what = "below the table" if below else "where the new columns go"
+            raise WorkbookError(f"{info.sheet}!{cell_ref(r, c)}: holds {cell.value!r} {what} "
+                                f"{info.display_name}; move it, then import again (nothing was changed)")
+
+
+LAST_DATE = 2_958_465  # 9999-12-31: a bigger number in a date-formatted cell shows as ####
+
+
+def _date_styles(pkg: Package, sheet: str, c1: int, columns: list[list[Any] | None],
+                 styles: list[int | None]) -> list | None:
+    """Dates go into date-formatted cells, other numbers into number-formatted ones: a column
+    of dates gets a date format when its own is not one; in a column mixing dates and other
+    values only the date cells get it; a YYYYMMDD number (kept a number, as the file has it)
+    in a date-formatted column gets a General format."""
+    import datetime as dt
+
+    special: dict[int, Callable[[Any], int | None]] = {}
+    for k, col in enumerate(columns):
+        if col is None:
+            continue
+        dates = _has_dates(col)
+        if styles[k] is None and (dates or any(isinstance(v, (int, float)) for v in col[:1000])):
+            styles[k] = pkg.column_style(sheet, c1 + k)
+        if is_date_style(pkg, styles[k]):
+            if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v > LAST_DATE for v in col):
+                plain = number_style(pkg, styles[k])
+                special[k] = lambda v, s=plain: s if isinstance(v, (int, float)) and v > LAST_DATE else None
+        elif dates:
+            kinds = {type(v).__name__ for v in col if v is not None}
+            if kinds <= {"datetime", "date"}:
+                styles[k] = date_style(pkg, styles[k])
+            else:
+                style = date_style(pkg)
+                special[k] = lambda v, s=style: s if isinstance(v, (dt.date, dt.datetime)) else None
+    if not special:
+        return None
+    n = len(next(c for c in columns if c is not None))
+    out: list[list[int | None] | None] = []
+    for i in range(n):
+        marks = [special[k](columns[k][i]) if k in special else None for k in range(len(columns))]
+        out.append(marks if any(m is not None for m in marks) else None)
+    return out

@@ -1,0 +1,131 @@
+"""Cell formats of a workbook (``styles.xml``): which show dates, and a date one to use.
+
+An import writes dates as serial numbers; a serial shows as a date only in a cell whose
+format is a date format. :func:`is_date_style` says whether a cell format (an index into
+``<cellXfs>``) is one; :func:`date_style` gives a date format to use, adding one
+(``yyyy-mm-dd``) to ``styles.xml`` when the workbook has none. The edit splices bytes:
+everything else in ``styles.xml`` stays as it was.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import WorkbookError
+from .sheetxml import Elem, elements, start_tag
+from .xmlread import local_name
+
+# Excel's built-in date and time formats (ECMA-376 18.8.30; 27-36 and 50-58 are East Asian dates)
+_BUILTIN_DATES = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_ISO = "yyyy-mm-dd"
+
+
+def _styles_part(pkg) -> str:
+    rel = pkg.workbook_rel("styles")
+    part = pkg.find_part(rel.target) if rel else None
+    if part is None:
+        raise WorkbookError(f"{pkg.path}: no styles part (xl/styles.xml); save the workbook in Excel first")
+    return part
+
+
+def _date_code(code: str) -> bool:
+    plain = _QUOTED.sub("", code).lower()
+    return "y" in plain or "d" in plain
+
+
+def _formats(pkg) -> tuple[list[int], dict[int, str]]:
+    """The numFmtId of each cellXfs entry, and the custom format codes."""
+    root = pkg.xml(_styles_part(pkg))
+    codes, xfs = {}, []
+    pkg._memo["import-fonts"] = [x.get("fontId", "0") for el in root if local_name(el.tag) == "cellXfs" for x in el]
+    for el in root:
+        name = local_name(el.tag)
+        if name == "numFmts":
+            for f in el:
+                if f.get("numFmtId", "").isdigit():
+                    codes[int(f.get("numFmtId"))] = f.get("formatCode", "")
+        elif name == "cellXfs":
+            xfs = [int(x.get("numFmtId", "0")) if x.get("numFmtId", "0").isdigit() else 0 for x in el]
+    return xfs, codes
+
+
+def _cached(pkg) -> tuple[list[int], dict[int, str]]:
+    if "import-formats" not in pkg._memo:
+        pkg._memo["import-formats"] = _formats(pkg)
+    return pkg._memo["import-formats"]
+
+
+def is_date_style(pkg, style: int | None) -> bool:
+    """True when cell format ``style`` shows a number as a date (or date and time)."""
+    if style is None:
+        return False
+    xfs, codes = _cached(pkg)
+    if not 0 <= style < len(xfs):
+        return False
+    fmt = xfs[style]
+    return fmt in _BUILTIN_DATES or (fmt in codes and _date_code(codes[fmt]))
+
+
+def number_style(pkg, like: int | None) -> int:
+    """A cell format showing plain numbers (General), in the font of ``like`` when the workbook
+    has one: for a YYYYMMDD number in a date-formatted column, which as a date would show ####."""
+    xfs, _codes = _cached(pkg)
+    fonts = pkg._memo["import-fonts"]
+    font = fonts[like] if like is not None and 0 <= like < len(fonts) else "0"
+    return next((i for i, f in enumerate(xfs) if f == 0 and fonts[i] == font), 0)
+
+
+def date_style(pkg, like: int | None = None) -> int:
+    """A cell format showing dates: ``like`` when it is one; else the first date format of the
+    workbook; else a new one (``yyyy-mm-dd``, added to styles.xml)."""
+    if is_date_style(pkg, like):
+        return like
+    xfs, codes = _cached(pkg)
+    found = next((i for i in range(len(xfs)) if is_date_style(pkg, i)), None)
+    if found is not None:
+        return found
+    return _add_date_style(pkg, xfs, codes)
+
+
+def _add_date_style(pkg, xfs: list[int], codes: dict[int, str]) -> int:
+    part = _styles_part(pkg)
+    data = pkg.read_part(part)
+    where = pkg.where(part)
+    root = elements(data, where, 2)[0]
+    kids = {e.name: e for e in root.children}
+    fmt_id = next((i for i, c in codes.items() if c.lower() == _ISO), None)
+    edits: list[tuple[int, int, bytes]] = []
+    p = root.prefix
+    if fmt_id is None:
+        fmt_id = max([163, *codes]) + 1
+        entry = b"<" + p + b'numFmt numFmtId="' + str(fmt_id).encode() + b'" formatCode="' + _ISO.encode() + b'"/>'
+        if b"numFmts" in kids:
+            edits += _append_child(data, kids[b"numFmts"], entry, len(codes) + 1)
+        else:  # numFmts is the first child of styleSheet
+            first = root.children[0].start if root.children else root.close_start
+            edits.append((first, first, b"<" + p + b'numFmts count="1">' + entry + b"</" + p + b"numFmts>"))
+    cell_xfs = kids.get(b"cellXfs")
+    if cell_xfs is None:
+        raise WorkbookError(f"{where}: no <cellXfs>; save the workbook in Excel first")
+    xf = b"<" + p + b'xf numFmtId="' + str(fmt_id).encode() + b'" fontId="0" fillId="0" borderId="0" xfId="0" ' \
+        b'applyNumberFormat="1"/>'
+    edits += _append_child(data, cell_xfs, xf, len(xfs) + 1)
+    out, pos = [], 0
+    for start, end, new in sorted(edits, key=lambda e: e[0]):
+        out += [data[pos:start], new]
+        pos = end
+    pkg.replace_part(part, b"".join(out) + data[pos:])
+    pkg._memo.pop("import-formats", None)
+    pkg._memo.pop("xfs", None)
+    return len(xfs)
+
+
+def _append_child(data: bytes, parent: Elem, child: bytes, count: int) -> list[tuple[int, int, bytes]]:
+    """Edits adding ``child`` as the last child of ``parent`` and setting its ``count``."""
+    attrs = {**parent.attrs, "count": str(count)} if "count" in parent.attrs else parent.attrs
+    if parent.self_closing:
+        name = parent.prefix + parent.name
+        return [(parent.start, parent.end, start_tag(parent, attrs) + child + b"</" + name + b">")]
+    return [(parent.start, parent.open_end, start_tag(parent, attrs)),
+            (parent.close_start, parent.close_start, child)]

@@ -1,0 +1,246 @@
+"""Reading what a user imports: a CSV/text, Excel or Parquet file, or a pandas DataFrame,
+as columns of cell values (:class:`Source`).
+
+CSV and Parquet are read by DuckDB (types sniffed over the whole file), Excel files by
+python-calamine (the first sheet; its first row is the header). Values come out as a
+cell would hold them: numbers (8-digit YYYYMMDD dates stay numbers, as the file has
+them), text, True/False, and real dates and times as ``datetime``; blanks as None. In a
+CSV column that mixes numbers and words, each number is a number and each word text.
+What cannot be read is refused with a :class:`ImportError_` naming the file, and the row
+and column when there is one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import KpiXlError
+from .package.records import MAX_ROWS, MAX_TEXT
+
+MAX_FILE_BYTES = 2 << 30  # 2 GiB: beyond what one sheet of 1,048,576 rows holds in practice
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+
+
+class ImportError_(KpiXlError):
+    """A file that cannot be imported; the message names the file (row and column when known)."""
+
+
+@dataclass
+class Source:
+    """The columns of an imported file: header names and, per column, one value per row."""
+
+    label: str  # the file's name (or "the DataFrame") for messages
+    columns: list[str]
+    values: list[list[Any]]  # values[j][i]: column j, row i
+    first_row: int  # the file's row number of the first data row (for messages)
+
+    @property
+    def rows(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+    def where(self, i: int, j: int) -> str:
+        return f"{self.label}, row {self.first_row + i}, column {self.columns[j]!r}"
+
+
+def read_source(source: Any) -> Source:
+    """The columns of ``source``: a path (.csv/.txt, .xlsx/.xlsm/.xls, .parquet) or a DataFrame."""
+    if isinstance(source, pd.DataFrame):
+        return _from_frame(source, "the DataFrame", 0, parse_text=False)
+    path = Path(source)
+    label = path.name
+    if not path.exists():
+        raise ImportError_(f"{path}: no such file")
+    if path.is_dir():
+        raise ImportError_(f"{path}: is a folder, not a file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImportError_(f"{label}: {size / (1 << 30):.1f} GiB is over the {MAX_FILE_BYTES >> 30} GiB an "
+                           "import reads; split the file")
+    suffix = path.suffix.lower()
+    if size == 0:
+        raise ImportError_(f"{label}: the file is empty (its first row must hold the column names)")
+    if suffix in CSV_SUFFIXES:
+        frame = _duckdb(path, "csv")
+        return _from_frame(frame, label, 2, parse_text=True)
+    if suffix == ".parquet":
+        return _from_frame(_duckdb(path, "parquet"), label, 1, parse_text=False)
+    if suffix in EXCEL_SUFFIXES:
+        return _excel(path)
+    raise ImportError_(f"{label}: cannot import a {suffix or 'nameless'} file; use .csv, .txt, .xlsx, .xlsm, "
+                       ".xls or .parquet")
+
+
+def _duckdb(path: Path, kind: str) -> pd.DataFrame:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        if kind == "csv":
+            frame = con.read_csv(str(path), header=True, sample_size=-1).df()
+            one = str(frame.columns[0]) if frame.shape[1] == 1 else ""
+            if any(c in one for c in (",", ";", "\t", "|")):  # the sniffer gave up on a ragged file
+                raise ImportError_(_csv_fault(path) or f"{path.name}: cannot be read as a CSV file")
+            return frame
+        else:
+            rel = con.read_parquet(str(path))
+        return rel.df()
+    except duckdb.Error as exc:
+        raise ImportError_(_duckdb_message(path, kind, exc)) from None
+    finally:
+        con.close()
+
+
+def _csv_fault(path: Path) -> str | None:
+    """What is wrong with a CSV file DuckDB cannot read, in words: not UTF-8, or the first
+    row with another number of fields than the header (None when neither)."""
+    import codecs
+    import csv
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk[:exc.start].count(b"\n")
+                return (f"{path.name}, line {line}: not UTF-8 text; save the file as \"CSV UTF-8\" "
+                        "and import again")
+            line += text.count("\n")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        head = fh.readline()
+        sep = max((",", ";", "\t", "|"), key=head.count)
+        fh.seek(0)
+        reader = csv.reader(fh, delimiter=sep)
+        try:
+            width = len(next(reader))
+            for row in reader:
+                if row and len(row) != width:
+                    return (f"{path.name}, row {reader.line_num}: {len(row)} fields where the header row has "
+                            f"{width}; fix that row (a {sep!r} inside a value needs quotes) and import again")
+        except csv.Error as exc:
+            return f"{path.name}, row {reader.line_num}: cannot be read as CSV ({exc})"
+    return None
+
+
+def _duckdb_message(path: Path, kind: str, exc: Exception) -> str:
+    text = str(exc)
+    fault = _csv_fault(path) if kind == "csv" else None
+    if fault:
+        return fault
+    line = re.search(r"[Ll]ine:? (\d+)", text)
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "unreadable")
+    first = re.sub(r"^[A-Za-z ]*Error: ", "", first)
+    where = f", line {line.group(1)}" if line else ""
+    what = "a CSV file" if kind == "csv" else "a Parquet file"
+    return f"{path.name}{where}: cannot be read as {what} ({first[:200]})"
+
+
+def _excel(path: Path) -> Source:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
+        rows = book.get_sheet_by_name(names[0]).to_python(skip_empty_area=True) if names else []
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own types
+        raise ImportError_(f"{path.name}: cannot be read as an Excel workbook ({str(exc).splitlines()[0][:200]})") \
+            from None
+    if not rows:
+        raise ImportError_(f"{path.name}: its first sheet is empty (the first row must hold the column names)")
+    width = max(len(r) for r in rows)
+    header = [_header(v, j) for j, v in enumerate(rows[0] + [""] * (width - len(rows[0])))]
+    body = [list(r) + [""] * (width - len(r)) for r in rows[1:]]
+    values = [[_blank(r[j]) for r in body] for j in range(width)]
+    _check_rows(path.name, len(body))
+    source = Source(f"{path.name} (sheet {names[0]})", header, values, 2)
+    _check_text(source)
+    return source
+
+
+def _header(v: Any, j: int) -> str:
+    text = "" if v is None else str(v).strip()
+    if isinstance(v, float) and v.is_integer():
+        text = str(int(v))
+    return text or f"Column{j + 1}"
+
+
+def _blank(v: Any) -> Any:
+    if v is None or (isinstance(v, str) and v == ""):
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+def _check_rows(label: str, n: int) -> None:
+    if n > MAX_ROWS - 1:
+        raise ImportError_(f"{label}: {n:,} rows; an Excel sheet holds {MAX_ROWS - 1:,} below its header row")
+
+
+def _from_frame(frame: pd.DataFrame, label: str, first_row: int, *, parse_text: bool) -> Source:
+    _check_rows(label, len(frame))
+    columns = [_header(c, j) for j, c in enumerate(frame.columns)]
+    values = [_column(frame.iloc[:, j], parse_text) for j in range(frame.shape[1])]
+    source = Source(label, columns, values, first_row)
+    _check_text(source)
+    return source
+
+
+def _column(s: pd.Series, parse_text: bool) -> list[Any]:
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return [None if v is pd.NaT or v != v else v.to_pydatetime() for v in s]
+    if pd.api.types.is_bool_dtype(s):
+        return [None if v is pd.NA else bool(v) for v in s.astype(object)]
+    if pd.api.types.is_integer_dtype(s) or pd.api.types.is_float_dtype(s):
+        arr = s.to_numpy(dtype="float64", na_value=np.nan)
+        if pd.api.types.is_integer_dtype(s):
+            return [None if v != v else int(v) for v in arr]
+        return [None if v != v else float(v) for v in arr]
+    out = []
+    for v in s.astype(object):
+        v = _blank(v)
+        if v is pd.NA or v is pd.NaT:
+            v = None
+        elif isinstance(v, str) and parse_text:
+            v = _typed(v)
+        elif isinstance(v, pd.Timestamp):
+            v = v.to_pydatetime()
+        elif isinstance(v, np.generic):
+            v = v.item()
+        out.append(v)
+    return out
+
+
+def _typed(text: str) -> Any:
+    """A CSV cell's text as the number or date it spells, else the text itself."""
+    if _NUMBER.match(text) and not re.match(r"^\s*[-+]?0\d", text):  # 00123 is a code: kept as text
+        x = float(text)
+        return int(x) if x.is_integer() and "." not in text and "e" not in text.lower() and abs(x) < 2 ** 53 else x
+    if _ISO.match(text.strip()):
+        try:
+            return dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            return text
+    return text
+
+
+def _check_text(source: Source) -> None:
+    for j, col in enumerate(source.values):
+        for i, v in enumerate(col):
+            if isinstance(v, str) and len(v) > MAX_TEXT:
+                raise ImportError_(f"{source.where(i, j)}: {len(v):,} characters; an Excel cell holds at most "
+                                   f"{MAX_TEXT:,}")

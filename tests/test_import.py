@@ -1,0 +1,372 @@
+"""`kpi-xl import BOOK TABLE FILE`: a user's own data into the workbook's Excel Tables.
+
+Each test does what a user does (an export file, the command or import_table) and
+looks at what they would see: the cells (numbers as numbers, text as text, dates as
+dates), the table's range, the rest of the workbook unchanged, refresh counting the
+rows, and one-line refusals. Every workbook written passes openxml-audit.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from openxml_audit import OpenXmlValidator
+from python_calamine import CalamineWorkbook
+
+from kpi_xl.cli import main
+from kpi_xl.excel import EPOCH_1904, to_serial
+from kpi_xl.workbook.importing import import_table
+from kpi_xl.workbook.package import open_package
+from kpi_xl.workbook.package.styles import is_date_style
+from kpi_xl.workbook.refresh import refresh
+from kpi_xl.workbook.template import new
+
+
+# --------------------------------------------------------------------------- helpers
+
+def audited(path: Path) -> None:
+    result = OpenXmlValidator().validate(str(path))
+    assert result.is_valid, [str(e) for e in result.errors[:5]]
+
+
+def empty_book(tmp_path: Path, name: str = "book.xlsx", lang: str = "en") -> Path:
+    return new(tmp_path / name, lang=lang, empty=True)
+
+
+def order_log(path: Path, n: int, *, yyyymmdd: bool = True, words: bool = True, seed: int = 7) -> list[dict]:
+    """An order export as shops write them: blanks, a word in the amount column, dates as
+    YYYYMMDD numbers (or ISO text), headers in another case and order than the table's."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(540))
+        amount = "" if i % 97 == 0 else ("n/a" if i % 401 == 0 and words else f"{rng.uniform(5, 300):.2f}")
+        rows.append({"amount": amount, "order id": f"A{i:05d}",
+                     "date": day.strftime("%Y%m%d") if yyyymmdd else day.isoformat(),
+                     "CUSTOMER": f"C{rng.randrange(900)}", "Channel": rng.choice(["Online", "Store"])})
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return rows
+
+
+def table_of(path: Path, name: str):
+    with open_package(path) as pkg:
+        return next(t for t in pkg.tables() if t.display_name == name)
+
+
+def sheet_rows(path: Path, sheet: str) -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def digests(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: hashlib.sha256(zf.read(n)).hexdigest() for n in zf.namelist()}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """The installed command as a user runs it (output not a terminal: a line per step)."""
+    return subprocess.run([sys.executable, "-c", "from kpi_xl.cli import run; run()", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def refused(result: subprocess.CompletedProcess, *words: str) -> str:
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Traceback" not in out
+    message = next(line for line in result.stderr.splitlines() if "kpi-xl:" in line)
+    for w in words:
+        assert w in message, message
+    return message
+
+
+# --------------------------------------------------------------------------- into an existing table
+
+def test_order_export_goes_into_the_orders_table_with_its_types(tmp_path: Path):
+    book = empty_book(tmp_path)
+    rows = order_log(tmp_path / "orders.csv", 5000)
+    before = digests(book)
+    result = CliRunner().invoke(main, ["import", str(book), "orders", str(tmp_path / "orders.csv")])
+    assert result.exit_code == 0, result.output
+    assert "imported 5,000 rows into Orders (sheet Orders)" in result.output
+    assert f"previous version kept as {tmp_path / 'book.bak.xlsx'}" in result.output
+    assert digests(tmp_path / "book.bak.xlsx") == before
+    audited(book)
+
+    info = table_of(book, "Orders")
+    assert info.ref == "A1:F5001"
+    values = sheet_rows(book, "Orders")
+    header = values[0]
+    col = {name: header.index(name) for name in info.columns}
+    for i in (0, 1, 96, 400, 401, 4999):
+        got, want = values[i + 1], rows[i]
+        assert got[col["Order ID"]] == want["order id"]
+        assert got[col["Customer"]] == want["CUSTOMER"]
+        amount = want["amount"]
+        assert got[col["Amount"]] == ("" if amount == "" else amount if amount == "n/a" else float(amount))
+        assert got[col["Date"]] == int(want["date"])  # YYYYMMDD kept as the number it is
+        assert got[col["Cost"]] == ""  # a table column the file lacks stays blank
+    with open_package(book) as pkg:
+        cells = pkg.read_cells("Orders", 2, 3)
+        assert cells[(2, 2)].type == "n"
+        # the number shows as 20250310, not as a date in year 57,000 (####)
+        assert not is_date_style(pkg, cells[(2, 2)].style)
+        assert cells[(2, 1)].type in ("s", "inlineStr")
+
+
+def test_iso_dates_become_date_serials_and_refresh_counts_the_rows(tmp_path: Path):
+    book = empty_book(tmp_path)
+    # a word in a number column is written as the text it is; refresh then refuses it at its cell
+    # (the engine's rule), so this file has none
+    rows = order_log(tmp_path / "orders.csv", 3000, yyyymmdd=False, words=False)
+    report = import_table(book, "Orders", tmp_path / "orders.csv")
+    assert (report.table, report.sheet, report.rows, report.created) == ("Orders", "Orders", 3000, False)
+    goals = tmp_path / "goals.csv"
+    goals.write_text("ID,Goal,Owner,KPI,Table,Columns,Date column,Filter,Direction,Target,Start,End,Period\n"
+                     "G1,Orders in 2025,Ann,COUNT,Orders,Order ID,Date,,higher,2000,2025-01-01,2025-12-31,month\n"
+                     "G2,Online revenue,Ann,SUM,Orders,Amount,Date,Channel=Online,higher,1e5,2025-01-01,2025-12-31,"
+                     "month\n", encoding="utf-8")
+    import_table(book, "Goals", goals)
+    audited(book)
+    with open_package(book) as pkg:
+        date_cell = pkg.read_cells("Orders", 2, 2)[(2, 2)]
+        assert is_date_style(pkg, date_cell.style)
+        assert date_cell.value == to_serial(dt.date.fromisoformat(rows[0]["date"]))
+    card = refresh(book, dt.date(2025, 12, 31)).scorecard.set_index("id")
+    in_2025 = [r for r in rows if r["date"].startswith("2025")]
+    assert card.loc["G1", "actual"] == len(in_2025)
+    online = sum(float(r["amount"]) for r in in_2025
+                 if r["Channel"] == "Online" and r["amount"] not in ("", "n/a"))
+    assert card.loc["G2", "actual"] == pytest.approx(online)
+
+
+def test_other_parts_stay_byte_identical(tmp_path: Path):
+    book = empty_book(tmp_path)
+    order_log(tmp_path / "orders.csv", 300)
+    with open_package(book) as pkg:
+        orders = next(t for t in pkg.tables() if t.display_name == "Orders")
+        sheet_part = pkg.sheet("Orders").part
+    before = digests(book)
+    import_table(book, "Orders", tmp_path / "orders.csv")
+    after = digests(book)
+    changed = {n for n in before if before[n] != after.get(n)}
+    assert changed == {sheet_part, orders.part}
+    assert set(after) == set(before)
+    # what openpyxl lost: the x14 conditional formats, the charts, the data validations
+    with zipfile.ZipFile(book) as zf:
+        assert b"x14:conditionalFormatting" in zf.read("xl/worksheets/sheet3.xml")
+        assert any(n.startswith("xl/charts/") for n in zf.namelist())
+
+
+def test_append_twice_then_replace_with_fewer_rows(tmp_path: Path):
+    book = empty_book(tmp_path)
+    first = order_log(tmp_path / "a.csv", 120, seed=1)
+    second = order_log(tmp_path / "b.csv", 80, seed=2)
+    import_table(book, "Orders", tmp_path / "a.csv")
+    import_table(book, "Orders", tmp_path / "b.csv", mode="append")
+    assert table_of(book, "Orders").ref == "A1:F201"
+    ids = [r[0] for r in sheet_rows(book, "Orders")[1:]]
+    assert ids == [r["order id"] for r in first + second]
+
+    order_log(tmp_path / "c.csv", 30, seed=3)
+    result = CliRunner().invoke(main, ["import", str(book), "Orders", str(tmp_path / "c.csv"), "--replace",
+                                       "--no-backup", "--quiet"])
+    assert result.exit_code == 0 and result.output == ""
+    assert table_of(book, "Orders").ref == "A1:F31"
+    with open_package(book) as pkg:
+        assert max(r for r, _c in pkg.read_cells("Orders")) == 31  # no stale cell below the table
+    assert len(sheet_rows(book, "Orders")) == 31
+    audited(book)
+
+
+def test_parquet_excel_and_dataframe_sources(tmp_path: Path):
+    import duckdb
+    import xlsxwriter
+
+    book = empty_book(tmp_path)
+    parquet = tmp_path / "web.parquet"
+    duckdb.sql(f"COPY (SELECT DATE '2026-01-01' + i::INT AS Date, 'ads' AS Source, 100 + i AS Sessions "
+               f"FROM range(40) t(i)) TO '{parquet}' (FORMAT parquet)")
+    assert import_table(book, "Web", parquet).rows == 40
+    xlsx = tmp_path / "tickets.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    ws = wb.add_worksheet("Export")
+    ws.write_row(0, 0, ["Ticket ID", "created", "Agent", "Rating"])
+    for i in range(25):
+        ws.write_row(i + 1, 0, [f"T{i}", None, "Mei", 4 + i % 2])
+        ws.write_datetime(i + 1, 1, dt.datetime(2026, 2, 1) + dt.timedelta(days=i), wb.add_format({"num_format": 14}))
+    wb.close()
+    assert import_table(book, "Tickets", xlsx).rows == 25
+    frame = pd.DataFrame({"Date": pd.date_range("2026-03-01", periods=10), "Channel": ["Email"] * 10,
+                          "Spend": [1.5] * 9 + [float("nan")]})
+    assert import_table(book, "Marketing", frame).rows == 10
+    audited(book)
+    web, tickets, marketing = (sheet_rows(book, s) for s in ("Web", "Tickets", "Marketing"))
+    assert web[1][:3] == [dt.date(2026, 1, 1), "ads", 100.0] and len(web) == 41
+    assert tickets[1][:2] == ["T0", dt.date(2026, 2, 1)] and tickets[2][6] == 5.0 and tickets[2][4] == "Mei"
+    assert marketing[10][0] == dt.date(2026, 3, 10) and marketing[10][2] == ""
+
+
+def test_dates_follow_a_1904_workbook(tmp_path: Path):
+    book = empty_book(tmp_path)
+    with zipfile.ZipFile(book) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<workbookPr ", b'<workbookPr date1904="1" ')
+    book1904 = tmp_path / "mac.xlsx"
+    with zipfile.ZipFile(book1904, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    import_table(book1904, "Web", pd.DataFrame({"Date": [dt.datetime(2026, 1, 15)], "Sessions": [5]}))
+    with open_package(book1904) as pkg:
+        assert pkg.read_cells("Web", 2, 2)[(2, 1)].value == to_serial(dt.date(2026, 1, 15), EPOCH_1904)
+
+
+def test_a_new_table_on_a_new_sheet(tmp_path: Path):
+    book = empty_book(tmp_path)
+    data = tmp_path / "visits.csv"
+    data.write_text("Store,Day,Visitors,Note\nTaipei 101,2026-01-05,120,\nXinyi,2026-01-05,n/a,closed early\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(book), "Store visits", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "imported 2 rows into Store_visits (sheet Store visits), a new table on a new sheet" in result.output
+    audited(book)
+    info = table_of(book, "Store_visits")
+    assert (info.sheet, info.ref, info.columns) == ("Store visits", "A1:D3", ("Store", "Day", "Visitors", "Note"))
+    assert sheet_rows(book, "Store visits")[1:] == [["Taipei 101", dt.date(2026, 1, 5), 120.0, ""],
+                                                    ["Xinyi", dt.date(2026, 1, 5), "n/a", "closed early"]]
+    # the new table is a table like the others: found again by its sheet's name, appended to
+    assert import_table(book, "store visits", data).table == "Store_visits"
+    assert table_of(book, "Store_visits").ref == "A1:D5"
+    audited(book)
+
+
+def test_add_columns_only_when_asked(tmp_path: Path):
+    book = empty_book(tmp_path)
+    data = tmp_path / "orders.csv"
+    data.write_text("Order ID,Amount,Coupon,Region\nA1,10,SPRING,North\nA2,20,,South\n", encoding="utf-8")
+    before = digests(book)
+    message = refused(cli("import", str(book), "Orders", str(data)), "orders.csv", "'Coupon'", "'Region'",
+                      "--add-columns")
+    assert "\n" not in message
+    assert digests(book) == before  # a refusal changes nothing
+    result = cli("import", str(book), "Orders", str(data), "--add-columns")
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 rows into Orders (sheet Orders), 2 columns added (Coupon, Region)" in result.stdout
+    assert "reading orders.csv" in result.stderr  # a line per step when not in a terminal
+    audited(book)
+    info = table_of(book, "Orders")
+    assert info.columns[-2:] == ("Coupon", "Region") and info.ref == "A1:H3"
+    assert sheet_rows(book, "Orders")[0][6:8] == ["Coupon", "Region"]
+    assert sheet_rows(book, "Orders")[1][6:8] == ["SPRING", "North"]
+
+
+def test_calculated_columns_get_their_formula_in_new_rows(tmp_path: Path):
+    import xlsxwriter
+
+    book = tmp_path / "calc.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    ws = wb.add_worksheet("Data")
+    ws.add_table(0, 0, 2, 2, {"name": "Sales", "columns": [{"header": "Qty"}, {"header": "Price"},
+                                                           {"header": "Total", "formula": "=[@Qty]*[@Price]"}],
+                              "data": [[1, 2], [3, 4]]})
+    wb.close()
+    import_table(book, "Sales", pd.DataFrame({"price": [5.0, 6.0], "QTY": [2, 3]}))
+    audited(book)
+    with open_package(book) as pkg:
+        cells = pkg.read_cells("Data")
+    assert table_of(book, "Sales").ref == "A1:C5"
+    assert [cells[(r, 1)].value for r in (4, 5)] == [2, 3] and cells[(5, 2)].value == 6
+    assert cells[(4, 3)].formula == cells[(2, 3)].formula == "[[#This Row],Qty]*[[#This Row],Price]"
+
+
+def test_goals_from_an_english_csv_into_a_zh_tw_workbook(tmp_path: Path):
+    book = empty_book(tmp_path, lang="zh-TW")
+    order_log(tmp_path / "orders.csv", 400, yyyymmdd=False, words=False)
+    import_table(book, "Orders", tmp_path / "orders.csv")
+    goals = tmp_path / "goals.csv"
+    goals.write_text("id,goal,owner,kpi,table,columns,date column,direction,target,start,end,period\n"
+                     "G1,訂單數,美玲,COUNT,訂單,訂單編號,日期,higher,300,2025-01-01,2025-12-31,month\n",
+                     encoding="utf-8")
+    report = import_table(book, "Goals", goals)
+    audited(book)
+    rows = sheet_rows(book, report.sheet)
+    assert rows[0][:3] == ["編號", "目標", "負責人"] and rows[1][:3] == ["G1", "訂單數", "美玲"]
+    card = refresh(book, dt.date(2025, 12, 31)).scorecard.set_index("id")
+    with open(tmp_path / "orders.csv", encoding="utf-8") as fh:
+        assert card.loc["G1", "actual"] == sum(1 for r in csv.DictReader(fh) if r["date"].startswith("2025"))
+
+
+def test_progress_is_told_each_step(tmp_path: Path):
+    book = empty_book(tmp_path)
+    order_log(tmp_path / "orders.csv", 50)
+    steps: list[str] = []
+    import_table(book, "Orders", tmp_path / "orders.csv", progress=steps.append)
+    assert steps[0] == "reading orders.csv" and "writing 50 rows into Orders (sheet Orders)" in steps
+    assert steps[-1].startswith("saving")
+
+
+# --------------------------------------------------------------------------- refusals
+
+def test_refusals_are_one_line_naming_file_row_and_column(tmp_path: Path):
+    book = empty_book(tmp_path)
+    before = digests(book)
+    refused(cli("import", str(book), "Orders", str(tmp_path / "missing.csv")), "missing.csv", "no such file")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("Order ID,Amount\nA1,10\nA2,20,30\nA3,5\n", encoding="utf-8")
+    refused(cli("import", str(book), "Orders", str(ragged)), "ragged.csv, row 3", "3 fields")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Order ID,Customer\nA1,Café\n".encode("latin-1"))
+    refused(cli("import", str(book), "Orders", str(latin)), "latin.csv, line 2", "UTF-8")
+    long = tmp_path / "long.csv"
+    long.write_text("Order ID,Customer\nA1,x\nA2," + "y" * 40_000 + "\n", encoding="utf-8")
+    refused(cli("import", str(book), "Orders", str(long)), "long.csv, row 3, column 'Customer'", "32,767")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    refused(cli("import", str(book), "Orders", str(broken)), "broken.xlsx", "cannot be read")
+    refused(cli("import", str(book), "Orders", str(tmp_path / "data.json")), "data.json")
+    assert digests(book) == before
+
+
+def test_what_the_user_wrote_below_a_table_is_never_overwritten(tmp_path: Path):
+    import xlsxwriter
+
+    book = tmp_path / "notes.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    ws = wb.add_worksheet("Data")
+    ws.add_table(0, 0, 2, 1, {"name": "Sales", "columns": [{"header": "Qty"}, {"header": "Price"}],
+                              "data": [[1, 2], [3, 4]]})
+    ws.write(5, 0, "checked by Mei")
+    wb.close()
+    before = digests(book)
+    with pytest.raises(Exception, match=r"Data!A6: holds 'checked by Mei' below the table Sales"):
+        import_table(book, "Sales", pd.DataFrame({"Qty": range(10), "Price": range(10)}))
+    assert digests(book) == before
+
+
+def test_read_only_workbook_and_symlink(tmp_path: Path):
+    book = empty_book(tmp_path)
+    frame = pd.DataFrame({"Date": [dt.datetime(2026, 1, 1)], "Sessions": [3]})
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(book)
+    import_table(link, "Web", frame)
+    assert link.is_symlink() and table_of(book, "Web").ref == "A1:F2"
+    os.chmod(book, 0o444)
+    try:
+        if os.access(book, os.W_OK) and os.geteuid() != 0:
+            pytest.skip("cannot make a read-only file here")
+        with pytest.raises(Exception, match="read-only"):
+            import_table(book, "Web", frame)
+    finally:
+        os.chmod(book, 0o644)
