@@ -96,7 +96,7 @@ def test_goal_not_started_and_goal_with_no_data(tables):
     res = card(tables, goal(id="Later", start=D(2026, 7, 1)), goal(id="Nobody", filter="Owner=Zed"))
     assert row(res, "Later")["status_label"] == "Not started"
     nobody = row(res, "Nobody")
-    assert nobody["status_label"] == "No data" and "no data rows" in nobody["rule"]
+    assert nobody["status_label"] == "No data" and "matches the filter Owner=Zed" in nobody["rule"]
     assert math.isnan(nobody["achievement"])
 
 

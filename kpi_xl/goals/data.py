@@ -10,13 +10,15 @@ the table again.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..excel import serials_of
+from ..excel import EPOCH_1900, serials_of
 from ..i18n import Join, Message, MessageError, N_, readings
 
 EPOCH = dt.date(1970, 1, 1)
@@ -34,18 +36,177 @@ def from_day(n: int) -> dt.date:
 
 class DataError(MessageError):
     """A data table or column a goal needs is missing or holds the wrong kind of value;
-    ``table``, ``column`` and ``row`` (1-based data row) say where, when one cell is wrong."""
+    ``table``, ``column`` and ``row`` (1-based data row: 1 is the first row under the header)
+    say where, when one cell is wrong, and ``problem`` what is wrong with that cell, in words
+    that do not repeat where (refresh puts the sheet's cell in front of it)."""
 
     def __init__(self, message: Message | str, *, table: str | None = None, column: str | None = None,
-                 row: int | None = None) -> None:
+                 row: int | None = None, problem: Message | None = None) -> None:
         super().__init__(message)
-        self.table, self.column, self.row = table, column, row
+        self.table, self.column, self.row, self.problem = table, column, row, problem
 
 
 def _row_label(s: pd.Series, i: int) -> int:
     """The 1-based table row of position ``i`` (blank rows dropped keep their labels)."""
     label = s.index[i]
     return int(label) + 1 if isinstance(label, (int, np.integer)) else i + 1
+
+
+# ------------------------------------------------------------------ labels
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9]\d*)(?:\.\d+)?|[-+]?\.\d+")
+
+
+def label_key(value: Any) -> str:
+    """What a filter compares: a cell's value or a filter's value as one text, so that
+    equal things match. Numbers compare as numbers (0, 0.0 and the text "0" are all "0";
+    1.0 in a column pandas made float by a blank cell matches 1); text compares without
+    regard to case, surrounding spaces or full-width forms (NFKC); a blank is "".
+    Text with a leading zero ("007", a code) stays text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).casefold()
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        f = float(value)
+        if f != f:
+            return ""
+        return str(int(f)) if f.is_integer() and abs(f) < 2**53 else repr(f)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if _PLAIN_NUMBER.fullmatch(text):
+        return label_key(float(text))
+    return text.casefold()
+
+
+# ------------------------------------------------------------------- dates
+#: Excel's last date, 9999-12-31, as a serial of the 1900 date system (the 1904 one is smaller).
+MAX_SERIAL = 2_958_465
+_ISO = (r"^(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})"
+        r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
+        r"\s*(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_NUMBER = r"^[-+]?\d+(?:\.\d*)?$"
+
+
+def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = "", column: str = "") -> pd.Series:
+    """A date column as datetime64 (blank cells NaT), by one rule for the whole column.
+
+    A cell is read as a date when it holds
+
+    * a date or date-time;
+    * ISO text, ``2026-01-15`` or ``2026/01/15`` (``2026/1/5`` too; a time after it is kept);
+    * a number, or text of digits: an **Excel serial number** (days since the workbook's
+      ``epoch``, 1899-12-30 in the 1900 date system; a fraction is the time of day) or an
+      **8-digit YYYYMMDD** number (20260115 is 2026-01-15).
+
+    Whether the numbers are serials or YYYYMMDD is decided **for the column, not per cell**:
+    the reading most of its numbers fit (a serial is at most 2,958,465, 9999-12-31; a
+    YYYYMMDD number has 8 digits). A column mixing the two is refused at its first number
+    that does not fit the column's reading, never read half one way and half the other.
+    Anything else (other text, a negative number, true/false, a time of day alone) is
+    refused: :class:`DataError` names the table, the column and the first bad cell's row.
+    Full-width digits and separators read as ASCII. No pandas warnings: every format is
+    given explicitly.
+    """
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")  # years 1 to 9999, as Excel
+    if len(s) == 0:
+        return out
+    obj = s.astype(object)
+    present = s.notna().to_numpy(dtype=bool, copy=True)
+    none = np.zeros(len(s), dtype=bool)
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):  # a million numbers: no loop
+        is_text, is_num, is_when = none.copy(), present.copy(), none.copy()
+    elif pd.api.types.is_string_dtype(s) and s.dtype != object:
+        is_text, is_num, is_when = present.copy(), none.copy(), none.copy()
+    else:
+        # one pass for the cells' types, then each distinct type classified once
+        codes, types = pd.factorize(obj.map(type).to_numpy(dtype=object))
+        kind = np.array([0 if issubclass(t, str) else
+                         1 if issubclass(t, (int, float, np.integer, np.floating)) and not issubclass(t, (bool, np.bool_))
+                         else 2 if issubclass(t, (dt.date, np.datetime64)) else 3 for t in types] + [3])
+        k = kind[codes]
+        is_text, is_num, is_when = k == 0, k == 1, k == 2
+    blank = ~present & ~is_when
+    bad = ~(is_text | is_num | is_when | blank)
+    numbers = np.full(len(s), np.nan)
+    reading = ""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        numbers = s.to_numpy(dtype=np.float64, na_value=np.nan).copy()
+    elif is_num.any():
+        numbers[is_num] = obj[is_num].astype(np.float64).to_numpy()
+    if is_num.any():
+        blank |= is_num & np.isnan(numbers)
+        is_num &= ~np.isnan(numbers)
+    if is_when.any():
+        out[is_when] = pd.to_datetime(obj[is_when].map(_timestamp), errors="coerce")
+        bad |= is_when & out.isna().to_numpy()
+    if is_text.any():
+        text = obj[is_text].astype(str)
+        wide = ~text.str.isascii()
+        if wide.any():  # full-width digits and separators as ASCII
+            text[wide] = text[wide].str.normalize("NFKC")
+        text = text.str.strip()
+        where = np.flatnonzero(is_text)
+        empty = (text == "").to_numpy()
+        blank[where[empty]] = True
+        # vectorised first: digits (20260115, 46023), then plain dates (2026-01-15, 2026/1/5);
+        # what is left (46023.5, a time after the date, ...) one pattern at a time
+        digits = text.str.isdigit().to_numpy(dtype=bool, copy=True) & ~empty
+        numbers[where[digits]] = text[digits].astype(np.float64).to_numpy()
+        is_num[where[digits]] = True
+        rest = ~empty & ~digits
+        if rest.any():
+            first = text[rest].iloc[0]
+            formats = ("%Y/%m/%d", "%Y-%m-%d") if first[4:5] == "/" else ("%Y-%m-%d", "%Y/%m/%d")  # Taiwan: slashes
+            when = pd.to_datetime(text[rest], format=formats[0], errors="coerce").astype("datetime64[us]")
+            slow = when.isna().to_numpy()
+            if slow.any():
+                when[slow] = pd.to_datetime(text[rest][slow], format=formats[1], errors="coerce").to_numpy(
+                    dtype="datetime64[us]")
+                slow = when.isna().to_numpy()
+            if slow.any():
+                left = text[rest][slow]
+                number = left.str.match(_NUMBER).to_numpy(dtype=bool)
+                at = where[np.flatnonzero(rest)[np.flatnonzero(slow)]]
+                numbers[at[number]] = left[number].astype(np.float64).to_numpy()
+                is_num[at[number]] = True
+                parts = left.str.extract(_ISO)
+                parts = parts.apply(pd.to_numeric, errors="coerce").fillna({"hour": 0, "minute": 0, "second": 0})
+                when[slow] = pd.to_datetime(parts, errors="coerce").to_numpy(dtype="datetime64[us]")
+                keep = np.ones(len(when), dtype=bool)
+                keep[np.flatnonzero(slow)[number]] = False  # numbers are read below
+                rest[np.flatnonzero(rest)[~keep]] = False
+                when = when[keep]
+            out.iloc[where[rest]] = when.to_numpy(dtype="datetime64[us]")
+            bad[where[rest]] = when.isna().to_numpy()
+    if is_num.any():
+        v = numbers[is_num]
+        ymd = (v >= 10_000_101) & (v <= 99_991_231) & (v == np.floor(v))
+        serial = (v >= 0) & (v <= MAX_SERIAL)
+        reading = "ymd" if ymd.sum() > serial.sum() else "serial"
+        if reading == "ymd":  # the column's numbers are YYYYMMDD: year, month and day by arithmetic
+            n = np.where(ymd, v, 19700101).astype(np.int64)
+            year, month, day = n // 10000, n // 100 % 100, n % 100
+            ok = ymd & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+            months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+            days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0)
+            ok &= days.astype("datetime64[M]") == months  # no 31 April
+            when = pd.Series(days.astype("datetime64[us]"))
+            when[~ok] = pd.NaT
+        else:
+            ok = np.where(serial, v, 0.0)
+            when = pd.Series(pd.Timestamp(epoch) + pd.to_timedelta(np.round(ok * 86400.0), unit="s"))
+            when[~serial] = pd.NaT
+        where = np.flatnonzero(is_num)
+        out.iloc[where] = when.to_numpy(dtype="datetime64[us]")
+        bad[where] = when.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        problem = _not_a_date(s.iloc[i], numbers[i] if is_num[i] else None, reading)
+        raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"), table=table,
+                                column=column, row=_row_label(s, i), problem=problem),
+                        table=table, column=column, row=_row_label(s, i), problem=problem)
+    return out
 
 
 @dataclass
@@ -65,7 +226,8 @@ class DataTables:
     """A set of named tables with cached conversions. Table and column names are
     matched without regard to case and surrounding spaces."""
 
-    def __init__(self, tables: dict[str, pd.DataFrame]):
+    def __init__(self, tables: dict[str, pd.DataFrame], epoch: dt.datetime = EPOCH_1900):
+        self.epoch = epoch  # the date system of serial numbers in date columns
         self.tables = {str(k).strip(): v for k, v in tables.items()}
         self._lookup = {k.lower(): k for k in self.tables}
         # a table may be named in any language there is a catalog for ("Deals" or its sheet's
@@ -100,21 +262,15 @@ class DataTables:
 
     # ----------------------------------------------------------- conversions
     def days(self, table: str, column: str) -> np.ndarray:
-        """Day numbers of a date column; blanks are :data:`NO_DAY`."""
+        """Day numbers of a date column (read by :func:`read_dates`); blanks are :data:`NO_DAY`."""
         key = ("days", table.lower(), column.lower())
         if key not in self._cache:
             s = self._col(table, column)
-            values = s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(s, errors="coerce")
-            missing = values.isna()
-            if missing.any() and not pd.api.types.is_datetime64_any_dtype(s):
-                bad = missing & s.notna() & (s.astype(str).str.strip() != "")
-                if bad.any():
-                    i = int(np.flatnonzero(bad.to_numpy())[0])
-                    raise DataError(Message(N_("table '{table}', column '{column}', row {row}: '{value}' is not a date"),
-                                            table=table, column=column, row=i + 1, value=s.iloc[i]),
-                                    table=table, column=column, row=_row_label(s, i))
-            arr = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-            arr[missing.to_numpy()] = NO_DAY
+            values = read_dates(s, self.epoch, table=self.table_name(table) or table,
+                                column=self.column_name(table, column) or column)
+            missing = values.isna().to_numpy()
+            arr = values.to_numpy().astype("datetime64[D]").astype(np.int64)  # a copy
+            arr[missing] = NO_DAY
             self._cache[key] = arr
         return self._cache[key]
 
@@ -133,20 +289,22 @@ class DataTables:
                 conv = pd.to_numeric(s, errors="coerce")
                 bad = conv.isna() & s.notna() & (s.astype(str).str.strip() != "")
                 if bad.any():
-                    # date-times (e.g. ticket timestamps) are numbers of days for the KPI functions
-                    as_dates = pd.to_datetime(s, errors="coerce")
-                    if not (as_dates.isna() & s.notna()).any():
-                        return self._cache.setdefault(key, _serials(as_dates))
+                    # date-times (e.g. ticket timestamps typed as text) are numbers of days for the KPI functions
+                    try:
+                        return self._cache.setdefault(key, _serials(read_dates(s, self.epoch)))
+                    except DataError:
+                        pass
                     i = int(np.flatnonzero(bad.to_numpy())[0])
-                    raise DataError(Message(N_("table '{table}', column '{column}', row {row}: '{value}' is not a number"),
-                                            table=table, column=column, row=i + 1, value=s.iloc[i]),
-                                    table=table, column=column, row=_row_label(s, i))
+                    problem = Message(N_("'{value}' is not a number"), value=s.iloc[i])
+                    raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"),
+                                            table=table, column=column, row=_row_label(s, i), problem=problem),
+                                    table=table, column=column, row=_row_label(s, i), problem=problem)
                 arr = conv.to_numpy(dtype=np.float64, na_value=np.nan)
             self._cache[key] = arr
         return self._cache[key]
 
     def labels(self, table: str, column: str) -> tuple[np.ndarray, dict[str, int]]:
-        """Integer codes of a label column (blank = -1) and the code of each label (case-folded)."""
+        """Integer codes of a label column (blank = -1) and the code of each label (its :func:`label_key`)."""
         key = ("codes", table.lower(), column.lower())
         if key not in self._cache:
             s = self._col(table, column)
@@ -155,7 +313,7 @@ class DataTables:
             mapping: dict[str, int] = {}
             remap = np.full(len(uniques) + 1, -1, dtype=np.int64)  # last slot: blank (code -1)
             for i, u in enumerate(uniques):
-                label = str(u).strip().casefold()
+                label = label_key(u)
                 if label:
                     remap[i] = mapping.setdefault(label, len(mapping))
             self._cache[key] = (remap[raw_codes], mapping)
@@ -188,10 +346,11 @@ class DataTables:
         decoders = []
         for col in filter_columns:
             codes, mapping = self.labels(table, col)
-            ok &= codes >= 0
-            combo += codes * radix
+            # blank cells are a label of their own (""), for a filter asking for blanks
+            mapping = {"": 0, **{k: v + 1 for k, v in mapping.items()}}
+            combo += (codes + 1) * radix
             decoders.append((radix, len(mapping), mapping))
-            radix *= max(len(mapping), 1)
+            radix *= len(mapping)
         # the distinct filter keys, without sorting a million rows: the codes are small
         present = np.bincount(combo[ok], minlength=radix) > 0
         uniq = np.flatnonzero(present)
@@ -215,13 +374,14 @@ class DataTables:
 
     def rows(self, table: str, date_column: str, conditions: tuple[tuple[str, str], ...]) -> tuple[np.ndarray, np.ndarray]:
         """Row indices matching every ``column=value`` condition, sorted by date, and their day numbers."""
-        key = ("rows", table.lower(), date_column.lower(), tuple((c.lower(), v.casefold()) for c, v in conditions))
+        key = ("rows", table.lower(), date_column.lower(), tuple((c.lower(), label_key(v)) for c, v in conditions))
         if key not in self._cache:
             days = self.days(table, date_column)
             ok = days != NO_DAY
             for col, val in conditions:
                 codes, mapping = self.labels(table, col)
-                ok &= codes == mapping.get(val.strip().casefold(), -2)
+                want = label_key(val)
+                ok &= codes == (mapping.get(want, -2) if want else -1)
             idx = np.flatnonzero(ok)
             order = np.argsort(days[idx], kind="stable")
             idx = idx[order]
@@ -229,5 +389,29 @@ class DataTables:
         return self._cache[key]
 
 
+def _not_a_date(value: Any, number: float | None, reading: str) -> Message:
+    """Why one cell of a date column is no date, in words (:func:`read_dates`)."""
+    if isinstance(value, dt.time) or (number is not None and number < 0):
+        return Message(N_("a negative number or a time of day is not a date"))
+    if number is not None:
+        shown = f"{number:.15g}"
+        if reading == "ymd":
+            return Message(N_("{value} is not a date: the column's other numbers are 8-digit dates like 20260115 "
+                              "(one kind of number for the whole column)"), value=shown)
+        if 10_000_101 <= number <= 99_991_231:
+            return Message(N_("{value} is not a date: the column's other numbers are Excel serial numbers (one kind "
+                              "of number for the whole column)"), value=shown)
+        return Message(N_("{value} is not a date (Excel's dates run from 1900-01-01 to 9999-12-31)"), value=shown)
+    return Message(N_("'{value}' is not a date (a date column holds dates, 2026-01-15 or 2026/01/15 text, Excel "
+                      "serial numbers or 8-digit numbers like 20260115, one kind for the whole column)"), value=value)
+
+
+def _timestamp(v: Any) -> Any:
+    try:
+        return pd.Timestamp(v).tz_localize(None)
+    except (ValueError, OverflowError, TypeError):  # past 2262 or before 1677: pandas has no such day
+        return pd.NaT
+
+
 def _serials(values: pd.Series) -> np.ndarray:
-    return serials_of(values.to_numpy(dtype="datetime64[ns]"))
+    return serials_of(values.to_numpy(dtype="datetime64[us]"))

@@ -28,8 +28,8 @@ import pandas as pd
 
 from ..errors import XlError
 from ..functions import registry
-from ..i18n import Message, MessageError, N_
-from .data import DataTables
+from ..i18n import Join, Message, MessageError, N_
+from .data import DataTables, from_day, label_key
 from .model import ADDITIVE, FilterError, is_literal, parse_columns, parse_filter
 
 
@@ -121,6 +121,9 @@ class Measure:
     daily: Callable[[int, int], np.ndarray] | None
     first_day: int | None  # earliest day with data for this goal (None: no data)
     spans: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    #: Why the span ``[a, b]`` has no value to show (no row of the goal's table and filter
+    #: is dated in it), in words; None when some row is (see :func:`_why_empty`).
+    why_empty: Callable[[int, int], Message | None] | None = None
 
     def values(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The KPI over many spans at once (NaN where it is an error)."""
@@ -133,52 +136,171 @@ class Measure:
         return out
 
 
+#: The engine's own measures of one column.
+ONE_COLUMN = ("SUM", "AVERAGE", "MIN", "MAX", "DISTINCT")
+
+
+def arity(kpi: str) -> tuple[int, int]:
+    """How many entries a goal's Columns cell takes for ``kpi``: (fewest, most).
+
+    SUM, AVERAGE, MIN, MAX and DISTINCT take one column; COUNT and the registry's
+    "additive" KPIs (TICKETS_RESOLVED) none, since they count the rows dated in each
+    period by the goal's Date column. Every other KPI takes its core function's
+    arguments, in order: the required ones and any of the optional ones (read from the
+    registry's argument metadata, :func:`kpi_xl.functions.registry.arguments_of`)."""
+    if kpi in ONE_COLUMN:
+        return 1, 1
+    if kpi in ADDITIVE_KPIS:
+        return 0, 0
+    found = registry.find(kpi)
+    if found is None:
+        return 1, 1
+    return sum(1 for a in found.arguments if not a.optional), len(found.arguments)
+
+
 def build(goal: dict[str, Any], data: DataTables) -> Measure:
-    """The measure of one goal row (as returned by :func:`read_goals`)."""
+    """The measure of one goal row (as returned by :func:`read_goals`).
+
+    Refuses, with a :class:`MeasureError` in words naming the goals column at fault: an
+    unknown table or column, a column name two of the table's columns answer to, a
+    filter that is not ``Column=Value`` conditions or asks one column for two values,
+    a Columns cell with too few or too many entries for the KPI (:func:`arity`), a
+    blank entry between commas, and a value (a number or "quoted" text) where the KPI
+    documents a column (a required Range or Labels argument: ``AOV(Amount, 1)`` would
+    silently be the total revenue). A value is taken where the KPI documents one value
+    (a Cell argument, e.g. ``SOURCE_SHARE(Source, "Organic", Sessions)``) or an optional
+    argument with a default (``NRR(Start MRR, 0, 0, Churned MRR)``)."""
     kpi = goal["kpi"]
     if kpi not in TRACKABLE:
         raise MeasureError("kpi", Message(N_("'{kpi}' is not a KPI a goal can track"), kpi=kpi))
     table = data.table_name(goal["table"] or "")
     if table is None:
         raise MeasureError("table", Message(N_("no data table named '{table}'"), table=goal["table"]))
-    date_col = data.column_name(table, goal["date_column"])
-    if date_col is None:
-        raise MeasureError("date_column", _no_column(table, goal["date_column"]))
+    date_col = _column(data, table, goal["date_column"], "date_column")
     try:
         conditions = tuple(parse_filter(goal["filter"]))
     except FilterError as exc:
         raise MeasureError("filter", exc.message) from None
-    fixed = []
+    fixed: dict[str, str] = {}
     for col, val in conditions:
-        real = data.column_name(table, col)
-        if real is None:
-            raise MeasureError("filter", _no_column(table, col))
-        fixed.append((real, val))
-    conditions = tuple(sorted(fixed, key=lambda cv: str(cv[0]).lower()))
-    args = []
-    for a in parse_columns(goal["columns"]):
-        if is_literal(a):
-            args.append(a)
-            continue
-        real = data.column_name(table, a)
-        if real is None:
-            raise MeasureError("columns", _no_column(table, a))
-        args.append(real)
-    if kpi in ("SUM",) and len([a for a in args if not is_literal(a)]) != 1:
-        raise MeasureError("columns", Message(N_("SUM needs exactly one column to add up")))
-    if kpi in ("AVERAGE", "MIN", "MAX", "DISTINCT") and len(args) != 1:
-        raise MeasureError("columns", Message(N_("{kpi} needs exactly one column"), kpi=kpi))
-    if kpi in RATIO_OF_TOTALS or kpi in RECORDS and kpi not in ("AVERAGE", "MIN", "MAX", "DISTINCT"):
-        if not args:
+        real = _column(data, table, col, "filter")
+        if real in fixed and label_key(fixed[real]) != label_key(val):
+            raise MeasureError("filter", Message(N_(
+                "the filter asks column '{column}' to be both '{first}' and '{second}': every condition must hold, "
+                "so no row could match (one goal per value, or a column that marks both)"),
+                column=real, first=fixed[real], second=val))
+        fixed.setdefault(real, val)
+    conditions = tuple(sorted(fixed.items(), key=lambda cv: str(cv[0]).lower()))
+    args = _arguments(kpi, parse_columns(goal["columns"]), table, date_col, data)
+    if kpi in ADDITIVE_KPIS or kpi in RATIO_OF_TOTALS:
+        m = _totals(kpi, table, date_col, conditions, args, data)
+    else:
+        m = _records(kpi, table, date_col, conditions, args, data)
+    m.why_empty = _why_empty(table, date_col, conditions, data)
+    return m
+
+
+def _why_empty(table: str, date_col: str, conditions: tuple, data: DataTables) -> Callable[[int, int], Message | None]:
+    """For a span of days, why no row counts in it: the table has no dated row, no row
+    matches the filter at all, or rows match but none is dated in the span (and when
+    the matching rows run from and to). None when some row is dated in the span."""
+    filter_cols = tuple(c for c, _ in conditions)
+    counts = data.daily(table, date_col, filter_cols, None)  # rows per day per filter key (cached)
+    row = counts.row(tuple(label_key(v) for _, v in conditions))
+    nz = np.flatnonzero(row) if row is not None else np.zeros(0, dtype=np.int64)
+    cs = np.concatenate(([0.0], np.cumsum(row))) if row is not None else np.zeros(1)
+    d0 = counts.day0
+
+    def why(a: int, b: int) -> Message | None:
+        if nz.size:
+            lo = min(max(a - d0, 0), len(cs) - 1)
+            hi = min(max(b - d0 + 1, 0), len(cs) - 1)
+            if hi > lo and cs[hi] - cs[lo] > 0:
+                return None
+            return Message(N_("table '{table}' has {n} row(s) matching this goal, none dated from {start} to {end} "
+                              "(they run from {first} to {last}, column '{date_column}')"),
+                           n=int(cs[-1]), table=table, start=from_day(a), end=from_day(b),
+                           first=from_day(d0 + int(nz[0])), last=from_day(d0 + int(nz[-1])), date_column=date_col)
+        if conditions and counts.matrix.size and counts.matrix.any():
+            return Message(N_("no row of table '{table}' matches the filter {filter} (the table has {n} dated rows)"),
+                           table=table, filter="; ".join(f"{c}={v}" for c, v in conditions),
+                           n=int(counts.matrix.sum()))
+        return Message(N_("table '{table}' has no rows with a date in column '{date_column}'"), table=table,
+                       date_column=date_col)
+
+    return why
+
+
+def _column(data: DataTables, table: str, name: str, field: str) -> str:
+    """The table's column ``name`` (any case, spaces around), or a MeasureError for ``field``."""
+    wanted = str(name).strip().lower()
+    like = [c for c in data.tables[table].columns if str(c).strip().lower() == wanted]
+    if len(like) > 1:
+        raise MeasureError(field, Message(N_("table '{table}' has {n} columns named '{column}' ({columns}): rename "
+                                             "all but one"), table=table, n=len(like), column=name,
+                                          columns=Join(f"'{c}'" for c in like)))
+    if not like:
+        raise MeasureError(field, Message(N_("table '{table}' has no column '{column}' (columns: {columns})"),
+                                          table=table, column=name, columns=Join(map(str, data.tables[table].columns))))
+    return like[0]
+
+
+def _arguments(kpi: str, given: list, table: str, date_col: str, data: DataTables) -> list:
+    """The Columns cell's entries checked against the KPI's arguments: column names made the
+    table's own, values kept as literals."""
+    low, high = arity(kpi)
+    while given and given[-1] is None:
+        given.pop()
+    if kpi in ADDITIVE_KPIS and kpi not in ONE_COLUMN:
+        if given and not (len(given) == 1 and not is_literal(given[0]) and given[0] is not None
+                          and str(given[0]).strip().lower() == str(date_col).strip().lower()):
+            raise MeasureError("columns", Message(N_(
+                "{kpi} counts the rows dated in each period by the Date column ('{date_column}'): leave Columns "
+                "blank (it has: {given})"), kpi=kpi, date_column=date_col, given=_shown(given)))
+        return []
+    found = registry.find(kpi)
+    names = [a.name for a in found.arguments] if found else ["column"]
+    if len(given) < low or len(given) > high:
+        if kpi == "SUM":
+            raise MeasureError("columns", Message(N_("SUM needs exactly one column to add up")))
+        if kpi in ONE_COLUMN:
+            raise MeasureError("columns", Message(N_("{kpi} needs exactly one column"), kpi=kpi))
+        if not given:
             raise MeasureError("columns", Message(N_("{kpi} needs its argument columns, e.g. {example}"), kpi=kpi,
                                                   example=_hint(kpi)))
-    if kpi in ADDITIVE_KPIS or kpi in RATIO_OF_TOTALS:
-        return _totals(kpi, table, date_col, conditions, args, data)
-    return _records(kpi, table, date_col, conditions, args, data)
+        message = N_("{kpi} needs at least {low} entries in Columns ({arguments}); it has {n}: {given}") \
+            if len(given) < low else N_("{kpi} takes at most {high} entries in Columns ({arguments}); it has {n}: {given}")
+        raise MeasureError("columns", Message(message, kpi=kpi, low=low, high=high, arguments=", ".join(names),
+                                              n=len(given), given=_shown(given)))
+    kinds = [(a.name, a.kind, a.optional) for a in found.arguments] if found else [("column", "range", False)]
+    out = []
+    for i, (a, (name, kind, optional)) in enumerate(zip(given, kinds), start=1):
+        if a is None:
+            raise MeasureError("columns", Message(N_(
+                "{kpi}: entry {i} of Columns ({argument}) is blank; name a column there, or write a value where "
+                "the argument takes one"), kpi=kpi, i=i, argument=name))
+        if kind == "cell":
+            if not is_literal(a):
+                raise MeasureError("columns", Message(N_(
+                    "{kpi}: {argument} is one value, not a column: write it in double quotes (\"{value}\") or as "
+                    "a number"), kpi=kpi, argument=name, value=a))
+            out.append(a)
+        elif is_literal(a):
+            if not optional or not isinstance(a, float):
+                raise MeasureError("columns", Message(N_(
+                    "{kpi}: {argument} needs a column of table '{table}', not the value {value} (a value there "
+                    "would be the same for every period; for the mean of a column per row use AVERAGE)"),
+                    kpi=kpi, argument=name, table=table, value=_shown([a])))
+            out.append(a)
+        else:
+            out.append(_column(data, table, a, "columns"))
+    return out
 
 
-def _no_column(table: str, column: str) -> Message:
-    return Message(N_("table '{table}' has no column '{column}'"), table=table, column=column)
+def _shown(given: list) -> str:
+    """The Columns cell's entries as the user wrote them (literals quoted, blanks empty)."""
+    return ", ".join("" if a is None else f'"{a}"' if isinstance(a, str) and is_literal(a) else
+                     f"{a:g}" if isinstance(a, float) else str(a) for a in given)
 
 
 def _hint(kpi: str) -> str:
@@ -189,7 +311,7 @@ def _hint(kpi: str) -> str:
 
 def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, data: DataTables) -> Measure:
     filter_cols = tuple(c for c, _ in conditions)
-    key = tuple(v.strip().casefold() for _, v in conditions)
+    key = tuple(label_key(v) for _, v in conditions)
     columns = [a for a in args if not is_literal(a)]
     if kpi in ADDITIVE_KPIS and kpi != "SUM":  # COUNT and additive KPIs count rows
         columns = [None]

@@ -360,20 +360,30 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
     return out
 
 
-def parse_columns(spec: str) -> list[str | float]:
-    """The ``columns`` cell: column names separated by commas; "quoted" (or corner-bracketed)
-    text and numbers are literal arguments (e.g. ``Source, "Organic", Sessions``).
-    Full-width commas, digits and percent signs are read as ASCII (:func:`typed`)."""
-    out: list[str | float] = []
-    for part in re.findall(r'"[^"]*"|\u300c[^\u300d]*\u300d|\u300e[^\u300f]*\u300f|[^,]+', typed(spec or "")):
-        p = part.strip()
+def parse_columns(spec: str) -> list[str | float | None]:
+    """The ``columns`` cell: the KPI's arguments in order, separated by commas. A name is a
+    column of the goal's table; "quoted" (or corner-bracketed) text and numbers are values
+    (e.g. ``Source, "Organic", Sessions``). An entry left blank between commas is None (the
+    engine refuses it rather than shifting the entries after it); blanks at the end are
+    dropped. Full-width commas, digits and percent signs are read as ASCII (:func:`typed`)."""
+    out: list[str | float | None] = []
+    pattern = r'(?:"[^"]*"|\u300c[^\u300d]*\u300d|\u300e[^\u300f]*\u300f|[^,"\u300c\u300e])*'
+    text = typed(spec or "")
+    if not text.strip():
+        return out
+    for m in re.finditer(pattern + r"(?:,|$)", text):
+        p = m.group(0).rstrip(",").strip()
+        if m.start() == len(text) and m.group(0) == "":
+            break
         if not p:
-            continue
-        if len(p) >= 2 and QUOTES.get(p[0]) == p[-1]:
+            out.append(None)
+        elif len(p) >= 2 and QUOTES.get(p[0]) == p[-1]:
             out.append(_Literal(p[1:-1]))
         else:
             num = _number(p)
             out.append(num if num is not None and re.fullmatch(r"[-+\d.,%]+", p) else p)
+    while out and out[-1] is None:
+        out.pop()
     return out
 
 
@@ -390,16 +400,39 @@ class FilterError(MessageError, ValueError):
 
 
 def parse_filter(spec: str) -> list[tuple[str, str]]:
-    """The ``filter`` cell: ``Column=Value`` conditions separated by ``;`` (all must hold).
+    """The ``filter`` cell: ``Column=Value`` conditions separated by ``;``; a row counts
+    when every condition holds (there is no "or": two values for one column are refused).
 
-    Full-width semicolons and equals signs are read as ASCII (:func:`typed`). Raises :class:`FilterError` for a
-    part without ``=``."""
-    out = []
-    for part in typed(spec or "").split(";"):
+    * ``Region=North`` - text compares without regard to case, surrounding spaces or
+      full-width forms: ``region = north`` is the same condition;
+    * ``Items=1`` - numbers compare as numbers: it matches 1, 1.0 and the text "1";
+      ``Amount=0`` matches 0.0;
+    * ``Region=`` (nothing after ``=``) - the rows whose Region is blank;
+    * ``Note="a=b"`` - a value holding ``=`` or ``;`` goes in double quotes (or corner brackets).
+
+    Only equality: comparisons such as ``Amount>100``, ``<``, ``>=``, ``<=`` or ``<>`` are
+    refused with a message, as is a part with more than one ``=`` (``Region=North, Stage=Won``:
+    the conditions are separated by ``;``, not ``,``). Full-width semicolons and equals signs
+    are read as ASCII (:func:`typed`). Raises :class:`FilterError` in words."""
+    out: list[tuple[str, str]] = []
+    text = typed(spec or "")
+    parts = re.findall(r'(?:"[^"]*"|\u300c[^\u300d]*\u300d|\u300e[^\u300f]*\u300f|[^;"\u300c\u300e])+', text)
+    for part in parts:
         if not part.strip():
             continue
-        if "=" not in part:
-            raise FilterError(Message(N_("'{part}' is not Column=Value"), part=part.strip()))
-        col, val = part.split("=", 1)
-        out.append((col.strip(), val.strip()))
+        part = part.strip()
+        col, eq, val = (x.strip() for x in part.partition("="))
+        if not eq or col[-1:] in ("<", ">", "!") or val[:1] in ("<", ">"):  # Amount>5, Amount>=5, Amount=>5
+            if re.search(r"[<>]|!=", part):
+                raise FilterError(Message(N_("'{part}': a filter only tests equality (Column=Value); comparisons "
+                                             "such as >, <, >=, <= or <> are not supported"), part=part))
+            raise FilterError(Message(N_("'{part}' is not Column=Value"), part=part))
+        if len(val) >= 2 and QUOTES.get(val[0]) == val[-1]:
+            val = val[1:-1]
+        elif "=" in val:
+            raise FilterError(Message(N_("'{part}' has more than one '=': separate conditions with ';' (a value "
+                                         "holding '=' goes in double quotes)"), part=part))
+        if not col:
+            raise FilterError(Message(N_("'{part}' names no column before '='"), part=part))
+        out.append((col, val))
     return out

@@ -181,8 +181,11 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
         row.update(status="not_started", rule=Message(N_("starts {date}"), date=start))
         return row, []
     td = min(t, e)
-    if m.first_day is None:
-        row.update(status="no_data", rule=Message(N_("no data rows match this goal's table and filter")))
+    empty = m.why_empty(s, td) if m.why_empty is not None else None
+    if empty is None and m.first_day is None:
+        empty = Message(N_("no data rows match this goal's table and filter"))
+    if empty is not None:  # no row in the period so far: say why, not 0 and "At risk"
+        row.update(status="no_data", rule=empty)
         return row, []
     f = pacing.fraction(s, e, td)
     row["days_elapsed"], row["days_total"] = td - s + 1, e - s + 1

@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from ..i18n import Join, Message, N_
-from .data import DataTables, day_number
+from .data import DataError, DataTables, day_number
 from .measure import MeasureError, TRACKABLE, build
 from .model import read_goals
 from .pacing import year_before
@@ -71,7 +71,7 @@ def smart_check(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTable
             try:
                 measure = build(rec, data)
                 verdict["M"] = True
-            except MeasureError as exc:
+            except (MeasureError, DataError) as exc:  # a goal row or a data cell the KPI cannot read
                 verdict["M"] = False
                 reasons.append(Message(N_("M: {problem}"), problem=exc.message))
 

@@ -25,7 +25,7 @@ from .. import i18n
 from ..errors import KpiXlError
 from ..excel import EPOCH_1900, column_index, column_letter, from_serial
 from ..goals import GoalsError, Result, compute, read_rules
-from ..goals.data import DataError
+from ..goals.data import DataError, read_dates
 from ..goals.model import CHOICE_WORDS, as_date, canonical
 from .. import labels
 from . import layout
@@ -345,41 +345,23 @@ def _float(v: Any) -> float:
 
 
 def _data_dates(workbook: WorkbookReader, data: dict[str, pd.DataFrame], goals: pd.DataFrame) -> None:
-    """Date columns of data tables holding plain numbers (dates typed or pasted without
-    a date format) as the dates those serial numbers are in the workbook's date system;
-    a number that is no date is refused at its cell."""
+    """The date columns goals read, as dates by the engine's one rule
+    (:func:`kpi_xl.goals.data.read_dates`: dates, ISO text, serial numbers of the workbook's
+    date system in any number format, or 8-digit YYYYMMDD numbers); a cell that is no
+    date is refused at its sheet cell."""
     table_col, date_col = _goals_column(goals, "table"), _goals_column(goals, "date_column")
     if table_col is None or date_col is None:
         return
     wanted = {(str(t).strip().lower(), str(d).strip().lower()) for t, d in zip(goals[table_col], goals[date_col])
               if t and d and isinstance(d, str)}
-    tables = workbook.tables
     for name, df in data.items():
         for col in df.columns:
             if (name.lower(), str(col).strip().lower()) not in wanted:
                 continue
-            s = df[col]
-            if pd.api.types.is_datetime64_any_dtype(s):
-                continue
-            numbers = s.map(lambda v: isinstance(v, (int, float, dt.time)) and not isinstance(v, bool) and v == v)
-            if not numbers.any():
-                continue
-            out = s.astype(object).copy()
-            for label in s.index[numbers.to_numpy()]:
-                v = s[label]
-                day = _serial_date(v, workbook.epoch) if not isinstance(v, dt.time) and v >= 0 else v
-                if not isinstance(day, dt.date):
-                    info = tables.get(name.lower()) or next((t for t in tables.values() if t.sheet == name), None)
-                    where = name
-                    if info is not None:
-                        r1, c1, _, _ = _split(info.ref)
-                        j = list(df.columns).index(col)
-                        where = f"{info.sheet}!{column_letter(c1 + j)}{r1 + info.header_row_count + int(label)}"
-                    shown = "a negative number or a time of day" if isinstance(v, dt.time) else f"{v:.15g}"
-                    raise WorkbookError(f"{where}: {shown} is not a date (Excel's dates run from 1900-01-01 "
-                                        "to 9999-12-31)")
-                out[label] = pd.Timestamp(day)
-            df[col] = out.infer_objects()
+            try:
+                df[col] = read_dates(df[col], workbook.epoch, table=name, column=str(col))
+            except DataError as exc:
+                raise WorkbookError(_data_error(workbook, exc, workbook.lang)) from None
 
 
 def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetime = EPOCH_1900,
@@ -443,10 +425,11 @@ def _goals_error(inputs: RefreshInputs, exc: GoalsError, lang: str) -> str:
 
 
 def _data_error(workbook: WorkbookReader, exc: DataError, lang: str) -> str:
-    """A data table's bad value at its sheet and cell (the engine knows the table's row)."""
+    """A data table's bad value at its sheet and cell (the engine knows the table's row):
+    "Orders!A2: ..." for the first row under a header on row 1, never the engine's "row 1"."""
     table, column, row = getattr(exc, "table", None), getattr(exc, "column", None), getattr(exc, "row", None)
     tables = workbook.tables
-    key = str(table).lower()
+    key = str(table).strip().lower()
     info = tables.get(key) or next((t for t in tables.values() if t.sheet.lower() == key), None)
     if info is None or row is None or column is None:
         return exc.text(lang)
@@ -455,7 +438,8 @@ def _data_error(workbook: WorkbookReader, exc: DataError, lang: str) -> str:
         return exc.text(lang)
     r1, c1, _, _ = _split(info.ref)
     col = c1 + names.index(str(column).strip().lower())
-    return f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}: {exc.text(lang).split(': ', 1)[-1]}"
+    problem = exc.problem if getattr(exc, "problem", None) is not None else exc.message
+    return f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}: {i18n.text(problem, lang)}"
 
 
 def _check_text(info: TableInfo, df: pd.DataFrame) -> None:

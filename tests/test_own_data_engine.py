@@ -1,0 +1,301 @@
+"""A real shop's own data through the goals engine (issue 9, points 2 and 3).
+
+Each test is a case a new user met: dates exported as 20260115 or as serial numbers,
+a goal whose period has no rows, filters on decimal and blank-holding columns, and
+goal rows whose Columns or Filter cell cannot mean what it says. Each asserts what the
+user sees: the value, the "Why" and SMART words (English and zh-TW), the cell an
+error names; never a traceback, never a silently different number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from kpi_xl.cli import main
+from kpi_xl.excel import column_letter, split_ref
+from kpi_xl.functions import registry
+from kpi_xl.goals import GoalsError, compute, smart_check
+from kpi_xl.goals.measure import ADDITIVE_KPIS, TRACKABLE, arity
+from kpi_xl.goals.smart import verdict_text
+from kpi_xl.workbook import layout
+from kpi_xl.workbook.package import open_package
+from kpi_xl.workbook.refresh import refresh
+from kpi_xl.workbook.template import new
+
+AS_OF = dt.date(2026, 3, 31)
+DAYS = pd.date_range("2026-01-01", "2026-03-31")
+
+
+def orders(**columns) -> pd.DataFrame:
+    """An order log: one order a day, amount = day of year, one item each."""
+    n = len(DAYS)
+    base = {"Date": DAYS, "Customer": [f"C{i % 7}" for i in range(n)], "Items": [1.0] * n,
+            "Amount": np.arange(1, n + 1, dtype=float), "Region": ["North", "South", "East"] * (n // 3)}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def goal(**kw) -> pd.DataFrame:
+    row = dict(id="G1", name="Online revenue in the first quarter", owner="Amy", kpi="SUM", table="Orders",
+               columns="Amount", date_column="Date", filter="", target=4000, start=dt.date(2026, 1, 1),
+               end=dt.date(2026, 3, 31), strategy="Grow online")
+    row.update(kw)
+    return pd.DataFrame([row])
+
+
+def card(g: pd.DataFrame, data: pd.DataFrame, as_of: dt.date = AS_OF) -> pd.Series:
+    """The goal's scorecard row, computed with every warning an error (no pandas UserWarning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return compute(g, {"Orders": data}, as_of).scorecard.iloc[0]
+
+
+def problem(g: pd.DataFrame, data: pd.DataFrame, lang: str = "en") -> tuple[str, str]:
+    """What the scorecard refuses (the goals-table problem) and the row's SMART text."""
+    with pytest.raises(GoalsError) as exc:
+        compute(g, {"Orders": data}, AS_OF)
+    smart = verdict_text(smart_check(g, {"Orders": data}).iloc[0]).text(lang)
+    return exc.value.text(lang), smart
+
+
+# ------------------------------------------------------------------ dates
+
+def test_yyyymmdd_numbers_in_the_date_column_are_dates():
+    ymd = DAYS.strftime("%Y%m%d").astype(np.int64)
+    row = card(goal(), orders(Date=ymd))
+    assert row["actual"] == orders()["Amount"].sum()  # main: 0 and "At risk"
+    assert row["status"] == "achieved"
+
+
+def test_yyyymmdd_text_and_iso_text_with_slashes_are_dates_without_pandas_warnings():
+    text = [d.strftime("%Y%m%d") if i % 3 == 0 else d.strftime("%Y/%m/%d") if i % 3 == 1 else d.strftime("%Y-%m-%d")
+            for i, d in enumerate(DAYS)]
+    row = card(goal(), orders(Date=pd.Series(text, dtype=object)))
+    assert row["actual"] == orders()["Amount"].sum()
+
+
+def test_serial_numbers_formatted_general_are_dates_in_the_engine():
+    serials = (DAYS - pd.Timestamp("1899-12-30")).days.astype(float)
+    row = card(goal(), orders(Date=serials))
+    assert row["actual"] == orders()["Amount"].sum()  # main: 0 (read as nanoseconds since 1970)
+
+
+def test_a_column_mixing_yyyymmdd_and_serials_is_refused_at_the_odd_cell():
+    from kpi_xl.goals.data import DataError
+
+    ymd = list(DAYS.strftime("%Y%m%d").astype(np.int64))
+    ymd[4] = 46027  # 2026-01-05 as a serial, among 8-digit dates
+    with pytest.raises(DataError) as exc:
+        card(goal(), orders(Date=pd.Series(ymd, dtype=object)))
+    assert exc.value.row == 5 and exc.value.column == "Date"
+    assert "46027 is not a date: the column's other numbers are 8-digit dates" in exc.value.text("en")
+    assert "8 位數日期" in exc.value.text("zh-TW")
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("own")
+    return {lang: new(folder / f"{lang}.xlsx", lang=lang) for lang in ("en", "zh-TW")}
+
+
+def _book(templates, tmp_path, lang="en") -> Path:
+    path = tmp_path / f"book-{lang}.xlsx"
+    shutil.copy(templates[lang], path)
+    return path
+
+
+def _column(book: Path, table: str, column: str | int) -> tuple[str, int, int, list]:
+    """The sheet, first data row and column index of a table column (by header or position), and its values."""
+    from python_calamine import CalamineWorkbook
+
+    with open_package(book) as pkg:
+        info = next(t for t in pkg.tables() if t.display_name == table)
+    (r1, c1), (r2, _) = (split_ref(x) for x in info.ref.split(":"))
+    col = c1 + (column if isinstance(column, int) else list(info.columns).index(column))
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(info.sheet).to_python(skip_empty_area=False)
+    return info.sheet, r1 + 1, col, [r[col - 1] for r in rows[r1:r2]]
+
+
+def _write_column(book: Path, sheet: str, top: int, col: int, values: list) -> None:
+    with open_package(book) as pkg:
+        pkg.write_region(sheet, top, col, col, [[v] for v in values], styles=[0])
+        pkg.save(book, backup=False)
+
+
+def test_refresh_reads_yyyymmdd_numbers_as_the_dates_they_are(templates, tmp_path):
+    plain = _book(templates, tmp_path)
+    shutil.copy(plain, tmp_path / "expected.xlsx")
+    expected = refresh(tmp_path / "expected.xlsx").scorecard[["id", "actual"]].fillna(-1).values.tolist()
+    sheet, top, col, dates = _column(plain, "Deals", "Date")
+    _write_column(plain, sheet, top, col, [int(d.strftime("%Y%m%d")) for d in dates])  # General numbers
+    assert refresh(plain).scorecard[["id", "actual"]].fillna(-1).values.tolist() == expected
+
+
+@pytest.mark.parametrize("lang, words", [("en", "'yesterday' is not a date"), ("zh-TW", "「yesterday」不是日期")])
+def test_a_bad_date_cell_is_named_by_its_sheet_cell_with_no_other_row_number(templates, tmp_path, lang, words):
+    book = _book(templates, tmp_path, lang)
+    sheet, top, col, dates = _column(book, "Deals", 1)  # Date, 日期 in Chinese
+    dates[0] = "yesterday"  # the first data row: sheet row 2 under the header
+    _write_column(book, sheet, top, col, dates)
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1
+    said = r.output.split(f"{sheet}!{column_letter(col)}{top}: ", 1)
+    assert len(said) == 2 and said[1].startswith(words), r.output
+    assert "row 1" not in r.output and "第 1 " not in r.output and "UserWarning" not in r.output
+
+
+# ------------------------------------------------- no rows in the period
+
+def test_a_goal_whose_data_lies_outside_its_period_says_so_not_zero_and_at_risk():
+    g = goal(start=dt.date(2027, 1, 1), end=dt.date(2027, 6, 30))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = compute(g, {"Orders": orders()}, dt.date(2027, 3, 1)).scorecard.iloc[0]
+    assert row["status"] == "no_data" and np.isnan(row["actual"])  # main: 0 and "At risk"
+    assert str(row["rule"]) == ("table 'Orders' has 90 row(s) matching this goal, none dated from 2027-01-01 to "
+                                "2027-03-01 (they run from 2026-01-01 to 2026-03-31, column 'Date')")
+    assert "沒有一筆的日期落在 2027-01-01 至 2027-03-01" in row["rule"].text("zh-TW")
+
+
+def test_no_row_matching_the_filter_is_said_apart_from_rows_outside_the_period():
+    row = card(goal(filter="Region=West"), orders())
+    assert row["status"] == "no_data"
+    assert str(row["rule"]) == "no row of table 'Orders' matches the filter Region=West (the table has 90 dated rows)"
+    assert "沒有任何資料符合篩選條件 Region=West" in row["rule"].text("zh-TW")
+
+
+# ---------------------------------------------------------------- filters
+
+def test_a_number_filter_matches_decimal_cells():
+    row = card(goal(kpi="COUNT", columns="", filter="Amount=5", target=1), orders())
+    assert row["actual"] == 1  # Amount is float: 5.0 (main: no match, "No data")
+
+
+def test_a_number_filter_matches_a_float_column_made_by_one_blank_cell():
+    items = [1.0] * len(DAYS)
+    items[3] = None  # pandas makes the column float64
+    row = card(goal(kpi="COUNT", columns="", filter="Items=1", target=10), orders(Items=items))
+    assert row["actual"] == len(DAYS) - 1
+
+
+def test_a_number_filter_matches_the_same_number_typed_as_text():
+    items = ["1"] * len(DAYS)
+    items[0] = 1.0
+    row = card(goal(kpi="COUNT", columns="", filter="Items=1.0", target=10), orders(Items=pd.Series(items, dtype=object)))
+    assert row["actual"] == len(DAYS)
+
+
+def test_text_filters_ignore_case_and_full_width_forms_and_a_blank_value_matches_blank_cells():
+    region = list(orders()["Region"])
+    region[0] = None
+    region[1] = "  "
+    data = orders(Region=region)
+    assert card(goal(kpi="COUNT", columns="", filter="region=ｎｏｒｔｈ", target=10), data)["actual"] == \
+        sum(1 for r in region if r == "North")
+    assert card(goal(kpi="COUNT", columns="", filter="Region=", target=1), data)["actual"] == 2  # main: no match
+
+
+@pytest.mark.parametrize("spec, words, zh", [
+    ("Amount>=100", "a filter only tests equality (Column=Value); comparisons such as >, <", "不支援 >、<"),
+    ("Region=North, Items=1", "has more than one '=': separate conditions with ';'", "多個條件請以「;」分隔"),
+    ("Region=North; Region=South", "the filter asks column 'Region' to be both 'North' and 'South'", "同時等於"),
+])
+def test_a_filter_that_cannot_mean_what_it_says_is_refused_in_words(spec, words, zh):
+    refused, smart = problem(goal(filter=spec), orders())
+    assert "column Filter" in refused and words in refused and words in smart
+    assert zh in problem(goal(filter=spec), orders(), "zh-TW")[1]
+
+
+def test_a_column_name_two_columns_answer_to_is_refused():
+    data = orders()
+    data["region "] = data["Region"]
+    refused, _ = problem(goal(filter="Region=North"), data)
+    assert "table 'Orders' has 2 columns named 'Region' ('Region', 'region '): rename all but one" in refused
+
+
+# --------------------------------------------------------------- goal rows
+
+def test_aov_with_one_column_is_a_message_not_a_type_error():
+    refused, smart = problem(goal(kpi="AOV", columns="Amount", target=50), orders())
+    words = "AOV needs at least 2 entries in Columns (revenue, orders); it has 1: Amount"
+    assert words in refused and "M✗" in smart and words in smart
+    assert "AOV 的欄位至少要填 2 項" in problem(goal(kpi="AOV", columns="Amount", target=50), orders(), "zh-TW")[1]
+
+
+def test_a_value_where_aov_needs_a_column_is_refused_not_the_total_revenue():
+    refused, smart = problem(goal(kpi="AOV", columns="Amount, 1", target=50), orders())
+    assert "AOV: orders needs a column of table 'Orders', not the value 1" in refused
+    assert "use AVERAGE" in smart
+
+
+def test_an_unknown_column_is_named_with_the_columns_there_are():
+    refused, _ = problem(goal(kpi="AOV", columns="Amount, Orders", target=50), orders())
+    assert "table 'Orders' has no column 'Orders' (columns: Date, Customer, Items, Amount, Region)" in refused
+
+
+def test_a_blank_entry_between_commas_does_not_shift_the_arguments():
+    data = orders(Start=100.0, Churned=1.0)
+    refused, _ = problem(goal(kpi="NRR", columns="Start,,,Churned", target=1.1), data)
+    assert "NRR: entry 2 of Columns (expansion) is blank" in refused  # main: Churned taken as the expansion
+
+
+def test_a_text_value_left_unquoted_gets_the_quotes_hint():
+    data = orders(Source="Organic", Sessions=10.0)
+    refused, _ = problem(goal(kpi="SOURCE_SHARE", columns="Source, Organic, Sessions", target=0.5), data)
+    assert 'SOURCE_SHARE: source is one value, not a column: write it in double quotes ("Organic")' in refused
+    row = card(goal(kpi="SOURCE_SHARE", columns='Source, "Organic", Sessions', target=0.5, direction="higher"), data)
+    assert row["actual"] == 1.0
+
+
+def test_refresh_names_the_goals_cell_of_a_wrong_columns_cell(templates, tmp_path):
+    book = _book(templates, tmp_path)
+    sheet, top, col, cells = _column(book, "Goals", layout.goal_header("columns", "en"))
+    _, _, _, ids = _column(book, "Goals", layout.goal_header("id", "en"))
+    i = ids.index("M3")  # CAC: Spend, New customers
+    cells[i] = "Spend"
+    _write_column(book, sheet, top, col, cells)
+    r = CliRunner().invoke(main, ["refresh", str(book)])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert f"{sheet}!{column_letter(col)}{top + i}: CAC needs at least 2 entries in Columns" in r.output, r.output
+
+
+def _signature_arity(kpi: registry.KPI) -> tuple[int, int]:
+    params = list(inspect.signature(inspect.unwrap(kpi.core)).parameters.values())
+    return sum(1 for p in params if p.default is inspect.Parameter.empty), len(params)
+
+
+@pytest.mark.parametrize("name", sorted(k.name for k in registry.kpis() if k.measure != "none"))
+def test_every_trackable_kpi_takes_as_many_columns_as_its_core_function(name):
+    """The goal row's arity check agrees with the core function's signature: every count it
+    accepts computes (no TypeError), every other count is refused in words."""
+    kpi = registry.get(name)
+    assert name in TRACKABLE
+    if name in ADDITIVE_KPIS:  # the Date column is its first argument, the goal's dates its period
+        assert arity(name) == (0, 0)
+        first, *rest = inspect.signature(inspect.unwrap(kpi.core)).parameters.values()
+        assert all(p.default is not inspect.Parameter.empty for p in rest)
+        return
+    assert arity(name) == _signature_arity(kpi)
+    low, high = arity(name)
+    n = len(DAYS)
+    data = orders(**{f"X{i}": np.linspace(1, 2, n) for i in range(high)},
+                  **{f"S{i}": ["Organic", "Direct"] * (n // 2) for i in range(high)})
+    values = {"threshold": "4", "scale_max": "5", "method": '"mean"', "unit": '"hours"', "source": '"Organic"'}
+    for count in range(0, high + 2):
+        entries = [values.get(a.name, f"S{i}" if a.kind == "labels" else f"X{i}")
+                   for i, a in enumerate(kpi.arguments[:count])] + ["X0"] * max(count - high, 0)
+        g = goal(kpi=name, columns=", ".join(entries), target=2, direction="higher", baseline=0)
+        if low <= count <= high:
+            compute(g, {"Orders": data}, AS_OF)  # computes: no TypeError, no refusal
+        else:
+            refused, _ = problem(g, data)
+            assert "column Columns" in refused and name in refused
