@@ -180,6 +180,12 @@ def test_a_number_filter_matches_decimal_cells():
     assert row["actual"] == 1  # Amount is float: 5.0 (main: no match, "No data")
 
 
+def test_a_number_filter_compares_as_excel_shows_the_number():
+    price = [0.1 + 0.2] * len(DAYS)  # 0.30000000000000004, shown by Excel as 0.3
+    row = card(goal(kpi="COUNT", columns="", filter="Price=0.30", target=10), orders(Price=price))
+    assert row["actual"] == len(DAYS)
+
+
 def test_a_number_filter_matches_a_float_column_made_by_one_blank_cell():
     items = [1.0] * len(DAYS)
     items[3] = None  # pandas makes the column float64

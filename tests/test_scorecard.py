@@ -59,7 +59,7 @@ def test_additive_goal_half_year_exactly_on_plan(tables):
     assert r["expected_seasonal"] == pytest.approx(18100)
     assert r["forecast"] == pytest.approx(36500)
     assert r["chance"] == pytest.approx(1.0)  # every day is exactly 100
-    assert r["status_label"] == "On track" and r["rule"] == "pace 1.000 ≥ 0.95"
+    assert r["status_label"] == "On track" and r["rule"] == "pace 1.000 ≥ 0.95 (seasonal expectation)"
 
 
 def test_periods_table_gives_each_month_and_cumulative(tables):
@@ -75,9 +75,10 @@ def test_filter_and_leap_year_february(tables):
     g = goal(id="L", filter="Owner=ann", target=1500, start=D(2024, 2, 1), end=D(2024, 2, 29))
     r = row(card(tables, g, as_of=D(2024, 2, 15)), "L")
     assert r["actual"] == 800
-    assert r["expected"] == pytest.approx(1500 * 15 / 29)
+    assert r["expected_linear"] == pytest.approx(1500 * 15 / 29)
     # last year's Feb (28 days): Ann's odd days 1..15 → 8 of 14 sales
     assert r["expected_seasonal"] == pytest.approx(1500 * 8 / 14)
+    assert r["expected"] == r["expected_seasonal"] and r["pacing"] == "seasonal"  # the one pace uses
     assert r["pace"] == pytest.approx(800 / (1500 * 8 / 14))
     end = row(card(tables, g, as_of=D(2024, 2, 29)), "L")
     assert end["actual"] == 1500 and end["achievement"] == pytest.approx(1.0)
@@ -106,7 +107,10 @@ def test_lower_is_better_goal_that_beats_its_target(tables):
     r = row(card(tables, g), "H")
     assert r["actual"] == 2
     assert r["achievement"] == pytest.approx((5 - 2) / (5 - 3))
-    assert r["status_label"] == "Achieved"
+    # an average can still rise again: beating the target mid-period is On track, not yet Achieved
+    assert r["status_label"] == "On track" and "Achieved only once the period ends (2026-12-31)" in r["rule"]
+    ended = row(card(tables, g, as_of=D(2027, 1, 15)), "H")
+    assert ended["status_label"] == "Achieved" and ended["forecast"] == ended["actual"] == 2
 
 
 def test_maintain_goal_judged_by_its_band(tables):
@@ -174,7 +178,7 @@ def test_status_rules_are_editable(tables):
 
 def test_status_in_traditional_chinese(tables):
     r = row(card(tables, goal()), lang="zh-TW")
-    assert r["status_label"] == "進度正常" and r["rule"] == "進度節奏 100.0% ≥ 95%"
+    assert r["status_label"] == "進度正常" and r["rule"] == "進度節奏 100.0% ≥ 95%（季節性預期）"
 
 
 def test_the_engine_speaks_no_language_until_shown(tables):
@@ -184,8 +188,8 @@ def test_the_engine_speaks_no_language_until_shown(tables):
                                     band_high=0.65, target=None, columns="Hours"),
                *[goal(id=f"G{i}", owner="Cleo") for i in range(6)])
     r = res.scorecard.set_index("id").loc["G"]
-    assert isinstance(r["rule"], i18n.Message) and r["rule"].params["value"] == pytest.approx(1.0)
-    assert r["rule"].text("en") == "pace 1.000 ≥ 0.95"
+    assert isinstance(r["rule"], i18n.Message) and r["rule"].params["reason"].params["value"] == pytest.approx(1.0)
+    assert r["rule"].text("en") == "pace 1.000 ≥ 0.95 (seasonal expectation)"
     band = res.scorecard.set_index("id").loc["M", "rule"]
     assert band.text("en") == "2 outside 0.55–0.65" and band.text("zh-TW") == "200.0%，在 55%～65% 區間外"
     owner = [w for w in res.warnings if w.params.get("owner") == "Cleo"][0]
@@ -310,11 +314,12 @@ def test_expected_share_is_the_achievement_the_expected_value_would_have():
     from kpi_xl.goals.scorecard import expected_share
 
     nan = float("nan")
-    card = pd.DataFrame({"expected": [50.0, 8.0, 5.0, 60.0], "expected_seasonal": [40.0, nan, nan, nan],
+    card = pd.DataFrame({"expected": [40.0, 8.0, 5.0, 60.0], "expected_linear": [50.0, 8.0, 5.0, 60.0],
+                         "expected_seasonal": [40.0, nan, nan, nan],
                          "target": [100.0, 4.0, 10.0, 100.0], "baseline": [0.0, 10.0, nan, nan],
                          "direction": ["higher", "lower", "maintain", "higher"]})
     out = expected_share(card).tolist()
-    assert out[0] == pytest.approx(0.4)  # the seasonal expectation when there is one
+    assert out[0] == pytest.approx(0.4)  # the expectation pace uses (seasonal here)
     assert out[1] == pytest.approx((10 - 8) / (10 - 4))  # "lower" from a baseline of 10 toward 4
     assert math.isnan(out[2])  # a maintain goal has a band, not a path
     assert out[3] == pytest.approx(0.6)

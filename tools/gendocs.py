@@ -9,6 +9,10 @@ The function reference (docs/functions.md, docs/zh-TW/functions.md) comes from
 and examples evaluated when the docs are written, so a number in the docs is a
 number the code gives. docs/scorecard.md is the sample company's scorecard worked
 through by :mod:`kpi_xl.goals.explain`.
+
+Hand-written pages may hold generated regions between ``<!-- begin generated: NAME -->`` and
+``<!-- end generated: NAME -->`` (:data:`REGIONS`): the measures table of docs/goals.md and its
+translations, one line per KPI a goal can track, read from the registry.
 """
 
 from __future__ import annotations
@@ -30,6 +34,90 @@ PAGES = {
     **{path: (lambda lang=lang: render(lang)) for lang, path in TARGETS.items()},
     Path("docs/scorecard.md"): lambda: _scorecard(),
 }
+
+
+#: Regions of hand-written pages: path → region name → how to make its text. A page that
+#: does not exist under the root is left alone (it is written by hand, not here).
+REGIONS = {
+    **{path.with_name("goals.md"): {"measures": (lambda lang=lang: measures_table(lang))}
+       for lang, path in TARGETS.items()},
+}
+
+#: Words of the measures table, per language (English for a language not listed here).
+MEASURE_WORDS = {
+    "en": {
+        "head": "| KPI | What | Measured over a span as | Columns, in order |",
+        "additive": "sum over the days (a total)", "ratio_of_totals": "each column totalled, then the ratio",
+        "records": "the span's rows", "optional": " (optional)",
+        "SUM": ("Total of a number column", "one number column"),
+        "COUNT": ("Number of rows", "none (leave blank)"),
+        "DISTINCT": ("Number of different values", "one column (any values)"),
+        "AVERAGE": ("Mean of a number column", "one number column"),
+        "MIN": ("Smallest value", "one number column"),
+        "MAX": ("Largest value", "one number column"),
+        "count_rows": "none needed: counts the rows dated in the span",
+    },
+    "zh-TW": {
+        "head": "| KPI | 意義 | 一段期間的計算方式 | 欄位（依序） |",
+        "additive": "逐日加總（總量）", "ratio_of_totals": "各欄先加總，再取比率",
+        "records": "期間內的資料列", "optional": "（選填）",
+        "SUM": ("數值欄的總和", "一個數值欄"),
+        "COUNT": ("資料列數", "不需要（留空）"),
+        "DISTINCT": ("不重複值的個數", "一個欄位（任何值）"),
+        "AVERAGE": ("數值欄的平均", "一個數值欄"),
+        "MIN": ("最小值", "一個數值欄"),
+        "MAX": ("最大值", "一個數值欄"),
+        "count_rows": "不需要：計算日期落在期間內的資料列",
+    },
+}
+
+
+def measures_table(lang: str = "en") -> str:
+    """The measures table of docs/goals.md: the engine's own measures, then every registered KPI
+    a goal can track (registry ``measure`` other than "none"), with its argument columns in order."""
+    from kpi_xl.functions import registry
+    from kpi_xl.goals.model import NATIVE_MEASURES
+
+    lang = i18n.language(lang)
+    w = {**MEASURE_WORDS["en"], **MEASURE_WORDS.get(lang, {})}
+    reference = "functions.md"
+    out = [w["head"], "|---|---|---|---|"]
+    for name in NATIVE_MEASURES:
+        what, columns = w[name]
+        kind = w["additive"] if name in ("SUM", "COUNT") else w["records"]
+        out.append(f"| `{name}` | {what} | {kind} | {columns} |")
+    for f in catalog.functions():
+        if f.kpi.measure == "none":
+            continue
+        title = f.title(lang) if lang != i18n.SOURCE else None
+        what = title or _short(f.summary_in(lang))
+        if f.kpi.measure == "additive":
+            columns = w["count_rows"]
+        else:
+            columns = ", ".join(f"`{a.name}`" + (w["optional"] if a.optional else "") for a in f.arguments)
+        out.append(f"| [`{f.name}`]({reference}#{f.name.lower()}) | {_cell(what)} | {w[f.kpi.measure]} | {columns} |")
+    return "\n".join(out)
+
+
+def _short(summary: str) -> str:
+    """"Customer churn rate = lost / start" → "Customer churn rate": the name part of a description."""
+    import re
+
+    return re.split(r"\s[=:(]|: ", summary, maxsplit=1)[0].rstrip(".")
+
+
+BEGIN, END = "<!-- begin generated: {name} -->", "<!-- end generated: {name} -->"
+
+
+def fill_regions(text: str, regions: dict) -> str:
+    """``text`` with every generated region replaced by what its maker gives now."""
+    for name, make in regions.items():
+        begin, end = BEGIN.format(name=name), END.format(name=name)
+        head, found, rest = text.partition(begin)
+        if not found or end not in rest:
+            raise ValueError(f"no region {begin} ... {end}")
+        text = head + begin + "\n" + make() + "\n" + end + rest.split(end, 1)[1]
+    return text
 
 
 def _scorecard() -> str:
@@ -213,6 +301,18 @@ def write(root: Path, check: bool = False) -> list[Path]:
                 tmp = path.with_suffix(".md.tmp")
                 tmp.write_text(text, encoding="utf-8")
                 tmp.replace(path)
+    for rel, regions in REGIONS.items():
+        path = root / rel
+        if not path.exists():
+            continue
+        current = path.read_text(encoding="utf-8")
+        text = fill_regions(current, regions)
+        if current != text:
+            stale.append(path)
+            if not check:
+                tmp = path.with_suffix(".md.tmp")
+                tmp.write_text(text, encoding="utf-8")
+                tmp.replace(path)
     return stale
 
 
@@ -245,22 +345,38 @@ def scorecard_page(lang: str = "en") -> str:
         "date, the actual a running total. **Ratio KPIs** (CONVERSION, CHURN, NRR... any per-row function) "
         "total each argument column over the span first, then take the ratio. **Record KPIs** (ACV, NPS, CSAT, "
         "FRT, AVERAGE...) get the span's rows.",
-        "- **Expected by now** grows in a straight line from the baseline (0 for additive goals) on the start "
-        "date to the target on the end date. For additive goals with data a year earlier, a **seasonal** "
-        "expectation uses the share of last year's same span reached by the same day, and pacing and "
-        "forecast use it.",
+        "- **Expected by now** grows in a straight line from the baseline (0 for additive goals and distinct "
+        "counts) on the start date to the target on the end date. For additive goals and distinct counts with "
+        "data a year earlier, a **seasonal** expectation uses the share of last year's same span reached by the "
+        "same day instead. The Scorecard's *Expected by now* is always the one pace uses, and the Why column "
+        "says which: *(seasonal expectation)* or *(linear expectation)*. A level goal (an average or ratio) "
+        "with no baseline has no path: its expectation is the target.",
         "- **Achievement** is `ACHIEVEMENT(actual, target, baseline, direction)`; **pace** is the same "
-        "formula against the expected value (1 = on plan). A level goal with no baseline has no path, "
-        "so its pace is its achievement. A *maintain* goal scores 1 inside its band.",
-        "- **Forecast**: run rate (additive), seasonal (additive, when last year's data exists), trend "
-        "(level KPIs with at least 4 complete periods and a slope of at least 2 standard errors), "
-        "otherwise the average of complete periods or the value so far.",
+        "formula against Expected by now (1 = on plan), so for a higher-is-better goal without a baseline "
+        "Actual ÷ Expected by now = Pace. A *maintain* goal scores 1 inside its band.",
+        "- **Forecast**, always in the target's unit (the KPI over the whole goal period): additive goals by "
+        "run rate, or seasonally (actual ÷ last year's share) when last year's data exists; a **distinct "
+        "count** by last year's share of its distinct count by the same day, or, without a year of history, "
+        "by Heaps' law (count so far × (period days ÷ days passed)^β, β fitted to how fast new values arrived "
+        "over the later half of the days passed); an **average or ratio** as the days-weighted mix of its "
+        "value so far and the level of the days left (a least-squares line through the complete periods when "
+        "its slope is at least 2 standard errors, else the value so far); **MIN/MAX** as the extreme so far or "
+        "the level the periods left reach, whichever is further. Fewer than 4 complete periods: the value so "
+        "far. Once the period has ended the forecast **is** the actual.",
         "- **Chance of meeting the target** (where the data supports one): additive goals model the "
         "remaining days as draws like the days so far (normal approximation, at least 14 days of history); "
-        "level goals use the spread of their periods around the forecast (at least 4 complete periods).",
+        "distinct counts treat the customers still to come as Poisson arrivals plus 15 % model error; averages "
+        "and ratios use the spread of their periods, shrunk to the days left; a MIN/MAX target already reached "
+        "cannot be undone (100 %). After the end date the chance is 100 % or 0 %.",
         "- **Status**: the first rule that holds: Achieved when achievement ≥ 1; On track when pace ≥ 0.95; "
-        "Behind when pace ≥ 0.85; otherwise At risk. The rules are editable (Settings). A maintain goal is "
-        "On track inside its band, Behind within a tenth of the band's width outside, else At risk.",
+        "Behind when pace ≥ 0.85; otherwise At risk. The rules are editable (Settings). Two rules keep the "
+        "status stable: an **average or ratio** can still fall, so before its end date it is never Achieved "
+        "(it is On track, Behind or At risk, and Why says *Achieved only once the period ends*); running "
+        "totals, distinct counts, MIN and MAX keep the rules as written, since what they reached cannot be "
+        "undone. **Once the period has ended** a goal is Achieved or, short of its target, At risk "
+        "(Why: *the period has ended short of the target*), never On track. A maintain goal is On track "
+        "inside its band (Achieved once the period is over), Behind within a tenth of the band's width "
+        "outside, else At risk. A goal whose start date is still to come is Not started.",
         "- **Cascade**: a parent's roll-up is the weighted mean of its children's achievement (or pace), "
         "or their min, max, or the sum of their actuals against the parent's target.",
         "",

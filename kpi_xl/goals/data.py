@@ -70,7 +70,8 @@ def label_key(value: Any) -> str:
         f = float(value)
         if f != f:
             return ""
-        return str(int(f)) if f.is_integer() and abs(f) < 2**53 else repr(f)
+        # 15 significant digits, as Excel shows a number: 0.1 + 0.2 is 0.3
+        return str(int(f)) if f.is_integer() and abs(f) < 2**53 else format(f, ".15g")
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if _PLAIN_NUMBER.fullmatch(text):
         return label_key(float(text))

@@ -10,7 +10,11 @@ from __future__ import annotations
 import math
 
 from ..i18n import NC_, Join, Message, N_
+
+#: Words for a MIN or MAX's extreme (English msgids, context "extreme").
+EXTREMES = (NC_("extreme", "highest"), NC_("extreme", "lowest"))
 from .model import parse_filter
+from .measure import ADDITIVE_KPIS
 from .scorecard import Result
 
 
@@ -23,6 +27,15 @@ def number_text(v: float, unit: str = "") -> str:
     if abs(v) >= 1000:
         return f"{v:,.0f}"
     return f"{v:.4g}"
+
+
+def _kind(kpi: str) -> str:
+    """The measure kind of a scorecard row (see :func:`kpi_xl.goals.scorecard.measure_kind`)."""
+    if kpi in ("SUM", "COUNT") or kpi in ADDITIVE_KPIS:
+        return "additive"
+    if kpi == "DISTINCT":
+        return "distinct"
+    return "extreme" if kpi in ("MIN", "MAX") else "level"
 
 
 def explain_goal(result: Result, gid: str) -> list[Message]:
@@ -59,12 +72,12 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
                              high=n(g["band_high"], unit), achievement=n(r["achievement"])))
     else:
         b = 0.0 if math.isnan(base) else base
-        if not math.isnan(r["expected"]):
-            if r["kpi"] in ("SUM", "COUNT", "TICKETS_RESOLVED") or not math.isnan(base):
+        if not math.isnan(r["expected_linear"]):
+            if r["pacing"] in ("linear", "seasonal"):
                 lines.append(Message(N_("**Expected by now** (linear) = {base} + ({target} − {base}) × {elapsed:.0f} "
                                         "of {total:.0f} days = {expected}."), base=n(b, unit),
                                      target=n(g["target"], unit), elapsed=r["days_elapsed"], total=r["days_total"],
-                                     expected=n(r["expected"], unit)))
+                                     expected=n(r["expected_linear"], unit)))
             else:
                 lines.append(Message(N_("No baseline, so no straight-line path: expected = the target {target}."),
                                      target=n(g["target"], unit)))
@@ -74,6 +87,7 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
                                     "{share:.4f} = {expected}."), share=r["seasonal_share"],
                                  percent=r["seasonal_share"] * 100, base=n(b, unit),
                                  target=n(g["target"], unit), expected=n(r["expected_seasonal"], unit)))
+            lines.append(Message(N_("The Scorecard's **Expected by now** is this seasonal value, the one pace uses.")))
         args = ", ".join([n(r["actual"]), n(g["target"]), *([n(base)] if not math.isnan(base) else []),
                           f'"{g["direction"]}"'])
         pacing_word = r["pacing"] or NC_("pacing", "target")
@@ -82,11 +96,25 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
                                 "{expectation} expectation = {pace}."), args=args, achievement=n(r["achievement"]),
                              expectation=expectation, pace=n(r["pace"])))
     fm = r["forecast_method"]
+    kind = _kind(r["kpi"])
+    level = {"trend": Message(N_("the value so far for the {elapsed:.0f} days passed and, for the {left:.0f} days "
+                                 "left, a least-squares line through the complete periods, weighted by days"),
+                              elapsed=r["days_elapsed"], left=r["days_total"] - r["days_elapsed"]),
+             "average": Message(N_("the value so far: the complete periods show no trend beyond the noise, so the "
+                                   "days left are expected at the same level"))}
+    which = EXTREMES[0] if r["kpi"] == "MAX" else EXTREMES[1]
+    extreme = Message(N_("the {which} so far, or the level the periods left are forecast to reach if further"),
+                      which=Message(which, context="extreme"))
     how = {"run rate": Message(N_("actual × {total:.0f} / {elapsed:.0f} days"), total=r["days_total"],
                                elapsed=r["days_elapsed"]),
-           "seasonal": Message(N_("baseline + (actual − baseline) / last year's share")),
-           "trend": Message(N_("a least-squares line through the complete periods, extended to the end")),
-           "average": Message(N_("the mean of the complete periods (their trend is within the noise)")),
+           "seasonal": Message(N_("actual / last year's share of its distinct count by the same day"))
+           if kind == "distinct" else Message(N_("baseline + (actual − baseline) / last year's share")),
+           "accumulation": Message(N_("the distinct count so far × (days in the period / days passed)^β, β fitted "
+                                      "to how fast new values arrived over the later half of the days passed "
+                                      "(Heaps' law); no year of history to take the shape from")),
+           "trend": extreme if kind == "extreme" else level["trend"],
+           "average": extreme if kind == "extreme" else level["average"],
+           "final": Message(N_("the period has ended: the forecast is the actual, and the chance is 100 % or 0 %")),
            "latest": Message(N_("the value so far (fewer than 4 complete periods to see a trend)"))}.get(fm, fm)
     method = Message(fm, context="forecast method")
     if math.isnan(r["chance"]):

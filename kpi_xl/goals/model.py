@@ -4,6 +4,26 @@ A goal is one row. Column names are matched without regard to case, spaces or
 underscores ("Start date" = "start_date"). Required: id and name. A goal without
 a KPI, target or dates is kept (the SMART check says what it lacks) but gets no
 numbers; a value that is there but malformed is an error.
+
+How a goal names its data (the grammar docs/goals.md explains):
+
+* **KPI** - a measure of the engine (SUM, COUNT, AVERAGE, MIN, MAX, DISTINCT) or a
+  trackable KPI function of the registry (AOV, CONVERSION, CHURN, NPS, ...).
+* **Table** - a data table (an Excel Table's name or its sheet's name, any case).
+* **Columns** - the KPI's arguments in order, separated by commas (:func:`parse_columns`):
+  SUM, AVERAGE, MIN, MAX and DISTINCT take one column; COUNT and TICKETS_RESOLVED none
+  (they count the rows dated in each period); a KPI function takes its arguments
+  (``AOV``: revenue, orders). A column is named as in the table's header; a value is a
+  number or "quoted" text, and is accepted only where the KPI takes one value (e.g.
+  ``SOURCE_SHARE(Source, "Organic", Sessions)``) or an optional argument
+  (``NRR(Starting MRR, 0, 0, Churned MRR)``); see :func:`kpi_xl.goals.measure.build`.
+* **Date column** - the column that dates each row (default "Date"): dates, ISO text
+  (2026-01-15, 2026/01/15), Excel serial numbers in any number format, or 8-digit
+  YYYYMMDD numbers or text (:func:`kpi_xl.goals.data.read_dates`).
+* **Filter** - ``Column=Value`` conditions separated by ``;``, all of which must hold
+  (:func:`parse_filter`): numbers compare as numbers (``Items=1`` matches 1.0 and "1"),
+  text without regard to case or full-width forms, ``Region=`` matches blank cells. Only
+  equality: ``>``, ``<``, ``>=``, ``<=`` and ``<>`` are refused in words.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """Calendar and pacing arithmetic for goals: periods, last year's span, seasonal share,
-run-rate and trend forecasts, and the chance of meeting a target.
+run-rate, trend, level and distinct-count forecasts, and the chance of meeting a target.
+
+Every forecast is in the unit of the goal's target: the value the KPI will have
+over the whole goal period (a total, a ratio of the period's totals, an average of
+the period's records, a distinct count over the period), never a mean of months.
 
 All spans are whole days with both ends included; day numbers count from 1970-01-01.
 """
@@ -114,7 +118,91 @@ def chance_level(forecast: float, sd: float, target: float, higher: bool) -> flo
     return p if higher else 1.0 - p
 
 
+def level_forecast(actual: float, complete: list[float], left: int, days_passed: int, days_left: int
+                   ) -> tuple[float, float, str]:
+    """Forecast of a level KPI (a ratio of totals or an average of records) over the whole
+    goal period, from its value so far and its complete review periods.
+
+    The final value is the days-weighted mix of the value so far and the level of the
+    periods still to come: ``(passed × actual + left_days × level) / all days``. The
+    level to come is a least-squares line through the complete periods, extended to
+    the middle of the periods left, when its slope is clear of the noise
+    (:func:`trend_forecast`); otherwise it is the value so far, so a flat KPI forecasts
+    its own current value. The spread is that of the mean of the ``left`` periods to
+    come (the periods' spread over √left) and of the level itself (over √complete
+    periods), added in quadrature and scaled by the share of days left. Returns
+    (forecast, standard deviation, "trend" or "average").
+    """
+    total = days_passed + days_left
+    fc, sd, how = trend_forecast(complete, (left + 1) / 2)
+    level = fc if how == "trend" else actual
+    forecast = (days_passed * actual + days_left * level) / total
+    spread = sd * math.sqrt(1 / max(left, 1) + 1 / len(complete)) * days_left / total
+    return forecast, spread, how
+
+
+def extreme_forecast(actual: float, complete: list[float], left: int, target: float, highest: bool,
+                     higher: bool) -> tuple[float, float, str]:
+    """Forecast and chance of a MAX (``highest``) or MIN over the whole goal period.
+
+    A running maximum only grows and a minimum only falls: the forecast is the value
+    so far or the level the periods left are forecast to reach (:func:`trend_forecast`),
+    whichever is further out. A target already reached in the direction the extreme
+    moves cannot be undone (chance 1; 0 when it is already passed the wrong way);
+    otherwise each period left is an independent normal draw around that level.
+    Returns (forecast, chance, "trend" or "average").
+    """
+    fc, sd, how = trend_forecast(complete, (left + 1) / 2)
+    forecast = max(actual, fc) if highest else min(actual, fc)
+    moves_toward = highest == higher  # MAX of a higher-is-better goal, MIN of a lower-is-better one
+    met = actual >= target if higher else actual <= target
+    if met:
+        return forecast, (1.0 if moves_toward else chance_level(fc, sd, target, higher) ** max(left, 1)), how
+    if not moves_toward:
+        return forecast, 0.0, how
+    p = chance_level(fc, sd, target, higher)
+    return forecast, 1.0 - (1.0 - p) ** max(left, 1), how
+
+
+def distinct_forecast(days: np.ndarray, counts: np.ndarray, total_days: int) -> float:
+    """Distinct count over a whole period of ``total_days`` from its accumulation so far.
+
+    ``counts[i]`` is the distinct count from the start to day ``days[i]`` (1 = the first
+    day). New values (new customers) arrive ever more slowly as the ones seen come back,
+    so the curve is fitted by Heaps' law, count = k × days^β, on the later half of
+    the days seen (where β reflects the current, slower arrival) and extended to the
+    end: count so far × (total_days / days so far)^β. The scorecard uses it when
+    there is no year of history to take the accumulation's shape from; as the slowing
+    continues it leans high.
+    """
+    keep = counts > 0
+    days, counts = days[keep], counts[keep]
+    if days.size < 2:
+        return float(counts[-1]) * total_days / float(days[-1]) if days.size else math.nan
+    half = days >= days[-1] / 2
+    if half.sum() < 2:
+        half = np.ones_like(days, dtype=bool)
+    x, y = np.log(days[half].astype(float)), np.log(counts[half].astype(float))
+    beta = float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else 1.0
+    beta = min(max(beta, 0.0), 1.0)
+    return float(counts[-1]) * (total_days / float(days[-1])) ** beta
+
+
+def arrivals_sd(new: float, model: float = 0.15) -> float:
+    """Spread of a count of new arrivals still to come: Poisson (√new) and a
+    ``model`` share of them for the estimator's own error, added in quadrature."""
+    new = max(new, 0.0)
+    return math.sqrt(new + (model * new) ** 2)
+
+
+def met(value: float, target: float, higher: bool) -> float:
+    """1.0 when ``value`` meets ``target`` in the goal's direction, else 0.0 (a period that
+    has ended: its forecast is its actual and its chance certain)."""
+    return 1.0 if (value >= target if higher else value <= target) else 0.0
+
+
 __all__ = [
     "periods", "period_label", "year_before", "fraction", "chance_additive", "trend_forecast", "chance_level",
+    "level_forecast", "extreme_forecast", "distinct_forecast", "arrivals_sd", "met",
     "day_number", "from_day",
 ]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import XlError
-from ..i18n import Join, Message, N_
+from ..i18n import NC_, Join, Message, N_
 from . import pacing
 from .cascade import levels, rollup
 from .data import DataTables, day_number
@@ -28,7 +28,8 @@ from .status import DEFAULT_RULES, Rule, band_achievement, judge, judge_band, st
 
 SCORECARD_COLUMNS = [
     "id", "name", "owner", "kpi", "unit", "direction", "baseline", "target", "start", "end", "period",
-    "actual", "expected", "expected_seasonal", "pacing", "achievement", "pace", "forecast", "forecast_method",
+    "actual", "expected", "expected_linear", "expected_seasonal", "pacing", "achievement", "pace", "forecast",
+    "forecast_method",
     "forecast_achievement", "chance", "status", "status_label", "rule", "rollup_achievement", "rollup_pace", "parent", "rollup", "level",
     "weight",
     "strategy", "reward", "days_elapsed", "days_total", "seasonal_share",
@@ -61,13 +62,71 @@ class Result:
 
 def expected_share(card: pd.DataFrame) -> pd.Series:
     """Where each goal should be by now, on its achievement's scale (1 = the target):
-    the achievement it would have if its actual were the expected value (seasonal when
-    there is one). NaN for maintain goals and goals without an expectation or target."""
-    exp = card["expected_seasonal"].where(card["expected_seasonal"].notna(), card["expected"])
+    the achievement it would have if its actual were the expected value (the one pace
+    uses). NaN for maintain goals and goals without an expectation or target."""
     return pd.Series(
         [math.nan if d == "maintain" else _achievement(float(e), float(t), float(b), d)
-         for e, t, b, d in zip(exp, card["target"], card["baseline"], card["direction"])],
+         for e, t, b, d in zip(card["expected"], card["target"], card["baseline"], card["direction"])],
         index=card.index, dtype=float)
+
+
+def measure_kind(m: Measure) -> str:
+    """How a goal's KPI behaves as its period goes on: "additive" (a running total),
+    "distinct" (a distinct count, which only grows), "extreme" (MIN or MAX, which only
+    move one way) or "level" (a ratio of totals or an average of records, which can go
+    either way until the period ends)."""
+    if m.additive:
+        return "additive"
+    if m.kpi == "DISTINCT":
+        return "distinct"
+    return "extreme" if m.kpi in ("MIN", "MAX") else "level"
+
+
+#: Forecast methods (English msgids, context "forecast method"); explain.py says how each works.
+FORECAST_METHODS = {k: NC_("forecast method", k) for k in (
+    "run rate", "seasonal", "trend", "average", "latest", "final", "accumulation")}
+
+
+def judge_goal(values: dict[str, float], rules: tuple[Rule, ...], kind: str, over: bool, pacing_word: str,
+               end: dt.date) -> tuple[str, Message]:
+    """Status of a goal with a target, by the status rules, made stable over its period:
+
+    * once the period has ended, a goal is Achieved (by the Achieved rules, on its
+      achievement) or At risk, never "on track" for a period that is over;
+    * before then, an average or ratio ("level") is never Achieved: it can still fall, so
+      it is judged On track, Behind or At risk by the other rules and the Why says when
+      it can be Achieved; running totals, distinct counts, MIN and MAX keep the rules as
+      written (what they have reached cannot be undone);
+    * a pace rule names the expectation it measured against (linear or seasonal).
+    """
+    if over:
+        done = tuple(r for r in rules if r.status == "achieved")
+        st, why = judge({k: v for k, v in values.items() if k == "achievement"}, done)
+        if st == "achieved":
+            return st, why
+        return "at_risk", Message(N_("the period has ended short of the target: achievement {value:.3f}"),
+                                  value=values["achievement"])
+    if kind == "level":
+        held = tuple(r for r in rules if r.status != "achieved")
+        st, why = judge(values, held)
+        if judge(values, tuple(r for r in rules if r.status == "achieved"))[0] == "achieved":
+            why = Message(N_("{reason}; Achieved only once the period ends ({date})"),
+                          reason=_paced(why, values, rules, st, pacing_word), date=end)
+            return st, why
+        return st, _paced(why, values, rules, st, pacing_word)
+    st, why = judge(values, rules)
+    return st, _paced(why, values, rules, st, pacing_word)
+
+
+def _paced(why: Message, values: dict, rules: tuple[Rule, ...], status: str, pacing_word: str) -> Message:
+    """The reason, with the expectation named when pace decided it (a pace rule held, or
+    no rule did and the reason lists the pace)."""
+    held = [r for r in rules if values.get(r.measure, math.nan) >= r.at_least]
+    by_pace = any(r.status == status and r.measure == "pace" for r in held) or (
+        not held and not math.isnan(values.get("pace", math.nan)))
+    if not by_pace or pacing_word not in ("linear", "seasonal"):
+        return why
+    return Message(N_("{reason} ({pacing} expectation)"), reason=why, pacing=Message(pacing_word, context="pacing"))
 
 
 def _achievement(actual: float, target: float, base: float, direction: str) -> float:
@@ -162,8 +221,8 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
                                "end", "period", "parent", "rollup", "weight", "strategy", "reward")}
     if rec["kpi"] not in TRACKABLE:
         row["kpi"] = rec["kpi_text"]  # show what the person wrote
-    row.update(actual=math.nan, expected=math.nan, expected_seasonal=math.nan, pacing="", achievement=math.nan,
-               pace=math.nan, forecast=math.nan, forecast_method="", forecast_achievement=math.nan, chance=math.nan,
+    row.update(actual=math.nan, expected=math.nan, expected_linear=math.nan, expected_seasonal=math.nan, pacing="",
+               achievement=math.nan, pace=math.nan, forecast=math.nan, forecast_method="", forecast_achievement=math.nan, chance=math.nan,
                status="no_data", rule="", days_elapsed=math.nan, days_total=math.nan, seasonal_share=math.nan)
     target = rec["target"]
     start, end = rec["start"], rec["end"]
@@ -190,24 +249,27 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
     f = pacing.fraction(s, e, td)
     row["days_elapsed"], row["days_total"] = td - s + 1, e - s + 1
     additive = m.additive
+    kind = measure_kind(m)
+    running = kind in ("additive", "distinct")  # a count that only grows towards its target
     direction = rec["direction"]
     base = rec["baseline"]
     has_base = not math.isnan(base)
-    b = base if has_base else (0.0 if additive else math.nan)
+    b = base if has_base else (0.0 if running else math.nan)
     actual = _num(m.value(s, td))
     row["actual"] = actual
     if math.isnan(actual):
         row.update(status="no_data", rule=Message(N_("no data in the goal's period so far")))
-        return row, _periods(rec, m, s, td, e, b, target, additive)
-    # ---- expected so far: linear, and seasonal from last year's same span
+        return row, _periods(rec, m, s, td, e, b, target, running)
+    # ---- expected so far: linear, and seasonal from last year's same span; "expected" is
+    # the one pace uses, "pacing" says which
     if direction == "maintain":
         expected = math.nan
-    elif additive or has_base:
+    elif running or has_base:
         expected = b + (target - b) * f
     else:
         expected = target
     share = math.nan
-    if seasonal and additive and direction != "maintain":
+    if seasonal and running and direction != "maintain":
         ly_s, ly_e, ly_t = (day_number(pacing.year_before(d)) for d in (start, end, pacing.from_day(td)))
         if m.first_day is not None and m.first_day <= ly_s:
             ly_total = _num(m.value(ly_s, ly_e))
@@ -215,26 +277,33 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
                 share = _num(m.value(ly_s, ly_t)) / ly_total
                 row["expected_seasonal"] = b + (target - b) * share
                 row["seasonal_share"] = share
-    row["expected"] = expected
+    row["expected_linear"] = expected
     use_seasonal = not math.isnan(row["expected_seasonal"])
-    row["pacing"] = "seasonal" if use_seasonal else ("linear" if not math.isnan(expected) else "")
+    row["pacing"] = "seasonal" if use_seasonal else ("linear" if running or has_base else (
+        "target" if not math.isnan(expected) else ""))
     exp_used = row["expected_seasonal"] if use_seasonal else expected
+    row["expected"] = exp_used
     # ---- achievement and pace
     if direction == "maintain":
         ach = band_achievement(actual, rec["band_low"], rec["band_high"])
         pace = ach
     else:
-        ach = _achievement(actual, target, b if (additive or has_base) else math.nan, direction)
-        if additive or has_base:
+        ach = _achievement(actual, target, b if (running or has_base) else math.nan, direction)
+        if running or has_base:
             pace = _achievement(actual, exp_used, b, direction) if exp_used != b else ach
         else:
             pace = ach  # a level with no baseline has no path: judged by where it stands
     row["achievement"], row["pace"] = ach, pace
-    # ---- forecast and chance
+    # ---- forecast and chance, in the target's unit: the KPI over the whole period
     higher = direction != "lower"
     remaining = e - td
-    prow = _periods(rec, m, s, td, e, b, target, additive)
-    if additive:
+    prow = _periods(rec, m, s, td, e, b, target, running)
+    has_target = direction != "maintain" and not math.isnan(target)
+    if remaining <= 0:  # the period has ended: nothing left to forecast
+        row["forecast"], row["forecast_method"] = actual, "final"
+        if has_target:
+            row["chance"] = pacing.met(actual, target, higher)
+    elif additive:
         run_rate = actual * (e - s + 1) / (td - s + 1)
         if use_seasonal and share > 0:
             row["forecast"], row["forecast_method"] = b + (actual - b) / share, "seasonal"
@@ -248,46 +317,63 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
                 sd = math.sqrt(remaining) * float(np.std(daily, ddof=1)) if daily.size > 1 else 0.0
                 chance = pacing.chance_level(row["forecast"], sd, target, higher)
             row["chance"] = chance
+    elif kind == "distinct":
+        if use_seasonal and share > 0:
+            fc, how = actual / share, "seasonal"
+        else:
+            days = np.unique(np.linspace(max((td - s + 1) // 2, 1), td - s + 1, 24).round().astype(int))
+            counts = np.array([_num(m.value(s, s + d - 1)) for d in days])
+            fc, how = pacing.distinct_forecast(days, counts, e - s + 1), "accumulation"
+        row["forecast"], row["forecast_method"] = max(fc, actual), how
+        if has_target:
+            row["chance"] = pacing.chance_level(row["forecast"], pacing.arrivals_sd(row["forecast"] - actual),
+                                                target, higher)
     else:
         # trend through the complete periods only: a part-period is too noisy to extend
         complete = [p["value"] for p in prow if day_number(p["period_end"]) <= td and not math.isnan(p["value"])]
         if len(complete) >= 4:
             left = len(pacing.periods(start, end, rec["period"])) - len(complete)
-            fc, sd, how = pacing.trend_forecast(complete, left)
+            if kind == "extreme":
+                fc, chance, how = pacing.extreme_forecast(actual, complete, left, target, m.kpi == "MAX", higher)
+            else:
+                fc, sd, how = pacing.level_forecast(actual, complete, left, td - s + 1, remaining)
+                chance = pacing.chance_level(fc, sd, target, higher)
             row["forecast"], row["forecast_method"] = fc, how
-            if direction != "maintain":
-                row["chance"] = pacing.chance_level(fc, sd, target, higher)
+            if has_target:
+                row["chance"] = chance
         else:
             row["forecast"], row["forecast_method"] = actual, "latest"
     # ---- status
+    over = t >= e
     if direction == "maintain":
         fach = band_achievement(row["forecast"], rec["band_low"], rec["band_high"])
-        st, why = judge_band(actual, rec["band_low"], rec["band_high"], period_over=t >= e, percent=rec["unit"] == "%")
+        st, why = judge_band(actual, rec["band_low"], rec["band_high"], period_over=over, percent=rec["unit"] == "%")
     else:
-        fach = _achievement(row["forecast"], target, b if (additive or has_base) else math.nan, direction)
-        st, why = judge({"achievement": ach, "pace": pace, "chance": row["chance"], "forecast_achievement": fach},
-                        rules)
+        fach = _achievement(row["forecast"], target, b if (running or has_base) else math.nan, direction)
+        values = {"achievement": ach, "pace": pace, "chance": row["chance"], "forecast_achievement": fach}
+        st, why = judge_goal(values, rules, kind, over, row["pacing"], end)
     row["status"], row["rule"], row["forecast_achievement"] = st, why, fach
     return row, prow
 
 
-def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, additive: bool) -> list[dict]:
+def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, running: bool) -> list[dict]:
     """One row per review period that has begun: its value, the running total
-    (additive goals), the expected value at its end (or at as-of) and achievement."""
+    (additive goals and distinct counts: the count from the start), the expected value
+    at its end (or at as-of) and achievement."""
     spans = [(p0, p1) for p0, p1 in pacing.periods(rec["start"], rec["end"], rec["period"]) if day_number(p0) <= td]
     if not spans:
         return []
     a = np.array([day_number(p0) for p0, _ in spans])
     z = np.minimum(np.array([day_number(p1) for _, p1 in spans]), td)
     values = m.values(a, z)
-    cum = m.values(np.full(len(a), s), z) if additive else np.full(len(a), np.nan)
+    cum = m.values(np.full(len(a), s), z) if running else np.full(len(a), np.nan)
     f = np.minimum((z - s + 1) / (e - s + 1), 1.0)
     has_target = not math.isnan(target)
     if has_target and not math.isnan(b):
         exp = b + (target - b) * f
     else:
         exp = np.full(len(a), target)
-    basis = cum if additive else values
+    basis = cum if running else values
     direction = rec["direction"]
     out = []
     for i, (p0, p1) in enumerate(spans):
