@@ -6,7 +6,9 @@ Each command opens what it needs, calls one library function and turns a
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -20,6 +22,22 @@ def _console():
 
     # A wide table even when the output is a file or CI log, so nothing is cut.
     return Console(width=None if sys.stdout.isatty() else 160)
+
+
+@contextlib.contextmanager
+def _steps(console, first: str):
+    """Progress of a long command: a spinner with the current step in a terminal; otherwise
+    (a log, a pipe, a scheduled task) one line per step on stderr with the seconds so far."""
+    if console.is_terminal:
+        with console.status(first) as status:
+            yield status.update
+        return
+    start = time.perf_counter()
+
+    def line(msg: str) -> None:
+        click.echo(f"[{time.perf_counter() - start:6.1f} s] {msg}", err=True)
+
+    yield line
 
 
 class _Group(click.Group):
@@ -144,12 +162,9 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     console = _console()
     if quiet:
         report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup)
-    else:
-        with console.status("refreshing") as status:
-            report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup,
-                                progress=lambda msg: status.update(msg))
-    if quiet:
         return
+    with _steps(console, "refreshing") as progress:
+        report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
     counts = ", ".join(f"{k} {v}" for k, v in report.statuses.items())
     console.print(f"refreshed {report.path} as of {report.as_of}: {report.goals} goals ({counts})")
     for w in report.warnings:

@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from kpi_xl.cli import main
 from kpi_xl.excel import EPOCH_1904, to_serial
+from kpi_xl.workbook import layout
 from kpi_xl.workbook.importing import import_table
 from kpi_xl.workbook.package import open_package
 from kpi_xl.workbook.package.styles import is_date_style
@@ -304,6 +305,11 @@ def test_goals_from_an_english_csv_into_a_zh_tw_workbook(tmp_path: Path):
     rows = sheet_rows(book, report.sheet)
     assert rows[0][:3] == ["編號", "目標", "負責人"] and rows[1][:3] == ["G1", "訂單數", "美玲"]
     card = refresh(book, dt.date(2025, 12, 31)).scorecard.set_index("id")
+    # the imported goal row gets its SMART check, as a row typed into the sheet does
+    smart = sheet_rows(book, report.sheet)[1][rows[0].index(layout.smart_header("zh-TW"))]
+    scorecard = sheet_rows(book, layout.sheet("scorecard", "zh-TW"))
+    verdict = next(r for r in scorecard if r[0] == "G1")[[c[0] for c in layout.SCORECARD_COLUMNS].index("smart")]
+    assert smart == verdict and smart
     with open(tmp_path / "orders.csv", encoding="utf-8") as fh:
         assert card.loc["G1", "actual"] == sum(1 for r in csv.DictReader(fh) if r["date"].startswith("2025"))
 
@@ -336,6 +342,10 @@ def test_refusals_are_one_line_naming_file_row_and_column(tmp_path: Path):
     broken.write_bytes(b"not a workbook")
     refused(cli("import", str(book), "Orders", str(broken)), "broken.xlsx", "cannot be read")
     refused(cli("import", str(book), "Orders", str(tmp_path / "data.json")), "data.json")
+    good = tmp_path / "good.csv"
+    good.write_text("Order ID,Amount\nA1,10\n", encoding="utf-8")
+    refused(cli("import", str(book), "Start", str(good)), "sheet 'Start' holds no Excel Table", "Orders")
+    refused(cli("import", str(book), "x" * 32, str(good)), "cannot be a sheet name", "31 characters")
     assert digests(book) == before
 
 
@@ -353,6 +363,12 @@ def test_what_the_user_wrote_below_a_table_is_never_overwritten(tmp_path: Path):
     with pytest.raises(Exception, match=r"Data!A6: holds 'checked by Mei' below the table Sales"):
         import_table(book, "Sales", pd.DataFrame({"Qty": range(10), "Price": range(10)}))
     assert digests(book) == before
+    # rows that stay clear of it are written, and it stays where it was
+    import_table(book, "Sales", pd.DataFrame({"Qty": [7], "Price": [8]}), mode="replace")
+    assert table_of(book, "Sales").ref == "A1:B2"
+    assert [r[:2] for r in sheet_rows(book, "Data")] == [["Qty", "Price"], [7.0, 8.0], ["", ""], ["", ""], ["", ""],
+                                                          ["checked by Mei", ""]]
+    audited(book)
 
 
 def test_read_only_workbook_and_symlink(tmp_path: Path):

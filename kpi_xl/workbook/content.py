@@ -107,8 +107,8 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     card = localized(result.scorecard, lang)
     smart = smart_check(result.goals_as_written(), tables)
     smart_text = {r["id"]: verdict_text(r).text(lang) for _, r in smart.iterrows()}
-    card["smart"] = card["id"].map(smart_text).fillna("")
-    card["note"] = card["id"].map(notes).fillna("")
+    card["smart"] = card["id"].map(smart_text).astype(object).fillna("")
+    card["note"] = card["id"].map(notes).astype(object).fillna("")
     card = with_rollups(card)
     scorecard_rows = [[_clean(r[k]) for k, *_ in layout.SCORECARD_COLUMNS] for _, r in card.iterrows()]
 

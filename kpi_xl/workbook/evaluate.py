@@ -11,8 +11,13 @@ references on any sheet (``A1``, ``'Sheet'!$B$2:$B$9``, whole columns), Excel
 Table column references (``Orders[Amount]``), defined names; operators
 ``+ - * / ^ & % = <> < > <= >=`` with arrays element by element; every kpi-xl
 worksheet function; and these native functions: SUM, COUNT, COUNTA, AVERAGE,
-MIN, MAX, SUMIFS, COUNTIFS, AVERAGEIFS, COUNTIF, SUMIF, IF, IFERROR, INDEX,
-MATCH, DATE, YEAR, MONTH, DAY, EOMONTH, TODAY, ABS, ROUND, AND, OR, NOT, RRI.
+MIN, MAX, SUMIFS, COUNTIFS, AVERAGEIFS, MAXIFS, MINIFS, COUNTIF, SUMIF, IF,
+IFERROR, INDEX, MATCH, DATE, YEAR, MONTH, DAY, EOMONTH, TODAY, ABS, ROUND, AND, OR,
+NOT, RRI.
+
+Speed: each range (a table column, ``A2:A100000``) is read once per evaluation
+and kept; the ``...IFS`` criteria run as NumPy masks over its classified cells
+(:mod:`kpi_xl.workbook.criteria`), so many formulas over a big table cost little.
 Anything else (FILTER, XLOOKUP, LET, INDIRECT, other sheets' dynamic arrays...)
 is reported as not evaluated and its cell keeps the value it had.
 """
@@ -31,6 +36,7 @@ import numpy as np
 from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, KpiXlError, XlError
 from ..excel import EPOCH_1900, column_index, split_ref, to_serial
 from ..functions import calling, registry
+from . import criteria
 
 
 class Unsupported(KpiXlError):
@@ -77,6 +83,10 @@ class Evaluator:
         self.done: dict[tuple[str, int, int], Any] = {}
         self.busy: set[tuple[str, int, int]] = set()
         self._last: dict[str, int] = {}
+        self._blocks: dict[tuple[str, int, int, int, int], np.ndarray] = {}  # ranges read, each once
+        self._columns: dict[int, tuple[np.ndarray, criteria.Column]] = {}  # id of a range read → its cells classified
+        self._block_ids: set[int] = set()
+        self._special: dict[str, dict[int, list[int]]] | None = None  # sheet → column → rows written or computed
 
     # ------------------------------------------------------------ cells
     def cell(self, sheet: str, row: int, col: int) -> Any:
@@ -116,14 +126,55 @@ class Evaluator:
         return self._last[sheet]
 
     def block(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> np.ndarray:
+        """The values of a range (read-only; read once per evaluation, then reused)."""
         if min(r1, c1, r2, c2) < 1:
             raise Unsupported(f"invalid reference to row {min(r1, r2)} of {sheet}")
         r2 = min(r2, max(self.last_row(sheet), r1))
-        out = np.empty((r2 - r1 + 1, c2 - c1 + 1), dtype=object)
-        for i in range(r1, r2 + 1):
-            for j in range(c1, c2 + 1):
-                out[i - r1, j - c1] = self.cell(sheet, i, j)
+        key = (sheet, r1, c1, r2, c2)
+        if key in self._blocks:
+            return self._blocks[key]
+        epoch, height = self.context.epoch, r2 - r1 + 1
+        body = self.context.values(sheet)[r1 - 1:r2]
+        out = np.empty((height, c2 - c1 + 1), dtype=object)
+        day = 86400.0
+        for j in range(c2 - c1 + 1):
+            i = c1 - 1 + j
+            column = [row[i] if i < len(row) else None for row in body]
+            if any(isinstance(v, (str, dt.date)) for v in column):  # blanks as None, dates as serials
+                column = [None if v == "" else (v - epoch).total_seconds() / day  # what to_serial does, inline
+                          if type(v) is dt.datetime and v.tzinfo is None else
+                          to_serial(v, epoch) if isinstance(v, dt.date) else v for v in column]
+            out[:len(column), j] = column
+            out[len(column):, j] = None
+        for c, rows in self.special_cells(sheet).items():  # written by this refresh, or formulas
+            if c1 <= c <= c2:
+                for r in rows:
+                    if r1 <= r <= r2:
+                        out[r - r1, c - c1] = self.cell(sheet, r, c)
+        out.flags.writeable = False
+        self._blocks[key] = out
+        self._block_ids.add(id(out))
         return out
+
+    def special_cells(self, sheet: str) -> dict[int, list[int]]:
+        """The cells of ``sheet`` whose value is not the file's: written in this refresh or formulas."""
+        if self._special is None:
+            self._special = {}
+            for s, r, c in [*self.context.overlay, *self.context.formulas]:
+                self._special.setdefault(s, {}).setdefault(c, []).append(r)
+        return self._special.get(sheet, {})
+
+    def column(self, values: Any) -> criteria.Column:
+        """A range's cells classified for criteria and aggregates; kept for a range read by :meth:`block`."""
+        if isinstance(values, np.ndarray):
+            found = self._columns.get(id(values))
+            if found is not None and found[0] is values:
+                return found[1]
+            col = criteria.Column(values, self.context.epoch)
+            if id(values) in self._block_ids:  # a range read (kept alive by the cache, so its id is its own)
+                self._columns[id(values)] = (values, col)
+            return col
+        return criteria.Column(np.array([values], dtype=object), self.context.epoch)
 
     # ---------------------------------------------------------- parsing
     def evaluate(self, formula: str, sheet: str) -> Any:
@@ -252,8 +303,17 @@ class Evaluator:
             if self.context.lang and "language" in params and len(args) <= params.index("language"):
                 defaults = [p.default for p in inspect.signature(kpi.core).parameters.values()]
                 args = [*args, *defaults[len(args):params.index("language")], self.context.lang]
-            return calling.call(kpi.name, *[_as_udf_arg(a) for a in args])
+            return calling.call(kpi.name, *[self.udf_arg(a) for a in args])
         raise Unsupported(f"function {name} is not evaluated here")
+
+    def udf_arg(self, a: Any) -> Any:
+        """What xlwings hands a worksheet function: a 2-D array for a range (float64 with NaN
+        blanks when it holds only numbers and blanks, as xlwings' NumPy converter does), else the value."""
+        if isinstance(a, np.ndarray) and id(a) in self._block_ids:
+            col = self.column(a)
+            if np.all((col.kinds == criteria.NUMBER) | (col.kinds == criteria.BLANK)):
+                return np.where(col.kinds == criteria.BLANK, np.nan, col.num).reshape(a.shape)
+        return _as_udf_arg(a)
 
     def operand(self, t) -> Any:
         v = t.value
@@ -433,48 +493,57 @@ def _flat(*args: Any) -> list[Any]:
     return out
 
 
-def _numbers(*args: Any) -> list[float] | XlError:
-    out = []
-    for v in _flat(*args):
-        if isinstance(v, XlError):
-            return v
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            out.append(float(v))
-    return out
+def _numbers(ev: Evaluator, *args: Any) -> np.ndarray | XlError:
+    """The numbers in the arguments (text, booleans, blanks skipped), or the first error."""
+    parts = []
+    for a in args:
+        if isinstance(a, np.ndarray) and id(a) in ev._block_ids:  # a range read: classified once
+            nums = ev.column(a).numbers(np.ones(a.size, dtype=bool))
+            if isinstance(nums, XlError):
+                return nums
+            parts.append(nums)
+            continue
+        out = []
+        for v in _flat(a):
+            if isinstance(v, XlError):
+                return v
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                out.append(float(v))
+        parts.append(np.array(out, dtype=float))
+    return np.concatenate(parts) if parts else np.array([], dtype=float)
 
 
-def _criterion(c: Any) -> Callable[[Any], bool]:
-    if isinstance(c, str):
-        m = re.match(r"^(<=|>=|<>|<|>|=)?(.*)$", c, re.S)
-        op, rest = m.group(1) or "=", m.group(2)
-        try:
-            target: Any = float(rest)
-        except ValueError:
-            target = rest
-        return lambda v: _compare(op, v, target) is True and not (op in ("<", ">", "<=", ">=") and v is None)
-    return lambda v: _compare("=", v, c) is True
+def _shape(x: Any) -> tuple[int, ...]:
+    return x.shape if isinstance(x, np.ndarray) else (1, 1)
 
 
 def _ifs(ev, agg: str, target: Any, pairs: list[Any]) -> Any:
-    ranges = pairs[0::2]
-    crits = pairs[1::2]
+    """SUMIFS, COUNTIFS, AVERAGEIFS, MAXIFS, MINIFS (and the one-criterion forms) with
+    Excel's criteria rules (:mod:`kpi_xl.workbook.criteria`): one mask per range and criterion,
+    kept for the next formula that asks the same."""
+    ranges, crits = pairs[0::2], pairs[1::2]
+    if not ranges or len(ranges) != len(crits):
+        return VALUE
     if any(isinstance(c, np.ndarray) for c in crits):
         return lift(lambda *cs: _ifs(ev, agg, target, [x for pair in zip(ranges, cs) for x in pair]), *crits)
-    flat_ranges = [np.asarray(r, dtype=object).reshape(-1) for r in ranges]
-    n = len(flat_ranges[0]) if flat_ranges else 0
-    keep = np.ones(n, dtype=bool)
-    for r, c in zip(flat_ranges, crits):
-        if len(r) != n:
-            return VALUE
-        test = _criterion(c)
-        keep &= np.array([test(v) for v in r], dtype=bool)
-    if agg == "count":
-        return float(keep.sum())
-    vals = np.asarray(target, dtype=object).reshape(-1)[keep] if target is not None else np.array([])
-    nums = [float(v) for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if agg == "sum":
-        return float(sum(nums))
-    return DIV0 if not nums else float(sum(nums) / len(nums))
+    shape = _shape(ranges[0])
+    if any(_shape(r) != shape for r in ranges) or (target is not None and _shape(target) != shape):
+        return VALUE
+    masks = [ev.column(r).mask(criteria.parse(c, ev.context.epoch)) for r, c in zip(ranges, crits)]
+    return criteria.aggregate(agg, ev.column(target) if target is not None else None, masks)
+
+
+def _sumif(ev, rng: Any, crit: Any, target: Any = None) -> Any:
+    """SUMIF: a sum range of another size is read from its top-left cell in the criteria
+    range's shape, as Excel does (here only when it is at least that big)."""
+    if target is None:
+        target = rng
+    shape, have = _shape(rng), _shape(target)
+    if have != shape:
+        if not isinstance(target, np.ndarray) or have[0] < shape[0] or have[1] < shape[1]:
+            raise Unsupported("SUMIF with a sum range smaller than its criteria range")
+        target = target[:shape[0], :shape[1]]
+    return _ifs(ev, "sum", target, [rng, crit])
 
 
 def _index(ev, arr: Any, row: Any = None, col: Any = None) -> Any:
@@ -543,12 +612,12 @@ def _truthy(v: Any) -> bool:
     return bool(_num(v)) if not isinstance(v, str) else v.upper() == "TRUE"
 
 
-def _agg(fn: Callable[[list[float]], Any], empty: Any = 0.0) -> Callable:
+def _agg(fn: Callable[[np.ndarray], Any], empty: Any = 0.0) -> Callable:
     def call(ev, *args):
-        nums = _numbers(*args)
+        nums = _numbers(ev, *args)
         if isinstance(nums, XlError):
             return nums
-        return fn(nums) if nums else empty
+        return float(fn(nums)) if nums.size else empty
     return call
 
 
@@ -557,16 +626,18 @@ def _round(ev, x, digits=0.0):
 
 
 NATIVE: dict[str, Callable[..., Any]] = {
-    "SUM": _agg(lambda n: float(sum(n))),
-    "COUNT": lambda ev, *a: float(len(_numbers(*a))) if not isinstance(_numbers(*a), XlError) else _numbers(*a),
+    "SUM": _agg(np.sum),
+    "COUNT": lambda ev, *a: n if isinstance(n := _numbers(ev, *a), XlError) else float(n.size),
     "COUNTA": lambda ev, *a: float(sum(1 for v in _flat(*a) if v not in (None, ""))),
-    "AVERAGE": _agg(lambda n: sum(n) / len(n), DIV0),
-    "MIN": _agg(min),
-    "MAX": _agg(max),
+    "AVERAGE": _agg(lambda n: n.sum() / n.size, DIV0),
+    "MIN": _agg(np.min),
+    "MAX": _agg(np.max),
     "SUMIFS": lambda ev, target, *pairs: _ifs(ev, "sum", target, list(pairs)),
     "COUNTIFS": lambda ev, *pairs: _ifs(ev, "count", None, list(pairs)),
     "AVERAGEIFS": lambda ev, target, *pairs: _ifs(ev, "avg", target, list(pairs)),
-    "SUMIF": lambda ev, rng, crit, target=None: _ifs(ev, "sum", rng if target is None else target, [rng, crit]),
+    "MAXIFS": lambda ev, target, *pairs: _ifs(ev, "max", target, list(pairs)),
+    "MINIFS": lambda ev, target, *pairs: _ifs(ev, "min", target, list(pairs)),
+    "SUMIF": _sumif,
     "COUNTIF": lambda ev, rng, crit: _ifs(ev, "count", None, [rng, crit]),
     "IF": _if,
     "IFERROR": _iferror,

@@ -180,12 +180,13 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     last = c2 + len(unknown)
     if last > MAX_COLS:
         raise ImportError_(f"{data.label}: {len(unknown)} new columns go past the sheet's last column")
-    _check_room(pkg, info, r1, r2, c1, c2, last)
-    existing = pkg.read_cells(info.sheet, r2, r2) if r2 > r1 else {}
+    tail = pkg.read_cells(info.sheet, r2)  # the table's last row and what is below it: one read
+    existing = {rc: c for rc, c in tail.items() if rc[0] == r2} if r2 > r1 else {}
     blank = r2 == r1 + 1 and not any(c.value not in (None, "") or c.formula for (_r, col), c in existing.items()
                                      if c1 <= col <= c2)
     top = r1 + 1 if mode == "replace" or blank else r2 + 1
     end = max(top + data.rows - 1, r1 + 1)
+    below = _check_room(pkg, info, tail, r1, r2, c1, c2, last, end)
     if end > MAX_ROWS:
         raise ImportError_(f"{data.label}: {data.rows:,} rows from {where}{cell_ref(top, c1)} go past Excel's "
                            f"last row ({MAX_ROWS:,}); import fewer rows or replace the table's")
@@ -203,27 +204,59 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     for k, formula in formulas.items():
         if columns[k] is None:
             columns[k] = [KeptCell(None, formula)] * data.rows
+    smart = _smart_column(pkg, info)
+    if smart is not None and columns[smart] is None:  # the Goals sheet's SMART check, row by row
+        columns[smart] = [KeptCell(None, f) for f in _smart_formulas(pkg, top, data.rows)]
     say(f"writing {data.rows:,} rows into {info.display_name} (sheet {info.sheet})")
     if mode == "replace" or data.rows:
         filler = [None] * data.rows
         rows = [list(r) for r in zip(*(c if c is not None else filler for c in columns))] if data.rows else []
+        if below:  # what the user has below the table is written back where it was
+            rows += [[None] * width for _ in range(max(r for r, _c in below) - top + 1 - len(rows))]
+            for (r, c), cell in below.items():
+                rows[r - top][c - c1] = KeptCell(cell.value, cell.formula, cell.style)
         pkg.write_region(info.sheet, top, c1, last, rows, styles, row_styles)
     resize_table(pkg, info.part, f"{column_letter(c1)}{r1}:{column_letter(last)}{end}", unknown)
     return unknown
 
 
-def _check_room(pkg: Package, info: TableInfo, r1: int, r2: int, c1: int, c2: int, last: int) -> None:
-    """Nothing the user wrote below the table (or where new columns go) is overwritten."""
-    cells = dict(pkg.read_cells(info.sheet, r2 + 1))
+def _check_room(pkg: Package, info: TableInfo, tail: dict, r1: int, r2: int, c1: int, c2: int, last: int,
+                end: int) -> dict:
+    """Nothing the user wrote below the table (or where new columns go) is overwritten: refused
+    when the new rows (or columns) would cover it; returns the cells further below, to keep."""
+    cells = dict(tail)
     if last > c2:
         cells.update(pkg.read_cells(info.sheet, r1, r2))
+    keep = {}
     for (r, c), cell in cells.items():
-        below = r > r2 and c1 <= c <= last
-        right = r1 <= r <= r2 and c2 < c <= last
-        if (below or right) and (cell.value not in (None, "") or cell.formula):
-            what = "below the table" if below else "where the new columns go"
+        if not (r1 <= r and c1 <= c <= last) or (r <= r2 and c <= c2):
+            continue
+        used = cell.value not in (None, "") or cell.formula is not None
+        if r > max(end, r2) and cell.formula != "":  # below the grown table: kept as it is
+            keep[(r, c)] = cell
+        elif used:
+            what = "where the new columns go" if r <= r2 else "below the table"
             raise WorkbookError(f"{info.sheet}!{cell_ref(r, c)}: holds {cell.value!r} {what} "
                                 f"{info.display_name}; move it, then import again (nothing was changed)")
+    return keep
+
+
+def _smart_column(pkg: Package, info: TableInfo) -> int | None:
+    """The Goals table's SMART check column (0-based), when this is a kpi-xl Goals table."""
+    if info.display_name.casefold() != "goals":
+        return None
+    headers = {h.casefold() for h in layout.SMART_HEADER}
+    return next((k for k, c in enumerate(info.columns) if c.casefold() in headers), None)
+
+
+def _smart_formulas(pkg: Package, top: int, n: int) -> list[str]:
+    from .template import smart_formula
+
+    names = {s.name for s in pkg.sheets()}
+    scorecard = next((layout.sheet("scorecard", lang) for lang in layout.LANGS
+                      if layout.sheet("scorecard", lang) in names), layout.sheet("scorecard", "en"))
+    smart_col = column_letter([c[0] for c in layout.SCORECARD_COLUMNS].index("smart") + 1)
+    return [smart_formula(scorecard, smart_col, top + i).lstrip("=") for i in range(n)]
 
 
 LAST_DATE = 2_958_465  # 9999-12-31: a bigger number in a date-formatted cell shows as ####

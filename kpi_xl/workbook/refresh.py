@@ -578,7 +578,7 @@ def owned_overlay(workbook: WorkbookReader, owned: Owned) -> dict[tuple[str, int
 
 
 def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple[str, int, int], Any],
-                     as_of: dt.date) -> FormulaResults:
+                     as_of: dt.date, progress: Callable[[str], None] = lambda s: None) -> FormulaResults:
     """Evaluate the formulas on the user's sheets (not the data tables, not the owned
     sheets): the cached values that change, and the cells not computed with why."""
     from .evaluate import FormulaContext, defined_names, evaluate_all, table_ranges
@@ -595,6 +595,7 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
                 formulas[(sheet.name, r, c)] = "=" + cell.formula
                 cached[(sheet.name, r, c)] = cell.value
     tables = table_ranges(workbook.tables.values())
+    progress(f"computing {len(formulas):,} formula(s) on your sheets")
     outcome = evaluate_all(FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
                                           overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang))
     changed: dict[str, dict[tuple[int, int], Any]] = {}
@@ -651,8 +652,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         explain_uncomputed_data(pkg, workbook, owned, computed.inputs.goals)
         progress("writing the owned sheets")
         write_owned(pkg, workbook, owned)
-        progress("computing the formulas on your sheets")
-        formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of)
+        formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of, progress)
         skipped = formulas.skipped
         unwritten: dict[str, str] = {}
         for sheet, values in formulas.changed.items():

@@ -148,7 +148,9 @@ def add_table_sheet(pkg, sheet: str, table: str, headers: list[str], styles: lis
     (one blank data row: a table has at least one). ``styles`` are the columns' cell formats."""
     check_sheet_name(sheet)
     if any(s.name.casefold() == sheet.casefold() for s in pkg.sheets()):
-        raise WorkbookError(f"{pkg.path}: a sheet named {sheet!r} exists already")
+        names = ", ".join(t.display_name for t in pkg.tables())
+        raise WorkbookError(f"{pkg.path}: sheet {sheet!r} holds no Excel Table to import into; name one of "
+                            f"the tables ({names}) or a new sheet")
     n = len(headers)
     ref = f"A1:{column_letter(n)}2"
     sheet_part, _ = _next_part(pkg, "xl/worksheets/sheet{}.xml")
