@@ -73,7 +73,9 @@ def column_index(letters: str) -> int:
 
 
 def column_letter(col: int) -> str:
-    """``28`` -> ``"AB"``."""
+    """``28`` -> ``"AB"``; ValueError for a column outside A..XFD (1..16,384)."""
+    if not 1 <= col <= 16384:
+        raise ValueError(f"column {col} is outside A..XFD")
     out = ""
     while col:
         col, rem = divmod(col - 1, 26)

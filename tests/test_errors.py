@@ -42,3 +42,12 @@ def test_measure_and_evaluator_errors_are_kpi_xl_errors():
     from kpi_xl.workbook.evaluate import Unsupported
 
     assert issubclass(MeasureError, KpiXlError) and issubclass(Unsupported, KpiXlError)
+
+
+@pytest.mark.parametrize("col", [0, -1, 16385])
+def test_a_column_number_outside_excel_is_refused_not_looped_on(col):
+    from kpi_xl.excel import column_letter
+
+    with pytest.raises(ValueError, match="outside A..XFD"):
+        column_letter(col)
+    assert (column_letter(1), column_letter(28), column_letter(16384)) == ("A", "AB", "XFD")

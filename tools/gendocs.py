@@ -429,7 +429,7 @@ def scorecard_page(lang: str = "en") -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python tools/gendocs.py [--check] [--root DIR]``; exit 1 when ``--check`` finds a stale file."""
+    """``python tools/gendocs.py [--check] [--root DIR] [--images]``; exit 1 when ``--check`` finds a stale file."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Write the generated docs (functions, scorecard) and "
@@ -437,8 +437,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="Do not write; exit 1 if the docs are stale.")
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
                         help="Project root holding docs/ (default: this checkout).")
+    parser.add_argument("--images", action="store_true",
+                        help="Also remake the screenshots in docs/img with LibreOffice (tools/screenshots.py).")
     args = parser.parse_args(argv)
     stale = write(args.root, check=args.check)
+    if args.images and not args.check:
+        import screenshots
+
+        screenshots.main([])
     if args.check and stale:
         print("stale: " + ", ".join(str(p) for p in stale) + " (run: python tools/gendocs.py)", file=sys.stderr)
         return 1

@@ -1,0 +1,90 @@
+"""Make the screenshots in README and docs from the real workbooks, with LibreOffice.
+
+    python tools/screenshots.py            # every image under docs/img (or: python tools/gendocs.py --images)
+    python tools/screenshots.py --only tutorial
+
+``sample``: the sample company's workbook in each language, refreshed at the
+sample's as-of date (what ``kpi-xl demo`` makes), its Scorecard and Dashboard
+(docs/img/scorecard-<lang>.png, dashboard-<lang>.png).
+``tutorial``: docs/your-data.md's shop, made the way the tutorial says: ``kpi-xl new
+--empty``, ``kpi-xl import`` of docs/examples/shop-orders.csv and shop-goals.csv,
+``kpi-xl refresh`` (docs/img/your-data-*.png).
+
+Needs LibreOffice and poppler (``.ci/install-system-deps``). Each sheet is printed
+whole on a page of its own (LibreOffice's whole-sheet export), as on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.render import render  # noqa: E402
+
+IMG = ROOT / "docs" / "img"
+EXAMPLES = ROOT / "docs" / "examples"
+TUTORIAL_AS_OF = dt.date(2026, 6, 15)
+
+
+def _kpi_xl(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "kpi_xl.cli", *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def _shots(book: Path, sheets: dict[str, str], work: Path) -> None:
+    """Copy the whole-sheet page of each sheet (name → image file name) to docs/img."""
+    from python_calamine import CalamineWorkbook
+
+    order = CalamineWorkbook.from_path(str(book)).sheet_names
+    last = max(order.index(s) for s in sheets) + 1
+    result = render(book, work / book.stem, whole_sheets=True, pages=f"1-{last}")
+    for sheet, image in sheets.items():
+        page = result.pages[order.index(sheet)]
+        shutil.copyfile(page, IMG / image)
+        print(f"wrote {(IMG / image).relative_to(ROOT)} ({sheet})")
+
+
+def sample(work: Path) -> None:
+    from kpi_xl import sample as company
+    from kpi_xl.workbook import layout
+    from kpi_xl.workbook.refresh import refresh
+    from kpi_xl.workbook.template import new
+
+    for lang in ("en", "zh-TW"):
+        book = work / f"sample-{lang}.xlsx"
+        new(book, lang=lang)
+        refresh(book, company.AS_OF, backup=False)
+        _shots(book, {layout.sheet("scorecard", lang): f"scorecard-{lang}.png",
+                      layout.sheet("dashboard", lang): f"dashboard-{lang}.png"}, work)
+
+
+def tutorial(work: Path) -> None:
+    book = work / "shop.xlsx"
+    _kpi_xl("new", "--empty", str(book))
+    _kpi_xl("import", str(book), "Shop", str(EXAMPLES / "shop-orders.csv"))
+    _kpi_xl("import", str(book), "Goals", str(EXAMPLES / "shop-goals.csv"), "--replace")
+    _kpi_xl("refresh", str(book), "--as-of", TUTORIAL_AS_OF.isoformat(), "--no-backup")
+    _shots(book, {"Goals": "your-data-goals.png", "Scorecard": "your-data-scorecard.png",
+                  "Dashboard": "your-data-dashboard.png"}, work)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("sample", "tutorial"))
+    args = parser.parse_args(argv)
+    IMG.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kpi-xl-shots-") as tmp:
+        for name, make in (("sample", sample), ("tutorial", tutorial)):
+            if args.only in (None, name):
+                make(Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
