@@ -395,8 +395,6 @@ def test_a_date_column_word_that_is_not_there_is_still_named():
 
 
 # ------------------------------------------------------------------ links
-#: Pages the goals pages link to that the lead writes this round (issue 9: docs/your-data.md).
-LANDING_PAGES = {ROOT / "docs" / "your-data.md"}
 
 
 def _anchors(path: Path) -> set[str]:
@@ -407,15 +405,14 @@ def _anchors(path: Path) -> set[str]:
     return ids
 
 
-@pytest.mark.parametrize("page", [EN, ZH, ZH.parent / "README.md", ROOT / "README.md", ROOT / "docs" / "workbook.md"])
+@pytest.mark.parametrize("page", [EN, ZH, ZH.parent / "README.md", ROOT / "README.md", ROOT / "docs" / "workbook.md",
+                                  ROOT / "docs" / "your-data.md"])
 def test_links_resolve(page):
     for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
         if re.match(r"https?:", target):
             continue
         path, _, anchor = target.partition("#")
         dest = (page.parent / path).resolve() if path else page
-        if dest in LANDING_PAGES:
-            continue
         assert dest.exists(), f"{page.name}: {target}"
         if anchor and dest.suffix == ".md":
             assert anchor in _anchors(dest), f"{page.name}: {target}"
@@ -425,11 +422,6 @@ def test_goals_pages_are_linked():
     assert "(docs/goals.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert "(goals.md)" in (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
     assert "(goals.md)" in (ZH.parent / "README.md").read_text(encoding="utf-8")
-
-
-@pytest.mark.xfail(strict=True, reason="issue 9: the lead writes docs/your-data.md; remove this mark once merged")
-def test_the_tutorial_the_pages_link_to_exists():
-    assert all(p.exists() for p in LANDING_PAGES)
 
 
 # ------------------------------------------------------------------ the common mistakes' messages

@@ -325,3 +325,14 @@ def test_refresh_outside_a_terminal_prints_one_line_per_step_and_quiet_prints_no
     assert "refreshed" in result.stdout and "refreshed" not in result.stderr
     quiet = CliRunner().invoke(main, ["refresh", str(book), "--no-backup", "--quiet"])
     assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_this_row_references_read_the_formulas_own_row():
+    """What Excel writes for ``[@ID]`` in a table's calculated column (the Goals sheet's SMART check)."""
+    sheets = {"T": [["ID", "Twice", "Same", "Short"], [3, "", "", ""], [5, "", "", ""]], "Calc": []}
+    forms = {("T", r, 2): "T[[#This Row],[ID]]*2" for r in (2, 3)}
+    forms |= {("T", r, 3): "T[@ID]" for r in (2, 3)} | {("T", r, 4): "T[@[ID]]+SUM(T[ID])" for r in (2, 3)}
+    forms[("Calc", 1, 1)] = "T[@ID]"  # outside the table's rows: #VALUE!, as in Excel
+    out = evaluate_all(FormulaContext(lambda s: sheets[s], forms, {"t": TableRange("T", 2, 1, 3, ["ID", "Twice", "Same", "Short"])}))
+    assert [out.values[("T", r, c)] for r in (2, 3) for c in (2, 3, 4)] == [6, 3, 11, 10, 5, 13]
+    assert str(out.values[("Calc", 1, 1)]) == "#VALUE!"

@@ -119,6 +119,7 @@ def shop(tmp_path_factory):
     for when in (MID, AFTER):
         out = _cli("refresh", str(book), "--as-of", when.isoformat(), "--no-backup")
         assert f"{len(specs)} goals" in out
+        assert "not computed" not in out, out  # the Goals sheet's SMART column included
         cards[when] = scorecard(book)
     return book, orders, specs, cards
 
@@ -242,3 +243,13 @@ def test_charts_plot_every_goal_owner_and_period_and_nothing_else(shop):
     assert set(specs) <= plotted, set(specs) - plotted
     assert owners <= plotted, owners - plotted
     assert periods <= plotted, periods - plotted
+
+
+def test_every_imported_goal_row_shows_its_smart_check_on_the_goals_sheet(shop):
+    book, _, specs, cards = shop
+    rows = _sheet(book, "Goals")
+    head = [str(h) for h in rows[0]]
+    smart = {str(r[0]): r[head.index("SMART check")] for r in rows[1:] if r and r[0] != ""}
+    assert set(smart) == set(specs)
+    for gid, verdict in smart.items():
+        assert verdict == cards[AFTER][gid]["SMART check"] and str(verdict).startswith("S"), (gid, verdict)

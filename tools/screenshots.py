@@ -8,7 +8,8 @@ sample's as-of date (what ``kpi-xl demo`` makes), its Scorecard and Dashboard
 (docs/img/scorecard-<lang>.png, dashboard-<lang>.png).
 ``tutorial``: docs/your-data.md's shop, made the way the tutorial says: ``kpi-xl new
 --empty``, ``kpi-xl import`` of docs/examples/shop-orders.csv and shop-goals.csv,
-``kpi-xl refresh`` (docs/img/your-data-*.png).
+``kpi-xl refresh`` at each month's end and on the as-of date, as a team reviewing
+monthly would have (docs/img/your-data-*.png).
 
 Needs LibreOffice and poppler (``.ci/install-system-deps``). Each sheet is printed
 whole on a page of its own (LibreOffice's whole-sheet export), as on screen.
@@ -70,7 +71,9 @@ def tutorial(work: Path) -> None:
     _kpi_xl("new", "--empty", str(book))
     _kpi_xl("import", str(book), "Shop", str(EXAMPLES / "shop-orders.csv"))
     _kpi_xl("import", str(book), "Goals", str(EXAMPLES / "shop-goals.csv"), "--replace")
-    _kpi_xl("refresh", str(book), "--as-of", TUTORIAL_AS_OF.isoformat(), "--no-backup")
+    for month_end in ("2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31"):  # monthly reviews
+        _kpi_xl("refresh", str(book), "--as-of", month_end, "--no-backup", "--quiet")
+    _kpi_xl("refresh", str(book), "--as-of", TUTORIAL_AS_OF.isoformat(), "--no-backup", "--quiet")
     _shots(book, {"Goals": "your-data-goals.png", "Scorecard": "your-data-scorecard.png",
                   "Dashboard": "your-data-dashboard.png"}, work)
 

@@ -110,7 +110,7 @@ class Evaluator:
             raise Unsupported(f"circular reference at {key[0]}!{key[2]},{key[1]}")
         self.busy.add(key)
         try:
-            value = self.evaluate(self.context.formulas[key], key[0])
+            value = self.evaluate(self.context.formulas[key], key[0], key[1])
             if isinstance(value, np.ndarray):  # a spill: the cell shows its first value
                 value = value.reshape(-1)[0] if value.size else None
             self.done[key] = value
@@ -177,7 +177,8 @@ class Evaluator:
         return criteria.Column(np.array([values], dtype=object), self.context.epoch)
 
     # ---------------------------------------------------------- parsing
-    def evaluate(self, formula: str, sheet: str) -> Any:
+    def evaluate(self, formula: str, sheet: str, row: int | None = None) -> Any:
+        """The value of ``formula`` written on ``sheet`` (in ``row``: what ``Table[@Column]`` reads)."""
         from openpyxl.formula.tokenizer import Tokenizer
 
         text = formula if formula.startswith("=") else "=" + formula
@@ -185,15 +186,18 @@ class Evaluator:
             tokens = [t for t in Tokenizer(text).items if t.type != "WHITE-SPACE"]
         except Exception as exc:  # noqa: BLE001 - the tokenizer's own errors
             raise Unsupported(f"cannot parse {formula!r}: {exc}") from None
-        saved = getattr(self, "tokens", None), getattr(self, "pos", 0), getattr(self, "sheet", sheet)
-        self.tokens, self.pos, self.sheet = tokens, 0, sheet
+        saved = (getattr(self, "tokens", None), getattr(self, "pos", 0), getattr(self, "sheet", sheet),
+                 getattr(self, "row", None))
+        if row is None:  # a named formula is evaluated in the row of the cell that uses it
+            row = getattr(self, "row", None)
+        self.tokens, self.pos, self.sheet, self.row = tokens, 0, sheet, row
         try:
             value = self.expr(0)
             if self.pos != len(self.tokens):
                 raise Unsupported(f"unexpected {self.tokens[self.pos].value!r} in {formula!r}")
             return value
         finally:  # a referenced formula cell is evaluated in the middle of another
-            self.tokens, self.pos, self.sheet = saved
+            self.tokens, self.pos, self.sheet, self.row = saved
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -370,16 +374,35 @@ class Evaluator:
         if info is None:
             raise Unsupported(f"no table {table}")
         sheet, r1, c1, r2, columns = info.sheet, info.first_row, info.first_col, info.last_row, info.columns
-        col = inner.strip()
-        if col.startswith("[") and col.endswith("]"):
-            col = col[1:-1]
-        if col.startswith("#"):
-            raise Unsupported(f"table specifier {inner!r}")
+        col, this_row = _table_column(inner)
         lookup = {c.lower(): i for i, c in enumerate(columns)}
         if col.lower() not in lookup:
             raise Unsupported(f"table {table} has no column {col}")
         c = c1 + lookup[col.lower()]
+        if this_row:  # Table[@Column]: the cell of this formula's row (Excel: #VALUE! outside the table's rows)
+            row = getattr(self, "row", None)
+            if row is None or self.sheet != sheet or not r1 <= row <= r2:
+                return VALUE
+            return self.cell(sheet, row, c)
         return self.block(sheet, r1, c, r2, c)
+
+
+def _table_column(inner: str) -> tuple[str, bool]:
+    """The column a structured reference names and whether it is this row's cell:
+    ``Amount``, ``[Amount]``, ``@Amount``, ``@[Amount]``, ``[#This Row],[Amount]``, ``[#Data],[Amount]``.
+    Other specifiers (``#All``, ``#Headers``, ``#Totals``, column spans) are not computed."""
+    text = inner.strip()
+    this_row = text.startswith("@")
+    if this_row:
+        text = text[1:].strip()
+    parts = re.findall(r"\[([^\[\]]*)\]", text) if text.startswith("[") else [text]
+    if text.startswith("[") and "".join(f"[{p}]" for p in parts) != re.sub(r"\]\s*,\s*\[", "][", text):
+        raise Unsupported(f"table specifier {inner!r}")
+    specials = [p.strip().lower() for p in parts if p.strip().startswith("#")]
+    names = [p.strip() for p in parts if not p.strip().startswith("#")]
+    if any(p not in ("#this row", "#data") for p in specials) or len(names) != 1:
+        raise Unsupported(f"table specifier {inner!r}")
+    return names[0], this_row or "#this row" in specials
 
 
 # ------------------------------------------------------------------ values
