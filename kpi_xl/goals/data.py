@@ -143,7 +143,7 @@ def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = ""
         bad |= is_when & out.isna().to_numpy()
     if is_text.any():
         text = obj[is_text].astype(str)
-        wide = ~text.str.isascii()
+        wide = ~text.map(str.isascii).astype(bool)  # Series.str.isascii needs pandas 3
         if wide.any():  # full-width digits and separators as ASCII
             text[wide] = text[wide].str.normalize("NFKC")
         text = text.str.strip()
