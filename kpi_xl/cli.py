@@ -89,7 +89,7 @@ def functions(lang: str, group: str | None) -> None:
 
 @main.command()
 @click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
               help="Date to measure at (default: the sample's 2026-06-15).")
 @click.option("--goal", default=None, help="Explain one goal's numbers step by step.")
 def scorecard(lang: str, as_of, goal: str | None) -> None:
@@ -151,7 +151,7 @@ def new(path: Path, lang: str, empty: bool, macros: bool) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
               help="Measure at this date instead of the Settings sheet's (blank there means today).")
 @click.option("--quiet", is_flag=True, help="No progress or table: for schedules (errors still go to stderr).")
 @click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")

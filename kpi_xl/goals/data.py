@@ -87,6 +87,12 @@ _ISO = (r"^(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})"
 _NUMBER = r"^[-+]?\d+(?:\.\d*)?$"
 
 
+#: Minguo (ROC) calendar dates as Taiwan writes them: a 3-digit year 100-199 (2011-2110), then month and day.
+_ROC = r"^(1\d\d)[/.\-](\d{1,2})[/.\-](\d{1,2})$"
+#: Excel's first day (1900 date system); earlier dates cannot be in a workbook.
+EXCEL_FIRST_DAY = pd.Timestamp(1900, 1, 1)
+
+
 def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = "", column: str = "") -> pd.Series:
     """A date column as datetime64 (blank cells NaT), by one rule for the whole column.
 
@@ -94,6 +100,7 @@ def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = ""
 
     * a date or date-time;
     * ISO text, ``2026-01-15`` or ``2026/01/15`` (``2026/1/5`` too; a time after it is kept);
+    * Minguo (ROC) text as Taiwan writes it, ``115/01/15`` (year + 1911: 2026-01-15);
     * a number, or text of digits: an **Excel serial number** (days since the workbook's
       ``epoch``, 1899-12-30 in the 1900 date system; a fraction is the time of day) or an
       **8-digit YYYYMMDD** number (20260115 is 2026-01-15).
@@ -147,6 +154,10 @@ def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = ""
         if wide.any():  # full-width digits and separators as ASCII
             text[wide] = text[wide].str.normalize("NFKC")
         text = text.str.strip()
+        roc = text.str.match(_ROC).to_numpy(dtype=bool)
+        if roc.any():  # Taiwan's Minguo years (115/03/05 is 2026-03-05): the calendar year is year + 1911
+            text[roc] = text[roc].str.replace(_ROC, lambda m: f"{int(m.group(1)) + 1911}/{m.group(2)}/{m.group(3)}",
+                                              regex=True)
         where = np.flatnonzero(is_text)
         empty = (text == "").to_numpy()
         blank[where[empty]] = True
@@ -201,6 +212,7 @@ def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = ""
         where = np.flatnonzero(is_num)
         out.iloc[where] = when.to_numpy(dtype="datetime64[us]")
         bad[where] = when.isna().to_numpy()
+    bad |= (out < EXCEL_FIRST_DAY).to_numpy(dtype=bool)  # year 115 (a Minguo date read as ISO): no Excel date
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         problem = _not_a_date(s.iloc[i], numbers[i] if is_num[i] else None, reading)

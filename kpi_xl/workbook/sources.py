@@ -101,6 +101,11 @@ def _duckdb(path: Path, kind: str) -> pd.DataFrame:
             one = str(frame.columns[0]) if frame.shape[1] == 1 else ""
             if any(c in one for c in (",", ";", "\t", "|")):  # the sniffer gave up on a ragged file
                 raise ImportError_(_csv_fault(path) or _m(N_("{file}: cannot be read as a CSV file"), file=path.name))
+            if any(pd.api.types.is_datetime64_any_dtype(frame[c]) and (frame[c] < pd.Timestamp(1900, 1, 1)).any()
+                   for c in frame.columns):
+                # e.g. Taiwan's Minguo dates (115/03/05) taken for year 115: keep the cells as written,
+                # each read as the number or date it spells (kpi-xl reads Minguo dates itself)
+                frame = con.read_csv(str(path), header=True, sample_size=-1, all_varchar=True).df()
             return frame
         else:
             rel = con.read_parquet(str(path))
