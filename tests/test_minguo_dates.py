@@ -53,3 +53,11 @@ def test_as_of_may_be_typed_as_the_zh_tw_workbook_shows_dates(tmp_path):
     assert CliRunner().invoke(main, ["new", "--lang", "zh-TW", str(book)]).exit_code == 0
     out = CliRunner().invoke(main, ["refresh", str(book), "--as-of", "2026/06/15", "--no-backup", "--quiet"])
     assert out.exit_code == 0, out.output
+
+
+def test_a_unit_typed_full_width_shows_its_values_as_percentages():
+    from kpi_xl.workbook.content import money_rows, percent_rows
+
+    columns = (("id", "ID"), ("actual", "Actual"), ("status", "Status"))
+    assert percent_rows([["W1", 0.39, ""]], columns, {"W1": "％"}) == [[1]]
+    assert money_rows([["R1", 5.0, ""]], columns, {"R1": "ｎｔ＄"}) == [[1]]

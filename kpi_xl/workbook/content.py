@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,12 @@ def percent_rows(rows: list[list[Any]], columns: tuple, unit_of: dict[str, str],
     keys = [c[0] for c in columns]
     ids = keys.index(id_key)
     value_cols = [i for i, k in enumerate(keys) if k in VALUE_KEYS]
-    return [value_cols if unit_of.get(str(r[ids])) == "%" else [] for r in rows]
+    return [value_cols if _unit(unit_of.get(str(r[ids]))) == "%" else [] for r in rows]
+
+
+def _unit(u: Any) -> str:
+    """A unit as typed, full-width forms (％, ＮＴ＄) read as ASCII."""
+    return unicodedata.normalize("NFKC", str(u or "")).strip()
 
 
 #: Units that are money (ISO codes and signs; "\u5143" is yuan/NT dollar): their values show as amounts.
@@ -43,7 +49,7 @@ def money_rows(rows: list[list[Any]], columns: tuple, unit_of: dict[str, str], i
     keys = [c[0] for c in columns]
     ids = keys.index(id_key)
     value_cols = [i for i, k in enumerate(keys) if k in VALUE_KEYS]
-    return [value_cols if str(unit_of.get(str(r[ids]), "")).strip().upper() in CURRENCIES else [] for r in rows]
+    return [value_cols if _unit(unit_of.get(str(r[ids]))).upper() in CURRENCIES else [] for r in rows]
 
 
 #: How many goals the trend chart follows, and how many periods it shows.
