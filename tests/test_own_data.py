@@ -253,3 +253,20 @@ def test_every_imported_goal_row_shows_its_smart_check_on_the_goals_sheet(shop):
     assert set(smart) == set(specs)
     for gid, verdict in smart.items():
         assert verdict == cards[AFTER][gid]["SMART check"] and str(verdict).startswith("S"), (gid, verdict)
+
+
+def test_counts_show_as_whole_numbers_on_the_scorecard(shop):
+    """2,885 orders, not 2,885.00: the values of counting goals use a whole-number format."""
+    import openpyxl
+
+    book, _, specs, _ = shop
+    ws = openpyxl.load_workbook(book, read_only=True)["Scorecard"]
+    rows = list(ws.iter_rows(min_row=1, max_row=len(specs) + 1))
+    head = [c.value for c in rows[0]]
+    for row in rows[1:]:
+        gid, cell = row[0].value, row[head.index("Actual")]
+        fmt = cell.number_format
+        if specs[gid]["kpi"] in ("COUNT", "DISTINCT"):
+            assert fmt == "#,##0", (gid, fmt)
+        else:
+            assert fmt != "#,##0", (gid, fmt)

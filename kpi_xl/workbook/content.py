@@ -52,6 +52,18 @@ def money_rows(rows: list[list[Any]], columns: tuple, unit_of: dict[str, str], i
     return [value_cols if _unit(unit_of.get(str(r[ids]))).upper() in CURRENCIES else [] for r in rows]
 
 
+#: Measures whose values are counts of rows or distinct values: shown as whole numbers.
+COUNTING = {"COUNT", "DISTINCT", "TICKETS_RESOLVED"}
+
+
+def count_rows(rows: list[list[Any]], columns: tuple, counts: frozenset[str], id_key: str = "id") -> list[list[int]]:
+    """For each row, the column indexes whose value is a count (2,885 orders, not 2,885.00)."""
+    keys = [c[0] for c in columns]
+    ids = keys.index(id_key)
+    value_cols = [i for i, k in enumerate(keys) if k in VALUE_KEYS]
+    return [value_cols if str(r[ids]) in counts else [] for r in rows]
+
+
 #: How many goals the trend chart follows, and how many periods it shows.
 TREND_GOALS = 6
 TREND_PERIODS = 24
@@ -100,6 +112,7 @@ class Owned:
     unit_by_id: dict[str, str]
     smart_by_id: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    counts: frozenset[str] = frozenset()  # goals that count things (rows, distinct values): whole numbers
 
 
 def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd.DataFrame, plans: pd.DataFrame,
@@ -141,7 +154,8 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     owner_chart = [[o, _clean(a)] for o, a in owner_achievement(card).itertuples(index=False)]
     trend = _trend(hist, card)
     return Owned(scorecard_rows, history_rows, kr_rows, obj_rows, pay_rows, goal_chart, trend, owner_chart,
-                 result.as_of, dict(zip(card["id"], card["unit"])), smart_text, [i18n.text(w, lang) for w in result.warnings])
+                 result.as_of, dict(zip(card["id"], card["unit"])), smart_text, [i18n.text(w, lang) for w in result.warnings],
+                 frozenset(str(i) for i, k in zip(card["id"], card["kpi"]) if str(k).upper() in COUNTING))
 
 
 @dataclass(frozen=True)

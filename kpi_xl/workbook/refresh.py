@@ -30,11 +30,12 @@ from ..goals.model import CHOICE_WORDS, as_date, canonical
 from .. import labels
 from . import layout
 from .precision import stable
-from .content import Owned, build_owned, localized, money_rows, owned_regions, percent_rows
+from .content import Owned, build_owned, count_rows, localized, money_rows, owned_regions, percent_rows
 from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
 from .package.spills import write_spill
 from .package.records import MAX_TEXT
+from .package.styles import whole_number_style
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -548,8 +549,11 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
             pct = pkg.column_style(reg.sheet, [c[0] for c in columns].index("achievement") + 1)
             marks = percent_rows(reg.rows, columns, owned.unit_by_id)
             cash = money_rows(reg.rows, columns, owned.unit_by_id) if money is not None else [[]] * len(reg.rows)
-            row_styles = [[pct if j in m else money if j in c else None for j in range(len(columns))] if m or c
-                          else None for m, c in zip(marks, cash)]
+            counted = count_rows(reg.rows, columns, owned.counts)
+            whole = whole_number_style(pkg) if any(counted) else None
+            row_styles = [[pct if j in m else money if j in c else whole if j in n else None
+                           for j in range(len(columns))] if m or c or n else None
+                          for m, c, n in zip(marks, cash, counted)]
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
 
 

@@ -418,13 +418,14 @@ def _owned_sheet(ws, columns, rows, lang, f, widths: dict[str, int], top: int = 
 
 def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
     """Goals measured in % show their values as percentages, goals measured in money as
-    amounts of the language's money format."""
+    amounts of the language's money format, counts as whole numbers."""
     if not owned:
         return
-    from .content import money_rows, percent_rows
+    from .content import count_rows, money_rows, percent_rows
 
     for fmt, marks in ((f.pct, percent_rows(rows, columns, owned.unit_by_id)),
-                       (f.amount, money_rows(rows, columns, owned.unit_by_id))):
+                       (f.amount, money_rows(rows, columns, owned.unit_by_id)),
+                       (f.int, count_rows(rows, columns, owned.counts))):
         for i, (row, cols) in enumerate(zip(rows, marks), start=1):
             for j in cols:
                 if isinstance(row[j], (int, float)) and not isinstance(row[j], bool):

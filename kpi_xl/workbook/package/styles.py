@@ -76,6 +76,14 @@ def number_style(pkg, like: int | None) -> int:
     return next((i for i, f in enumerate(xfs) if f == 0 and fonts[i] == font), 0)
 
 
+def whole_number_style(pkg) -> int:
+    """A cell format showing whole numbers with thousands separators (Excel's built-in #,##0):
+    the workbook's first one, else a new one added to styles.xml."""
+    xfs, codes = _cached(pkg)
+    found = next((i for i, f in enumerate(xfs) if f == 3 or codes.get(f) == "#,##0"), None)
+    return found if found is not None else _add_xf(pkg, xfs, 3)
+
+
 def date_style(pkg, like: int | None = None) -> int:
     """A cell format showing dates: ``like`` when it is one; else the first date format of the
     workbook; else a new one (``yyyy-mm-dd``, added to styles.xml)."""
@@ -105,6 +113,20 @@ def _add_date_style(pkg, xfs: list[int], codes: dict[int, str]) -> int:
         else:  # numFmts is the first child of styleSheet
             first = root.children[0].start if root.children else root.close_start
             edits.append((first, first, b"<" + p + b'numFmts count="1">' + entry + b"</" + p + b"numFmts>"))
+    return _add_xf(pkg, xfs, fmt_id, data, edits)
+
+
+def _add_xf(pkg, xfs: list[int], fmt_id: int, data: bytes | None = None,
+            edits: list[tuple[int, int, bytes]] | None = None) -> int:
+    """Append a cell format showing number format ``fmt_id`` (with ``edits`` already planned on
+    ``data``, the styles part) and return its index."""
+    part = _styles_part(pkg)
+    data = pkg.read_part(part) if data is None else data
+    edits = [] if edits is None else edits
+    where = pkg.where(part)
+    root = elements(data, where, 2)[0]
+    kids = {e.name: e for e in root.children}
+    p = root.prefix
     cell_xfs = kids.get(b"cellXfs")
     if cell_xfs is None:
         raise WorkbookError(f"{where}: no <cellXfs>; save the workbook in Excel first")
