@@ -238,6 +238,10 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
                 notes.append(Message(N_("Spend per purchase and number of purchases are correlated ({corr:.2f}); "
                                         "the spend model assumes they are independent, so treat the CLV figures "
                                         "with caution."), corr=gg.correlation_))
+    unknown = int((~np.isfinite(np.asarray(cols["expected"], dtype=float))).sum()) if bg is not None else 0
+    if unknown:
+        notes.append(Message(N_("The expected purchases of {n} customers could not be computed from the fitted "
+                                "parameters; their predictions are blank."), n=unknown))
     cols["segment"] = _segments(cols["clv"], cols["p_alive"], rfm.monetary * rfm.frequency)
     return Prediction(cols, params, notes, int(keep.sum()))
 
