@@ -71,13 +71,29 @@ def p_alive(
     Source: Fader, Hardie & Lee (2008), "Computing P(alive) using the BG/NBD model".
     """
     rows = Rows(frequency=frequency, recency=recency, T=T)
-    p = _parameters(("r", "alpha", "a", "b"), (r, alpha, a, b))
-    from .clv.betageo import _log_odds_gone
+    purchases = _model("BetaGeo", _parameters(("r", "alpha", "a", "b"), (r, alpha, a, b)))
+    rules = _history_rules()
+    out = _on_valid(rows, rules, lambda x, tx, t: purchases.p_alive(x, tx, t))
+    return rows.result(out, domain=rules)
 
-    x, tx, t = (np.atleast_1d(v) for v in rows.arrays)
-    with np.errstate(all="ignore"):
-        out = np.exp(-_log_odds_gone(x, tx, t, p["r"], p["alpha"], p["a"], p["b"]))
-    return rows.result(out.reshape(rows.shape) if rows.shape else out.reshape(()), domain=_history_rules())
+
+def _model(kind: str, params: dict[str, float]):
+    """A fitted model of :mod:`kpi_xl.metrics.clv` with ``params`` (SciPy loads here, on the first call)."""
+    from . import clv
+
+    model = getattr(clv, kind)()
+    model.params_ = params
+    return model
+
+
+def _on_valid(rows: Rows, rules, fn) -> np.ndarray:
+    """``fn`` on the rows that are numbers and break no rule; NaN on the others (Rows.result says why)."""
+    arrays = [np.atleast_1d(a_) for a_ in rows.arrays]
+    ok = _valid(arrays, rules)
+    out = np.full(ok.shape, np.nan)
+    if ok.any():
+        out[ok] = fn(*(np.broadcast_to(a_, ok.shape)[ok] for a_ in arrays))
+    return out.reshape(rows.shape) if rows.shape else out.reshape(())
 
 
 @excel_errors
@@ -115,15 +131,10 @@ def clv_predict(
     m = 1.0 if omitted(margin) else number(margin, "margin")
     if n < 1 or n != round(n) or gg["q"] <= 1 or d <= -1 or not 0 <= m <= 1:
         return NUM
-    from .clv import BetaGeo, GammaGamma, clv
+    from .clv import clv
 
-    purchases, spend = BetaGeo(), GammaGamma()
-    purchases.params_, spend.params_ = bg, gg
-    arrays = [np.atleast_1d(a_) for a_ in rows.arrays]
+    purchases, spend = _model("BetaGeo", bg), _model("GammaGamma", gg)
     rules = _history_rules() + [(lambda x, tx, t, mo: (x > 0) & (mo <= 0), NUM)]
-    ok = _valid(arrays, rules)
-    x, tx, t, mo = (np.broadcast_to(a_, ok.shape)[ok] for a_ in arrays)
-    out = np.full(ok.shape, np.nan)
-    if ok.any():
-        out[ok] = clv(purchases, spend, x, tx, t, mo, months=int(n), discount_rate=d, margin=m)
-    return rows.result(out.reshape(rows.shape) if rows.shape else out.reshape(()), domain=rules)
+    out = _on_valid(rows, rules, lambda x, tx, t, mo: clv(purchases, spend, x, tx, t, mo, months=int(n),
+                                                          discount_rate=d, margin=m))
+    return rows.result(out, domain=rules)
