@@ -41,6 +41,7 @@ from ..i18n import N_, NC_, Message
 from .importing import workbook_language, write_table
 from .package import KeptCell, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
+from .package.tables import add_widths, builtin_number_style
 from .refresh import FileWorkbook
 from .sources import read_source
 
@@ -51,6 +52,7 @@ MARGIN = 1.0
 LOW_P_ALIVE = 0.5  # "at risk": a high-value customer less likely than this to be active
 LOST_P_ALIVE = 0.1  # "lost": less likely than this to be active
 CORRELATION_WARNING = 0.3
+MONEY_FORMAT, PERCENT_FORMAT = 4, 10  # Excel's built-in #,##0.00 and 0.00 %
 
 #: The Customers table's columns, in order: key → header (translated).
 COLUMNS = {
@@ -329,20 +331,26 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
     dates = date_style(pkg)
     row_styles = [[None, dates] if isinstance(r[1], dt.datetime) else None for r in rows]
     pkg.write_region(info.sheet, r1, label_col, label_col + 1, rows, None, row_styles)
+    add_widths(pkg, info.sheet, {label_col: 24, label_col + 1: 14})
+    money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
+    keys = list(COLUMNS)
+    n = len(result.columns["customer"])
+    for key in ("monetary", "expected", "clv_low", "clv_high"):
+        c = c1 + keys.index(key)
+        values = [[None if isinstance(v, float) and np.isnan(v) else float(v)] for v in result.columns[key]]
+        pkg.write_region(info.sheet, r1 + 1, c, c, values, [money])
     if not result.params.get("r"):
         return
     ref = {key: f"${column_letter(label_col + 1)}${r1 + 1 + i}" for i, (_l, key) in enumerate(PARAMETERS)}
     option = {k: f"${column_letter(label_col + 1)}${r1 + 10 + i}" for i, k in enumerate(("months", "d", "m"))}
-    keys = list(COLUMNS)
     col = {k: column_letter(c1 + keys.index(k)) for k in keys}
-    n = len(result.columns["customer"])
     bg = ",".join(ref[k] for k in ("r", "alpha", "a", "b"))
     cells = []
     for i in range(n):
         row = r1 + 1 + i
         hist = f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row}"
         cells.append([KeptCell(float(result.columns["p_alive"][i]), f"P_ALIVE({hist},{bg})")])
-    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("p_alive"), c1 + keys.index("p_alive"), cells)
+    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("p_alive"), c1 + keys.index("p_alive"), cells, [percent])
     if "p" not in result.params:
         return
     gg = ",".join(ref[k] for k in ("p", "q", "v"))
@@ -356,4 +364,4 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
         args = (f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row},{col['monetary']}{row},"
                 f"{option['months']},{bg},{gg},{option['d']},{option['m']}")
         cells.append([KeptCell(float(v), f"CLV_PREDICT({args})")])
-    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("clv"), c1 + keys.index("clv"), cells)
+    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("clv"), c1 + keys.index("clv"), cells, [money])
