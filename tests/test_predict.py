@@ -306,3 +306,25 @@ def test_a_zh_tw_workbook_gets_the_sheet_in_chinese(tmp_path: Path):
 
 def test_the_columns_are_the_documented_ones():
     assert [COLUMNS[k] for k in COLUMNS] == HEADERS
+
+
+def test_spend_that_grows_with_frequency_is_warned_about():
+    """The Gamma-Gamma model assumes spend per purchase independent of frequency (FHL 2005 JMR):
+    a correlation above 0.3 is said on the sheet."""
+    from kpi_xl.workbook.customers import _Orders, compute
+
+    rng = np.random.default_rng(3)
+    ids, days, spend = [], [], []
+    for i in range(300):
+        start = np.datetime64("2025-01-01") + int(rng.integers(0, 200))
+        n = int(rng.integers(1, 6))
+        mean = rng.gamma(3, 10) * n  # customers differ in spend, and big buyers spend more per purchase
+        for k in range(n):
+            ids.append(f"C{i:03d}")
+            days.append(start + int(k * rng.integers(5, 60)))
+            spend.append(float(mean * rng.gamma(8, 1 / 8)))
+    result = compute(_Orders(np.array(ids), np.array(days, dtype="datetime64[D]"), np.array(spend)),
+                     dt.date(2026, 6, 30))
+    said = [m.text("en") for m in result.notes]
+    assert any(s.startswith("Spend per purchase and number of purchases are correlated (0.") for s in said), said
+    assert any("相關" in m.text("zh-TW") for m in result.notes)

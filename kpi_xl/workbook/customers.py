@@ -215,31 +215,33 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
         cols["p_alive"] = bg.p_alive(rfm.frequency, rfm.recency, rfm.T)
         cols["expected"] = bg.expected_purchases(months * cl.value.DAYS_PER_MONTH, rfm.frequency, rfm.recency,
                                                  rfm.T).reshape(-1)
-        try:
-            gg = cl.GammaGamma().fit(rfm)
-            gg.expected_spend(rfm.frequency[:1], rfm.monetary[:1])  # q ≤ 1 is refused here
-        except cl.NotIdentifiedError as exc:
+    try:  # the spend model and its checks, also when the purchase model could not be fitted
+        gg = cl.GammaGamma().fit(rfm)
+        gg.expected_spend(rfm.frequency[:1], rfm.monetary[:1])  # q <= 1 is refused here
+    except cl.NotIdentifiedError as exc:
+        if bg is not None:
             notes.append(Message(N_("No CLV: the spend model cannot be fitted to these orders ({why})."),
                                  why=str(exc)))
-            gg = None
-        if gg is not None:
-            params.update(gg.params_)
-            used = (rfm.frequency == 0) | (rfm.monetary > 0)
-            args = (rfm.frequency[used], rfm.recency[used], rfm.T[used], rfm.monetary[used])
-            options = dict(months=months, discount_rate=discount_rate, margin=margin)
-            value = np.full(n, np.nan)
-            value[used] = cl.clv(bg, gg, *args, **options)
-            low, high = np.full(n, np.nan), np.full(n, np.nan)
-            low[used], high[used] = cl.clv_interval(bg, gg, *args, **options)
-            cols.update(clv=value, clv_low=low, clv_high=high)
-            left = gg.left_out_["zero or negative spend"]
-            if left:
-                notes.append(Message(N_("{n} customers with repeat purchases of zero or negative total spend are "
-                                        "left out of the spend model; their CLV is blank."), n=left))
-            if abs(gg.correlation_) > CORRELATION_WARNING:
-                notes.append(Message(N_("Spend per purchase and number of purchases are correlated ({corr:.2f}); "
-                                        "the spend model assumes they are independent, so treat the CLV figures "
-                                        "with caution."), corr=gg.correlation_))
+        gg = None
+    if gg is not None:
+        params.update(gg.params_)
+        left = gg.left_out_["zero or negative spend"]
+        if left:
+            notes.append(Message(N_("{n} customers with repeat purchases of zero or negative total spend are "
+                                    "left out of the spend model; their CLV is blank."), n=left))
+        if abs(gg.correlation_) > CORRELATION_WARNING:
+            notes.append(Message(N_("Spend per purchase and number of purchases are correlated ({corr:.2f}); "
+                                    "the spend model assumes they are independent, so treat the CLV figures "
+                                    "with caution."), corr=gg.correlation_))
+    if bg is not None and gg is not None:
+        used = (rfm.frequency == 0) | (rfm.monetary > 0)
+        args = (rfm.frequency[used], rfm.recency[used], rfm.T[used], rfm.monetary[used])
+        options = dict(months=months, discount_rate=discount_rate, margin=margin)
+        value = np.full(n, np.nan)
+        value[used] = cl.clv(bg, gg, *args, **options)
+        low, high = np.full(n, np.nan), np.full(n, np.nan)
+        low[used], high[used] = cl.clv_interval(bg, gg, *args, **options)
+        cols.update(clv=value, clv_low=low, clv_high=high)
     unknown = int((~np.isfinite(np.asarray(cols["expected"], dtype=float))).sum()) if bg is not None else 0
     if unknown:
         notes.append(Message(N_("The expected purchases of {n} customers could not be computed from the fitted "
@@ -325,7 +327,8 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
              [t(N_("As of")), dt.datetime.combine(when, dt.time())],
              [t(N_("Months ahead")), months], [t(N_("Discount rate per month")), discount_rate],
              [t(N_("Margin")), margin], [t(N_("Time unit")), t(N_("days"))]]
-    rows += [[t(N_("Notes")), m.text(lang)] for m in result.notes] or [[t(N_("Notes")), t(N_("none"))]]
+    rows += [[None if i else t(N_("Notes")), m.text(lang)] for i, m in enumerate(result.notes)] or [
+        [t(N_("Notes")), t(N_("none"))]]
     from .package.styles import date_style
 
     dates = date_style(pkg)
