@@ -227,6 +227,45 @@ def _imported(report) -> i18n.Join:
 
 
 @main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--table", default="Orders", show_default=True, help="The order table: one row per order.")
+@click.option("--customer", default=None, help="Its customer column (default: guessed from the headers).")
+@click.option("--date", "date_col", default=None, help="Its order date column (default: guessed).")
+@click.option("--value", default=None, help="Its amount column (default: guessed).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Predict from this date (orders after it are left out; default today).")
+@click.option("--months", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Months ahead for expected purchases and CLV.")
+@click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors and the notes.")
+def predict(book: Path, table: str, customer, date_col, value, as_of, months: int, no_backup: bool,
+            quiet: bool) -> None:
+    """Predict each customer's purchases and value from an order table of BOOK (BG/NBD and
+    Gamma-Gamma) into a Customers sheet: P(active), expected purchases, CLV and a segment."""
+    from .workbook.customers import predict as do_predict
+
+    run = lambda progress=None: do_predict(  # noqa: E731
+        book, table, customer=customer, date=date_col, value=value, as_of=as_of.date() if as_of else None,
+        months=months, backup=not no_backup, progress=progress)
+    if quiet:
+        report = run()
+    elif sys.stderr.isatty():
+        with _console().status("predicting") as status:
+            report = run(lambda msg: status.update(msg))
+    else:
+        report = run(lambda msg: click.echo(msg, err=True))
+    N_, Message = i18n.N_, i18n.Message
+    if not quiet:
+        click.echo(Message(N_("wrote {n:,} customers from {orders:,} orders of {table} into sheet {sheet} "
+                              "(as of {date})"), n=report.customers, orders=report.orders, table=report.table,
+                           sheet=report.sheet, date=report.as_of.isoformat()).text(report.lang))
+    for note in report.notes:
+        click.echo(note)
+    if report.backup and not quiet:
+        click.echo(Message(N_("previous version kept as {path}"), path=str(report.backup)).text(report.lang))
+
+
+@main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def share(path: Path, out: Path) -> None:

@@ -290,7 +290,7 @@ def test_share_freezes_xludf_formulas_and_defined_names_holding_kpi_formulas(boo
     out = tmp_path / "shared.xlsx"
     r = CliRunner().invoke(main, ["share", str(book), str(out)])
     assert r.exit_code == 0, r.output
-    assert "45 KPI formulas replaced" in r.output and "1 defined name" in r.output
+    assert "47 KPI formulas replaced" in r.output and "1 defined name" in r.output
     with open_package(out) as pkg:
         assert not [c for c in pkg.read_cells("Functions").values() if c.formula]
         name = next(n for n in pkg.defined_names() if n.name == "MyChurn")
@@ -302,7 +302,7 @@ def test_share_of_a_never_refreshed_book_refuses_in_words(book, tmp_path):
     out = tmp_path / "shared.xlsx"
     r = CliRunner().invoke(main, ["share", str(book), str(out)])
     assert r.exit_code == 1
-    assert "45 KPI formulas have no saved value (first Functions!C2)" in r.output
+    assert "47 KPI formulas have no saved value (first Functions!C2)" in r.output
     assert f"kpi-xl refresh {book}" in r.output
     assert not out.exists()
 

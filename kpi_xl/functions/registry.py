@@ -555,3 +555,22 @@ _add(KPI(
     description="Objective score = weighted mean of key-result scores clipped to 0–1; 0.7 is a good score.",
     example=Example("=OKR_SCORE({0.7;1;0.4}, {2;1;1})", (_col(0.7, 1, 0.4), _col(2, 1, 1)), "(1.4 + 1 + 0.4) / 4"),
 ))
+
+# ---------------------------------------------------------------------- Customer value (issue 11)
+
+CUSTOMER_VALUE = "Customer value"
+
+_add(KPI(
+    "P_ALIVE", metrics.p_alive, group=CUSTOMER_VALUE, unit="percent",
+    description="Probability a customer is still active (BG/NBD) from repeat purchases, recency and age in days "
+                "and the fitted r, alpha, a, b (kpi-xl predict writes them).",
+    example=Example("=P_ALIVE(4, 200, 300, 0.8, 90, 0.5, 3)", (4, 200, 300, 0.8, 90, 0.5, 3),
+        "4 repeat purchases, the last 100 days ago"),
+))
+_add(KPI(
+    "CLV_PREDICT", metrics.clv_predict, group=CUSTOMER_VALUE, unit="currency",
+    description="Predicted customer lifetime value over the next months (BG/NBD purchases × Gamma-Gamma spend, "
+                "discounted) from a customer's history and the fitted parameters.",
+    example=Example("=CLV_PREDICT(4, 200, 300, 80, 12, 0.8, 90, 0.5, 3, 6, 4, 40)",
+        (4, 200, 300, 80, 12, 0.8, 90, 0.5, 3, 6, 4, 40), "the next 12 months, 1 % a month discount"),
+))

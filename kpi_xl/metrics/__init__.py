@@ -15,16 +15,17 @@ Each argument is annotated with its kind and help line (:mod:`kpi_xl.metrics.kin
 :func:`proven_clean` tells the worksheet layer that a result needs no scan for blanks.
 """
 
-from . import finance, goals, kinds, marketing, saas, sales, service, web
+from . import finance, goals, kinds, marketing, predict, saas, sales, service, web
 from ._args import proven_clean
 from .finance import *  # noqa: F403 - each module's __all__ is its list of KPI functions
 from .goals import *  # noqa: F403
 from .marketing import *  # noqa: F403
+from .predict import *  # noqa: F403
 from .saas import *  # noqa: F403
 from .sales import *  # noqa: F403
 from .service import *  # noqa: F403
 from .web import *  # noqa: F403
 
 #: Every public name: a core function is exported by listing it in its own module's __all__.
-__all__ = [name for module in (saas, sales, marketing, service, web, finance, goals) for name in module.__all__]
+__all__ = [name for module in (saas, sales, marketing, service, web, finance, goals, predict) for name in module.__all__]
 __all__ += ["kinds", "proven_clean"]

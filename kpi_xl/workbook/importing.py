@@ -83,18 +83,28 @@ def import_table(book: str | os.PathLike, table: str, source: Any, *, mode: str 
                     columns=len(data.columns), file=label))
         _check_unique(data)
         with workbook_lock(path), open_package(path) as pkg:
-            info = _find_table(pkg, table)
-            created = info is None
-            if created:
-                say(Message(N_("making the table {table} on a new sheet"), table=table))
-                info = _create(pkg, table, data)
-            added = _write(pkg, info, data, mode, add_columns, say)
+            info, added, created = write_table(pkg, table, data, mode, add_columns, say)
             say(Message(N_("saving (the previous version is kept as a backup)")) if backup else Message(N_("saving")))
             pkg.save(path, backup=backup)
     except i18n.MessageError as exc:  # said in the workbook's language
         raise type(exc)(exc.text(lang)) from None
     return ImportReport(path, info.display_name, info.sheet, data.rows, added, created,
                         backup_path(path) if backup else None, lang)
+
+
+def write_table(pkg: Package, table: str, data: Source, mode: str = "replace", add_columns: bool = False,
+                say: Callable[[Message], None] = lambda _m: None) -> tuple[TableInfo, list[str], bool]:
+    """Put ``data`` into table ``table`` of the open package ``pkg`` (a new sheet and table when
+    there is none): what :func:`import_table` does between taking the lock and saving, for a
+    caller that writes more in the same save (``kpi-xl predict``). Returns (the table, the
+    columns added, whether it was made)."""
+    info = _find_table(pkg, table)
+    created = info is None
+    if created:
+        say(Message(N_("making the table {table} on a new sheet"), table=table))
+        info = _create(pkg, table, data)
+    added = _write(pkg, info, data, mode, add_columns, say)
+    return _find_table(pkg, info.display_name) or info, added, created
 
 
 def workbook_language(path: Path) -> str:

@@ -182,5 +182,10 @@ def _conditional(t, x, tx, T, r, alpha, a, b):
         return (_conditional(t, x, tx, T, r, alpha, 1 - 1e-5, b) + _conditional(t, x, tx, T, r, alpha, 1 + 1e-5, b)) / 2
     z = t / (alpha + T + t)
     c = a + b + x - 1
-    numerator = c / (a - 1) * (1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z))
+    with np.errstate(all="ignore"):
+        term = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
+        bad = ~np.isfinite(term)
+        if np.any(bad):  # a and b very large (one dropout chance for all): 0 × inf in Euler's form, not in eq. (10)'s
+            term = np.where(bad, (1 - z) ** (r + x) * hyp2f1(r + x, b + x, c, z), term)
+    numerator = c / (a - 1) * (1 - term)
     return numerator * np.exp(-_log_odds_gone(x, tx, T, r, alpha, a, b))

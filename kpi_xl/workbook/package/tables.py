@@ -200,3 +200,46 @@ def add_table_sheet(pkg, sheet: str, table: str, headers: list[str], styles: lis
     entry = f'<{p}sheet name={_attr(sheet)} sheetId="{sheet_id}" {rid_attr}="{rid}"/>'.encode("utf-8")
     pkg.replace_part(book, data[:sheets.close_start] + entry + data[sheets.close_start:])
     pkg._memo.pop("sheets", None)
+
+
+def add_widths(pkg, sheet: str, widths: dict[int, float]) -> None:
+    """Give the columns of ``widths`` (1-based column → width in characters) a ``<col>`` entry in
+    sheet ``sheet`` when no entry covers them yet (a column the user sized keeps its width)."""
+    part = pkg._worksheet(sheet).part
+    data = pkg.read_part(part)
+    root = elements(data, pkg.where(part), 2)[0]
+    cols = next((c for c in root.children if c.name == b"cols"), None)
+    if cols is None:
+        return  # every sheet add_table_sheet makes has <cols>; another sheet keeps its layout
+    covered = {j for c in cols.children for j in range(int(c.attrs.get("min", "0")), int(c.attrs.get("max", "0")) + 1)}
+    p = cols.prefix.decode()
+    new = "".join(f'<{p}col min="{j}" max="{j}" width="{w:.2f}" customWidth="1"/>'
+                  for j, w in sorted(widths.items()) if j not in covered)
+    if new:
+        pkg.replace_part(part, data[:cols.close_start] + new.encode() + data[cols.close_start:])
+
+
+def builtin_number_style(pkg, fmt_id: int) -> int:
+    """A cell format with Excel's built-in number format ``fmt_id`` (4 is #,##0.00, 10 is 0.00 %) in
+    the default font: the workbook's own when it has one, else a new one added to styles.xml."""
+    from .styles import _append_child, _cached, _styles_part
+
+    xfs, _codes = _cached(pkg)
+    part = _styles_part(pkg)
+    plain = {"numFmtId": str(fmt_id), "fontId": "0", "fillId": "0", "borderId": "0", "xfId": "0"}
+    listed = [x for el in pkg.xml(part) if local_name(el.tag) == "cellXfs" for x in el]
+    found = next((i for i, x in enumerate(listed)
+                  if all(x.get(k, "0") == v for k, v in plain.items()) and not len(x)), None)
+    if found is not None:
+        return found
+    data = pkg.read_part(part)
+    root = elements(data, pkg.where(part), 2)[0]
+    cell_xfs = next((c for c in root.children if c.name == b"cellXfs"), None)
+    if cell_xfs is None:
+        raise WorkbookError(f"{pkg.where(part)}: no <cellXfs>; save the workbook in Excel first")
+    xf = (b"<" + root.prefix + b'xf numFmtId="' + str(fmt_id).encode() + b'" fontId="0" fillId="0" borderId="0" '
+          b'xfId="0" applyNumberFormat="1"/>')
+    pkg.replace_part(part, _splice(data, _append_child(data, cell_xfs, xf, len(xfs) + 1)))
+    pkg._memo.pop("import-formats", None)
+    pkg._memo.pop("xfs", None)
+    return len(xfs)

@@ -1,0 +1,370 @@
+"""The Customers sheet: predicted customer value from an order table (`kpi-xl predict`, issue 11).
+
+:func:`predict` reads an order table of a kpi-xl workbook (one row per order: customer,
+date, amount) with refresh's readers, summarises each customer (:func:`kpi_xl.metrics.clv.rfm_summary`,
+in days), fits BG/NBD and Gamma-Gamma, and writes the sheet "Customers" (its name in the
+workbook's language), owned by kpi-xl:
+
+* an Excel Table ``Customers`` from A1, one row per customer: orders, first and last
+  purchase, frequency, recency, T, mean repeat spend, P(active), expected purchases in the
+  next months, predicted CLV with its 90 % interval, and a segment in words;
+* to the right of the table (two columns after it) the fitted parameters, the fit date,
+  the as-of date and the CLV options, then the notes (what the data could not tell, the
+  Gamma-Gamma independence warning, customers left out of the spend model).
+
+The P(active) and CLV cells are formulas, ``=P_ALIVE(...)`` and ``=CLV_PREDICT(...)`` on the
+row's cells and the parameter cells, with their values cached: change the margin or the
+discount rate beside the table and Excel (with the add-in) or ``kpi-xl refresh`` recomputes
+them. The parameters live on this sheet, not on Settings: refresh never writes the
+Customers sheet, and a new predict replaces the table's rows and the block beside it.
+
+The sheet is written as an import writes a table (:func:`kpi_xl.workbook.importing.write_table`):
+under the workbook's lock, saved atomically, the previous version kept as ``NAME.bak.xlsx``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import i18n
+from ..excel import cell_ref, column_letter, split_ref
+from ..goals.data import DataError, read_dates
+from ..i18n import N_, NC_, Message
+from .importing import workbook_language, write_table
+from .package import KeptCell, WorkbookError, backup_path, open_package, workbook_lock
+from .package.atomic import check_writable
+from .package.tables import add_widths, builtin_number_style
+from .refresh import FileWorkbook
+from .sources import read_source
+
+SHEET = NC_("sheet", "Customers")
+MONTHS = 12
+DISCOUNT_RATE = 0.01
+MARGIN = 1.0
+LOW_P_ALIVE = 0.5  # "at risk": a high-value customer less likely than this to be active
+LOST_P_ALIVE = 0.1  # "lost": less likely than this to be active
+CORRELATION_WARNING = 0.3
+MONEY_FORMAT, PERCENT_FORMAT = 4, 10  # Excel's built-in #,##0.00 and 0.00 %
+
+#: The Customers table's columns, in order: key → header (translated).
+COLUMNS = {
+    "customer": N_("Customer"), "orders": N_("Orders"), "first": N_("First purchase"),
+    "last": N_("Last purchase"), "frequency": N_("Frequency"), "recency": N_("Recency (days)"),
+    "T": N_("Age T (days)"), "monetary": N_("Mean repeat spend"), "p_alive": N_("P(active)"),
+    "expected": N_("Expected purchases"), "clv": N_("Predicted CLV"), "clv_low": N_("CLV low"),
+    "clv_high": N_("CLV high"), "segment": N_("Segment"),
+}
+SEGMENTS = {"top": N_("Top 20 % by CLV"), "at_risk": N_("At risk: high value, low P(active)"),
+            "lost": N_("Lost"), "other": N_("Other")}
+#: Headers a column is guessed from (any case, spaces, _ and - ignored), in every language.
+GUESSES = {
+    "customer": (N_("Customer"), N_("Customer ID"), N_("Customer name"), N_("Client"), N_("Client ID"),
+                 N_("Member ID"), N_("Buyer")),
+    "date": (N_("Date"), N_("Order date"), N_("Purchase date"), N_("Transaction date"), N_("Invoice date")),
+    "value": (N_("Amount"), N_("Order value"), N_("Revenue"), N_("Sales"), N_("Total"), N_("Spend"), N_("Value")),
+}
+WHAT = {"customer": N_("the customer"), "date": N_("the order date"), "value": N_("the amount")}
+OPTION = {"customer": "--customer", "date": "--date", "value": "--value"}
+#: The block beside the table: label → key in the parameters.
+PARAMETERS = (("r", "r"), ("alpha", "alpha"), ("a", "a"), ("b", "b"), ("p", "p"), ("q", "q"), ("v", "v"))
+
+
+class PredictError(i18n.MessageError, WorkbookError):
+    """An order table predict cannot use; the words name the table, column or cell."""
+
+
+@dataclass(frozen=True)
+class PredictReport:
+    """What a predict did."""
+
+    path: Path
+    sheet: str
+    table: str  # the order table read
+    columns: tuple[str, str, str]  # the customer, date and amount columns used
+    customers: int
+    orders: int
+    as_of: dt.date
+    params: dict[str, float] = field(default_factory=dict)  # empty when the models could not be fitted
+    notes: list[str] = field(default_factory=list)  # in the workbook's language
+    backup: Path | None = None
+    lang: str = "en"
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[\s_\-]+", "", str(header)).casefold()
+
+
+def guess_column(columns: list[str], what: str, table: str, given: str | None = None) -> str:
+    """The table column holding ``what`` ("customer", "date" or "value"): ``given`` (any case), else
+    the one column whose header is a usual name for it in any language; refused in words when
+    none or several are."""
+    names = [str(c) for c in columns]
+    if given is not None:
+        found = [c for c in names if _key(c) == _key(given)]
+        if not found:
+            raise PredictError(Message(N_("table {table} has no column '{column}' (its columns: {columns})"),
+                                       table=table, column=given, columns=i18n.Join(names)))
+        return found[0]
+    wanted = {_key(i18n.gettext(g, lang)) for g in GUESSES[what] for lang in i18n.languages()}
+    found = [c for c in names if _key(c) in wanted]
+    if len(found) == 1:
+        return found[0]
+    why = (N_("which column of table {table} holds {what}? Its columns: {columns}; name it with {option}")
+           if not found else
+           N_("columns {found} of table {table} could each hold {what}; name one with {option}"))
+    raise PredictError(Message(why, table=table, what=Message(WHAT[what]), columns=i18n.Join(names),
+                               found=i18n.Join(found), option=OPTION[what]))
+
+
+@dataclass
+class _Orders:
+    customer: np.ndarray
+    date: np.ndarray  # datetime64[D]
+    value: np.ndarray
+
+
+def _read_orders(workbook: FileWorkbook, table: str, customer: str | None, date: str | None,
+                 value: str | None) -> tuple[_Orders, str, tuple[str, str, str]]:
+    info = workbook.tables.get(table.lower()) or next(
+        (t for t in workbook.tables.values() if t.sheet.casefold() == table.casefold()), None)
+    if info is None:
+        raise PredictError(Message(N_("{book}: no table named {table} (its tables: {tables}); name the order "
+                                      "table with --table"), book=str(workbook.path), table=table,
+                                   tables=i18n.Join(t.display_name for t in workbook.tables.values())))
+    _info, df = workbook.table(info.display_name)
+    name = info.display_name
+    cols = [guess_column(list(df.columns), w, name, g)
+            for w, g in (("customer", customer), ("date", date), ("value", value))]
+    r1 = split_ref(info.ref.split(":")[0])[0] + info.header_row_count
+    c1 = split_ref(info.ref.split(":")[0])[1]
+    where = lambda i, col: f"{info.sheet}!{cell_ref(r1 + i, c1 + list(df.columns).index(col))}"  # noqa: E731
+
+    ids = df[cols[0]]
+    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    df = df[~blank]  # rows without a customer (totals, blank rows) are not orders
+    if df.empty:
+        raise PredictError(Message(N_("table {table} has no orders with a customer in column {column}"),
+                                   table=name, column=cols[0]))
+    try:
+        dates = read_dates(df[cols[1]], workbook.epoch, table=name, column=cols[1])
+    except DataError as exc:
+        if exc.row is not None and exc.problem is not None:
+            raise PredictError(Message(N_("{cell}: {problem}"), cell=where(exc.row - 1, cols[1]),
+                                       problem=exc.problem)) from None
+        raise
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise PredictError(Message(N_("{cell}: an order without a date"), cell=where(int(df.index[i]), cols[1])))
+    amounts = pd.to_numeric(df[cols[2]], errors="coerce")
+    if amounts.isna().any():
+        i = int(np.flatnonzero(amounts.isna().to_numpy())[0])
+        raise PredictError(Message(N_("{cell}: '{value}' is not an amount"), cell=where(int(df.index[i]), cols[2]),
+                                   value=df[cols[2]].iloc[i]))
+    ids = df[cols[0]]
+    ids = ids.astype(str).str.strip() if ids.map(type).nunique() > 1 or ids.dtype == object else ids
+    orders = _Orders(ids.to_numpy(), dates.to_numpy().astype("datetime64[D]"), amounts.to_numpy(dtype=np.float64))
+    return orders, name, tuple(cols)
+
+
+@dataclass
+class Prediction:
+    """Each customer's row (by :data:`COLUMNS` key), the fitted parameters and the notes."""
+
+    columns: dict[str, np.ndarray]
+    params: dict[str, float]
+    notes: list[Message]
+    orders: int
+
+
+def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate: float = DISCOUNT_RATE,
+            margin: float = MARGIN) -> Prediction:
+    """The Customers table's columns from the orders up to ``as_of`` (the models fitted in days)."""
+    from ..metrics import clv as cl
+
+    keep = orders.date <= np.datetime64(as_of, "D")
+    if not keep.any():
+        raise PredictError(Message(N_("no orders on or before {date}"), date=as_of.isoformat()))
+    rfm = cl.rfm_summary(orders.customer[keep], orders.date[keep], orders.value[keep], as_of=np.datetime64(as_of, "D"))
+    ids, counts = np.unique(orders.customer[keep], return_counts=True)
+    n = len(rfm)
+    blank = np.full(n, np.nan)
+    cols: dict[str, Any] = {
+        "customer": rfm.customer, "orders": counts[np.searchsorted(ids, rfm.customer)],
+        "first": rfm.first, "last": rfm.last, "frequency": rfm.frequency, "recency": rfm.recency, "T": rfm.T,
+        "monetary": rfm.monetary, "p_alive": blank, "expected": blank, "clv": blank, "clv_low": blank,
+        "clv_high": blank,
+    }
+    notes: list[Message] = []
+    params: dict[str, float] = {}
+    try:
+        bg = cl.BetaGeo().fit(rfm)
+    except cl.NotIdentifiedError as exc:
+        notes.append(Message(N_("No predictions: the purchase model cannot be fitted to these orders ({why})."),
+                             why=str(exc)))
+        bg = None
+    if bg is not None:
+        params.update(bg.params_)
+        cols["p_alive"] = bg.p_alive(rfm.frequency, rfm.recency, rfm.T)
+        cols["expected"] = bg.expected_purchases(months * cl.value.DAYS_PER_MONTH, rfm.frequency, rfm.recency,
+                                                 rfm.T).reshape(-1)
+    try:  # the spend model and its checks, also when the purchase model could not be fitted
+        gg = cl.GammaGamma().fit(rfm)
+        gg.expected_spend(rfm.frequency[:1], rfm.monetary[:1])  # q <= 1 is refused here
+    except cl.NotIdentifiedError as exc:
+        if bg is not None:
+            notes.append(Message(N_("No CLV: the spend model cannot be fitted to these orders ({why})."),
+                                 why=str(exc)))
+        gg = None
+    if gg is not None:
+        params.update(gg.params_)
+        left = gg.left_out_["zero or negative spend"]
+        if left:
+            notes.append(Message(N_("{n} customers with repeat purchases of zero or negative total spend are "
+                                    "left out of the spend model; their CLV is blank."), n=left))
+        if abs(gg.correlation_) > CORRELATION_WARNING:
+            notes.append(Message(N_("Spend per purchase and number of purchases are correlated ({corr:.2f}); "
+                                    "the spend model assumes they are independent, so treat the CLV figures "
+                                    "with caution."), corr=gg.correlation_))
+    if bg is not None and gg is not None:
+        used = (rfm.frequency == 0) | (rfm.monetary > 0)
+        args = (rfm.frequency[used], rfm.recency[used], rfm.T[used], rfm.monetary[used])
+        options = dict(months=months, discount_rate=discount_rate, margin=margin)
+        value = np.full(n, np.nan)
+        value[used] = cl.clv(bg, gg, *args, **options)
+        low, high = np.full(n, np.nan), np.full(n, np.nan)
+        low[used], high[used] = cl.clv_interval(bg, gg, *args, **options)
+        cols.update(clv=value, clv_low=low, clv_high=high)
+    unknown = int((~np.isfinite(np.asarray(cols["expected"], dtype=float))).sum()) if bg is not None else 0
+    if unknown:
+        notes.append(Message(N_("The expected purchases of {n} customers could not be computed from the fitted "
+                                "parameters; their predictions are blank."), n=unknown))
+    cols["segment"] = _segments(cols["clv"], cols["p_alive"], rfm.monetary * rfm.frequency)
+    return Prediction(cols, params, notes, int(keep.sum()))
+
+
+def _segments(clv: np.ndarray, p_alive: np.ndarray, past_value: np.ndarray) -> np.ndarray:
+    """Top 20 % by predicted CLV; at risk (past repeat spend in the top 20 %, P(active) below 0.5);
+    lost (P(active) below 0.1); other."""
+    out = np.full(len(clv), "other", dtype=object)
+    if np.isnan(p_alive).all():
+        return out
+    lost = p_alive < LOST_P_ALIVE
+    out[lost] = "lost"
+    high = past_value >= np.quantile(past_value, 0.8) if len(past_value) else past_value
+    out[(past_value > 0) & high & (p_alive < LOW_P_ALIVE)] = "at_risk"
+    if not np.isnan(clv).all():
+        cut = np.nanquantile(clv, 0.8)
+        out[np.nan_to_num(clv, nan=-np.inf) >= cut] = "top"
+    return out
+
+
+def predict(book: str | os.PathLike, table: str = "Orders", *, customer: str | None = None, date: str | None = None,
+            value: str | None = None, as_of: dt.date | None = None, months: int = MONTHS,
+            discount_rate: float = DISCOUNT_RATE, margin: float = MARGIN, backup: bool = True,
+            progress: Callable[[str], None] | None = None) -> PredictReport:
+    """Write the Customers sheet of ``book`` from its order table ``table`` (see the module's text)."""
+    lang = i18n.language()
+    path = Path(book)
+    if not path.exists():
+        raise WorkbookError(Message(N_("{file}: no such file"), file=str(path)).text(lang))
+    if not (isinstance(months, int) and months >= 1):
+        raise PredictError(Message(N_("months must be a whole number, 1 or more (got {months})"), months=months))
+    path = Path(os.path.realpath(path))
+    check_writable(path)
+    lang = workbook_language(path)
+    when = as_of or dt.date.today()
+
+    def say(msg: Message) -> None:
+        if progress is not None:
+            progress(msg.text(lang))
+
+    try:
+        with workbook_lock(path), open_package(path) as pkg:
+            say(Message(N_("reading the orders of {table}"), table=table))
+            orders, name, used = _read_orders(FileWorkbook(path, pkg), table, customer, date, value)
+            say(Message(N_("fitting the models on {n:,} orders"), n=len(orders.value)))
+            result = compute(orders, when, months, discount_rate, margin)
+            sheet = i18n.pgettext("sheet", SHEET, lang)
+            frame = _frame(result, lang)
+            say(Message(N_("writing {n:,} customers into sheet {sheet}"), n=len(frame), sheet=sheet))
+            info, _added, _created = write_table(pkg, sheet, read_source(frame), "replace")
+            _write_block(pkg, info, result, when, months, discount_rate, margin, lang)
+            pkg.save(path, backup=backup)
+    except i18n.MessageError as exc:
+        raise PredictError(exc.text(lang)) from None
+    return PredictReport(path, info.sheet, name, used, len(frame), result.orders, when, result.params,
+                         [m.text(lang) for m in result.notes], backup_path(path) if backup else None, lang)
+
+
+def _frame(result: Prediction, lang: str) -> pd.DataFrame:
+    cols = dict(result.columns)
+    cols["first"] = pd.to_datetime(cols["first"]).to_pydatetime()
+    cols["last"] = pd.to_datetime(cols["last"]).to_pydatetime()
+    cols["segment"] = [i18n.gettext(SEGMENTS[s], lang) for s in cols["segment"]]
+    cols["customer"] = cols["customer"].tolist()
+    return pd.DataFrame({i18n.gettext(COLUMNS[k], lang): (np.asarray(cols[k], dtype=object)
+                                                         if k in ("first", "last") else cols[k])
+                         for k in COLUMNS})
+
+
+def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, discount_rate: float,
+                 margin: float, lang: str) -> None:
+    """The parameters and notes beside the table, and the P(active) / CLV formulas on them."""
+    (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    label_col = c2 + 2
+    t = lambda s: i18n.gettext(s, lang)  # noqa: E731
+    rows: list[list[Any]] = [[t(N_("Fitted model")), None]]
+    rows += [[label, result.params.get(key)] for label, key in PARAMETERS]
+    rows += [[t(N_("Fit date")), dt.datetime.combine(dt.date.today(), dt.time())],
+             [t(N_("As of")), dt.datetime.combine(when, dt.time())],
+             [t(N_("Months ahead")), months], [t(N_("Discount rate per month")), discount_rate],
+             [t(N_("Margin")), margin], [t(N_("Time unit")), t(N_("days"))]]
+    rows += [[None if i else t(N_("Notes")), m.text(lang)] for i, m in enumerate(result.notes)] or [
+        [t(N_("Notes")), t(N_("none"))]]
+    from .package.styles import date_style
+
+    dates = date_style(pkg)
+    row_styles = [[None, dates] if isinstance(r[1], dt.datetime) else None for r in rows]
+    pkg.write_region(info.sheet, r1, label_col, label_col + 1, rows, None, row_styles)
+    add_widths(pkg, info.sheet, {label_col: 24, label_col + 1: 14})
+    money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
+    keys = list(COLUMNS)
+    n = len(result.columns["customer"])
+    for key in ("monetary", "expected", "clv_low", "clv_high"):
+        c = c1 + keys.index(key)
+        values = [[None if isinstance(v, float) and np.isnan(v) else float(v)] for v in result.columns[key]]
+        pkg.write_region(info.sheet, r1 + 1, c, c, values, [money])
+    if not result.params.get("r"):
+        return
+    ref = {key: f"${column_letter(label_col + 1)}${r1 + 1 + i}" for i, (_l, key) in enumerate(PARAMETERS)}
+    option = {k: f"${column_letter(label_col + 1)}${r1 + 10 + i}" for i, k in enumerate(("months", "d", "m"))}
+    col = {k: column_letter(c1 + keys.index(k)) for k in keys}
+    bg = ",".join(ref[k] for k in ("r", "alpha", "a", "b"))
+    cells = []
+    for i in range(n):
+        row = r1 + 1 + i
+        hist = f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row}"
+        cells.append([KeptCell(float(result.columns["p_alive"][i]), f"P_ALIVE({hist},{bg})")])
+    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("p_alive"), c1 + keys.index("p_alive"), cells, [percent])
+    if "p" not in result.params:
+        return
+    gg = ",".join(ref[k] for k in ("p", "q", "v"))
+    cells = []
+    for i in range(n):
+        row = r1 + 1 + i
+        v = result.columns["clv"][i]
+        if np.isnan(v):
+            cells.append([None])
+            continue
+        args = (f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row},{col['monetary']}{row},"
+                f"{option['months']},{bg},{gg},{option['d']},{option['m']}")
+        cells.append([KeptCell(float(v), f"CLV_PREDICT({args})")])
+    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("clv"), c1 + keys.index("clv"), cells, [money])

@@ -1,0 +1,330 @@
+"""`kpi-xl predict`: the Customers sheet from an order table (issue 11, workbook part).
+
+A shop's order export (docs/examples/shop-orders.csv: Customer ID, Order date as YYYYMMDD
+numbers, Amount) is imported into an empty workbook and predicted; the sheet's numbers are
+those of kpi_xl.metrics.clv computed directly on the same orders, its P(active) and CLV cells
+are P_ALIVE / CLV_PREDICT formulas that refresh recomputes, a second predict replaces the
+rows, and what cannot be predicted is said in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openxml_audit import OpenXmlValidator
+from python_calamine import CalamineWorkbook
+
+from kpi_xl.functions import registry
+from kpi_xl.metrics import clv as cl
+from kpi_xl.workbook.customers import COLUMNS, guess_column, PredictError
+from kpi_xl.workbook.importing import import_table
+from kpi_xl.workbook.package import open_package
+from kpi_xl.workbook.refresh import refresh
+from kpi_xl.workbook.template import new
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOP = ROOT / "docs" / "examples" / "shop-orders.csv"
+AS_OF = dt.date(2026, 6, 30)
+HEADERS = ["Customer", "Orders", "First purchase", "Last purchase", "Frequency", "Recency (days)", "Age T (days)",
+           "Mean repeat spend", "P(active)", "Expected purchases", "Predicted CLV", "CLV low", "CLV high", "Segment"]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """The installed command as a user runs it (output not a terminal: a line per step)."""
+    return subprocess.run([sys.executable, "-c", "from kpi_xl.cli import run; run()", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def audited(path: Path) -> None:
+    result = OpenXmlValidator().validate(str(path))
+    assert result.is_valid, [str(e) for e in result.errors[:5]]
+
+
+def rows_of(path: Path, sheet: str = "Customers") -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def customers(path: Path) -> pd.DataFrame:
+    rows = rows_of(path)
+    width = len(HEADERS)
+    assert rows[0][:width] == HEADERS
+    body = [r[:width] for r in rows[1:] if r[0] != ""]
+    return pd.DataFrame(body, columns=HEADERS).set_index("Customer")
+
+
+def block(path: Path) -> dict:
+    """The parameter block beside the table: label → value."""
+    rows = rows_of(path)
+    col = len(HEADERS) + 1  # one blank column, then labels (0-based index of the labels)
+    return {r[col]: r[col + 1] for r in rows if len(r) > col + 1 and r[col] != ""}
+
+
+def formulas(path: Path, sheet: str = "Customers") -> dict[tuple[int, int], str]:
+    with open_package(path) as pkg:
+        return {rc: c.formula for rc, c in pkg.read_formulas(sheet).items()}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory) -> Path:
+    """An empty workbook with the shop's orders imported as table Shop, then predicted."""
+    folder = tmp_path_factory.mktemp("shop")
+    book = folder / "shop.xlsx"
+    for args in (("new", "--empty", str(book)), ("import", str(book), "Shop", str(SHOP)),
+                 ("predict", str(book), "--table", "Shop", "--as-of", AS_OF.isoformat())):
+        done = cli(*args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "wrote 1,058 customers from 8,725 orders of Shop into sheet Customers (as of 2026-06-30)" in done.stdout
+    return book
+
+
+@pytest.fixture(scope="module")
+def direct():
+    """kpi_xl.metrics.clv on the same orders, read from the CSV without the workbook."""
+    orders = pd.read_csv(SHOP)
+    dates = pd.to_datetime(orders["Order date"].astype(str), format="%Y%m%d").to_numpy().astype("datetime64[D]")
+    rfm = cl.rfm_summary(orders["Customer ID"].to_numpy(), dates, orders["Amount"].to_numpy(),
+                         as_of=np.datetime64(AS_OF))
+    bg, gg = cl.BetaGeo().fit(rfm), cl.GammaGamma().fit(rfm)
+    args = (rfm.frequency, rfm.recency, rfm.T, rfm.monetary)
+    value = cl.clv(bg, gg, *args, months=12, discount_rate=0.01)
+    low, high = cl.clv_interval(bg, gg, *args, months=12, discount_rate=0.01)
+    counts = orders.groupby("Customer ID").size()
+    return dict(rfm=rfm, bg=bg, gg=gg, clv=value, low=low, high=high, counts=counts)
+
+
+# --------------------------------------------------------------------------- the sheet
+
+def test_customers_sheet_has_one_row_per_customer_with_the_core_numbers(shop: Path, direct):
+    got = customers(shop)
+    rfm = direct["rfm"]
+    assert list(got.index) == list(rfm.customer)
+    assert got["Orders"].tolist() == direct["counts"].loc[rfm.customer].tolist()
+    assert got["First purchase"].iloc[0] == pd.Timestamp(rfm.first[0]).date()
+    assert got["Last purchase"].iloc[-1] == pd.Timestamp(rfm.last[-1]).date()
+    for col, want in (("Frequency", rfm.frequency), ("Recency (days)", rfm.recency), ("Age T (days)", rfm.T),
+                      ("Mean repeat spend", rfm.monetary)):
+        np.testing.assert_allclose(got[col].to_numpy(float), want, rtol=1e-12, err_msg=col)
+    bg = direct["bg"]
+    np.testing.assert_allclose(got["P(active)"].to_numpy(float), bg.p_alive(rfm.frequency, rfm.recency, rfm.T),
+                               rtol=1e-9)
+    expected = bg.expected_purchases(365.25, rfm.frequency, rfm.recency, rfm.T).reshape(-1)
+    np.testing.assert_allclose(got["Expected purchases"].to_numpy(float), expected, rtol=1e-9)
+    np.testing.assert_allclose(got["Predicted CLV"].to_numpy(float), direct["clv"], rtol=1e-9)
+    np.testing.assert_allclose(got["CLV low"].to_numpy(float), direct["low"], rtol=1e-9)
+    np.testing.assert_allclose(got["CLV high"].to_numpy(float), direct["high"], rtol=1e-9)
+    assert (got["CLV low"] <= got["Predicted CLV"]).all() and (got["Predicted CLV"] <= got["CLV high"]).all()
+
+
+def test_segments_are_words_and_the_top_fifth_by_clv(shop: Path, direct):
+    got = customers(shop)
+    top = got["Segment"] == "Top 20 % by CLV"
+    assert set(got["Segment"]) <= {"Top 20 % by CLV", "At risk: high value, low P(active)", "Lost", "Other"}
+    assert abs(top.mean() - 0.2) < 0.01
+    assert got.loc[top, "Predicted CLV"].min() >= got.loc[~top, "Predicted CLV"].max()
+
+
+def test_fitted_parameters_fit_date_and_as_of_are_beside_the_table(shop: Path, direct):
+    got = block(shop)
+    for name, value in {**direct["bg"].params_, **direct["gg"].params_}.items():
+        assert got[name] == pytest.approx(value, rel=1e-12), name
+    assert got["As of"] == dt.date(2026, 6, 30)
+    assert got["Fit date"] == dt.date.today()
+    assert got["Months ahead"] == 12 and got["Discount rate per month"] == 0.01 and got["Margin"] == 1
+    assert got["Notes"] == "none"
+
+
+def test_p_active_and_clv_cells_are_formulas_on_the_parameter_cells(shop: Path):
+    f = formulas(shop)
+    assert f[(2, 9)] == "P_ALIVE(E2,F2,G2,$Q$2,$Q$3,$Q$4,$Q$5)"
+    assert f[(2, 11)] == "CLV_PREDICT(E2,F2,G2,H2,$Q$11,$Q$2,$Q$3,$Q$4,$Q$5,$Q$6,$Q$7,$Q$8,$Q$12,$Q$13)"
+    assert sum(1 for (_r, c) in f if c == 9) == sum(1 for (_r, c) in f if c == 11) == 1058
+
+
+def test_the_workbook_passes_openxml_audit(shop: Path):
+    audited(shop)
+
+
+def test_refresh_recomputes_the_formulas_and_keeps_the_sheet(shop: Path, tmp_path: Path):
+    book = tmp_path / "shop.xlsx"
+    shutil.copy(shop, book)
+    before = customers(book)
+    with open_package(book) as pkg:  # the user halves the margin beside the table
+        pkg.write_region("Customers", 13, 17, 17, [[0.5]])
+        pkg.save(book, backup=False)
+    refresh(book, AS_OF, backup=False)
+    after = customers(book)
+    assert list(after.index) == list(before.index)
+    np.testing.assert_allclose(after["Predicted CLV"].to_numpy(float), before["Predicted CLV"].to_numpy(float) / 2,
+                               rtol=1e-9)
+    np.testing.assert_allclose(after["P(active)"].to_numpy(float), before["P(active)"].to_numpy(float), rtol=1e-12)
+    assert formulas(book)[(2, 9)].startswith("P_ALIVE(")
+    audited(book)
+
+
+def test_a_second_predict_replaces_the_rows(shop: Path, tmp_path: Path, direct):
+    book = tmp_path / "shop.xlsx"
+    shutil.copy(shop, book)
+    done = cli("predict", str(book), "--table", "Shop", "--as-of", "2025-12-31", "--months", "6")
+    assert done.returncode == 0, done.stderr
+    got = customers(book)
+    first = pd.Series(direct["rfm"].first, index=direct["rfm"].customer)
+    assert list(got.index) == list(first[first <= np.datetime64("2025-12-31")].index)
+    assert len(rows_of(book)) == len(got) + 1  # no stale rows from the first predict below
+    assert block(book)["Months ahead"] == 6 and block(book)["As of"] == dt.date(2025, 12, 31)
+    with open_package(book) as pkg:
+        info = next(t for t in pkg.tables() if t.display_name == "Customers")
+        assert info.ref == f"A1:N{len(got) + 1}"
+        assert [s.name for s in pkg.sheets()].count("Customers") == 1
+    audited(book)
+
+
+# --------------------------------------------------------------------------- the worksheet functions
+
+def test_p_alive_and_clv_predict_through_the_registry_agree_with_the_models(direct):
+    rfm, bg, gg = direct["rfm"], direct["bg"], direct["gg"]
+    r, alpha, a, b = (bg.params_[k] for k in ("r", "alpha", "a", "b"))
+    p, q, v = (gg.params_[k] for k in ("p", "q", "v"))
+    col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1)  # noqa: E731 - a worksheet column
+    pa = registry.get("P_ALIVE").core(col(rfm.frequency), col(rfm.recency), col(rfm.T), r, alpha, a, b)
+    np.testing.assert_allclose(np.asarray(pa, float).reshape(-1), bg.p_alive(rfm.frequency, rfm.recency, rfm.T),
+                               rtol=1e-12)
+    value = registry.get("CLV_PREDICT").core(col(rfm.frequency), col(rfm.recency), col(rfm.T), col(rfm.monetary),
+                                             12, r, alpha, a, b, p, q, v, 0.01, 0.8)
+    want = cl.clv(bg, gg, rfm.frequency, rfm.recency, rfm.T, rfm.monetary, months=12, discount_rate=0.01, margin=0.8)
+    np.testing.assert_allclose(np.asarray(value, float).reshape(-1), want, rtol=1e-12)
+    one = registry.get("CLV_PREDICT").core(3, 100, 200, 50, 12, r, alpha, a, b, p, q, v)
+    assert one == pytest.approx(float(cl.clv(bg, gg, [3], [100], [200], [50])[0]), rel=1e-12)
+
+
+def test_worksheet_functions_answer_impossible_histories_with_num():
+    assert str(registry.get("P_ALIVE").core(2, 50, 40, 1, 10, 1, 2)) == "#NUM!"  # last purchase after T
+    assert str(registry.get("P_ALIVE").core(2, 10, 40, 0, 10, 1, 2)) == "#NUM!"  # r = 0
+    assert str(registry.get("CLV_PREDICT").core(2, 10, 40, 5, 12, 1, 10, 1, 2, 3, 0.9, 5)) == "#NUM!"  # q ≤ 1
+    assert registry.get("P_ALIVE").core(0, 0, 40, 1, 10, 1, 2) == 1.0  # no repeat purchase: alive
+
+
+def test_loading_the_worksheet_functions_does_not_load_scipy():
+    code = ("import sys; import kpi_xl.functions.registry, kpi_xl.metrics; "
+            "print('scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+# --------------------------------------------------------------------------- words
+
+def refused(done: subprocess.CompletedProcess, *words: str) -> str:
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "Traceback" not in out
+    message = next(line for line in done.stderr.splitlines() if "kpi-xl:" in line)
+    for w in words:
+        assert w in message, message
+    return message
+
+
+def test_an_unknown_column_is_refused_naming_the_tables_columns(shop: Path, tmp_path: Path):
+    book = tmp_path / "shop.xlsx"
+    shutil.copy(shop, book)
+    refused(cli("predict", str(book), "--table", "Shop", "--customer", "Client number"),
+            "table Shop has no column 'Client number'", "Customer ID, Order date, Channel, Items, Amount, Cost")
+    refused(cli("predict", str(book), "--table", "Sales"), "no table named Sales", "Shop")
+
+
+def test_columns_are_guessed_in_both_languages_and_refused_when_unsure():
+    assert guess_column(["Order no", "Customer ID", "Order date", "Amount"], "customer", "T") == "Customer ID"
+    assert guess_column(["order_date", "x"], "date", "T") == "order_date"
+    assert guess_column(["客戶編號", "日期", "金額"], "value", "T") == "金額"
+    with pytest.raises(PredictError, match="which column of table T holds the customer"):
+        guess_column(["Who", "Date", "Amount"], "customer", "T")
+    with pytest.raises(PredictError, match="columns Amount, Revenue of table T could each hold the amount"):
+        guess_column(["Customer", "Date", "Amount", "Revenue"], "value", "T")
+
+
+def _orders_book(tmp_path: Path, rows: list[tuple], lang: str = "en") -> Path:
+    book = new(tmp_path / "book.xlsx", lang=lang, empty=True)
+    frame = pd.DataFrame(rows, columns=["Customer", "Date", "Amount"])
+    import_table(book, "Sales", frame, mode="replace", backup=False)
+    return book
+
+
+def test_data_that_cannot_identify_the_model_is_said_on_the_sheet_and_printed(tmp_path: Path):
+    day = dt.datetime(2026, 1, 1)
+    rows = [(f"C{i}", day + dt.timedelta(days=i), 10.0 + i) for i in range(30)]  # nobody bought twice
+    book = _orders_book(tmp_path, rows)
+    done = cli("predict", str(book), "--table", "Sales", "--as-of", "2026-03-31")
+    assert done.returncode == 0, done.stderr
+    assert "No predictions: the purchase model cannot be fitted" in done.stdout
+    assert "none of the 30 customers bought again" in done.stdout
+    got = customers(book)
+    assert len(got) == 30 and (got["P(active)"] == "").all() and (got["Segment"] == "Other").all()
+    assert block(book)["Notes"].startswith("No predictions")
+    assert not formulas(book)
+    audited(book)
+
+
+def test_customers_with_zero_spend_are_left_out_in_words(tmp_path: Path):
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(300):
+        start = dt.datetime(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))
+        for k in range(int(rng.integers(1, 6))):
+            spend = 0.0 if i % 50 == 0 and k else float(rng.gamma(4, 20))
+            rows.append((f"C{i:03d}", start + dt.timedelta(days=int(k * rng.integers(5, 60))), spend))
+    book = _orders_book(tmp_path, rows)
+    done = cli("predict", str(book), "--table", "Sales", "--as-of", "2026-06-30")
+    assert done.returncode == 0, done.stderr
+    got = customers(book)
+    zero = (got["Frequency"] > 0) & (got["Mean repeat spend"] <= 0)
+    assert zero.sum() > 0
+    line = f"{zero.sum()} customers with repeat purchases of zero or negative total spend are left out"
+    assert line in done.stdout and block(book)["Notes"].startswith(line)
+    assert (got.loc[zero, "Predicted CLV"] == "").all() and (got.loc[~zero, "Predicted CLV"] != "").all()
+    # customers who stopped buying months ago: at risk and lost, in words
+    assert {"Top 20 % by CLV", "At risk: high value, low P(active)", "Lost"} <= set(got["Segment"])
+    lost = got["Segment"] == "Lost"
+    assert (got.loc[lost, "P(active)"] < 0.1).all()
+
+
+def test_a_zh_tw_workbook_gets_the_sheet_in_chinese(tmp_path: Path):
+    day = dt.datetime(2025, 1, 1)
+    rows = [(f"C{i % 40}", day + dt.timedelta(days=(i * 37) % 500), 100.0 + (i * 13) % 90) for i in range(400)]
+    book = _orders_book(tmp_path, rows, lang="zh-TW")
+    done = cli("predict", str(book), "--table", "Sales", "--as-of", "2026-06-30")
+    assert done.returncode == 0, done.stderr
+    assert "已依 Sales 的 400 筆訂單" in done.stdout
+    rows = rows_of(book, "客戶")
+    assert rows[0][:3] == ["客戶", "訂單數", "首次購買"] and len(rows) == 41
+    audited(book)
+
+
+def test_the_columns_are_the_documented_ones():
+    assert [COLUMNS[k] for k in COLUMNS] == HEADERS
+
+
+def test_spend_that_grows_with_frequency_is_warned_about():
+    """The Gamma-Gamma model assumes spend per purchase independent of frequency (FHL 2005 JMR):
+    a correlation above 0.3 is said on the sheet."""
+    from kpi_xl.workbook.customers import _Orders, compute
+
+    rng = np.random.default_rng(3)
+    ids, days, spend = [], [], []
+    for i in range(300):
+        start = np.datetime64("2025-01-01") + int(rng.integers(0, 200))
+        n = int(rng.integers(1, 6))
+        mean = rng.gamma(3, 10) * n  # customers differ in spend, and big buyers spend more per purchase
+        for k in range(n):
+            ids.append(f"C{i:03d}")
+            days.append(start + int(k * rng.integers(5, 60)))
+            spend.append(float(mean * rng.gamma(8, 1 / 8)))
+    result = compute(_Orders(np.array(ids), np.array(days, dtype="datetime64[D]"), np.array(spend)),
+                     dt.date(2026, 6, 30))
+    said = [m.text("en") for m in result.notes]
+    assert any(s.startswith("Spend per purchase and number of purchases are correlated (0.") for s in said), said
+    assert any("相關" in m.text("zh-TW") for m in result.notes)
