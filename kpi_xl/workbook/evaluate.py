@@ -136,14 +136,17 @@ class Evaluator:
         epoch, height = self.context.epoch, r2 - r1 + 1
         body = self.context.values(sheet)[r1 - 1:r2]
         out = np.empty((height, c2 - c1 + 1), dtype=object)
-        day = 86400.0
         for j in range(c2 - c1 + 1):
             i = c1 - 1 + j
             column = [row[i] if i < len(row) else None for row in body]
             if any(isinstance(v, (str, dt.date)) for v in column):  # blanks as None, dates as serials
-                column = [None if v == "" else (v - epoch).total_seconds() / day  # what to_serial does, inline
-                          if type(v) is dt.datetime and v.tzinfo is None else
-                          to_serial(v, epoch) if isinstance(v, dt.date) else v for v in column]
+                try:  # each distinct date converted once (a date column repeats its days)
+                    memo = {v: to_serial(v, epoch) for v in set(column) if isinstance(v, dt.date)}
+                    memo[""] = None
+                    column = [memo.get(v, v) for v in column]
+                except TypeError:  # a value that cannot be a key (not one a sheet holds)
+                    column = [None if v == "" else to_serial(v, epoch) if isinstance(v, dt.date) else v
+                              for v in column]
             out[:len(column), j] = column
             out[len(column):, j] = None
         for c, rows in self.special_cells(sheet).items():  # written by this refresh, or formulas
