@@ -69,6 +69,8 @@ def test_a_sheet_with_a_comment_or_an_instruction_is_left_to_the_full_path(fille
     at = data.index(b"<sheetData")
     for trick in (b"<!-- </sheetData> -->", b"<?pi </sheetData>?>", b"<![CDATA[x]]>"):
         assert fast.tail_of(data[:at] + trick + data[at:], name) is None
+    root = data.index(b"<worksheet") + len(b"<worksheet")
+    assert fast.tail_of(data[:root] + b' x="a>b"' + data[root:], name) is None
 
 
 def test_the_tail_is_found_in_a_prefixed_sheet():

@@ -90,8 +90,11 @@ def tail_of(data: bytes, where: str, shared_strings=lambda: []) -> SheetTail | N
     if sd is None:
         return None
     prefix = sd.group(1) or b""
-    root_end = data.find(b">", m.start())  # no '>' inside the root's attribute values (checked below)
-    root = data[m.start():root_end + 1]
+    root = data[m.start():data.find(b">", m.start()) + 1]
+    try:  # the whole start tag (a '>' inside an attribute value would cut it short)
+        Layout.scan(root + b"<" + prefix + b"sheetData/></" + root_name + b">", where)
+    except WorkbookError:
+        return None
     try:
         head = Layout.scan(data[:sd.start()] + b"<" + prefix + b"sheetData/></" + root_name + b">", where)
     except WorkbookError:
