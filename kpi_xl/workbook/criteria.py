@@ -25,6 +25,7 @@ each. The rules are Excel's (Microsoft's COUNTIFS/SUMIFS pages and what Excel do
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 import re
 from dataclasses import dataclass
@@ -113,10 +114,11 @@ class Column:
         flat = np.asarray(values, dtype=object).reshape(-1)
         self.size = len(flat)
         self.epoch = epoch
-        kinds = np.fromiter((_KINDS.get(type(v), OTHER) for v in flat), dtype=np.int8, count=self.size)
+        # map() in C, not a generator per cell: a 100,000-row column is read for every criterion
+        kinds = np.fromiter(map(_KINDS.get, map(type, flat), itertools.repeat(OTHER)), dtype=np.int8, count=self.size)
         text = kinds == TEXT
         if text.any():  # "" is a blank cell, whatever wrote it
-            empty = np.fromiter((v == "" for v in flat[text]), dtype=bool)
+            empty = np.asarray(flat[text] == "", dtype=bool)
             idx = np.flatnonzero(text)[empty]
             kinds[idx] = BLANK
             text[idx] = False

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -136,14 +137,19 @@ class Evaluator:
         epoch, height = self.context.epoch, r2 - r1 + 1
         body = self.context.values(sheet)[r1 - 1:r2]
         out = np.empty((height, c2 - c1 + 1), dtype=object)
-        day = 86400.0
+        full = min(map(len, body), default=0)  # rows as python-calamine gives them are all this long
         for j in range(c2 - c1 + 1):
             i = c1 - 1 + j
-            column = [row[i] if i < len(row) else None for row in body]
-            if any(isinstance(v, (str, dt.date)) for v in column):  # blanks as None, dates as serials
-                column = [None if v == "" else (v - epoch).total_seconds() / day  # what to_serial does, inline
-                          if type(v) is dt.datetime and v.tzinfo is None else
-                          to_serial(v, epoch) if isinstance(v, dt.date) else v for v in column]
+            column = (list(map(operator.itemgetter(i), body)) if i < full else
+                      [row[i] if i < len(row) else None for row in body])
+            if any(issubclass(t, (str, dt.date)) for t in set(map(type, column))):  # blanks as None, dates as serials
+                try:  # each distinct date converted once (a date column repeats its days)
+                    memo = {v: to_serial(v, epoch) for v in set(column) if isinstance(v, dt.date)}
+                    memo[""] = None
+                    column = [memo.get(v, v) for v in column]
+                except TypeError:  # a value that cannot be a key (not one a sheet holds)
+                    column = [None if v == "" else to_serial(v, epoch) if isinstance(v, dt.date) else v
+                              for v in column]
             out[:len(column), j] = column
             out[len(column):, j] = None
         for c, rows in self.special_cells(sheet).items():  # written by this refresh, or formulas

@@ -28,6 +28,7 @@ from ..excel import MAX_COLS, cell_ref, column_letter, split_ref
 from ..i18n import N_, Message
 from . import layout
 from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
+from .package.append import append_rows, sheet_tail
 from .package.atomic import check_writable
 from .package.records import MAX_ROWS
 from .package.styles import date_style, is_date_style, number_style
@@ -228,7 +229,11 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     if last > MAX_COLS:
         raise ImportError_(Message(N_("{file}: {n} new columns go past the sheet's last column"), file=data.label,
                                    n=len(unknown)))
-    tail = pkg.read_cells(info.sheet, r2)  # the table's last row and what is below it: one read
+    # the table's last row and what is below it: when the sheet's rows end with the table, found
+    # by byte search (an append then costs its own rows), else one read of the sheet
+    quick = sheet_tail(pkg, info.sheet) if mode == "append" and not unknown else None
+    quick = quick if quick is not None and quick.last_row <= r2 else None
+    tail = (quick.last_cells if quick.last_row == r2 else {}) if quick else pkg.read_cells(info.sheet, r2)
     existing = {rc: c for rc, c in tail.items() if rc[0] == r2} if r2 > r1 else {}
     blank = r2 == r1 + 1 and not any(c.value not in (None, "") or c.formula for (_r, col), c in existing.items()
                                      if c1 <= col <= c2)
@@ -249,7 +254,7 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     columns: list[list[Any] | None] = [None] * width
     for j, k in mapping.items():
         columns[k] = data.values[j]
-    row_styles = _date_styles(pkg, info.sheet, c1, columns, styles)
+    row_styles = _date_styles(pkg, info.sheet, c1, columns, styles, quick.col_style if quick else None)
     for k, formula in formulas.items():
         if columns[k] is None:
             columns[k] = [KeptCell(None, formula)] * data.rows
@@ -265,7 +270,10 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
             rows += [[None] * width for _ in range(max(r for r, _c in below) - top + 1 - len(rows))]
             for (r, c), cell in below.items():
                 rows[r - top][c - c1] = KeptCell(cell.value, cell.formula, cell.style)
-        pkg.write_region(info.sheet, top, c1, last, rows, styles, row_styles)
+        if quick is not None and not below and top > quick.last_row:
+            append_rows(pkg, info.sheet, quick, top, c1, last, rows, styles, row_styles)
+        else:
+            pkg.write_region(info.sheet, top, c1, last, rows, styles, row_styles)
     resize_table(pkg, info.part, f"{column_letter(c1)}{r1}:{column_letter(last)}{end}", unknown)
     return unknown
 
@@ -321,7 +329,7 @@ LAST_DATE = 2_958_465  # 9999-12-31: a bigger number in a date-formatted cell sh
 
 
 def _date_styles(pkg: Package, sheet: str, c1: int, columns: list[list[Any] | None],
-                 styles: list[int | None]) -> list | None:
+                 styles: list[int | None], col_style: Callable[[int], int | None] | None = None) -> list | None:
     """Dates go into date-formatted cells, other numbers into number-formatted ones: a column
     of dates gets a date format when its own is not one; in a column mixing dates and other
     values only the date cells get it; a YYYYMMDD number (kept a number, as the file has it)
@@ -334,7 +342,7 @@ def _date_styles(pkg: Package, sheet: str, c1: int, columns: list[list[Any] | No
             continue
         dates = _has_dates(col)
         if styles[k] is None and (dates or any(isinstance(v, (int, float)) for v in col[:1000])):
-            styles[k] = pkg.column_style(sheet, c1 + k)
+            styles[k] = col_style(c1 + k) if col_style else pkg.column_style(sheet, c1 + k)
         if is_date_style(pkg, styles[k]):
             if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v > LAST_DATE for v in col):
                 plain = number_style(pkg, styles[k])

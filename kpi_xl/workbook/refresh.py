@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from .. import i18n
@@ -190,12 +191,10 @@ def frame(rows: list[list[Any]], c1: int, c2: int, columns: list[str]) -> pd.Dat
     """A table's cells (as python-calamine or xlwings give them) as a typed DataFrame:
     blank cells None, all-date columns datetime64, all-number columns numeric."""
     width = c2 - c1 + 1
-    rect = [r[c1 - 1:c2] for r in rows]
-    rect = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rect]
-    cols = list(zip(*rect)) if rect else [()] * width  # one C-level transpose, not a loop per cell
+    cols = _columns(rows, c1, c2)
     data = {}
     for j, name in enumerate(columns):
-        s = pd.Series(cols[j] if j < len(cols) else (), dtype=object).replace({"": None})
+        s = pd.Series(cols[j] if j < len(cols) else np.empty(0, dtype=object), dtype=object)
         kind = pd.api.types.infer_dtype(s, skipna=True)
         if kind in ("datetime", "date", "datetime64"):
             try:
@@ -207,6 +206,28 @@ def frame(rows: list[list[Any]], c1: int, c2: int, columns: list[str]) -> pd.Dat
         data[name] = s
     df = pd.DataFrame(data, columns=columns) if width else pd.DataFrame()
     return df.dropna(how="all")
+
+
+def _columns(rows: list[list[Any]], c1: int, c2: int) -> list[np.ndarray]:
+    """Columns c1..c2 (1-based) of ``rows`` as object arrays, blank cells ("") as None. Rows
+    as python-calamine gives them (one length) become one 2-D array in C; ragged rows (a
+    sheet read another way) are padded with None first."""
+    width = c2 - c1 + 1
+    if not rows:
+        return [np.empty(0, dtype=object) for _ in range(width)]
+    if len({len(r) for r in rows}) == 1 and len(rows[0]) >= c2:
+        grid = np.empty((len(rows), len(rows[0])), dtype=object)
+        grid[:] = rows  # cell by cell, never a nested sequence unpacked
+        grid = grid[:, c1 - 1:c2]
+    else:
+        grid = np.empty((len(rows), width), dtype=object)
+        grid[:] = [list(r[c1 - 1:c2]) + [None] * (width - len(r[c1 - 1:c2])) for r in rows]
+    out = []
+    for j in range(width):
+        col = grid[:, j].copy()
+        col[col == ""] = None
+        out.append(col)
+    return out
 
 
 def _cell_of(info: TableInfo, df_columns: list[str], row: int, column: str) -> str:
@@ -468,8 +489,6 @@ NOTE_COLUMN = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
 def kept_notes(pkg: Package, workbook: WorkbookReader) -> dict[str, KeptCell]:
     """The Scorecard's check-in note cells as the user left them (goal id -> cell): a
     formula keeps its formula (a shared one as its own), a number stays a number."""
-    from openpyxl.formula.translate import Translator
-
     sheet = layout.sheet("scorecard", workbook.lang)
     ids = workbook.column_values(sheet, 1)
     cells = {r: c for (r, col), c in pkg.read_cells(sheet, min_row=2).items() if col == NOTE_COLUMN}
@@ -481,6 +500,8 @@ def kept_notes(pkg: Package, workbook: WorkbookReader) -> dict[str, KeptCell]:
             continue
         formula = cell.formula
         if formula == "" and cell.shared_index in masters:  # a filled-down formula: its own text
+            from openpyxl.formula.translate import Translator  # only then: importing openpyxl takes 0.1 s
+
             mr, text = masters[cell.shared_index]
             formula = Translator("=" + text, f"{column_letter(NOTE_COLUMN)}{mr}").translate_formula(
                 f"{column_letter(NOTE_COLUMN)}{r}")[1:]
