@@ -36,7 +36,7 @@ def percent_rows(rows: list[list[Any]], columns: tuple, unit_of: dict[str, str],
 
 
 def _unit(u: Any) -> str:
-    """A unit as typed, full-width forms (％, ＮＴ＄) read as ASCII."""
+    """A unit as typed, full-width forms (of % or NT$) read as ASCII."""
     return unicodedata.normalize("NFKC", str(u or "")).strip()
 
 
