@@ -163,13 +163,17 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
     problem as its reason, and :attr:`Result.problems` says which cell is at fault. A goal
     that simply lacks a KPI, target or dates gets status "No data" and the SMART check says why.
     """
-    g = read_goals(goals)
+    row_problems: list[Problem] = []
+    g = read_goals(goals, row_problems=row_problems)
     data = tables if isinstance(tables, DataTables) else DataTables(tables)
     measures: dict[str, Measure | None] = {}
     problems: dict[str, Problem | DataError] = {}
+    ids = g["id"].tolist()
+    for p in row_problems:  # the first problem of each row
+        problems.setdefault(ids[p.row - 1], p)
     for rec in g.to_dict("records"):
         measures[rec["id"]] = None  # the SMART check says why (M)
-        if not rec["kpi"] or not rec["table"] or rec["kpi"] not in TRACKABLE:
+        if rec["id"] in problems or not rec["kpi"] or not rec["table"] or rec["kpi"] not in TRACKABLE:
             continue
         try:
             measures[rec["id"]] = build(rec, data)
