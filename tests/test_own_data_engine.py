@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from kpi_xl.cli import main
 from kpi_xl.excel import column_letter, split_ref
 from kpi_xl.functions import registry
-from kpi_xl.goals import GoalsError, compute, smart_check
+from kpi_xl.goals import compute, smart_check
 from kpi_xl.goals.measure import ADDITIVE_KPIS, TRACKABLE, arity
 from kpi_xl.goals.smart import verdict_text
 from kpi_xl.goals.status import status_label
