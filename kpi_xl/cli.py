@@ -167,7 +167,9 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
         report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
     counts = ", ".join(f"{k} {v}" for k, v in report.statuses.items())
     if report.goals:
-        console.print(f"refreshed {report.path} as of {report.as_of}: {report.goals} goals ({counts})")
+        problems = "" if not report.problems else "; " + i18n.Message(i18n.N_(
+            "{n} goal row(s) with a problem, shown as No data (see the warnings)"), n=report.problems).text(report.lang)
+        console.print(f"refreshed {report.path} as of {report.as_of}: {report.goals} goals ({counts}){problems}")
     else:  # an empty workbook: say what to do, not "0 goals ()"
         console.print(f"refreshed {report.path} as of {report.as_of}: " + i18n.gettext(i18n.N_(
             "no goals yet; write one per row in the Goals sheet, then refresh again"), report.lang))

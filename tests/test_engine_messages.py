@@ -88,9 +88,8 @@ def test_explanations_are_translated_whole(zh):
 def test_errors_name_the_row_in_the_readers_language():
     import pandas as pd
 
-    from kpi_xl.goals import GoalsError
-
-    with pytest.raises(GoalsError) as info:
-        compute(pd.DataFrame([{"id": "G", "name": "x", "start": "next spring"}]), {}, sample.load("en").as_of)
-    assert "row 1, column Start: 'next spring' is not a date" in str(info.value)
-    assert "第 1 列，開始日 欄：「next spring」不是日期" in info.value.text("zh-TW")
+    result = compute(pd.DataFrame([{"id": "G", "name": "x", "start": "next spring"}]), {}, sample.load("en").as_of)
+    problem = result.problems["G"]  # the goal is kept, "No data", with this as its reason
+    assert "row 1, column Start: 'next spring' is not a date" in str(problem)
+    assert "第 1 列，開始日 欄：「next spring」不是日期" in problem.text("zh-TW")
+    assert result.scorecard.iloc[0]["status"] == "no_data" and result.scorecard.iloc[0]["rule"] == problem.message

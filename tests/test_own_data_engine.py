@@ -23,9 +23,10 @@ from click.testing import CliRunner
 from kpi_xl.cli import main
 from kpi_xl.excel import column_letter, split_ref
 from kpi_xl.functions import registry
-from kpi_xl.goals import GoalsError, compute, smart_check
+from kpi_xl.goals import compute, smart_check
 from kpi_xl.goals.measure import ADDITIVE_KPIS, TRACKABLE, arity
 from kpi_xl.goals.smart import verdict_text
+from kpi_xl.goals.status import status_label
 from kpi_xl.workbook import layout
 from kpi_xl.workbook.package import open_package
 from kpi_xl.workbook.refresh import refresh
@@ -60,11 +61,15 @@ def card(g: pd.DataFrame, data: pd.DataFrame, as_of: dt.date = AS_OF) -> pd.Seri
 
 
 def problem(g: pd.DataFrame, data: pd.DataFrame, lang: str = "en") -> tuple[str, str]:
-    """What the scorecard refuses (the goals-table problem) and the row's SMART text."""
-    with pytest.raises(GoalsError) as exc:
-        compute(g, {"Orders": data}, AS_OF)
+    """The goal row's problem (the row is "No data" with the problem as its Why, numbers
+    blank) and the row's SMART text."""
+    result = compute(g, {"Orders": data}, AS_OF)
+    row = result.scorecard.iloc[0]
+    said = result.problems[row["id"]]
+    assert row["status"] == "no_data" and np.isnan(row["actual"]) and np.isnan(row["achievement"])
+    assert row["rule"].text(lang) == said.message.text(lang)
     smart = verdict_text(smart_check(g, {"Orders": data}).iloc[0]).text(lang)
-    return exc.value.text(lang), smart
+    return said.text(lang), smart
 
 
 # ------------------------------------------------------------------ dates
@@ -94,11 +99,12 @@ def test_a_column_mixing_yyyymmdd_and_serials_is_refused_at_the_odd_cell():
 
     ymd = list(DAYS.strftime("%Y%m%d").astype(np.int64))
     ymd[4] = 46027  # 2026-01-05 as a serial, among 8-digit dates
-    with pytest.raises(DataError) as exc:
-        card(goal(), orders(Date=pd.Series(ymd, dtype=object)))
-    assert exc.value.row == 5 and exc.value.column == "Date"
-    assert "46027 is not a date: the column's other numbers are 8-digit dates" in exc.value.text("en")
-    assert "8 位數日期" in exc.value.text("zh-TW")
+    result = compute(goal(), {"Orders": orders(Date=pd.Series(ymd, dtype=object))}, AS_OF)
+    error, row = result.problems["G1"], result.scorecard.iloc[0]
+    assert isinstance(error, DataError) and error.row == 5 and error.column == "Date"
+    assert "46027 is not a date: the column's other numbers are 8-digit dates" in error.text("en")
+    assert "8 位數日期" in error.text("zh-TW")
+    assert row["status"] == "no_data" and np.isnan(row["actual"]) and "46027 is not a date" in row["rule"].text("en")
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +131,16 @@ def _column(book: Path, table: str, column: str | int) -> tuple[str, int, int, l
     return info.sheet, r1 + 1, col, [r[col - 1] for r in rows[r1:r2]]
 
 
+def _scorecard_row(book: Path, lang: str, gid: str) -> tuple[str, object, str]:
+    """What the Scorecard sheet shows for goal ``gid``: its status, actual and Why cells."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(layout.sheet("scorecard", lang)).to_python()
+    keys = [c[0] for c in layout.SCORECARD_COLUMNS]
+    row = next(r for r in rows[1:] if str(r[0]) == gid)
+    return row[keys.index("status_label")], row[keys.index("actual")], row[keys.index("rule")]
+
+
 def _write_column(book: Path, sheet: str, top: int, col: int, values: list) -> None:
     with open_package(book) as pkg:
         pkg.write_region(sheet, top, col, col, [[v] for v in values], styles=[0])
@@ -147,10 +163,17 @@ def test_a_bad_date_cell_is_named_by_its_sheet_cell_with_no_other_row_number(tem
     dates[0] = "yesterday"  # the first data row: sheet row 2 under the header
     _write_column(book, sheet, top, col, dates)
     r = CliRunner().invoke(main, ["refresh", str(book)])
-    assert r.exit_code == 1
-    said = r.output.split(f"{sheet}!{column_letter(col)}{top}: ", 1)
+    assert r.exit_code == 0 and "Traceback" not in r.output  # the other goals are computed
+    said = r.output.split(f"warning: {sheet}!{column_letter(col)}{top}: ", 1)
     assert len(said) == 2 and said[1].startswith(words), r.output
     assert "row 1" not in r.output and "第 1 " not in r.output and "UserWarning" not in r.output
+    ids, tables = (_column(book, "Goals", layout.goal_header(k, lang))[3] for k in ("id", "table"))
+    deals = [g for g, t in zip(ids, tables) if t in ("Deals", sheet)]  # by table or sheet name
+    assert deals
+    for gid in deals:  # every goal reading that date column: no numbers, the cell to fix in Why
+        status, actual, why = _scorecard_row(book, lang, gid)
+        assert why.startswith(f"{sheet}!{column_letter(col)}{top}: {words}") and actual in ("", None), (gid, why)
+        assert status == status_label("no_data").text(lang)
 
 
 # ------------------------------------------------- no rows in the period
@@ -270,8 +293,11 @@ def test_refresh_names_the_goals_cell_of_a_wrong_columns_cell(templates, tmp_pat
     cells[i] = "Spend"
     _write_column(book, sheet, top, col, cells)
     r = CliRunner().invoke(main, ["refresh", str(book)])
-    assert r.exit_code == 1 and "Traceback" not in r.output
-    assert f"{sheet}!{column_letter(col)}{top + i}: CAC needs at least 2 entries in Columns" in r.output, r.output
+    assert r.exit_code == 0 and "Traceback" not in r.output
+    cell = f"{sheet}!{column_letter(col)}{top + i}"
+    assert f"warning: {cell}: CAC needs at least 2 entries in Columns" in r.output, r.output
+    status, actual, why = _scorecard_row(book, "en", "M3")
+    assert status == "No data" and actual in ("", None) and why.startswith(f"{cell}: CAC needs at least 2 entries")
 
 
 def _signature_arity(kpi: registry.KPI) -> tuple[int, int]:
@@ -305,3 +331,44 @@ def test_every_trackable_kpi_takes_as_many_columns_as_its_core_function(name):
         else:
             refused, _ = problem(g, data)
             assert "column Columns" in refused and name in refused
+
+
+# ------------------------------------------ a workbook with bad goal rows
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_bad_goal_rows_show_their_problem_and_the_good_goals_are_computed(tmp_path, lang):
+    from kpi_xl.workbook.importing import import_table
+
+    book = new(tmp_path / "shop.xlsx", lang=lang, empty=True)
+    data = orders()
+    data["Refund"] = pd.Series([0.0] * len(data), dtype=object)
+    data.loc[4, "Refund"] = "n/a"  # one text cell in a column only G3 reads: data row 5
+    import_table(book, "Shop", data, backup=False)  # a new table of the shop's export
+    header = {k: layout.goal_header(k, lang) for k in ("id", "name", "kpi", "table", "columns", "date_column",
+                                                       "target", "start", "end")}
+    rows = [dict(id="G1", name="Online revenue in the first quarter", kpi="SUM", columns="Amount", target=4000),
+            dict(id="G2", name="Average order value in the first quarter", kpi="AOV", columns="Amount", target=50),
+            dict(id="G3", name="Refunds paid in the first quarter", kpi="SUM", columns="Refund", target=10)]
+    goals = pd.DataFrame([{header[k]: v for k, v in dict(table="Shop", date_column="Date", start=dt.date(2026, 1, 1),
+                                                          end=dt.date(2026, 3, 31), **r).items()} for r in rows])
+    import_table(book, "Goals", goals, mode="replace", backup=False)
+
+    r = CliRunner().invoke(main, ["refresh", str(book), "--as-of", AS_OF.isoformat(), "--no-backup"])
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    gsheet, gtop, gcol, _ = _column(book, "Goals", header["columns"])
+    osheet, otop, ocol, _ = _column(book, "Shop", "Refund")
+    aov = f"{gsheet}!{column_letter(gcol)}{gtop + 1}: "  # G2's Columns cell
+    refund = f"{osheet}!{column_letter(ocol)}{otop + 4}: "  # the "n/a" cell
+    out = " ".join(r.output.split())  # as printed, whatever the console's width
+    assert f"warning: {aov}" in out and f"warning: {refund}" in out, r.output
+    assert "3 goals" in out and "; 2 " in out, r.output  # the summary counts the goal rows with a problem
+
+    status, actual, why = _scorecard_row(book, lang, "G1")
+    assert actual == pytest.approx(float(data["Amount"].sum())) and status != status_label("no_data").text(lang)
+    words = {"en": ("AOV needs at least 2 entries in Columns", "'n/a' is not a number"),
+             "zh-TW": ("AOV 的欄位至少要填 2 項", "「n/a」不是數字")}[lang]
+    for gid, cell, said in (("G2", aov, words[0]), ("G3", refund, words[1])):
+        status, actual, why = _scorecard_row(book, lang, gid)
+        assert status == status_label("no_data").text(lang) and actual in ("", None), (gid, status, actual)
+        assert why.startswith(cell) and said in why, (gid, why)
+        assert said in " ".join(r.output.split())

@@ -152,21 +152,30 @@ def test_cycle_is_refused_naming_the_goals(tables):
 
 
 def test_bad_rows_are_reported_with_row_and_column(tables):
-    with pytest.raises(GoalsError) as info:
-        card(tables, goal(id="ok"), goal(id="x", start="next spring"), goal(id="y", direction="sideways"),
-             goal(id="z", table="Nope"), goal(id="ok"))
-    text = str(info.value)
-    assert "row 2, column Start: 'next spring' is not a date" in text
-    assert "row 3, column Direction: 'sideways' is not one of higher, lower, maintain" in text
-    assert "row 5, column ID: 'ok' is used again (first on row 1)" in text
+    with pytest.raises(GoalsError) as info:  # a repeated id: the table cannot be read, nothing is computed
+        card(tables, goal(id="ok"), goal(id="x", start="next spring"), goal(id="ok"))
+    assert str(info.value).endswith("\nrow 3, column ID: 'ok' is used again (first on row 1)")
+    result = card(tables, goal(id="ok"), goal(id="x", start="next spring"), goal(id="y", direction="sideways"),
+                  goal(id="z", table="Nope"))
+    said = {gid: str(p) for gid, p in result.problems.items()}
+    assert said == {"x": "row 2, column Start: 'next spring' is not a date",
+                    "y": "row 3, column Direction: 'sideways' is not one of higher, lower, maintain",
+                    "z": "row 4, column Table: no data table named 'Nope'"}
+    sc = result.scorecard.set_index("id")  # each bad row kept: no number, its problem the reason
+    assert sc.loc["ok", "status"] != "no_data" and not math.isnan(sc.loc["ok", "actual"])
+    for gid in said:
+        assert sc.loc[gid, "status"] == "no_data" and math.isnan(sc.loc[gid, "actual"])
+        assert sc.loc[gid, "rule"] == result.problems[gid].message
 
 
 def test_unknown_table_and_column_name_row_and_column(tables):
-    with pytest.raises(GoalsError) as info:
-        card(tables, goal(id="a", table="Nope"), goal(id="b", columns="Amount, Profit", kpi="ROI"))
-    text = str(info.value)
-    assert "row 1, column Table: no data table named 'Nope'" in text
-    assert "row 2, column Columns: table 'Orders' has no column 'Profit'" in text
+    result = card(tables, goal(id="a", table="Nope"), goal(id="b", columns="Amount, Profit", kpi="ROI"))
+    assert str(result.problems["a"]) == "row 1, column Table: no data table named 'Nope'"
+    assert str(result.problems["b"]).startswith("row 2, column Columns: table 'Orders' has no column 'Profit'")
+    sc = result.scorecard.set_index("id")
+    for gid in ("a", "b"):  # each kept, with no number and its problem as the reason
+        assert sc.loc[gid, "status"] == "no_data" and math.isnan(sc.loc[gid, "actual"])
+        assert sc.loc[gid, "rule"] == result.problems[gid].message
 
 
 def test_status_rules_are_editable(tables):

@@ -250,19 +250,31 @@ def test_refuses_what_is_not_a_kpi_xl_workbook(tmp_path):
     assert other.read_bytes() == original
 
 
-def test_bad_goal_cell_is_named_and_the_file_untouched(book):
+def test_bad_goal_cell_is_named_in_why_and_what_was_typed_is_kept(book):
     with open_package(book) as pkg:
         # Start column of the 4th goal (S1, sheet row 5): a date no one can read
         start_col = list(layout.GOAL_HEADERS).index("start") + 1
         pkg.write_region("Goals", 5, start_col, start_col, [["next spring"]])
         pkg.save(book, backup=False)
+    report = refresh(book)  # the other goals are computed; S1 says what to fix
+    letter = chr(ord("A") + start_col - 1)
+    said = f"Goals!{letter}5: 'next spring' is not a date"
+    assert report.problems == 1 and report.warnings[0] == said
+    s1 = report.scorecard.set_index("id").loc["S1"]
+    assert s1["status_label"] == "No data" and s1["rule"] == said and s1["actual"] != s1["actual"]
+    with open_package(book) as pkg:
+        assert pkg.read_cells("Goals", 5, 5)[(5, start_col)].value == "next spring"  # nothing typed is lost
+
+
+def test_a_goal_id_used_twice_is_refused_and_the_file_untouched(book):
+    with open_package(book) as pkg:
+        pkg.write_region("Goals", 5, 1, 1, [["C1"]])  # S1's ID typed again as C1's
+        pkg.save(book, backup=False)
     original = book.read_bytes()
     with pytest.raises(WorkbookError) as info:
         refresh(book)
-    letter = chr(ord("A") + start_col - 1)
-    assert f"Goals!{letter}5: 'next spring' is not a date" in str(info.value)
+    assert "Goals!A5: 'C1' is used again (first on row 1)" in str(info.value)
     assert book.read_bytes() == original
-    assert not book.with_name("book.bak.xlsx").exists()
 
 
 def test_refresh_killed_midway_leaves_the_file_intact(book, monkeypatch):

@@ -269,7 +269,8 @@ def _number(v: Any) -> float | None:
     return None
 
 
-def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.DataFrame:
+def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None,
+               row_problems: list[Problem] | None = None) -> pd.DataFrame:
     """Validate and normalise a goals table.
 
     Returns a DataFrame with every column of :data:`COLUMNS` (canonical names),
@@ -278,6 +279,11 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
     :class:`GoalsError` naming each bad row (1-based, as on the sheet under its
     header) and column; no row is skipped silently. Rows that are entirely blank
     are dropped.
+
+    Given a ``row_problems`` list, a problem of one goal's row (a bad date, number, choice,
+    parent...) is added to it instead, and the row is kept with that cell read as blank;
+    only what makes the table unreadable is still raised: a missing header column, a blank
+    or repeated goal id.
     """
     df = frame.copy()
     df.columns = [canonical(c) for c in df.columns]
@@ -374,6 +380,15 @@ def read_goals(frame: pd.DataFrame, known_kpis: set[str] | None = None) -> pd.Da
             problems.append(Problem(rec["row"], "parent", Message(N_("no goal has the id '{goal}'"), goal=rec["parent"])))
         if rec["parent"] and rec["parent"] == rec["id"]:
             problems.append(Problem(rec["row"], "parent", Message(N_("a goal cannot be its own parent"))))
+    if row_problems is not None:  # one row's problem stops that goal only
+        fatal = [p for p in problems if p.column == "id"]
+        if fatal:
+            raise GoalsError(fatal)
+        row_problems.extend(problems)
+        for p in problems:
+            if p.column == "parent":
+                records[p.row - 1]["parent"] = ""
+        problems = []
     if problems:
         raise GoalsError(problems)
     out = pd.DataFrame.from_records(records, columns=["row", *COLUMNS, "kpi_text"])

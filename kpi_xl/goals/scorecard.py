@@ -21,9 +21,9 @@ from ..errors import XlError
 from ..i18n import NC_, Join, Message, N_
 from . import pacing
 from .cascade import levels, rollup
-from .data import DataTables, day_number
+from .data import DataError, DataTables, day_number
 from .measure import Measure, MeasureError, TRACKABLE, build
-from .model import ADDITIVE, GoalsError, Problem, read_goals
+from .model import ADDITIVE, Problem, read_goals
 from .status import DEFAULT_RULES, Rule, band_achievement, judge, judge_band, status_label
 
 SCORECARD_COLUMNS = [
@@ -51,6 +51,9 @@ class Result:
     periods: pd.DataFrame
     goals: pd.DataFrame
     warnings: list[Message] = field(default_factory=list)
+    #: goal id -> why its row could not be measured: a :class:`Problem` (a goals cell) or a
+    #: :class:`DataError` (a data cell); the goal's scorecard row is "No data" with that reason
+    problems: dict[str, Problem | DataError] = field(default_factory=dict)
 
     def goals_as_written(self) -> pd.DataFrame:
         """The goals table as the user wrote it (the KPI cell's own text), what
@@ -155,48 +158,59 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
             rules: tuple[Rule, ...] = DEFAULT_RULES, seasonal: bool = True) -> Result:
     """Measure every goal at ``as_of``.
 
-    Raises :class:`GoalsError` listing every goal row that cannot be measured
-    (unknown table or column, bad filter), with its row number and column; a goal
-    that simply lacks a KPI, target or dates gets status "No data" and the SMART
-    check says why.
+    A goal row that cannot be measured (unknown table or column, bad filter, a data cell
+    the KPI cannot read) does not stop the others: its scorecard row is "No data" with the
+    problem as its reason, and :attr:`Result.problems` says which cell is at fault. A goal
+    that simply lacks a KPI, target or dates gets status "No data" and the SMART check says why.
     """
-    g = read_goals(goals)
+    row_problems: list[Problem] = []
+    g = read_goals(goals, row_problems=row_problems)
     data = tables if isinstance(tables, DataTables) else DataTables(tables)
     measures: dict[str, Measure | None] = {}
-    problems: list[Problem] = []
+    problems: dict[str, Problem | DataError] = {}
+    ids = g["id"].tolist()
+    for p in row_problems:  # the first problem of each row
+        problems.setdefault(ids[p.row - 1], p)
     for rec in g.to_dict("records"):
-        if not rec["kpi"] or not rec["table"] or rec["kpi"] not in TRACKABLE:
-            measures[rec["id"]] = None  # the SMART check says why (M)
+        measures[rec["id"]] = None  # the SMART check says why (M)
+        if rec["id"] in problems or not rec["kpi"] or not rec["table"] or rec["kpi"] not in TRACKABLE:
             continue
         try:
             measures[rec["id"]] = build(rec, data)
         except MeasureError as exc:
-            problems.append(Problem(rec["row"], exc.column, exc.message))
-    if problems:
-        raise GoalsError(problems)
+            problems[rec["id"]] = Problem(rec["row"], exc.column, exc.message)
+        except DataError as exc:
+            problems[rec["id"]] = exc
     depth = levels(g)  # refuses cycles
     rows, period_rows = [], []
     t = day_number(as_of)
     for rec in g.to_dict("records"):
-        row, prow = _goal(rec, measures[rec["id"]], t, as_of, rules, seasonal)
+        try:
+            row, prow = _goal(rec, measures[rec["id"]], t, as_of, rules, seasonal)
+        except DataError as exc:  # a data cell only this goal's KPI reads
+            problems[rec["id"]] = exc
+        if rec["id"] in problems:
+            row, prow = _goal(rec, None, t, as_of, rules, seasonal)
+            row["rule"] = problems[rec["id"]].message
         row["level"] = depth[rec["id"]]
         rows.append(row)
         period_rows.extend(prow)
     if not rows:  # an empty goals table: an empty scorecard
-        return Result(as_of, pd.DataFrame(columns=SCORECARD_COLUMNS), pd.DataFrame(columns=PERIOD_COLUMNS), g, [])
+        return Result(as_of, pd.DataFrame(columns=SCORECARD_COLUMNS), pd.DataFrame(columns=PERIOD_COLUMNS), g, [],
+                      problems)
     card = pd.DataFrame(rows)
     card["rollup_achievement"] = card["id"].map(rollup(card)).astype(float)
     card["rollup_pace"] = card["id"].map(rollup(card, "pace")).astype(float)
     # a goal with no KPI of its own is judged by its children
     for i, r in card.iterrows():
-        if r["status"] == "no_data" and not math.isnan(r["rollup_achievement"]):
+        if r["status"] == "no_data" and r["id"] not in problems and not math.isnan(r["rollup_achievement"]):
             st, why = judge({"achievement": r["rollup_achievement"], "pace": r["rollup_pace"]}, rules)
             card.at[i, "status"], card.at[i, "rule"] = st, Message(N_("roll-up of children: {reason}"), reason=why)
     card["status_label"] = card["status"].map(status_label)
     card = card[SCORECARD_COLUMNS]
     periods_df = pd.DataFrame(period_rows, columns=PERIOD_COLUMNS)
     warnings = crowded_levels(card)
-    return Result(as_of, card, periods_df, g, warnings)
+    return Result(as_of, card, periods_df, g, warnings, problems)
 
 
 def crowded_levels(card: pd.DataFrame, limit: int = 5) -> list[Message]:

@@ -38,7 +38,7 @@ def smart_check(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTable
 
     ``reasons`` is an :class:`~kpi_xl.i18n.Join` of messages (``str()``: English,
     "; "-separated; empty when the goal passes)."""
-    g = read_goals(goals)
+    g = read_goals(goals, row_problems=[])  # a row the scorecard cannot read is checked as far as it reads
     data = tables if isinstance(tables, DataTables) else DataTables(tables or {})
     has_children = set(g["parent"]) - {""}
     out = []

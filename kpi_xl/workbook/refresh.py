@@ -54,6 +54,7 @@ class Report:
     warnings: list[str]
     scorecard: pd.DataFrame
     unwritten: dict[str, str] = field(default_factory=dict)  # "Sheet!B3" → why its computed result was not stored
+    problems: int = 0  # goal rows that could not be measured: "No data", the problem in Why and in warnings
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class ComputedWorkbook:
     owned: Owned
     result: Result
     inputs: RefreshInputs
+    problems: int = 0  # goal rows shown "No data" with their problem (the first warnings)
 
 
 @dataclass(frozen=True)
@@ -385,8 +387,8 @@ def _data_dates(workbook: WorkbookReader, data: dict[str, pd.DataFrame], goals: 
                 continue
             try:
                 df[col] = read_dates(df[col], workbook.epoch, table=name, column=str(col))
-            except DataError as exc:
-                raise WorkbookError(_data_error(workbook, exc, workbook.lang)) from None
+            except DataError:
+                pass  # left as typed: the engine refuses it for the goals that read it, at its cell
 
 
 def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetime = EPOCH_1900,
@@ -430,13 +432,33 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     except DataError as exc:
         raise WorkbookError(_data_error(workbook, exc, lang)) from None
+    problems = _row_problems(workbook, inputs, result)
     progress("building the scorecard, history, OKR and rewards")
     try:
         owned = build_owned(result, inputs.data, inputs.key_results, inputs.plans, inputs.history,
                             inputs.notes, lang, _period(inputs.settings, lang))
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
-    return ComputedWorkbook(owned, result, inputs)
+    owned.warnings[:0] = problems
+    return ComputedWorkbook(owned, result, inputs, len(problems))
+
+
+def _row_problems(workbook: WorkbookReader, inputs: RefreshInputs, result: Result) -> list[str]:
+    """Each goal row the engine could not measure: its scorecard "Why" becomes the problem at
+    the cell to fix ("Goals!F4: ..." or "Orders!E274: ..."), and the same line is a warning."""
+    if not result.problems:
+        return []
+    lang, card = workbook.lang, result.scorecard
+    out = []
+    for gid, p in result.problems.items():
+        if isinstance(p, DataError):
+            line = _data_error(workbook, p, lang)
+        else:
+            line = f"{_cell_of(inputs.goals_info, list(inputs.goals.columns), p.row, p.column)}: " \
+                   f"{i18n.text(p.message, lang)}"
+        out.append(line)
+        card.loc[card["id"] == gid, "rule"] = line
+    return out
 
 
 def _goals_error(inputs: RefreshInputs, exc: GoalsError, lang: str) -> str:
@@ -842,7 +864,8 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         pkg.save(path, backup=backup)
     card = localized(result.scorecard, workbook.lang)
     return Report(path, backup_path(path) if backup else None, result.as_of, workbook.lang, len(card),
-                  card["status_label"].value_counts().to_dict(), owned.warnings, card, unwritten)
+                  card["status_label"].value_counts().to_dict(), owned.warnings, card, unwritten,
+                  computed.problems)
 
 
 __all__ = ["refresh", "Report", "WorkbookReader", "FileWorkbook", "RefreshInputs", "read_inputs", "ComputedWorkbook",
