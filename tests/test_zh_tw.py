@@ -136,9 +136,13 @@ def test_goals_name_the_chinese_data_sheets_and_english_names_still_work(book, t
 
 
 def test_direction_error_lists_the_chinese_words_at_the_chinese_cell(book):
-    msg = _refused(book, GOALS, 5, _col("direction"), "越多越好")
+    """A goal row's bad cell is that goal's problem (its Why cell and a warning), in Chinese."""
+    with open_package(book) as pkg:
+        pkg.write_region(GOALS, 5, _col("direction"), _col("direction"), [["越多越好"]])
+        pkg.save(book, backup=False)
+    report = refresh(book, as_of=dt.date(2026, 6, 30))
     letter = chr(ord("A") + _col("direction") - 1)
-    assert f"{GOALS}!{letter}5：" in msg or f"{GOALS}!{letter}5:" in msg
+    msg = next(w for w in report.warnings if w.startswith(f"{GOALS}!{letter}5"))
     assert "越高越好、越低越好、維持區間" in msg and "higher" not in msg and "problems" not in msg
 
 

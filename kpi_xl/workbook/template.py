@@ -433,7 +433,7 @@ def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
 
 
 def _scorecard(ws, owned: Owned | None, lang, f) -> None:
-    widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 60,
+    widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 95,
               "level": 6, "parent": 7, "smart": 62, "note": 40, "forecast": 15, "actual": 15, "target": 15,
               "expected": 15}
     _owned_sheet(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], lang, f, widths)
