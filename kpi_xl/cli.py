@@ -17,27 +17,46 @@ from . import __version__, i18n
 from .errors import KpiXlError
 
 
-def _console():
+def _console(stderr: bool = False):
     from rich.console import Console
 
     # A wide table even when the output is a file or CI log, so nothing is cut.
-    return Console(width=None if sys.stdout.isatty() else 160)
+    return Console(width=None if sys.stdout.isatty() else 160, stderr=stderr)
 
 
 @contextlib.contextmanager
-def _steps(console, first: str):
-    """Progress of a long command: a spinner with the current step in a terminal; otherwise
-    (a log, a pipe, a scheduled task) one line per step on stderr with the seconds so far."""
-    if console.is_terminal:
-        with console.status(first) as status:
+def _progress(book: Path, first: str, quiet: bool = False):
+    """Progress of a long command on ``book`` (refresh, import, predict), in the workbook's
+    language: nothing when ``quiet``; a spinner with the current step when stderr is a terminal;
+    otherwise (a log, a pipe, a scheduled task) one line per step on stderr with the seconds so
+    far. Yields the ``progress`` callable the library function takes; ``first`` (an English
+    msgid) is the spinner's word before the first step."""
+    if quiet:
+        yield lambda msg: None
+        return
+    from .workbook.importing import workbook_language
+
+    lang = workbook_language(book) if book.exists() else i18n.language()
+    if sys.stderr.isatty():
+        with _console(stderr=True).status(i18n.gettext(first, lang)) as status:
             yield status.update
         return
     start = time.perf_counter()
 
     def line(msg: str) -> None:
-        click.echo(f"[{time.perf_counter() - start:6.1f} s] {msg}", err=True)
+        click.echo(i18n.Message(i18n.N_("[{seconds:6.1f} s] {step}"), seconds=time.perf_counter() - start,
+                                step=msg).text(lang), err=True)
 
     yield line
+
+
+def _warn(console, warnings: list[str], lang: str) -> None:
+    """Each warning on its own line, after a yellow "warning:" in the workbook's language."""
+    from rich.markup import escape
+
+    head = i18n.gettext(i18n.N_("warning:"), lang)
+    for w in warnings:
+        console.print(i18n.Message(i18n.N_("{warning} {text}"), warning=f"[yellow]{head}[/]", text=escape(w)).text(lang))
 
 
 class _Group(click.Group):
@@ -110,11 +129,11 @@ def scorecard(lang: str, as_of, goal: str | None) -> None:
             console.print("• " + line.text(lang).replace("**", ""))
         return
     _print_scorecard(console, localized(result.scorecard, lang), f"{company.name} — scorecard on {when}",
-                     [w.text(lang) for w in result.warnings])
+                     [w.text(lang) for w in result.warnings], lang)
     console.print("How each number is computed: docs/scorecard.md, or kpi-xl scorecard --goal S1")
 
 
-def _print_scorecard(console, card, title: str, warnings: list[str]) -> None:
+def _print_scorecard(console, card, title: str, warnings: list[str], lang: str = "en") -> None:
     from rich.table import Table
 
     table = Table(title=title)
@@ -130,8 +149,7 @@ def _print_scorecard(console, card, title: str, warnings: list[str]) -> None:
         table.add_row(f"{r.id} {r.name}", r.owner, num(r.actual), num(r.target), pct(ach), pct(pace), num(r.forecast),
                       f"[{colours.get(r.status, 'dim')}]{r.status_label}[/]")
     console.print(table)
-    for w in warnings:
-        console.print(f"[yellow]warning:[/] {w}")
+    _warn(console, warnings, lang)
 
 
 @main.command()
@@ -159,24 +177,17 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     """Refresh a workbook's scorecard without Excel (Scorecard, History, OKR, Rewards)."""
     from .workbook.refresh import refresh as do_refresh
 
-    console = _console()
-    if quiet:
-        report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup)
-        return
-    with _steps(console, "refreshing") as progress:
+    with _progress(path, i18n.N_("refreshing"), quiet) as progress:
         report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
-    counts = ", ".join(f"{k} {v}" for k, v in report.statuses.items())
-    if report.goals:
-        problems = "" if not report.problems else "; " + i18n.Message(i18n.N_(
-            "{n} goal row(s) with a problem, shown as No data (see the warnings)"), n=report.problems).text(report.lang)
-        console.print(f"refreshed {report.path} as of {report.as_of}: {report.goals} goals ({counts}){problems}")
-    else:  # an empty workbook: say what to do, not "0 goals ()"
-        console.print(f"refreshed {report.path} as of {report.as_of}: " + i18n.gettext(i18n.N_(
-            "no goals yet; write one per row in the Goals sheet, then refresh again"), report.lang))
-    for w in report.warnings:
-        console.print(f"[yellow]warning:[/] {w}")
+    if quiet:
+        return
+    from .workbook.summary import kept, refreshed
+
+    console = _console()
+    console.print(refreshed(report).text(report.lang), markup=False, highlight=False)
+    _warn(console, report.warnings, report.lang)
     if report.backup:
-        console.print(f"previous version kept as {report.backup}")
+        console.print(kept(report).text(report.lang), markup=False, highlight=False)
 
 
 @main.command("import")
@@ -196,13 +207,8 @@ def import_(book: Path, table: str, file: Path, mode: str, add_columns: bool, no
 
     run = lambda progress=None: import_table(book, table, file, mode=mode, add_columns=add_columns,  # noqa: E731
                                              backup=not no_backup, progress=progress)
-    if quiet:
-        report = run()
-    elif sys.stderr.isatty():
-        with _console().status("importing") as status:
-            report = run(lambda msg: status.update(msg))
-    else:
-        report = run(lambda msg: click.echo(msg, err=True))
+    with _progress(book, i18n.N_("importing"), quiet) as progress:
+        report = run(progress)
     if quiet:
         return
     click.echo(_imported(report).text(report.lang))
@@ -222,9 +228,9 @@ def _imported(report) -> i18n.Join:
         more = (Message(N_("1 column added ({names})"), names=names) if n == 1 else
                 Message(N_("{n} columns added ({names})"), n=n, names=names))
         said = Message(N_("{clause}, {more}"), clause=said, more=more)
-    said = [said]
-    if report.backup:
-        said.append(Message(N_("previous version kept as {path}"), path=str(report.backup)))
+    from .workbook.summary import kept
+
+    said = [said, *([kept(report)] if report.backup else [])]
     return i18n.Join(said, sep="; ")
 
 
@@ -249,22 +255,19 @@ def predict(book: Path, table: str, customer, date_col, value, as_of, months: in
     run = lambda progress=None: do_predict(  # noqa: E731
         book, table, customer=customer, date=date_col, value=value, as_of=as_of.date() if as_of else None,
         months=months, backup=not no_backup, progress=progress)
-    if quiet:
-        report = run()
-    elif sys.stderr.isatty():
-        with _console().status("predicting") as status:
-            report = run(lambda msg: status.update(msg))
-    else:
-        report = run(lambda msg: click.echo(msg, err=True))
+    with _progress(book, i18n.N_("predicting"), quiet) as progress:
+        report = run(progress)
     N_, Message = i18n.N_, i18n.Message
     if not quiet:
         click.echo(Message(N_("wrote {n:,} customers from {orders:,} orders of {table} into sheet {sheet} "
                               "(as of {date})"), n=report.customers, orders=report.orders, table=report.table,
-                           sheet=report.sheet, date=report.as_of.isoformat()).text(report.lang))
+                           sheet=report.sheet, date=report.as_of).text(report.lang))
     for note in report.notes:
         click.echo(note)
     if report.backup and not quiet:
-        click.echo(Message(N_("previous version kept as {path}"), path=str(report.backup)).text(report.lang))
+        from .workbook.summary import kept
+
+        click.echo(kept(report).text(report.lang))
 
 
 @main.command()
@@ -302,7 +305,7 @@ def demo(lang: str, out_dir: Path) -> None:
     with console.status("refreshing its scorecard") as status:
         report = do_refresh(path, sample.AS_OF, backup=False, progress=lambda m: status.update(m))
     _print_scorecard(console, report.scorecard, f"{sample.load(lang).name} — scorecard on {report.as_of}",
-                     report.warnings)
+                     report.warnings, report.lang)
     click.echo(f"\nThe workbook is {path.resolve()}\nOpen it in Excel or LibreOffice; see its Start sheet. "
                "Refresh it again with: kpi-xl refresh " + str(path))
 

@@ -14,10 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from . import layout
+from .. import i18n
+from ..errors import KpiXlError
 from .content import localized, owned_regions
-from .refresh import REQUIRED_TABLES, Report, WorkbookReader, compute_workbook, frame
 from .package import TableInfo, WorkbookError
+from .refresh import (REQUIRED_TABLES, Report, WorkbookReader, compute_workbook, frame, no_scorecard, no_table,
+                      not_ours, sheet_language)
+from .summary import refreshed
 
 
 class LiveWorkbook(WorkbookReader):
@@ -28,6 +31,9 @@ class LiveWorkbook(WorkbookReader):
         self.path = getattr(book, "fullname", getattr(book, "name", "workbook"))
         self.tables: dict[str, TableInfo] = {}
         self._objects: dict[str, Any] = {}
+        names = {s.name for s in book.sheets}
+        # what it says is in the workbook's language, from its sheets' names
+        self.lang = sheet_language(names) or i18n.language()
         for sheet in book.sheets:
             for table in sheet.tables:
                 rng = table.range
@@ -39,12 +45,9 @@ class LiveWorkbook(WorkbookReader):
                 self._objects[table.name.lower()] = table
         missing = [t for t in REQUIRED_TABLES if t.lower() not in self.tables]
         if missing:
-            raise WorkbookError(f"{self.path}: this is not a kpi-xl workbook (no table named {', '.join(missing)})")
-        names = {s.name for s in book.sheets}
-        self.lang = next((lang for lang in layout.LANGS if layout.sheet("scorecard", lang) in names), None)
-        if self.lang is None:
-            sheets = " or ".join(repr(layout.sheet("scorecard", lang)) for lang in layout.LANGS)
-            raise WorkbookError(f"{self.path}: no Scorecard sheet ({sheets})")
+            raise WorkbookError(not_ours(self.path, missing).text(self.lang))
+        if sheet_language(names, ("scorecard",)) is None:
+            raise WorkbookError(no_scorecard(self.path).text(self.lang))
         self._values: dict[str, list[list[Any]]] = {}
 
     def sheet_values(self, sheet: str) -> list[list[Any]]:
@@ -62,7 +65,7 @@ class LiveWorkbook(WorkbookReader):
     def table(self, name: str) -> tuple[TableInfo, pd.DataFrame]:
         info = self.tables.get(name.lower())
         if info is None:
-            raise WorkbookError(f"{self.path}: no table named '{name}'")
+            raise WorkbookError(no_table(self.path, name).text(self.lang))
         values = self._objects[name.lower()].range.value
         rows = [list(r) for r in values[1:]] if values and len(values) > 1 else []
         return info, frame(rows, 1, len(info.columns), list(info.columns))
@@ -79,17 +82,51 @@ def _write(book: Any, sheet: str, top: int, first_col: int, last_col: int, rows:
                                             for r in rows]
 
 
-def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report:
-    """Refresh the calling workbook (the button), or ``book`` (an xlwings Book)."""
-    if book is None:
+def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report | None:
+    """Refresh the calling workbook (the button), or ``book`` (an xlwings Book).
+
+    Excel's status bar shows each step and then what was done, in the workbook's language.
+    From the button (no ``book``), a refusal is a message box in that language, never a
+    traceback, and None is returned; given a ``book``, it is raised (a WorkbookError)."""
+    button = book is None
+    if button:
         import xlwings as xw
 
         book = xw.Book.caller()
+    try:
+        report = _refresh(book, as_of)
+    except KpiXlError as exc:
+        if not button:
+            raise
+        _alert(book, str(exc))
+        return None
+    _status(book, refreshed(report).text(report.lang))
+    return report
+
+
+def _refresh(book: Any, as_of: dt.date | None) -> Report:
     workbook = LiveWorkbook(book)
-    computed = compute_workbook(workbook, as_of)
+    computed = compute_workbook(workbook, as_of, lambda step: _status(book, step))
     owned, result = computed.owned, computed.result
+    _status(book, i18n.gettext(i18n.N_("writing the sheets kpi-xl fills in"), workbook.lang))
     for reg in owned_regions(owned, workbook.lang):
         _write(book, reg.sheet, reg.top, reg.first, reg.last, reg.rows)
     card = localized(result.scorecard, workbook.lang)
     return Report(workbook.path, None, result.as_of, workbook.lang, len(card), card["status_label"].value_counts().to_dict(),
-                  owned.warnings, card)
+                  owned.warnings, card, problems=computed.problems)
+
+
+def _status(book: Any, text: str) -> None:
+    """Show ``text`` on Excel's status bar (a book without an Excel, as in tests, keeps it as
+    ``book.app.status_bar`` when it has an ``app``)."""
+    app = getattr(book, "app", None)
+    if app is not None:
+        app.status_bar = text
+
+
+def _alert(book: Any, text: str) -> None:
+    """Tell the person who pressed the button why nothing was refreshed (a message box)."""
+    app = getattr(book, "app", None)
+    if app is not None:
+        app.status_bar = False  # Excel's own status text again
+        app.alert(text, title="kpi-xl")

@@ -157,8 +157,9 @@ class FileWorkbook(WorkbookReader):
         self.tables = {t.display_name.lower(): t for t in package.tables()}
         missing = [t for t in REQUIRED_TABLES if t.lower() not in self.tables]
         if missing:
-            raise WorkbookError(f"{path}: this is not a kpi-xl workbook (no table named {', '.join(missing)}); "
-                                "make one with: kpi-xl new BOOK.xlsx")
+            lang = sheet_language({s.name for s in package.sheets()}) or i18n.language()
+            raise WorkbookError(not_ours(path, missing).text(lang) + i18n.gettext(i18n.N_(
+                "; make one with: kpi-xl new BOOK.xlsx"), lang))
         self.lang = self._language()
         self.epoch = package.epoch  # dates typed as plain numbers count from it
 
@@ -174,19 +175,45 @@ class FileWorkbook(WorkbookReader):
     def table(self, name: str) -> tuple[TableInfo, pd.DataFrame]:
         info = self.tables.get(name.lower())
         if info is None:
-            raise WorkbookError(f"{self.path}: no table named '{name}'")
+            raise WorkbookError(no_table(self.path, name).text(self.lang))
         r1, c1, r2, c2 = _split(info.ref)
         values = self.sheet_values(info.sheet)
         body = values[r1 - 1 + info.header_row_count:r2]
         return info, frame(body, c1, c2, list(info.columns))
 
     def _language(self) -> str:
-        names = {s.name for s in self.package.sheets()}
+        lang = sheet_language({s.name for s in self.package.sheets()}, ("scorecard",))
+        if lang is not None:
+            return lang
+        raise WorkbookError(no_scorecard(self.path).text(sheet_language({s.name for s in self.package.sheets()})
+                                                         or i18n.language()))
+
+
+def not_ours(path: Any, missing: list[str]) -> i18n.Message:
+    """The refusal of a workbook without kpi-xl's tables (``missing``), in no language yet."""
+    return i18n.Message(i18n.N_("{book}: this is not a kpi-xl workbook (no table named {tables})"), book=str(path),
+                        tables=i18n.Join(missing))
+
+
+def no_table(path: Any, name: str) -> i18n.Message:
+    return i18n.Message(i18n.N_("{book}: no table named '{table}'"), book=str(path), table=name)
+
+
+def no_scorecard(path: Any) -> i18n.Message:
+    """The refusal of a workbook with kpi-xl's tables but no Scorecard sheet in any language."""
+    sheets = i18n.Join((f"'{layout.sheet('scorecard', lang)}'" for lang in layout.LANGS), sep=" or ")
+    return i18n.Message(i18n.N_("{book}: no Scorecard sheet ({sheets}); is this a kpi-xl workbook?"), book=str(path),
+                        sheets=sheets)
+
+
+def sheet_language(names: set[str], keys: tuple[str, ...] = ("scorecard", "goals")) -> str | None:
+    """The language of a workbook with sheets ``names``: the one whose Scorecard (or Goals)
+    sheet it has; None for a workbook that is not kpi-xl's."""
+    for key in keys:
         for lang in layout.LANGS:
-            if layout.sheet("scorecard", lang) in names:
+            if layout.sheet(key, lang) in names:
                 return lang
-        sheets = " or ".join(repr(layout.sheet("scorecard", lang)) for lang in layout.LANGS)
-        raise WorkbookError(f"{self.path}: no Scorecard sheet ({sheets}); is this a kpi-xl workbook?")
+    return None
 
 
 def frame(rows: list[list[Any]], c1: int, c2: int, columns: list[str]) -> pd.DataFrame:
@@ -417,15 +444,15 @@ def _period(settings: dict[str, Any], lang: str = "en") -> str:
 
 def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
                      progress: Callable[[str], None] = lambda s: None) -> ComputedWorkbook:
-    progress("reading goals and data tables")
+    lang = workbook.lang
+    progress(i18n.gettext(i18n.N_("reading goals and data tables"), lang))
     inputs = read_inputs(workbook)
     when = _as_of(inputs.settings, as_of, workbook.epoch, workbook.lang)
-    lang = workbook.lang
     try:
         rules = read_rules(inputs.rules)
     except KpiXlError as exc:
         raise WorkbookError(f"{layout.sheet('settings', lang)}: {i18n.text(exc, lang)}") from None
-    progress(f"computing the scorecard as of {when}")
+    progress(i18n.Message(i18n.N_("computing the scorecard as of {date}"), date=when).text(lang))
     try:
         result = compute(inputs.goals, inputs.data, when, rules=rules)
     except GoalsError as exc:
@@ -433,7 +460,7 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
     except DataError as exc:
         raise WorkbookError(_data_error(workbook, exc, lang)) from None
     problems = _row_problems(workbook, inputs, result)
-    progress("building the scorecard, history, OKR and rewards")
+    progress(i18n.gettext(i18n.N_("building the scorecard, history, OKR and rewards"), lang))
     try:
         owned = build_owned(result, inputs.data, inputs.key_results, inputs.plans, inputs.history,
                             inputs.notes, lang, _period(inputs.settings, lang))
@@ -734,7 +761,7 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
                 formulas[(sheet.name, r, c)] = "=" + cell.formula
                 cached[(sheet.name, r, c)] = cell.value
     tables = table_ranges(workbook.tables.values())
-    progress(f"computing {len(formulas):,} formula(s) on your sheets")
+    progress(i18n.Message(i18n.N_("computing {n:,} formula(s) on your sheets"), n=len(formulas)).text(lang))
     context = FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
                              overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang)
     outcome = evaluate_all(context)
@@ -827,13 +854,14 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
     path = Path(os.path.realpath(path))
     check_writable(path)  # before any work: a read-only workbook is never replaced
     with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
-        progress(f"opening {path.name}")
+        lang = sheet_language({s.name for s in pkg.sheets()}) or i18n.language()
+        progress(i18n.Message(i18n.N_("opening {file}"), file=path.name).text(lang))
         workbook = FileWorkbook(path, pkg)
         computed = compute_workbook(workbook, as_of, progress)
         owned, result = computed.owned, computed.result
         keep_notes(owned, kept_notes(pkg, workbook))
         explain_uncomputed_data(pkg, workbook, owned, computed.inputs.goals)
-        progress("writing the owned sheets")
+        progress(i18n.gettext(i18n.N_("writing the sheets kpi-xl fills in"), workbook.lang))
         write_owned(pkg, workbook, owned)
         fill_smart_cells(pkg, workbook, owned)
         write_lists(pkg, workbook)
@@ -854,13 +882,16 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
                         "empty the cells in the way to see it whole"), rows=len(values),
                         columns=len(values[0]) if values else 1, cell=blocked).text(workbook.lang))
         for cell, why in unwritten.items():
-            owned.warnings.append(f"{cell}: its computed result could not be stored ({why}); "
-                                  "the cell keeps its last value")
+            owned.warnings.append(f"{cell}: " + i18n.Message(i18n.N_(
+                "its computed result could not be stored ({why}); the cell keeps its last value"),
+                why=why).text(workbook.lang))
         if skipped:
             (sheet, r, c), why = next(iter(skipped.items()))
-            owned.warnings.append(f"{len(skipped)} formula(s) not computed (they keep their last value); "
-                                  f"first {sheet}!{column_letter(c)}{r}: {why}")
-        progress("saving (the previous version is kept as a backup)")
+            owned.warnings.append(i18n.Message(i18n.N_(
+                "{n} formula(s) not computed (they keep their last value); first {cell}: {why}"), n=len(skipped),
+                cell=f"{sheet}!{column_letter(c)}{r}", why=why).text(workbook.lang))
+        progress(i18n.gettext(i18n.N_("saving (the previous version is kept as a backup)") if backup else
+                              i18n.N_("saving"), workbook.lang))
         pkg.save(path, backup=backup)
     card = localized(result.scorecard, workbook.lang)
     return Report(path, backup_path(path) if backup else None, result.as_of, workbook.lang, len(card),
