@@ -182,7 +182,7 @@ def test_status_rules_are_editable(tables):
     strict = read_rules(pd.DataFrame({"Status": ["Achieved", "On track"], "Measure": ["achievement", "pace"],
                                       "At least": [1.0, 1.05]}))
     r = row(card(tables, goal(), rules=strict))
-    assert r["status_label"] == "At risk" and r["rule"].startswith("no rule met")
+    assert r["status_label"] == "At risk" and r["rule"].startswith("pace 1.00 is below the 1.05 On track needs")
 
 
 def test_status_in_traditional_chinese(tables):

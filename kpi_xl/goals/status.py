@@ -98,11 +98,26 @@ def judge(values: dict[str, float], rules: tuple[Rule, ...] = DEFAULT_RULES) -> 
         v = values.get(rule.measure, math.nan)
         if v is not None and not math.isnan(v) and v >= rule.at_least:
             return rule.status, rule.describe(v)
-    shown = [Message(N_("{measure} {value:.2f}"), measure=measure_word(k), value=v)
-             for k, v in values.items() if v is not None and not math.isnan(v)]
-    if not shown:
-        return "at_risk", Message(N_("no rule met"))
-    return "at_risk", Message(N_("no rule met ({values})"), values=Join(shown))
+    return "at_risk", fell_through(values, rules)
+
+
+def fell_through(values: dict[str, float], rules: tuple[Rule, ...]) -> Message:
+    """Why no rule held, as an owner reads it: the last rule with a number to test (the lowest
+    bar) and how far the goal is from it, then what On track needs when that is another rule
+    ("pace 0.39 is below the 0.85 Behind needs; On track needs pace ≥ 0.95")."""
+    known = lambda k: values.get(k) is not None and not math.isnan(values[k])  # noqa: E731
+    tested = [r for r in rules if known(r.measure)]
+    if not tested:
+        measures = Join(dict.fromkeys(measure_word(r.measure) for r in rules), sep=" or ")
+        return Message(N_("no {measures} to judge it by yet"), measures=measures)
+    last = tested[-1]
+    fell = Message(N_("{measure} {value:.2f} is below the {level:g} {status} needs"), measure=measure_word(last.measure),
+                   value=values[last.measure], level=last.at_least, status=status_label(last.status))
+    on = next((r for r in tested if r.status == "on_track"), None)
+    if on is None or on == last:
+        return fell
+    return Message(N_("{reason}; {status} needs {measure} ≥ {level:g}"), reason=fell, status=status_label("on_track"),
+                   measure=measure_word(on.measure), level=on.at_least)
 
 
 def judge_band(actual: float, low: float, high: float, period_over: bool,
