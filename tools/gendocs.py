@@ -43,34 +43,6 @@ REGIONS = {
        for lang, path in TARGETS.items()},
 }
 
-#: Words of the measures table, per language (English for a language not listed here).
-MEASURE_WORDS = {
-    "en": {
-        "head": "| KPI | What | Measured over a span as | Columns, in order |",
-        "additive": "sum over the days (a total)", "ratio_of_totals": "each column totalled, then the ratio",
-        "records": "the span's rows", "optional": " (optional)",
-        "SUM": ("Total of a number column", "one number column"),
-        "COUNT": ("Number of rows", "none (leave blank)"),
-        "DISTINCT": ("Number of different values", "one column (any values)"),
-        "AVERAGE": ("Mean of a number column", "one number column"),
-        "MIN": ("Smallest value", "one number column"),
-        "MAX": ("Largest value", "one number column"),
-        "count_rows": "none needed: counts the rows dated in the span",
-    },
-    "zh-TW": {
-        "head": "| KPI | 意義 | 一段期間的計算方式 | 欄位（依序） |",
-        "additive": "逐日加總（總量）", "ratio_of_totals": "各欄先加總，再取比率",
-        "records": "期間內的資料列", "optional": "（選填）",
-        "SUM": ("數值欄的總和", "一個數值欄"),
-        "COUNT": ("資料列數", "不需要（留空）"),
-        "DISTINCT": ("不重複值的個數", "一個欄位（任何值）"),
-        "AVERAGE": ("數值欄的平均", "一個數值欄"),
-        "MIN": ("最小值", "一個數值欄"),
-        "MAX": ("最大值", "一個數值欄"),
-        "count_rows": "不需要：計算日期落在期間內的資料列",
-    },
-}
-
 
 def measures_table(lang: str = "en") -> str:
     """The measures table of docs/goals.md: the engine's own measures, then every registered KPI
@@ -79,9 +51,11 @@ def measures_table(lang: str = "en") -> str:
     from kpi_xl.goals.model import NATIVE_MEASURES
 
     lang = i18n.language(lang)
-    w = {**MEASURE_WORDS["en"], **MEASURE_WORDS.get(lang, {})}
+    t = lambda s: i18n.pgettext("docs", s, lang)  # noqa: E731 - the words are catalog.MEASURES_TABLE's
+    w = {k: tuple(map(t, v)) if isinstance(v, tuple) else t(v) for k, v in catalog.MEASURES_TABLE.items()}
+    w["optional"] = t(catalog.DOCS_OPTIONAL).format(optional=t("optional"))
     reference = "functions.md"
-    out = [w["head"], "|---|---|---|---|"]
+    out = [f"| KPI | {w['what']} | {w['span']} | {w['columns']} |", "|---|---|---|---|"]
     for name in NATIVE_MEASURES:
         what, columns = w[name]
         kind = w["additive"] if name in ("SUM", "COUNT") else w["records"]

@@ -53,6 +53,23 @@ DOCS_INTRO = NC_(
 DOCS_NATIVE = NC_("docs", "These KPIs from the same catalog need no kpi-xl function: Excel does them well.")
 DOCS_OPTIONAL = NC_("docs", " ({optional})")
 COLON = NC_("punctuation", ":")
+#: The words of the measures table in docs/goals.md (context "docs"): its headers, how each kind
+#: of measure (a registry ``measure``) is taken over a span, and the engine's own measures
+#: (name: what it is, which columns it reads). tools/gendocs.py shows them in the page's language.
+MEASURES_TABLE: dict[str, Any] = {
+    "what": NC_("docs", "What"), "span": NC_("docs", "Measured over a span as"),
+    "columns": NC_("docs", "Columns, in order"),
+    "additive": NC_("docs", "sum over the days (a total)"),
+    "ratio_of_totals": NC_("docs", "each column totalled, then the ratio"),
+    "records": NC_("docs", "the span's rows"),
+    "count_rows": NC_("docs", "none needed: counts the rows dated in the span"),
+    "SUM": (NC_("docs", "Total of a number column"), NC_("docs", "one number column")),
+    "COUNT": (NC_("docs", "Number of rows"), NC_("docs", "none (leave blank)")),
+    "DISTINCT": (NC_("docs", "Number of different values"), NC_("docs", "one column (any values)")),
+    "AVERAGE": (NC_("docs", "Mean of a number column"), NC_("docs", "one number column")),
+    "MIN": (NC_("docs", "Smallest value"), NC_("docs", "one number column")),
+    "MAX": (NC_("docs", "Largest value"), NC_("docs", "one number column")),
+}
 
 
 def __getattr__(name: str) -> Any:
