@@ -56,7 +56,16 @@ def _warn(console, warnings: list[str], lang: str) -> None:
 
     head = i18n.gettext(i18n.N_("warning:"), lang)
     for w in warnings:
-        console.print(i18n.Message(i18n.N_("{warning} {text}"), warning=f"[yellow]{head}[/]", text=escape(w)).text(lang))
+        console.print(i18n.Message(i18n.N_("{warning} {text}"), warning=f"[yellow]{head}[/]", text=escape(w)).text(lang),
+                      soft_wrap=True)  # one line per warning, however long: a log is read with grep
+
+
+class _Refused(click.ClickException):
+    """A refusal, said as "kpi-xl: why" (in the workbook's language, with no English "Error:"
+    before it), exit code 1."""
+
+    def show(self, file=None) -> None:
+        click.echo(self.format_message(), err=True)
 
 
 class _Group(click.Group):
@@ -66,7 +75,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except KpiXlError as exc:
-            raise click.ClickException(f"kpi-xl: {exc}") from None
+            raise _Refused(f"kpi-xl: {exc}") from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -164,7 +173,7 @@ def new(path: Path, lang: str, empty: bool, macros: bool) -> None:
     from .workbook.template import new as new_workbook
 
     out = new_workbook(path, lang=lang, empty=empty, macros=macros)
-    click.echo(f"wrote {out}")
+    click.echo(i18n.Message(i18n.N_("wrote {path}"), path=str(out)).text(lang))
 
 
 @main.command()
@@ -183,11 +192,10 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
         return
     from .workbook.summary import kept, refreshed
 
-    console = _console()
-    console.print(refreshed(report).text(report.lang), markup=False, highlight=False)
-    _warn(console, report.warnings, report.lang)
+    click.echo(refreshed(report).text(report.lang))
+    _warn(_console(), report.warnings, report.lang)
     if report.backup:
-        console.print(kept(report).text(report.lang), markup=False, highlight=False)
+        click.echo(kept(report).text(report.lang))
 
 
 @main.command("import")

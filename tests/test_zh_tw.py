@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -213,3 +214,145 @@ def test_refresh_keeps_money_as_the_workbooks_readers_write_it(tmp_path, lang, m
     row = next(r for r in range(2, 40) if cells.get(f"A{r}", (None,))[0] == "S1")  # S1: a TWD goal
     for col in "FGH":  # actual, target, expected by now
         assert cells[f"{col}{row}"][2][0] == money, (col, cells[f"{col}{row}"])
+
+
+# ---------------------------------------------------------------- what the commands say
+import re  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+from kpi_xl.cli import main  # noqa: E402
+
+#: Three English words in a row: a sentence (or most of one) left in English. A path, a table
+#: name or a command (kpi-xl new BOOK.xlsx) is not one.
+ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ ,;:()]+[A-Za-z]{2,}){2,}")
+
+
+def _english(text: str) -> list[str]:
+    return ENGLISH.findall(text)
+
+
+def _commands_say(tmp_path, lang: str) -> dict[str, str]:
+    """What `kpi-xl refresh`, `import` and `predict` print (stdout and stderr, as a log or a
+    scheduled task sees them) for a sample workbook in ``lang`` with one bad goal cell."""
+    tmp_path.mkdir()
+    book = new(tmp_path / "book.xlsx", lang=lang)
+    goals = layout.sheet("goals", lang)
+    with open_package(book) as pkg:  # a goal's problem: a warning line
+        pkg.write_region(goals, 5, _col("direction"), _col("direction"), [["sideways"]])
+        pkg.save(book, backup=False)
+    visits = tmp_path / "visits.csv"
+    visits.write_text("Day,Visits\n2026-06-01,10\n2026-06-02,12\n", encoding="utf-8")
+    rng, rows = np.random.default_rng(3), []  # orders the purchase and spend models can be fitted to
+    for i in range(300):
+        start = dt.datetime(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))
+        rows += [(f"C{i:03d}", start + dt.timedelta(days=int(k * rng.integers(5, 60))), float(rng.gamma(4, 20)))
+                 for k in range(int(rng.integers(1, 6)))]
+    orders = pd.DataFrame(rows, columns=["Customer", "Date", "Amount"])
+    orders.to_csv(tmp_path / "sales.csv", index=False)
+    runner, said = CliRunner(), {}
+    for name, args in (("refresh", ["refresh", str(book), "--as-of", "2026-06-30"]),
+                       ("import", ["import", str(book), "Visits", str(visits)]),
+                       ("import sales", ["import", str(book), "Sales", str(tmp_path / "sales.csv"), "--no-backup"]),
+                       ("predict", ["predict", str(book), "--table", "Sales", "--as-of", "2026-06-30"])):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        said[name] = result.output
+    return said
+
+
+def test_refresh_import_and_predict_speak_the_workbooks_language(tmp_path):
+    zh = _commands_say(tmp_path / "zh", ZH)
+    en = _commands_say(tmp_path / "en", "en")
+    lines = zh["refresh"].splitlines()
+    assert any(re.fullmatch(r"\[ *\d+\.\d 秒\] 正在開啟 book\.xlsx", li) for li in lines), zh["refresh"]
+    assert any("正在計算基準日 2026/06/30 的計分卡" in li for li in lines)
+    assert any(li.startswith("已更新 ") and "（基準日 2026/06/30）：21 個目標（" in li and "有風險" in li for li in lines)
+    assert any(li.startswith(f"警告：{GOALS}!") for li in lines), zh["refresh"]
+    assert any(li.startswith("前一版已保留為 ") for li in lines)
+    assert "正在匯入" not in zh["import"] and "已匯入 2 列到 Visits" in zh["import"] and "秒]" in zh["import"]
+    assert re.search(r"正在以 [\d,]+ 筆訂單配適模型", zh["predict"]) and "已依 Sales 的 " in zh["predict"]
+    assert "（基準日 2026/06/30）" in zh["predict"]
+    # the same commands on an English workbook say it in English; none of that is left in Chinese
+    assert "refreshed " in en["refresh"] and "warning: Goals!" in en["refresh"] and "opening book.xlsx" in en["refresh"]
+    english = {phrase for out in en.values() for phrase in _english(out)}
+    assert len(english) >= 10, english
+    for name, out in zh.items():
+        assert _english(out) == [], (name, out)
+        assert [p for p in english if p in out] == [], name
+
+
+def test_a_refusal_is_said_in_the_workbooks_language_without_an_english_error(book):
+    with open_package(book) as pkg:
+        pkg.write_region(layout.sheet("settings", ZH), 3, 2, 2, [["下個月"]])
+        pkg.save(book, backup=False)
+    result = CliRunner().invoke(main, ["refresh", str(book)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].startswith("kpi-xl: 設定!B3") and "Error" not in result.output, result.output
+    assert _english(result.output) == [], result.output
+
+
+# ---------------------------------------------------------------- the Refresh scorecard button
+class _App:
+    """Excel's Application as the button's refresh uses it: the status bar and a message box."""
+
+    def __init__(self):
+        self.shown, self.alerts = [], []
+
+    @property
+    def status_bar(self):
+        return self.shown[-1] if self.shown else False
+
+    @status_bar.setter
+    def status_bar(self, text):
+        self.shown.append(text)
+
+    def alert(self, prompt, title=None, **kwargs):
+        self.alerts.append((title, prompt))
+
+
+def _live(path):
+    from test_live_refresh import Book  # the stand-in for an xlwings Book (tests/)
+
+    book = Book(path)
+    book.app = _App()
+    return book
+
+
+def test_the_button_says_its_steps_and_result_in_chinese(zh_book):
+    from kpi_xl.workbook.live import refresh_scorecard
+
+    book = _live(zh_book)
+    report = refresh_scorecard(book, as_of=dt.date(2026, 6, 30))
+    shown = book.app.shown
+    assert report.goals == 21 and "正在讀取目標與資料表" in shown and "正在寫入由 kpi-xl 填寫的工作表" in shown
+    assert shown[-1].startswith("已更新 ") and "（基準日 2026/06/30）：21 個目標（" in shown[-1], shown[-1]
+    assert [s for s in shown if _english(s)] == [], shown
+
+
+def test_the_button_refuses_in_a_chinese_message_box_not_a_traceback(zh_book, monkeypatch):
+    import xlwings as xw
+
+    from kpi_xl.workbook.live import refresh_scorecard
+
+    book = _live(zh_book)
+    book.sheets[layout.sheet("settings", ZH)].cells[(3, 2)] = "下個月"
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    assert refresh_scorecard() is None  # the button: nothing raised into Excel
+    (title, said), = book.app.alerts
+    assert title == "kpi-xl" and said.startswith("設定!B3") and "不是日期" in said and not _english(said), said
+    with pytest.raises(WorkbookError, match="設定!B3"):  # called with a book: raised, for a script
+        refresh_scorecard(book)
+
+
+def test_the_button_in_a_chinese_workbook_that_is_not_kpi_xls_says_so_in_chinese(tmp_path):
+    import openpyxl
+
+    from kpi_xl.workbook.live import refresh_scorecard
+
+    wb = openpyxl.Workbook()
+    wb.active.title = layout.sheet("goals", ZH)
+    wb.save(tmp_path / "x.xlsx")
+    with pytest.raises(WorkbookError) as info:
+        refresh_scorecard(_live(tmp_path / "x.xlsx"))
+    assert "這不是 kpi-xl 活頁簿" in str(info.value) and not _english(str(info.value)), str(info.value)
