@@ -55,7 +55,7 @@ def _warn(console, warnings: list[str], lang: str) -> None:
     from rich.markup import escape
 
     head = i18n.gettext(i18n.N_("warning:"), lang)
-    for w in warnings:
+    for w in dict.fromkeys(warnings):  # the same problem met by several goals: said once
         console.print(i18n.Message(i18n.N_("{warning} {text}"), warning=f"[yellow]{head}[/]", text=escape(w)).text(lang),
                       soft_wrap=True)  # one line per warning, however long: a log is read with grep
 

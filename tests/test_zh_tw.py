@@ -356,3 +356,33 @@ def test_the_button_in_a_chinese_workbook_that_is_not_kpi_xls_says_so_in_chinese
     with pytest.raises(WorkbookError) as info:
         refresh_scorecard(_live(tmp_path / "x.xlsx"))
     assert "這不是 kpi-xl 活頁簿" in str(info.value) and not _english(str(info.value)), str(info.value)
+
+
+# ---------------------------------------------------------------- docs/zh-TW/your-data.md
+def test_the_zh_tw_tutorial_says_what_the_commands_say(tmp_path, monkeypatch):
+    """docs/zh-TW/your-data.md's commands, run as written (in the repository, on its example
+    files), print the lines the page quotes."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "zh-TW" / "your-data.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(root)
+    book = tmp_path / "shop.xlsx"
+    runner, printed = CliRunner(), []
+    for command in ("kpi-xl new --empty --lang zh-TW shop.xlsx",
+                    "kpi-xl import shop.xlsx 商店 docs/examples/shop-orders-zh-TW.csv",
+                    "kpi-xl import shop.xlsx 目標 docs/examples/shop-goals-zh-TW.csv --replace",
+                    "kpi-xl refresh shop.xlsx --as-of 2026-06-15"):
+        assert command in page, command
+        args = [str(book) if a == "shop.xlsx" else a for a in command.split()[1:]]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        printed += [li.replace(f"{tmp_path}/", "") for li in result.output.splitlines()]
+    for quoted in ("已匯入 8,725 列到 商店（工作表 商店），已在新的工作表上建立新表格；前一版已保留為 shop.bak.xlsx",
+                   "已更新 shop.xlsx（基準日 2026/06/15）：8 個目標（進度正常 6 個、落後 2 個）",
+                   "警告：最上層有 8 個 KPI，建議不超過 5 個",
+                   "[   0.2 秒] 正在計算基準日 2026/06/15 的計分卡"):
+        assert quoted in page, quoted
+        said = re.sub(r"\[ *\d+\.\d", "[   0.2", quoted) if quoted.startswith("[") else quoted
+        assert said in [re.sub(r"\[ *\d+\.\d", "[   0.2", li) for li in printed], (quoted, printed)
+    assert _english("\n".join(printed)) == []

@@ -9,7 +9,8 @@ sample's as-of date (what ``kpi-xl demo`` makes), its Scorecard and Dashboard
 ``tutorial``: docs/your-data.md's shop, made the way the tutorial says: ``kpi-xl new
 --empty``, ``kpi-xl import`` of docs/examples/shop-orders.csv and shop-goals.csv,
 ``kpi-xl refresh`` at each month's end and on the as-of date, as a team reviewing
-monthly would have (docs/img/your-data-*.png).
+monthly would have (docs/img/your-data-*.png); the same in zh-TW from the Chinese example
+files (docs/img/your-data-*-zh-TW.png, for docs/zh-TW/your-data.md).
 
 Needs LibreOffice and poppler (``.ci/install-system-deps``). Each sheet is printed
 whole on a page of its own (LibreOffice's whole-sheet export), as on screen.
@@ -66,16 +67,26 @@ def sample(work: Path) -> None:
                       layout.sheet("dashboard", lang): f"dashboard-{lang}.png"}, work)
 
 
-def tutorial(work: Path) -> None:
-    book = work / "shop.xlsx"
-    _kpi_xl("new", "--empty", str(book))
-    _kpi_xl("import", str(book), "Shop", str(EXAMPLES / "shop-orders.csv"))
-    _kpi_xl("import", str(book), "Goals", str(EXAMPLES / "shop-goals.csv"), "--replace")
-    for month_end in ("2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31"):  # monthly reviews
-        _kpi_xl("refresh", str(book), "--as-of", month_end, "--no-backup", "--quiet")
-    _kpi_xl("refresh", str(book), "--as-of", TUTORIAL_AS_OF.isoformat(), "--no-backup", "--quiet")
-    _shots(book, {"Goals": "your-data-goals.png", "Scorecard": "your-data-scorecard.png",
-                  "Dashboard": "your-data-dashboard.png"}, work)
+#: docs/your-data.md's shop in each language: its order table, the order and goal files, the
+#: images' suffix (docs/zh-TW/your-data.md shows the zh-TW workbook, made from the Chinese files).
+TUTORIAL = {"en": ("Shop", "shop-orders.csv", "shop-goals.csv", ""),
+            "zh-TW": ("\u5546\u5e97", "shop-orders-zh-TW.csv", "shop-goals-zh-TW.csv", "-zh-TW")}
+
+
+def tutorial(work: Path, langs: tuple[str, ...] = tuple(TUTORIAL)) -> None:
+    from kpi_xl.workbook import layout
+
+    for lang in langs:
+        table, orders, goals, suffix = TUTORIAL[lang]
+        book = work / f"shop-{lang}.xlsx"
+        _kpi_xl("new", "--empty", "--lang", lang, str(book))
+        _kpi_xl("import", str(book), table, str(EXAMPLES / orders))
+        _kpi_xl("import", str(book), "Goals", str(EXAMPLES / goals), "--replace")
+        for month_end in ("2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31"):  # monthly reviews
+            _kpi_xl("refresh", str(book), "--as-of", month_end, "--no-backup", "--quiet")
+        _kpi_xl("refresh", str(book), "--as-of", TUTORIAL_AS_OF.isoformat(), "--no-backup", "--quiet")
+        _shots(book, {layout.sheet(key, lang): f"your-data-{key}{suffix}.png"
+                      for key in ("goals", "scorecard", "dashboard")}, work)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,10 @@ the channel typed inconsistently ("online " with a trailing space). Deterministi
 for a given seed.
 
     python tools/shop_orders.py docs/examples/shop-orders.csv
+    python tools/shop_orders.py docs/examples/shop-orders-zh-TW.csv --lang zh-TW
+
+The zh-TW export (docs/zh-TW/your-data.md) is the same orders with a Taiwanese shop
+system's headers and channel words, "網路 " typed with the trailing space.
 """
 
 from __future__ import annotations
@@ -43,8 +47,23 @@ def shop_orders(seed: int = 9, n_customers: int = 1500, per_day: float = 14.0) -
     })
 
 
+#: The zh-TW export's headers and channel words.
+ZH_TW = {"columns": {"Customer ID": "客戶編號", "Order date": "訂單日期", "Channel": "通路", "Items": "件數",
+                     "Amount": "金額", "Cost": "成本"},
+         "channels": {"Online": "網路", "Shop": "門市", "online ": "網路 "}}
+
+
+def in_chinese(df: pd.DataFrame) -> pd.DataFrame:
+    """The same orders as a Taiwanese shop system exports them."""
+    out = df.assign(Channel=df["Channel"].map(ZH_TW["channels"]))
+    return out.rename(columns=ZH_TW["columns"])
+
+
 if __name__ == "__main__":
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "shop-orders.csv")
+    args = [a for a in sys.argv[1:] if a not in ("--lang", "zh-TW")]
+    out = Path(args[0] if args else "shop-orders.csv")
     df = shop_orders()
+    if "zh-TW" in sys.argv[1:]:
+        df = in_chinese(df)
     df.to_csv(out, index=False, float_format="%.10g")
-    print(f"wrote {out}: {len(df):,} orders of {df['Customer ID'].nunique():,} customers")
+    print(f"wrote {out}: {len(df):,} orders of {df.iloc[:, 0].nunique():,} customers")
