@@ -164,7 +164,8 @@ def test_a_bad_date_cell_is_named_by_its_sheet_cell_with_no_other_row_number(tem
     _write_column(book, sheet, top, col, dates)
     r = CliRunner().invoke(main, ["refresh", str(book)])
     assert r.exit_code == 0 and "Traceback" not in r.output  # the other goals are computed
-    said = r.output.split(f"warning: {sheet}!{column_letter(col)}{top}: ", 1)
+    warning = {"en": "warning: ", "zh-TW": "警告："}[lang]  # the header in the workbook's language
+    said = r.output.split(f"{warning}{sheet}!{column_letter(col)}{top}: ", 1)
     assert len(said) == 2 and said[1].startswith(words), r.output
     assert "row 1" not in r.output and "第 1 " not in r.output and "UserWarning" not in r.output
     ids, tables = (_column(book, "Goals", layout.goal_header(k, lang))[3] for k in ("id", "table"))
@@ -360,8 +361,9 @@ def test_bad_goal_rows_show_their_problem_and_the_good_goals_are_computed(tmp_pa
     aov = f"{gsheet}!{column_letter(gcol)}{gtop + 1}: "  # G2's Columns cell
     refund = f"{osheet}!{column_letter(ocol)}{otop + 4}: "  # the "n/a" cell
     out = " ".join(r.output.split())  # as printed, whatever the console's width
-    assert f"warning: {aov}" in out and f"warning: {refund}" in out, r.output
-    assert "3 goals" in out and "; 2 " in out, r.output  # the summary counts the goal rows with a problem
+    warning, goals, problems = {"en": ("warning: ", "3 goals", "; 2 "), "zh-TW": ("警告：", "3 個目標", "；2 ")}[lang]
+    assert f"{warning}{aov}" in out and f"{warning}{refund}" in out, r.output  # in the workbook's language
+    assert goals in out and problems in out, r.output  # the summary counts the goal rows with a problem
 
     status, actual, why = _scorecard_row(book, lang, "G1")
     assert actual == pytest.approx(float(data["Amount"].sum())) and status != status_label("no_data").text(lang)
