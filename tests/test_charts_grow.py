@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from kpi_xl.excel import split_ref
+from kpi_xl.excel import column_letter, split_ref
 from kpi_xl.workbook import template
 from kpi_xl.workbook.package import KeptCell, open_package
 from kpi_xl.workbook.refresh import refresh
@@ -129,13 +129,86 @@ def test_owner_chart_has_one_bar_per_owner_and_no_phantom_bars(grown):
     assert s["cat"][2] == OWNERS and s["cat"][1] == s["val"][1] == 4 and rows_of(s["val"][0]) == 4
 
 
-def test_trend_chart_shows_every_period_after_two_refreshes(grown):
-    chart = dashboard_charts(grown)["Achievement by review period"]
-    ss = series(chart)
-    assert len(ss) == 6  # the goals the trend follows
-    for s in ss:
-        assert s["cat"][2] == ["2026-03", "2026-04"] and s["val"][1] == 2 and len(s["val"][2]) == 2
-        assert re.fullmatch(r"G\d+", s["tx"][2][0])
+def trend_cells(path: Path) -> tuple[list, list[list]]:
+    """The trend's data on the chart sheet: (goal IDs of row 1, then each period's row), from column V."""
+    rows = values(path, "Chart data")
+    head = [v for v in rows[0][21:]]
+    while head and head[-1] == "":
+        head.pop()
+    body = [r[21:21 + len(head)] for r in rows[1:] if len(r) > 21 and r[21] != ""]
+    return head, body
+
+
+def achievements(path: Path) -> dict[tuple[str, str], float]:
+    """(goal, period) -> achievement, as the History sheet records it."""
+    rows = values(path, "History")
+    at = {h: i for i, h in enumerate(rows[0])}
+    return {(r[at["ID"]], r[at["Period"]]): r[at["Achievement"]] for r in rows[1:] if r[at["ID"]]}
+
+
+def assert_trend_plots(path: Path, goal_ids: list[str], periods: list[str]) -> None:
+    """The trend chart has a line per goal, named, over every period, its ranges on the cells
+    that hold the History's achievements and its caches equal to those cells."""
+    ss = series(dashboard_charts(path)["Achievement by review period"])
+    head, body = trend_cells(path)
+    assert head[1:] == goal_ids and [r[0] for r in body] == periods
+    assert [s["tx"][2] for s in ss] == [[g] for g in goal_ids]
+    history = achievements(path)
+    for j, (g, s) in enumerate(zip(goal_ids, ss), start=1):
+        col = column_letter(22 + j)
+        assert s["tx"][0] == f"'Chart data'!${col}$1"
+        assert s["cat"][0] == f"'Chart data'!$V$2:$V${1 + len(periods)}" and s["cat"][2] == periods
+        assert s["val"][0] == f"'Chart data'!${col}$2:${col}${1 + len(periods)}" and s["val"][1] == len(periods)
+        cells = [r[j] for r in body]
+        assert [float(v) for v in s["val"][2]] == pytest.approx([c for c in cells if c != ""])
+        assert cells == pytest.approx([history.get((g, p), "") for p in periods])
+
+
+def test_trend_chart_plots_every_goal_over_every_period(grown):
+    assert_trend_plots(grown, [f"G{i}" for i in range(1, 14)], ["2026-03", "2026-04"])
+    # the value axis fits every line: no fixed maximum
+    assert dashboard_charts(grown)["Achievement by review period"].find(f".//{C}valAx/{C}scaling/{C}max") is None
+
+
+def test_trend_chart_drops_the_lines_of_goals_deleted(grown, tmp_path):
+    path = tmp_path / "fewer.xlsx"
+    shutil.copyfile(grown, path)
+    with open_package(path) as pkg:  # the last five goals deleted from the Goals table
+        info = next(t for t in pkg.tables() if t.display_name == "Goals")
+        first, last = info.ref.split(":")
+        r2 = split_ref(last)[0]
+        pkg.write_region(info.sheet, r2 - 4, 1, 23, [])
+        xml = pkg.read_part(info.part).decode()
+        pkg.replace_part(info.part, xml.replace(f'ref="{info.ref}"', f'ref="{first}:W{r2 - 5}"').encode())
+        pkg.save(path, backup=False)
+    refresh(path, as_of=dt.date(2026, 5, 31), backup=False)
+    assert_trend_plots(path, [f"G{i}" for i in range(1, 9)], ["2026-03", "2026-04", "2026-05"])
+    rows = values(path, "Chart data")
+    assert all(v == "" for r in rows for v in r[30:])  # no stale column of a deleted goal (AE onwards)
+
+
+OLD = Path(__file__).parent / "data" / "shop-trend-in-E-K.xlsx"
+
+
+def test_a_workbook_with_the_old_six_goal_trend_refreshes_with_every_goal(tmp_path):
+    """tests/data/shop-trend-in-E-K.xlsx was made by kpi-xl before round 6 (the 'grown' shop,
+    300 orders, refreshed at the end of March and April): its trend followed G1-G6 in
+    'Chart data'!E:K. Refreshed now, the trend moves to V onwards with all 13 goals, the
+    months before come back from History, E:K is emptied, and no input cell changes."""
+    path = tmp_path / "old.xlsx"
+    shutil.copyfile(OLD, path)
+    before = series(dashboard_charts(path)["Achievement by review period"])
+    assert [s["tx"][2] for s in before] == [[f"G{i}"] for i in range(1, 7)] and "$E$2" in before[0]["cat"][0]
+    inputs = {sheet: values(path, sheet) for sheet in ("Goals", "Orders", "Settings")}
+    refresh(path, as_of=dt.date(2026, 5, 31), backup=False)
+    assert_trend_plots(path, [f"G{i}" for i in range(1, 14)], ["2026-03", "2026-04", "2026-05"])
+    rows = values(path, "Chart data")
+    assert all(v == "" for r in rows for v in r[4:11])  # the old trend columns E:K
+    assert [r[12] for r in rows[1:5]] == OWNERS and [r[18] for r in rows[1:3]] == ["Deals", "Subscriptions"]
+    assert {sheet: values(path, sheet) for sheet in inputs} == inputs
+    if shutil.which("openxml-audit"):
+        out = subprocess.run(["openxml-audit", str(path)], capture_output=True, text=True)
+        assert "Errors: 0" in out.stdout, out.stdout[-2000:]
 
 
 def test_fewer_goals_shrink_the_charts_of_the_sample(tmp_path):
@@ -233,4 +306,4 @@ def test_trend_chart_renders_a_point_per_period(grown, tmp_path):
         pytest.skip("LibreOffice is not installed")
     charts = render.charts(grown)
     trend = next(c for c in charts if "review period" in c.label)
-    assert all(len(s.plotted) == 2 for s in trend.series)
+    assert len(trend.series) == 13 and all(len(s.plotted) == 2 for s in trend.series)

@@ -64,8 +64,9 @@ def count_rows(rows: list[list[Any]], columns: tuple, counts: frozenset[str], id
     return [value_cols if str(r[ids]) in counts else [] for r in rows]
 
 
-#: How many goals the trend chart follows, and how many periods it shows.
-TREND_GOALS = 6
+#: How many review periods the trend chart shows (the latest ones). It follows every goal
+#: that has an achievement at the top two levels (company and team goals, not the
+#: individual ones below them), in Goals-table order.
 TREND_PERIODS = 24
 
 
@@ -113,6 +114,7 @@ class Owned:
     smart_by_id: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     counts: frozenset[str] = frozenset()  # goals that count things (rows, distinct values): whole numbers
+    trend_before: int = 0  # goal columns the trend held before this refresh (emptied when fewer now)
 
 
 def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd.DataFrame, plans: pd.DataFrame,
@@ -184,9 +186,9 @@ def owned_regions(owned: Owned, lang: str) -> list[Region]:
         Region("objectives", S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives),
         Region("payouts", S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts),
         Region("goal_chart", S("chartdata"), 2, 1, 3, owned.goal_chart),
-        # as wide as the most goals the trend follows: a goal no longer followed leaves no stale column
-        Region("trend_chart", S("chartdata"), 1, 5, 5 + max(TREND_GOALS, len(owned.trend_chart[0]) - 1),
-               owned.trend_chart),
+        # as wide as the goals it follows now or before: a goal no longer followed leaves no stale column
+        Region("trend_chart", S("chartdata"), 1, layout.TREND_COL,
+               layout.TREND_COL + max(len(owned.trend_chart[0]) - 1, owned.trend_before, 1), owned.trend_chart),
         Region("owner_chart", S("chartdata"), 2, 13, 14, owned.owner_chart),
         Region("as_of", S("chartdata"), 1, 17, 17, [[owned.as_of]]),
     ]
@@ -194,7 +196,7 @@ def owned_regions(owned: Owned, lang: str) -> list[Region]:
 
 def _trend(hist: pd.DataFrame, card: pd.DataFrame) -> list[list[Any]]:
     """Rows: period, then the achievement of each followed goal (header row first)."""
-    followed = [g for g in card.loc[card["achievement"].notna() & (card["level"] <= 2), "id"]][:TREND_GOALS]
+    followed = list(card.loc[card["achievement"].notna() & (card["level"] <= 2), "id"])
     periods = sorted(set(hist["period"]))[-TREND_PERIODS:]
     table = hist[hist["id"].isin(followed)].pivot_table(index="period", columns="id", values="achievement",
                                                         aggfunc="last")

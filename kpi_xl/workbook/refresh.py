@@ -440,7 +440,17 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     owned.warnings[:0] = problems
+    owned.trend_before = _trend_width(workbook)
     return ComputedWorkbook(owned, result, inputs, len(problems))
+
+
+def _trend_width(workbook: WorkbookReader) -> int:
+    """How many goal columns the chart sheet's trend has now (right of its periods' column)."""
+    try:
+        values = workbook.sheet_values(layout.sheet("chartdata", workbook.lang))
+    except (WorkbookError, KeyError):
+        return 0
+    return max(0, max((len(r) for r in values), default=0) - layout.TREND_COL)
 
 
 def _row_problems(workbook: WorkbookReader, inputs: RefreshInputs, result: Result) -> list[str]:
@@ -637,8 +647,8 @@ def write_lists(pkg: Package, workbook: WorkbookReader) -> None:
 
 
 #: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
-#: and values, the trend's periods (its goals' columns follow), the owner chart's names and values.
-GOAL_CHART_COLS, TREND_COL, OWNER_CHART_COLS = (1, 2, 3), 5, (13, 14)
+#: and values, the owner chart's names and values (the trend's: from layout.TREND_COL on).
+GOAL_CHART_COLS, OWNER_CHART_COLS = (1, 2, 3), (13, 14)
 
 
 def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
@@ -648,6 +658,7 @@ def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     from .package.chartrefs import Series, fit_value_axis, series_refs, set_series
 
     sheet = layout.sheet("chartdata", workbook.lang)
+    old_trend = range(layout.OLD_TREND_COLS[0] + 1, layout.OLD_TREND_COLS[1] + 1)
     for part in pkg.part_names():
         if not (part.startswith("xl/charts/chart") and part.endswith(".xml")):
             continue
@@ -663,11 +674,13 @@ def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
             rows = owned.owner_chart
             series = [Series(sheet, None, None, OWNER_CHART_COLS[0], c, 2, [r[0] for r in rows],
                              [r[c - OWNER_CHART_COLS[0]] for r in rows]) for c in cols]
-        elif all(TREND_COL < c for c in cols):
-            head, body = owned.trend_chart[0], owned.trend_chart[1:]
-            series = [Series(sheet, (1, TREND_COL + j), str(head[j]), TREND_COL, TREND_COL + j, 2,
+        elif all(c > layout.TREND_COL for c in cols) or all(c in old_trend for c in cols):
+            if cols[0] in old_trend:  # a workbook made before round 6: its trend moves to the growing columns
+                pkg.write_region(sheet, 1, layout.OLD_TREND_COLS[0], layout.OLD_TREND_COLS[1], [])
+            t, head, body = layout.TREND_COL, owned.trend_chart[0], owned.trend_chart[1:]
+            series = [Series(sheet, (1, t + j), str(head[j]), t, t + j, 2,
                              [r[0] for r in body], [r[j] for r in body]) for j in range(1, len(head))]
-            series = series or [Series(sheet, (1, TREND_COL + 1), "", TREND_COL, TREND_COL + 1, 2, [], [])]
+            series = series or [Series(sheet, (1, t + 1), "", t, t + 1, 2, [], [])]
         else:
             continue
         new = set_series(xml, series, pkg.where(part))
