@@ -191,9 +191,9 @@ OLD = Path(__file__).parent / "data" / "shop-trend-in-E-K.xlsx"
 
 
 def test_a_workbook_with_the_old_six_goal_trend_refreshes_with_every_goal(tmp_path):
-    """tests/data/shop-trend-in-E-K.xlsx was made by kpi-xl before round 6 (the 'grown' shop,
-    300 orders, refreshed at the end of March and April): its trend followed G1-G6 in
-    'Chart data'!E:K. Refreshed now, the trend moves to V onwards with all 13 goals, the
+    """tests/data/shop-trend-in-E-K.xlsx was made by kpi-xl before the trend could grow (the
+    'grown' shop, 300 orders, refreshed at the end of March and April): its trend followed
+    G1-G6 in 'Chart data'!E:K. Refreshed now, the trend moves to V onwards with all 13 goals, the
     months before come back from History, E:K is emptied, and no input cell changes."""
     path = tmp_path / "old.xlsx"
     shutil.copyfile(OLD, path)

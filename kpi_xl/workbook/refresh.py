@@ -675,7 +675,7 @@ def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
             series = [Series(sheet, None, None, OWNER_CHART_COLS[0], c, 2, [r[0] for r in rows],
                              [r[c - OWNER_CHART_COLS[0]] for r in rows]) for c in cols]
         elif all(c > layout.TREND_COL for c in cols) or all(c in old_trend for c in cols):
-            if cols[0] in old_trend:  # a workbook made before round 6: its trend moves to the growing columns
+            if cols[0] in old_trend:  # made by an earlier kpi-xl: its trend moves to the growing columns
                 pkg.write_region(sheet, 1, layout.OLD_TREND_COLS[0], layout.OLD_TREND_COLS[1], [])
             t, head, body = layout.TREND_COL, owned.trend_chart[0], owned.trend_chart[1:]
             series = [Series(sheet, (1, t + j), str(head[j]), t, t + j, 2,

@@ -667,11 +667,13 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     tc = layout.TREND_COL - 1  # the periods' column (0-based); one column per goal to its right
     for j in range(1, len(trend[0])):
         line.add_series({"name": [cd, 0, tc + j], "categories": [cd, 1, tc, n_periods, tc],
-                         "values": [cd, 1, tc + j, n_periods, tc + j], "marker": {"type": "circle", "size": 4}})
+                         "values": [cd, 1, tc + j, n_periods, tc + j], "marker": {"type": "automatic"}})
+    # one line per company and team goal, however many: the markers' shapes tell apart lines of
+    # like colours, and the chart is tall enough for a legend of a few rows below the lines
     line.set_title({"name": t["trend"]})
     line.set_y_axis({"num_format": "0%", "min": 0})
     line.set_legend({"position": "bottom"})
-    line.set_size({"width": 620, "height": 320})
+    line.set_size({"width": 620, "height": 480})
     ws.insert_chart(31, 6, line)
     n_owners = max(len(owned.owner_chart), 1) if owned else 1
     col = wb.add_chart({"type": "column"})
