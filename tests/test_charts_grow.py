@@ -187,6 +187,21 @@ def test_trend_chart_drops_the_lines_of_goals_deleted(grown, tmp_path):
     assert all(v == "" for r in rows for v in r[30:])  # no stale column of a deleted goal (AE onwards)
 
 
+def test_the_samples_trend_follows_its_company_and_team_goals(tmp_path):
+    """The rule a manager reads in the docs: a line for every goal at level 1 or 2 that has an
+    achievement, in Goals-table order; the goals below them are left out."""
+    path = tmp_path / "sample.xlsx"
+    template.new(path)
+    card = values(path, "Scorecard")
+    at = {h: i for i, h in enumerate(card[0])}
+    rows = [r for r in card[1:] if r[at["ID"]]]
+    followed = [r[at["ID"]] for r in rows if r[at["Level"]] <= 2 and r[at["Achievement"]] != ""]
+    below = [r[at["ID"]] for r in rows if r[at["Level"]] > 2 and r[at["Achievement"]] != ""]
+    assert len(followed) > 6 and below  # more than the six goals the trend used to follow
+    periods = sorted({r[0] for r in values(path, "History")[1:] if r[0]})
+    assert_trend_plots(path, followed, periods)
+
+
 OLD = Path(__file__).parent / "data" / "shop-trend-in-E-K.xlsx"
 
 
