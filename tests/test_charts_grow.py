@@ -202,6 +202,25 @@ def test_the_samples_trend_follows_its_company_and_team_goals(tmp_path):
     assert_trend_plots(path, followed, periods)
 
 
+def test_more_goals_than_a_chart_holds_are_named_in_a_warning():
+    """An Excel chart holds at most 255 series: the trend draws the first 255 company and team
+    goals in Goals-table order, and says so (a refresh warning, in the workbook's language)."""
+    import pandas as pd
+
+    from kpi_xl.workbook.content import TREND_MAX_GOALS, _trend, trend_note
+
+    ids = [f"G{i}" for i in range(300)]
+    card = pd.DataFrame({"id": ids, "achievement": 0.5, "level": [3 if i % 10 == 9 else 1 for i in range(300)]})
+    hist = pd.DataFrame({"id": ids, "period": "2026-04", "achievement": 0.5})
+    rows, eligible = _trend(hist, card)
+    assert eligible == 270 and rows[0][1:] == [g for i, g in enumerate(ids) if i % 10 != 9][:TREND_MAX_GOALS]
+    assert len(rows[0]) == 1 + 255 and len(rows) == 2
+    assert trend_note(eligible, "en") == ("Dashboard: the trend chart draws the first 255 of the 270 company and team "
+                                          "goals (a chart holds at most 255 lines); every goal is on the Scorecard "
+                                          "and the History")
+    assert trend_note(eligible, "zh-TW").startswith("\u5100\u8868\u677f\uff1a")  # the sheet's Chinese name
+
+
 OLD = Path(__file__).parent / "data" / "shop-trend-in-E-K.xlsx"
 
 
