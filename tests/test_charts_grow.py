@@ -236,6 +236,8 @@ def test_a_workbook_with_the_old_six_goal_trend_refreshes_with_every_goal(tmp_pa
     inputs = {sheet: values(path, sheet) for sheet in ("Goals", "Orders", "Settings")}
     refresh(path, as_of=dt.date(2026, 5, 31), backup=False)
     assert_trend_plots(path, [f"G{i}" for i in range(1, 14)], ["2026-03", "2026-04", "2026-05"])
+    # the lines' markers of automatic shapes, as in a new workbook (13 lines in 6 colours told apart)
+    assert dashboard_charts(path)["Achievement by review period"].find(f".//{C}ser/{C}marker") is None
     rows = values(path, "Chart data")
     assert all(v == "" for r in rows for v in r[4:11])  # the old trend columns E:K
     assert [r[12] for r in rows[1:5]] == OWNERS and [r[18] for r in rows[1:3]] == ["Deals", "Subscriptions"]

@@ -649,6 +649,8 @@ def write_lists(pkg: Package, workbook: WorkbookReader) -> None:
 #: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
 #: and values, the owner chart's names and values (the trend's: from layout.TREND_COL on).
 GOAL_CHART_COLS, OWNER_CHART_COLS = (1, 2, 3), (13, 14)
+#: The marker every line of the trend chart had in a workbook made by an earlier kpi-xl.
+OLD_TREND_MARKER = b'<c:marker><c:symbol val="circle"/><c:size val="4"/></c:marker>'
 
 
 def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
@@ -662,7 +664,7 @@ def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     for part in pkg.part_names():
         if not (part.startswith("xl/charts/chart") and part.endswith(".xml")):
             continue
-        xml = pkg.read_part(part)
+        xml = plain = pkg.read_part(part)
         cols = [_chart_column(r.get("val", ""), sheet) for r in series_refs(xml)]
         if not cols or None in cols:
             continue
@@ -677,13 +679,16 @@ def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
         elif all(c > layout.TREND_COL for c in cols) or all(c in old_trend for c in cols):
             if cols[0] in old_trend:  # made by an earlier kpi-xl: its trend moves to the growing columns
                 pkg.write_region(sheet, 1, layout.OLD_TREND_COLS[0], layout.OLD_TREND_COLS[1], [])
+                # and its lines get markers of automatic shapes, as a new workbook's (the template's
+                # small circles, exactly as it wrote them; a marker the user chose stays)
+                plain = xml.replace(OLD_TREND_MARKER, b"")
             t, head, body = layout.TREND_COL, owned.trend_chart[0], owned.trend_chart[1:]
             series = [Series(sheet, (1, t + j), str(head[j]), t, t + j, 2,
                              [r[0] for r in body], [r[j] for r in body]) for j in range(1, len(head))]
             series = series or [Series(sheet, (1, t + 1), "", t, t + 1, 2, [], [])]
         else:
             continue
-        new = set_series(xml, series, pkg.where(part))
+        new = set_series(plain, series, pkg.where(part))
         new = fit_value_axis(new, [v for s in series for v in s.values])
         if new != xml:
             pkg.replace_part(part, new)
