@@ -343,3 +343,27 @@ def test_trend_chart_renders_a_point_per_period(grown, tmp_path):
     charts = render.charts(grown)
     trend = next(c for c in charts if "review period" in c.label)
     assert len(trend.series) == 13 and all(len(s.plotted) == 2 for s in trend.series)
+
+
+def test_the_button_keeps_an_older_workbooks_trend_chart_current(tmp_path):
+    """The button's refresh (xlwings) writes cells, not charts: in a workbook made by an earlier
+    kpi-xl, whose trend chart still reads 'Chart data'!E:K, it writes the first six goals' trend
+    there too, as before, beside the one from V on."""
+    from tests.test_live_refresh import Book
+    from kpi_xl.workbook.live import refresh_scorecard
+
+    live = Book(OLD)
+    refresh_scorecard(live, as_of=dt.date(2026, 5, 31))
+    cells = live.sheets["Chart data"].cells
+    grid = lambda c1, c2: [[cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(1, 5)]  # noqa: E731
+    new = grid(22, 35)
+    assert new[0][1:] == [f"G{i}" for i in range(1, 14)]
+    assert [r[0] for r in new[1:]] == ["2026-03", "2026-04", "2026-05"]
+    assert grid(5, 11) == [[None if v == "" else v for v in r[:7]] for r in new]
+    # a new workbook's E:K stays empty
+    fresh = tmp_path / "new.xlsx"
+    template.new(fresh, empty=True)
+    live = Book(fresh)
+    refresh_scorecard(live, as_of=dt.date(2026, 5, 31))
+    assert not [k for k in live.sheets["Chart data"].cells if 5 <= k[1] <= 11]
+

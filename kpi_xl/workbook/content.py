@@ -199,6 +199,15 @@ def owned_regions(owned: Owned, lang: str) -> list[Region]:
     ]
 
 
+def old_trend_region(owned: Owned, lang: str) -> Region:
+    """The trend where a workbook made by an earlier kpi-xl plots it ('Chart data'!E:K: its first
+    six goals), for the button's refresh, which writes cells but leaves charts as they are (the
+    headless refresh moves such a chart to the columns that grow)."""
+    first, last = layout.OLD_TREND_COLS
+    return Region("old_trend_chart", layout.sheet("chartdata", lang), 1, first, last,
+                  [r[:last - first + 1] for r in owned.trend_chart])
+
+
 def _trend(hist: pd.DataFrame, card: pd.DataFrame) -> tuple[list[list[Any]], int]:
     """Rows: period, then the achievement of each followed goal (header row first); and how
     many goals the trend would follow without the limit of a chart's lines."""

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from . import layout
-from .content import localized, owned_regions
+from .content import localized, old_trend_region, owned_regions
 from .refresh import REQUIRED_TABLES, Report, WorkbookReader, compute_workbook, frame
 from .package import TableInfo, WorkbookError
 
@@ -79,6 +79,13 @@ def _write(book: Any, sheet: str, top: int, first_col: int, last_col: int, rows:
                                             for r in rows]
 
 
+def _old_trend(workbook: LiveWorkbook) -> bool:
+    """Whether the workbook's trend chart is an earlier kpi-xl's, reading 'Chart data'!E:K (F1 holds a goal)."""
+    rows = workbook.sheet_values(layout.sheet("chartdata", workbook.lang))
+    col = layout.OLD_TREND_COLS[0]  # F, 0-based
+    return bool(rows) and len(rows[0]) > col and rows[0][col] not in ("", None)
+
+
 def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report:
     """Refresh the calling workbook (the button), or ``book`` (an xlwings Book)."""
     if book is None:
@@ -88,7 +95,10 @@ def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report:
     workbook = LiveWorkbook(book)
     computed = compute_workbook(workbook, as_of)
     owned, result = computed.owned, computed.result
-    for reg in owned_regions(owned, workbook.lang):
+    regions = owned_regions(owned, workbook.lang)
+    if _old_trend(workbook):
+        regions.append(old_trend_region(owned, workbook.lang))
+    for reg in regions:
         _write(book, reg.sheet, reg.top, reg.first, reg.last, reg.rows)
     card = localized(result.scorecard, workbook.lang)
     return Report(workbook.path, None, result.as_of, workbook.lang, len(card), card["status_label"].value_counts().to_dict(),
