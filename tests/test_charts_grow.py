@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from kpi_xl.excel import split_ref
+from kpi_xl.excel import column_letter, split_ref
 from kpi_xl.workbook import template
 from kpi_xl.workbook.package import KeptCell, open_package
 from kpi_xl.workbook.refresh import refresh
@@ -129,13 +129,122 @@ def test_owner_chart_has_one_bar_per_owner_and_no_phantom_bars(grown):
     assert s["cat"][2] == OWNERS and s["cat"][1] == s["val"][1] == 4 and rows_of(s["val"][0]) == 4
 
 
-def test_trend_chart_shows_every_period_after_two_refreshes(grown):
-    chart = dashboard_charts(grown)["Achievement by review period"]
-    ss = series(chart)
-    assert len(ss) == 6  # the goals the trend follows
-    for s in ss:
-        assert s["cat"][2] == ["2026-03", "2026-04"] and s["val"][1] == 2 and len(s["val"][2]) == 2
-        assert re.fullmatch(r"G\d+", s["tx"][2][0])
+def trend_cells(path: Path) -> tuple[list, list[list]]:
+    """The trend's data on the chart sheet: (goal IDs of row 1, then each period's row), from column V."""
+    rows = values(path, "Chart data")
+    head = [v for v in rows[0][21:]]
+    while head and head[-1] == "":
+        head.pop()
+    body = [r[21:21 + len(head)] for r in rows[1:] if len(r) > 21 and r[21] != ""]
+    return head, body
+
+
+def achievements(path: Path) -> dict[tuple[str, str], float]:
+    """(goal, period) -> achievement, as the History sheet records it."""
+    rows = values(path, "History")
+    at = {h: i for i, h in enumerate(rows[0])}
+    return {(r[at["ID"]], r[at["Period"]]): r[at["Achievement"]] for r in rows[1:] if r[at["ID"]]}
+
+
+def assert_trend_plots(path: Path, goal_ids: list[str], periods: list[str]) -> None:
+    """The trend chart has a line per goal, named, over every period, its ranges on the cells
+    that hold the History's achievements and its caches equal to those cells."""
+    ss = series(dashboard_charts(path)["Achievement by review period"])
+    head, body = trend_cells(path)
+    assert head[1:] == goal_ids and [r[0] for r in body] == periods
+    assert [s["tx"][2] for s in ss] == [[g] for g in goal_ids]
+    history = achievements(path)
+    for j, (g, s) in enumerate(zip(goal_ids, ss), start=1):
+        col = column_letter(22 + j)
+        assert s["tx"][0] == f"'Chart data'!${col}$1"
+        assert s["cat"][0] == f"'Chart data'!$V$2:$V${1 + len(periods)}" and s["cat"][2] == periods
+        assert s["val"][0] == f"'Chart data'!${col}$2:${col}${1 + len(periods)}" and s["val"][1] == len(periods)
+        cells = [r[j] for r in body]
+        assert [float(v) for v in s["val"][2]] == pytest.approx([c for c in cells if c != ""])
+        assert cells == pytest.approx([history.get((g, p), "") for p in periods])
+
+
+def test_trend_chart_plots_every_goal_over_every_period(grown):
+    assert_trend_plots(grown, [f"G{i}" for i in range(1, 14)], ["2026-03", "2026-04"])
+    # the value axis fits every line: no fixed maximum
+    assert dashboard_charts(grown)["Achievement by review period"].find(f".//{C}valAx/{C}scaling/{C}max") is None
+
+
+def test_trend_chart_drops_the_lines_of_goals_deleted(grown, tmp_path):
+    path = tmp_path / "fewer.xlsx"
+    shutil.copyfile(grown, path)
+    with open_package(path) as pkg:  # the last five goals deleted from the Goals table
+        info = next(t for t in pkg.tables() if t.display_name == "Goals")
+        first, last = info.ref.split(":")
+        r2 = split_ref(last)[0]
+        pkg.write_region(info.sheet, r2 - 4, 1, 23, [])
+        xml = pkg.read_part(info.part).decode()
+        pkg.replace_part(info.part, xml.replace(f'ref="{info.ref}"', f'ref="{first}:W{r2 - 5}"').encode())
+        pkg.save(path, backup=False)
+    refresh(path, as_of=dt.date(2026, 5, 31), backup=False)
+    assert_trend_plots(path, [f"G{i}" for i in range(1, 9)], ["2026-03", "2026-04", "2026-05"])
+    rows = values(path, "Chart data")
+    assert all(v == "" for r in rows for v in r[30:])  # no stale column of a deleted goal (AE onwards)
+
+
+def test_the_samples_trend_follows_its_company_and_team_goals(tmp_path):
+    """The rule a manager reads in the docs: a line for every goal at level 1 or 2 that has an
+    achievement, in Goals-table order; the goals below them are left out."""
+    path = tmp_path / "sample.xlsx"
+    template.new(path)
+    card = values(path, "Scorecard")
+    at = {h: i for i, h in enumerate(card[0])}
+    rows = [r for r in card[1:] if r[at["ID"]]]
+    followed = [r[at["ID"]] for r in rows if r[at["Level"]] <= 2 and r[at["Achievement"]] != ""]
+    below = [r[at["ID"]] for r in rows if r[at["Level"]] > 2 and r[at["Achievement"]] != ""]
+    assert len(followed) > 6 and below  # more than the six goals the trend used to follow
+    periods = sorted({r[0] for r in values(path, "History")[1:] if r[0]})
+    assert_trend_plots(path, followed, periods)
+
+
+def test_more_goals_than_a_chart_holds_are_named_in_a_warning():
+    """An Excel chart holds at most 255 series: the trend draws the first 255 company and team
+    goals in Goals-table order, and says so (a refresh warning, in the workbook's language)."""
+    import pandas as pd
+
+    from kpi_xl.workbook.content import TREND_MAX_GOALS, _trend, trend_note
+
+    ids = [f"G{i}" for i in range(300)]
+    card = pd.DataFrame({"id": ids, "achievement": 0.5, "level": [3 if i % 10 == 9 else 1 for i in range(300)]})
+    hist = pd.DataFrame({"id": ids, "period": "2026-04", "achievement": 0.5})
+    rows, eligible = _trend(hist, card)
+    assert eligible == 270 and rows[0][1:] == [g for i, g in enumerate(ids) if i % 10 != 9][:TREND_MAX_GOALS]
+    assert len(rows[0]) == 1 + 255 and len(rows) == 2
+    assert trend_note(eligible, "en") == ("Dashboard: the trend chart draws the first 255 of the 270 company and team "
+                                          "goals (a chart holds at most 255 lines); every goal is on the Scorecard "
+                                          "and the History")
+    assert trend_note(eligible, "zh-TW").startswith("\u5100\u8868\u677f\uff1a")  # the sheet's Chinese name
+
+
+OLD = Path(__file__).parent / "data" / "shop-trend-in-E-K.xlsx"
+
+
+def test_a_workbook_with_the_old_six_goal_trend_refreshes_with_every_goal(tmp_path):
+    """tests/data/shop-trend-in-E-K.xlsx was made by kpi-xl before the trend could grow (the
+    'grown' shop, 300 orders, refreshed at the end of March and April): its trend followed
+    G1-G6 in 'Chart data'!E:K. Refreshed now, the trend moves to V onwards with all 13 goals, the
+    months before come back from History, E:K is emptied, and no input cell changes."""
+    path = tmp_path / "old.xlsx"
+    shutil.copyfile(OLD, path)
+    before = series(dashboard_charts(path)["Achievement by review period"])
+    assert [s["tx"][2] for s in before] == [[f"G{i}"] for i in range(1, 7)] and "$E$2" in before[0]["cat"][0]
+    inputs = {sheet: values(path, sheet) for sheet in ("Goals", "Orders", "Settings")}
+    refresh(path, as_of=dt.date(2026, 5, 31), backup=False)
+    assert_trend_plots(path, [f"G{i}" for i in range(1, 14)], ["2026-03", "2026-04", "2026-05"])
+    # the lines' markers of automatic shapes, as in a new workbook (13 lines in 6 colours told apart)
+    assert dashboard_charts(path)["Achievement by review period"].find(f".//{C}ser/{C}marker") is None
+    rows = values(path, "Chart data")
+    assert all(v == "" for r in rows for v in r[4:11])  # the old trend columns E:K
+    assert [r[12] for r in rows[1:5]] == OWNERS and [r[18] for r in rows[1:3]] == ["Deals", "Subscriptions"]
+    assert {sheet: values(path, sheet) for sheet in inputs} == inputs
+    if shutil.which("openxml-audit"):
+        out = subprocess.run(["openxml-audit", str(path)], capture_output=True, text=True)
+        assert "Errors: 0" in out.stdout, out.stdout[-2000:]
 
 
 def test_fewer_goals_shrink_the_charts_of_the_sample(tmp_path):
@@ -233,4 +342,28 @@ def test_trend_chart_renders_a_point_per_period(grown, tmp_path):
         pytest.skip("LibreOffice is not installed")
     charts = render.charts(grown)
     trend = next(c for c in charts if "review period" in c.label)
-    assert all(len(s.plotted) == 2 for s in trend.series)
+    assert len(trend.series) == 13 and all(len(s.plotted) == 2 for s in trend.series)
+
+
+def test_the_button_keeps_an_older_workbooks_trend_chart_current(tmp_path):
+    """The button's refresh (xlwings) writes cells, not charts: in a workbook made by an earlier
+    kpi-xl, whose trend chart still reads 'Chart data'!E:K, it writes the first six goals' trend
+    there too, as before, beside the one from V on."""
+    from tests.test_live_refresh import Book
+    from kpi_xl.workbook.live import refresh_scorecard
+
+    live = Book(OLD)
+    refresh_scorecard(live, as_of=dt.date(2026, 5, 31))
+    cells = live.sheets["Chart data"].cells
+    grid = lambda c1, c2: [[cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(1, 5)]  # noqa: E731
+    new = grid(22, 35)
+    assert new[0][1:] == [f"G{i}" for i in range(1, 14)]
+    assert [r[0] for r in new[1:]] == ["2026-03", "2026-04", "2026-05"]
+    assert grid(5, 11) == [[None if v == "" else v for v in r[:7]] for r in new]
+    # a new workbook's E:K stays empty
+    fresh = tmp_path / "new.xlsx"
+    template.new(fresh, empty=True)
+    live = Book(fresh)
+    refresh_scorecard(live, as_of=dt.date(2026, 5, 31))
+    assert not [k for k in live.sheets["Chart data"].cells if 5 <= k[1] <= 11]
+

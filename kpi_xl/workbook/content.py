@@ -64,9 +64,12 @@ def count_rows(rows: list[list[Any]], columns: tuple, counts: frozenset[str], id
     return [value_cols if str(r[ids]) in counts else [] for r in rows]
 
 
-#: How many goals the trend chart follows, and how many periods it shows.
-TREND_GOALS = 6
+#: How many review periods the trend chart shows (the latest ones). It follows every goal
+#: that has an achievement at the top two levels (company and team goals, not the
+#: individual ones below them), in Goals-table order, up to the most lines an Excel chart
+#: holds (the first ones; a warning says so).
 TREND_PERIODS = 24
+TREND_MAX_GOALS = 255
 
 
 def localized(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -113,6 +116,7 @@ class Owned:
     smart_by_id: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     counts: frozenset[str] = frozenset()  # goals that count things (rows, distinct values): whole numbers
+    trend_before: int = 0  # goal columns the trend held before this refresh (emptied when fewer now)
 
 
 def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd.DataFrame, plans: pd.DataFrame,
@@ -152,9 +156,12 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     goal_chart = [[_clean(i), _clean(a), _clean(e)]
                   for i, a, e in zip(measured["id"], measured["achievement"], expected_share(measured))]
     owner_chart = [[o, _clean(a)] for o, a in owner_achievement(card).itertuples(index=False)]
-    trend = _trend(hist, card)
+    trend, eligible = _trend(hist, card)
+    warnings = [i18n.text(w, lang) for w in result.warnings]
+    if eligible > TREND_MAX_GOALS:
+        warnings.append(trend_note(eligible, lang))
     return Owned(scorecard_rows, history_rows, kr_rows, obj_rows, pay_rows, goal_chart, trend, owner_chart,
-                 result.as_of, dict(zip(card["id"], card["unit"])), smart_text, [i18n.text(w, lang) for w in result.warnings],
+                 result.as_of, dict(zip(card["id"], card["unit"])), smart_text, warnings,
                  frozenset(str(i) for i, k in zip(card["id"], card["kpi"]) if str(k).upper() in COUNTING))
 
 
@@ -184,17 +191,28 @@ def owned_regions(owned: Owned, lang: str) -> list[Region]:
         Region("objectives", S("okr"), 2, obj_left, obj_left + len(layout.OBJECTIVE_COLUMNS) - 1, owned.objectives),
         Region("payouts", S("rewards"), 2, pay_left, pay_left + len(layout.PAYOUT_COLUMNS) - 1, owned.payouts),
         Region("goal_chart", S("chartdata"), 2, 1, 3, owned.goal_chart),
-        # as wide as the most goals the trend follows: a goal no longer followed leaves no stale column
-        Region("trend_chart", S("chartdata"), 1, 5, 5 + max(TREND_GOALS, len(owned.trend_chart[0]) - 1),
-               owned.trend_chart),
+        # as wide as the goals it follows now or before: a goal no longer followed leaves no stale column
+        Region("trend_chart", S("chartdata"), 1, layout.TREND_COL,
+               layout.TREND_COL + max(len(owned.trend_chart[0]) - 1, owned.trend_before, 1), owned.trend_chart),
         Region("owner_chart", S("chartdata"), 2, 13, 14, owned.owner_chart),
         Region("as_of", S("chartdata"), 1, 17, 17, [[owned.as_of]]),
     ]
 
 
-def _trend(hist: pd.DataFrame, card: pd.DataFrame) -> list[list[Any]]:
-    """Rows: period, then the achievement of each followed goal (header row first)."""
-    followed = [g for g in card.loc[card["achievement"].notna() & (card["level"] <= 2), "id"]][:TREND_GOALS]
+def old_trend_region(owned: Owned, lang: str) -> Region:
+    """The trend where a workbook made by an earlier kpi-xl plots it ('Chart data'!E:K: its first
+    six goals), for the button's refresh, which writes cells but leaves charts as they are (the
+    headless refresh moves such a chart to the columns that grow)."""
+    first, last = layout.OLD_TREND_COLS
+    return Region("old_trend_chart", layout.sheet("chartdata", lang), 1, first, last,
+                  [r[:last - first + 1] for r in owned.trend_chart])
+
+
+def _trend(hist: pd.DataFrame, card: pd.DataFrame) -> tuple[list[list[Any]], int]:
+    """Rows: period, then the achievement of each followed goal (header row first); and how
+    many goals the trend would follow without the limit of a chart's lines."""
+    eligible = list(card.loc[card["achievement"].notna() & (card["level"] <= 2), "id"])
+    followed = eligible[:TREND_MAX_GOALS]
     periods = sorted(set(hist["period"]))[-TREND_PERIODS:]
     table = hist[hist["id"].isin(followed)].pivot_table(index="period", columns="id", values="achievement",
                                                         aggfunc="last")
@@ -202,7 +220,15 @@ def _trend(hist: pd.DataFrame, card: pd.DataFrame) -> list[list[Any]]:
     for p in periods:
         rows.append([p, *[_clean(table.at[p, g]) if p in table.index and g in table.columns else None
                           for g in followed]])
-    return rows
+    return rows, len(eligible)
+
+
+def trend_note(eligible: int, lang: str) -> str:
+    """The warning when more goals could be on the trend chart than a chart has lines."""
+    return i18n.Message(i18n.N_(
+        "{sheet}: the trend chart draws the first {shown} of the {total} company and team goals (a chart "
+        "holds at most {shown} lines); every goal is on the Scorecard and the History"),
+        sheet=layout.sheet("dashboard", lang), shown=TREND_MAX_GOALS, total=eligible).text(lang)
 
 
 def month_end_history(compute_at, months: list[dt.date], lang: str) -> pd.DataFrame:

@@ -141,6 +141,13 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+#: The hidden chart sheet's trend (1-based column): the review periods down column V from row 2,
+#: each followed goal's achievement in a column of its own to the right (its ID in row 1). Nothing
+#: sits to its right, so it grows with the goals. Workbooks made by an earlier kpi-xl kept it in
+#: E:K (six goals at most); refresh moves it here and empties those columns.
+TREND_COL = 22
+OLD_TREND_COLS = (5, 11)
+
 #: The hidden chart sheet's lists for the Goals sheet's drop-downs (1-based columns): the
 #: workbook's data tables and their column names, kept current by refresh.
 LIST_TABLES_COL, LIST_COLUMNS_COL = 19, 20

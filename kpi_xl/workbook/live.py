@@ -16,7 +16,8 @@ import pandas as pd
 
 from .. import i18n
 from ..errors import KpiXlError
-from .content import localized, owned_regions
+from . import layout
+from .content import localized, old_trend_region, owned_regions
 from .package import TableInfo, WorkbookError
 from .refresh import (REQUIRED_TABLES, Report, WorkbookReader, compute_workbook, frame, no_scorecard, no_table,
                       not_ours, sheet_language)
@@ -82,6 +83,13 @@ def _write(book: Any, sheet: str, top: int, first_col: int, last_col: int, rows:
                                             for r in rows]
 
 
+def _old_trend(workbook: LiveWorkbook) -> bool:
+    """Whether the workbook's trend chart is an earlier kpi-xl's, reading 'Chart data'!E:K (F1 holds a goal)."""
+    rows = workbook.sheet_values(layout.sheet("chartdata", workbook.lang))
+    col = layout.OLD_TREND_COLS[0]  # F, 0-based
+    return bool(rows) and len(rows[0]) > col and rows[0][col] not in ("", None)
+
+
 def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report | None:
     """Refresh the calling workbook (the button), or ``book`` (an xlwings Book).
 
@@ -109,7 +117,10 @@ def _refresh(book: Any, as_of: dt.date | None) -> Report:
     computed = compute_workbook(workbook, as_of, lambda step: _status(book, step))
     owned, result = computed.owned, computed.result
     _status(book, i18n.gettext(i18n.N_("writing the sheets kpi-xl fills in"), workbook.lang))
-    for reg in owned_regions(owned, workbook.lang):
+    regions = owned_regions(owned, workbook.lang)
+    if _old_trend(workbook):
+        regions.append(old_trend_region(owned, workbook.lang))
+    for reg in regions:
         _write(book, reg.sheet, reg.top, reg.first, reg.last, reg.rows)
     card = localized(result.scorecard, workbook.lang)
     return Report(workbook.path, None, result.as_of, workbook.lang, len(card), card["status_label"].value_counts().to_dict(),

@@ -467,7 +467,17 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     owned.warnings[:0] = problems
+    owned.trend_before = _trend_width(workbook)
     return ComputedWorkbook(owned, result, inputs, len(problems))
+
+
+def _trend_width(workbook: WorkbookReader) -> int:
+    """How many goal columns the chart sheet's trend has now (right of its periods' column)."""
+    try:
+        values = workbook.sheet_values(layout.sheet("chartdata", workbook.lang))
+    except (WorkbookError, KeyError):
+        return 0
+    return max(0, max((len(r) for r in values), default=0) - layout.TREND_COL)
 
 
 def _row_problems(workbook: WorkbookReader, inputs: RefreshInputs, result: Result) -> list[str]:
@@ -664,8 +674,10 @@ def write_lists(pkg: Package, workbook: WorkbookReader) -> None:
 
 
 #: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
-#: and values, the trend's periods (its goals' columns follow), the owner chart's names and values.
-GOAL_CHART_COLS, TREND_COL, OWNER_CHART_COLS = (1, 2, 3), 5, (13, 14)
+#: and values, the owner chart's names and values (the trend's: from layout.TREND_COL on).
+GOAL_CHART_COLS, OWNER_CHART_COLS = (1, 2, 3), (13, 14)
+#: The marker every line of the trend chart had in a workbook made by an earlier kpi-xl.
+OLD_TREND_MARKER = b'<c:marker><c:symbol val="circle"/><c:size val="4"/></c:marker>'
 
 
 def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
@@ -675,10 +687,11 @@ def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     from .package.chartrefs import Series, fit_value_axis, series_refs, set_series
 
     sheet = layout.sheet("chartdata", workbook.lang)
+    old_trend = range(layout.OLD_TREND_COLS[0] + 1, layout.OLD_TREND_COLS[1] + 1)
     for part in pkg.part_names():
         if not (part.startswith("xl/charts/chart") and part.endswith(".xml")):
             continue
-        xml = pkg.read_part(part)
+        xml = plain = pkg.read_part(part)
         cols = [_chart_column(r.get("val", ""), sheet) for r in series_refs(xml)]
         if not cols or None in cols:
             continue
@@ -690,14 +703,19 @@ def write_charts(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
             rows = owned.owner_chart
             series = [Series(sheet, None, None, OWNER_CHART_COLS[0], c, 2, [r[0] for r in rows],
                              [r[c - OWNER_CHART_COLS[0]] for r in rows]) for c in cols]
-        elif all(TREND_COL < c for c in cols):
-            head, body = owned.trend_chart[0], owned.trend_chart[1:]
-            series = [Series(sheet, (1, TREND_COL + j), str(head[j]), TREND_COL, TREND_COL + j, 2,
+        elif all(c > layout.TREND_COL for c in cols) or all(c in old_trend for c in cols):
+            if cols[0] in old_trend:  # made by an earlier kpi-xl: its trend moves to the growing columns
+                pkg.write_region(sheet, 1, layout.OLD_TREND_COLS[0], layout.OLD_TREND_COLS[1], [])
+                # and its lines get markers of automatic shapes, as a new workbook's (the template's
+                # small circles, exactly as it wrote them; a marker the user chose stays)
+                plain = xml.replace(OLD_TREND_MARKER, b"")
+            t, head, body = layout.TREND_COL, owned.trend_chart[0], owned.trend_chart[1:]
+            series = [Series(sheet, (1, t + j), str(head[j]), t, t + j, 2,
                              [r[0] for r in body], [r[j] for r in body]) for j in range(1, len(head))]
-            series = series or [Series(sheet, (1, TREND_COL + 1), "", TREND_COL, TREND_COL + 1, 2, [], [])]
+            series = series or [Series(sheet, (1, t + 1), "", t, t + 1, 2, [], [])]
         else:
             continue
-        new = set_series(xml, series, pkg.where(part))
+        new = set_series(plain, series, pkg.where(part))
         new = fit_value_axis(new, [v for s in series for v in s.values])
         if new != xml:
             pkg.replace_part(part, new)

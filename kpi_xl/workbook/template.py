@@ -605,7 +605,7 @@ def _chartdata(ws, owned: Owned | None, lang, f, lists: tuple[list[str], list[st
     _header(ws, 0, 0, ["ID", t["achievement"], t["expected"]], f)
     _write_rows(ws, 1, 0, owned.goal_chart if owned else [], [f.text, f.pct, f.pct])
     trend = owned.trend_chart if owned else [[""]]
-    _write_rows(ws, 0, 4, trend, [f.text] + [f.pct] * (len(trend[0]) - 1))
+    _write_rows(ws, 0, layout.TREND_COL - 1, trend, [f.text] + [f.pct] * (len(trend[0]) - 1))
     _header(ws, 0, 12, [layout.header(layout.PAYOUT_COLUMNS, lang)[0], t["achievement"]], f)
     _write_rows(ws, 1, 12, owned.owner_chart if owned else [], [f.text, f.pct])
     ws.set_column(16, 16, 12, f.date)  # Q1: the as-of date the Dashboard shows
@@ -664,13 +664,16 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
     trend = owned.trend_chart if owned else [["", ""], ["", None]]
     n_periods = len(trend) - 1
     line = wb.add_chart({"type": "line"})
+    tc = layout.TREND_COL - 1  # the periods' column (0-based); one column per goal to its right
     for j in range(1, len(trend[0])):
-        line.add_series({"name": [cd, 0, 4 + j], "categories": [cd, 1, 4, n_periods, 4],
-                         "values": [cd, 1, 4 + j, n_periods, 4 + j], "marker": {"type": "circle", "size": 4}})
+        line.add_series({"name": [cd, 0, tc + j], "categories": [cd, 1, tc, n_periods, tc],
+                         "values": [cd, 1, tc + j, n_periods, tc + j], "marker": {"type": "automatic"}})
+    # one line per company and team goal, however many: the markers' shapes tell apart lines of
+    # like colours, and the chart is tall enough for a legend of a few rows below the lines
     line.set_title({"name": t["trend"]})
     line.set_y_axis({"num_format": "0%", "min": 0})
     line.set_legend({"position": "bottom"})
-    line.set_size({"width": 620, "height": 320})
+    line.set_size({"width": 620, "height": 480})
     ws.insert_chart(31, 6, line)
     n_owners = max(len(owned.owner_chart), 1) if owned else 1
     col = wb.add_chart({"type": "column"})
