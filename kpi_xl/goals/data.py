@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -273,6 +273,25 @@ class DataTables:
     def __len__(self) -> int:
         return len(self.tables)
 
+    def plan(self, build_all: Callable[[], Any]) -> None:
+        """Ask each source (:class:`kpi_xl.goals.pushdown.SourceTable`) every goal's questions
+        in one go: ``build_all`` builds the goals on the sources against empty answers while
+        they record what is asked, then each source runs its queries (one grouped query per
+        date column). Nothing built while planning is kept."""
+        sources = list({id(t): t for t in self.tables.values() if hasattr(t, "grouped_daily")}.values())
+        if not sources:
+            return
+        for s in sources:
+            s.planning = True
+        try:
+            build_all()
+        finally:
+            for s in sources:
+                s.planning = False
+            self._cache.clear()
+        for s in sources:
+            s.fetch()
+
     # ----------------------------------------------------------- conversions
     def days(self, table: str, column: str) -> np.ndarray:
         """Day numbers of a date column (read by :func:`read_dates`); blanks are :data:`NO_DAY`."""
@@ -343,6 +362,11 @@ class DataTables:
                None if value is None else value.lower())
         if key in self._cache:
             return self._cache[key]
+        source = self.tables.get(self.table_name(table) or "")
+        if hasattr(source, "grouped_daily"):  # a source: answered by a grouped query where its data is
+            daily = source.grouped_daily(date_column, tuple(filter_columns), value, self.epoch)
+            self._cache[key] = daily
+            return daily
         days = self.days(table, date_column)
         ok = days != NO_DAY
         if value is not None:

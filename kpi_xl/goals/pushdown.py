@@ -1,0 +1,234 @@
+"""Data that stays where it lives: a source (a file, a database table or query) that goals
+name exactly as they name a data table, its measures pushed down as grouped queries.
+
+The engine asks a data table two kinds of question (:class:`~kpi_xl.goals.data.DataTables`):
+per-day totals by filter values (:meth:`DataTables.daily`, for additive and ratio-of-totals
+measures and for why a period is empty), and a column's values (for the measures that need
+the rows). A :class:`SourceTable` answers the first with **one grouped query per source and
+date column** (its grain: days), for every goal on it at once, so ten million rows are summed
+where they live and only (days × filter values) rows come back; it answers the second by
+reading just the columns the goals use, in one query.
+
+Batching needs to know every goal's question before asking the first: :meth:`DataTables.plan`
+builds the goals once against empty answers (:attr:`SourceTable.planning`), recording what
+each asks; :meth:`SourceTable.fetch` then runs the queries. Filter values and dates are read
+after grouping, by the engine's own rules (:func:`~kpi_xl.goals.data.label_key`,
+:func:`~kpi_xl.goals.data.read_dates`), over the few distinct values that come back, so a
+source gives the same numbers as the same rows typed into a sheet.
+
+How a query is written and run (DuckDB for files, SQLAlchemy for databases) is the
+:class:`Backend`'s business (:mod:`kpi_xl.workbook.connect`); this module speaks no SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import Message, MessageError, N_
+from .data import NO_DAY, DataError, Daily, label_key, read_dates
+
+#: What a column holds, as the backend reports it.
+DATE, TIMESTAMP, NUMBER, BOOLEAN, TEXT, OTHER = "date", "timestamp", "number", "boolean", "text", "other"
+
+
+class SourceError(MessageError):
+    """A source that cannot answer (unreachable, refused, a query error), in words."""
+
+
+class Backend(Protocol):
+    """Runs a source's queries where its data is."""
+
+    def schema(self) -> dict[str, str]:
+        """Column name → kind (:data:`DATE`, :data:`NUMBER`...), in the source's order."""
+
+    def grouped(self, date: str, date_kind: str, filters: list[str], values: list[str]) -> pd.DataFrame:
+        """One grouped query: rows with a date, grouped by day (``date`` cast to a date when it is a
+        :data:`TIMESTAMP`, as stored otherwise) and the ``filters`` columns' values. Columns, in order:
+        the day, each filter, ``n`` (rows), then ``SUM`` and ``COUNT`` of each of ``values``."""
+
+    def select(self, columns: list[str]) -> pd.DataFrame:
+        """The ``columns`` of every row."""
+
+
+class SourceTable:
+    """A source standing in for a data table's DataFrame: ``columns``, ``table[column]``, plus
+    per-day totals answered by grouped queries (:meth:`grouped_daily`)."""
+
+    def __init__(self, name: str, backend: Backend, where: str = ""):
+        self.name, self.backend = name, backend
+        self.where = where  # e.g. "Sources!C3", for messages
+        self.planning = False
+        self.queries: Counter = Counter()  # kind of query ("schema", "grouped", "select") → how many
+        self._schema: dict[str, str] | None = None
+        self._failed: SourceError | None = None
+        self._needs: dict[str, set[tuple[tuple[str, ...], str | None]]] = {}  # date column → (filters, value)
+        self._wanted: set[str] = set()
+        self._grouped: dict[str, pd.DataFrame] = {}  # date column → the grouped query's rows
+        self._layout: dict[str, tuple[list[str], list[str]]] = {}  # date column → (filters, values) asked
+        self._frame: pd.DataFrame | None = None
+
+    # ----------------------------------------------------------- errors
+    def _fail(self, exc: Exception) -> DataError:
+        if not isinstance(exc, SourceError):
+            exc = SourceError(Message(N_("the query failed: {error}"), error=_first_line(exc)))
+        self._failed = exc
+        return self._error()
+
+    def _error(self) -> DataError:
+        assert self._failed is not None
+        return DataError(Message(N_("source '{source}'{where}: {problem}"), source=self.name,
+                                 where=f" ({self.where})" if self.where else "", problem=self._failed.message),
+                         table=self.name)
+
+    # ----------------------------------------------------------- schema
+    def schema(self) -> dict[str, str]:
+        if self._failed is not None:
+            raise self._error()
+        if self._schema is None:
+            self.queries["schema"] += 1
+            try:
+                self._schema = dict(self.backend.schema())
+            except Exception as exc:  # noqa: BLE001 - a driver's own error types: said in words
+                raise self._fail(exc) from None
+        return self._schema
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema())
+
+    def __len__(self) -> int:
+        return 0 if self._frame is None else len(self._frame)
+
+    def __getitem__(self, column: str) -> pd.Series:
+        kinds = self.schema()
+        if column not in kinds:
+            raise KeyError(column)
+        if self.planning:
+            self._wanted.add(column)
+            return pd.Series([], dtype=_dtype(kinds[column]), name=column)
+        if self._frame is None or column not in self._frame.columns:
+            self._wanted.add(column)
+            self._select()
+        return self._frame[column]
+
+    # ------------------------------------------------------------ totals
+    def grouped_daily(self, date: str, filters: tuple[str, ...], value: str | None, epoch: dt.datetime) -> Daily:
+        """Per-day totals of ``value`` (rows when None) for every combination of the ``filters``
+        columns' labels: what :meth:`DataTables.daily` answers for a sheet table."""
+        kinds = self.schema()
+        if value is not None and kinds.get(value) not in (NUMBER, BOOLEAN):
+            problem = Message(N_("column '{column}' holds {kind}, not numbers"), column=value,
+                              kind=Message(_KIND_WORDS.get(kinds.get(value), N_("other values"))))
+            raise DataError(Message(N_("source '{source}': {problem}"), source=self.name, problem=problem),
+                            table=self.name, column=value)
+        if self.planning:
+            self._needs.setdefault(date, set()).add((tuple(filters), value))
+            return Daily(0, {}, np.zeros((0, 1)))
+        if date not in self._grouped or not set(filters) <= set(self._layout[date][0]) or \
+                (value is not None and value not in self._layout[date][1]):
+            self._needs.setdefault(date, set()).add((tuple(filters), value))  # not planned: asked now
+            self._group(date)
+        if self._failed is not None:
+            raise self._error()
+        return self._daily(date, filters, value, epoch)
+
+    def fetch(self) -> None:
+        """Run the planned queries: one grouped query per date column, one read of the columns
+        the record measures use. A failure is kept and said by every goal on this source."""
+        if self._failed is not None:
+            return
+        try:
+            for date in list(self._needs):
+                self._group(date)
+            if self._wanted:
+                self._select()
+        except DataError:
+            pass
+
+    def _group(self, date: str) -> None:
+        filters, values = [], []
+        for fs, v in sorted(self._needs.get(date, ()), key=lambda n: (n[0], n[1] or "")):
+            filters += [f for f in fs if f not in filters]
+            if v is not None and v not in values:
+                values.append(v)
+        self.queries["grouped"] += 1
+        try:
+            rows = self.backend.grouped(date, self.schema()[date], filters, values)
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc) from None
+        rows.columns = ["d", *[f"f{i}" for i in range(len(filters))], "n",
+                        *[f"{k}{i}" for i in range(len(values)) for k in ("s", "c")]]
+        self._grouped[date], self._layout[date] = rows, (filters, values)
+
+    def _select(self) -> None:
+        self.queries["select"] += 1
+        columns = [c for c in self.schema() if c in self._wanted]
+        try:
+            self._frame = self.backend.select(columns)
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc) from None
+
+    def _daily(self, date: str, filters: tuple[str, ...], value: str | None, epoch: dt.datetime) -> Daily:
+        rows = self._grouped[date]
+        layout_filters, layout_values = self._layout[date]
+        days = _day_numbers(rows["d"], epoch, self.name, date)
+        if value is None:
+            weights = rows["n"].to_numpy(dtype=np.float64)
+            ok = days != NO_DAY
+        else:
+            i = layout_values.index(value)
+            weights = pd.to_numeric(rows[f"s{i}"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            ok = (days != NO_DAY) & (rows[f"c{i}"].to_numpy(dtype=np.float64) > 0)
+        if not ok.any():
+            return Daily(0, {}, np.zeros((0, 1)))
+        keys = pd.DataFrame({f"k{j}": _label_keys(rows[f"f{layout_filters.index(f)}"]) for j, f in enumerate(filters)},
+                            index=rows.index)
+        frame = keys[ok].assign(day=days[ok], w=np.nan_to_num(weights[ok]))
+        day0 = int(frame["day"].min())
+        n_days = int(frame["day"].max()) - day0 + 1
+        by = list(keys.columns)
+        combos = frame[by].drop_duplicates() if by else pd.DataFrame(index=[0])
+        combos = combos.reset_index(drop=True)
+        index = {tuple(r): i for i, r in enumerate(combos.itertuples(index=False, name=None))} if by else {(): 0}
+        matrix = np.zeros((len(index), n_days))
+        where = [index[tuple(r)] for r in frame[by].itertuples(index=False, name=None)] if by else \
+            np.zeros(len(frame), dtype=np.int64)
+        np.add.at(matrix, (np.asarray(where, dtype=np.int64), frame["day"].to_numpy(dtype=np.int64) - day0),
+                  frame["w"].to_numpy(dtype=np.float64))
+        return Daily(day0, index, matrix)
+
+
+#: A column kind in words, for "holds text, not numbers".
+_KIND_WORDS = {DATE: N_("dates"), TIMESTAMP: N_("dates"), TEXT: N_("text")}
+
+
+def _dtype(kind: str) -> str:
+    return {NUMBER: "float64", BOOLEAN: "bool", DATE: "datetime64[us]", TIMESTAMP: "datetime64[us]"}.get(kind, "object")
+
+
+def _label_keys(values: pd.Series) -> np.ndarray:
+    """Each value's :func:`label_key`, computed once per distinct value."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    keys = np.array([label_key(u) for u in uniques] + [""], dtype=object)
+    return keys[codes]
+
+
+def _day_numbers(values: pd.Series, epoch: dt.datetime, table: str, column: str) -> np.ndarray:
+    """The grouped query's day column as day numbers (:data:`NO_DAY` where blank), read by the
+    engine's date rule once per distinct value."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    read = read_dates(pd.Series(list(uniques), dtype=object), epoch, table=table, column=column)
+    missing = read.isna().to_numpy()
+    days = read.to_numpy().astype("datetime64[D]").astype(np.int64)
+    days[missing] = NO_DAY
+    return np.append(days, NO_DAY)[codes]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
