@@ -71,6 +71,8 @@ class SourceTable:
         self._grouped: dict[str, pd.DataFrame] = {}  # date column → the grouped query's rows
         self._layout: dict[str, tuple[list[str], list[str]]] = {}  # date column → (filters, values) asked
         self._frame: pd.DataFrame | None = None
+        self._keys: dict[tuple, Any] = {}  # day numbers and label codes of the grouped rows, read once
+        self._dailies: dict[tuple, Daily] = {}
 
     # ----------------------------------------------------------- errors
     def _fail(self, exc: Exception) -> DataError:
@@ -174,9 +176,14 @@ class SourceTable:
             raise self._fail(exc) from None
 
     def _daily(self, date: str, filters: tuple[str, ...], value: str | None, epoch: dt.datetime) -> Daily:
+        key = (date, tuple(filters), value)
+        if key in self._dailies:  # a second DataTables over the same source (the SMART check) asks again
+            return self._dailies[key]
         rows = self._grouped[date]
         layout_filters, layout_values = self._layout[date]
-        days = _day_numbers(rows["d"], epoch, self.name, date)
+        if ("days", date) not in self._keys:
+            self._keys["days", date] = _day_numbers(rows["d"], epoch, self.name, date)
+        days = self._keys["days", date]
         if value is None:
             weights = rows["n"].to_numpy(dtype=np.float64)
             ok = days != NO_DAY
@@ -185,22 +192,25 @@ class SourceTable:
             weights = pd.to_numeric(rows[f"s{i}"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             ok = (days != NO_DAY) & (rows[f"c{i}"].to_numpy(dtype=np.float64) > 0)
         if not ok.any():
-            return Daily(0, {}, np.zeros((0, 1)))
-        keys = pd.DataFrame({f"k{j}": _label_keys(rows[f"f{layout_filters.index(f)}"]) for j, f in enumerate(filters)},
-                            index=rows.index)
-        frame = keys[ok].assign(day=days[ok], w=np.nan_to_num(weights[ok]))
-        day0 = int(frame["day"].min())
-        n_days = int(frame["day"].max()) - day0 + 1
-        by = list(keys.columns)
-        combos = frame[by].drop_duplicates() if by else pd.DataFrame(index=[0])
-        combos = combos.reset_index(drop=True)
-        index = {tuple(r): i for i, r in enumerate(combos.itertuples(index=False, name=None))} if by else {(): 0}
-        matrix = np.zeros((len(index), n_days))
-        where = [index[tuple(r)] for r in frame[by].itertuples(index=False, name=None)] if by else \
-            np.zeros(len(frame), dtype=np.int64)
-        np.add.at(matrix, (np.asarray(where, dtype=np.int64), frame["day"].to_numpy(dtype=np.int64) - day0),
-                  frame["w"].to_numpy(dtype=np.float64))
-        return Daily(day0, index, matrix)
+            return self._dailies.setdefault(key, Daily(0, {}, np.zeros((0, 1))))
+        # each filter column's label keys as small integer codes, combined into one code per group row
+        combo = np.zeros(len(rows), dtype=np.int64)
+        radix, names = 1, []
+        for f in filters:
+            if ("labels", date, f) not in self._keys:
+                self._keys["labels", date, f] = pd.factorize(_label_keys(rows[f"f{layout_filters.index(f)}"]))
+            codes, uniques = self._keys["labels", date, f]
+            combo += codes.astype(np.int64) * radix
+            names.append((radix, len(uniques), uniques))
+            radix *= max(len(uniques), 1)
+        day = days[ok]
+        day0 = int(day.min())
+        n_days = int(day.max()) - day0 + 1
+        present, inverse = np.unique(combo[ok], return_inverse=True)
+        matrix = np.bincount(inverse.reshape(-1) * n_days + (day - day0), weights=np.nan_to_num(weights[ok]),
+                             minlength=len(present) * n_days).reshape(len(present), n_days)
+        index = {tuple(str(u[(c // r) % n]) for r, n, u in names): i for i, c in enumerate(present.tolist())}
+        return self._dailies.setdefault(key, Daily(day0, index, matrix))
 
 
 #: A column kind in words, for "holds text, not numbers".
@@ -219,8 +229,13 @@ def _label_keys(values: pd.Series) -> np.ndarray:
 
 
 def _day_numbers(values: pd.Series, epoch: dt.datetime, table: str, column: str) -> np.ndarray:
-    """The grouped query's day column as day numbers (:data:`NO_DAY` where blank), read by the
-    engine's date rule once per distinct value."""
+    """The grouped query's day column as day numbers (:data:`NO_DAY` where blank): dates as they
+    are, anything else read by the engine's date rule once per distinct value."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        missing = values.isna().to_numpy()
+        days = values.to_numpy().astype("datetime64[D]").astype(np.int64)
+        days[missing] = NO_DAY
+        return days
     codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     read = read_dates(pd.Series(list(uniques), dtype=object), epoch, table=table, column=column)
     missing = read.isna().to_numpy()

@@ -38,6 +38,7 @@ from .. import i18n
 from ..excel import column_letter
 from ..goals.pushdown import BOOLEAN, DATE, NUMBER, OTHER, TEXT, TIMESTAMP, SourceError, SourceTable
 from ..i18n import Message, N_
+from .package import WorkbookError
 
 KINDS = ("csv", "parquet", "excel", "sql")
 KEYRING_SERVICE = "kpi-xl"
@@ -69,12 +70,19 @@ def read_sources(workbook: Any, wanted: set[str]) -> dict[str, SourceTable]:
     r1, c1, _, _ = _split(info.ref)
     cols = list(df.columns)
     folder = Path(getattr(workbook, "path", ".") or ".").parent
+    taken = {k for k, t in workbook.tables.items() if t is not info} | \
+        {t.sheet.lower() for t in workbook.tables.values() if t is not info}
     out: dict[str, SourceTable] = {}
     for i, row in enumerate(df.to_dict("records")):
         name = str(row[found["name"]] or "").strip()
+        line = r1 + info.header_row_count + i
+        if name.lower() in taken:  # a goal naming it would read the sheet, not the source
+            cell = f"{info.sheet}!{column_letter(c1 + cols.index(found['name']))}{line}"
+            raise WorkbookError(f"{cell}: " + Message(N_(
+                "'{name}' is already the name of a table or sheet in this workbook; give the source another "
+                "name"), name=name).text(workbook.lang))
         if not name or name.lower() not in wanted:
             continue
-        line = r1 + info.header_row_count + i
         where = f"{info.sheet}!{column_letter(c1 + cols.index(found['location']))}{line}"
         kind = str(row.get(found["kind"]) or "").strip().lower() if found["kind"] else ""
         location = str(row[found["location"]] or "").strip()
