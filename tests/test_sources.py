@@ -12,6 +12,7 @@ KPI_XL_TEST_PG_REQUIRED=1, they fail instead).
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -64,6 +65,11 @@ def shop(tmp_path_factory):
     con.register("orders", orders)
     con.execute(f"COPY orders TO '{tmp / 'orders.parquet'}' (FORMAT parquet)")
     con.close()
+    con = duckdb.connect(str(tmp / "shop.duckdb"))
+    con.register("orders_frame", orders)
+    con.execute("CREATE TABLE orders AS SELECT * FROM orders_frame")
+    con.close()
+    orders.to_excel(tmp / "orders.xlsx", index=False)
     return tmp, orders, goal_specs(orders)
 
 
@@ -85,6 +91,22 @@ def _book(tmp: Path, name: str, table: str, specs: dict, sources: list[dict] | N
     return book
 
 
+def _same(x, y) -> bool:
+    """One Scorecard cell as a reader sees it: text and statuses exactly; numbers to 12 significant
+    digits (a sum's last bits depend on the order it adds in, which a database does not promise;
+    Excel shows 15 digits and a scorecard 2 to 4)."""
+    if isinstance(x, float) and isinstance(y, float):
+        return math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12)
+    return x == y and type(x) is type(y)
+
+
+def _differences(a: dict[str, dict], b: dict[str, dict]) -> list:
+    """Every Scorecard cell that differs: (goal, column, one, other)."""
+    out = [(g, None, g in a, g in b) for g in set(a) ^ set(b)]
+    return out + [(g, c, a[g].get(c), b[g].get(c)) for g in set(a) & set(b) for c in set(a[g]) | set(b[g])
+                  if not _same(a[g].get(c), b[g].get(c))]
+
+
 def _refresh(book: Path, when) -> dict[str, dict]:
     _cli("refresh", str(book), "--as-of", when.isoformat(), "--no-backup")
     return scorecard(book)
@@ -97,15 +119,21 @@ def sheet_cards(shop):
     return {when: _refresh(book, when) for when in (MID, AFTER)}
 
 
-@pytest.mark.parametrize("kind", ["csv", "parquet"])
-def test_a_file_source_gives_the_sheet_tables_scorecard(shop, sheet_cards, counted, kind):
+FILES = {"csv": ("csv", "orders.csv", ""), "parquet": ("parquet", "orders.parquet", ""),
+         "excel": ("excel", "orders.xlsx", ""), "duckdb": ("sql", "duckdb:///shop.duckdb", "orders")}
+
+
+@pytest.mark.parametrize("what", list(FILES))
+def test_a_file_source_gives_the_sheet_tables_scorecard(shop, sheet_cards, counted, what):
+    """CSV, Parquet and Excel files and a DuckDB database, each relative to the workbook's folder."""
     tmp, _, specs = shop
-    book = _book(tmp, kind, "Orders file", specs,
-                 [{"Name": "Orders file", "Kind": kind, "Location": f"orders.{kind}", "Query": ""}])
+    kind, location, query = FILES[what]
+    book = _book(tmp, what, "Orders file", specs,
+                 [{"Name": "Orders file", "Kind": kind, "Location": location, "Query": query}])
     for when in (MID, AFTER):
         counted.clear()
         card = _refresh(book, when)
-        assert card == sheet_cards[when]
+        assert _differences(card, sheet_cards[when]) == []
         assert {r["Status"] for r in card.values()} - {"No data"}  # computed, not all blank
         (source,) = counted
         # every goal's totals from one grouped query; the rows the record measures (DISTINCT,
@@ -138,7 +166,7 @@ def test_a_postgresql_table_gives_the_sheet_tables_scorecard(shop, sheet_cards, 
                  [{"Name": "Orders db", "Kind": "sql", "Location": PG_URL, "Query": "shop_orders"}])
     for when in (MID, AFTER):
         counted.clear()
-        assert _refresh(book, when) == sheet_cards[when]
+        assert _differences(_refresh(book, when), sheet_cards[when]) == []
         (source,) = counted
         assert source.queries == {"schema": 1, "grouped": 1, "select": 1}
 
@@ -244,3 +272,18 @@ def test_passwords_come_from_the_environment_or_the_keyring(monkeypatch):
         assert connect._url("Sales db", "env:SALES_URL").password == "in-env"  # a URL kept in the environment
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_source_named_like_a_sheet_table_is_refused_at_its_cell(shop, tmp_path):
+    root, _, specs = shop
+    book = _book(tmp_path, "clash", "Shop", {"REV-H1": specs["REV-H1"]},
+                 [{"Name": "shop", "Kind": "parquet", "Location": str(root / "orders.parquet"), "Query": ""}],
+                 sheet=root / "orders.csv")
+    from click.testing import CliRunner
+    from kpi_xl.cli import main
+
+    before = book.read_bytes()
+    result = CliRunner().invoke(main, ["refresh", str(book), "--no-backup"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "Sources!A2: 'shop' is already the name of a table or sheet" in " ".join(result.output.split())
+    assert book.read_bytes() == before  # nothing written

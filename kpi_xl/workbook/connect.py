@@ -53,12 +53,13 @@ def password_variable(name: str) -> str:
 
 
 def read_sources(workbook: Any, wanted: set[str]) -> dict[str, SourceTable]:
-    """The sources of ``workbook``'s Sources table that goals name (``wanted``: lower-case names),
+    """The sources of ``workbook``'s Sources table that goals name (``wanted``: lower-case names;
+    a source named like one of the workbook's tables or sheets is refused at its cell),
     each ready to answer (nothing is contacted until a goal asks). A row that cannot be used
     (unknown kind, a password in its URL, a blank location) becomes a source that says so for
     every goal naming it."""
     info = workbook.tables.get("sources")
-    if info is None or not wanted:
+    if info is None:
         return {}
     _, df = workbook.table(info.display_name)
     found = {key: next((c for c in df.columns if str(c).strip().lower() in words), None)

@@ -302,8 +302,7 @@ def read_inputs(workbook: WorkbookReader) -> RefreshInputs:
                 data[info.sheet] = df  # goals may name the sheet instead of the table
     _data_dates(workbook, data, goals)
     # the sources goals name (the Sources table): read where they live when a goal asks
-    known = {k.lower() for k in data}
-    data.update(read_sources(workbook, {w for w in wanted if w not in known}))
+    data.update(read_sources(workbook, wanted))
     kr_info, kr = workbook.table("KeyResults")
     _check_text(kr_info, kr)
     kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, workbook.lang), [c[0] for c in layout.KR_COLUMNS])))
