@@ -23,7 +23,7 @@ import pytest
 import kpi_xl.workbook.connect as connect
 from kpi_xl.goals.pushdown import SourceTable
 from shop_orders import shop_orders  # tools/
-from test_own_data import MID, AFTER, _cli, goal_specs, goals_csv, scorecard
+from test_own_data import H1, MID, AFTER, _cli, goal_specs, goals_csv, scorecard
 
 PG_URL = os.environ.get("KPI_XL_TEST_PG_URL", "")
 PG_PASSWORD = os.environ.get("KPI_XL_TEST_PG_PASSWORD", "")
@@ -70,7 +70,11 @@ def shop(tmp_path_factory):
     con.execute("CREATE TABLE orders AS SELECT * FROM orders_frame")
     con.close()
     orders.to_excel(tmp / "orders.xlsx", index=False)
-    return tmp, orders, goal_specs(orders)
+    specs = goal_specs(orders)
+    # a per-record KPI (the rows it needs are read, in one query)
+    specs["SHARE-H1"] = dict(kpi="SOURCE_SHARE", columns='Channel, "Shop", Amount', filter="", span=H1,
+                             direction="higher", target=0.4)
+    return tmp, orders, specs
 
 
 def _book(tmp: Path, name: str, table: str, specs: dict, sources: list[dict] | None = None,
@@ -136,9 +140,9 @@ def test_a_file_source_gives_the_sheet_tables_scorecard(shop, sheet_cards, count
         assert _differences(card, sheet_cards[when]) == []
         assert {r["Status"] for r in card.values()} - {"No data"}  # computed, not all blank
         (source,) = counted
-        # every goal's totals from one grouped query; the rows the record measures (DISTINCT,
-        # AVERAGE, MIN, MAX) need from one read of their columns
-        assert source.queries == {"schema": 1, "grouped": 1, "select": 1}
+        # every goal's totals, averages, smallest and largest from one grouped query; the distinct
+        # customers from one more (day × customer); the per-record KPI's rows from one read
+        assert source.queries == {"schema": 1, "grouped": 1, "distinct": 1, "select": 1}
 
 
 def _load_pg(orders: pd.DataFrame, table: str) -> None:
@@ -168,7 +172,7 @@ def test_a_postgresql_table_gives_the_sheet_tables_scorecard(shop, sheet_cards, 
         counted.clear()
         assert _differences(_refresh(book, when), sheet_cards[when]) == []
         (source,) = counted
-        assert source.queries == {"schema": 1, "grouped": 1, "select": 1}
+        assert source.queries == {"schema": 1, "grouped": 1, "distinct": 1, "select": 1}
 
 
 def test_a_postgresql_query_source_counts_one_grouped_query_for_all_goals(shop, counted, monkeypatch):

@@ -49,7 +49,11 @@ class Backend(Protocol):
     def grouped(self, date: str, date_kind: str, filters: list[str], values: list[str]) -> pd.DataFrame:
         """One grouped query: rows with a date, grouped by day (``date`` cast to a date when it is a
         :data:`TIMESTAMP`, as stored otherwise) and the ``filters`` columns' values. Columns, in order:
-        the day, each filter, ``n`` (rows), then ``SUM`` and ``COUNT`` of each of ``values``."""
+        the day, each filter, ``n`` (rows), then ``SUM``, ``COUNT``, ``MIN`` and ``MAX`` of each of
+        ``values`` (as floating-point numbers)."""
+
+    def distinct(self, date: str, date_kind: str, filters: list[str], value: str) -> pd.DataFrame:
+        """The distinct (day, filters..., value) of the rows with a date and a ``value``."""
 
     def select(self, columns: list[str]) -> pd.DataFrame:
         """The ``columns`` of every row."""
@@ -73,6 +77,8 @@ class SourceTable:
         self._frame: pd.DataFrame | None = None
         self._keys: dict[tuple, Any] = {}  # day numbers and label codes of the grouped rows, read once
         self._dailies: dict[tuple, Daily] = {}
+        self._distinct_needs: set[tuple] = set()
+        self._distinct: dict[tuple, pd.DataFrame] = {}  # ("distinct", date, filters, value) → its rows
 
     # ----------------------------------------------------------- errors
     def _fail(self, exc: Exception) -> DataError:
@@ -119,15 +125,20 @@ class SourceTable:
         return self._frame[column]
 
     # ------------------------------------------------------------ totals
-    def grouped_daily(self, date: str, filters: tuple[str, ...], value: str | None, epoch: dt.datetime) -> Daily:
-        """Per-day totals of ``value`` (rows when None) for every combination of the ``filters``
-        columns' labels: what :meth:`DataTables.daily` answers for a sheet table."""
+    def _numbers(self, value: str | None) -> None:
         kinds = self.schema()
         if value is not None and kinds.get(value) not in (NUMBER, BOOLEAN):
             problem = Message(N_("column '{column}' holds {kind}, not numbers"), column=value,
                               kind=Message(_KIND_WORDS.get(kinds.get(value), N_("other values"))))
             raise DataError(Message(N_("source '{source}': {problem}"), source=self.name, problem=problem),
                             table=self.name, column=value)
+
+    def grouped_daily(self, date: str, filters: tuple[str, ...], value: str | None, epoch: dt.datetime,
+                      stat: str = "sum") -> Daily:
+        """Per-day totals of ``value`` (rows when None) for every combination of the ``filters``
+        columns' labels: what :meth:`DataTables.daily` answers for a sheet table. ``stat`` "count",
+        "min" or "max" gives the day's count of values, smallest or largest instead (NaN where none)."""
+        self._numbers(value)
         if self.planning:
             self._needs.setdefault(date, set()).add((tuple(filters), value))
             return Daily(0, {}, np.zeros((0, 1)))
@@ -137,16 +148,41 @@ class SourceTable:
             self._group(date)
         if self._failed is not None:
             raise self._error()
-        return self._daily(date, filters, value, epoch)
+        return self._daily(date, filters, value, epoch, stat)
+
+    def distinct_rows(self, date: str, filters: tuple[str, ...], key: tuple, value: str,
+                      epoch: dt.datetime) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct (day, value) pairs of the rows whose ``filters`` labels are ``key``, sorted
+        by day: what a distinct count over any span needs, from one grouped query per column."""
+        need = ("distinct", date, tuple(filters), value)
+        if self.planning:
+            self._needs.setdefault(date, set()).add((tuple(filters), None))
+            self._distinct_needs.add(need)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+        if need not in self._distinct:
+            self._distinct_needs.add(need)
+            self._run_distinct(need)
+        if self._failed is not None:
+            raise self._error()
+        rows = self._distinct[need]
+        days = _day_numbers(rows["d"], epoch, self.name, date)
+        ok = days != NO_DAY
+        for j, want in enumerate(key):
+            ok &= _label_keys(rows[f"f{j}"]) == want
+        order = np.argsort(days[ok], kind="stable")
+        return days[ok][order], rows["v"].to_numpy(dtype=object)[ok][order]
 
     def fetch(self) -> None:
-        """Run the planned queries: one grouped query per date column, one read of the columns
-        the record measures use. A failure is kept and said by every goal on this source."""
+        """Run the planned queries: one grouped query per date column (and one per column a
+        distinct count asks for), one read of the columns the other record measures use. A
+        failure is kept and said by every goal on this source."""
         if self._failed is not None:
             return
         try:
             for date in list(self._needs):
                 self._group(date)
+            for need in sorted(self._distinct_needs):
+                self._run_distinct(need)
             if self._wanted:
                 self._select()
         except DataError:
@@ -164,8 +200,20 @@ class SourceTable:
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc) from None
         rows.columns = ["d", *[f"f{i}" for i in range(len(filters))], "n",
-                        *[f"{k}{i}" for i in range(len(values)) for k in ("s", "c")]]
+                        *[f"{k}{i}" for i in range(len(values)) for k in ("sum", "count", "min", "max")]]
         self._grouped[date], self._layout[date] = rows, (filters, values)
+
+    def _run_distinct(self, need: tuple) -> None:
+        if need in self._distinct:
+            return
+        _, date, filters, value = need
+        self.queries["distinct"] += 1
+        try:
+            rows = self.backend.distinct(date, self.schema()[date], list(filters), value)
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc) from None
+        rows.columns = ["d", *[f"f{i}" for i in range(len(filters))], "v"]
+        self._distinct[need] = rows
 
     def _select(self) -> None:
         self.queries["select"] += 1
@@ -175,8 +223,9 @@ class SourceTable:
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc) from None
 
-    def _daily(self, date: str, filters: tuple[str, ...], value: str | None, epoch: dt.datetime) -> Daily:
-        key = (date, tuple(filters), value)
+    def _daily(self, date: str, filters: tuple[str, ...], value: str | None, epoch: dt.datetime,
+               stat: str = "sum") -> Daily:
+        key = (date, tuple(filters), value, stat)
         if key in self._dailies:  # a second DataTables over the same source (the SMART check) asks again
             return self._dailies[key]
         rows = self._grouped[date]
@@ -189,8 +238,8 @@ class SourceTable:
             ok = days != NO_DAY
         else:
             i = layout_values.index(value)
-            weights = pd.to_numeric(rows[f"s{i}"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            ok = (days != NO_DAY) & (rows[f"c{i}"].to_numpy(dtype=np.float64) > 0)
+            weights = pd.to_numeric(rows[f"{stat}{i}"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            ok = (days != NO_DAY) & (rows[f"count{i}"].to_numpy(dtype=np.float64) > 0)
         if not ok.any():
             return self._dailies.setdefault(key, Daily(0, {}, np.zeros((0, 1))))
         # each filter column's label keys as small integer codes, combined into one code per group row
@@ -207,8 +256,13 @@ class SourceTable:
         day0 = int(day.min())
         n_days = int(day.max()) - day0 + 1
         present, inverse = np.unique(combo[ok], return_inverse=True)
-        matrix = np.bincount(inverse.reshape(-1) * n_days + (day - day0), weights=np.nan_to_num(weights[ok]),
-                             minlength=len(present) * n_days).reshape(len(present), n_days)
+        cell = inverse.reshape(-1) * n_days + (day - day0)
+        if stat in ("min", "max"):  # several group rows may share a day and label ("online " and "Online")
+            matrix = np.full(len(present) * n_days, np.nan)
+            (np.fmin if stat == "min" else np.fmax).at(matrix, cell, weights[ok])
+        else:
+            matrix = np.bincount(cell, weights=np.nan_to_num(weights[ok]), minlength=len(present) * n_days)
+        matrix = matrix.reshape(len(present), n_days)
         index = {tuple(str(u[(c // r) % n]) for r, n, u in names): i for i, c in enumerate(present.tolist())}
         return self._dailies.setdefault(key, Daily(day0, index, matrix))
 

@@ -182,7 +182,7 @@ class _Refused:
     def schema(self) -> dict[str, str]:
         raise self.error
 
-    grouped = select = schema
+    grouped = distinct = select = schema
 
 
 # ------------------------------------------------------------------ DuckDB
@@ -274,8 +274,17 @@ class DuckDB:
         d = _quote(date)
         day = f"CAST({d} AS DATE)" if date_kind == TIMESTAMP else d
         keys = [day, *(_quote(f) for f in filters)]
-        aggs = ["COUNT(*)"] + [f"{a}(CAST({_quote(v)} AS DOUBLE))" for v in values for a in ("SUM", "COUNT")]
+        aggs = ["COUNT(*)"] + [f"{a}(CAST({_quote(v)} AS DOUBLE))" for v in values
+                               for a in ("SUM", "COUNT", "MIN", "MAX")]
         sql = f"SELECT {', '.join(keys + aggs)} FROM {rel} WHERE {d} IS NOT NULL GROUP BY {', '.join(keys)}"
+        return con.sql(sql).df()
+
+    def distinct(self, date: str, date_kind: str, filters: list[str], value: str) -> pd.DataFrame:
+        con, rel = self._connect()
+        d = _quote(date)
+        keys = [f"CAST({d} AS DATE)" if date_kind == TIMESTAMP else d, *(_quote(f) for f in filters), _quote(value)]
+        sql = (f"SELECT {', '.join(keys)} FROM {rel} WHERE {d} IS NOT NULL AND {_quote(value)} IS NOT NULL "
+               f"GROUP BY {', '.join(keys)}")
         return con.sql(sql).df()
 
     def select(self, columns: list[str]) -> pd.DataFrame:
@@ -319,9 +328,15 @@ class Sql:
 
     def _run(self, statement) -> pd.DataFrame:
         _, engine, _ = self._parts()
+        import decimal
+
         with engine.connect() as con:
             result = con.execute(statement)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        for c in frame.columns:  # NUMERIC columns come as Decimal: numbers, as a file's are
+            if frame[c].dtype == object and any(isinstance(v, decimal.Decimal) for v in frame[c].head(100)):
+                frame[c] = pd.to_numeric(frame[c].map(lambda v: None if v is None else float(v)))
+        return frame
 
     def schema(self) -> dict[str, str]:
         import datetime as dt
@@ -346,10 +361,18 @@ class Sql:
         aggs = [sa.func.count()]
         for v in values:
             x = sa.cast(sa.column(v), sa.Float)
-            aggs += [sa.func.sum(x), sa.func.count(x)]
+            aggs += [sa.func.sum(x), sa.func.count(x), sa.func.min(x), sa.func.max(x)]
         stmt = sa.select(*[k.label(f"k{i}") for i, k in enumerate(keys)],
                          *[a.label(f"a{i}") for i, a in enumerate(aggs)]).select_from(rel).where(d.is_not(None)) \
             .group_by(*keys)
+        return self._run(stmt)
+
+    def distinct(self, date: str, date_kind: str, filters: list[str], value: str) -> pd.DataFrame:
+        sa, _, rel = self._parts()
+        d, v = sa.column(date), sa.column(value)
+        keys = [sa.cast(d, sa.Date) if date_kind == TIMESTAMP else d, *(sa.column(f) for f in filters), v]
+        stmt = sa.select(*[k.label(f"k{i}") for i, k in enumerate(keys)]).select_from(rel) \
+            .where(d.is_not(None), v.is_not(None)).group_by(*keys)
         return self._run(stmt)
 
     def select(self, columns: list[str]) -> pd.DataFrame:
