@@ -46,11 +46,11 @@ class Backend(Protocol):
     def schema(self) -> dict[str, str]:
         """Column name → kind (:data:`DATE`, :data:`NUMBER`...), in the source's order."""
 
-    def grouped(self, date: str, date_kind: str, filters: list[str], values: list[str]) -> pd.DataFrame:
+    def grouped(self, date: str, date_kind: str, filters: list[str], aggregates: list[tuple[str, str]]) -> pd.DataFrame:
         """One grouped query: rows with a date, grouped by day (``date`` cast to a date when it is a
         :data:`TIMESTAMP`, as stored otherwise) and the ``filters`` columns' values. Columns, in order:
-        the day, each filter, ``n`` (rows), then ``SUM``, ``COUNT``, ``MIN`` and ``MAX`` of each of
-        ``values`` (as floating-point numbers)."""
+        the day, each filter, ``n`` (rows), then each of ``aggregates``: (``"sum"``, ``"count"``,
+        ``"min"`` or ``"max"``, a column), of the column as floating-point numbers."""
 
     def distinct(self, date: str, date_kind: str, filters: list[str], value: str) -> pd.DataFrame:
         """The distinct (day, filters..., value) of the rows with a date and a ``value``."""
@@ -70,10 +70,10 @@ class SourceTable:
         self.queries: Counter = Counter()  # kind of query ("schema", "grouped", "select") → how many
         self._schema: dict[str, str] | None = None
         self._failed: SourceError | None = None
-        self._needs: dict[str, set[tuple[tuple[str, ...], str | None]]] = {}  # date column → (filters, value)
+        self._needs: dict[str, set[tuple[tuple[str, ...], str | None, str]]] = {}  # date → (filters, value, stat)
         self._wanted: set[str] = set()
         self._grouped: dict[str, pd.DataFrame] = {}  # date column → the grouped query's rows
-        self._layout: dict[str, tuple[list[str], list[str]]] = {}  # date column → (filters, values) asked
+        self._layout: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}  # date → (filters, aggregates) asked
         self._frame: pd.DataFrame | None = None
         self._keys: dict[tuple, Any] = {}  # day numbers and label codes of the grouped rows, read once
         self._dailies: dict[tuple, Daily] = {}
@@ -139,12 +139,13 @@ class SourceTable:
         columns' labels: what :meth:`DataTables.daily` answers for a sheet table. ``stat`` "count",
         "min" or "max" gives the day's count of values, smallest or largest instead (NaN where none)."""
         self._numbers(value)
+        need = (tuple(filters), value, stat)
         if self.planning:
-            self._needs.setdefault(date, set()).add((tuple(filters), value))
+            self._needs.setdefault(date, set()).add(need)
             return Daily(0, {}, np.zeros((0, 1)))
         if date not in self._grouped or not set(filters) <= set(self._layout[date][0]) or \
-                (value is not None and value not in self._layout[date][1]):
-            self._needs.setdefault(date, set()).add((tuple(filters), value))  # not planned: asked now
+                (value is not None and not set(_aggregates(value, stat)) <= set(self._layout[date][1])):
+            self._needs.setdefault(date, set()).add(need)  # not planned: asked now
             self._group(date)
         if self._failed is not None:
             raise self._error()
@@ -156,7 +157,7 @@ class SourceTable:
         by day: what a distinct count over any span needs, from one grouped query per column."""
         need = ("distinct", date, tuple(filters), value)
         if self.planning:
-            self._needs.setdefault(date, set()).add((tuple(filters), None))
+            self._needs.setdefault(date, set()).add((tuple(filters), None, "sum"))
             self._distinct_needs.add(need)
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
         if need not in self._distinct:
@@ -189,19 +190,19 @@ class SourceTable:
             pass
 
     def _group(self, date: str) -> None:
-        filters, values = [], []
-        for fs, v in sorted(self._needs.get(date, ()), key=lambda n: (n[0], n[1] or "")):
+        filters: list[str] = []
+        aggregates: list[tuple[str, str]] = []
+        for fs, v, stat in sorted(self._needs.get(date, ()), key=lambda n: (n[0], n[1] or "", n[2])):
             filters += [f for f in fs if f not in filters]
-            if v is not None and v not in values:
-                values.append(v)
+            if v is not None:
+                aggregates += [a for a in _aggregates(v, stat) if a not in aggregates]
         self.queries["grouped"] += 1
         try:
-            rows = self.backend.grouped(date, self.schema()[date], filters, values)
+            rows = self.backend.grouped(date, self.schema()[date], filters, aggregates)
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc) from None
-        rows.columns = ["d", *[f"f{i}" for i in range(len(filters))], "n",
-                        *[f"{k}{i}" for i in range(len(values)) for k in ("sum", "count", "min", "max")]]
-        self._grouped[date], self._layout[date] = rows, (filters, values)
+        rows.columns = ["d", *[f"f{i}" for i in range(len(filters))], "n", *[f"a{i}" for i in range(len(aggregates))]]
+        self._grouped[date], self._layout[date] = rows, (filters, aggregates)
 
     def _run_distinct(self, need: tuple) -> None:
         if need in self._distinct:
@@ -229,7 +230,7 @@ class SourceTable:
         if key in self._dailies:  # a second DataTables over the same source (the SMART check) asks again
             return self._dailies[key]
         rows = self._grouped[date]
-        layout_filters, layout_values = self._layout[date]
+        layout_filters, layout_aggregates = self._layout[date]
         if ("days", date) not in self._keys:
             self._keys["days", date] = _day_numbers(rows["d"], epoch, self.name, date)
         days = self._keys["days", date]
@@ -237,9 +238,10 @@ class SourceTable:
             weights = rows["n"].to_numpy(dtype=np.float64)
             ok = days != NO_DAY
         else:
-            i = layout_values.index(value)
-            weights = pd.to_numeric(rows[f"{stat}{i}"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            ok = (days != NO_DAY) & (rows[f"count{i}"].to_numpy(dtype=np.float64) > 0)
+            got = rows[f"a{layout_aggregates.index((stat, value))}"]
+            weights = pd.to_numeric(got, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            count = rows[f"a{layout_aggregates.index(('count', value))}"]
+            ok = (days != NO_DAY) & (pd.to_numeric(count).to_numpy(dtype=np.float64, na_value=0.0) > 0)
         if not ok.any():
             return self._dailies.setdefault(key, Daily(0, {}, np.zeros((0, 1))))
         # each filter column's label keys as small integer codes, combined into one code per group row
@@ -265,6 +267,12 @@ class SourceTable:
         matrix = matrix.reshape(len(present), n_days)
         index = {tuple(str(u[(c // r) % n]) for r, n, u in names): i for i, c in enumerate(present.tolist())}
         return self._dailies.setdefault(key, Daily(day0, index, matrix))
+
+
+def _aggregates(value: str, stat: str) -> list[tuple[str, str]]:
+    """What the grouped query computes of ``value`` for ``stat``: the day's count always (which
+    days have a value), and the stat itself."""
+    return [("count", value)] if stat == "count" else [(stat, value), ("count", value)]
 
 
 #: A column kind in words, for "holds text, not numbers".

@@ -269,13 +269,12 @@ class DuckDB:
         r = con.sql(f"SELECT * FROM {rel} LIMIT 0")
         return {c: _duckdb_kind(str(t)) for c, t in zip(r.columns, r.types)}
 
-    def grouped(self, date: str, date_kind: str, filters: list[str], values: list[str]) -> pd.DataFrame:
+    def grouped(self, date: str, date_kind: str, filters: list[str], aggregates: list[tuple[str, str]]) -> pd.DataFrame:
         con, rel = self._connect()
         d = _quote(date)
         day = f"CAST({d} AS DATE)" if date_kind == TIMESTAMP else d
         keys = [day, *(_quote(f) for f in filters)]
-        aggs = ["COUNT(*)"] + [f"{a}(CAST({_quote(v)} AS DOUBLE))" for v in values
-                               for a in ("SUM", "COUNT", "MIN", "MAX")]
+        aggs = ["COUNT(*)"] + [f"{fn.upper()}(CAST({_quote(v)} AS DOUBLE))" for fn, v in aggregates]
         sql = f"SELECT {', '.join(keys + aggs)} FROM {rel} WHERE {d} IS NOT NULL GROUP BY {', '.join(keys)}"
         return con.sql(sql).df()
 
@@ -353,15 +352,12 @@ class Sql:
                       TEXT if isinstance(seen, str) else OTHER)
         return out
 
-    def grouped(self, date: str, date_kind: str, filters: list[str], values: list[str]) -> pd.DataFrame:
+    def grouped(self, date: str, date_kind: str, filters: list[str], aggregates: list[tuple[str, str]]) -> pd.DataFrame:
         sa, _, rel = self._parts()
         d = sa.column(date)
         day = sa.cast(d, sa.Date) if date_kind == TIMESTAMP else d
         keys = [day, *(sa.column(f) for f in filters)]
-        aggs = [sa.func.count()]
-        for v in values:
-            x = sa.cast(sa.column(v), sa.Float)
-            aggs += [sa.func.sum(x), sa.func.count(x), sa.func.min(x), sa.func.max(x)]
+        aggs = [sa.func.count()] + [getattr(sa.func, fn)(sa.cast(sa.column(v), sa.Float)) for fn, v in aggregates]
         stmt = sa.select(*[k.label(f"k{i}") for i, k in enumerate(keys)],
                          *[a.label(f"a{i}") for i, a in enumerate(aggs)]).select_from(rel).where(d.is_not(None)) \
             .group_by(*keys)
