@@ -168,11 +168,24 @@ def test_a_postgresql_table_gives_the_sheet_tables_scorecard(shop, sheet_cards, 
     monkeypatch.setenv(connect.password_variable("Orders db"), PG_PASSWORD)  # never in the workbook
     book = _book(tmp, "pg", "Orders db", specs,
                  [{"Name": "Orders db", "Kind": "sql", "Location": PG_URL, "Query": "shop_orders"}])
-    for when in (MID, AFTER):
-        counted.clear()
-        assert _differences(_refresh(book, when), sheet_cards[when]) == []
-        (source,) = counted
-        assert source.queries == {"schema": 1, "grouped": 1, "distinct": 1, "select": 1}
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    sent: list[str] = []
+    listener = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    event.listen(Engine, "before_cursor_execute", listener)
+    try:
+        for when in (MID, AFTER):
+            counted.clear()
+            sent.clear()
+            assert _differences(_refresh(book, when), sheet_cards[when]) == []
+            (source,) = counted
+            assert source.queries == {"schema": 1, "grouped": 1, "distinct": 1, "select": 1}
+            # what the server got: 4 statements for the 12 goals, the totals in one GROUP BY
+            assert len(sent) == 4, sent
+            assert sum("GROUP BY" in q for q in sent) == 2 and len(specs) == 12
+    finally:
+        event.remove(Engine, "before_cursor_execute", listener)
 
 
 def test_a_postgresql_query_source_counts_one_grouped_query_for_all_goals(shop, counted, monkeypatch):
