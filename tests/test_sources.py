@@ -304,3 +304,26 @@ def test_a_source_named_like_a_sheet_table_is_refused_at_its_cell(shop, tmp_path
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "Sources!A2: 'shop' is already the name of a table or sheet" in " ".join(result.output.split())
     assert book.read_bytes() == before  # nothing written
+
+
+def test_a_zh_tw_sources_table_reads_with_its_own_words(shop):
+    """A Traditional Chinese workbook's 資料來源 table, headed 名稱/類型/位置/查詢, and its messages."""
+    from types import SimpleNamespace
+
+    from kpi_xl import i18n
+
+    root, _, _ = shop
+    info = SimpleNamespace(display_name="資料來源", sheet="資料來源", ref="A1:D3", header_row_count=1)
+    rows = pd.DataFrame({"名稱": ["訂單", "密碼"], "類型": ["parquet", "sql"],
+                         "位置": [str(root / "orders.parquet"), "postgresql+psycopg://kpi:pw@127.0.0.1/x"],
+                         "查詢": ["", "orders"]})
+    book = SimpleNamespace(tables={"資料來源": info}, table=lambda name: (info, rows), lang="zh-TW",
+                           path=root / "book.xlsx")
+    found = connect.read_sources(book, {"訂單", "密碼"})
+    assert set(found) == {"訂單", "密碼"}
+    assert "Amount" in found["訂單"].columns
+    with pytest.raises(Exception) as refused:
+        found["密碼"].columns
+    said = i18n.text(refused.value, "zh-TW")
+    assert said.startswith("資料來源「密碼」（資料來源!C3）：URL 裡含有密碼")
+    assert "環境變數 KPI_XL_PASSWORD_密碼 或系統金鑰圈" in said and "pw@" not in said

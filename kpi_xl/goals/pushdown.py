@@ -89,8 +89,10 @@ class SourceTable:
 
     def _error(self) -> DataError:
         assert self._failed is not None
-        return DataError(Message(N_("source '{source}'{where}: {problem}"), source=self.name,
-                                 where=f" ({self.where})" if self.where else "", problem=self._failed.message),
+        if self.where:
+            return DataError(Message(N_("source '{source}' ({where}): {problem}"), source=self.name, where=self.where,
+                                     problem=self._failed.message), table=self.name)
+        return DataError(Message(N_("source '{source}': {problem}"), source=self.name, problem=self._failed.message),
                          table=self.name)
 
     # ----------------------------------------------------------- schema

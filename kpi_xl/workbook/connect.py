@@ -37,19 +37,29 @@ import pandas as pd
 from .. import i18n
 from ..excel import column_letter
 from ..goals.pushdown import BOOLEAN, DATE, NUMBER, OTHER, TEXT, TIMESTAMP, SourceError, SourceTable
-from ..i18n import Message, N_
+from ..i18n import NC_, Message, N_, readings
 from .package import WorkbookError
 
 KINDS = ("csv", "parquet", "excel", "sql")
 KEYRING_SERVICE = "kpi-xl"
-#: The Sources table's columns (headers matched without regard to case), with the words also accepted.
-HEADERS = {"name": ("name",), "kind": ("kind", "type"), "location": ("location", "url", "path", "file"),
-           "query": ("query", "table")}
+#: The table's name, in any language there is a catalog for.
+SOURCES = NC_("sheet", "Sources")
+#: The Sources table's columns (headers matched without regard to case, in any catalog's language),
+#: with the English words also accepted.
+HEADERS = {"name": (NC_("column", "Name"), ()), "kind": (NC_("column", "Kind"), ("type",)),
+           "location": (NC_("column", "Location"), ("url", "path", "file")),
+           "query": (NC_("column", "Query"), ("table",))}
+
+
+def _sources_table(workbook: Any):
+    names = readings("sheet", (SOURCES,))
+    return next((t for key, t in workbook.tables.items() if key.casefold() in names), None)
 
 
 def password_variable(name: str) -> str:
-    """The environment variable holding source ``name``'s password: KPI_XL_PASSWORD_ORDERS_DB."""
-    return "KPI_XL_PASSWORD_" + re.sub(r"[^A-Za-z0-9]", "_", name.strip()).upper()
+    """The environment variable holding source ``name``'s password: KPI_XL_PASSWORD_ORDERS_DB (letters
+    of any script kept, everything else ``_``)."""
+    return "KPI_XL_PASSWORD_" + re.sub(r"\W", "_", name.strip()).upper()
 
 
 def read_sources(workbook: Any, wanted: set[str]) -> dict[str, SourceTable]:
@@ -58,12 +68,14 @@ def read_sources(workbook: Any, wanted: set[str]) -> dict[str, SourceTable]:
     each ready to answer (nothing is contacted until a goal asks). A row that cannot be used
     (unknown kind, a password in its URL, a blank location) becomes a source that says so for
     every goal naming it."""
-    info = workbook.tables.get("sources")
+    info = _sources_table(workbook)
     if info is None:
         return {}
     _, df = workbook.table(info.display_name)
-    found = {key: next((c for c in df.columns if str(c).strip().lower() in words), None)
-             for key, words in HEADERS.items()}
+    found = {}
+    for key, (header, more) in HEADERS.items():
+        words = set(readings("column", (header,))) | set(more)
+        found[key] = next((c for c in df.columns if str(c).strip().casefold() in words), None)
     if found["name"] is None or found["location"] is None:
         return {}
     from .refresh import _split  # the table's cell range
