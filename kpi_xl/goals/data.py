@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -273,6 +273,25 @@ class DataTables:
     def __len__(self) -> int:
         return len(self.tables)
 
+    def plan(self, build_all: Callable[[], Any]) -> None:
+        """Ask each source (:class:`kpi_xl.goals.pushdown.SourceTable`) every goal's questions
+        in one go: ``build_all`` builds the goals on the sources against empty answers while
+        they record what is asked, then each source runs its queries (one grouped query per
+        date column). Nothing built while planning is kept."""
+        sources = list({id(t): t for t in self.tables.values() if hasattr(t, "grouped_daily")}.values())
+        if not sources:
+            return
+        for s in sources:
+            s.planning = True
+        try:
+            build_all()
+        finally:
+            for s in sources:
+                s.planning = False
+            self._cache.clear()
+        for s in sources:
+            s.fetch()
+
     # ----------------------------------------------------------- conversions
     def days(self, table: str, column: str) -> np.ndarray:
         """Day numbers of a date column (read by :func:`read_dates`); blanks are :data:`NO_DAY`."""
@@ -336,13 +355,26 @@ class DataTables:
         return self._col(table, column).to_numpy()
 
     # ------------------------------------------------------------ aggregates
-    def daily(self, table: str, date_column: str, filter_columns: tuple[str, ...], value: str | None) -> Daily:
+    def is_source(self, table: str) -> bool:
+        """Whether ``table`` is a source answering by queries (:mod:`kpi_xl.goals.pushdown`)."""
+        return hasattr(self.tables.get(self.table_name(table) or ""), "grouped_daily")
+
+    def daily(self, table: str, date_column: str, filter_columns: tuple[str, ...], value: str | None,
+              stat: str = "sum") -> Daily:
         """Per-day totals of ``value`` (row counts when None) for every combination
-        of the filter columns' labels, in one pass over the table."""
+        of the filter columns' labels, in one pass over the table. A source also answers
+        ``stat`` "count", "min" and "max" (the day's count, smallest and largest value)."""
         key = ("daily", table.lower(), date_column.lower(), tuple(c.lower() for c in filter_columns),
-               None if value is None else value.lower())
+               None if value is None else value.lower(), stat)
         if key in self._cache:
             return self._cache[key]
+        source = self.tables.get(self.table_name(table) or "")
+        if hasattr(source, "grouped_daily"):  # a source: answered by a grouped query where its data is
+            daily = source.grouped_daily(date_column, tuple(filter_columns), value, self.epoch, stat)
+            self._cache[key] = daily
+            return daily
+        if stat != "sum":
+            raise ValueError(f"a sheet table's daily {stat!r}: only sources answer it")
         days = self.days(table, date_column)
         ok = days != NO_DAY
         if value is not None:
@@ -384,6 +416,13 @@ class DataTables:
         daily = Daily(day0, keys, matrix)
         self._cache[key] = daily
         return daily
+
+    def distinct(self, table: str, date_column: str, conditions: tuple[tuple[str, str], ...],
+                 value: str) -> tuple[np.ndarray, np.ndarray]:
+        """A source's distinct (day, value) pairs of the rows matching ``conditions``, sorted by day."""
+        source = self.tables[self.table_name(table)]
+        return source.distinct_rows(date_column, tuple(c for c, _ in conditions),
+                                    tuple(label_key(v) for _, v in conditions), value, self.epoch)
 
     def rows(self, table: str, date_column: str, conditions: tuple[tuple[str, str], ...]) -> tuple[np.ndarray, np.ndarray]:
         """Row indices matching every ``column=value`` condition, sorted by date, and their day numbers."""

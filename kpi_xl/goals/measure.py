@@ -194,6 +194,8 @@ def build(goal: dict[str, Any], data: DataTables) -> Measure:
     args = _arguments(kpi, parse_columns(goal["columns"]), table, date_col, data)
     if kpi in ADDITIVE_KPIS or kpi in RATIO_OF_TOTALS:
         m = _totals(kpi, table, date_col, conditions, args, data)
+    elif kpi in PUSHED and data.is_source(table):
+        m = _pushed(kpi, table, date_col, conditions, args[0], data)
     else:
         m = _records(kpi, table, date_col, conditions, args, data)
     m.why_empty = _why_empty(table, date_col, conditions, data)
@@ -406,4 +408,52 @@ def _records(kpi: str, table: str, date_col: str, conditions: tuple, args: list,
         return fn(*call)
 
     first = int(days[0]) if len(days) else None
+    return Measure(kpi, False, value, None, first)
+
+
+#: The engine's column measures a source answers with grouped queries (the others read the rows).
+PUSHED = ("AVERAGE", "MIN", "MAX", "DISTINCT")
+
+
+def _pushed(kpi: str, table: str, date_col: str, conditions: tuple, column: str, data: DataTables) -> Measure:
+    """AVERAGE, MIN, MAX or DISTINCT of a source's column from per-day aggregates, as
+    :func:`_records` measures them on a sheet table's rows: AVERAGE is the span's total over
+    its count, MIN and MAX the extremes of the days' extremes, DISTINCT the distinct values of
+    the span's distinct (day, value) pairs; #DIV/0! where the span has no value (0 distinct)."""
+    filter_cols = tuple(c for c, _ in conditions)
+    key = tuple(label_key(v) for _, v in conditions)
+    counts = data.daily(table, date_col, filter_cols, None).row(key)
+    first = None
+    if counts is not None and np.flatnonzero(counts).size:
+        first = data.daily(table, date_col, filter_cols, None).day0 + int(np.flatnonzero(counts)[0])
+    if kpi == "DISTINCT":
+        days, values = data.distinct(table, date_col, conditions, column)
+
+        def distinct(a: int, b: int) -> Any:
+            lo, hi = int(np.searchsorted(days, a, side="left")), int(np.searchsorted(days, b, side="right"))
+            return float(len(pd.unique(values[lo:hi])))
+
+        return Measure(kpi, False, distinct, None, first)
+    stats = ("sum", "count") if kpi == "AVERAGE" else (kpi.lower(),)
+    rows = []
+    for stat in stats:
+        daily = data.daily(table, date_col, filter_cols, column, stat)
+        rows.append((daily.day0, daily.row(key)))
+
+    def span(i: int, a: int, b: int) -> np.ndarray:
+        d0, row = rows[i]
+        if row is None:
+            return np.zeros(0)
+        return row[max(a - d0, 0): max(b - d0 + 1, 0)]
+
+    def value(a: int, b: int) -> Any:
+        if kpi == "AVERAGE":
+            n = float(span(1, a, b).sum())
+            return float(span(0, a, b).sum()) / n if n else XlError("#DIV/0!")
+        got = span(0, a, b)
+        got = got[~np.isnan(got)]
+        if not got.size:
+            return XlError("#DIV/0!")
+        return float(got.min() if kpi == "MIN" else got.max())
+
     return Measure(kpi, False, value, None, first)

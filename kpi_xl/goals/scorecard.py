@@ -171,9 +171,13 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
     ids = g["id"].tolist()
     for p in row_problems:  # the first problem of each row
         problems.setdefault(ids[p.row - 1], p)
+    buildable = [rec for rec in g.to_dict("records")
+                 if rec["id"] not in problems and rec["kpi"] and rec["table"] and rec["kpi"] in TRACKABLE]
+    data.plan(lambda: [_planned(rec, data) for rec in buildable])  # sources: one query each, for every goal
+    buildable_ids = {rec["id"] for rec in buildable}
     for rec in g.to_dict("records"):
         measures[rec["id"]] = None  # the SMART check says why (M)
-        if rec["id"] in problems or not rec["kpi"] or not rec["table"] or rec["kpi"] not in TRACKABLE:
+        if rec["id"] not in buildable_ids:
             continue
         try:
             measures[rec["id"]] = build(rec, data)
@@ -211,6 +215,14 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
     periods_df = pd.DataFrame(period_rows, columns=PERIOD_COLUMNS)
     warnings = crowded_levels(card)
     return Result(as_of, card, periods_df, g, warnings, problems)
+
+
+def _planned(rec: dict, data: DataTables) -> None:
+    """A goal built only to learn what it asks its source (:meth:`DataTables.plan`)."""
+    try:
+        build(rec, data)
+    except (MeasureError, DataError):
+        pass  # said when the goal is built for real
 
 
 def crowded_levels(card: pd.DataFrame, limit: int = 5) -> list[Message]:

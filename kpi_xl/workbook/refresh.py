@@ -27,6 +27,7 @@ from ..errors import KpiXlError
 from ..excel import EPOCH_1900, column_index, column_letter, from_serial, to_serial
 from ..goals import GoalsError, Result, compute, read_rules
 from ..goals.data import DataError, read_dates
+from .connect import read_sources
 from ..goals.model import CHOICE_WORDS, as_date, canonical
 from .. import labels
 from . import layout
@@ -327,6 +328,8 @@ def read_inputs(workbook: WorkbookReader) -> RefreshInputs:
             if info.sheet != info.display_name:
                 data[info.sheet] = df  # goals may name the sheet instead of the table
     _data_dates(workbook, data, goals)
+    # the sources goals name (the Sources table): read where they live when a goal asks
+    data.update(read_sources(workbook, wanted))
     kr_info, kr = workbook.table("KeyResults")
     _check_text(kr_info, kr)
     kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, workbook.lang), [c[0] for c in layout.KR_COLUMNS])))
@@ -409,6 +412,8 @@ def _data_dates(workbook: WorkbookReader, data: dict[str, pd.DataFrame], goals: 
     wanted = {(str(t).strip().lower(), str(d).strip().lower()) for t, d in zip(goals[table_col], goals[date_col])
               if t and d and isinstance(d, str)}
     for name, df in data.items():
+        if not isinstance(df, pd.DataFrame):  # a source: its dates are read where it is
+            continue
         for col in df.columns:
             if (name.lower(), str(col).strip().lower()) not in wanted:
                 continue
