@@ -5,11 +5,15 @@ Builds a kpi-xl workbook whose Orders table (or --table Activities) has --rows r
 
 * baseline: a bare python-calamine read of that table's sheet (the fastest way to
   get those cells into Python);
-* `kpi_xl.workbook.refresh.refresh` of the whole workbook (reads every table,
-  computes the scorecard, writes the owned sheets, saves atomically with backup).
+* `kpi-xl refresh BOOK --as-of 2026-06-15` of the whole workbook, as a user runs it: the
+  command line's own imports, progress lines and summary included (it computes the
+  scorecard and every formula, writes the owned sheets, saves atomically with a backup).
 
-Each is run in a fresh child process so the peak memory (VmHWM) belongs to it;
-the time is the best of --repeat runs. Targets: refresh ≤ 3× the calamine read at
+Each is run in a fresh child process so the peak memory (VmHWM) belongs to it; each
+time starts in that process before its first import (python-calamine, kpi_xl.cli),
+so both sides pay their own imports and neither pays the interpreter's start. The
+time is the best of --repeat runs; each refresh's summary line is checked (it names
+the goals computed) so a run that did nothing cannot be timed. Targets: refresh ≤ 3× the calamine read at
 100,000 rows; at 1,000,000 rows ≤ 60 s and ≤ 2 GiB.
 
     python benchmarks/bench_refresh.py --rows 100000
@@ -29,7 +33,7 @@ import time
 from pathlib import Path
 
 CHILD = r"""
-import json, resource, sys, time, shutil
+import json, sys, time, shutil
 what, path, work, sheet = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 shutil.copy(path, work)
 t = time.perf_counter()
@@ -37,10 +41,13 @@ if what == "calamine":
     from python_calamine import CalamineWorkbook
     rows = CalamineWorkbook.from_path(work).get_sheet_by_name(sheet).to_python()
     n = len(rows)
-else:
-    import datetime as dt
-    from kpi_xl.workbook.refresh import refresh
-    n = refresh(work, as_of=dt.date(2026, 6, 15)).goals
+else:  # what a user runs: `kpi-xl refresh BOOK` (its imports, progress lines, summary, backup)
+    import contextlib, io
+    from kpi_xl.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        main(["refresh", work, "--as-of", "2026-06-15"], standalone_mode=False)
+    n = out.getvalue().strip().splitlines()[0]
 elapsed = time.perf_counter() - t
 # VmHWM: this process's peak resident memory (ru_maxrss can carry the parent's over a fork)
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
@@ -85,24 +92,27 @@ def main() -> int:
     ap.add_argument("--table", default="Orders", choices=["Orders", "Activities"],
                     help="the table grown to --rows rows (Activities: what the Functions sheet's COUNT_PER_PERIOD reads)")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--book", type=Path, help="time this workbook (made by an earlier run) instead of building one")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         t = time.perf_counter()
-        book = make_book(args.rows, tmp / "book.xlsx", args.table)
-        print(f"built a workbook with {args.rows:,} {args.table} rows in {time.perf_counter() - t:.0f} s "
-              f"({book.stat().st_size / 2**20:.1f} MiB)")
+        book = args.book or make_book(args.rows, tmp / "book.xlsx", args.table)
+        print(f"{'using' if args.book else 'built'} a workbook with {args.rows:,} {args.table} rows "
+              f"in {time.perf_counter() - t:.0f} s ({book.stat().st_size / 2**20:.1f} MiB)")
         bases, refs = [], []
         for _ in range(args.repeat):  # alternating, so both sides see the same machine load
             bases.append(run("calamine", book, tmp, args.table))
             refs.append(run("refresh", book, tmp, args.table))
         base = min(bases, key=lambda r: r["seconds"])
         ref = min(refs, key=lambda r: r["seconds"])
+    done = all(" goals (" in r["n"] for r in refs)  # "refreshed ... as of 2026-06-15: 21 goals (Achieved 5, ...)"
+    print(f"refresh summary: {ref['n']}" + ("" if done else "   NOT COMPUTED in some run: " + repr({r['n'] for r in refs})))
     ratio = ref["seconds"] / base["seconds"]
     print(f"python-calamine read of {args.table}: {base['seconds']:7.2f} s   peak {base['maxrss_mib']:7.0f} MiB")
     print(f"kpi-xl refresh (whole workbook): {ref['seconds']:7.2f} s   peak {ref['maxrss_mib']:7.0f} MiB")
     print(f"ratio {ratio:.2f}× (target ≤ 3× at 100,000 rows; ≤ 60 s and ≤ 2 GiB at 1,000,000)")
-    ok = ratio <= 3 if args.rows <= 100_000 else (ref["seconds"] <= 60 and ref["maxrss_mib"] <= 2048)
+    ok = done and (ratio <= 3 if args.rows <= 100_000 else (ref["seconds"] <= 60 and ref["maxrss_mib"] <= 2048))
     return 1 if args.check and not ok else 0
 
 
