@@ -37,9 +37,10 @@ import time
 from pathlib import Path
 
 CHILD = r"""
-import json, sys, time, shutil
+import json, resource, sys, time, shutil
 what, path, work, sheet = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 shutil.copy(path, work)
+cpu = resource.getrusage(resource.RUSAGE_SELF)
 t = time.perf_counter()
 if what == "calamine":
     from python_calamine import CalamineWorkbook
@@ -53,9 +54,11 @@ else:  # what a user runs: `kpi-xl refresh BOOK` (its imports, progress lines, s
         main(["refresh", work, "--as-of", "2026-06-15"], standalone_mode=False)
     n = out.getvalue().strip().splitlines()[0]
 elapsed = time.perf_counter() - t
+end = resource.getrusage(resource.RUSAGE_SELF)
+cpu = end.ru_utime - cpu.ru_utime + end.ru_stime - cpu.ru_stime
 # VmHWM: this process's peak resident memory (ru_maxrss can carry the parent's over a fork)
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
-print(json.dumps({"seconds": elapsed, "maxrss_mib": hwm / 1024, "n": n}))
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "maxrss_mib": hwm / 1024, "n": n}))
 """
 
 
@@ -128,6 +131,11 @@ def main() -> int:
     print(f"python-calamine read of {args.table}: {base['seconds']:7.2f} s   peak {base['maxrss_mib']:7.0f} MiB")
     print(f"kpi-xl refresh (whole workbook): {ref['seconds']:7.2f} s   peak {ref['maxrss_mib']:7.0f} MiB")
     print(f"ratio {ratio:.2f}× (target ≤ 3× at 100,000 rows; ≤ 60 s and ≤ 2 GiB at 1,000,000)")
+    # CPU seconds (user + system) of the same processes, best of the runs: on a busy shared machine
+    # the wall clock also counts waiting for a core; this is what an idle machine would show
+    cpu_base, cpu_ref = min(r["cpu"] for r in bases), min(r["cpu"] for r in refs)
+    print(f"CPU time: calamine {cpu_base:.2f} s, refresh {cpu_ref:.2f} s, ratio {cpu_ref / cpu_base:.2f}× "
+          "(for a busy machine; the target and --check use the wall-clock ratio above)")
     ok = done and (ratio <= 3 if args.rows <= 100_000 else (ref["seconds"] <= 60 and ref["maxrss_mib"] <= 2048))
     return 1 if args.check and not ok else 0
 
