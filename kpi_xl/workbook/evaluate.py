@@ -25,11 +25,13 @@ is reported as not evaluated and its cell keeps the value it had.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import math
 import operator
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -39,6 +41,30 @@ from ..excel import EPOCH_1900, column_index, split_ref, to_serial
 from ..functions import calling, registry
 from . import criteria
 
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    """openpyxl's formula ``Tokenizer`` class. Its module needs only :mod:`re`, but importing it the
+    usual way runs openpyxl's ``__init__`` (the whole library: 0.1 s of every refresh); so it is
+    loaded from its file on its own, and the usual way if openpyxl has it elsewhere or is loaded."""
+    import importlib.util
+    import sys
+
+    loaded = sys.modules.get("openpyxl.formula.tokenizer")
+    if loaded is not None:
+        return loaded.Tokenizer
+    try:
+        spec = importlib.util.find_spec("openpyxl")  # finds the package without running its __init__
+        path = Path(spec.origin).parent / "formula" / "tokenizer.py"
+        alone = importlib.util.spec_from_file_location("kpi_xl._openpyxl_formula_tokenizer", path)
+        module = importlib.util.module_from_spec(alone)
+        alone.loader.exec_module(module)
+        return module.Tokenizer
+    except Exception:  # noqa: BLE001 - another layout of openpyxl: the ordinary import
+        from openpyxl.formula.tokenizer import Tokenizer
+
+        return Tokenizer
 
 class Unsupported(KpiXlError):
     """A construct or function the evaluator does not know (the cell keeps its value)."""
@@ -185,11 +211,9 @@ class Evaluator:
     # ---------------------------------------------------------- parsing
     def evaluate(self, formula: str, sheet: str, row: int | None = None) -> Any:
         """The value of ``formula`` written on ``sheet`` (in ``row``: what ``Table[@Column]`` reads)."""
-        from openpyxl.formula.tokenizer import Tokenizer
-
         text = formula if formula.startswith("=") else "=" + formula
         try:
-            tokens = [t for t in Tokenizer(text).items if t.type != "WHITE-SPACE"]
+            tokens = [t for t in _tokenizer()(text).items if t.type != "WHITE-SPACE"]
         except Exception as exc:  # noqa: BLE001 - the tokenizer's own errors
             raise Unsupported(f"cannot parse {formula!r}: {exc}") from None
         saved = (getattr(self, "tokens", None), getattr(self, "pos", 0), getattr(self, "sheet", sheet),

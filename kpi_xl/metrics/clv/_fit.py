@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from scipy import optimize
 
 from ...errors import KpiXlError
 
@@ -92,6 +91,8 @@ def maximize(neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np
         if not np.isfinite(value):
             return np.inf, np.zeros_like(theta)
         return value / n, grad * params / n
+
+    from scipy import optimize  # here, not at import: P_ALIVE and CLV_PREDICT apply a fit, never run one
 
     theta0 = np.log(start)
     result = optimize.minimize(objective, theta0, jac=True, method="L-BFGS-B",

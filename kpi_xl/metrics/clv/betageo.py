@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import digamma, gammaln, hyp2f1
 
 from ._fit import dot as _dot, NotIdentifiedError, compress, maximize, fitted, summary
 
@@ -45,6 +44,8 @@ def _neg_log_likelihood(params: np.ndarray, d: _Data) -> tuple[float, np.ndarray
     evaluated in logs (the bracket with logaddexp) so that large x or T cannot overflow. The
     Beta-function ratio is Γ(b+x) Γ(a+b) / (Γ(b) Γ(a+b+x)), taken once per distinct x.
     """
+    from scipy.special import digamma, gammaln  # here: applying a fitted model (P_ALIVE) needs no SciPy
+
     r, alpha, a, b = params
     x, tx, T, w, xs, xi = d.x, d.tx, d.T, d.weight, d.xs, d.xi
     c = r + x
@@ -178,6 +179,8 @@ def _log_odds_gone(x, tx, T, r, alpha, a, b):
 
 
 def _conditional(t, x, tx, T, r, alpha, a, b):
+    from scipy.special import hyp2f1  # on the first call only (a refresh without CLV_PREDICT never loads SciPy)
+
     if abs(a - 1) < 1e-6:  # eq. (10) is 0/0 at a = 1: the mean of its values either side (error ~1e-10)
         return (_conditional(t, x, tx, T, r, alpha, 1 - 1e-5, b) + _conditional(t, x, tx, T, r, alpha, 1 + 1e-5, b)) / 2
     z = t / (alpha + T + t)

@@ -10,7 +10,6 @@ mean value); only customers with x > 0 and m̄ > 0 carry information.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, gammaln
 
 from ._fit import dot as _dot, ClvInputError, NotIdentifiedError, column, compress, maximize, fitted
 
@@ -25,6 +24,8 @@ def _neg_log_likelihood(params, xs, xi, wx, m, w, log_mx_term):
     with the Gamma functions taken once per distinct x (``xs``; ``xi`` maps each row to its x, ``wx``
     counts customers per x) and ``log_mx_term`` = Σ w·x·ln(m̄x) precomputed.
     """
+    from scipy.special import digamma, gammaln  # here: applying a fitted model needs no SciPy
+
     p, q, v = params
     x = xs[xi]
     mx = m * x

@@ -176,6 +176,11 @@ class Package(Parts):
         part = self.find_part(rel.target) if rel else self.find_part("xl/sharedStrings.xml")
         if part is None:
             return []
+        from .sharedstrings import read_shared_strings
+
+        fast = read_shared_strings(self.read_part(part), self.where(part))
+        if fast is not None:
+            return fast
         out: list[str] = []
         guard = PrologGuard()
         with self.open_part(part) as fh:
