@@ -334,7 +334,8 @@ def test_refusals_are_one_line_naming_file_row_and_column(tmp_path: Path):
     refused(cli("import", str(book), "Orders", str(ragged)), "ragged.csv, row 3", "3 fields")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("Order ID,Customer\nA1,Café\n".encode("latin-1"))
-    refused(cli("import", str(book), "Orders", str(latin)), "latin.csv, line 2", "UTF-8")
+    # neither UTF-8 nor UTF-16 nor Big5: refused at its row and column
+    refused(cli("import", str(book), "Orders", str(latin)), "latin.csv, row 2, column 'Customer'", "UTF-8", "Big5")
     long = tmp_path / "long.csv"
     long.write_text("Order ID,Customer\nA1,x\nA2," + "y" * 40_000 + "\n", encoding="utf-8")
     refused(cli("import", str(book), "Orders", str(long)), "long.csv, row 3, column 'Customer'", "32,767")
