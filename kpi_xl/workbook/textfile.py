@@ -44,10 +44,10 @@ class Encoding:
 
 
 UTF8 = Encoding("utf-8", "UTF-8")
-UTF8_BOM = Encoding("utf-8-sig", "UTF-8 (with BOM)")
+UTF8_BOM = Encoding("utf-8-sig", "UTF-8")
 UTF16 = Encoding("utf-16", "UTF-16")
-UTF16_LE = Encoding("utf-16-le", "UTF-16 (no BOM)")
-UTF16_BE = Encoding("utf-16-be", "UTF-16 (no BOM)")
+UTF16_LE = Encoding("utf-16-le", "UTF-16")
+UTF16_BE = Encoding("utf-16-be", "UTF-16")
 BIG5 = Encoding("cp950", "Big5 (cp950)")
 
 
