@@ -44,6 +44,7 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+_WIDE_DIGIT = re.compile("[\uff10-\uff19]")
 _SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")  # Taiwan's 2026/01/05
 
 
@@ -151,7 +152,7 @@ def _tidy(data: Source) -> Source:
     if rows:
         label = next((v for col in data.values for v in [col[rows[0]]] if v is not None), "")
         data.left_out = [data.first_row + i for i in rows]
-        data.values = [[v for i, v in enumerate(col) if i not in set(rows)] for col in data.values]
+        data.values = [col[:rows[0]] for col in data.values]  # the totals are the last rows
         data.notes.append(_m(N_("{file}, row {row} ('{label}') left out: a totals row, not data (the workbook "
                                 "sums the rows itself)"), file=data.label, row=data.left_out[0], label=label))
     changed, mistake = tidy.read_amounts(data.values)
@@ -324,7 +325,8 @@ def _typed(text: str) -> Any:
     if _NUMBER.match(text) and not re.match(r"^\s*[-+]?0\d", text):  # 00123 is a code: kept as text
         x = float(text)
         return int(x) if x.is_integer() and "." not in text and "e" not in text.lower() and abs(x) < 2 ** 53 else x
-    plain = typed(text).strip() if not text.isascii() else text.strip()  # full-width digits as ASCII
+    wide = not text.isascii() and _WIDE_DIGIT.search(text)
+    plain = typed(text).strip() if wide else text.strip()  # full-width digits read as ASCII ones
     if _ISO.match(plain):
         try:
             return dt.datetime.fromisoformat(plain)

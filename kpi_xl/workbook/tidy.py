@@ -27,6 +27,10 @@ _CURRENCY = re.compile(r"^(?:NT\$|US\$|HK\$|NTD|TWD|USD|\$|\u00a5|\u20ac|\u00a3)
 _SUFFIX = re.compile(r"\s*(?:NTD|TWD|USD|\u5143)$", re.IGNORECASE)
 # digits grouped by thousands (1,234,567), or not (1234567; a code such as 0123 is not a number)
 _DIGITS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|[1-9]\d*|0)(?:\.\d+)?|\.\d+")
+# the characters an amount may hold, full-width forms included: a quick "no" for names and codes
+_AMOUNT_CHARS = re.compile(r"[\s\d,.%()+\-$\uff04\uff05\uff08\uff09\uff0b\uff0c\uff0d\uff0e\u00a5\uffe5\u20ac"
+                           r"\u00a3\u5143NTDUSHKntdushk]*\d[\s\d,.%()+\-$\uff04\uff05\uff08\uff09\uff0b\uff0c"
+                           r"\uff0d\uff0e\u00a5\uffe5\u20ac\u00a3\u5143NTDUSHKntdushk]*")
 _TOTALS = {"total", "totals", "grandtotal", "subtotal", "sub-total", "sum",
            "\u5408\u8a08", "\u7e3d\u8a08", "\u5c0f\u8a08", "\u7e3d\u548c", "\u5171\u8a08",  # Taiwan's words
            "\u5408\u8ba1", "\u603b\u8ba1", "\u5c0f\u8ba1"}  # and the mainland's
@@ -39,11 +43,9 @@ class Percent(float):
 def amount(value: Any) -> int | float | None:
     """The number a text spells as an amount ("NT$1,234" is 1234, "(500)" is -500, "12%" a
     :class:`Percent` 0.12, full-width digits as ASCII ones); None when it spells none."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _AMOUNT_CHARS.fullmatch(value):
         return None
     t = typed(value).strip()
-    if not any(c.isdigit() for c in t):
-        return None
     negative = t.startswith("(") and t.endswith(")")
     t = t[1:-1].strip() if negative else t
     percent = t.endswith("%")
@@ -82,6 +84,7 @@ def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, in
     plan: list[tuple[int, dict[int, Any]]] = []
     for j, col in enumerate(values):
         parsed, bad, filled, plain = {}, [], 0, 0
+        most_bad = (1 - MOSTLY) * len(col)  # more than this: not a column of numbers, whatever follows
         for i, v in enumerate(col):
             if v is None:
                 continue
@@ -92,7 +95,9 @@ def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, in
                 parsed[i] = a
             else:
                 bad.append(i)
-        if parsed and plain + len(parsed) >= MOSTLY * filled:
+                if len(bad) > most_bad:
+                    break
+        if parsed and len(bad) <= most_bad and plain + len(parsed) >= MOSTLY * filled:
             if bad:
                 return [], (bad[0], j, next(iter(parsed)))
             plan.append((j, parsed))
