@@ -8,6 +8,7 @@ rows, and one-line refusals. Every workbook written passes openxml-audit.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -449,14 +450,18 @@ def test_utf16_unicode_text_and_utf8_with_a_bom_are_read(tmp_path: Path):
     report = import_table(book, "訂單", unicode_text)
     assert (report.rows, report.encoding, report.columns_added) == (3, "UTF-16", [])
     assert report.notes == ["export.txt：以 UTF-16 編碼讀取"]
+    for codec in ("utf-16-be", "utf-16-le"):  # no byte order mark, either byte order
+        (tmp_path / f"{codec}.txt").write_bytes(BIG5_ORDERS.replace(",", "\t").encode(codec))
+        report = import_table(book, "訂單", tmp_path / f"{codec}.txt")
+        assert (report.rows, report.encoding, report.columns_added) == (3, "UTF-16", [])
     bom = tmp_path / "bom.csv"  # Excel's "CSV UTF-8"
     bom.write_bytes(BIG5_ORDERS.encode("utf-8-sig"))
     report = import_table(book, "訂單", bom)
     assert (report.rows, report.encoding, report.notes, report.columns_added) == (3, "UTF-8", [], [])
     audited(book)
     rows = sheet_rows(book, "訂單")
-    assert [r[3] for r in rows[1:]] == ["許功蓋", "陳美玲", "林志明"] * 2
-    assert [r[4] for r in rows[1:]] == [120.0, 80.5, 300.0] * 2
+    assert [r[3] for r in rows[1:]] == ["許功蓋", "陳美玲", "林志明"] * 4
+    assert [r[4] for r in rows[1:]] == [120.0, 80.5, 300.0] * 4
 
 
 def test_bytes_no_encoding_reads_are_refused_at_their_row_and_column(tmp_path: Path, monkeypatch):
@@ -470,6 +475,13 @@ def test_bytes_no_encoding_reads_are_refused_at_their_row_and_column(tmp_path: P
     broken.write_bytes(b"\n".join(lines))
     said = refused(cli("import", str(book), "訂單", str(broken)), "broken.csv 第 3 列「客戶」欄", "Big5")
     assert "UTF-8" in said and "\n" not in said
+    # a byte order mark says UTF-8 (or UTF-16): then the whole file must be, else the same refusal
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(codecs.BOM_UTF8 + "訂單編號,客戶\nA1,美玲\nA2,".encode("utf-8") + "志明\n".encode("cp950"))
+    refused(cli("import", str(book), "訂單", str(marked)), "marked.csv 第 3 列「客戶」欄")
+    odd = tmp_path / "odd.txt"
+    odd.write_bytes("訂單編號\t客戶\r\nA1\t美玲\r\n".encode("utf-16") + b"\x41")
+    refused(cli("import", str(book), "訂單", str(odd)), "odd.txt 第 3 列")
     assert digests(book) == before
     # the same answers when a character is cut by the end of a chunk read
     monkeypatch.setattr(textfile, "CHUNK", 3)
@@ -482,6 +494,9 @@ def test_bytes_no_encoding_reads_are_refused_at_their_row_and_column(tmp_path: P
     copy = tmp_path / "copy.csv"
     textfile.utf8_copy(good, textfile.BIG5, copy)
     assert copy.read_text(encoding="utf-8") == BIG5_ORDERS
+    wide = tmp_path / "wide.txt"
+    wide.write_bytes(BIG5_ORDERS.encode("utf-16"))
+    assert textfile.detect(wide, "wide.txt") == textfile.UTF16_LE
 
 
 def test_a_trailing_totals_row_is_left_out_and_said(tmp_path: Path):

@@ -120,13 +120,13 @@ def _csv(path: Path) -> Source:
         raise ImportError_(exc.message) from None
     if enc.utf8:
         frame = _duckdb(path, "csv", path.name)
-        header = textfile.header_names(path, enc)
+        header = textfile.header_names(path)
     else:
         with tempfile.TemporaryDirectory(prefix="kpi-xl-import-") as tmp:
             copy = Path(tmp) / "utf8.csv"
             textfile.utf8_copy(path, enc, copy)
             frame = _duckdb(copy, "csv", path.name)
-            header = textfile.header_names(copy, textfile.UTF8)
+            header = textfile.header_names(copy)
     data = _from_frame(frame, path.name, 2, parse_text=True)
     data.encoding = enc.name
     if not enc.utf8:
@@ -201,7 +201,7 @@ def _csv_fault(path: Path, label: str) -> Message | None:
     row with another number of fields than the header (None when there is none)."""
     import csv
 
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
         head = fh.readline()
         sep = textfile.separator(head)
         fh.seek(0)

@@ -11,8 +11,9 @@ the short files a shop exports it guesses wrong as often as not):
 3. the whole file decodes as UTF-8 (plain ASCII does): UTF-8;
 4. the whole file decodes as cp950 (Big5 with Microsoft's additions): Big5.
 
-A file that is none of these is refused naming the row and column of its first byte
-that no candidate reads (of the candidate that read furthest).
+The whole file must decode in the encoding chosen. A file that does not is refused
+naming the row and column of its first byte that no candidate reads (as the candidate
+that read furthest sees the file).
 """
 
 from __future__ import annotations
@@ -40,13 +41,11 @@ class Encoding:
     @property
     def utf8(self) -> bool:
         """True when DuckDB reads the file as it is (UTF-8, with or without a byte order mark)."""
-        return self.codec in ("utf-8", "utf-8-sig")
+        return self.codec == "utf-8"
 
 
-UTF8 = Encoding("utf-8", "UTF-8")
-UTF8_BOM = Encoding("utf-8-sig", "UTF-8")
-UTF16 = Encoding("utf-16", "UTF-16")
-UTF16_LE = Encoding("utf-16-le", "UTF-16")
+UTF8 = Encoding("utf-8", "UTF-8")  # its byte order mark, if any, is read as U+FEFF (DuckDB skips it)
+UTF16_LE = Encoding("utf-16-le", "UTF-16")  # its byte order mark, if any, is read as U+FEFF
 UTF16_BE = Encoding("utf-16-be", "UTF-16")
 BIG5 = Encoding("cp950", "Big5 (cp950)")
 
@@ -64,14 +63,16 @@ def detect(path: Path, label: str) -> Encoding:
     with open(path, "rb") as fh:
         head = fh.read(HEAD)
     if head.startswith(codecs.BOM_UTF8):
-        return UTF8_BOM
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return UTF16
-    wide = _nul_pattern(head)
-    if wide is not None:
-        return wide
+        candidates = [UTF8]
+    elif head.startswith(codecs.BOM_UTF16_LE):
+        candidates = [UTF16_LE]
+    elif head.startswith(codecs.BOM_UTF16_BE):
+        candidates = [UTF16_BE]
+    else:
+        wide = _nul_pattern(head)
+        candidates = [wide] if wide else [UTF8, BIG5]
     fails = []
-    for enc in (UTF8, BIG5):
+    for enc in candidates:
         at = _first_bad_byte(path, enc.codec)
         if at is None:
             return enc
@@ -117,13 +118,11 @@ def _where_bad(path: Path, label: str, at: int, enc: Encoding) -> Message:
     """The refusal for the byte at offset ``at`` that no encoding reads: its row and column,
     as the encoding that read furthest (``enc``) sees the file."""
     with open(path, "rb") as fh:
-        data = fh.read(at)
-    text = lambda b: b.decode(enc.codec, errors="replace")  # noqa: E731
-    row = data.count(b"\n") + 1
-    nl = data.find(b"\n")
-    header = text(data[:nl] if nl >= 0 else data)
+        text = fh.read(at).decode(enc.codec, errors="replace").lstrip("\ufeff")
+    row = text.count("\n") + 1
+    header = text.partition("\n")[0]
     sep = separator(header)
-    j = len(_fields(text(data[data.rfind(b"\n") + 1:]), sep)) - 1
+    j = len(_fields(text[text.rfind("\n") + 1:], sep)) - 1
     if row == 1:
         return Message(N_("{file}, row 1 (the header), column {n}: cannot be read as UTF-8, UTF-16 or Big5 (cp950) "
                           "text; save the file as \"CSV UTF-8\" and import again"), file=label, n=j + 1)
@@ -152,8 +151,8 @@ def utf8_copy(path: Path, enc: Encoding, dest: Path) -> None:
         out.write(decoder.decode(b"", final=True).encode("utf-8"))
 
 
-def header_names(path: Path, enc: Encoding) -> list[str]:
-    """The names in the file's first row, as written (DuckDB renames a repeated one)."""
-    with open(path, encoding=enc.codec, newline="", errors="replace") as fh:
+def header_names(path: Path) -> list[str]:
+    """The names in the first row of a UTF-8 file, as written (DuckDB renames a repeated one)."""
+    with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
         line = fh.readline()
     return _fields(line)
