@@ -570,6 +570,23 @@ def test_numbers_written_as_text_are_numbers_in_a_column_of_numbers(tmp_path: Pa
         assert not is_percent_style(pkg, cells[(2, col["Amount"] + 1)].style)
         assert cells[(2, col["Amount"] + 1)].type == "n" and cells[(6, col["Amount"] + 1)].value == 123
 
+    # the same from an Excel sheet whose amounts are text; ids kept as text on purpose stay text
+    import xlsxwriter
+
+    xlsx = tmp_path / "pos.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    ws = wb.add_worksheet("POS")
+    ws.write_row(0, 0, ["Store code", "Sales", "Margin"])
+    for i, row in enumerate([["101", "NT$1,234", "35%"], ["102", "(NT$200)", "３５％"], ["103", "９９", "40%"]]):
+        for j, v in enumerate(row):
+            ws.write_string(i + 1, j, v)
+    wb.close()
+    report = import_table(book, "Stores", xlsx)
+    assert report.number_columns == ["Sales", "Margin"]
+    assert [r[:3] for r in sheet_rows(book, "Stores")[1:]] == [["101", 1234.0, 0.35], ["102", -200.0, 0.35],
+                                                               ["103", 99.0, 0.4]]
+    audited(book)
+
     # a word among them is a mistake: refused at its cell, the workbook untouched
     before = digests(book)
     bad = tmp_path / "bad.csv"

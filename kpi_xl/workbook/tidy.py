@@ -31,6 +31,7 @@ _DIGITS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|[1-9]\d*|0)(?:\.\d+)?|\.\d+")
 _AMOUNT_CHARS = re.compile(r"[\s\d,.%()+\-$\uff04\uff05\uff08\uff09\uff0b\uff0c\uff0d\uff0e\u00a5\uffe5\u20ac"
                            r"\u00a3\u5143NTDUSHKntdushk]*\d[\s\d,.%()+\-$\uff04\uff05\uff08\uff09\uff0b\uff0c"
                            r"\uff0d\uff0e\u00a5\uffe5\u20ac\u00a3\u5143NTDUSHKntdushk]*")
+_PLAIN = re.compile(r"\s*-?[0-9]+(\.[0-9]+)?\s*")  # 123 as Excel text: an id or code kept as text on purpose
 _TOTALS = {"total", "totals", "grandtotal", "subtotal", "sub-total", "sum",
            "\u5408\u8a08", "\u7e3d\u8a08", "\u5c0f\u8a08", "\u7e3d\u548c", "\u5171\u8a08",  # Taiwan's words
            "\u5408\u8ba1", "\u603b\u8ba1", "\u5c0f\u8ba1"}  # and the mainland's
@@ -77,7 +78,8 @@ def _number(v: Any) -> float | None:
 
 def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, int] | None]:
     """Turn the numbers written as text of each number column of ``values`` (column by
-    column) into numbers. A column is one of numbers when it has such text and at least
+    column) into numbers. A column is one of numbers when it has such text (more than
+    plain digits, which an Excel sheet may keep as text on purpose: ids, codes) and at least
     :data:`MOSTLY` of its filled cells read as numbers; its other cells (dates, words) are
     then mistakes. Returns the columns changed and the first mistake as (row, column, the
     row of a number written as text in that column), or None; nothing changes when there is one."""
@@ -97,7 +99,8 @@ def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, in
                 bad.append(i)
                 if len(bad) > most_bad:
                     break
-        if parsed and len(bad) <= most_bad and plain + len(parsed) >= MOSTLY * filled:
+        written = any(not _PLAIN.fullmatch(col[i]) for i in parsed)  # not only 123 kept as text (an Excel code)
+        if written and len(bad) <= most_bad and plain + len(parsed) >= MOSTLY * filled:
             if bad:
                 return [], (bad[0], j, next(iter(parsed)))
             plan.append((j, parsed))
