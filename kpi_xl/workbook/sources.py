@@ -149,12 +149,14 @@ def _rename_repeats(data: Source, written: list[str]) -> None:
 def _tidy(data: Source) -> Source:
     """A file's totals row left out and its numbers written as text read as numbers (:mod:`.tidy`)."""
     rows = tidy.totals_rows(data.values)
+    for i in rows:  # a subtotal and a total; the blank rows after them go too, unsaid
+        label = next((col[i] for col in data.values if col[i] is not None), None)
+        if label is not None:
+            data.left_out.append(data.first_row + i)
+            data.notes.append(_m(N_("{file}, row {row} ('{label}') left out: a totals row, not data (the workbook "
+                                    "sums the rows itself)"), file=data.label, row=data.first_row + i, label=label))
     if rows:
-        label = next((v for col in data.values for v in [col[rows[0]]] if v is not None), "")
-        data.left_out = [data.first_row + i for i in rows]
         data.values = [col[:rows[0]] for col in data.values]  # the totals are the last rows
-        data.notes.append(_m(N_("{file}, row {row} ('{label}') left out: a totals row, not data (the workbook "
-                                "sums the rows itself)"), file=data.label, row=data.left_out[0], label=label))
     changed, mistake = tidy.read_amounts(data.values)
     if mistake:
         i, j, example = mistake
