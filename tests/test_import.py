@@ -533,6 +533,12 @@ def test_a_trailing_totals_row_is_left_out_and_said(tmp_path: Path):
     report = import_table(book, "Sums", by_sums)
     assert report.rows == 3 and report.left_out == [5] and [r[0] for r in sheet_rows(book, "Sums")[1:]] == [
         "A1", "A2", "A3"]
+    # a subtotal then a total: both left out, each said
+    two = tmp_path / "two.csv"
+    two.write_text("門市,金額\n信義,100\n板橋,50\n小計,150\n總計：,150\n", encoding="utf-8")
+    report = import_table(book, "Two", two)
+    assert report.rows == 2 and report.left_out == [4, 5] and len(report.notes) == 2
+    assert "「總計：」" in report.notes[1]
     # a last order that happens to equal the sum above is an order: every column filled
     data_row = tmp_path / "data_row.csv"
     data_row.write_text("Order ID,Customer,Amount\nA1,Mei,10\nA2,Ken,20\nA3,Ann,30\n", encoding="utf-8")
