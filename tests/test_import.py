@@ -655,6 +655,10 @@ def test_a_repeated_header_is_renamed_as_excel_does_from_csv_and_excel_alike(tmp
     assert from_csv == from_excel
     assert from_csv[0] == ["門市", "日期", "備註", "備註2"]
     assert from_csv[1:] == [["信義", dt.date(2026, 1, 5), "早班", "補貨"], ["板橋", dt.date(2026, 1, 6), "", "盤點"]]
+    # a report title above the header row changes nothing
+    titled = tmp_path / "titled.csv"
+    titled.write_text("門市日報表\n" + data.read_text(encoding="utf-8"), encoding="utf-8")
+    assert import_table(book, "門市紀錄", titled).renamed == [("備註", "備註2")]
     # appended again, the renamed column goes into the table's 備註2; names differing in case only are repeats too
     assert import_table(book, "門市紀錄", xlsx).columns_added == []
     frame = pd.DataFrame([[1, "a", "b"]], columns=["Qty", "Note", "note"])

@@ -120,27 +120,32 @@ def _csv(path: Path) -> Source:
         raise ImportError_(exc.message) from None
     if enc.utf8:
         frame = _duckdb(path, "csv", path.name)
-        header = textfile.header_names(path)
+        header = textfile.first_rows(path)
     else:
         with tempfile.TemporaryDirectory(prefix="kpi-xl-import-") as tmp:
             copy = Path(tmp) / "utf8.csv"
             textfile.utf8_copy(path, enc, copy)
             frame = _duckdb(copy, "csv", path.name)
-            header = textfile.header_names(copy)
+            header = textfile.first_rows(copy)
     data = _from_frame(frame, path.name, 2, parse_text=True)
     data.encoding = enc.name
     if not enc.utf8:
         data.notes.append(_m(N_("{file}: read as {encoding} text"), file=path.name, encoding=enc.name))
-    _rename_repeats(data, [_header(v, j) for j, v in enumerate(header)])
+    rows = [[_header(v, j) for j, v in enumerate(row)] for row in header]
+    _rename_repeats(data, next((r for r in rows if _same_names(data.columns, r)), data.columns))
     return _tidy(data)
 
 
+def _same_names(read: list[str], written: list[str]) -> bool:
+    """True when ``written`` is the header row DuckDB read as ``read`` (a repeat "Note" as "Note_1")."""
+    return len(read) == len(written) and all(c == w or re.fullmatch(re.escape(w) + r"_\d+", c)
+                                             for c, w in zip(read, written))
+
+
 def _rename_repeats(data: Source, written: list[str]) -> None:
-    """Repeated header names (as the file has them: ``written``, when it has as many as
-    ``data``'s columns) renamed as Excel renames a repeated table header: "Note", "Note2"."""
-    if len(written) != len(data.columns):
-        written = data.columns
-    data.columns, data.renamed = tidy.excel_names(written)
+    """Repeated header names (``written``: as the file has them) renamed as Excel renames a
+    repeated table header: "Note", "Note2"."""
+    data.columns, data.renamed = tidy.excel_names(written if len(written) == len(data.columns) else data.columns)
     for old, new in data.renamed:
         data.notes.append(_m(N_("{file}: a second column named '{name}' is imported as '{new}', as Excel names "
                                 "a repeated table header"), file=data.label, name=old, new=new))

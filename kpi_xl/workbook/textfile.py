@@ -151,8 +151,14 @@ def utf8_copy(path: Path, enc: Encoding, dest: Path) -> None:
         out.write(decoder.decode(b"", final=True).encode("utf-8"))
 
 
-def header_names(path: Path) -> list[str]:
-    """The names in the first row of a UTF-8 file, as written (DuckDB renames a repeated one)."""
+def first_rows(path: Path, n: int = 20) -> list[list[str]]:
+    """The fields of the first ``n`` lines of a UTF-8 file, as written: one of them is the
+    header row (DuckDB skips a title above it and renames a repeated name)."""
+    rows = []
     with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
-        line = fh.readline()
-    return _fields(line)
+        for _ in range(n):
+            line = fh.readline()
+            if not line:
+                break
+            rows.append(_fields(line))
+    return rows
