@@ -24,7 +24,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..i18n import N_, Message
+from ..i18n import N_, Message, MessageError
 
 CHUNK = 1 << 20
 HEAD = 1 << 16
@@ -50,12 +50,8 @@ UTF16_BE = Encoding("utf-16-be", "UTF-16")
 BIG5 = Encoding("cp950", "Big5 (cp950)")
 
 
-class Undecodable(Exception):
+class Undecodable(MessageError):
     """A file no candidate encoding reads; ``message`` names the file, row and column."""
-
-    def __init__(self, message: Message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def detect(path: Path, label: str) -> Encoding:
