@@ -220,6 +220,8 @@ def import_(book: Path, table: str, file: Path, mode: str, add_columns: bool, no
     if quiet:
         return
     click.echo(_imported(report).text(report.lang))
+    for note in report.notes:  # what reading the file changed: its encoding, a totals row left out...
+        click.echo(note)
 
 
 def _imported(report) -> i18n.Join:

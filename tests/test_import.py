@@ -8,6 +8,7 @@ rows, and one-line refusals. Every workbook written passes openxml-audit.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -334,7 +335,8 @@ def test_refusals_are_one_line_naming_file_row_and_column(tmp_path: Path):
     refused(cli("import", str(book), "Orders", str(ragged)), "ragged.csv, row 3", "3 fields")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("Order ID,Customer\nA1,Café\n".encode("latin-1"))
-    refused(cli("import", str(book), "Orders", str(latin)), "latin.csv, line 2", "UTF-8")
+    # neither UTF-8 nor UTF-16 nor Big5: refused at its row and column
+    refused(cli("import", str(book), "Orders", str(latin)), "latin.csv, row 2, column 'Customer'", "UTF-8", "Big5")
     long = tmp_path / "long.csv"
     long.write_text("Order ID,Customer\nA1,x\nA2," + "y" * 40_000 + "\n", encoding="utf-8")
     refused(cli("import", str(book), "Orders", str(long)), "long.csv, row 3, column 'Customer'", "32,767")
@@ -414,3 +416,251 @@ def test_read_only_workbook_and_symlink(tmp_path: Path):
             import_table(book, "Web", frame)
     finally:
         os.chmod(book, 0o644)
+
+
+# --------------------------------------------------------------------------- a Taiwanese shop's exports (round 6)
+
+BIG5_ORDERS = ("訂單編號,日期,通路,客戶,金額\n"
+               "A1,2026-01-05,門市,許功蓋,120\n"  # 許 and 功 end in byte 0x5C, a backslash in ASCII
+               "A2,2026-01-06,網路,陳美玲,80.5\n"
+               "A3,2026-01-07,門市,林志明,300\n")
+
+
+def test_a_big5_csv_is_read_and_the_report_says_so(tmp_path: Path):
+    book = empty_book(tmp_path, lang="zh-TW")
+    data = tmp_path / "pos.csv"
+    data.write_bytes(BIG5_ORDERS.replace("\n", "\r\n").encode("cp950"))
+    done = cli("import", str(book), "訂單", str(data))
+    assert done.returncode == 0, done.stderr
+    assert "已匯入 3 列到" in done.stdout and "pos.csv：以 Big5 (cp950) 編碼讀取" in done.stdout
+    audited(book)
+    rows = sheet_rows(book, "訂單")
+    assert rows[0][:5] == ["訂單編號", "日期", "通路", "客戶", "金額"]
+    assert [r[:5] for r in rows[1:]] == [["A1", dt.date(2026, 1, 5), "門市", "許功蓋", 120.0],
+                                         ["A2", dt.date(2026, 1, 6), "網路", "陳美玲", 80.5],
+                                         ["A3", dt.date(2026, 1, 7), "門市", "林志明", 300.0]]
+    report = import_table(book, "訂單", data)
+    assert report.encoding == "Big5 (cp950)" and report.notes == ["pos.csv：以 Big5 (cp950) 編碼讀取"]
+
+
+def test_utf16_unicode_text_and_utf8_with_a_bom_are_read(tmp_path: Path):
+    book = empty_book(tmp_path, lang="zh-TW")
+    unicode_text = tmp_path / "export.txt"  # Excel's "Unicode text": UTF-16 with a BOM, tab-separated
+    unicode_text.write_bytes(BIG5_ORDERS.replace(",", "\t").replace("\n", "\r\n").encode("utf-16"))
+    report = import_table(book, "訂單", unicode_text)
+    assert (report.rows, report.encoding, report.columns_added) == (3, "UTF-16", [])
+    assert report.notes == ["export.txt：以 UTF-16 編碼讀取"]
+    for codec in ("utf-16-be", "utf-16-le"):  # no byte order mark, either byte order
+        (tmp_path / f"{codec}.txt").write_bytes(BIG5_ORDERS.replace(",", "\t").encode(codec))
+        report = import_table(book, "訂單", tmp_path / f"{codec}.txt")
+        assert (report.rows, report.encoding, report.columns_added) == (3, "UTF-16", [])
+    bom = tmp_path / "bom.csv"  # Excel's "CSV UTF-8"
+    bom.write_bytes(BIG5_ORDERS.encode("utf-8-sig"))
+    report = import_table(book, "訂單", bom)
+    assert (report.rows, report.encoding, report.notes, report.columns_added) == (3, "UTF-8", [], [])
+    audited(book)
+    rows = sheet_rows(book, "訂單")
+    assert [r[3] for r in rows[1:]] == ["許功蓋", "陳美玲", "林志明"] * 4
+    assert [r[4] for r in rows[1:]] == [120.0, 80.5, 300.0] * 4
+
+
+def test_bytes_no_encoding_reads_are_refused_at_their_row_and_column(tmp_path: Path, monkeypatch):
+    from kpi_xl.workbook import textfile
+
+    book = empty_book(tmp_path, lang="zh-TW")
+    before = digests(book)
+    broken = tmp_path / "broken.csv"
+    lines = BIG5_ORDERS.encode("cp950").split(b"\n")
+    lines[2] = lines[2].replace("陳".encode("cp950"), b"\x81\x20")  # not Big5, not UTF-8
+    broken.write_bytes(b"\n".join(lines))
+    said = refused(cli("import", str(book), "訂單", str(broken)), "broken.csv 第 3 列「客戶」欄", "Big5")
+    assert "UTF-8" in said and "\n" not in said
+    # a byte order mark says UTF-8 (or UTF-16): then the whole file must be, else the same refusal
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(codecs.BOM_UTF8 + "訂單編號,客戶\nA1,美玲\nA2,".encode("utf-8") + "志明\n".encode("cp950"))
+    refused(cli("import", str(book), "訂單", str(marked)), "marked.csv 第 3 列「客戶」欄")
+    odd = tmp_path / "odd.txt"
+    odd.write_bytes("訂單編號\t客戶\r\nA1\t美玲\r\n".encode("utf-16") + b"\x41")
+    refused(cli("import", str(book), "訂單", str(odd)), "odd.txt 第 3 列")
+    assert digests(book) == before
+    # the same answers when a character is cut by the end of a chunk read
+    monkeypatch.setattr(textfile, "CHUNK", 3)
+    with pytest.raises(textfile.Undecodable) as err:
+        textfile.detect(broken, "broken.csv")
+    assert "broken.csv, row 3, column '客戶'" in err.value.message.text("en")
+    good = tmp_path / "good.csv"
+    good.write_bytes(BIG5_ORDERS.encode("cp950"))
+    assert textfile.detect(good, "good.csv") == textfile.BIG5
+    copy = tmp_path / "copy.csv"
+    textfile.utf8_copy(good, textfile.BIG5, copy)
+    assert copy.read_text(encoding="utf-8") == BIG5_ORDERS
+    wide = tmp_path / "wide.txt"
+    wide.write_bytes(BIG5_ORDERS.encode("utf-16"))
+    assert textfile.detect(wide, "wide.txt") == textfile.UTF16_LE
+
+
+def test_a_trailing_totals_row_is_left_out_and_said(tmp_path: Path):
+    import xlsxwriter
+
+    book = empty_book(tmp_path, lang="zh-TW")
+    data = tmp_path / "sales.csv"
+    data.write_bytes(("日期,品名,數量,金額\n2026-01-05,咖啡,2,120\n2026-01-05,茶,1,45\n2026-01-06,蛋糕,3,360\n"
+                      "合計,,6,525\n").encode("cp950"))
+    done = cli("import", str(book), "日銷售", str(data))
+    assert done.returncode == 0, done.stderr
+    assert "已匯入 3 列到" in done.stdout
+    assert "sales.csv 第 5 列（「合計」）未匯入：這是合計列" in done.stdout
+    rows = sheet_rows(book, "日銷售")
+    assert [r[1] for r in rows[1:]] == ["咖啡", "茶", "蛋糕"]  # no 合計 row: sums are not doubled
+    assert sum(r[3] for r in rows[1:]) == 525
+
+    # an English export from Excel: "Total:" under the rows, the report says which row
+    xlsx = tmp_path / "export.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    ws = wb.add_worksheet("Sales")
+    ws.write_row(0, 0, ["Store", "Orders", "Revenue"])
+    for i, (store, n, amount) in enumerate([("Xinyi", 10, 1000.5), ("Banqiao", 4, 300), ("Tamsui", 6, 650)]):
+        ws.write_row(i + 1, 0, [store, n, amount])
+    ws.write_row(4, 0, ["Total:", 20, 1950.5])
+    wb.close()
+    report = import_table(book, "Stores", xlsx)
+    assert report.rows == 3 and report.left_out == [5]
+    assert report.notes == ["export.xlsx（工作表 Sales） 第 5 列（「Total:」）未匯入：這是合計列，不是資料（活頁簿會自行加總）"]
+
+    # no totals word, but a label with the column sums and the other columns left blank
+    by_sums = tmp_path / "by_sums.csv"
+    by_sums.write_text("Order ID,Customer,Amount\nA1,Mei,10\nA2,Ken,20\nA3,Ann,5\nAll stores,,35\n", encoding="utf-8")
+    report = import_table(book, "Sums", by_sums)
+    assert report.rows == 3 and report.left_out == [5] and [r[0] for r in sheet_rows(book, "Sums")[1:]] == [
+        "A1", "A2", "A3"]
+    # a subtotal then a total: both left out, each said
+    two = tmp_path / "two.csv"
+    two.write_text("門市,金額\n信義,100\n板橋,50\n小計,150\n總計：,150\n", encoding="utf-8")
+    report = import_table(book, "Two", two)
+    assert report.rows == 2 and report.left_out == [4, 5] and len(report.notes) == 2
+    assert "「總計：」" in report.notes[1]
+    # a last order that happens to equal the sum above is an order: every column filled
+    data_row = tmp_path / "data_row.csv"
+    data_row.write_text("Order ID,Customer,Amount\nA1,Mei,10\nA2,Ken,20\nA3,Ann,30\n", encoding="utf-8")
+    report = import_table(book, "Kept", data_row)
+    assert report.rows == 3 and report.left_out == [] and report.notes == []
+    audited(book)
+
+
+def test_numbers_written_as_text_are_numbers_in_a_column_of_numbers(tmp_path: Path):
+    book = empty_book(tmp_path)
+    data = tmp_path / "orders.csv"
+    data.write_text('Order ID,Amount,Discount,Note\n'
+                    'A1,"1,234",12%,call back\n'
+                    'A2,"NT$2,000",12.5%,12%\n'
+                    'A3,"$1,234.50",0%,\n'
+                    'A4,(500),5%,gift\n'
+                    'A5,１２３,10%,ok\n'
+                    'A6,,,\n'
+                    'A7,75,3%,\n', encoding="utf-8")
+    result = cli("import", str(book), "Orders", str(data), "--add-columns")
+    assert result.returncode == 0, result.stderr
+    assert "orders.csv: numbers written as text read as numbers in column(s) Amount, Discount" in result.stdout
+    audited(book)
+    rows = sheet_rows(book, "Orders")
+    col = {name: rows[0].index(name) for name in ("Order ID", "Amount", "Discount", "Note")}
+    assert [r[col["Amount"]] for r in rows[1:]] == [1234.0, 2000.0, 1234.5, -500.0, 123.0, "", 75.0]
+    assert [r[col["Discount"]] for r in rows[1:]] == [0.12, 0.125, 0.0, 0.05, 0.1, "", 0.03]
+    # a column of words keeps its "12%" as the text it is
+    assert [r[col["Note"]] for r in rows[1:]] == ["call back", "12%", "", "gift", "ok", "", ""]
+    with open_package(book) as pkg:
+        cells = pkg.read_cells("Orders", 2, 8)
+        from kpi_xl.workbook.package.styles import is_percent_style
+
+        assert all(is_percent_style(pkg, cells[(r, col["Discount"] + 1)].style) for r in (2, 3, 4, 8))
+        assert not is_percent_style(pkg, cells[(2, col["Amount"] + 1)].style)
+        assert cells[(2, col["Amount"] + 1)].type == "n" and cells[(6, col["Amount"] + 1)].value == 123
+
+    # the same from an Excel sheet whose amounts are text; ids kept as text on purpose stay text
+    import xlsxwriter
+
+    xlsx = tmp_path / "pos.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    ws = wb.add_worksheet("POS")
+    ws.write_row(0, 0, ["Store code", "Sales", "Margin"])
+    for i, row in enumerate([["101", "NT$1,234", "35%"], ["102", "(NT$200)", "３５％"], ["103", "９９", "40%"]]):
+        for j, v in enumerate(row):
+            ws.write_string(i + 1, j, v)
+    wb.close()
+    report = import_table(book, "Stores", xlsx)
+    assert report.number_columns == ["Sales", "Margin"]
+    assert [r[:3] for r in sheet_rows(book, "Stores")[1:]] == [["101", 1234.0, 0.35], ["102", -200.0, 0.35],
+                                                               ["103", 99.0, 0.4]]
+    audited(book)
+
+    # a word among them is a mistake: refused at its cell, the workbook untouched
+    before = digests(book)
+    bad = tmp_path / "bad.csv"
+    bad.write_text('Order ID,Amount\nA1,"NT$1,200"\nA2,abc\n' + "".join(f'A{i},"NT${i}00"\n' for i in range(3, 9)),
+                   encoding="utf-8")
+    said = refused(cli("import", str(book), "Orders", str(bad)), "bad.csv, row 3, column 'Amount'", "'abc'",
+                   "'NT$1,200' on row 2")
+    assert "not a number" in said
+    assert digests(book) == before
+
+
+def test_full_width_goal_targets_are_numbers_in_the_goals_sheet(tmp_path: Path):
+    book = empty_book(tmp_path, lang="zh-TW")
+    order_log(tmp_path / "orders.csv", 300, yyyymmdd=False, words=False)
+    import_table(book, "Orders", tmp_path / "orders.csv")
+    goals = tmp_path / "goals.csv"  # typed with a Chinese input method's full-width digits and signs
+    goals.write_text("編號,目標,負責人,KPI,資料表,欄位,日期欄,目標值,開始日,結束日\n"
+                     "G1,營收,美玲,SUM,訂單,金額,日期,１２０，０００,２０２５－０１－０１,２０２５－１２－３１\n"
+                     "G2,訂單數,美玲,COUNT,訂單,,日期,３５％,2025-01-01,2025-12-31\n"
+                     "G3,客戶數,志明,DISTINCT,訂單,客戶,日期,150,2025-01-01,2025-12-31\n", encoding="utf-8")
+    report = import_table(book, "Goals", goals)
+    assert report.number_columns == ["目標值"]
+    audited(book)
+    rows = sheet_rows(book, report.sheet)
+    target, start = rows[0].index("目標值"), rows[0].index("開始日")
+    assert [r[target] for r in rows[1:4]] == [120000.0, 0.35, 150.0]  # numbers, not text
+    assert rows[1][start] == dt.date(2025, 1, 1)
+    with open_package(book) as pkg:
+        from kpi_xl.workbook.package.styles import is_percent_style
+
+        cells = pkg.read_cells(report.sheet, 2, 4)
+        assert is_percent_style(pkg, cells[(3, target + 1)].style)  # 35% shows as 35%
+        assert not is_percent_style(pkg, cells[(2, target + 1)].style)
+    card = refresh(book, dt.date(2025, 12, 31)).scorecard.set_index("id")
+    assert card.loc["G1", "target"] == 120000 and card.loc["G2", "target"] == pytest.approx(0.35)
+
+
+def test_a_repeated_header_is_renamed_as_excel_does_from_csv_and_excel_alike(tmp_path: Path):
+    import xlsxwriter
+
+    book = empty_book(tmp_path, lang="zh-TW")
+    header, body = ["門市", "日期", "備註", "備註"], [["信義", "2026-01-05", "早班", "補貨"], ["板橋", "2026-01-06", "", "盤點"]]
+    data = tmp_path / "visits.csv"
+    data.write_text("\n".join(",".join(r) for r in [header, *body]) + "\n", encoding="utf-8")
+    xlsx = tmp_path / "visits.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    ws = wb.add_worksheet("匯出")
+    ws.write_row(0, 0, header)
+    for i, r in enumerate(body, start=1):
+        ws.write_row(i, 0, [v or None for v in r])
+        ws.write_datetime(i, 1, dt.datetime.fromisoformat(r[1]), wb.add_format({"num_format": "yyyy/mm/dd"}))
+    wb.close()
+    done = cli("import", str(book), "門市紀錄", str(data))
+    assert done.returncode == 0, done.stderr
+    assert "visits.csv：第二個名為「備註」的欄位以「備註2」匯入" in done.stdout
+    report = import_table(book, "門市紀錄2", xlsx)
+    assert report.renamed == [("備註", "備註2")] and report.rows == 2
+    audited(book)
+    from_csv, from_excel = sheet_rows(book, "門市紀錄"), sheet_rows(book, "門市紀錄2")
+    assert from_csv == from_excel
+    assert from_csv[0] == ["門市", "日期", "備註", "備註2"]
+    assert from_csv[1:] == [["信義", dt.date(2026, 1, 5), "早班", "補貨"], ["板橋", dt.date(2026, 1, 6), "", "盤點"]]
+    # a report title above the header row changes nothing
+    titled = tmp_path / "titled.csv"
+    titled.write_text("門市日報表\n" + data.read_text(encoding="utf-8"), encoding="utf-8")
+    assert import_table(book, "門市紀錄", titled).renamed == [("備註", "備註2")]
+    # appended again, the renamed column goes into the table's 備註2; names differing in case only are repeats too
+    assert import_table(book, "門市紀錄", xlsx).columns_added == []
+    frame = pd.DataFrame([[1, "a", "b"]], columns=["Qty", "Note", "note"])
+    assert import_table(book, "Notes", frame).renamed == [("note", "note2")]
+    assert sheet_rows(book, "Notes")[0] == ["Qty", "Note", "note2"]

@@ -12,6 +12,10 @@ of kpi-xl (an English Goals CSV goes into a zh-TW workbook's Goals table). Table
 columns the file lacks stay blank, or get their calculated column's formula. A table
 that does not exist becomes a new Excel Table on a new sheet of that name.
 
+What reading the file changed is said in the report's ``notes`` (and by the command): a
+text file's encoding when it is not UTF-8, a totals row left out, numbers written as text
+read as numbers ("12%" goes into a percent-formatted cell), a repeated header renamed.
+
 What it says (refusals and progress) is in the workbook's language: the language whose
 Scorecard (or Goals) sheet the workbook has, else $KPI_XL_LANG, else English.
 """
@@ -31,9 +35,10 @@ from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, o
 from .package.append import append_rows, sheet_tail
 from .package.atomic import check_writable
 from .package.records import MAX_ROWS
-from .package.styles import date_style, is_date_style, number_style
+from .package.styles import date_style, is_date_style, is_percent_style, number_style, percent_style
 from .package.tables import TableError, add_table_sheet, resize_table, table_columns, table_name
 from .sources import ImportError_, Source, read_source
+from .tidy import Percent
 
 MODES = ("append", "replace")
 
@@ -50,6 +55,11 @@ class ImportReport:
     created: bool = False
     backup: Path | None = None
     lang: str = "en"  # the workbook's language: what the import said was in it
+    encoding: str | None = None  # a CSV or text file's encoding, as a user knows it ("UTF-8", "Big5 (cp950)")
+    left_out: list[int] = field(default_factory=list)  # the file's rows left out (a totals row)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # repeated headers: (as written, as imported)
+    number_columns: list[str] = field(default_factory=list)  # columns of numbers written as text, read as numbers
+    notes: list[str] = field(default_factory=list)  # each of the above in words, in the workbook's language
 
 
 def import_table(book: str | os.PathLike, table: str, source: Any, *, mode: str = "append",
@@ -82,7 +92,6 @@ def import_table(book: str | os.PathLike, table: str, source: Any, *, mode: str 
         data = read_source(source)
         say(Message(N_("read {rows:,} rows of {columns} columns from {file}"), rows=data.rows,
                     columns=len(data.columns), file=label))
-        _check_unique(data)
         with workbook_lock(path), open_package(path) as pkg:
             info, added, created = write_table(pkg, table, data, mode, add_columns, say)
             say(Message(N_("saving (the previous version is kept as a backup)")) if backup else Message(N_("saving")))
@@ -90,7 +99,8 @@ def import_table(book: str | os.PathLike, table: str, source: Any, *, mode: str 
     except i18n.MessageError as exc:  # said in the workbook's language
         raise type(exc)(exc.text(lang)) from None
     return ImportReport(path, info.display_name, info.sheet, data.rows, added, created,
-                        backup_path(path) if backup else None, lang)
+                        backup_path(path) if backup else None, lang, data.encoding, data.left_out, data.renamed,
+                        data.number_columns, [n.text(lang) for n in data.notes])
 
 
 def write_table(pkg: Package, table: str, data: Source, mode: str = "replace", add_columns: bool = False,
@@ -123,15 +133,6 @@ def workbook_language(path: Path) -> str:
     return i18n.language()
 
 
-def _check_unique(data: Source) -> None:
-    seen: dict[str, str] = {}
-    for name in data.columns:
-        if name.casefold() in seen:
-            raise ImportError_(Message(N_("{file}: two columns named '{first}' and '{second}'; rename one"),
-                                       file=data.label, first=seen[name.casefold()], second=name))
-        seen[name.casefold()] = name
-
-
 def _find_table(pkg: Package, name: str) -> TableInfo | None:
     tables = pkg.tables()
     found = next((t for t in tables if t.display_name.casefold() == name.casefold()), None)
@@ -155,7 +156,9 @@ def _create(pkg: Package, name: str, data: Source) -> TableInfo:
     style = date_style(pkg) if any(dates) else None
     widths = [min(max(len(h) + 3, 10, *(len(str(v)) + 2 for v in col[:200] if v is not None)), 40)
               for h, col in zip(data.columns, data.values)]
-    add_table_sheet(pkg, name, tname, data.columns, [style if d else None for d in dates], widths)
+    styles = [style if d else _percents(pkg, col) if _all_percents(col) else None
+              for d, col in zip(dates, data.values)]
+    add_table_sheet(pkg, name, tname, data.columns, styles, widths)
     return _find_table(pkg, tname)
 
 
@@ -163,6 +166,18 @@ def _has_dates(col: list[Any]) -> bool:
     import datetime as dt
 
     return any(isinstance(v, (dt.date, dt.datetime)) for v in col)
+
+
+def _all_percents(col: list[Any]) -> bool:
+    """True when every number of ``col`` was typed with a percent sign (and there is one)."""
+    numbers = [v for v in col if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return bool(numbers) and all(isinstance(v, Percent) for v in numbers)
+
+
+def _percents(pkg: Package, col: list[Any], like: int | None = None) -> int:
+    """The percent format for the percents of ``col``: 0.00% when one has decimals (12.5%), else 0%."""
+    decimals = any(isinstance(v, Percent) and round(v * 100, 9) != round(v * 100) for v in col)
+    return percent_style(pkg, decimals, like)
 
 
 # ---------------------------------------------------------------- writing rows
@@ -254,7 +269,7 @@ def _write(pkg: Package, info: TableInfo, data: Source, mode: str, add_columns: 
     columns: list[list[Any] | None] = [None] * width
     for j, k in mapping.items():
         columns[k] = data.values[j]
-    row_styles = _date_styles(pkg, info.sheet, c1, columns, styles, quick.col_style if quick else None)
+    row_styles = _cell_styles(pkg, info.sheet, c1, columns, styles, quick.col_style if quick else None)
     for k, formula in formulas.items():
         if columns[k] is None:
             columns[k] = [KeptCell(None, formula)] * data.rows
@@ -328,12 +343,14 @@ def _smart_formulas(pkg: Package, top: int, n: int) -> list[str]:
 LAST_DATE = 2_958_465  # 9999-12-31: a bigger number in a date-formatted cell shows as ####
 
 
-def _date_styles(pkg: Package, sheet: str, c1: int, columns: list[list[Any] | None],
+def _cell_styles(pkg: Package, sheet: str, c1: int, columns: list[list[Any] | None],
                  styles: list[int | None], col_style: Callable[[int], int | None] | None = None) -> list | None:
     """Dates go into date-formatted cells, other numbers into number-formatted ones: a column
     of dates gets a date format when its own is not one; in a column mixing dates and other
     values only the date cells get it; a YYYYMMDD number (kept a number, as the file has it)
-    in a date-formatted column gets a General format."""
+    in a date-formatted column gets a General format. Numbers typed as percents ("12%") go
+    into percent-formatted cells the same way: the column's format when all its numbers are
+    percents, else the percent cells'."""
     import datetime as dt
 
     special: dict[int, Callable[[Any], int | None]] = {}
@@ -341,8 +358,16 @@ def _date_styles(pkg: Package, sheet: str, c1: int, columns: list[list[Any] | No
         if col is None:
             continue
         dates = _has_dates(col)
-        if styles[k] is None and (dates or any(isinstance(v, (int, float)) for v in col[:1000])):
+        percents = any(isinstance(v, Percent) for v in col)
+        if styles[k] is None and (dates or percents or any(isinstance(v, (int, float)) for v in col[:1000])):
             styles[k] = col_style(c1 + k) if col_style else pkg.column_style(sheet, c1 + k)
+        if percents and not is_percent_style(pkg, styles[k]):
+            if _all_percents(col):
+                styles[k] = _percents(pkg, col, styles[k])
+            else:
+                style = _percents(pkg, col, styles[k])
+                special[k] = lambda v, s=style: s if isinstance(v, Percent) else None
+            continue
         if is_date_style(pkg, styles[k]):
             if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v > LAST_DATE for v in col):
                 plain = number_style(pkg, styles[k])

@@ -2,10 +2,19 @@
 as columns of cell values (:class:`Source`).
 
 CSV and Parquet are read by DuckDB (types sniffed over the whole file), Excel files by
-python-calamine (the first sheet; its first row is the header). Values come out as a
-cell would hold them: numbers (8-digit YYYYMMDD dates stay numbers, as the file has
-them), text, True/False, and real dates and times as ``datetime``; blanks as None. In a
-CSV column that mixes numbers and words, each number is a number and each word text.
+python-calamine (the first sheet; its first row is the header). A CSV or text file may be
+UTF-8 (with or without a byte order mark), UTF-16 (Excel's "Unicode text") or Big5
+(cp950, as Taiwanese Excel and POS systems save it): :mod:`.textfile` tells which, and
+the :class:`Source` says (``encoding``). Values come out as a cell would hold them:
+numbers (8-digit YYYYMMDD dates stay numbers, as the file has them), text, True/False,
+and real dates and times as ``datetime``; blanks as None. In a CSV column that mixes
+numbers and words, each number is a number and each word text.
+
+A file's export habits are read as its user means them (:mod:`.tidy`): numbers written
+as text ("NT$1,234", "(500)", "12%", full-width digits) in a column of numbers are
+numbers, a trailing totals row is left out, and a repeated header is renamed as Excel
+renames it ("Note", "Note2"); each is said in the Source's ``notes``.
+
 What cannot be read is refused with a :class:`ImportError_` naming the file, and the row
 and column when there is one; its words are an :class:`~kpi_xl.i18n.Message`, shown in the
 workbook's language by :func:`kpi_xl.workbook.importing.import_table`.
@@ -16,7 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +34,9 @@ import numpy as np
 import pandas as pd
 
 from .. import i18n
+from ..goals.model import typed
 from ..i18n import N_, Message
+from . import textfile, tidy
 from .package.records import MAX_ROWS, MAX_TEXT
 
 MAX_FILE_BYTES = 2 << 30  # 2 GiB: beyond what one sheet of 1,048,576 rows holds in practice
@@ -32,6 +44,8 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+_WIDE_DIGIT = re.compile("[\uff10-\uff19]")
+_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")  # Taiwan's 2026/01/05
 
 
 class ImportError_(i18n.MessageError):
@@ -50,6 +64,11 @@ class Source:
     columns: list[str]
     values: list[list[Any]]  # values[j][i]: column j, row i
     first_row: int  # the file's row number of the first data row (for messages)
+    encoding: str | None = None  # a text file's encoding, as a user knows it ("Big5 (cp950)")
+    notes: list[Message] = field(default_factory=list)  # what reading it changed, to say in the report
+    left_out: list[int] = field(default_factory=list)  # the file's rows left out (a totals row)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # repeated headers: (as written, as imported)
+    number_columns: list[str] = field(default_factory=list)  # columns of numbers written as text, read as numbers
 
     @property
     def rows(self) -> int:
@@ -63,7 +82,9 @@ class Source:
 def read_source(source: Any) -> Source:
     """The columns of ``source``: a path (.csv/.txt, .xlsx/.xlsm/.xls, .parquet) or a DataFrame."""
     if isinstance(source, pd.DataFrame):
-        return _from_frame(source, Message(N_("the DataFrame")), 0, parse_text=False)
+        data = _from_frame(source, Message(N_("the DataFrame")), 0, parse_text=False)
+        _rename_repeats(data, [_header(c, j) for j, c in enumerate(source.columns)])
+        return data
     path = Path(source)
     label = path.name
     if not path.exists():
@@ -78,12 +99,11 @@ def read_source(source: Any) -> Source:
     if size == 0:
         raise ImportError_(_m(N_("{file}: the file is empty (its first row must hold the column names)"), file=label))
     if suffix in CSV_SUFFIXES:
-        frame = _duckdb(path, "csv")
-        return _from_frame(frame, label, 2, parse_text=True)
+        return _csv(path)
     if suffix == ".parquet":
         return _from_frame(_duckdb(path, "parquet"), label, 1, parse_text=False)
     if suffix in EXCEL_SUFFIXES:
-        return _excel(path)
+        return _tidy(_excel(path))
     if suffix:
         raise ImportError_(_m(N_("{file}: cannot import a {suffix} file; use .csv, .txt, .xlsx, .xlsm, .xls or .parquet"),
                               file=label, suffix=suffix))
@@ -91,16 +111,83 @@ def read_source(source: Any) -> Source:
                              ".xls or .parquet"), file=label))
 
 
-def _duckdb(path: Path, kind: str) -> pd.DataFrame:
+def _csv(path: Path) -> Source:
+    """A CSV or text file, in whichever encoding :func:`.textfile.detect` finds (read by
+    DuckDB from a UTF-8 copy when it is not UTF-8)."""
+    try:
+        enc = textfile.detect(path, path.name)
+    except textfile.Undecodable as exc:
+        raise ImportError_(exc.message) from None
+    if enc.utf8:
+        frame = _duckdb(path, "csv", path.name)
+        header = textfile.first_rows(path)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kpi-xl-import-") as tmp:
+            copy = Path(tmp) / "utf8.csv"
+            textfile.utf8_copy(path, enc, copy)
+            frame = _duckdb(copy, "csv", path.name)
+            header = textfile.first_rows(copy)
+    data = _from_frame(frame, path.name, 2, parse_text=True)
+    data.encoding = enc.name
+    if not enc.utf8:
+        data.notes.append(_m(N_("{file}: read as {encoding} text"), file=path.name, encoding=enc.name))
+    rows = [[_header(v, j) for j, v in enumerate(row)] for row in header]
+    _rename_repeats(data, next((r for r in rows if _same_names(data.columns, r)), data.columns))
+    return _tidy(data)
+
+
+def _same_names(read: list[str], written: list[str]) -> bool:
+    """True when ``written`` is the header row DuckDB read as ``read`` (a repeat "Note" as "Note_1")."""
+    return len(read) == len(written) and all(c == w or re.fullmatch(re.escape(w) + r"_\d+", c)
+                                             for c, w in zip(read, written))
+
+
+def _rename_repeats(data: Source, written: list[str]) -> None:
+    """Repeated header names (``written``: as the file has them) renamed as Excel renames a
+    repeated table header: "Note", "Note2"."""
+    data.columns, data.renamed = tidy.excel_names(written if len(written) == len(data.columns) else data.columns)
+    for old, new in data.renamed:
+        data.notes.append(_m(N_("{file}: a second column named '{name}' is imported as '{new}', as Excel names "
+                                "a repeated table header"), file=data.label, name=old, new=new))
+
+
+def _tidy(data: Source) -> Source:
+    """A file's totals row left out and its numbers written as text read as numbers (:mod:`.tidy`)."""
+    rows = tidy.totals_rows(data.values)
+    for i in rows:  # a subtotal and a total; the blank rows after them go too, unsaid
+        label = next((col[i] for col in data.values if col[i] is not None), None)
+        if label is not None:
+            data.left_out.append(data.first_row + i)
+            data.notes.append(_m(N_("{file}, row {row} ('{label}') left out: a totals row, not data (the workbook "
+                                    "sums the rows itself)"), file=data.label, row=data.first_row + i, label=label))
+    if rows:
+        data.values = [col[:rows[0]] for col in data.values]  # the totals are the last rows
+    changed, mistake = tidy.read_amounts(data.values)
+    if mistake:
+        i, j, example = mistake
+        raise ImportError_(_m(N_("{where}: '{value}' is not a number, yet the column holds numbers written as text "
+                                 "(such as '{example}' on row {row}); correct the cell or leave it blank, then "
+                                 "import again"), where=data.where(i, j), value=data.values[j][i],
+                              example=data.values[j][example], row=data.first_row + example))
+    data.number_columns = [data.columns[j] for j in changed]
+    if changed:
+        data.notes.append(_m(N_("{file}: numbers written as text read as numbers in column(s) {columns}"),
+                             file=data.label, columns=i18n.Join(data.number_columns)))
+    return data
+
+
+def _duckdb(path: Path, kind: str, label: str | None = None) -> pd.DataFrame:
     import duckdb
 
+    label = label or path.name
     con = duckdb.connect()
     try:
         if kind == "csv":
             frame = con.read_csv(str(path), header=True, sample_size=-1).df()
             one = str(frame.columns[0]) if frame.shape[1] == 1 else ""
             if any(c in one for c in (",", ";", "\t", "|")):  # the sniffer gave up on a ragged file
-                raise ImportError_(_csv_fault(path) or _m(N_("{file}: cannot be read as a CSV file"), file=path.name))
+                raise ImportError_(_csv_fault(path, label) or _m(N_("{file}: cannot be read as a CSV file"),
+                                                                 file=label))
             if any(pd.api.types.is_datetime64_any_dtype(frame[c]) and (frame[c] < pd.Timestamp(1900, 1, 1)).any()
                    for c in frame.columns):
                 # e.g. Taiwan's Minguo dates (115/03/05) taken for year 115: keep the cells as written,
@@ -111,31 +198,19 @@ def _duckdb(path: Path, kind: str) -> pd.DataFrame:
             rel = con.read_parquet(str(path))
         return rel.df()
     except duckdb.Error as exc:
-        raise ImportError_(_duckdb_message(path, kind, exc)) from None
+        raise ImportError_(_duckdb_message(path, kind, exc, label)) from None
     finally:
         con.close()
 
 
-def _csv_fault(path: Path) -> Message | None:
-    """What is wrong with a CSV file DuckDB cannot read, in words: not UTF-8, or the first
-    row with another number of fields than the header (None when neither)."""
-    import codecs
+def _csv_fault(path: Path, label: str) -> Message | None:
+    """What is wrong with a CSV file (UTF-8 by now) DuckDB cannot read, in words: the first
+    row with another number of fields than the header (None when there is none)."""
     import csv
 
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            try:
-                text = decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                line += chunk[:exc.start].count(b"\n")
-                return _m(N_('{file}, line {line}: not UTF-8 text; save the file as "CSV UTF-8" and import again'),
-                          file=path.name, line=line)
-            line += text.count("\n")
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
         head = fh.readline()
-        sep = max((",", ";", "\t", "|"), key=head.count)
+        sep = textfile.separator(head)
         fh.seek(0)
         reader = csv.reader(fh, delimiter=sep)
         try:
@@ -144,31 +219,31 @@ def _csv_fault(path: Path) -> Message | None:
                 if row and len(row) != width:
                     return _m(N_("{file}, row {row}: {n} fields where the header row has {width}; fix that row "
                                  "(a '{sep}' inside a value needs quotes) and import again"),
-                              file=path.name, row=reader.line_num, n=len(row), width=width,
+                              file=label, row=reader.line_num, n=len(row), width=width,
                               sep="\\t" if sep == "\t" else sep)
         except csv.Error as exc:
-            return _m(N_("{file}, row {row}: cannot be read as CSV ({reason})"), file=path.name, row=reader.line_num,
+            return _m(N_("{file}, row {row}: cannot be read as CSV ({reason})"), file=label, row=reader.line_num,
                       reason=str(exc))
     return None
 
 
-def _duckdb_message(path: Path, kind: str, exc: Exception) -> Message:
+def _duckdb_message(path: Path, kind: str, exc: Exception, label: str) -> Message:
     text = str(exc)
-    fault = _csv_fault(path) if kind == "csv" else None
+    fault = _csv_fault(path, label) if kind == "csv" else None
     if fault:
         return fault
     line = re.search(r"[Ll]ine:? (\d+)", text)
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "unreadable")
     first = re.sub(r"^[A-Za-z ]*Error: ", "", first)
     if line and kind == "csv":
-        return _m(N_("{file}, line {line}: cannot be read as a CSV file ({reason})"), file=path.name,
+        return _m(N_("{file}, line {line}: cannot be read as a CSV file ({reason})"), file=label,
                   line=int(line.group(1)), reason=first[:200])
     if line:
-        return _m(N_("{file}, line {line}: cannot be read as a Parquet file ({reason})"), file=path.name,
+        return _m(N_("{file}, line {line}: cannot be read as a Parquet file ({reason})"), file=label,
                   line=int(line.group(1)), reason=first[:200])
     if kind == "csv":
-        return _m(N_("{file}: cannot be read as a CSV file ({reason})"), file=path.name, reason=first[:200])
-    return _m(N_("{file}: cannot be read as a Parquet file ({reason})"), file=path.name, reason=first[:200])
+        return _m(N_("{file}: cannot be read as a CSV file ({reason})"), file=label, reason=first[:200])
+    return _m(N_("{file}: cannot be read as a Parquet file ({reason})"), file=label, reason=first[:200])
 
 
 def _excel(path: Path) -> Source:
@@ -191,6 +266,7 @@ def _excel(path: Path) -> Source:
     _check_rows(path.name, len(body))
     source = Source(_m(N_("{file} (sheet {sheet})"), file=path.name, sheet=names[0]), header, values, 2)
     _check_text(source)
+    _rename_repeats(source, header)
     return source
 
 
@@ -256,9 +332,17 @@ def _typed(text: str) -> Any:
     if _NUMBER.match(text) and not re.match(r"^\s*[-+]?0\d", text):  # 00123 is a code: kept as text
         x = float(text)
         return int(x) if x.is_integer() and "." not in text and "e" not in text.lower() and abs(x) < 2 ** 53 else x
-    if _ISO.match(text.strip()):
+    wide = not text.isascii() and _WIDE_DIGIT.search(text)
+    plain = typed(text).strip() if wide else text.strip()  # full-width digits read as ASCII ones
+    if _ISO.match(plain):
         try:
-            return dt.datetime.fromisoformat(text.strip())
+            return dt.datetime.fromisoformat(plain)
+        except ValueError:
+            return text
+    slashed = _SLASHED.match(plain)
+    if slashed:
+        try:
+            return dt.datetime(*(int(g) for g in slashed.groups()))
         except ValueError:
             return text
     return text

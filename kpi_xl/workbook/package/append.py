@@ -154,11 +154,7 @@ def append_rows(pkg: "Package", sheet_name: str, tail: SheetTail, top_row: int, 
         raise WorkbookError(f"{where}: row {top_row} is not below the sheet's last row ({tail.last_row})")
     check_region(where, top_row, first_col, last_col, rows, styles)
     col_styles = pkg._region_styles(tail.head, first_col, last_col, styles, where)
-    count = pkg._xf_count()
-    for per_row in row_styles or ():
-        for style in per_row or ():
-            if style is not None and (style < 0 or (count is not None and style >= count)):
-                raise WorkbookError(f"{where}: style index {style} does not exist")
+    pkg.check_row_styles(row_styles, where)
     cells = encode_rows(rows, top_row, first_col, col_styles, tail.prefix, where, row_styles, pkg.epoch)
     p = tail.prefix
     new_rows = b"".join(b"<" + p + b'row r="' + str(n).encode() + b'">' + b"".join(x for _c, x in row)

@@ -247,11 +247,7 @@ class Package(Parts):
         require_utf8(data, where)
         layout = Layout.scan(data, where)
         col_styles = self._region_styles(layout, first_col, last_col, styles, where)
-        count = self._xf_count()
-        for per_row in row_styles or ():
-            for style in per_row or ():
-                if style is not None and (style < 0 or (count is not None and style >= count)):
-                    raise WorkbookError(f"{where}: style index {style} does not exist")
+        self.check_row_styles(row_styles, where)
         new_cells = encode_rows(rows, top_row, first_col, col_styles, layout.prefix, where, row_styles, self.epoch)
         edit = RegionEdit(data, layout, top_row, first_col, last_col, new_cells)
         new = edit.apply()
@@ -286,6 +282,15 @@ class Package(Parts):
                 raise WorkbookError(f"{where}: style index {style} does not exist "
                                     f"(the workbook has {count} cell formats)")
         return out
+
+    def check_row_styles(self, row_styles: Sequence[Sequence[int | None] | None] | None, where: str) -> None:
+        """Refuse a per-cell style index (``row_styles`` of :meth:`write_region`) the workbook
+        does not have: every cell format named must exist in ``styles.xml``."""
+        count = self._xf_count()
+        for per_row in row_styles or ():
+            for style in per_row or ():
+                if style is not None and (style < 0 or (count is not None and style >= count)):
+                    raise WorkbookError(f"{where}: style index {style} does not exist")
 
     def _xf_count(self) -> int | None:
         if "xfs" not in self._memo:

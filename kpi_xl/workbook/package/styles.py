@@ -1,4 +1,4 @@
-"""Cell formats of a workbook (``styles.xml``): which show dates, and a date one to use.
+"""Cell formats of a workbook (``styles.xml``): which show dates (or percents), and one to use.
 
 An import writes dates as serial numbers; a serial shows as a date only in a cell whose
 format is a date format. :func:`is_date_style` says whether a cell format (an index into
@@ -38,7 +38,9 @@ def _formats(pkg) -> tuple[list[int], dict[int, str]]:
     """The numFmtId of each cellXfs entry, and the custom format codes."""
     root = pkg.xml(_styles_part(pkg))
     codes, xfs = {}, []
-    pkg._memo["import-fonts"] = [x.get("fontId", "0") for el in root if local_name(el.tag) == "cellXfs" for x in el]
+    xf_list = [x for el in root if local_name(el.tag) == "cellXfs" for x in el]
+    pkg._memo["import-fonts"] = [x.get("fontId", "0") for x in xf_list]
+    pkg._memo["import-plain"] = [x.get("fillId", "0") == "0" and x.get("borderId", "0") == "0" for x in xf_list]
     for el in root:
         name = local_name(el.tag)
         if name == "numFmts":
@@ -74,6 +76,31 @@ def number_style(pkg, like: int | None) -> int:
     fonts = pkg._memo["import-fonts"]
     font = fonts[like] if like is not None and 0 <= like < len(fonts) else "0"
     return next((i for i, f in enumerate(xfs) if f == 0 and fonts[i] == font), 0)
+
+
+_PERCENTS = {9, 10}  # Excel's built-in 0% and 0.00%
+
+
+def is_percent_style(pkg, style: int | None) -> bool:
+    """True when cell format ``style`` shows a number as a percent (0.12 as 12%)."""
+    if style is None:
+        return False
+    xfs, codes = _cached(pkg)
+    if not 0 <= style < len(xfs):
+        return False
+    fmt = xfs[style]
+    return fmt in _PERCENTS or (fmt in codes and "%" in _QUOTED.sub("", codes[fmt]))
+
+
+def percent_style(pkg, decimals: bool = False, like: int | None = None) -> int:
+    """A cell format showing percents (0% or, with ``decimals``, 0.00%), in the font of ``like``:
+    the workbook's first plain one (no fill or border), else a new one added to styles.xml."""
+    xfs, _codes = _cached(pkg)
+    fonts, plain = pkg._memo["import-fonts"], pkg._memo["import-plain"]
+    font = fonts[like] if like is not None and 0 <= like < len(fonts) else "0"
+    fmt = 10 if decimals else 9
+    found = next((i for i, f in enumerate(xfs) if f == fmt and plain[i] and fonts[i] == font), None)
+    return found if found is not None else _add_xf(pkg, xfs, fmt)
 
 
 def whole_number_style(pkg) -> int:
