@@ -156,12 +156,17 @@ def new(path: Path, lang: str, empty: bool, macros: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress or table: for schedules (errors still go to stderr).")
 @click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")
 def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
-    """Refresh a workbook's scorecard without Excel (Scorecard, History, OKR, Rewards)."""
+    """Refresh a workbook's scorecard without Excel (Scorecard, History, OKR, Rewards).
+
+    Exit code 0: refreshed; 3: refreshed, and a goal's status got worse since the previous
+    review period (for a schedule to alert on); 1: the workbook could not be refreshed
+    (nothing written); 2: a wrong option or argument."""
     from .workbook.refresh import refresh as do_refresh
 
     console = _console()
     if quiet:
         report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup)
+        _exit_if_worse(report)
         return
     with _steps(console, "refreshing") as progress:
         report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
@@ -177,6 +182,7 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
         console.print(f"[yellow]warning:[/] {w}")
     if report.backup:
         console.print(f"previous version kept as {report.backup}")
+    _exit_if_worse(report)
 
 
 @main.command("import")
@@ -265,6 +271,24 @@ def predict(book: Path, table: str, customer, date_col, value, as_of, months: in
         click.echo(note)
     if report.backup and not quiet:
         click.echo(Message(N_("previous version kept as {path}"), path=str(report.backup)).text(report.lang))
+
+
+#: `kpi-xl refresh` exits with this code when a goal's status got worse since the previous
+#: review period (Achieved > On track > Behind > At risk); docs/schedule.md.
+EXIT_WORSE = 3
+
+
+def _exit_if_worse(report) -> None:
+    """Say on stderr which goals got worse (ID, status before and now) and exit with
+    :data:`EXIT_WORSE`; nothing when none did."""
+    if not report.worse:
+        return
+    from .workbook.report import change_lines
+
+    lines = change_lines(report.changes, report.worse)
+    click.echo(i18n.Message(i18n.N_("{n} goal(s) got worse since the previous review period: {goals}"),
+                            n=len(report.worse), goals=i18n.Join(lines, sep="; ")).text(report.lang), err=True)
+    sys.exit(EXIT_WORSE)
 
 
 @main.command()
