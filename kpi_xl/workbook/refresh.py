@@ -455,6 +455,7 @@ def _changes_room(workbook: WorkbookReader, owned: Owned) -> None:
     here = top[layout.CHANGES_COL - 1] if len(top) >= layout.CHANGES_COL else None
     ours = {canonical(h) for lang in i18n.languages() for h in layout.header(layout.CHANGES_COLUMNS, lang)[:1]}
     if here in (None, "") or canonical(str(here)) in ours:
+        _keep_first_seen(workbook.sheet_values(sheet), owned)
         return
     owned.changes = None
     owned.warnings.append(f"{sheet}!{column_letter(layout.CHANGES_COL)}1: " + i18n.Message(i18n.N_(
@@ -598,6 +599,24 @@ def _formulas_without_values(pkg: Package, info: TableInfo) -> str | None:
             "workbook in Excel or LibreOffice, then refresh again")
 
 
+def _keep_first_seen(values: list[list[Any]], owned: Owned) -> None:
+    """A change already in the Changes region (same goal, same statuses) keeps the date it was
+    first seen, so "As of" says since when, however often the scorecard is refreshed."""
+    if not owned.changes:
+        return
+    first, width = layout.CHANGES_COL - 1, len(layout.CHANGES_COLUMNS)
+    seen = {}
+    for row in values[1:]:
+        r = (list(row[first:first + width]) + [None] * width)[:width]
+        when = r[4].date() if isinstance(r[4], dt.datetime) else r[4]
+        if r[0] not in ("", None) and isinstance(when, dt.date):
+            seen[(str(r[0]), str(r[2]), str(r[3]))] = when
+    for row in owned.changes[1:]:
+        when = seen.get((str(row[0]), str(row[2]), str(row[3])))
+        if when is not None and when <= owned.as_of:
+            row[4] = when
+
+
 def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     """Write every owned region (the formulas that show them are computed afterwards,
     by :func:`compute_formulas`)."""
@@ -620,7 +639,9 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
             at = [c[0] for c in layout.CHANGES_COLUMNS].index("as_of")
             date = pkg.column_style(reg.sheet, reg.first + at)
             date = date if date is not None else builtin_number_style(pkg, 14)
-            row_styles = [None] + [[date if j == at else None for j in range(len(row))] for row in reg.rows[1:]]
+            head = pkg.read_cells(reg.sheet, 1, 1).get((1, 1))  # its header looks like the scorecard's
+            head = [head.style if head is not None and head.style else None] * len(layout.CHANGES_COLUMNS)
+            row_styles = [head] + [[date if j == at else None for j in range(len(row))] for row in reg.rows[1:]]
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
 
 

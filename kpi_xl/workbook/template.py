@@ -451,7 +451,7 @@ def _scorecard(ws, owned: Owned | None, lang, f) -> None:
     # the Changes region: goals whose status changed since the previous review period
     left = layout.CHANGES_COL - 1
     _owned_sheet(ws, layout.CHANGES_COLUMNS, owned.changes[1:] if owned and owned.changes else [], lang, f,
-                 {"id": 6, "name": 40, "was": 12, "now": 12, "as_of": 11, "rule": 70}, left=left)
+                 {"id": 6, "name": 44, "was": 12, "now": 12, "as_of": 11, "rule": 95}, left=left)
     keys = [c[0] for c in layout.CHANGES_COLUMNS]
     was, now = (column_letter(left + keys.index(k) + 1) for k in ("was", "now"))
     _status_cf(ws, f"{was}2:{now}1000", lang, f)
