@@ -334,7 +334,7 @@ def _exit_if_worse(report) -> None:
         return
     from .workbook.report import change_lines
 
-    lines = change_lines(report.changes, report.worse)
+    lines = change_lines(report.changes, report.worse, report.lang)
     click.echo(i18n.Message(i18n.N_("{n} goal(s) got worse since the previous review period: {goals}"),
                             n=len(report.worse), goals=i18n.Join(lines, sep="; ")).text(report.lang), err=True)
     sys.exit(EXIT_WORSE)

@@ -161,7 +161,7 @@ CHANGE_COLUMNS = ["id", "name", "owner", "was", "now", "as_of", "rule", "worse",
 
 
 def status_key(word: Any) -> str | None:
-    """The status id of a status word as History holds it ("At risk", "有風險", "at_risk"), else None."""
+    """The status id of a status word as History holds it ("At risk", its zh-TW word, "at_risk"), else None."""
     text = str(word or "").strip().casefold()
     if not text:
         return None

@@ -80,7 +80,7 @@ class ReportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def change_lines(changes: list[list[Any]], only: tuple[str, ...] | None = None) -> list[str]:
+def change_lines(changes: list[list[Any]], only: tuple[str, ...] | None = None, lang: str = "en") -> list[str]:
     """The Changes region's rows as lines: "S1 Won contract value…: Behind → At risk"."""
     keys = [c[0] for c in layout.CHANGES_COLUMNS]
     out = []
@@ -88,7 +88,8 @@ def change_lines(changes: list[list[Any]], only: tuple[str, ...] | None = None) 
         r = dict(zip(keys, row))
         if not r.get("id") or (only is not None and str(r["id"]) not in only):
             continue
-        out.append(f"{r['id']} {r['name']}: {r['was']} \u2192 {r['now']}")
+        out.append(Message(N_("{goal}: {was} \u2192 {now}"), goal=f"{r['id']} {r['name']}", was=r["was"],
+                           now=r["now"]).text(lang))
     return out
 
 
@@ -128,7 +129,7 @@ def _digest(copy: Path, rep: Report) -> Digest:
     title = Message(N_("{book}: scorecard as of {date}"), book=copy.stem, date=rep.as_of.isoformat()).text(lang)
     at_risk = [f"{r.id} {r.name} ({r.owner})" if r.owner else f"{r.id} {r.name}"
                for r in card.itertuples(index=False) if r.status == "at_risk"]
-    return Digest(title, change_lines(rep.changes), at_risk, _new_notes(copy, rep), len(rep.worse), lang)
+    return Digest(title, change_lines(rep.changes, lang=lang), at_risk, _new_notes(copy, rep), len(rep.worse), lang)
 
 
 def _new_notes(copy: Path, rep: Report) -> list[str]:
