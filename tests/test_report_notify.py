@@ -3,6 +3,7 @@ server (aiosmtpd) and an HTTP server (http.server) started by the test."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import json
@@ -165,3 +166,25 @@ def test_a_refusing_webhook_is_a_clean_error(book, hook):
     code, _, err = run("report", str(book), "--webhook", url)
     assert code == 1
     assert "webhook at 127.0.0.1 refused the message: HTTP 500" in err
+
+
+def test_the_digest_has_this_periods_new_check_in_notes_only(book, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from kpi_xl.workbook import layout
+    from kpi_xl.workbook.package import open_package
+    from kpi_xl.workbook.report import report
+
+    mine = tmp_path / "notes.xlsx"
+    mine.write_bytes(book.read_bytes())
+    rows = CalamineWorkbook.from_path(str(mine)).get_sheet_by_name("Scorecard").to_python()
+    note_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
+    # the sample's June note on S1 stays on the Scorecard: in July it is not new
+    assert [r[0] for r in rows[1:] if r and r[note_col - 1]] == ["S1"]
+    t4 = next(i for i, r in enumerate(rows, start=1) if r[0] == "T4")
+    with open_package(mine) as pkg:
+        pkg.write_region("Scorecard", t4, note_col, note_col, [["Backlog cleared by a weekend shift"]])
+        pkg.save(mine, backup=False)
+    digest = report(mine, as_of=dt.date(2026, 7, 20)).digest
+    assert digest.notes == ["T4 Resolve 2,000 tickets in Q2: Backlog cleared by a weekend shift"]
+    assert "New check-in notes\n- T4 Resolve 2,000 tickets in Q2: Backlog cleared" in digest.text()
