@@ -183,12 +183,17 @@ def new(path: Path, lang: str, empty: bool, macros: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress or table: for schedules (errors still go to stderr).")
 @click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")
 def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
-    """Refresh a workbook's scorecard without Excel (Scorecard, History, OKR, Rewards)."""
+    """Refresh a workbook's scorecard without Excel (Scorecard, History, OKR, Rewards).
+
+    Exit code 0: refreshed; 3: refreshed, and a goal's status got worse since the previous
+    review period (for a schedule to alert on); 1: the workbook could not be refreshed
+    (nothing written); 2: a wrong option or argument."""
     from .workbook.refresh import refresh as do_refresh
 
     with _progress(path, i18n.N_("refreshing"), quiet) as progress:
         report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
     if quiet:
+        _exit_if_worse(report)
         return
     from .workbook.summary import kept, refreshed
 
@@ -196,6 +201,7 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     _warn(_console(), report.warnings, report.lang)
     if report.backup:
         click.echo(kept(report).text(report.lang))
+    _exit_if_worse(report)
 
 
 @main.command("import")
@@ -278,6 +284,73 @@ def predict(book: Path, table: str, customer, date_col, value, as_of, months: in
         from .workbook.summary import kept
 
         click.echo(kept(report).text(report.lang))
+
+
+@main.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the Scorecard (its Changes first) and the Dashboard to this PDF (needs LibreOffice).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
+              help="Measure at this date instead of the Settings sheet's (blank there means today).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="Paper size of the PDF (landscape).")
+@click.option("--mail", "mail", multiple=True, metavar="TO",
+              help="Mail the digest (and the PDF) to this address; repeat for more. SMTP settings: "
+                   "environment variables KPI_XL_SMTP_* (docs/schedule.md).")
+@click.option("--webhook", "webhooks", multiple=True, metavar="URL",
+              help="Post the digest to this Slack or Microsoft Teams incoming webhook; repeat for more.")
+@click.option("--webhook-kind", type=click.Choice(["auto", "slack", "teams"]), default="auto", show_default=True,
+              help="The webhook's JSON: auto picks Teams for *.webhook.office.com, *.logic.azure.com, "
+                   "*.powerplatform.com and *.powerautomate.com addresses, else Slack.")
+@click.option("--link", default=None, help="A link to put in the digest (where the PDF is shared).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=180.0, show_default=True,
+              help="Seconds LibreOffice may take to print the PDF.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def report(book: Path, pdf: Path | None, as_of, paper: str, mail: tuple[str, ...], webhooks: tuple[str, ...],
+           webhook_kind: str, link: str | None, timeout: float, quiet: bool) -> None:
+    """Report a workbook's scorecard: a PDF of the Scorecard and the Dashboard, a digest by mail
+    or to a chat (status changes, goals at risk, new check-in notes). BOOK is not changed: a
+    copy of it is refreshed and printed."""
+    from .workbook.notify import post_webhook, send_mail
+    from .workbook.report import report as make_report
+
+    if pdf is None and not mail and not webhooks:
+        raise click.UsageError("say what to make: --pdf OUT.pdf, --mail TO and/or --webhook URL")
+    say = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
+    done = make_report(book, pdf, as_of=as_of.date() if as_of else None, paper=paper, timeout=timeout,
+                       progress=say)
+    lang, N_, Message = done.refreshed.lang, i18n.N_, i18n.Message
+    for to in mail:
+        send_mail([to], done.digest, done.pdf)
+        say(Message(N_("mailed the report to {to}"), to=to).text(lang))
+    for url in webhooks:
+        kind = post_webhook(url, done.digest, webhook_kind, link)
+        say(Message(N_("posted the digest to {host} ({kind})"), host=url.split("/")[2] if "//" in url else url,
+                    kind=kind).text(lang))
+    if quiet:
+        return
+    if done.pdf:
+        click.echo(Message(N_("wrote {pdf}: the Scorecard and the Dashboard as of {date}"), pdf=str(done.pdf),
+                           date=done.refreshed.as_of.isoformat()).text(lang))
+    click.echo(done.digest.text())
+
+
+#: `kpi-xl refresh` exits with this code when a goal's status got worse since the previous
+#: review period (Achieved > On track > Behind > At risk); docs/schedule.md.
+EXIT_WORSE = 3
+
+
+def _exit_if_worse(report) -> None:
+    """Say on stderr which goals got worse (ID, status before and now) and exit with
+    :data:`EXIT_WORSE`; nothing when none did."""
+    if not report.worse:
+        return
+    from .workbook.report import change_lines
+
+    lines = change_lines(report.changes, report.worse, report.lang)
+    click.echo(i18n.Message(i18n.N_("{n} goal(s) got worse since the previous review period: {goals}"),
+                            n=len(report.worse), goals=i18n.Join(lines, sep="; ")).text(report.lang), err=True)
+    sys.exit(EXIT_WORSE)
 
 
 @main.command()

@@ -193,7 +193,9 @@ def test_the_samples_trend_follows_its_company_and_team_goals(tmp_path):
     path = tmp_path / "sample.xlsx"
     template.new(path)
     card = values(path, "Scorecard")
-    at = {h: i for i, h in enumerate(card[0])}
+    at: dict[str, int] = {}
+    for i, h in enumerate(card[0]):  # the Scorecard's own columns, not the Changes region's right of it
+        at.setdefault(h, i)
     rows = [r for r in card[1:] if r[at["ID"]]]
     followed = [r[at["ID"]] for r in rows if r[at["Level"]] <= 2 and r[at["Achievement"]] != ""]
     below = [r[at["ID"]] for r in rows if r[at["Level"]] > 2 and r[at["Achievement"]] != ""]

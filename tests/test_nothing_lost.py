@@ -103,7 +103,7 @@ def test_refresh_and_share_through_a_symlink_write_the_target_and_keep_the_link(
     link.symlink_to(book)
     original = book.read_bytes()
     r = CliRunner().invoke(main, ["refresh", str(link), "--as-of", "2026-06-30"])
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 3, r.output  # refreshed; Q2 goals ended short of May's status (docs/schedule.md)
     assert link.is_symlink() and link.resolve() == book.resolve()
     assert book.read_bytes() != original  # the real workbook was refreshed
     assert calamine(book, "Chart data")[0][16] == dt.date(2026, 6, 30)

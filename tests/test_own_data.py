@@ -79,9 +79,9 @@ def goals_csv(specs: dict[str, dict], path: Path) -> Path:
     return path
 
 
-def _cli(*args: str) -> str:
+def _cli(*args: str, code: int = 0) -> str:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     return result.output
 
@@ -117,7 +117,8 @@ def shop(tmp_path_factory):
     _cli("import", str(book), "Goals", str(goals_csv(specs, tmp / "goals.csv")), "--replace")
     cards = {}
     for when in (MID, AFTER):
-        out = _cli("refresh", str(book), "--as-of", when.isoformat(), "--no-backup")
+        # after the end, goals that were on track in April ended short: refresh exits 3 (docs/schedule.md)
+        out = _cli("refresh", str(book), "--as-of", when.isoformat(), "--no-backup", code=0 if when == MID else 3)
         assert f"{len(specs)} goals" in out
         assert "not computed" not in out, out  # the Goals sheet's SMART column included
         cards[when] = scorecard(book)

@@ -293,7 +293,7 @@ def test_refresh_killed_midway_leaves_the_file_intact(book, monkeypatch):
 
 def test_cli_refresh_and_errors(book, tmp_path):
     r = CliRunner().invoke(main, ["refresh", str(book), "--as-of", "2026-06-30"])
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 3, r.output  # refreshed; Q2 goals ended short of May's status (docs/schedule.md)
     assert "refreshed" in r.output and "21 goals" in r.output
     r = CliRunner().invoke(main, ["refresh", str(book), "--quiet"])
     assert r.exit_code == 0 and r.output == ""

@@ -10,10 +10,11 @@ Table in, table out (pandas DataFrames, no Excel types):
 """
 
 from .model import GoalsError, Problem, read_goals
-from .review import grade_okrs, payouts, review_period, snapshot
+from .review import grade_okrs, payouts, review_period, snapshot, status_changes
 from .scorecard import Result, compute
 from .smart import smart_check
 from .status import DEFAULT_RULES, Rule, read_rules
 
 __all__ = ["compute", "Result", "read_goals", "GoalsError", "Problem", "read_rules", "Rule", "DEFAULT_RULES",
-           "smart_check", "grade_okrs", "payouts", "snapshot", "review_period"]
+           "smart_check", "grade_okrs", "payouts", "snapshot", "review_period",
+           "status_changes"]

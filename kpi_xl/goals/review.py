@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics
-from ..i18n import NC_, Message, MessageError, N_
+from ..i18n import NC_, Message, MessageError, N_, readings
 from .model import canonical
 from .pacing import period_label
+from .status import STATUS_LABELS, STATUSES
 
 # --------------------------------------------------------------------------- OKR
 
@@ -152,6 +153,63 @@ def snapshot(history: pd.DataFrame | None, scorecard: pd.DataFrame, as_of: dt.da
     out = pd.concat([rest, new], ignore_index=True) if len(rest) else new.copy()
     out["note"] = [kept_notes.get((str(i), str(p)), "") for i, p in zip(out["id"], out["period"])]
     return out.sort_values(["period", "id"], kind="stable").reset_index(drop=True)[HISTORY_COLUMNS]
+
+
+# ----------------------------------------------------------------------- changes
+
+CHANGE_COLUMNS = ["id", "name", "owner", "was", "now", "as_of", "rule", "worse", "since"]
+
+
+def status_key(word: Any) -> str | None:
+    """The status id of a status word as History holds it ("At risk", its zh-TW word, "at_risk"), else None."""
+    text = str(word or "").strip().casefold()
+    if not text:
+        return None
+    english = {w: k for k, w in STATUS_LABELS.items()}
+    found = readings("status", STATUS_LABELS.values()).get(text)
+    if found is not None:
+        return english[found]
+    key = text.replace(" ", "_")
+    return key if key in STATUS_LABELS else None
+
+
+def got_worse(was: str | None, now: str | None) -> bool:
+    """Whether a status moved down the ladder Achieved > On track > Behind > At risk
+    (a move to or from Not started or No data is a change, not a worsening)."""
+    return was in STATUSES and now in STATUSES and STATUSES.index(now) > STATUSES.index(was)
+
+
+def status_changes(history: pd.DataFrame | None, scorecard: pd.DataFrame, as_of: dt.date,
+                   kind: str = "month") -> pd.DataFrame:
+    """Goals whose status now differs from their status in the previous review period.
+
+    The previous period is the latest one in ``history`` before the period ``as_of`` falls
+    in (its last snapshot of each goal). ``scorecard`` has the engine's ``status`` ids and
+    ``rule`` (why). One row per changed goal (columns :data:`CHANGE_COLUMNS`): ``was`` and
+    ``now`` are status ids, ``worse`` whether it moved down (:func:`got_worse`), ``since``
+    the period compared with; goals that got worse come first. A goal new since then is
+    not a change.
+    """
+    period = review_period(as_of, kind)
+    empty = pd.DataFrame(columns=CHANGE_COLUMNS)
+    if history is None or len(history) == 0:
+        return empty
+    old = history.rename(columns=lambda c: canonical(c, aliases=False))
+    old = old[old["period"].astype(str) < period]
+    if len(old) == 0:
+        return empty
+    since = max(old["period"].astype(str))
+    before = old[old["period"].astype(str) == since]
+    was_of = {str(i): status_key(s) for i, s in zip(before["id"], before["status"])}
+    rows = []
+    for r in scorecard.itertuples(index=False):
+        gid = str(r.id)
+        if gid not in was_of or was_of[gid] is None or was_of[gid] == r.status:
+            continue
+        rows.append({"id": gid, "name": r.name, "owner": r.owner, "was": was_of[gid], "now": r.status,
+                     "as_of": as_of, "rule": r.rule, "worse": got_worse(was_of[gid], r.status), "since": since})
+    out = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    return out.sort_values("worse", ascending=False, kind="stable").reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------- payouts

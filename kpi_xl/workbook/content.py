@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from .. import i18n
-from ..goals import grade_okrs, payouts, smart_check, snapshot
+from .. import i18n, labels
+from ..goals import grade_okrs, payouts, smart_check, snapshot, status_changes
+from ..goals import review_period as period_of
 from ..goals.cascade import owner_achievement, with_rollups
 from ..goals.scorecard import Result, expected_share
 from ..goals.smart import verdict_text
@@ -117,6 +118,11 @@ class Owned:
     warnings: list[str] = field(default_factory=list)
     counts: frozenset[str] = frozenset()  # goals that count things (rows, distinct values): whole numbers
     trend_before: int = 0  # goal columns the trend held before this refresh (emptied when fewer now)
+    # the Scorecard's Changes region: its header row, then one row per goal whose status changed
+    # since the previous review period (or one row saying there is none); None: not written
+    changes: list[list[Any]] | None = None
+    worse: tuple[str, ...] = ()  # ids of the goals whose status got worse since the previous period
+    change_frame: pd.DataFrame | None = None  # the changes as the engine found them (status ids)
 
 
 def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd.DataFrame, plans: pd.DataFrame,
@@ -135,6 +141,8 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
     card = with_rollups(card)
     scorecard_rows = [[_clean(r[k]) for k, *_ in layout.SCORECARD_COLUMNS] for _, r in card.iterrows()]
 
+    changed = status_changes(history, result.scorecard.assign(rule=card["rule"].to_numpy()), result.as_of,
+                             review_period)
     notes_frame = pd.DataFrame({"id": list(notes), "note": list(notes.values())}) if notes else None
     hist = snapshot(history, card, result.as_of, review_period, notes=notes_frame)
     history_rows = [[_clean(r[k]) for k, *_ in layout.HISTORY_COLUMNS] for _, r in hist.iterrows()]
@@ -162,7 +170,25 @@ def build_owned(result: Result, tables: dict[str, pd.DataFrame], key_results: pd
         warnings.append(trend_note(eligible, lang))
     return Owned(scorecard_rows, history_rows, kr_rows, obj_rows, pay_rows, goal_chart, trend, owner_chart,
                  result.as_of, dict(zip(card["id"], card["unit"])), smart_text, warnings,
-                 frozenset(str(i) for i, k in zip(card["id"], card["kpi"]) if str(k).upper() in COUNTING))
+                 frozenset(str(i) for i, k in zip(card["id"], card["kpi"]) if str(k).upper() in COUNTING),
+                 changes=change_rows(changed, hist, result.as_of, review_period, lang),
+                 worse=tuple(changed.loc[changed["worse"], "id"]), change_frame=changed)
+
+
+def change_rows(changed: pd.DataFrame, hist: pd.DataFrame, as_of: dt.date, kind: str, lang: str) -> list[list[Any]]:
+    """The Changes region: its header, then each changed goal (ID, goal, status before, status
+    now, as of, why), or one row that says no status changed (and since when)."""
+    words = labels.STATUS[lang]
+    rows: list[list[Any]] = [layout.header(layout.CHANGES_COLUMNS, lang)]
+    for r in changed.itertuples(index=False):
+        rows.append([r.id, r.name, words.get(r.was, r.was), words.get(r.now, r.now), r.as_of, _clean(r.rule)])
+    if len(rows) == 1:
+        now = period_of(as_of, kind)
+        earlier = sorted(p for p in {str(p) for p in hist["period"]} if p < now)
+        said = (i18n.Message(i18n.N_("No status changed since {period}"), period=earlier[-1]) if earlier else
+                i18n.Message(i18n.N_("No earlier review period to compare with yet")))
+        rows.append([None, said.text(lang), None, None, as_of, None])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -196,7 +222,8 @@ def owned_regions(owned: Owned, lang: str) -> list[Region]:
                layout.TREND_COL + max(len(owned.trend_chart[0]) - 1, owned.trend_before, 1), owned.trend_chart),
         Region("owner_chart", S("chartdata"), 2, 13, 14, owned.owner_chart),
         Region("as_of", S("chartdata"), 1, 17, 17, [[owned.as_of]]),
-    ]
+    ] + ([Region("changes", S("scorecard"), 1, layout.CHANGES_COL, layout.CHANGES_COL + len(layout.CHANGES_COLUMNS) - 1,
+                 owned.changes)] if owned.changes is not None else [])
 
 
 def old_trend_region(owned: Owned, lang: str) -> Region:

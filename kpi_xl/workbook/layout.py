@@ -76,6 +76,14 @@ HISTORY_COLUMNS = (
     ("achievement", NC_("header", "Achievement")), ("pace", NC_("header", "Pace")), ("forecast", NC_("header", "Forecast")),
     ("status", NC_("header", "Status")), ("note", NC_("header", "Check-in note")),
 )
+#: The Scorecard's Changes region: goals whose status changed since the previous review
+#: period, to the right of the scorecard (header in row 1, written by refresh too).
+CHANGES_COLUMNS = (
+    ("id", NC_("header", "ID")), ("name", NC_("header", "Goal")), ("was", NC_("header", "Status before")),
+    ("now", NC_("header", "Status now")), ("as_of", NC_("header", "As of")), ("rule", NC_("header", "Why")),
+)
+#: Its first column (1-based): after the scorecard, a gap and the macro button's columns (W).
+CHANGES_COL = 23
 KR_COLUMNS = (
     ("objective", NC_("header", "Objective")), ("key_result", NC_("header", "Key result")), ("owner", NC_("header", "Owner")),
     ("start_value", NC_("header", "Start")), ("target_value", NC_("header", "Target")), ("current_value", NC_("header", "Current")),

@@ -38,6 +38,7 @@ from .package.atomic import check_writable
 from .package.spills import write_spill
 from .package.records import MAX_TEXT
 from .package.styles import whole_number_style
+from .package.tables import builtin_number_style
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -56,6 +57,8 @@ class Report:
     scorecard: pd.DataFrame
     unwritten: dict[str, str] = field(default_factory=dict)  # "Sheet!B3" → why its computed result was not stored
     problems: int = 0  # goal rows that could not be measured: "No data", the problem in Why and in warnings
+    changes: list[list[Any]] = field(default_factory=list)  # the Changes region's rows (header first)
+    worse: tuple[str, ...] = ()  # goals whose status got worse since the previous review period
 
 
 @dataclass(frozen=True)
@@ -473,6 +476,7 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     owned.warnings[:0] = problems
     owned.trend_before = _trend_width(workbook)
+    _changes_room(workbook, owned)
     return ComputedWorkbook(owned, result, inputs, len(problems))
 
 
@@ -483,6 +487,22 @@ def _trend_width(workbook: WorkbookReader) -> int:
     except (WorkbookError, KeyError):
         return 0
     return max(0, max((len(r) for r in values), default=0) - layout.TREND_COL)
+
+
+def _changes_room(workbook: WorkbookReader, owned: Owned) -> None:
+    """The Changes region is written where it was, or where nothing is yet: a Scorecard whose
+    cell W1 holds something else (the user's) keeps it, and a warning says so."""
+    sheet = layout.sheet("scorecard", workbook.lang)
+    top = (workbook.sheet_values(sheet) or [[]])[0]
+    here = top[layout.CHANGES_COL - 1] if len(top) >= layout.CHANGES_COL else None
+    ours = {canonical(h) for lang in i18n.languages() for h in layout.header(layout.CHANGES_COLUMNS, lang)[:1]}
+    if here in (None, "") or canonical(str(here)) in ours:
+        _keep_first_seen(workbook.sheet_values(sheet), owned)
+        return
+    owned.changes = None
+    owned.warnings.append(f"{sheet}!{column_letter(layout.CHANGES_COL)}1: " + i18n.Message(i18n.N_(
+        "not empty, so the Changes region (goals whose status changed) was not written there; "
+        "empty the cells from there to the right to see it")).text(workbook.lang))
 
 
 def _row_problems(workbook: WorkbookReader, inputs: RefreshInputs, result: Result) -> list[str]:
@@ -621,6 +641,24 @@ def _formulas_without_values(pkg: Package, info: TableInfo) -> str | None:
             "workbook in Excel or LibreOffice, then refresh again")
 
 
+def _keep_first_seen(values: list[list[Any]], owned: Owned) -> None:
+    """A change already in the Changes region (same goal, same statuses) keeps the date it was
+    first seen, so "As of" says since when, however often the scorecard is refreshed."""
+    if not owned.changes:
+        return
+    first, width = layout.CHANGES_COL - 1, len(layout.CHANGES_COLUMNS)
+    seen = {}
+    for row in values[1:]:
+        r = (list(row[first:first + width]) + [None] * width)[:width]
+        when = r[4].date() if isinstance(r[4], dt.datetime) else r[4]
+        if r[0] not in ("", None) and isinstance(when, dt.date):
+            seen[(str(r[0]), str(r[2]), str(r[3]))] = when
+    for row in owned.changes[1:]:
+        when = seen.get((str(row[0]), str(row[2]), str(row[3])))
+        if when is not None and when <= owned.as_of:
+            row[4] = when
+
+
 def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     """Write every owned region (the formulas that show them are computed afterwards,
     by :func:`compute_formulas`)."""
@@ -639,6 +677,13 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
             row_styles = [[pct if j in m else money if j in c else whole if j in n else None
                            for j in range(len(columns))] if m or c or n else None
                           for m, c, n in zip(marks, cash, counted)]
+        elif reg.key == "changes":  # its dates look like dates, also on a Scorecard made before it existed
+            at = [c[0] for c in layout.CHANGES_COLUMNS].index("as_of")
+            date = pkg.column_style(reg.sheet, reg.first + at)
+            date = date if date is not None else builtin_number_style(pkg, 14)
+            head = pkg.read_cells(reg.sheet, 1, 1).get((1, 1))  # its header looks like the scorecard's
+            head = [head.style if head is not None and head.style else None] * len(layout.CHANGES_COLUMNS)
+            row_styles = [head] + [[date if j == at else None for j in range(len(row))] for row in reg.rows[1:]]
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
 
 
@@ -919,7 +964,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
     card = localized(result.scorecard, workbook.lang)
     return Report(path, backup_path(path) if backup else None, result.as_of, workbook.lang, len(card),
                   card["status_label"].value_counts().to_dict(), owned.warnings, card, unwritten,
-                  computed.problems)
+                  computed.problems, owned.changes or [], owned.worse)
 
 
 __all__ = ["refresh", "Report", "WorkbookReader", "FileWorkbook", "RefreshInputs", "read_inputs", "ComputedWorkbook",

@@ -448,6 +448,13 @@ def _scorecard(ws, owned: Owned | None, lang, f) -> None:
                                                  "min_type": "num", "min_value": 0, "max_type": "num",
                                                  "max_value": 1.5})
     _status_cf(ws, f"{letter}2:{letter}1000", lang, f)
+    # the Changes region: goals whose status changed since the previous review period
+    left = layout.CHANGES_COL - 1
+    _owned_sheet(ws, layout.CHANGES_COLUMNS, owned.changes[1:] if owned and owned.changes else [], lang, f,
+                 {"id": 6, "name": 44, "was": 12, "now": 12, "as_of": 11, "rule": 95}, left=left)
+    keys = [c[0] for c in layout.CHANGES_COLUMNS]
+    was, now = (column_letter(left + keys.index(k) + 1) for k in ("was", "now"))
+    _status_cf(ws, f"{was}2:{now}1000", lang, f)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, 0, len(layout.SCORECARD_COLUMNS) - 1)
 
