@@ -3,7 +3,7 @@
 In one run, each the best of --repeat:
 
 * BG/NBD and Gamma-Gamma fits on the CDNOW summary (2,357 customers; read from KPI_XL_CDNOW,
-  kpi_xl/data/cdnow/ or shared/data/cdnow/ beside the checkout, skipped with a message if absent);
+  or tests/data/cdnow/, skipped with a message if absent);
 * the same fits on a generated log of --customers customers (default 100,000) drawn from the
   BG/NBD (r 0.5, alpha 8, a 0.6, b 2.5, in days, one year of history, purchases on whole days);
 * rfm_summary on --orders orders (default 1,000,000) against a plain pandas groupby computing the
@@ -52,7 +52,7 @@ def best(fn, repeat: int) -> tuple[float, object]:
 
 def cdnow():
     places = [Path(os.environ["KPI_XL_CDNOW"])] if os.environ.get("KPI_XL_CDNOW") else []
-    places += [ROOT / "kpi_xl" / "data" / "cdnow", ROOT.parent / "shared" / "data" / "cdnow"]
+    places += [ROOT / "tests" / "data" / "cdnow"]
     for place in places:
         path = place / "cdnow_customers_summary_with_transactions.csv"
         if path.is_file():

@@ -212,6 +212,11 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
         bg = None
     if bg is not None:
         params.update(bg.params_)
+        if not bg.shows_dropout_:
+            notes.append(Message(N_("The orders show no sign of customers leaving: a model in which nobody ever "
+                                    "leaves fits them as well, so P(active) is close to 100 % for everyone and "
+                                    "the parameters a and b mean nothing on their own. Trust P(active) only "
+                                    "with a longer history.")))
         cols["p_alive"] = bg.p_alive(rfm.frequency, rfm.recency, rfm.T)
         cols["expected"] = bg.expected_purchases(months * cl.value.DAYS_PER_MONTH, rfm.frequency, rfm.recency,
                                                  rfm.T).reshape(-1)
