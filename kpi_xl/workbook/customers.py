@@ -52,6 +52,8 @@ MARGIN = 1.0
 LOW_P_ALIVE = 0.5  # "at risk": a high-value customer less likely than this to be active
 LOST_P_ALIVE = 0.1  # "lost": less likely than this to be active
 CORRELATION_WARNING = 0.3
+HOLDOUT_SHARE = 1 / 3  # the holdout check keeps the last third of the history aside
+MIN_HOLDOUT_DAYS = 28
 MONEY_FORMAT, PERCENT_FORMAT = 4, 10  # Excel's built-in #,##0.00 and 0.00 %
 
 #: The Customers table's columns, in order: key → header (translated).
@@ -182,6 +184,8 @@ class Prediction:
     params: dict[str, float]
     notes: list[Message]
     orders: int
+    holdout: Any = None  # a kpi_xl.metrics.clv.HoldoutCheck, None when there was none
+    holdout_from: dt.date | None = None  # the first day of the holdout period
 
 
 def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate: float = DISCOUNT_RATE,
@@ -252,7 +256,40 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
         notes.append(Message(N_("The expected purchases of {n} customers could not be computed from the fitted "
                                 "parameters; their predictions are blank."), n=unknown))
     cols["segment"] = _segments(cols["clv"], cols["p_alive"], rfm.monetary * rfm.frequency)
-    return Prediction(cols, params, notes, int(keep.sum()))
+    check, start = _holdout(cl, orders, keep, as_of, notes) if bg is not None else (None, None)
+    return Prediction(cols, params, notes, int(keep.sum()), check, start)
+
+
+def _holdout(cl, orders: _Orders, keep: np.ndarray, as_of: dt.date, notes: list[Message]):
+    """The holdout check (FHL 2005 Figure 4): BG/NBD fitted on the orders before the last
+    :data:`HOLDOUT_SHARE` of the history, its predictions over that last part against the purchases
+    made in it, per number of repeat purchases before it. (None, None), with a note, when the
+    history is too short or the earlier orders cannot identify the model."""
+    first = orders.date[keep].min().astype(dt.date)
+    days = (as_of - first).days
+    length = int(days * HOLDOUT_SHARE)
+    if length < MIN_HOLDOUT_DAYS:
+        notes.append(Message(N_("No holdout check: the history ({days} days) is too short to keep its last "
+                                "third aside."), days=days))
+        return None, None
+    start = as_of - dt.timedelta(days=length)
+    split = cl.holdout_split(orders.customer[keep], orders.date[keep], None,
+                             calibration_end=np.datetime64(start - dt.timedelta(days=1), "D"),
+                             observation_end=np.datetime64(as_of, "D"))
+    try:
+        model = cl.BetaGeo().fit(split.calibration)
+    except cl.NotIdentifiedError as exc:
+        notes.append(Message(N_("No holdout check: the orders before {date} cannot identify the purchase "
+                                "model ({why})."), date=start.isoformat(), why=str(exc)))
+        return None, None
+    return cl.holdout_check(model, split), start
+
+
+def segment_totals(prediction: Prediction) -> list[tuple[str, int, float]]:
+    """Each segment (in :data:`SEGMENTS` order): its customers and their total predicted CLV."""
+    seg = np.asarray(prediction.columns["segment"])
+    value = np.nan_to_num(np.asarray(prediction.columns["clv"], dtype=float))
+    return [(key, int((seg == key).sum()), float(value[seg == key].sum())) for key in SEGMENTS]
 
 
 def _segments(clv: np.ndarray, p_alive: np.ndarray, past_value: np.ndarray) -> np.ndarray:
@@ -301,7 +338,8 @@ def predict(book: str | os.PathLike, table: str = "Orders", *, customer: str | N
             frame = _frame(result, lang)
             say(Message(N_("writing {n:,} customers into sheet {sheet}"), n=len(frame), sheet=sheet))
             info, _added, _created = write_table(pkg, sheet, read_source(frame), "replace")
-            _write_block(pkg, info, result, when, months, discount_rate, margin, lang)
+            _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used))
+            _write_checks(pkg, info, result, lang)
             pkg.save(path, backup=backup)
     except i18n.MessageError as exc:
         raise PredictError(exc.text(lang)) from None
@@ -320,8 +358,12 @@ def _frame(result: Prediction, lang: str) -> pd.DataFrame:
                          for k in COLUMNS})
 
 
+#: The inputs recorded in the block (after the options), so that refresh can predict again.
+INPUTS = (N_("Order table"), N_("Customer column"), N_("Date column"), N_("Amount column"))
+
+
 def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, discount_rate: float,
-                 margin: float, lang: str) -> None:
+                 margin: float, lang: str, inputs: tuple[str, str, str, str]) -> None:
     """The parameters and notes beside the table, and the P(active) / CLV formulas on them."""
     (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
     label_col = c2 + 2
@@ -332,6 +374,7 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
              [t(N_("As of")), dt.datetime.combine(when, dt.time())],
              [t(N_("Months ahead")), months], [t(N_("Discount rate per month")), discount_rate],
              [t(N_("Margin")), margin], [t(N_("Time unit")), t(N_("days"))]]
+    rows += [[t(label), value] for label, value in zip(INPUTS, inputs)]
     rows += [[None if i else t(N_("Notes")), m.text(lang)] for i, m in enumerate(result.notes)] or [
         [t(N_("Notes")), t(N_("none"))]]
     from .package.styles import date_style
@@ -373,3 +416,78 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
                 f"{option['months']},{bg},{gg},{option['d']},{option['m']}")
         cells.append([KeptCell(float(v), f"CLV_PREDICT({args})")])
     pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("clv"), c1 + keys.index("clv"), cells, [money])
+
+
+#: The holdout table's and the segment table's headers, beside the parameter block.
+HOLDOUT_HEADERS = (N_("Repeat purchases before the holdout"), N_("Customers"), N_("Actual per customer"),
+                   N_("Predicted per customer"))
+SEGMENT_HEADERS = (N_("Segment"), N_("Customers"), N_("Predicted CLV"))
+
+
+def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
+    """The holdout check (predicted vs actual purchases per frequency bucket, with its error figures)
+    and the CLV by segment, as two small tables three columns right of the parameter block, each
+    with a chart below them (:mod:`kpi_xl.workbook.package.drawings`)."""
+    from .package.drawings import Chart, set_charts
+    from .package.styles import date_style
+
+    (r1, _c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    left = c2 + 5  # 1-based: table, blank, labels, values, blank, these tables
+    t = lambda s: i18n.gettext(s, lang)  # noqa: E731
+    money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
+    two = builtin_number_style(pkg, 2)  # 0.00
+    check = result.holdout
+    rows: list[list[Any]] = [[t(h) for h in HOLDOUT_HEADERS]]
+    styles: list[Any] = [None]
+    if check is None:
+        rows.append([t(N_("no holdout check (see the notes)")), None, None, None])
+        styles.append(None)
+    else:
+        for label, n, actual, predicted in zip(check.frequency, check.customers, check.actual, check.predicted):
+            rows.append([label, int(n), None if np.isnan(actual) else float(actual),
+                         None if np.isnan(predicted) else float(predicted)])
+            styles.append([None, None, two, two])
+        rows += [[None] * 4, [t(N_("Holdout from")), dt.datetime.combine(result.holdout_from, dt.time()), None, None],
+                 [t(N_("Mean absolute error per customer")), check.mae, None, None],
+                 [t(N_("Root mean square error per customer")), check.rmse, None, None],
+                 [t(N_("Bias (predicted total / actual total - 1)")), None if np.isnan(check.bias) else check.bias,
+                  None, None]]
+        styles += [None, [None, date_style(pkg)], [None, two], [None, two], [None, percent]]
+    n_buckets = 0 if check is None else len(check.frequency)
+    rows.append([None] * 4)
+    styles.append(None)
+    seg_top = len(rows)
+    rows.append([t(h) for h in SEGMENT_HEADERS] + [None])
+    styles.append(None)
+    totals = segment_totals(result)
+    for key, n, value in totals:
+        rows.append([t(SEGMENTS[key]), n, value, None])
+        styles.append([None, None, money])
+    pkg.write_region(info.sheet, r1, left, left + 3, rows, None, styles)
+    add_widths(pkg, info.sheet, {left: 36, left + 1: 12, left + 2: 22, left + 3: 22})
+
+    # the charts' data are those cells; their cached values are the same numbers
+    c0 = left - 1  # 0-based
+    cells = {(r1 - 1 + i, c0 + j): v for i, row in enumerate(rows) for j, v in enumerate(row)
+             if v is not None and not isinstance(v, dt.datetime)}
+    sheet = info.sheet
+    rng = lambda col, a, b: [sheet, r1 - 1 + a, c0 + col, r1 - 1 + b, c0 + col]  # noqa: E731
+    charts = []
+    below = r1 - 1 + len(rows)
+    if n_buckets:
+        charts.append(Chart(
+            {"type": "column"},
+            [{"name": t(HOLDOUT_HEADERS[2]), "categories": rng(0, 1, n_buckets), "values": rng(2, 1, n_buckets),
+              "fill": {"color": "#7F7F7F"}},
+             {"name": t(HOLDOUT_HEADERS[3]), "categories": rng(0, 1, n_buckets), "values": rng(3, 1, n_buckets),
+              "fill": {"color": "#4472C4"}}],
+            t(N_("Holdout check: predicted vs actual purchases")), below, c0,
+            x_title=t(HOLDOUT_HEADERS[0]), y_title=t(N_("Purchases per customer")), y_format="0.0"))
+    charts.append(Chart(
+        {"type": "column"},
+        [{"name": t(SEGMENT_HEADERS[2]), "categories": rng(0, seg_top + 1, seg_top + len(totals)),
+          "values": rng(2, seg_top + 1, seg_top + len(totals)), "fill": {"color": "#4472C4"},
+          "data_labels": {"value": True, "num_format": "#,##0"}}],
+        t(N_("Predicted CLV by segment")), below + (12 if n_buckets else 0), c0,
+        y_format="#,##0"))
+    set_charts(pkg, sheet, cells, charts)
