@@ -397,3 +397,36 @@ def test_spend_that_grows_with_frequency_is_warned_about():
     said = [m.text("en") for m in result.notes]
     assert any(s.startswith("Spend per purchase and number of purchases are correlated (0.") for s in said), said
     assert any("相關" in m.text("zh-TW") for m in result.notes)
+
+
+# --------------------------------------------------------------------------- refresh and goals
+
+def test_refresh_predicts_again_and_goals_count_the_predictions(shop: Path, tmp_path: Path):
+    """Refresh re-runs the prediction recorded beside the Customers table (as of the refresh's date),
+    before the goals are measured, so a goal on the Customers table counts the new predictions:
+    SUM of Predicted CLV, and COUNT with a Segment filter (goal filters are equalities)."""
+    book = tmp_path / "shop.xlsx"
+    shutil.copy(shop, book)
+    goals = pd.DataFrame([
+        {"ID": "CLV", "Goal": "Predicted CLV of all customers", "Owner": "Amy", "KPI": "SUM", "Table": "Customers",
+         "Columns": "Predicted CLV", "Date column": "First purchase", "Filter": "", "Direction": "higher",
+         "Target": 5_000_000, "Start": "2025-01-01", "End": "2026-12-31", "Period": "month"},
+        {"ID": "OTHER", "Goal": "Customers outside the top fifth", "Owner": "Amy", "KPI": "COUNT", "Table": "Customers",
+         "Columns": "", "Date column": "First purchase", "Filter": "Segment=Other", "Direction": "lower",
+         "Target": 500, "Start": "2025-01-01", "End": "2026-12-31", "Period": "month"},
+    ])
+    goals.to_csv(tmp_path / "goals.csv", index=False)
+    done = cli("import", str(book), "Goals", str(tmp_path / "goals.csv"), "--replace")
+    assert done.returncode == 0, done.stderr
+    done = cli("refresh", str(book), "--as-of", "2026-03-31")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert block(book)["As of"] == dt.date(2026, 3, 31)  # predicted again, as of the refresh's date
+    got = customers(book)
+    assert got["First purchase"].max() <= dt.date(2026, 3, 31)
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Scorecard").to_python()
+    head = [str(h) for h in rows[0]]
+    card = {str(r[0]): dict(zip(head, r)) for r in rows[1:] if r and r[0] != ""}
+    actual = next(h for h in head if h.startswith("Actual"))
+    assert card["CLV"][actual] == pytest.approx(got["Predicted CLV"].replace("", 0).sum(), rel=1e-9)
+    assert card["OTHER"][actual] == (got["Segment"] == "Other").sum()
+    assert book.with_name("shop.bak.xlsx").exists()

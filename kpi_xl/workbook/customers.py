@@ -491,3 +491,42 @@ def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
         t(N_("Predicted CLV by segment")), below + (12 if n_buckets else 0), c0,
         y_format="#,##0"))
     set_charts(pkg, sheet, cells, charts)
+
+
+def recorded_inputs(path: str | os.PathLike) -> dict[str, Any] | None:
+    """What the last predict recorded beside the Customers table (order table, its three columns, months,
+    discount rate, margin: the user may have changed the last three), or None when the workbook has no
+    Customers sheet made by predict."""
+    lang = workbook_language(Path(path))
+    sheet = i18n.pgettext("sheet", SHEET, lang)
+    with open_package(path) as pkg:
+        info = next((t for t in pkg.tables() if t.sheet == sheet), None)
+        if info is None:
+            return None
+        (r1, _c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+        cells = pkg.read_cells(sheet, r1, r1 + 40)
+    label_col = c2 + 2
+    block = {cells[(r, label_col)].value: cells[(r, label_col + 1)].value
+             for r in range(r1, r1 + 40) if (r, label_col) in cells and (r, label_col + 1) in cells}
+    t = lambda s: i18n.gettext(s, lang)  # noqa: E731
+    inputs = [block.get(t(label)) for label in INPUTS]
+    if not all(isinstance(v, str) and v for v in inputs):
+        return None  # not made by predict (or by one before the inputs were recorded)
+    out: dict[str, Any] = dict(zip(("table", "customer", "date", "value"), inputs))
+    for key, label, default in (("months", N_("Months ahead"), MONTHS),
+                                ("discount_rate", N_("Discount rate per month"), DISCOUNT_RATE),
+                                ("margin", N_("Margin"), MARGIN)):
+        value = block.get(t(label))
+        out[key] = value if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+    out["months"] = int(out["months"]) if float(out["months"]).is_integer() and out["months"] >= 1 else MONTHS
+    return out
+
+
+def repredict(path: str | os.PathLike, as_of: dt.date | None = None, backup: bool = True,
+              progress: Callable[[str], None] | None = None) -> PredictReport | None:
+    """Predict again with the inputs the Customers sheet records (refresh calls this first, so that goals
+    on the Customers table see the new predictions); None when the workbook has no such sheet."""
+    inputs = recorded_inputs(path)
+    if inputs is None:
+        return None
+    return predict(path, inputs.pop("table"), as_of=as_of, backup=backup, progress=progress, **inputs)

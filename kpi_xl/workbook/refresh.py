@@ -817,6 +817,20 @@ def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int],
     return refused
 
 
+def _repredict(path: Path, as_of: dt.date | None, backup: bool, progress) -> tuple[bool, str | None]:
+    """A Customers sheet made by ``kpi-xl predict`` is predicted again first (its recorded inputs, this
+    refresh's as-of date), so goals on the Customers table count the new predictions. (whether it was,
+    the warning when it could not be)."""
+    from .customers import repredict
+
+    try:
+        return repredict(path, as_of, backup, progress) is not None, None
+    except i18n.MessageError as exc:
+        return False, exc.text(i18n.language())
+    except WorkbookError as exc:
+        return False, str(exc)
+
+
 def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
             progress: Callable[[str], None] = lambda s: None) -> Report:
     """Refresh the workbook at ``path`` in place; returns what was done. A symbolic link
@@ -826,6 +840,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         raise WorkbookError(f"{path}: no such file")
     path = Path(os.path.realpath(path))
     check_writable(path)  # before any work: a read-only workbook is never replaced
+    predicted, predict_problem = _repredict(path, as_of, backup, progress)
     with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
         progress(f"opening {path.name}")
         workbook = FileWorkbook(path, pkg)
@@ -860,8 +875,10 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
             (sheet, r, c), why = next(iter(skipped.items()))
             owned.warnings.append(f"{len(skipped)} formula(s) not computed (they keep their last value); "
                                   f"first {sheet}!{column_letter(c)}{r}: {why}")
+        if predict_problem:
+            owned.warnings.append(predict_problem)
         progress("saving (the previous version is kept as a backup)")
-        pkg.save(path, backup=backup)
+        pkg.save(path, backup=backup and not predicted)  # after a new prediction, the backup is its
     card = localized(result.scorecard, workbook.lang)
     return Report(path, backup_path(path) if backup else None, result.as_of, workbook.lang, len(card),
                   card["status_label"].value_counts().to_dict(), owned.warnings, card, unwritten,
