@@ -386,36 +386,31 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
     money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
     keys = list(COLUMNS)
     n = len(result.columns["customer"])
-    for key in ("monetary", "expected", "clv_low", "clv_high"):
-        c = c1 + keys.index(key)
-        values = [[None if isinstance(v, float) and np.isnan(v) else float(v)] for v in result.columns[key]]
-        pkg.write_region(info.sheet, r1 + 1, c, c, values, [money])
-    if not result.params.get("r"):
-        return
     ref = {key: f"${column_letter(label_col + 1)}${r1 + 1 + i}" for i, (_l, key) in enumerate(PARAMETERS)}
     option = {k: f"${column_letter(label_col + 1)}${r1 + 10 + i}" for i, k in enumerate(("months", "d", "m"))}
     col = {k: column_letter(c1 + keys.index(k)) for k in keys}
     bg = ",".join(ref[k] for k in ("r", "alpha", "a", "b"))
-    cells = []
+    gg = ",".join(ref[k] for k in ("p", "q", "v"))
+    fitted_bg, fitted_gg = bool(result.params.get("r")), "p" in result.params
+    number = lambda v: None if np.isnan(v) else float(v)  # noqa: E731
+    c = result.columns
+    # the six number columns (mean repeat spend .. CLV high) in one pass over the rows: their formats,
+    # and P(active) and CLV as formulas on the row's cells and the parameter cells, their values cached
+    rows = []
     for i in range(n):
         row = r1 + 1 + i
         hist = f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row}"
-        cells.append([KeptCell(float(result.columns["p_alive"][i]), f"P_ALIVE({hist},{bg})")])
-    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("p_alive"), c1 + keys.index("p_alive"), cells, [percent])
-    if "p" not in result.params:
-        return
-    gg = ",".join(ref[k] for k in ("p", "q", "v"))
-    cells = []
-    for i in range(n):
-        row = r1 + 1 + i
-        v = result.columns["clv"][i]
-        if np.isnan(v):
-            cells.append([None])
-            continue
-        args = (f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row},{col['monetary']}{row},"
-                f"{option['months']},{bg},{gg},{option['d']},{option['m']}")
-        cells.append([KeptCell(float(v), f"CLV_PREDICT({args})")])
-    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("clv"), c1 + keys.index("clv"), cells, [money])
+        p_alive = KeptCell(float(c["p_alive"][i]), f"P_ALIVE({hist},{bg})") if fitted_bg else None
+        value = c["clv"][i]
+        clv = (KeptCell(float(value), f"CLV_PREDICT({hist},{col['monetary']}{row},{option['months']},{bg},{gg},"
+                                      f"{option['d']},{option['m']})")
+               if fitted_bg and fitted_gg and not np.isnan(value) else None)
+        rows.append([number(c["monetary"][i]), p_alive, number(c["expected"][i]), clv,
+                     number(c["clv_low"][i]), number(c["clv_high"][i])])
+    first, last = c1 + keys.index("monetary"), c1 + keys.index("clv_high")
+    assert keys[keys.index("monetary"):keys.index("clv_high") + 1] == ["monetary", "p_alive", "expected", "clv",
+                                                                      "clv_low", "clv_high"]
+    pkg.write_region(info.sheet, r1 + 1, first, last, rows, [money, percent, money, money, money, money])
 
 
 #: The holdout table's and the segment table's headers, beside the parameter block.
