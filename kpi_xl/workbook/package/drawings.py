@@ -25,11 +25,14 @@ from .tables import _DECL, PKG_REL, REL, _add_override, _add_rel, _next_part, _r
 
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
+_XMLNS = re.compile(rb'xmlns:(\w+)="([^"]*)"')
+#: The worksheet children that come after <drawing> (ECMA-376 CT_Worksheet order).
+_AFTER = re.compile(rb"<(?:\w+:)?(?:legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
+                    rb"webPublishItems|tableParts|extLst)\b")
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-#: Worksheet children that come after <drawing> (ECMA-376 CT_Worksheet order).
-_AFTER_DRAWING = (b"legacyDrawing", b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
-                  b"webPublishItems", b"tableParts", b"extLst")
 
 
 @dataclass
@@ -89,17 +92,22 @@ def _render(sheet: str, cells: dict[tuple[int, int], Any], charts: Sequence[Char
 
 
 def _widths(pkg, part: str) -> dict[int, float]:
-    """The sheet's column widths from its ``<cols>`` (0-based column → characters)."""
+    """The sheet's column widths from its ``<cols>`` (0-based column → characters); only the part of the
+    sheet before ``<sheetData>`` is read (a sheet of many rows is not scanned)."""
     data = pkg.read_part(part)
-    root = elements(data, pkg.where(part), 2)[0]
+    head = data[:_sheet_data(data)]
     out: dict[int, float] = {}
-    for cols in (c for c in root.children if c.name == b"cols"):
-        for attrs in _COL.findall(data[cols.start:cols.end]):
-            found = dict(_ATTR.findall(attrs))
-            if b"width" in found:
-                for j in range(int(found.get(b"min", b"1")), min(int(found.get(b"max", b"1")), 16384) + 1):
-                    out[j - 1] = float(found[b"width"])
+    for attrs in _COL.findall(head):
+        found = dict(_ATTR.findall(attrs))
+        if b"width" in found:
+            for j in range(int(found.get(b"min", b"1")), min(int(found.get(b"max", b"1")), 16384) + 1):
+                out[j - 1] = float(found[b"width"])
     return out
+
+
+def _sheet_data(data: bytes) -> int:
+    m = _SHEET_DATA.search(data)
+    return m.start() if m else len(data)
 
 
 def _drawing_of(pkg, sheet_part: str) -> str | None:
@@ -155,11 +163,16 @@ def set_charts(pkg, sheet: str, cells: dict[tuple[int, int], Any], charts: Seque
     pkg.add_part(_rels_part(drawing), _chart_rels(pkg, drawing, chart_xmls))
     rid = _add_rel(pkg, part, "drawing", posixpath.relpath(drawing, posixpath.dirname(part)))
     data = pkg.read_part(part)
-    root = elements(data, pkg.where(part), 2)[0]
-    r_prefix = next((k.split(":", 1)[1] for k, v in root.attrs.items() if k.startswith("xmlns:") and v == REL), None)
-    p = root.prefix.decode()
+    # the root's start tag and the first element after <drawing>'s place, found without scanning the rows
+    root = _ROOT.search(data)
+    if root is None:
+        raise WorkbookError(f"{pkg.where(part)}: no <worksheet>")
+    prefix = (root.group(1) or b"").decode()
+    r_prefix = next((k.decode() for k, v in _XMLNS.findall(root.group(0)) if v.decode() == REL), None)
     attr = f"{r_prefix}:id" if r_prefix else f'xmlns:r="{REL}" r:id'
-    entry = f'<{p}drawing {attr}="{rid}"/>'.encode()
-    after = next((c for c in root.children if c.name in _AFTER_DRAWING), None)
-    at = after.start if after is not None else root.close_start
+    entry = f'<{prefix}drawing {attr}="{rid}"/>'.encode()
+    end = data.rfind(b"sheetData>")
+    start = end if end >= 0 else _sheet_data(data)
+    after = _AFTER.search(data, start)
+    at = after.start() if after else data.rindex(b"</")
     pkg.replace_part(part, data[:at] + entry + data[at:])
