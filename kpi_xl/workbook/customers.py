@@ -9,14 +9,19 @@ workbook's language), owned by kpi-xl:
   purchase, frequency, recency, T, mean repeat spend, P(active), expected purchases in the
   next months, predicted CLV with its 90 % interval, and a segment in words;
 * to the right of the table (two columns after it) the fitted parameters, the fit date,
-  the as-of date and the CLV options, then the notes (what the data could not tell, the
-  Gamma-Gamma independence warning, customers left out of the spend model).
+  the as-of date, the CLV options and the inputs used (order table and its three columns),
+  then the notes (what the data could not tell, no sign of customers leaving, the
+  Gamma-Gamma independence warning, customers left out of the spend model);
+* three columns further right the holdout check (BG/NBD fitted on the first two thirds of
+  the history, predicted vs actual purchases in the last third per frequency bucket, with
+  the error and bias figures) and the CLV by segment, each with a native chart below.
 
 The P(active) and CLV cells are formulas, ``=P_ALIVE(...)`` and ``=CLV_PREDICT(...)`` on the
 row's cells and the parameter cells, with their values cached: change the margin or the
 discount rate beside the table and Excel (with the add-in) or ``kpi-xl refresh`` recomputes
-them. The parameters live on this sheet, not on Settings: refresh never writes the
-Customers sheet, and a new predict replaces the table's rows and the block beside it.
+them. The parameters live on this sheet, not on Settings. ``kpi-xl refresh`` predicts again
+first (:func:`repredict`, with the inputs recorded in the block and the refresh's as-of date), and a
+new predict replaces the table's rows, the block, the tables and the charts beside it.
 
 The sheet is written as an import writes a table (:func:`kpi_xl.workbook.importing.write_table`):
 under the workbook's lock, saved atomically, the previous version kept as ``NAME.bak.xlsx``.
