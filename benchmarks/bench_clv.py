@@ -3,7 +3,7 @@
 In one run, each the best of --repeat:
 
 * BG/NBD and Gamma-Gamma fits on the CDNOW summary (2,357 customers; read from KPI_XL_CDNOW,
-  kpi_xl/data/cdnow/ or shared/data/cdnow/ beside the checkout, skipped with a message if absent);
+  or tests/data/cdnow/, skipped with a message if absent);
 * the same fits on a generated log of --customers customers (default 100,000) drawn from the
   BG/NBD (r 0.5, alpha 8, a 0.6, b 2.5, in days, one year of history, purchases on whole days);
 * rfm_summary on --orders orders (default 1,000,000) against a plain pandas groupby computing the
@@ -52,7 +52,7 @@ def best(fn, repeat: int) -> tuple[float, object]:
 
 def cdnow():
     places = [Path(os.environ["KPI_XL_CDNOW"])] if os.environ.get("KPI_XL_CDNOW") else []
-    places += [ROOT / "kpi_xl" / "data" / "cdnow", ROOT.parent / "shared" / "data" / "cdnow"]
+    places += [ROOT / "tests" / "data" / "cdnow"]
     for place in places:
         path = place / "cdnow_customers_summary_with_transactions.csv"
         if path.is_file():
@@ -96,6 +96,23 @@ def fits(name: str, x, tx, T, m, repeat: int) -> None:
     l_gg, _ = best(lambda: lifetimes.GammaGammaFitter().fit(x[rep], m[rep]), repeat)
     print(f"{line}\n   lifetimes 0.11: BG/NBD {l_bg:.3f} s (ratio {l_bg / k_bg:.1f}×)  "
           f"Gamma-Gamma {l_gg:.3f} s (ratio {l_gg / k_gg:.1f}×)")
+    # fit + predict: BG/NBD fitted, then every customer's P(alive) and expected purchases over one
+    # horizon (the Customers sheet's two BG/NBD columns), the same work on each side
+    horizon = 52.0 if T.max() < 100 else 365.25
+
+    def ours():
+        model = BetaGeo().fit(x, tx, T)
+        return model.p_alive(x, tx, T), model.expected_purchases(horizon, x, tx, T)
+
+    def theirs():
+        model = lifetimes.BetaGeoFitter().fit(x, tx, T)
+        return (model.conditional_probability_alive(x, tx, T),
+                model.conditional_expected_number_of_purchases_up_to_time(horizon, x, tx, T))
+
+    k_all, (pa, ep) = best(ours, repeat)
+    l_all, (lpa, lep) = best(theirs, repeat)
+    print(f"   fit + predict (P(alive), expected purchases in {horizon:g}): kpi-xl {k_all:.3f} s  "
+          f"lifetimes 0.11 {l_all:.3f} s (ratio {l_all / k_all:.1f}×)")
     same = BetaGeo()
     same.params_ = dict(lbg.params_)
     dp = np.abs(same.p_alive(x, tx, T) - lbg.conditional_probability_alive(x, tx, T)).max()

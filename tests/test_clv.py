@@ -3,10 +3,9 @@
 The CDNOW sample of the papers (2,357 customers who first bought in the first 12 weeks of 1997,
 39 weeks of calibration; Fader, Hardie & Lee 2005) is public: lifetimes ships it (MIT licence,
 (c) 2015 Cameron Davidson-Pilon) as lifetimes/datasets/CDNOW_sample.txt and
-cdnow_customers_summary_with_transactions.csv, also inside its wheel on the package index, which
-the test extra installs for these files. The tests read them from the folder named by KPI_XL_CDNOW,
-else from the installed Lifetimes distribution, else from shared/data/cdnow/ beside the checkout;
-they are skipped, saying so, when none has them. The other tests need no data.
+cdnow_customers_summary_with_transactions.csv; both are copied, with the licence, into
+tests/data/cdnow/. The tests read them from the folder named by KPI_XL_CDNOW, else from an
+installed Lifetimes distribution, else from tests/data/cdnow/.
 """
 
 from __future__ import annotations
@@ -49,7 +48,7 @@ def _lifetimes_datasets() -> list[Path]:
 def _cdnow(name: str) -> Path:
     places = [Path(os.environ["KPI_XL_CDNOW"])] if os.environ.get("KPI_XL_CDNOW") else []
     places += _lifetimes_datasets()
-    places += [ROOT / "kpi_xl" / "data" / "cdnow", ROOT.parent / "shared" / "data" / "cdnow"]
+    places += [ROOT / "tests" / "data" / "cdnow"]
     for place in places:
         if (place / name).is_file():
             return place / name
@@ -345,3 +344,35 @@ def test_holdout_check_of_figure_4_tracks_the_cdnow_holdout(cdnow):
     assert np.abs(check.predicted - check.actual).max() < 0.4  # within 0.4 purchases in every group
     assert -0.15 < check.bias < 0  # the BG/NBD predicts the CDNOW holdout total about 12 % low
     assert 0 < check.mae < check.rmse
+
+
+# --- orders that show no sign of customers leaving (no churn): said, not a silent drift ---
+
+def _simulate_stayers(n, r, alpha, T, seed=2):
+    """Customers who never leave: Poisson purchases at a Gamma(r, alpha) rate (BG/NBD with p = 0)."""
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(r, 1 / alpha, n)
+    x = rng.poisson(lam * T).astype(float)
+    tx = np.where(x > 0, T * rng.random(n) ** (1 / np.maximum(x, 1)), 0.0)  # the last of x uniform times
+    return x, tx, np.full(n, float(T))
+
+
+def test_cdnow_shows_customers_leaving(bgf):
+    assert bgf.shows_dropout_
+    assert bgf.dropout_evidence_ > 100
+
+
+def test_customers_who_never_leave_are_said_to_show_no_leaving_and_keep_p_alive_near_one():
+    x, tx, T = _simulate_stayers(5000, 1.2, 80.0, T=540)
+    model = BetaGeo().fit(x, tx, T)
+    assert not model.shows_dropout_
+    # the dropout parameters sit on a flat ridge (b/a huge): not identified, and said so
+    assert model.params_["b"] / model.params_["a"] > 1e3
+    assert np.median(model.p_alive(x, tx, T)) > 0.99
+    # r and alpha are those of the purchase rates, as when nobody leaves
+    assert abs(model.params_["r"] - 1.2) < 0.1 and abs(model.params_["alpha"] - 80) < 10
+
+
+def test_simulated_leavers_are_told_from_stayers():
+    x, tx, T = _simulate(5000, 0.5, 8.0, 0.6, 2.5, T=52)
+    assert BetaGeo().fit(x, tx, T).shows_dropout_

@@ -137,7 +137,11 @@ def test_fitted_parameters_fit_date_and_as_of_are_beside_the_table(shop: Path, d
     assert got["As of"] == dt.date(2026, 6, 30)
     assert got["Fit date"] == dt.date.today()
     assert got["Months ahead"] == 12 and got["Discount rate per month"] == 0.01 and got["Margin"] == 1
-    assert got["Notes"] == "none"
+    # the shop's generated orders have no churn (each order's customer drawn from the same customers
+    # all 18 months): BG/NBD's dropout is not identified, and the sheet says so instead of showing a
+    # drifted b as if it meant something
+    assert got["Notes"].startswith("The orders show no sign of customers leaving")
+    assert not direct["bg"].shows_dropout_
 
 
 def test_p_active_and_clv_cells_are_formulas_on_the_parameter_cells(shop: Path):
@@ -182,7 +186,72 @@ def test_a_second_predict_replaces_the_rows(shop: Path, tmp_path: Path, direct):
         info = next(t for t in pkg.tables() if t.display_name == "Customers")
         assert info.ref == f"A1:N{len(got) + 1}"
         assert [s.name for s in pkg.sheets()].count("Customers") == 1
+        charts_after = [p for p in pkg.part_names() if p.startswith("xl/charts/")]
+    with open_package(shop) as pkg:
+        assert charts_after == [p for p in pkg.part_names() if p.startswith("xl/charts/")]  # replaced, not added
+    assert len(_chart_values(book)) == 2
     audited(book)
+
+
+def _checks(path: Path) -> list[list]:
+    """The holdout and segment tables: the four columns three right of the parameter block."""
+    col = len(HEADERS) + 4
+    return [r[col:col + 4] for r in rows_of(path)[:25]]
+
+
+def _chart_values(path: Path) -> list[dict]:
+    """Each chart on the Customers sheet: title and each series' name and cached values."""
+    import re
+
+    with open_package(path) as pkg:
+        sheet = next(s for s in pkg.sheets() if s.name == "Customers")
+        drawing = next(r.target for r in pkg.rels(sheet.part) if r.kind == "drawing")
+        out = []
+        for rel in (r for r in pkg.rels(drawing) if r.kind == "chart"):
+            xml = pkg.read_part(rel.target).decode()
+            title = "".join(re.findall(r"<a:t>([^<]*)</a:t>", xml.split("</c:title>")[0]))
+            series = []
+            for ser in xml.split("<c:ser>")[1:]:
+                name = re.search(r"<c:tx>.*?<c:v>([^<]*)</c:v>", ser, re.S).group(1)
+                vals = ser.split("<c:val>")[1]
+                series.append((name, [float(v) for v in re.findall(r"<c:v>([^<]*)</c:v>", vals)]))
+            out.append({"title": title, "series": series})
+        return out
+
+
+def test_holdout_check_and_clv_by_segment_are_tables_and_charts_beside_the_predictions(shop: Path):
+    rows = _checks(shop)
+    assert rows[0] == ["Repeat purchases before the holdout", "Customers", "Actual per customer",
+                       "Predicted per customer"]
+    # the same check computed directly: fit on the orders before the last third, predict the last third
+    orders = pd.read_csv(SHOP)
+    dates = pd.to_datetime(orders["Order date"].astype(str), format="%Y%m%d").to_numpy().astype("datetime64[D]")
+    start = AS_OF - dt.timedelta(days=int((AS_OF - dt.date(2025, 1, 1)).days / 3))
+    split = cl.holdout_split(orders["Customer ID"].to_numpy(), dates, None,
+                             calibration_end=np.datetime64(start - dt.timedelta(days=1)), observation_end=np.datetime64(AS_OF))
+    check = cl.holdout_check(cl.BetaGeo().fit(split.calibration), split)
+    body = rows[1:9]
+    assert [r[0] for r in body] == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert [r[1] for r in body] == check.customers.tolist()
+    np.testing.assert_allclose([r[2] for r in body], check.actual, rtol=1e-12)
+    np.testing.assert_allclose([r[3] for r in body], check.predicted, rtol=1e-12)
+    figures = {r[0]: r[1] for r in rows[10:14]}
+    assert figures["Holdout from"] == start
+    assert figures["Mean absolute error per customer"] == pytest.approx(check.mae)
+    assert figures["Bias (predicted total / actual total - 1)"] == pytest.approx(check.bias)
+    assert abs(check.bias) < 0.25  # what a user reads: the model is within a quarter of the holdout total
+    segments = {r[0]: (r[1], r[2]) for r in rows[16:20]}
+    got = customers(shop)
+    for name, (n, total) in segments.items():
+        mine = got["Segment"] == name
+        assert n == mine.sum() and total == pytest.approx(got.loc[mine, "Predicted CLV"].replace("", 0).sum())
+    charts = _chart_values(shop)
+    assert [c["title"] for c in charts] == ["Holdout check: predicted vs actual purchases", "Predicted CLV by segment"]
+    (an, actual), (pn, predicted) = charts[0]["series"]
+    assert (an, pn) == ("Actual per customer", "Predicted per customer")
+    np.testing.assert_allclose(actual, check.actual, rtol=1e-9)
+    np.testing.assert_allclose(predicted, check.predicted, rtol=1e-9)
+    assert charts[1]["series"][0][1] == pytest.approx([t for _n, t in segments.values()])
 
 
 # --------------------------------------------------------------------------- the worksheet functions
@@ -328,3 +397,36 @@ def test_spend_that_grows_with_frequency_is_warned_about():
     said = [m.text("en") for m in result.notes]
     assert any(s.startswith("Spend per purchase and number of purchases are correlated (0.") for s in said), said
     assert any("相關" in m.text("zh-TW") for m in result.notes)
+
+
+# --------------------------------------------------------------------------- refresh and goals
+
+def test_refresh_predicts_again_and_goals_count_the_predictions(shop: Path, tmp_path: Path):
+    """Refresh re-runs the prediction recorded beside the Customers table (as of the refresh's date),
+    before the goals are measured, so a goal on the Customers table counts the new predictions:
+    SUM of Predicted CLV, and COUNT with a Segment filter (goal filters are equalities)."""
+    book = tmp_path / "shop.xlsx"
+    shutil.copy(shop, book)
+    goals = pd.DataFrame([
+        {"ID": "CLV", "Goal": "Predicted CLV of all customers", "Owner": "Amy", "KPI": "SUM", "Table": "Customers",
+         "Columns": "Predicted CLV", "Date column": "First purchase", "Filter": "", "Direction": "higher",
+         "Target": 5_000_000, "Start": "2025-01-01", "End": "2026-12-31", "Period": "month"},
+        {"ID": "OTHER", "Goal": "Customers outside the top fifth", "Owner": "Amy", "KPI": "COUNT", "Table": "Customers",
+         "Columns": "", "Date column": "First purchase", "Filter": "Segment=Other", "Direction": "lower",
+         "Target": 500, "Start": "2025-01-01", "End": "2026-12-31", "Period": "month"},
+    ])
+    goals.to_csv(tmp_path / "goals.csv", index=False)
+    done = cli("import", str(book), "Goals", str(tmp_path / "goals.csv"), "--replace")
+    assert done.returncode == 0, done.stderr
+    done = cli("refresh", str(book), "--as-of", "2026-03-31")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert block(book)["As of"] == dt.date(2026, 3, 31)  # predicted again, as of the refresh's date
+    got = customers(book)
+    assert got["First purchase"].max() <= dt.date(2026, 3, 31)
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Scorecard").to_python()
+    head = [str(h) for h in rows[0]]
+    card = {str(r[0]): dict(zip(head, r)) for r in rows[1:] if r and r[0] != ""}
+    actual = next(h for h in head if h.startswith("Actual"))
+    assert card["CLV"][actual] == pytest.approx(got["Predicted CLV"].replace("", 0).sum(), rel=1e-9)
+    assert card["OTHER"][actual] == (got["Segment"] == "Other").sum()
+    assert book.with_name("shop.bak.xlsx").exists()

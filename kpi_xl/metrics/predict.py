@@ -22,6 +22,10 @@ __all__ = ["p_alive", "clv_predict"]
 _FREQUENCY = Range("Repeat purchases: purchase days after the first (0 or more).")
 _RECENCY = Range("Days from the customer's first purchase to the last one.")
 _T = Range("Days from the customer's first purchase to the as-of date.")
+_R = Cell("BG/NBD r, as fitted (the Customers sheet's parameters).")
+_ALPHA = Cell("BG/NBD alpha, as fitted, in days.")
+_A = Cell("BG/NBD a, as fitted.")
+_B = Cell("BG/NBD b, as fitted.")
 
 
 def _parameters(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, float]:
@@ -55,10 +59,10 @@ def p_alive(
     frequency: Annotated[Any, _FREQUENCY],
     recency: Annotated[Any, _RECENCY],
     T: Annotated[Any, _T],
-    r: Annotated[Any, Cell("BG/NBD r, as fitted (the Customers sheet's parameters).")],
-    alpha: Annotated[Any, Cell("BG/NBD alpha, as fitted, in days.")],
-    a: Annotated[Any, Cell("BG/NBD a, as fitted.")],
-    b: Annotated[Any, Cell("BG/NBD b, as fitted.")],
+    r: Annotated[Any, _R],
+    alpha: Annotated[Any, _ALPHA],
+    a: Annotated[Any, _A],
+    b: Annotated[Any, _B],
 ) -> Any:
     """Probability that a customer is still active, from the BG/NBD model.
 
@@ -103,10 +107,10 @@ def clv_predict(
     T: Annotated[Any, _T],
     monetary: Annotated[Any, Range("Mean value of the repeat purchases (any value with no repeat purchase).")],
     months: Annotated[Any, Cell("Months ahead to value, a whole number, e.g. 12.")],
-    r: Annotated[Any, Cell("BG/NBD r, as fitted (the Customers sheet's parameters).")],
-    alpha: Annotated[Any, Cell("BG/NBD alpha, as fitted, in days.")],
-    a: Annotated[Any, Cell("BG/NBD a, as fitted.")],
-    b: Annotated[Any, Cell("BG/NBD b, as fitted.")],
+    r: Annotated[Any, _R],
+    alpha: Annotated[Any, _ALPHA],
+    a: Annotated[Any, _A],
+    b: Annotated[Any, _B],
     p: Annotated[Any, Cell("Gamma-Gamma p, as fitted.")],
     q: Annotated[Any, Cell("Gamma-Gamma q, as fitted (above 1).")],
     v: Annotated[Any, Cell("Gamma-Gamma v, as fitted.")],

@@ -9,14 +9,19 @@ workbook's language), owned by kpi-xl:
   purchase, frequency, recency, T, mean repeat spend, P(active), expected purchases in the
   next months, predicted CLV with its 90 % interval, and a segment in words;
 * to the right of the table (two columns after it) the fitted parameters, the fit date,
-  the as-of date and the CLV options, then the notes (what the data could not tell, the
-  Gamma-Gamma independence warning, customers left out of the spend model).
+  the as-of date, the CLV options and the inputs used (order table and its three columns),
+  then the notes (what the data could not tell, no sign of customers leaving, the
+  Gamma-Gamma independence warning, customers left out of the spend model);
+* three columns further right the holdout check (BG/NBD fitted on the first two thirds of
+  the history, predicted vs actual purchases in the last third per frequency bucket, with
+  the error and bias figures) and the CLV by segment, each with a native chart below.
 
 The P(active) and CLV cells are formulas, ``=P_ALIVE(...)`` and ``=CLV_PREDICT(...)`` on the
 row's cells and the parameter cells, with their values cached: change the margin or the
 discount rate beside the table and Excel (with the add-in) or ``kpi-xl refresh`` recomputes
-them. The parameters live on this sheet, not on Settings: refresh never writes the
-Customers sheet, and a new predict replaces the table's rows and the block beside it.
+them. The parameters live on this sheet, not on Settings. ``kpi-xl refresh`` predicts again
+first (:func:`repredict`, with the inputs recorded in the block and the refresh's as-of date), and a
+new predict replaces the table's rows, the block, the tables and the charts beside it.
 
 The sheet is written as an import writes a table (:func:`kpi_xl.workbook.importing.write_table`):
 under the workbook's lock, saved atomically, the previous version kept as ``NAME.bak.xlsx``.
@@ -52,6 +57,8 @@ MARGIN = 1.0
 LOW_P_ALIVE = 0.5  # "at risk": a high-value customer less likely than this to be active
 LOST_P_ALIVE = 0.1  # "lost": less likely than this to be active
 CORRELATION_WARNING = 0.3
+HOLDOUT_SHARE = 1 / 3  # the holdout check keeps the last third of the history aside
+MIN_HOLDOUT_DAYS = 28
 MONEY_FORMAT, PERCENT_FORMAT = 4, 10  # Excel's built-in #,##0.00 and 0.00 %
 
 #: The Customers table's columns, in order: key → header (translated).
@@ -182,6 +189,8 @@ class Prediction:
     params: dict[str, float]
     notes: list[Message]
     orders: int
+    holdout: Any = None  # a kpi_xl.metrics.clv.HoldoutCheck, None when there was none
+    holdout_from: dt.date | None = None  # the first day of the holdout period
 
 
 def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate: float = DISCOUNT_RATE,
@@ -212,6 +221,11 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
         bg = None
     if bg is not None:
         params.update(bg.params_)
+        if not bg.shows_dropout_:
+            notes.append(Message(N_("The orders show no sign of customers leaving: a model in which nobody ever "
+                                    "leaves fits them as well, so P(active) is close to 100 % for everyone and "
+                                    "the parameters a and b mean nothing on their own. Trust P(active) only "
+                                    "with a longer history.")))
         cols["p_alive"] = bg.p_alive(rfm.frequency, rfm.recency, rfm.T)
         cols["expected"] = bg.expected_purchases(months * cl.value.DAYS_PER_MONTH, rfm.frequency, rfm.recency,
                                                  rfm.T).reshape(-1)
@@ -247,7 +261,40 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
         notes.append(Message(N_("The expected purchases of {n} customers could not be computed from the fitted "
                                 "parameters; their predictions are blank."), n=unknown))
     cols["segment"] = _segments(cols["clv"], cols["p_alive"], rfm.monetary * rfm.frequency)
-    return Prediction(cols, params, notes, int(keep.sum()))
+    check, start = _holdout(cl, orders, keep, as_of, notes) if bg is not None else (None, None)
+    return Prediction(cols, params, notes, int(keep.sum()), check, start)
+
+
+def _holdout(cl, orders: _Orders, keep: np.ndarray, as_of: dt.date, notes: list[Message]):
+    """The holdout check (FHL 2005 Figure 4): BG/NBD fitted on the orders before the last
+    :data:`HOLDOUT_SHARE` of the history, its predictions over that last part against the purchases
+    made in it, per number of repeat purchases before it. (None, None), with a note, when the
+    history is too short or the earlier orders cannot identify the model."""
+    first = orders.date[keep].min().astype(dt.date)
+    days = (as_of - first).days
+    length = int(days * HOLDOUT_SHARE)
+    if length < MIN_HOLDOUT_DAYS:
+        notes.append(Message(N_("No holdout check: the history ({days} days) is too short to keep its last "
+                                "third aside."), days=days))
+        return None, None
+    start = as_of - dt.timedelta(days=length)
+    split = cl.holdout_split(orders.customer[keep], orders.date[keep], None,
+                             calibration_end=np.datetime64(start - dt.timedelta(days=1), "D"),
+                             observation_end=np.datetime64(as_of, "D"))
+    try:
+        model = cl.BetaGeo().fit(split.calibration)
+    except cl.NotIdentifiedError as exc:
+        notes.append(Message(N_("No holdout check: the orders before {date} cannot identify the purchase "
+                                "model ({why})."), date=start.isoformat(), why=str(exc)))
+        return None, None
+    return cl.holdout_check(model, split), start
+
+
+def segment_totals(prediction: Prediction) -> list[tuple[str, int, float]]:
+    """Each segment (in :data:`SEGMENTS` order): its customers and their total predicted CLV."""
+    seg = np.asarray(prediction.columns["segment"])
+    value = np.nan_to_num(np.asarray(prediction.columns["clv"], dtype=float))
+    return [(key, int((seg == key).sum()), float(value[seg == key].sum())) for key in SEGMENTS]
 
 
 def _segments(clv: np.ndarray, p_alive: np.ndarray, past_value: np.ndarray) -> np.ndarray:
@@ -296,7 +343,8 @@ def predict(book: str | os.PathLike, table: str = "Orders", *, customer: str | N
             frame = _frame(result, lang)
             say(Message(N_("writing {n:,} customers into sheet {sheet}"), n=len(frame), sheet=sheet))
             info, _added, _created = write_table(pkg, sheet, read_source(frame), "replace")
-            _write_block(pkg, info, result, when, months, discount_rate, margin, lang)
+            _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used))
+            _write_checks(pkg, info, result, lang)
             pkg.save(path, backup=backup)
     except i18n.MessageError as exc:
         raise PredictError(exc.text(lang)) from None
@@ -315,8 +363,12 @@ def _frame(result: Prediction, lang: str) -> pd.DataFrame:
                          for k in COLUMNS})
 
 
+#: The inputs recorded in the block (after the options), so that refresh can predict again.
+INPUTS = (N_("Order table"), N_("Customer column"), N_("Date column"), N_("Amount column"))
+
+
 def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, discount_rate: float,
-                 margin: float, lang: str) -> None:
+                 margin: float, lang: str, inputs: tuple[str, str, str, str]) -> None:
     """The parameters and notes beside the table, and the P(active) / CLV formulas on them."""
     (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
     label_col = c2 + 2
@@ -327,6 +379,7 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
              [t(N_("As of")), dt.datetime.combine(when, dt.time())],
              [t(N_("Months ahead")), months], [t(N_("Discount rate per month")), discount_rate],
              [t(N_("Margin")), margin], [t(N_("Time unit")), t(N_("days"))]]
+    rows += [[t(label), value] for label, value in zip(INPUTS, inputs)]
     rows += [[None if i else t(N_("Notes")), m.text(lang)] for i, m in enumerate(result.notes)] or [
         [t(N_("Notes")), t(N_("none"))]]
     from .package.styles import date_style
@@ -338,33 +391,142 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
     money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
     keys = list(COLUMNS)
     n = len(result.columns["customer"])
-    for key in ("monetary", "expected", "clv_low", "clv_high"):
-        c = c1 + keys.index(key)
-        values = [[None if isinstance(v, float) and np.isnan(v) else float(v)] for v in result.columns[key]]
-        pkg.write_region(info.sheet, r1 + 1, c, c, values, [money])
-    if not result.params.get("r"):
-        return
     ref = {key: f"${column_letter(label_col + 1)}${r1 + 1 + i}" for i, (_l, key) in enumerate(PARAMETERS)}
     option = {k: f"${column_letter(label_col + 1)}${r1 + 10 + i}" for i, k in enumerate(("months", "d", "m"))}
     col = {k: column_letter(c1 + keys.index(k)) for k in keys}
     bg = ",".join(ref[k] for k in ("r", "alpha", "a", "b"))
-    cells = []
+    gg = ",".join(ref[k] for k in ("p", "q", "v"))
+    fitted_bg, fitted_gg = bool(result.params.get("r")), "p" in result.params
+    number = lambda v: None if np.isnan(v) else float(v)  # noqa: E731
+    c = result.columns
+    # the six number columns (mean repeat spend .. CLV high) in one pass over the rows: their formats,
+    # and P(active) and CLV as formulas on the row's cells and the parameter cells, their values cached
+    rows = []
     for i in range(n):
         row = r1 + 1 + i
         hist = f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row}"
-        cells.append([KeptCell(float(result.columns["p_alive"][i]), f"P_ALIVE({hist},{bg})")])
-    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("p_alive"), c1 + keys.index("p_alive"), cells, [percent])
-    if "p" not in result.params:
-        return
-    gg = ",".join(ref[k] for k in ("p", "q", "v"))
-    cells = []
-    for i in range(n):
-        row = r1 + 1 + i
-        v = result.columns["clv"][i]
-        if np.isnan(v):
-            cells.append([None])
-            continue
-        args = (f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row},{col['monetary']}{row},"
-                f"{option['months']},{bg},{gg},{option['d']},{option['m']}")
-        cells.append([KeptCell(float(v), f"CLV_PREDICT({args})")])
-    pkg.write_region(info.sheet, r1 + 1, c1 + keys.index("clv"), c1 + keys.index("clv"), cells, [money])
+        p_alive = KeptCell(float(c["p_alive"][i]), f"P_ALIVE({hist},{bg})") if fitted_bg else None
+        value = c["clv"][i]
+        clv = (KeptCell(float(value), f"CLV_PREDICT({hist},{col['monetary']}{row},{option['months']},{bg},{gg},"
+                                      f"{option['d']},{option['m']})")
+               if fitted_bg and fitted_gg and not np.isnan(value) else None)
+        rows.append([number(c["monetary"][i]), p_alive, number(c["expected"][i]), clv,
+                     number(c["clv_low"][i]), number(c["clv_high"][i])])
+    first, last = c1 + keys.index("monetary"), c1 + keys.index("clv_high")
+    assert keys[keys.index("monetary"):keys.index("clv_high") + 1] == ["monetary", "p_alive", "expected", "clv",
+                                                                      "clv_low", "clv_high"]
+    pkg.write_region(info.sheet, r1 + 1, first, last, rows, [money, percent, money, money, money, money])
+
+
+#: The holdout table's and the segment table's headers, beside the parameter block.
+HOLDOUT_HEADERS = (N_("Repeat purchases before the holdout"), N_("Customers"), N_("Actual per customer"),
+                   N_("Predicted per customer"))
+SEGMENT_HEADERS = (N_("Segment"), N_("Customers"), N_("Predicted CLV"))
+
+
+def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
+    """The holdout check (predicted vs actual purchases per frequency bucket, with its error figures)
+    and the CLV by segment, as two small tables three columns right of the parameter block, each
+    with a chart below them (:mod:`kpi_xl.workbook.package.drawings`)."""
+    from .package.drawings import Chart, set_charts
+    from .package.styles import date_style
+
+    (r1, _c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    left = c2 + 5  # 1-based: table, blank, labels, values, blank, these tables
+    t = lambda s: i18n.gettext(s, lang)  # noqa: E731
+    money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
+    two = builtin_number_style(pkg, 2)  # 0.00
+    check = result.holdout
+    rows: list[list[Any]] = [[t(h) for h in HOLDOUT_HEADERS]]
+    styles: list[Any] = [None]
+    if check is None:
+        rows.append([t(N_("no holdout check (see the notes)")), None, None, None])
+        styles.append(None)
+    else:
+        for label, n, actual, predicted in zip(check.frequency, check.customers, check.actual, check.predicted):
+            rows.append([label, int(n), None if np.isnan(actual) else float(actual),
+                         None if np.isnan(predicted) else float(predicted)])
+            styles.append([None, None, two, two])
+        rows += [[None] * 4, [t(N_("Holdout from")), dt.datetime.combine(result.holdout_from, dt.time()), None, None],
+                 [t(N_("Mean absolute error per customer")), check.mae, None, None],
+                 [t(N_("Root mean square error per customer")), check.rmse, None, None],
+                 [t(N_("Bias (predicted total / actual total - 1)")), None if np.isnan(check.bias) else check.bias,
+                  None, None]]
+        styles += [None, [None, date_style(pkg)], [None, two], [None, two], [None, percent]]
+    n_buckets = 0 if check is None else len(check.frequency)
+    rows.append([None] * 4)
+    styles.append(None)
+    seg_top = len(rows)
+    rows.append([t(h) for h in SEGMENT_HEADERS] + [None])
+    styles.append(None)
+    totals = segment_totals(result)
+    for key, n, value in totals:
+        rows.append([t(SEGMENTS[key]), n, value, None])
+        styles.append([None, None, money])
+    pkg.write_region(info.sheet, r1, left, left + 3, rows, None, styles)
+    add_widths(pkg, info.sheet, {left: 36, left + 1: 12, left + 2: 22, left + 3: 22})
+
+    # the charts' data are those cells; their cached values are the same numbers
+    c0 = left - 1  # 0-based
+    cells = {(r1 - 1 + i, c0 + j): v for i, row in enumerate(rows) for j, v in enumerate(row)
+             if v is not None and not isinstance(v, dt.datetime)}
+    sheet = info.sheet
+    rng = lambda col, a, b: [sheet, r1 - 1 + a, c0 + col, r1 - 1 + b, c0 + col]  # noqa: E731
+    charts = []
+    below = r1 - 1 + len(rows)
+    if n_buckets:
+        charts.append(Chart(
+            {"type": "column"},
+            [{"name": t(HOLDOUT_HEADERS[2]), "categories": rng(0, 1, n_buckets), "values": rng(2, 1, n_buckets),
+              "fill": {"color": "#7F7F7F"}},
+             {"name": t(HOLDOUT_HEADERS[3]), "categories": rng(0, 1, n_buckets), "values": rng(3, 1, n_buckets),
+              "fill": {"color": "#4472C4"}}],
+            t(N_("Holdout check: predicted vs actual purchases")), below, c0,
+            x_title=t(HOLDOUT_HEADERS[0]), y_title=t(N_("Purchases per customer")), y_format="0.0"))
+    charts.append(Chart(
+        {"type": "column"},
+        [{"name": t(SEGMENT_HEADERS[2]), "categories": rng(0, seg_top + 1, seg_top + len(totals)),
+          "values": rng(2, seg_top + 1, seg_top + len(totals)), "fill": {"color": "#4472C4"},
+          "data_labels": {"value": True, "num_format": "#,##0"}}],
+        t(N_("Predicted CLV by segment")), below + (12 if n_buckets else 0), c0,
+        y_format="#,##0"))
+    set_charts(pkg, sheet, cells, charts)
+
+
+def recorded_inputs(path: str | os.PathLike) -> dict[str, Any] | None:
+    """What the last predict recorded beside the Customers table (order table, its three columns, months,
+    discount rate, margin: the user may have changed the last three), or None when the workbook has no
+    Customers sheet made by predict."""
+    lang = workbook_language(Path(path))
+    sheet = i18n.pgettext("sheet", SHEET, lang)
+    with open_package(path) as pkg:
+        info = next((t for t in pkg.tables() if t.sheet == sheet), None)
+        if info is None:
+            return None
+        (r1, _c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+        cells = pkg.read_cells(sheet, r1, r1 + 40)
+    label_col = c2 + 2
+    block = {cells[(r, label_col)].value: cells[(r, label_col + 1)].value
+             for r in range(r1, r1 + 40) if (r, label_col) in cells and (r, label_col + 1) in cells}
+    t = lambda s: i18n.gettext(s, lang)  # noqa: E731
+    inputs = [block.get(t(label)) for label in INPUTS]
+    if not all(isinstance(v, str) and v for v in inputs):
+        return None  # not made by predict (or by one before the inputs were recorded)
+    out: dict[str, Any] = dict(zip(("table", "customer", "date", "value"), inputs))
+    for key, label, default in (("months", N_("Months ahead"), MONTHS),
+                                ("discount_rate", N_("Discount rate per month"), DISCOUNT_RATE),
+                                ("margin", N_("Margin"), MARGIN)):
+        value = block.get(t(label))
+        out[key] = value if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+    out["months"] = int(out["months"]) if float(out["months"]).is_integer() and out["months"] >= 1 else MONTHS
+    return out
+
+
+def repredict(path: str | os.PathLike, as_of: dt.date | None = None, backup: bool = True,
+              progress: Callable[[str], None] | None = None) -> PredictReport | None:
+    """Predict again with the inputs the Customers sheet records (refresh calls this first, so that goals
+    on the Customers table see the new predictions); None when the workbook has no such sheet."""
+    inputs = recorded_inputs(path)
+    if inputs is None:
+        return None
+    return predict(path, inputs.pop("table"), as_of=as_of, backup=backup, progress=progress, **inputs)

@@ -912,6 +912,20 @@ def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int],
     return refused
 
 
+def _repredict(path: Path, as_of: dt.date | None, backup: bool, progress) -> tuple[bool, str | None]:
+    """A Customers sheet made by ``kpi-xl predict`` is predicted again first (its recorded inputs, this
+    refresh's as-of date), so goals on the Customers table count the new predictions. (whether it was,
+    the warning when it could not be)."""
+    from .customers import repredict
+
+    try:
+        return repredict(path, as_of, backup, progress) is not None, None
+    except i18n.MessageError as exc:
+        return False, exc.text(i18n.language())
+    except WorkbookError as exc:
+        return False, str(exc)
+
+
 def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
             progress: Callable[[str], None] = lambda s: None) -> Report:
     """Refresh the workbook at ``path`` in place; returns what was done. A symbolic link
@@ -921,6 +935,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
         raise WorkbookError(f"{path}: no such file")
     path = Path(os.path.realpath(path))
     check_writable(path)  # before any work: a read-only workbook is never replaced
+    predicted, predict_problem = _repredict(path, as_of, backup, progress)
     with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
         lang = sheet_language({s.name for s in pkg.sheets()}) or i18n.language()
         progress(i18n.Message(i18n.N_("opening {file}"), file=path.name).text(lang))
@@ -958,9 +973,11 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
             owned.warnings.append(i18n.Message(i18n.N_(
                 "{n} formula(s) not computed (they keep their last value); first {cell}: {why}"), n=len(skipped),
                 cell=f"{sheet}!{column_letter(c)}{r}", why=why).text(workbook.lang))
+        if predict_problem:
+            owned.warnings.append(predict_problem)
         progress(i18n.gettext(i18n.N_("saving (the previous version is kept as a backup)") if backup else
                               i18n.N_("saving"), workbook.lang))
-        pkg.save(path, backup=backup)
+        pkg.save(path, backup=backup and not predicted)  # after a new prediction, the backup is its
     card = localized(result.scorecard, workbook.lang)
     return Report(path, backup_path(path) if backup else None, result.as_of, workbook.lang, len(card),
                   card["status_label"].value_counts().to_dict(), owned.warnings, card, unwritten,

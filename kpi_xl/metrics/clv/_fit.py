@@ -77,12 +77,14 @@ def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 def maximize(neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np.ndarray,
-             names: tuple[str, ...], n: float, why: Callable[[str, bool], str]) -> np.ndarray:
+             names: tuple[str, ...], n: float, why: Callable[[str, bool], str], *,
+             at_bound_ok: bool = False) -> np.ndarray:
     """Parameters maximising the log-likelihood, by L-BFGS-B on their logarithms.
 
     ``neg_ll(params)`` returns minus the log-likelihood and its gradient in the natural
     parameters; ``n`` scales the objective to a mean (better conditioned); ``why(name, high)``
-    is the sentence for a parameter driven to a bound.
+    is the sentence for a parameter driven to a bound (``at_bound_ok``: the estimate at the bound
+    is returned instead, for a likelihood used only for its value).
     """
 
     def objective(theta):
@@ -100,7 +102,7 @@ def maximize(neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np
                                options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
     theta = result.x
     for name, value in zip(names, theta):
-        if abs(value) > LOG_BOUND - 0.5:
+        if abs(value) > LOG_BOUND - 0.5 and not at_bound_ok:
             raise NotIdentifiedError(why(name, value > 0))
     if not np.isfinite(result.fun):
         raise NotIdentifiedError("the likelihood of these data is not finite at any parameter values")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._fit import dot as _dot, NotIdentifiedError, compress, maximize, fitted, summary
+from ._fit import LOG_BOUND, dot as _dot, NotIdentifiedError, compress, maximize, fitted, summary
 
 NAMES = ("r", "alpha", "a", "b")
 
@@ -77,6 +77,28 @@ def _neg_log_likelihood(params: np.ndarray, d: _Data) -> tuple[float, np.ndarray
     return -ll, -grad
 
 
+def _neg_log_likelihood_stayers(params: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
+    """Minus the log-likelihood of the nested model in which nobody drops out (p = 0, the NBD:
+    BG/NBD's limit as b/a grows without bound), and its gradient in (r, α):
+    L(r, α | x, T) = Γ(r+x) α^r / (Γ(r) (α+T)^(r+x))."""
+    r, alpha = params
+    x, T, w, xs, xi = d.x, d.T, d.weight, d.xs, d.xi
+    w_x = np.bincount(xi, weights=w, minlength=len(xs))
+    wsum = float(w.sum())
+    log_t = np.log(alpha + T)
+    ll = _dot(w_x, gammaln(r + xs) - gammaln(r)) + r * np.log(alpha) * wsum - _dot(w, (r + x) * log_t)
+    grad = np.array([
+        _dot(w_x, digamma(r + xs) - digamma(r)) + np.log(alpha) * wsum - _dot(w, log_t),
+        r / alpha * wsum - _dot(w, (r + x) / (alpha + T)),
+    ])
+    return -ll, -grad
+
+
+#: Twice the log-likelihood gain of BG/NBD over the model in which nobody drops out below which
+#: the orders show no sign of customers leaving (the chi-square test with one degree of freedom at 5 %).
+DROPOUT_EVIDENCE = 3.84
+
+
 def _why(name: str, high: bool) -> str:
     if name in ("r", "alpha"):
         return ("the customers' buying rates cannot be told apart from the data "
@@ -96,7 +118,12 @@ class BetaGeo:
 
     Fitted attributes: ``params_`` (dict r, alpha, a, b), ``standard_errors_`` (dict, from the
     observed information), ``covariance_`` (4×4, in the order of ``params_``),
-    ``log_likelihood_`` and ``n_customers_``.
+    ``log_likelihood_`` and ``n_customers_``; ``dropout_evidence_``, twice the log-likelihood gain
+    over the nested model in which nobody drops out, and ``shows_dropout_``, whether that gain is
+    significant (above :data:`DROPOUT_EVIDENCE`). When it is not, the orders show no sign of
+    customers leaving: the likelihood is flat along a/(a+b) → 0 (a and b drift to whatever large
+    values the optimiser stops at, with standard errors larger than themselves), P(alive) is close to
+    1 for everyone and a and b mean nothing on their own (a longer history is needed).
     """
 
     def fit(self, frequency, recency=None, T=None) -> "BetaGeo":
@@ -130,7 +157,28 @@ class BetaGeo:
         rate = max(x.mean(), 1e-3) / max(t.mean(), 1e-9)
         start = np.array([1.0, 1.0 / rate, 1.0, 1.0])
         params = maximize(neg_ll, start, NAMES, float(len(x)), _why)
-        fitted(self, neg_ll, params, NAMES, len(x))
+
+        def neg_ll_stayers(params):
+            return _neg_log_likelihood_stayers(params, data)
+
+        stayers = maximize(neg_ll_stayers, params[:2], NAMES[:2], float(len(x)), _why, at_bound_ok=True)
+        gain = neg_ll_stayers(stayers)[0] - neg_ll(params)[0]
+        self.dropout_evidence_ = max(2.0 * float(gain), 0.0)
+        self.shows_dropout_ = self.dropout_evidence_ > DROPOUT_EVIDENCE
+        try:
+            fitted(self, neg_ll, params, NAMES, len(x))
+        except NotIdentifiedError:
+            if self.shows_dropout_ or np.any(np.abs(np.log(stayers)) > LOG_BOUND - 0.5):
+                raise
+            # nobody seen leaving: the likelihood is flat along a/(a+b) -> 0, where the predictions
+            # no longer depend on a and b; r and alpha's uncertainty is that of the stayers' model
+            fitted(self, neg_ll_stayers, stayers, NAMES[:2], len(x))
+            self.params_ = dict(zip(NAMES, (float(p) for p in params)))
+            self.standard_errors_.update(a=float("nan"), b=float("nan"))
+            covariance = np.zeros((4, 4))
+            covariance[:2, :2] = self.covariance_
+            self.covariance_ = covariance
+            self.log_likelihood_ = -neg_ll(params)[0]
         return self
 
     def _params(self):
