@@ -12,8 +12,7 @@ from typing import Any
 
 from .i18n import NC_, LanguageError, language, languages, pgettext
 
-__all__ = ["STATUS", "STATUS_WORDS", "Words", "LanguageError", "language", "languages", "status_label", "status_words",
-           "localize"]
+__all__ = ["STATUS", "STATUS_WORDS", "Words", "LanguageError", "language", "languages", "status_label", "status_words"]
 
 #: Goal status, from best to worst: the engine's ids → the English words (context "status").
 STATUS_WORDS = {

@@ -256,7 +256,8 @@ def _commands_say(tmp_path, lang: str) -> dict[str, str]:
                        ("import sales", ["import", str(book), "Sales", str(tmp_path / "sales.csv"), "--no-backup"]),
                        ("predict", ["predict", str(book), "--table", "Sales", "--as-of", "2026-06-30"])):
         result = runner.invoke(main, args)
-        assert result.exit_code == 0, result.output
+        # the sample's History: two goals got worse since May, which refresh says and exits 3 for
+        assert result.exit_code == (3 if name == "refresh" else 0), result.output
         said[name] = result.output
     return said
 
