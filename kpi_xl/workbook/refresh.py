@@ -934,7 +934,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
     is followed: the workbook it points to is refreshed and the link kept."""
     path = Path(path)
     if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
+        raise WorkbookError(i18n.Message(i18n.N_("{file}: no such file"), file=str(path)).text(i18n.language()))
     path = Path(os.path.realpath(path))
     check_writable(path)  # before any work: a read-only workbook is never replaced
     predicted, predict_problem = _repredict(path, as_of, backup, progress)

@@ -99,7 +99,7 @@ def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | 
     ``book`` itself is only read."""
     book = Path(book)
     if not book.is_file():
-        raise WorkbookError(f"{book}: no such file")
+        raise WorkbookError(Message(N_("{file}: no such file"), file=str(book)).text(i18n.language()))
     if paper not in PAPERS:
         raise WorkbookError(f"paper {paper!r}: one of {', '.join(PAPERS)}")
     with tempfile.TemporaryDirectory(prefix="kpi-xl-report-") as tmp:
