@@ -99,20 +99,22 @@ def functions(lang: str, group: str | None) -> None:
         funcs = [f for f in funcs if f.group.lower() == group.lower()]
         if not funcs:
             raise click.BadParameter(f"no group {group!r}; groups: {', '.join(catalog.GROUPS)}", param_hint="--group")
-    table = Table(title=f"kpi-xl worksheet functions ({len(funcs)}, category KPI)")
-    table.add_column("Function", style="bold cyan", no_wrap=True)
-    table.add_column("Example", overflow="fold", max_width=48)
-    table.add_column("Result", justify="right", style="green", max_width=22)
-    table.add_column("What it computes", ratio=1)
+    N_, t = i18n.N_, lambda text: i18n.gettext(text, lang)  # noqa: E731
+    table = Table(title=i18n.Message(N_("kpi-xl worksheet functions ({n}, category KPI)"), n=len(funcs)).text(lang))
+    table.add_column(t(N_("Function")), style="bold cyan", no_wrap=True)
+    table.add_column(i18n.pgettext("docs", i18n.NC_("docs", "Example"), lang), overflow="fold", max_width=48)
+    table.add_column(t(N_("Result")), justify="right", style="green", max_width=22)
+    table.add_column(t(N_("What it computes")), ratio=1)
     for i, f in enumerate(funcs):
         if i == 0 or funcs[i - 1].group != f.group:
-            table.add_row(f"[bold magenta]{f.group}[/]", "", "", "")
+            table.add_row(f"[bold magenta]{catalog.group_name(f.group, lang)}[/]", "", "", "")
         summary = f.summary_in(lang)
         last = i + 1 == len(funcs) or funcs[i + 1].group != f.group
         table.add_row(f.name, f.example.formula, catalog.format_result(f.run_example()), summary, end_section=last)
     console = _console()
     console.print(table)
-    console.print("Use them in Excel: see docs/install.md. Full reference: docs/functions.md")
+    console.print(i18n.Message(N_("Use them in Excel: see {install}. Full reference: {reference}"),
+                               install=_doc("install.md", lang), reference=_doc("functions.md", lang)).text(lang))
 
 
 @main.command()
@@ -126,29 +128,51 @@ def scorecard(lang: str, as_of, goal: str | None) -> None:
     from .goals import compute
     from .goals.explain import explain_goal
     from .workbook.content import localized
+    from .workbook.template import localize_goals, localize_table
 
     company = sample.load(lang)
     when = as_of.date() if as_of else company.as_of
-    result = compute(company.goals, company.tables, when)
+    # the goals and tables as the workbook in this language names them (its Chinese sheet and column names)
+    goals, tables = company.goals, company.tables
+    if lang != i18n.SOURCE:
+        goals, tables = localize_goals(goals, lang), {n: localize_table(df, lang) for n, df in tables.items()}
+    result = compute(goals, tables, when)
     console = _console()
     if goal:
         if goal not in set(result.scorecard["id"]):
-            raise click.BadParameter(f"no goal {goal!r}; goals: {', '.join(result.scorecard['id'])}", param_hint="--goal")
+            wrong = _Refused("kpi-xl: " + i18n.Message(i18n.N_("no goal '{goal}'; goals: {goals}"), goal=goal,
+                                                       goals=i18n.Join(result.scorecard["id"])).text(lang))
+            wrong.exit_code = 2  # a wrong option, as click says it (but in the reader's language)
+            raise wrong
         for line in explain_goal(result, goal):
-            console.print("• " + line.text(lang).replace("**", ""))
+            console.print("\u2022 " + line.text(lang).replace("**", ""))
         return
-    _print_scorecard(console, localized(result.scorecard, lang), f"{company.name} — scorecard on {when}",
+    _print_scorecard(console, localized(result.scorecard, lang), _title(company.name, when, lang),
                      [w.text(lang) for w in result.warnings], lang)
-    console.print("How each number is computed: docs/scorecard.md, or kpi-xl scorecard --goal S1")
+    console.print(i18n.Message(i18n.N_("How each number is computed: {page}, or {command}"), page=_doc("scorecard.md", lang),
+                               command="kpi-xl scorecard --goal S1").text(lang))
+
+
+def _title(company: str, when, lang: str) -> str:
+    return i18n.Message(i18n.N_("{company} \u2014 scorecard on {date}"), company=company, date=when).text(lang)
+
+
+def _doc(page: str, lang: str) -> str:
+    """The docs page in the reader's language when there is one (docs/zh-TW/goals.md), else docs/PAGE."""
+    translated = Path(__file__).resolve().parents[1] / "docs" / lang / page
+    return f"docs/{lang}/{page}" if lang != i18n.SOURCE and translated.exists() else f"docs/{page}"
 
 
 def _print_scorecard(console, card, title: str, warnings: list[str], lang: str = "en") -> None:
     from rich.table import Table
 
+    NC_ = i18n.NC_
     table = Table(title=title)
-    for col, justify in (("Goal", "left"), ("Owner", "left"), ("Actual", "right"), ("Target", "right"),
-                         ("Achievement", "right"), ("Pace", "right"), ("Forecast", "right"), ("Status", "left")):
-        table.add_column(col, justify=justify)
+    for col, justify in ((NC_("header", "Goal"), "left"), (NC_("header", "Owner"), "left"),
+                         (NC_("header", "Actual"), "right"), (NC_("header", "Target"), "right"),
+                         (NC_("header", "Achievement"), "right"), (NC_("header", "Pace"), "right"),
+                         (NC_("header", "Forecast"), "right"), (NC_("header", "Status"), "left")):
+        table.add_column(i18n.pgettext("header", col, lang), justify=justify)
     colours = {"achieved": "green", "on_track": "green", "behind": "yellow", "at_risk": "red"}
     for r in card.itertuples(index=False):
         pct = lambda v: "" if v != v else f"{v * 100:.0f}%"  # noqa: E731
@@ -252,7 +276,8 @@ def _imported(report) -> i18n.Join:
 
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--table", default="Orders", show_default=True, help="The order table: one row per order.")
+@click.option("--table", default=None, help="The order table: one row per order (default: the Orders table, "
+                                            "named by its sheet in the workbook's language).")
 @click.option("--customer", default=None, help="Its customer column (default: guessed from the headers).")
 @click.option("--date", "date_col", default=None, help="Its order date column (default: guessed).")
 @click.option("--value", default=None, help="Its amount column (default: guessed).")
@@ -268,6 +293,11 @@ def predict(book: Path, table: str, customer, date_col, value, as_of, months: in
     Gamma-Gamma) into a Customers sheet: P(active), expected purchases, CLV and a segment."""
     from .workbook.customers import predict as do_predict
 
+    if table is None:  # the sample's order table, as the workbook's reader knows it: by its sheet
+        from .workbook import layout
+        from .workbook.importing import workbook_language
+
+        table = layout.sheet("Orders", workbook_language(book) if book.exists() else i18n.language())
     run = lambda progress=None: do_predict(  # noqa: E731
         book, table, customer=customer, date=date_col, value=value, as_of=as_of.date() if as_of else None,
         months=months, backup=not no_backup, progress=progress)
@@ -276,7 +306,7 @@ def predict(book: Path, table: str, customer, date_col, value, as_of, months: in
     N_, Message = i18n.N_, i18n.Message
     if not quiet:
         click.echo(Message(N_("wrote {n:,} customers from {orders:,} orders of {table} into sheet {sheet} "
-                              "(as of {date})"), n=report.customers, orders=report.orders, table=report.table,
+                              "(as of {date})"), n=report.customers, orders=report.orders, table=table,
                            sheet=report.sheet, date=report.as_of).text(report.lang))
     for note in report.notes:
         click.echo(note)
@@ -315,7 +345,10 @@ def report(book: Path, pdf: Path | None, as_of, paper: str, mail: tuple[str, ...
     from .workbook.report import report as make_report
 
     if pdf is None and not mail and not webhooks:
-        raise click.UsageError("say what to make: --pdf OUT.pdf, --mail TO and/or --webhook URL")
+        from .workbook.importing import workbook_language
+
+        raise click.UsageError(i18n.gettext(i18n.N_("say what to make: --pdf OUT.pdf, --mail TO and/or --webhook URL"),
+                                            workbook_language(book)))
     say = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
     done = make_report(book, pdf, as_of=as_of.date() if as_of else None, paper=paper, timeout=timeout,
                        progress=say)
@@ -331,7 +364,7 @@ def report(book: Path, pdf: Path | None, as_of, paper: str, mail: tuple[str, ...
         return
     if done.pdf:
         click.echo(Message(N_("wrote {pdf}: the Scorecard and the Dashboard as of {date}"), pdf=str(done.pdf),
-                           date=done.refreshed.as_of.isoformat()).text(lang))
+                           date=done.refreshed.as_of).text(lang))
     click.echo(done.digest.text())
 
 
@@ -361,10 +394,7 @@ def share(path: Path, out: Path) -> None:
     from .workbook.share import share as do_share
 
     report = do_share(path, out)
-    click.echo(f"wrote {report.out}: {report.frozen} KPI formulas replaced by their values"
-               + (f"; {report.names_frozen} defined name(s) holding one too" if report.names_frozen else "")
-               + ("; macros removed" if report.vba_removed else "")
-               + (f"; {report.buttons_removed} buttons removed" if report.buttons_removed else ""))
+    click.echo(report.said().text(report.lang))
 
 
 @main.command()
@@ -382,15 +412,19 @@ def demo(lang: str, out_dir: Path) -> None:
     for old in (path, path.with_name(path.stem + ".bak.xlsx")):
         if old.exists():
             old.unlink()
-    console = _console()
-    with console.status("building the sample company's workbook"):
+    console, N_, Message = _console(), i18n.N_, i18n.Message
+    with console.status(i18n.gettext(N_("building the sample company's workbook"), lang)):
         new_workbook(path, lang=lang)
-    with console.status("refreshing its scorecard") as status:
+    with console.status(i18n.gettext(N_("refreshing its scorecard"), lang)) as status:
         report = do_refresh(path, sample.AS_OF, backup=False, progress=lambda m: status.update(m))
-    _print_scorecard(console, report.scorecard, f"{sample.load(lang).name} — scorecard on {report.as_of}",
+    _print_scorecard(console, report.scorecard, _title(sample.load(lang).name, report.as_of, lang),
                      report.warnings, report.lang)
-    click.echo(f"\nThe workbook is {path.resolve()}\nOpen it in Excel or LibreOffice; see its Start sheet. "
-               "Refresh it again with: kpi-xl refresh " + str(path))
+    from .workbook import layout
+
+    click.echo("\n" + "\n".join(m.text(lang) for m in (
+        Message(N_("The workbook is {path}"), path=str(path.resolve())),
+        Message(N_("Open it in Excel or LibreOffice; see its {sheet} sheet."), sheet=layout.sheet("start", lang)),
+        Message(N_("Refresh it again with: {command}"), command=f"kpi-xl refresh {path}"))))
 
 
 @main.command()

@@ -25,6 +25,8 @@ __all__ = [
     "is_error",
     "KpiXlError",
     "KpiInputError",
+    "SaidError",
+    "N_",
 ]
 
 
@@ -85,3 +87,21 @@ class KpiInputError(KpiXlError):
     def __init__(self, error: XlError, message: str):
         super().__init__(message)
         self.error = error.because(message)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation where it is defined; it is translated where it is shown
+    (:mod:`kpi_xl.i18n` shows it; Babel's extractor finds every ``N_("...")``)."""
+    return text
+
+
+class SaidError(KpiXlError):
+    """An error said as an English message id (marked with :func:`N_`) and named values, in no
+    language yet: for core math, which cannot import the catalogs. ``str(error)`` is the English
+    text; :func:`kpi_xl.i18n.text` shows it in the reader's language. A tuple value is a list
+    (joined with ", " in English, an ideographic comma in Chinese)."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid.format(**{k: ", ".join(map(str, v)) if isinstance(v, tuple) else v
+                                         for k, v in params.items()}) if params else msgid)
+        self.msgid, self.params = msgid, params

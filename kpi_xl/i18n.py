@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import KpiXlError
+from .errors import KpiXlError, N_, SaidError
 
 DOMAIN = "kpi_xl"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -40,11 +40,6 @@ SOURCE = "en"
 
 class LanguageError(KpiXlError, ValueError):
     """A language kpi-xl has no catalog for (the message lists the ones it has)."""
-
-
-def N_(text: str) -> str:
-    """Mark ``text`` for translation where it is defined; it is translated where it is shown."""
-    return text
 
 
 def NC_(context: str, text: str) -> str:
@@ -254,5 +249,18 @@ class MessageError(KpiXlError):
 
 
 def text(value: Any, lang: str | None = None) -> Any:
-    """A Message (or Join, or error carrying one) in ``lang``; any other value unchanged."""
+    """A Message (or Join, or error carrying one, or a core :class:`~kpi_xl.errors.SaidError`)
+    in ``lang``; any other value unchanged."""
+    if isinstance(value, SaidError):
+        if not value.params:  # a sentence with nothing to fill in (its braces, if any, are text)
+            return gettext(value.msgid, lang)
+        params = {k: Join(v) if isinstance(v, tuple) else v for k, v in value.params.items()}
+        return Message(value.msgid, **params).text(lang)
     return value.text(lang) if isinstance(value, (Message, Join, MessageError)) else value
+
+
+def at(where: str, problem: Any, lang: str | None = None) -> str:
+    """``problem`` (a Message, an error or text) said at ``where`` (a cell such as Goals!J6, a
+    sheet, a file, a goal): "where: problem" in English, "where\uff1aproblem" (a full-width
+    colon) in Chinese. Every warning and refusal that names its place is joined here."""
+    return Message(N_("{cell}: {problem}"), cell=where, problem=problem).text(lang)

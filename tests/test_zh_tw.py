@@ -387,3 +387,75 @@ def test_the_zh_tw_tutorial_says_what_the_commands_say(tmp_path, monkeypatch):
         said = re.sub(r"\[ *\d+\.\d", "[   0.2", quoted) if quoted.startswith("[") else quoted
         assert said in [re.sub(r"\[ *\d+\.\d", "[   0.2", li) for li in printed], (quoted, printed)
     assert _english("\n".join(printed)) == []
+
+
+# ---------------------------------------------------------------- every command, word by word
+#: English a zh-TW reader is expected to meet: abbreviations Taiwan writes in Latin letters,
+#: the units and money signs, Excel's own names. A KPI function's name is added below.
+ABBREVIATIONS = {"NT", "KPI", "KPIs", "CLV", "OKR", "PDF", "MRR", "ARR", "MQL", "SQL", "NPS", "CSAT", "CAC",
+                 "LTV", "ACV", "ARPA", "ROI", "ROAS", "CTR", "CPC", "SaaS", "Excel", "LibreOffice", "Python",
+                 "BG", "NBD", "Gamma", "CSV", "Slack", "Teams", "GiB", "SMTP", "VBA"}
+#: `kpi-xl COMMAND [--option]` quoted to the reader is a command to type, not English.
+COMMAND = re.compile(r"kpi-xl(?: (?:new|refresh|scorecard|import|predict|share|report|demo|functions|vba))?"
+                     r"(?: --?[a-z][a-z-]*(?: [A-Z]\d+)?)*")
+#: A path or file name (book.xlsx, docs/scorecard.md, /tmp/x/kpi-xl-demo-zh-TW.xlsx).
+PATH = re.compile(r"[\w./\\~-]*[/\\][\w./\\-]*|[\w-]+\.(?:xlsx|xlsm|csv|pdf|md|bas)\b")
+#: A formula as it is typed in Excel (ACHIEVEMENT(90, 100, "higher"), SUM(金額)): code, not prose.
+FORMULA = re.compile(r"\b[A-Z][A-Z0-9_.]*\([^()]*\)")
+
+
+def _english_words(text: str, allowed: set[str]) -> list[str]:
+    """Every ASCII word of 3+ letters in ``text`` that is not a path or file name, a command to
+    type, a name the user gave or an allowed abbreviation (KPI function names included)."""
+    text = FORMULA.sub(" ", PATH.sub(" ", COMMAND.sub(" ", text)))
+    return [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in allowed and w.upper() not in allowed]
+
+
+def test_every_command_on_a_zh_tw_workbook_speaks_chinese(tmp_path, monkeypatch):
+    """new, demo, import, refresh, scorecard, share, predict (and report, given LibreOffice)
+    on a zh-TW workbook: not one English word a Taiwanese owner would have to read."""
+    import shutil as _shutil
+
+    from kpi_xl.functions import catalog
+
+    monkeypatch.chdir(tmp_path)
+    book = tmp_path / "book.xlsx"
+    (tmp_path / "visits.csv").write_text("Day,Visits\n2026-06-01,10\n2026-06-02,12\n", encoding="utf-8")
+    rng, rows = np.random.default_rng(3), []
+    for i in range(300):
+        start = dt.datetime(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))
+        rows += [(f"C{i:03d}", start + dt.timedelta(days=int(k * rng.integers(5, 60))), float(rng.gamma(4, 20)))
+                 for k in range(int(rng.integers(1, 6)))]
+    pd.DataFrame(rows, columns=["Customer", "Date", "Amount"]).to_csv(tmp_path / "sales.csv", index=False)
+    typed = {"Day", "Visits", "Sales", "Customer", "Date", "Amount", "sideways", "book"}  # the user's own words
+    allowed = ABBREVIATIONS | typed | {f.name for f in catalog.functions()}
+    commands = [["new", "--lang", ZH, str(book)],
+                ["demo", "--lang", ZH, "--out", str(tmp_path / "demo")],
+                ["import", str(book), "Visits", "visits.csv"],
+                ["import", str(book), "Sales", "sales.csv", "--no-backup"],
+                ["refresh", str(book), "--as-of", "2026-06-30"],
+                ["scorecard", "--lang", ZH],
+                ["scorecard", "--lang", ZH, "--goal", "S1"],
+                ["share", str(book), str(tmp_path / "shared.xlsx")],
+                ["predict", str(book), "--table", "Sales", "--as-of", "2026-06-30"],
+                ["predict", str(book), "--as-of", "2026-12-01"]]  # the sample's orders: the model cannot be fitted
+    if _shutil.which("soffice") or _shutil.which("libreoffice"):
+        commands.append(["report", str(book), "--pdf", str(tmp_path / "report.pdf"), "--as-of", "2026-06-30"])
+    runner, found, said = CliRunner(), {}, {}
+    for args in commands:
+        if args[0] == "refresh":  # a goal's problem: a warning at its cell
+            with open_package(book) as pkg:
+                pkg.write_region(layout.sheet("goals", ZH), 5, _col("direction"), _col("direction"), [["sideways"]])
+                pkg.save(book, backup=False)
+        result = runner.invoke(main, args)
+        assert result.exit_code in (0, 3), (args, result.output)
+        assert result.output.strip(), args
+        said[args[0]] = said.get(args[0], "") + result.output
+        words = _english_words(result.output, allowed)
+        iso = re.findall(r"\b\d{4}-\d\d-\d\d\b", PATH.sub(" ", COMMAND.sub(" ", result.output)))
+        if words or iso:
+            found[" ".join(args[:1] + args[2:3])] = (words + iso, result.output)
+    assert found == {}, "\n\n".join(f"{k}: {sorted(set(w))}\n{out}" for k, (w, out) in found.items())
+    # a warning names its cell, then a full-width colon, as the rest of the Chinese text
+    warned = [li for li in said["refresh"].splitlines() if li.startswith("警告：")]
+    assert warned and all(re.match(r"警告：\S+![A-Z]+\d+：", li) for li in warned), warned

@@ -91,9 +91,9 @@ def read_sources(workbook: Any, wanted: set[str]) -> dict[str, SourceTable]:
         line = r1 + info.header_row_count + i
         if name.lower() in taken:  # a goal naming it would read the sheet, not the source
             cell = f"{info.sheet}!{column_letter(c1 + cols.index(found['name']))}{line}"
-            raise WorkbookError(f"{cell}: " + Message(N_(
+            raise WorkbookError(i18n.at(cell, Message(N_(
                 "'{name}' is already the name of a table or sheet in this workbook; give the source another "
-                "name"), name=name).text(workbook.lang))
+                "name"), name=name), workbook.lang))
         if not name or name.lower() not in wanted:
             continue
         where = f"{info.sheet}!{column_letter(c1 + cols.index(found['location']))}{line}"

@@ -200,7 +200,7 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
 
     keep = orders.date <= np.datetime64(as_of, "D")
     if not keep.any():
-        raise PredictError(Message(N_("no orders on or before {date}"), date=as_of.isoformat()))
+        raise PredictError(Message(N_("no orders on or before {date}"), date=as_of))
     rfm = cl.rfm_summary(orders.customer[keep], orders.date[keep], orders.value[keep], as_of=np.datetime64(as_of, "D"))
     ids, counts = np.unique(orders.customer[keep], return_counts=True)
     n = len(rfm)
@@ -217,7 +217,7 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
         bg = cl.BetaGeo().fit(rfm)
     except cl.NotIdentifiedError as exc:
         notes.append(Message(N_("No predictions: the purchase model cannot be fitted to these orders ({why})."),
-                             why=str(exc)))
+                             why=exc))
         bg = None
     if bg is not None:
         params.update(bg.params_)
@@ -235,7 +235,7 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
     except cl.NotIdentifiedError as exc:
         if bg is not None:
             notes.append(Message(N_("No CLV: the spend model cannot be fitted to these orders ({why})."),
-                                 why=str(exc)))
+                                 why=exc))
         gg = None
     if gg is not None:
         params.update(gg.params_)
@@ -285,7 +285,7 @@ def _holdout(cl, orders: _Orders, keep: np.ndarray, as_of: dt.date, notes: list[
         model = cl.BetaGeo().fit(split.calibration)
     except cl.NotIdentifiedError as exc:
         notes.append(Message(N_("No holdout check: the orders before {date} cannot identify the purchase "
-                                "model ({why})."), date=start.isoformat(), why=str(exc)))
+                                "model ({why})."), date=start, why=exc))
         return None, None
     return cl.holdout_check(model, split), start
 

@@ -36,8 +36,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, KpiXlError, XlError
-from ..excel import EPOCH_1900, column_index, split_ref, to_serial
+from ..errors import DIV0, NA, NUM, VALUE, ERROR_CODES, XlError
+from ..excel import EPOCH_1900, column_index, column_letter, split_ref, to_serial
+from ..i18n import Message, MessageError, N_
 from ..functions import calling, registry
 from . import criteria
 
@@ -66,8 +67,12 @@ def _tokenizer():
 
         return Tokenizer
 
-class Unsupported(KpiXlError):
-    """A construct or function the evaluator does not know (the cell keeps its value)."""
+class Unsupported(MessageError):
+    """A construct or function the evaluator does not know (the cell keeps its value); its
+    message says which, in no language yet."""
+
+
+_m = Message
 
 
 def serial(v: Any, epoch: dt.datetime = EPOCH_1900) -> Any:
@@ -118,7 +123,7 @@ class Evaluator:
     # ------------------------------------------------------------ cells
     def cell(self, sheet: str, row: int, col: int) -> Any:
         if row < 1 or col < 1:  # A0 (a crafted file): no such cell, never a negative index
-            raise Unsupported(f"invalid reference to row {row} of {sheet}")
+            raise Unsupported(_m(N_("invalid reference to row {row} of {sheet}"), row=row, sheet=sheet))
         key = (sheet, row, col)
         if key in self.context.overlay:
             return serial(self.context.overlay[key], self.context.epoch)
@@ -134,7 +139,7 @@ class Evaluator:
         if key in self.done:
             return self.done[key]
         if key in self.busy:
-            raise Unsupported(f"circular reference at {key[0]}!{key[2]},{key[1]}")
+            raise Unsupported(_m(N_("circular reference at {cell}"), cell=f"{key[0]}!{column_letter(key[2])}{key[1]}"))
         self.busy.add(key)
         try:
             value = self.evaluate(self.context.formulas[key], key[0], key[1])
@@ -155,7 +160,7 @@ class Evaluator:
     def block(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> np.ndarray:
         """The values of a range (read-only; read once per evaluation, then reused)."""
         if min(r1, c1, r2, c2) < 1:
-            raise Unsupported(f"invalid reference to row {min(r1, r2)} of {sheet}")
+            raise Unsupported(_m(N_("invalid reference to row {row} of {sheet}"), row=min(r1, r2), sheet=sheet))
         r2 = min(r2, max(self.last_row(sheet), r1))
         key = (sheet, r1, c1, r2, c2)
         if key in self._blocks:
@@ -215,7 +220,7 @@ class Evaluator:
         try:
             tokens = [t for t in _tokenizer()(text).items if t.type != "WHITE-SPACE"]
         except Exception as exc:  # noqa: BLE001 - the tokenizer's own errors
-            raise Unsupported(f"cannot parse {formula!r}: {exc}") from None
+            raise Unsupported(_m(N_("cannot read the formula '{formula}' ({error})"), formula=formula, error=exc)) from None
         saved = (getattr(self, "tokens", None), getattr(self, "pos", 0), getattr(self, "sheet", sheet),
                  getattr(self, "row", None))
         if row is None:  # a named formula is evaluated in the row of the cell that uses it
@@ -224,7 +229,8 @@ class Evaluator:
         try:
             value = self.expr(0)
             if self.pos != len(self.tokens):
-                raise Unsupported(f"unexpected {self.tokens[self.pos].value!r} in {formula!r}")
+                raise Unsupported(_m(N_("unexpected '{token}' in the formula '{formula}'"),
+                                     token=self.tokens[self.pos].value, formula=formula))
             return value
         finally:  # a referenced formula cell is evaluated in the middle of another
             self.tokens, self.pos, self.sheet, self.row = saved
@@ -264,7 +270,7 @@ class Evaluator:
     def primary(self) -> Any:
         t = self.peek()
         if t is None:
-            raise Unsupported("formula ends too early")
+            raise Unsupported(_m(N_("the formula ends too early")))
         self.pos += 1
         if t.type == "OPERAND":
             return self.operand(t)
@@ -276,12 +282,12 @@ class Evaluator:
             return v
         if t.type == "ARRAY" and t.subtype == "OPEN":
             return self.array()
-        raise Unsupported(f"unexpected {t.value!r}")
+        raise Unsupported(_m(N_("unexpected '{token}'"), token=t.value))
 
     def expect(self, type_: str, subtype: str) -> None:
         t = self.peek()
         if t is None or t.type != type_ or t.subtype != subtype:
-            raise Unsupported("unbalanced formula")
+            raise Unsupported(_m(N_("the formula's parentheses do not pair up")))
         self.pos += 1
 
     def array(self) -> np.ndarray:
@@ -289,7 +295,7 @@ class Evaluator:
         while True:
             t = self.peek()
             if t is None:
-                raise Unsupported("unclosed array")
+                raise Unsupported(_m(N_("an array constant without its closing brace")))
             if t.type == "ARRAY" and t.subtype == "CLOSE":
                 self.pos += 1
                 rows.append(row)
@@ -320,7 +326,7 @@ class Evaluator:
                 out.append(self.expr(0))
             t = self.peek()
             if t is None:
-                raise Unsupported("unclosed function")
+                raise Unsupported(_m(N_("a function without its closing parenthesis")))
             self.pos += 1
             if t.type == "FUNC" and t.subtype == "CLOSE":
                 return out
@@ -338,7 +344,7 @@ class Evaluator:
                 defaults = [p.default for p in inspect.signature(kpi.core).parameters.values()]
                 args = [*args, *defaults[len(args):params.index("language")], self.context.lang]
             return calling.call(kpi.name, *[self.udf_arg(a) for a in args])
-        raise Unsupported(f"function {name} is not evaluated here")
+        raise Unsupported(_m(N_("function {name} is computed by Excel only, not by kpi-xl"), name=name))
 
     def udf_arg(self, a: Any) -> Any:
         """What xlwings hands a worksheet function: a 2-D array for a range (float64 with NaN
@@ -376,7 +382,7 @@ class Evaluator:
         if len(parts) == 1:
             m = _CELL.match(parts[0])
             if not m:
-                raise Unsupported(f"reference {ref!r}")
+                raise Unsupported(_m(N_("a reference kpi-xl cannot read: {ref}"), ref=ref))
             return self.cell(sheet, int(m.group(2)), column_index(m.group(1)))
         a, b = parts
         ma, mb = _CELL.match(a), _CELL.match(b)
@@ -386,7 +392,7 @@ class Evaluator:
         ca, cb = _COLS.match(a), _COLS.match(b)
         if ca and cb:
             return self.block(sheet, 1, column_index(ca.group(1)), max(self.last_row(sheet), 1), column_index(cb.group(1)))
-        raise Unsupported(f"reference {ref!r}")
+        raise Unsupported(_m(N_("a reference kpi-xl cannot read: {ref}"), ref=ref))
 
     def name(self, ref: str) -> str | None:
         """What a defined name refers to (names are case-insensitive), or None."""
@@ -402,12 +408,12 @@ class Evaluator:
     def table_ref(self, table: str, inner: str) -> np.ndarray:
         info = self.context.tables.get(table.lower())
         if info is None:
-            raise Unsupported(f"no table {table}")
+            raise Unsupported(_m(N_("no table named {table}"), table=table))
         sheet, r1, c1, r2, columns = info.sheet, info.first_row, info.first_col, info.last_row, info.columns
         col, this_row = _table_column(inner)
         lookup = {c.lower(): i for i, c in enumerate(columns)}
         if col.lower() not in lookup:
-            raise Unsupported(f"table {table} has no column {col}")
+            raise Unsupported(_m(N_("table {table} has no column {column}"), table=table, column=col))
         c = c1 + lookup[col.lower()]
         if this_row:  # Table[@Column]: the cell of this formula's row (Excel: #VALUE! outside the table's rows)
             row = getattr(self, "row", None)
@@ -427,11 +433,11 @@ def _table_column(inner: str) -> tuple[str, bool]:
         text = text[1:].strip()
     parts = re.findall(r"\[([^\[\]]*)\]", text) if text.startswith("[") else [text]
     if text.startswith("[") and "".join(f"[{p}]" for p in parts) != re.sub(r"\]\s*,\s*\[", "][", text):
-        raise Unsupported(f"table specifier {inner!r}")
+        raise Unsupported(_m(N_("a structured reference kpi-xl cannot read: [{specifier}]"), specifier=inner))
     specials = [p.strip().lower() for p in parts if p.strip().startswith("#")]
     names = [p.strip() for p in parts if not p.strip().startswith("#")]
     if any(p not in ("#this row", "#data") for p in specials) or len(names) != 1:
-        raise Unsupported(f"table specifier {inner!r}")
+        raise Unsupported(_m(N_("a structured reference kpi-xl cannot read: [{specifier}]"), specifier=inner))
     return names[0], this_row or "#this row" in specials
 
 
@@ -594,7 +600,7 @@ def _sumif(ev, rng: Any, crit: Any, target: Any = None) -> Any:
     shape, have = _shape(rng), _shape(target)
     if have != shape:
         if not isinstance(target, np.ndarray) or have[0] < shape[0] or have[1] < shape[1]:
-            raise Unsupported("SUMIF with a sum range smaller than its criteria range")
+            raise Unsupported(_m(N_("SUMIF with a sum range smaller than its criteria range")))
         target = target[:shape[0], :shape[1]]
     return _ifs(ev, "sum", target, [rng, crit])
 
@@ -621,7 +627,7 @@ def _match(ev, value: Any, arr: Any, kind: Any = 1.0) -> Any:
             if _compare("=", v, value) is True:
                 return float(i + 1)
         return NA
-    raise Unsupported("MATCH with approximate match")
+    raise Unsupported(_m(N_("MATCH with approximate match (only exact match, 0, is computed)")))
 
 
 def _date(ev, y, m, d) -> Any:
@@ -714,7 +720,7 @@ NATIVE: dict[str, Callable[..., Any]] = {
 @dataclass
 class Outcome:
     values: dict[tuple[str, int, int], Any]
-    skipped: dict[tuple[str, int, int], str]
+    skipped: dict[tuple[str, int, int], Message]  # why each was not computed, in no language yet
 
 
 def evaluate_all(context: FormulaContext) -> Outcome:
@@ -725,9 +731,9 @@ def evaluate_all(context: FormulaContext) -> Outcome:
         try:
             values[key] = ev.formula_cell(key)
         except Unsupported as exc:
-            skipped[key] = str(exc)
+            skipped[key] = exc.message
         except Exception as exc:  # noqa: BLE001 - a cell we cannot compute keeps its value
-            skipped[key] = f"{type(exc).__name__}: {exc}"
+            skipped[key] = _m(N_("an unexpected error ({error})"), error=f"{type(exc).__name__}: {exc}")
     return Outcome(values, skipped)
 
 
@@ -767,7 +773,7 @@ def name_values(pkg, path, wanted: list[str]) -> dict[str, Any]:
             try:
                 cache[sheet] = cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except Exception:  # noqa: BLE001 - calamine's own errors: no such sheet
-                raise Unsupported(f"no sheet {sheet!r}") from None
+                raise Unsupported(_m(N_("no sheet named {sheet}"), sheet=sheet)) from None
         return cache[sheet]
 
     first = next((s.name for s in pkg.sheets() if s.kind == "worksheet"), "")
@@ -778,7 +784,7 @@ def name_values(pkg, path, wanted: list[str]) -> dict[str, Any]:
         value = ev.evaluate(context.names[name], first)
         if isinstance(value, np.ndarray):
             if value.size != 1:
-                raise Unsupported(f"the name {name} is a range or an array, not one value")
+                raise Unsupported(_m(N_("the name {name} is a range or an array, not one value"), name=name))
             value = value.reshape(-1)[0]
         out[name] = value
     return out

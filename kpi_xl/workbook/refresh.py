@@ -93,7 +93,7 @@ class FormulaResults:
     """The formulas on the user's sheets, computed (:func:`compute_formulas`)."""
 
     changed: dict[str, dict[tuple[int, int], Any]]  # sheet → (row, col) → new cached value
-    skipped: dict[tuple[str, int, int], str]  # (sheet, row, col) → why it was not computed
+    skipped: dict[tuple[str, int, int], i18n.Message]  # (sheet, row, col) → why it was not computed
     # sheet → anchor (row, col) → (the whole result, its date columns, whether it becomes an array formula)
     spills: dict[str, dict[tuple[int, int], tuple[list[list[Any]], tuple[int, ...], bool]]] = field(default_factory=dict)
 
@@ -301,15 +301,15 @@ def _check_headers(info: TableInfo, workbook: WorkbookReader) -> None:
         key = canonical(header)
         if key not in known and key not in smart:
             expected = i18n.Join(layout.goal_header(k, workbook.lang) for k in layout.GOAL_HEADERS)
-            raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{r1}: " + i18n.Message(i18n.N_(
+            raise WorkbookError(i18n.at(f"{info.sheet}!{column_letter(c1 + j)}{r1}", i18n.Message(i18n.N_(
                 "unknown column '{header}' in the Goals table (expected: {expected})"), header=header,
-                expected=expected).text(workbook.lang))
+                expected=expected), workbook.lang))
 
 
 def read_inputs(workbook: WorkbookReader) -> RefreshInputs:
     """Everything refresh needs from the workbook, checked."""
     goals_info, goals = workbook.table("Goals")
-    _check_text(goals_info, goals)
+    _check_text(goals_info, goals, workbook.lang)
     smart_header = layout.smart_header(workbook.lang)
     _check_headers(goals_info, workbook)
     goals = goals.drop(columns=[c for c in goals.columns if c == smart_header])
@@ -334,12 +334,12 @@ def read_inputs(workbook: WorkbookReader) -> RefreshInputs:
     # the sources goals name (the Sources table): read where they live when a goal asks
     data.update(read_sources(workbook, wanted))
     kr_info, kr = workbook.table("KeyResults")
-    _check_text(kr_info, kr)
+    _check_text(kr_info, kr, workbook.lang)
     kr = kr.rename(columns=dict(zip(layout.header(layout.KR_COLUMNS, workbook.lang), [c[0] for c in layout.KR_COLUMNS])))
     if "goal" in kr.columns:  # the goal a key result follows, by id: 101 as typed
         kr["goal"] = kr["goal"].astype(object).map(_as_text)
     plans_info, plans = workbook.table("RewardPlans")
-    _check_text(plans_info, plans)
+    _check_text(plans_info, plans, workbook.lang)
     plans = plans.rename(columns=dict(zip(layout.header(layout.PLAN_COLUMNS, workbook.lang),
                                           [c[0] for c in layout.PLAN_COLUMNS])))
     _check_review(goals_info, goals, kr_info, kr, plans, workbook.lang)
@@ -382,9 +382,9 @@ def _check_review(goals_info: TableInfo, goals: pd.DataFrame, kr_info: TableInfo
         for label, plan in goals[reward_col].items():
             if plan is not None and str(plan).strip() and str(plan).strip().casefold() not in known:
                 cell = _cell_of(goals_info, list(goals.columns), int(label) + 1, "reward")
-                raise WorkbookError(f"{cell}: " + i18n.Message(i18n.N_(
+                raise WorkbookError(i18n.at(cell, i18n.Message(i18n.N_(
                     "reward plan '{plan}' is not in the {sheet} table"), plan=str(plan).strip(),
-                    sheet=layout.sheet("rewards", lang)).text(lang))
+                    sheet=layout.sheet("rewards", lang)), lang))
     if not {"start_value", "target_value", "current_value", "score"} <= set(kr.columns):
         return
     r1, c1, _, _ = _split(kr_info.ref)
@@ -393,8 +393,8 @@ def _check_review(goals_info: TableInfo, goals: pd.DataFrame, kr_info: TableInfo
         start, target, now, score = (_float(r[k]) for k in ("start_value", "target_value", "current_value", "score"))
         if score != score and now == now and target == (0.0 if start != start else start):
             cell = f"{kr_info.sheet}!{column_letter(c1 + target_at)}{r1 + kr_info.header_row_count + int(label)}"
-            raise WorkbookError(f"{cell}: " + i18n.Message(i18n.N_(
-                "the target equals the start value (a key result needs somewhere to go)")).text(lang))
+            raise WorkbookError(i18n.at(cell, i18n.Message(i18n.N_(
+                "the target equals the start value (a key result needs somewhere to go)")), lang))
 
 
 def _float(v: Any) -> float:
@@ -435,8 +435,8 @@ def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetim
         return dt.date.today()
     day = as_date(v)  # the goals table's reading of a date: datetime, serial number or ISO text
     if day is None:
-        raise WorkbookError(f"{layout.sheet('settings', lang)}!B3: " + i18n.Message(i18n.N_(
-            "'{value}' is not a date (expected e.g. 2026-06-30, or blank for today)"), value=v).text(lang))
+        raise WorkbookError(i18n.at(f"{layout.sheet('settings', lang)}!B3", i18n.Message(i18n.N_(
+            "'{value}' is not a date (expected e.g. 2026-06-30, or blank for today)"), value=v), lang))
     return day
 
 
@@ -445,8 +445,8 @@ def _period(settings: dict[str, Any], lang: str = "en") -> str:
     words = CHOICE_WORDS["period"]
     if v not in words or words[v] == "year":
         allowed = i18n.Join((i18n.Message(w, context="period") for w in ("month", "quarter")), sep=" or ")
-        raise WorkbookError(f"{layout.sheet('settings', lang)}!B5: " + i18n.Message(i18n.N_(
-            "review period '{value}' is not {allowed}"), value=v, allowed=allowed).text(lang))
+        raise WorkbookError(i18n.at(f"{layout.sheet('settings', lang)}!B5", i18n.Message(i18n.N_(
+            "review period '{value}' is not {allowed}"), value=v, allowed=allowed), lang))
     return words[v]
 
 
@@ -459,7 +459,7 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
     try:
         rules = read_rules(inputs.rules)
     except KpiXlError as exc:
-        raise WorkbookError(f"{layout.sheet('settings', lang)}: {i18n.text(exc, lang)}") from None
+        raise WorkbookError(i18n.at(layout.sheet('settings', lang), exc, lang)) from None
     progress(i18n.Message(i18n.N_("computing the scorecard as of {date}"), date=when).text(lang))
     try:
         result = compute(inputs.goals, inputs.data, when, rules=rules)
@@ -500,9 +500,9 @@ def _changes_room(workbook: WorkbookReader, owned: Owned) -> None:
         _keep_first_seen(workbook.sheet_values(sheet), owned)
         return
     owned.changes = None
-    owned.warnings.append(f"{sheet}!{column_letter(layout.CHANGES_COL)}1: " + i18n.Message(i18n.N_(
+    owned.warnings.append(i18n.at(f"{sheet}!{column_letter(layout.CHANGES_COL)}1", i18n.Message(i18n.N_(
         "not empty, so the Changes region (goals whose status changed) was not written there; "
-        "empty the cells from there to the right to see it")).text(workbook.lang))
+        "empty the cells from there to the right to see it")), workbook.lang))
 
 
 def _row_problems(workbook: WorkbookReader, inputs: RefreshInputs, result: Result) -> list[str]:
@@ -516,8 +516,7 @@ def _row_problems(workbook: WorkbookReader, inputs: RefreshInputs, result: Resul
         if isinstance(p, DataError):
             line = _data_error(workbook, p, lang)
         else:
-            line = f"{_cell_of(inputs.goals_info, list(inputs.goals.columns), p.row, p.column)}: " \
-                   f"{i18n.text(p.message, lang)}"
+            line = i18n.at(_cell_of(inputs.goals_info, list(inputs.goals.columns), p.row, p.column), p.message, lang)
         out.append(line)
         card.loc[card["id"] == gid, "rule"] = line
     return out
@@ -526,10 +525,10 @@ def _row_problems(workbook: WorkbookReader, inputs: RefreshInputs, result: Resul
 def _goals_error(inputs: RefreshInputs, exc: GoalsError, lang: str) -> str:
     """The goals table's problems, each at the cell the user typed into, in the workbook's language."""
     info, cols = inputs.goals_info, list(inputs.goals.columns)
-    lines = [f"{_cell_of(info, cols, p.row, p.column)}: {i18n.text(p.message, lang)}" if p.row else
-             f"{info.sheet}: " + i18n.Message(i18n.N_("column '{column}' {problem}"), column=layout.goal_header(p.column, lang)
-                                              if p.column in layout.GOAL_HEADERS else p.column,
-                                              problem=p.message).text(lang) for p in exc.problems]
+    lines = [i18n.at(_cell_of(info, cols, p.row, p.column), p.message, lang) if p.row else
+             i18n.at(info.sheet, i18n.Message(i18n.N_("column '{column}' {problem}"), column=layout.goal_header(
+                 p.column, lang) if p.column in layout.GOAL_HEADERS else p.column, problem=p.message), lang)
+             for p in exc.problems]
     return i18n.gettext(i18n.N_("the goals table has problems:"), lang) + "\n" + "\n".join(lines)
 
 
@@ -548,10 +547,10 @@ def _data_error(workbook: WorkbookReader, exc: DataError, lang: str) -> str:
     r1, c1, _, _ = _split(info.ref)
     col = c1 + names.index(str(column).strip().lower())
     problem = exc.problem if getattr(exc, "problem", None) is not None else exc.message
-    return f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}: {i18n.text(problem, lang)}"
+    return i18n.at(f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}", problem, lang)
 
 
-def _check_text(info: TableInfo, df: pd.DataFrame) -> None:
+def _check_text(info: TableInfo, df: pd.DataFrame, lang: str = "en") -> None:
     """Text longer than a cell holds (a crafted or generated file) is refused at the cell
     it was typed into, before it is copied anywhere."""
     r1, c1, _, _ = _split(info.ref)
@@ -563,8 +562,12 @@ def _check_text(info: TableInfo, df: pd.DataFrame) -> None:
         if len(lengths) and lengths.max() > MAX_TEXT:
             label = lengths.idxmax()
             row = r1 + info.header_row_count + (int(label) if isinstance(label, int) else 0)
-            raise WorkbookError(f"{info.sheet}!{column_letter(c1 + j)}{row}: {lengths.max()} characters; "
-                                f"an Excel cell holds at most {MAX_TEXT}")
+            raise WorkbookError(_too_long(f"{info.sheet}!{column_letter(c1 + j)}{row}", lengths.max(), lang))
+
+
+def _too_long(cell: str, n: int, lang: str) -> str:
+    return i18n.Message(i18n.N_("{where}: {n:,} characters; an Excel cell holds at most {limit:,}"), where=cell,
+                        n=int(n), limit=MAX_TEXT).text(lang)
 
 
 NOTE_COLUMN = [c[0] for c in layout.SCORECARD_COLUMNS].index("note") + 1
@@ -590,8 +593,7 @@ def kept_notes(pkg: Package, workbook: WorkbookReader) -> dict[str, KeptCell]:
             formula = Translator("=" + text, f"{column_letter(NOTE_COLUMN)}{mr}").translate_formula(
                 f"{column_letter(NOTE_COLUMN)}{r}")[1:]
         if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
-            raise WorkbookError(f"{sheet}!{column_letter(NOTE_COLUMN)}{r}: {len(cell.value)} characters; "
-                                f"an Excel cell holds at most {MAX_TEXT}")
+            raise WorkbookError(_too_long(f"{sheet}!{column_letter(NOTE_COLUMN)}{r}", len(cell.value), workbook.lang))
         out[str(goal)] = KeptCell(cell.value, formula or None, cell.style or None)
     return out
 
@@ -912,7 +914,7 @@ def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int],
     return refused
 
 
-def _repredict(path: Path, as_of: dt.date | None, backup: bool, progress) -> tuple[bool, str | None]:
+def _repredict(path: Path, as_of: dt.date | None, backup: bool, progress) -> tuple[bool, Any]:
     """A Customers sheet made by ``kpi-xl predict`` is predicted again first (its recorded inputs, this
     refresh's as-of date), so goals on the Customers table count the new predictions. (whether it was,
     the warning when it could not be)."""
@@ -921,7 +923,7 @@ def _repredict(path: Path, as_of: dt.date | None, backup: bool, progress) -> tup
     try:
         return repredict(path, as_of, backup, progress) is not None, None
     except i18n.MessageError as exc:
-        return False, exc.text(i18n.language())
+        return False, exc  # said in the workbook's language where it is shown
     except WorkbookError as exc:
         return False, str(exc)
 
@@ -932,7 +934,7 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
     is followed: the workbook it points to is refreshed and the link kept."""
     path = Path(path)
     if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
+        raise WorkbookError(i18n.Message(i18n.N_("{file}: no such file"), file=str(path)).text(i18n.language()))
     path = Path(os.path.realpath(path))
     check_writable(path)  # before any work: a read-only workbook is never replaced
     predicted, predict_problem = _repredict(path, as_of, backup, progress)
@@ -960,21 +962,21 @@ def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
                     continue
                 blocked = write_spill(pkg, sheet, (r, c), values, dates, make_array)
                 if blocked:
-                    owned.warnings.append(f"{sheet}!{column_letter(c)}{r}: " + i18n.Message(i18n.N_(
+                    owned.warnings.append(i18n.at(f"{sheet}!{column_letter(c)}{r}", i18n.Message(i18n.N_(
                         "its result spills over {rows} rows and {columns} columns, but {cell} is not empty; "
                         "empty the cells in the way to see it whole"), rows=len(values),
-                        columns=len(values[0]) if values else 1, cell=blocked).text(workbook.lang))
+                        columns=len(values[0]) if values else 1, cell=blocked), workbook.lang))
         for cell, why in unwritten.items():
-            owned.warnings.append(f"{cell}: " + i18n.Message(i18n.N_(
+            owned.warnings.append(i18n.at(cell, i18n.Message(i18n.N_(
                 "its computed result could not be stored ({why}); the cell keeps its last value"),
-                why=why).text(workbook.lang))
+                why=why), workbook.lang))
         if skipped:
             (sheet, r, c), why = next(iter(skipped.items()))
             owned.warnings.append(i18n.Message(i18n.N_(
                 "{n} formula(s) not computed (they keep their last value); first {cell}: {why}"), n=len(skipped),
                 cell=f"{sheet}!{column_letter(c)}{r}", why=why).text(workbook.lang))
         if predict_problem:
-            owned.warnings.append(predict_problem)
+            owned.warnings.append(i18n.text(predict_problem, workbook.lang))
         progress(i18n.gettext(i18n.N_("saving (the previous version is kept as a backup)") if backup else
                               i18n.N_("saving"), workbook.lang))
         pkg.save(path, backup=backup and not predicted)  # after a new prediction, the backup is its

@@ -99,19 +99,21 @@ def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | 
     ``book`` itself is only read."""
     book = Path(book)
     if not book.is_file():
-        raise WorkbookError(f"{book}: no such file")
+        raise WorkbookError(Message(N_("{file}: no such file"), file=str(book)).text(i18n.language()))
     if paper not in PAPERS:
         raise WorkbookError(f"paper {paper!r}: one of {', '.join(PAPERS)}")
     with tempfile.TemporaryDirectory(prefix="kpi-xl-report-") as tmp:
         copy = Path(tmp) / book.name
         shutil.copyfile(book, copy)
-        progress(Message(N_("refreshing a copy of {book}"), book=book.name).text())
+        from .importing import workbook_language
+
+        progress(Message(N_("refreshing a copy of {book}"), book=book.name).text(workbook_language(book)))
         refreshed = refresh(copy, as_of, backup=False)
         digest = _digest(copy, refreshed)
         out = None
         if pdf is not None:
             _print_setup(copy, refreshed, paper)
-            progress(Message(N_("printing the Scorecard and the Dashboard with LibreOffice")).text())
+            progress(Message(N_("printing the Scorecard and the Dashboard with LibreOffice")).text(refreshed.lang))
             made = _to_pdf(copy, Path(tmp) / "pdf", timeout, refreshed.lang)
             out = Path(pdf)
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -126,9 +128,9 @@ def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | 
 
 def _digest(copy: Path, rep: Report) -> Digest:
     lang, card = rep.lang, rep.scorecard
-    title = Message(N_("{book}: scorecard as of {date}"), book=copy.stem, date=rep.as_of.isoformat()).text(lang)
-    at_risk = [f"{r.id} {r.name} ({r.owner})" if r.owner else f"{r.id} {r.name}"
-               for r in card.itertuples(index=False) if r.status == "at_risk"]
+    title = Message(N_("{book}: scorecard as of {date}"), book=copy.stem, date=rep.as_of).text(lang)
+    at_risk = [Message(N_("{goal} ({owner})"), goal=f"{r.id} {r.name}", owner=r.owner).text(lang) if r.owner else
+               f"{r.id} {r.name}" for r in card.itertuples(index=False) if r.status == "at_risk"]
     return Digest(title, change_lines(rep.changes, lang=lang), at_risk, _new_notes(copy, rep), len(rep.worse), lang)
 
 
@@ -140,7 +142,7 @@ def _new_notes(copy: Path, rep: Report) -> list[str]:
     hist = [dict(zip(keys, r)) for r in rows]
     now = max((str(h["period"]) for h in hist if h.get("as_of") not in ("", None)), default="")
     earlier = {(str(h["id"]), str(h["note"]).strip()) for h in hist if str(h["period"]) < now}
-    return [f"{h['id']} {h['name']}: {str(h['note']).strip()}" for h in hist
+    return [i18n.at(f"{h['id']} {h['name']}", str(h['note']).strip(), rep.lang) for h in hist
             if str(h["period"]) == now and str(h["note"] or "").strip()
             and (str(h["id"]), str(h["note"]).strip()) not in earlier]
 

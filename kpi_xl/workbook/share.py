@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import i18n
 from ..functions import catalog
+from ..i18n import Message, N_
 from ..errors import ERROR_CODES, KpiXlError
 from ..excel import column_letter
 from .package import Package, WorkbookError, open_package, workbook_lock
@@ -40,28 +42,46 @@ class ShareReport:
     names_frozen: int  # defined names holding a KPI formula, replaced by their values
     vba_removed: bool
     buttons_removed: int
+    lang: str = "en"  # the workbook's language, the one the report is said in
+
+    def said(self) -> i18n.Join:
+        """What the copy is, in words: the formulas, names, macros and buttons it lost."""
+        said = [Message(N_("wrote {path}: {n:,} KPI formulas replaced by their values"), path=str(self.out),
+                        n=self.frozen)]
+        if self.names_frozen:
+            said.append(Message(N_("{n} defined name(s) holding one too"), n=self.names_frozen))
+        if self.vba_removed:
+            said.append(Message(N_("macros removed")))
+        if self.buttons_removed:
+            said.append(Message(N_("{n} buttons removed"), n=self.buttons_removed))
+        return i18n.Join(said, sep="; ")
 
 
 def share(source: str | Path, out: str | Path) -> ShareReport:
     """Write the shareable copy of ``source`` to ``out`` (.xlsx)."""
     source, out = Path(source), Path(out)
+    from .importing import workbook_language
+
+    lang = workbook_language(source)
     if out.suffix.lower() != ".xlsx":
-        raise KpiXlError(f"{out}: the shared copy must be an .xlsx file (it carries no macros)")
+        raise KpiXlError(i18n.at(str(out), Message(N_("the shared copy must be an .xlsx file (it carries no macros)")),
+                                 lang))
     if out.resolve() == source.resolve():
-        raise KpiXlError(f"{out}: choose another name; share never overwrites the workbook it copies")
+        raise KpiXlError(i18n.at(str(out), Message(N_(
+            "choose another name; share never overwrites the workbook it copies")), lang))
     check_writable(Path(os.path.realpath(out)))
     with workbook_lock(out), open_package(source) as pkg:
         targets = _kpi_formulas(pkg)
-        _refuse_missing_values(source, targets)
+        _refuse_missing_values(source, targets, lang)
         frozen = 0
         for sheet, values in targets.items():
             pkg.freeze_formulas(sheet, values)
             frozen += len(values)
-        names = _freeze_kpi_names(pkg, source)
+        names = _freeze_kpi_names(pkg, source, lang)
         vba = _drop_vba(pkg)
         buttons = _drop_macro_buttons(pkg)
         pkg.save(out, backup=False, mode_from=source)
-    return ShareReport(source, out, frozen, names, vba, buttons)
+    return ShareReport(source, out, frozen, names, vba, buttons, lang)
 
 
 def _kpi_formulas(pkg: Package) -> dict[str, dict[tuple[int, int], object]]:
@@ -81,18 +101,19 @@ def _kpi_formulas(pkg: Package) -> dict[str, dict[tuple[int, int], object]]:
     return out
 
 
-def _refuse_missing_values(source: Path, targets: dict) -> None:
+def _refuse_missing_values(source: Path, targets: dict, lang: str = "en") -> None:
     """A book saved without formula results (never refreshed, or by a program that writes
     none) would be shared with blank cells: refused, saying how to get the values."""
     missing = [(sheet, rc) for sheet, cells in targets.items() for rc, v in sorted(cells.items()) if v is None]
     if missing:
         sheet, (r, c) = missing[0]
-        raise KpiXlError(f"{source}: {len(missing)} KPI formulas have no saved value (first "
-                         f"{sheet}!{column_letter(c)}{r}), so the copy would show blank cells; run "
-                         f"kpi-xl refresh {source} (or open and save it in Excel with kpi-xl), then share again")
+        raise KpiXlError(i18n.at(str(source), Message(N_(
+            "{n} KPI formulas have no saved value (first {cell}), so the copy would show blank cells; run "
+            "{command} (or open and save it in Excel with kpi-xl), then share again"), n=len(missing),
+            cell=f"{sheet}!{column_letter(c)}{r}", command=f"kpi-xl refresh {source}"), lang))
 
 
-def _freeze_kpi_names(pkg: Package, source: Path) -> int:
+def _freeze_kpi_names(pkg: Package, source: Path, lang: str = "en") -> int:
     """Defined names holding a KPI formula (``MyChurn = CHURN(...)``) become the constant
     the formula computes (the evaluator refresh uses reads the saved cell values)."""
     names = [n for n in pkg.defined_names() if _KPI_CALL.search(n.value)]
@@ -103,8 +124,9 @@ def _freeze_kpi_names(pkg: Package, source: Path) -> int:
     try:
         values = name_values(pkg, source, [n.name for n in names])
     except Unsupported as exc:
-        raise KpiXlError(f"{source}: a defined name holds a KPI formula kpi-xl cannot compute ({exc}); "
-                         "replace it by its value in Excel (Formulas > Name Manager), then share again") from None
+        raise KpiXlError(i18n.at(str(source), Message(N_(
+            "a defined name holds a KPI formula kpi-xl cannot compute ({why}); replace it by its value in Excel "
+            "(Formulas > Name Manager), then share again"), why=exc), lang)) from None
     xml = pkg.read_part(pkg.workbook_part)
     for name in names:
         text = _escape(name.value).encode()

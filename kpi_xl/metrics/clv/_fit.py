@@ -6,15 +6,16 @@ from typing import Callable
 
 import numpy as np
 
-from ...errors import KpiXlError
+from ...errors import N_, SaidError
 
 #: Log-parameters are kept within exp(±LOG_BOUND); an estimate at the bound means the data
 #: push that parameter to 0 or infinity, i.e. they do not identify the model.
 LOG_BOUND = 18.0
 
 
-class ClvError(KpiXlError):
-    """Base of the errors of the CLV models."""
+class ClvError(SaidError):
+    """Base of the errors of the CLV models: an English message id and its values (shown in the
+    reader's language by the layer that shows it, :func:`kpi_xl.i18n.text`)."""
 
 
 class ClvInputError(ClvError):
@@ -83,7 +84,7 @@ def maximize(neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np
 
     ``neg_ll(params)`` returns minus the log-likelihood and its gradient in the natural
     parameters; ``n`` scales the objective to a mean (better conditioned); ``why(name, high)``
-    is the sentence for a parameter driven to a bound (``at_bound_ok``: the estimate at the bound
+    is the message id for a parameter ``name`` driven to a bound (``at_bound_ok``: the estimate at the bound
     is returned instead, for a likelihood used only for its value).
     """
 
@@ -103,9 +104,9 @@ def maximize(neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np
     theta = result.x
     for name, value in zip(names, theta):
         if abs(value) > LOG_BOUND - 0.5 and not at_bound_ok:
-            raise NotIdentifiedError(why(name, value > 0))
+            raise NotIdentifiedError(why(name, value > 0), name=name)
     if not np.isfinite(result.fun):
-        raise NotIdentifiedError("the likelihood of these data is not finite at any parameter values")
+        raise NotIdentifiedError(N_("the likelihood of these data is not finite at any parameter values"))
     return np.exp(theta)
 
 
@@ -125,9 +126,9 @@ def standard_errors(neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], pa
     try:
         np.linalg.cholesky(hessian)
     except np.linalg.LinAlgError:
-        raise NotIdentifiedError(
+        raise NotIdentifiedError(N_(
             "the data do not pin the parameters down: the likelihood is flat along a combination of "
-            f"{', '.join(names)} (more customers, or a longer history, are needed)") from None
+            "{names} (more customers, or a longer history, are needed)"), names=tuple(names)) from None
     cov = np.linalg.inv(hessian)
     return cov, np.sqrt(np.diag(cov))
 

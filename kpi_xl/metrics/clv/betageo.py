@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...errors import N_
 from ._fit import LOG_BOUND, dot as _dot, NotIdentifiedError, compress, maximize, fitted, summary
 
 NAMES = ("r", "alpha", "a", "b")
@@ -102,13 +103,19 @@ DROPOUT_EVIDENCE = 3.84
 
 
 def _why(name: str, high: bool) -> str:
+    """The message id (its value ``{name}``) for parameter ``name`` driven to infinity (``high``) or 0."""
     if name in ("r", "alpha"):
-        return ("the customers' buying rates cannot be told apart from the data "
-                f"({name} {'grows without bound' if high else 'goes to 0'}): BG/NBD's spread of purchase "
-                "rates is not identified; a longer history or more customers with repeat purchases are needed")
-    return ("the chance that a customer drops out after a purchase is not identified "
-            f"({name} {'grows without bound' if high else 'goes to 0'}): the histories show no sign of customers "
-            "leaving, or of any staying; a longer history is needed")
+        return (N_("the customers' buying rates cannot be told apart from the data ({name} grows without bound): "
+                   "BG/NBD's spread of purchase rates is not identified; a longer history or more customers with "
+                   "repeat purchases are needed") if high else
+                N_("the customers' buying rates cannot be told apart from the data ({name} goes to 0): BG/NBD's "
+                   "spread of purchase rates is not identified; a longer history or more customers with repeat "
+                   "purchases are needed"))
+    return (N_("the chance that a customer drops out after a purchase is not identified ({name} grows without "
+               "bound): the histories show no sign of customers leaving, or of any staying; a longer history is "
+               "needed") if high else
+            N_("the chance that a customer drops out after a purchase is not identified ({name} goes to 0): the "
+               "histories show no sign of customers leaving, or of any staying; a longer history is needed"))
 
 
 class BetaGeo:
@@ -141,16 +148,17 @@ class BetaGeo:
             frequency, recency, T = frequency.frequency, frequency.recency, frequency.T
         x, tx, t = summary(frequency, recency, T)
         if len(x) == 0:
-            raise NotIdentifiedError("there are no customers to fit")
+            raise NotIdentifiedError(N_("there are no customers to fit"))
         if not (x > 0).any():
-            raise NotIdentifiedError(
-                f"none of the {len(x)} customers bought again, so nothing shows how often customers buy "
-                "or when they stop (BG/NBD learns both from repeat purchases)")
+            raise NotIdentifiedError(N_(
+                "none of the {n} customers bought again, so nothing shows how often customers buy "
+                "or when they stop (BG/NBD learns both from repeat purchases)"), n=len(x))
         (ux, utx, uT), weight = compress(x, tx, t)
         if len(ux) == 1:
-            raise NotIdentifiedError(
-                f"all {len(x)} customers have the same history (frequency {ux[0]:g}, recency {utx[0]:g}, "
-                f"T {uT[0]:g}), which cannot tell the spread of buying rates from the chance of dropping out")
+            raise NotIdentifiedError(N_(
+                "all {n} customers have the same history (frequency {x:g}, recency {tx:g}, T {T:g}), which "
+                "cannot tell the spread of buying rates from the chance of dropping out"),
+                n=len(x), x=float(ux[0]), tx=float(utx[0]), T=float(uT[0]))
         data = _Data.of(ux, utx, uT, weight)
 
         def neg_ll(params):

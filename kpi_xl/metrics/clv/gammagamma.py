@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...errors import N_
 from ._fit import dot as _dot, ClvInputError, NotIdentifiedError, column, compress, maximize, fitted
 
 NAMES = ("p", "q", "v")
@@ -45,9 +46,11 @@ def _neg_log_likelihood(params, xs, xi, wx, m, w, log_mx_term):
 
 
 def _why(name: str, high: bool) -> str:
-    return (f"the spread of spend per purchase is not identified ({name} "
-            f"{'grows without bound' if high else 'goes to 0'}): the customers' average spends "
-            "show too little variation (or too much) for the Gamma-Gamma model")
+    """The message id (its value ``{name}``) for parameter ``name`` driven to infinity (``high``) or 0."""
+    return (N_("the spread of spend per purchase is not identified ({name} grows without bound): the customers' "
+               "average spends show too little variation (or too much) for the Gamma-Gamma model") if high else
+            N_("the spread of spend per purchase is not identified ({name} goes to 0): the customers' average "
+               "spends show too little variation (or too much) for the Gamma-Gamma model"))
 
 
 class GammaGamma:
@@ -78,13 +81,14 @@ class GammaGamma:
                           "zero or negative spend": int((repeat & ~used).sum())}
         x, m = x[used], m[used]
         if len(x) < 2:
-            raise NotIdentifiedError(
-                f"{len(x)} customer{'s' if len(x) != 1 else ''} with repeat purchases and a positive spend: "
-                "the Gamma-Gamma model needs several to learn how spend varies")
+            raise NotIdentifiedError(N_(
+                "{n} customer(s) with repeat purchases and a positive spend: the Gamma-Gamma model needs "
+                "several to learn how spend varies"), n=len(x))
         (ux, um), weight = compress(x, m)
         if len(um) == 1 or np.ptp(m) == 0:
-            raise NotIdentifiedError(
-                f"all {len(x)} repeat customers have the same mean spend ({m[0]:g}), which cannot tell how spend varies")
+            raise NotIdentifiedError(N_(
+                "all {n} repeat customers have the same mean spend ({spend:g}), which cannot tell how spend "
+                "varies"), n=len(x), spend=float(m[0]))
 
         xs, xi = np.unique(ux, return_inverse=True)
         xi = xi.reshape(-1)
@@ -113,9 +117,9 @@ class GammaGamma:
         except AttributeError:
             raise NotIdentifiedError("the model is not fitted yet: call fit() first") from None
         if q <= 1:
-            raise NotIdentifiedError(
-                f"q = {q:.3g} is 1 or less, so the model's mean spend per purchase is infinite: "
-                "a few very large spends dominate; the Gamma-Gamma model does not fit these data")
+            raise NotIdentifiedError(N_(
+                "q = {q:.3g} is 1 or less, so the model's mean spend per purchase is infinite: "
+                "a few very large spends dominate; the Gamma-Gamma model does not fit these data"), q=float(q))
         x, m = column(frequency, "frequency"), column(monetary, "monetary")
         m = np.where(x > 0, m, 0.0)
         return p * (v + m * x) / (p * x + q - 1)
