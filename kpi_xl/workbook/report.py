@@ -94,6 +94,25 @@ def change_lines(changes: list[list[Any]], only: tuple[str, ...] | None = None, 
     return out
 
 
+def changed(rep: Report) -> Message | None:
+    """"2 goal(s) changed status since the previous review period (the Changes region on the
+    Scorecard)", or None when none did: what ``kpi-xl refresh`` and the Refresh button say."""
+    n = sum(1 for row in rep.changes[1:] if row and row[0] not in ("", None))
+    if not n:
+        return None
+    return Message(N_("{n} goal(s) changed status since the previous review period (the Changes region on the "
+                      "{sheet} sheet)"), n=n, sheet=layout.sheet("scorecard", rep.lang))
+
+
+def got_worse(rep: Report) -> Message | None:
+    """"1 goal(s) got worse since the previous review period: S1 …: Behind → At risk", or None."""
+    if not rep.worse:
+        return None
+    lines = change_lines(rep.changes, rep.worse, rep.lang)
+    return Message(N_("{n} goal(s) got worse since the previous review period: {goals}"), n=len(rep.worse),
+                   goals=i18n.Join(lines, sep="; "))
+
+
 def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | None = None, paper: str = "a4",
            timeout: float = TIMEOUT, progress: Callable[[str], None] = lambda s: None) -> ReportResult:
     """Refresh a copy of ``book`` and print its Scorecard and Dashboard to ``pdf`` (when given);
