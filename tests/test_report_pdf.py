@@ -118,3 +118,19 @@ def test_report_needs_something_to_make(tmp_path):
     book = new(tmp_path / "book.xlsx")
     code, _, err = run("report", str(book))
     assert code == 2 and "--pdf OUT.pdf" in err
+
+
+@needs_soffice
+def test_a_long_goal_name_and_reason_are_printed_whole(tmp_path):
+    company = sample.load("en")
+    long_name = "Won contract value North NT$18M in 2026, counting only signed framework agreements"
+    company.goals.loc[company.goals["id"] == "S1", "name"] = long_name
+    book = new(tmp_path / "long.xlsx", company=company)
+    pdf = tmp_path / "long.pdf"
+    assert run("report", str(book), "--pdf", str(pdf), "--as-of", "2026-07-20")[0] == 0
+    texts = pages(pdf)
+    card = "\n".join(texts[1:-1])
+    line = next(line for line in card.splitlines() if line.startswith("S1 "))
+    assert long_name in line  # not cut off by the Owner column
+    assert line.rstrip().endswith("(seasonal expectation)")  # the reason printed to its end
+    assert long_name in texts[0]  # in the Changes on the first page too (S1 got worse)

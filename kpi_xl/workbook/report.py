@@ -192,7 +192,9 @@ def _print_setup(copy: Path, rep: Report, paper: str, digest: Digest) -> None:
         keys = [c[0] for c in layout.SCORECARD_COLUMNS]
         hidden = {j + 1 for j, k in enumerate(keys) if k not in PRINTED}
         hidden |= set(range(len(keys) + 1, layout.CHANGES_COL))
-        widths = _fit_widths(book.sheet_values(sc), {keys.index("rule") + 1, last}, pkg, sc)
+        name = keys.index("name") + 1
+        widths = _fit_widths(book.sheet_values(sc), {name: 90.0, name + layout.CHANGES_COL - 1: 90.0,
+                                                     keys.index("rule") + 1: 160.0, last: 160.0})
         footer = _footer(title, lang)
         _sheet_xml(pkg, pkg.sheet(sc).part, paper, hidden, widths, fit_height="0", footer=footer)
         _sheet_xml(pkg, pkg.sheet(dash).part, paper, set(), {}, fit_height="1", footer=footer)
@@ -273,19 +275,19 @@ def _first_page(pkg, sc: str, dash: str, rep: Report, digest: Digest, title: str
     return len(rows)
 
 
-def _fit_widths(values: list[list[Any]], cols: set[int], pkg, sheet: str) -> dict[int, float]:
-    """Columns ``cols`` widened to their longest text (a Chinese character counts two), so no
-    reason runs past its column's edge in print."""
+def _fit_widths(values: list[list[Any]], cols: dict[int, float]) -> dict[int, float]:
+    """Columns ``cols`` (column → widest allowed) as wide as their longest text (a Chinese
+    character counts two), so no goal name or reason is cut off or runs past its column in print."""
     import unicodedata
 
     def width(text: Any) -> int:
         return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
     out = {}
-    for col in cols:
+    for col, widest in cols.items():
         longest = max((width(r[col - 1]) for r in values if len(r) >= col and r[col - 1] not in ("", None)),
                       default=0)
-        out[col] = min(max(longest * 1.05 + 2, 20.0), 160.0)
+        out[col] = min(max(longest * 1.05 + 2, 20.0), widest)
     return out
 
 
