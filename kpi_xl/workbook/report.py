@@ -3,10 +3,13 @@ short digest that mail and chat messages carry (:mod:`kpi_xl.workbook.notify` se
 
 The user's BOOK is never changed. A copy of it is refreshed (as of ``as_of``, else the
 Settings sheet's date); in the copy every sheet but the Scorecard and the Dashboard is
-hidden (LibreOffice prints no hidden sheet, so no data sheet reaches the PDF), the
-Scorecard prints its Changes region first, then the columns a reader needs, one page wide
-on A4 or Letter landscape; LibreOffice, headless, in a private throw-away profile and
-within a time limit, prints that copy to PDF.
+hidden (LibreOffice prints no hidden sheet, so no data sheet reaches the PDF). The first page
+is written in the copy's Changes columns: the title from the Settings sheet (company,
+Scorecard, as-of date, review period), the goals by status, the Changes region, the goals at
+risk and the new check-in notes. Then the columns of the scorecard a reader needs, one page
+wide on A4 or Letter landscape, the header row on every page, goal names and reasons whole;
+a footer with the title and the page number on every page. LibreOffice, headless, in a
+private throw-away profile and within a time limit, prints that copy to PDF.
 """
 
 from __future__ import annotations
@@ -180,7 +183,7 @@ def _print_setup(copy: Path, rep: Report, paper: str, digest: Digest) -> None:
         settings = book.settings()
         kind = _period(settings, lang)
         title, subtitle = _titles(settings, rep, kind)
-        first = _first_page(pkg, sc, dash, rep, digest, title, subtitle, kind)
+        first = _first_page(pkg, book, rep, digest, title, subtitle, kind)
         sheets = pkg.sheets()
         shown = [i for i, s in enumerate(sheets) if s.name in (sc, dash)]
         at = next(i for i, s in enumerate(sheets) if s.name == sc)
@@ -220,22 +223,23 @@ def date_text(day: dt.date, lang: str) -> str:
     return fmt.replace("yyyy", f"{day.year:04d}").replace("mm", f"{day.month:02d}").replace("dd", f"{day.day:02d}")
 
 
-def _previous_period(as_of: dt.date, kind: str) -> str:
+def _previous_period(book: FileWorkbook, rep: Report, kind: str) -> str | None:
+    """The review period the Changes compare with: History's last one before this one."""
     from ..goals.review import review_period
 
-    first = as_of.replace(day=1)
-    if kind == "quarter":
-        first = first.replace(month=3 * ((as_of.month - 1) // 3) + 1)
-    return review_period(first - dt.timedelta(days=1), kind)
+    now = review_period(rep.as_of, kind)
+    rows = book.sheet_values(layout.sheet("history", rep.lang))[1:]
+    return max((str(r[0]) for r in rows if r and str(r[0]) < now and r[0] not in ("", None)), default=None)
 
 
-def _first_page(pkg, sc: str, dash: str, rep: Report, digest: Digest, title: str, subtitle: str,
+def _first_page(pkg, book: FileWorkbook, rep: Report, digest: Digest, title: str, subtitle: str,
                 kind: str) -> int:
     """Write the report's first page in the copy's Changes columns (from row 1): the title, the
     goals by status, the Changes region, the goals at risk, the new check-in notes; returns its
     last row. Styles are the workbook's own: the Dashboard's title and headings, the Scorecard's
     header and Changes cells."""
     lang, first, n = rep.lang, layout.CHANGES_COL, len(layout.CHANGES_COLUMNS)
+    sc, dash = layout.sheet("scorecard", lang), layout.sheet("dashboard", lang)
     cells = pkg.read_cells(sc, 1, 2)
     dcells = pkg.read_cells(dash, 1, 4)
     title_style = dcells.get((1, 1)).style if (1, 1) in dcells else None
@@ -259,8 +263,9 @@ def _first_page(pkg, sc: str, dash: str, rep: Report, digest: Digest, title: str
               Message(N_("{n} goals ({counts})"), n=rep.goals, counts=counts)).text(lang)], text_style)
         add([])
     if rep.changes:
-        add([Message(N_("Status changes since {period}"), period=_previous_period(rep.as_of, kind)).text(lang)],
-            head_style)
+        since = _previous_period(book, rep, kind)
+        add([Message(N_("Status changes since {period}"), period=since).text(lang) if since
+             else i18n.gettext(N_("Status changes"), lang)], head_style)
         add(list(rep.changes[0]), header_style)
         for r in rep.changes[1:]:
             add(list(r), row_style)
