@@ -221,7 +221,11 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
         return
     from .workbook.summary import kept, refreshed
 
+    from .workbook.report import changed
+
     click.echo(refreshed(report).text(report.lang))
+    if changed(report):
+        click.echo(changed(report).text(report.lang))
     _warn(_console(), report.warnings, report.lang)
     if report.backup:
         click.echo(kept(report).text(report.lang))
@@ -378,11 +382,9 @@ def _exit_if_worse(report) -> None:
     :data:`EXIT_WORSE`; nothing when none did."""
     if not report.worse:
         return
-    from .workbook.report import change_lines
+    from .workbook.report import got_worse
 
-    lines = change_lines(report.changes, report.worse, report.lang)
-    click.echo(i18n.Message(i18n.N_("{n} goal(s) got worse since the previous review period: {goals}"),
-                            n=len(report.worse), goals=i18n.Join(lines, sep="; ")).text(report.lang), err=True)
+    click.echo(got_worse(report).text(report.lang), err=True)
     sys.exit(EXIT_WORSE)
 
 

@@ -149,3 +149,57 @@ def test_button_in_a_workbook_that_is_not_ours_is_refused(tmp_path):
     wb.save(path)
     with pytest.raises(WorkbookError, match="not a kpi-xl workbook"):
         refresh_scorecard(Book(path))
+
+
+class App:
+    """Excel's Application as the button sees it: its status bar and its message boxes."""
+
+    def __init__(self):
+        self.status_bar, self.alerts = None, []
+
+    def alert(self, text, title=None):
+        self.alerts.append((title, text))
+
+
+def test_button_says_what_changed_and_what_got_worse_as_the_cli_does(template, tmp_path):
+    from click.testing import CliRunner
+
+    from kpi_xl.cli import main
+
+    live = Book(template)
+    live.app = App()
+    report = refresh_scorecard(live, as_of=dt.date(2026, 7, 20))
+    assert "S1" in report.worse
+    disk = tmp_path / "book.xlsx"
+    shutil.copy(template, disk)
+    cli = CliRunner().invoke(main, ["refresh", str(disk), "--as-of", "2026-07-20"])
+    assert cli.exit_code == 3
+    said_worse = next(line for line in cli.stderr.splitlines() if "got worse" in line)
+    said_changed = next(line for line in cli.stdout.splitlines() if "changed status" in line)
+    assert said_worse.startswith(f"{len(report.worse)} goal(s) got worse since the previous review period: ")
+    assert "S1 Won contract value North NT$18M in 2026: Behind \u2192 At risk" in said_worse
+    # the status bar: what was refreshed, how many goals changed status, which got worse; as the CLI words it
+    status = live.app.status_bar
+    assert status.startswith("refreshed ") and "21 goals (" in status
+    assert said_changed in status and said_worse in status
+    assert said_changed.split()[0] == str(len(report.changes) - 1)
+    # and a box, since a goal got worse: the CLI's line, word for word
+    assert live.app.alerts == [("kpi-xl", said_worse)]
+
+
+def test_button_without_a_worse_goal_shows_no_box(template):
+    live = Book(template)
+    live.app = App()
+    report = refresh_scorecard(live, as_of=dt.date(2026, 6, 15))
+    assert not report.worse and len(report.changes) == 3  # S5 and M4 started: changes, not worse
+    assert "2 goal(s) changed status since the previous review period" in live.app.status_bar
+    assert "got worse" not in live.app.status_bar
+    assert live.app.alerts == []
+
+
+def test_button_in_chinese(tmp_path):
+    live = Book(new(tmp_path / "zh.xlsx", lang="zh-TW"))
+    live.app = App()
+    refresh_scorecard(live, as_of=dt.date(2026, 7, 20))
+    assert "\u500b\u76ee\u6a19\u7684\u72c0\u614b\u6539\u8b8a" in live.app.status_bar  # 個目標的狀態改變
+    assert "\u8b8a\u5dee" in live.app.alerts[0][1]  # 變差

@@ -57,9 +57,27 @@ def test_the_pdf_has_the_changes_scorecard_and_dashboard_and_no_data(tmp_path, l
     zh = lang == "zh-TW"
     changes_head = "\u5148\u524d\u72c0\u614b" if zh else "Status before"  # 先前狀態
     owner_head = "\u8ca0\u8cac\u4eba" if zh else "Owner"  # 負責人
-    # page 1: the Changes region (S1 got worse: it is there), before the scorecard
+    # page 1: a title from the Settings sheet (company, Scorecard, as-of date, review period), the
+    # goals by status, then the Changes region (S1 got worse: it is there), before the scorecard
+    first = [line.strip() for line in texts[0].splitlines() if line.strip()]
+    if zh:  # 玉山軟體・計分卡 / 資料日期 2026/07/20・檢討週期 2026-07（月）
+        assert first[0] == "\u7389\u5c71\u8edf\u9ad4\u30fb\u8a08\u5206\u5361"
+        assert first[1] == "\u8cc7\u6599\u65e5\u671f 2026/07/20\u30fb\u6aa2\u8a0e\u9031\u671f 2026-07\uff08\u6708\uff09"
+        assert first[2].startswith("21 \u500b\u76ee\u6a19")  # 21 個目標
+        assert "\u81ea 2026-06 \u4ee5\u4f86\u7684\u72c0\u614b\u8b8a\u5316" in texts[0]  # 自 2026-06 以來的狀態變化
+    else:
+        assert first[:2] == ["Jade Mountain Software \u00b7 Scorecard",
+                             "As of 2026-07-20 \u00b7 review period 2026-07 (month)"]
+        assert first[2].startswith("21 goals (") and "At risk 5" in first[2]
+        assert "Status changes since 2026-06" in texts[0]
+    assert texts[0].index(first[1]) < texts[0].index(changes_head)
     assert changes_head in texts[0] and "S1" in texts[0]
     assert owner_head not in texts[0]
+    # every page has the title and its page number in the footer
+    for i, text in enumerate(texts, start=1):
+        tail = [line.strip() for line in text.splitlines() if line.strip()][-1]
+        assert tail.startswith(first[0])
+        assert tail.endswith(f"\u7b2c {i} \u9801\uff0c\u5171 {len(texts)} \u9801" if zh else f"page {i} of {len(texts)}")
     # then the whole scorecard: every goal, its owner and its reason; then the Dashboard
     card = "\n".join(texts[1:-1])
     for goal in ("C1", "S1", "S5", "O1", "M4", "K2", "T4", "X1"):
@@ -100,3 +118,19 @@ def test_report_needs_something_to_make(tmp_path):
     book = new(tmp_path / "book.xlsx")
     code, _, err = run("report", str(book))
     assert code == 2 and "--pdf OUT.pdf" in err
+
+
+@needs_soffice
+def test_a_long_goal_name_and_reason_are_printed_whole(tmp_path):
+    company = sample.load("en")
+    long_name = "Won contract value North NT$18M in 2026, counting only signed framework agreements"
+    company.goals.loc[company.goals["id"] == "S1", "name"] = long_name
+    book = new(tmp_path / "long.xlsx", company=company)
+    pdf = tmp_path / "long.pdf"
+    assert run("report", str(book), "--pdf", str(pdf), "--as-of", "2026-07-20")[0] == 0
+    texts = pages(pdf)
+    card = "\n".join(texts[1:-1])
+    line = next(line for line in card.splitlines() if line.startswith("S1 "))
+    assert long_name in line  # not cut off by the Owner column
+    assert line.rstrip().endswith("(seasonal expectation)")  # the reason printed to its end
+    assert long_name in texts[0]  # in the Changes on the first page too (S1 got worse)

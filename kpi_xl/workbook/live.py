@@ -21,6 +21,7 @@ from .content import localized, old_trend_region, owned_regions
 from .package import TableInfo, WorkbookError
 from .refresh import (REQUIRED_TABLES, Report, WorkbookReader, compute_workbook, frame, no_scorecard, no_table,
                       not_ours, sheet_language)
+from .report import changed, got_worse
 from .summary import refreshed
 
 
@@ -108,7 +109,10 @@ def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report 
             raise
         _alert(book, str(exc))
         return None
-    _status(book, refreshed(report).text(report.lang))
+    said = [refreshed(report), changed(report), got_worse(report)]
+    _status(book, i18n.Join([m for m in said if m is not None], sep="; ").text(report.lang))
+    if report.worse:  # the status bar is easily missed: a goal that got worse is said in a box too
+        _alert(book, got_worse(report).text(report.lang), keep_status=True)
     return report
 
 
@@ -124,7 +128,7 @@ def _refresh(book: Any, as_of: dt.date | None) -> Report:
         _write(book, reg.sheet, reg.top, reg.first, reg.last, reg.rows)
     card = localized(result.scorecard, workbook.lang)
     return Report(workbook.path, None, result.as_of, workbook.lang, len(card), card["status_label"].value_counts().to_dict(),
-                  owned.warnings, card, problems=computed.problems)
+                  owned.warnings, card, problems=computed.problems, changes=owned.changes or [], worse=owned.worse)
 
 
 def _status(book: Any, text: str) -> None:
@@ -135,9 +139,11 @@ def _status(book: Any, text: str) -> None:
         app.status_bar = text
 
 
-def _alert(book: Any, text: str) -> None:
-    """Tell the person who pressed the button why nothing was refreshed (a message box)."""
+def _alert(book: Any, text: str, keep_status: bool = False) -> None:
+    """Tell the person who pressed the button why nothing was refreshed, or which goals got
+    worse (a message box); ``keep_status``: the status bar keeps what was done."""
     app = getattr(book, "app", None)
     if app is not None:
-        app.status_bar = False  # Excel's own status text again
+        if not keep_status:
+            app.status_bar = False  # Excel's own status text again
         app.alert(text, title="kpi-xl")

@@ -6,10 +6,15 @@ Mail settings come from the environment, never from the workbook:
 ``KPI_XL_SMTP_HOST``       the SMTP server (required to send mail)
 ``KPI_XL_SMTP_PORT``       its port (default 587 with STARTTLS, else 25)
 ``KPI_XL_SMTP_USER``       user name to log in with (no login when unset)
-``KPI_XL_SMTP_PASSWORD``   its password
+``KPI_XL_SMTP_PASSWORD``   its password (else the OS keyring: service ``kpi-xl``, user the user name)
 ``KPI_XL_SMTP_FROM``       the sender (default: the user name)
 ``KPI_XL_SMTP_STARTTLS``   1 (default) to switch to TLS before logging in, 0 not to
 =========================  =====================================================
+
+The password is looked up as a source's is (:mod:`kpi_xl.workbook.connect`): the environment
+first, then the OS keyring (``keyring set kpi-xl kpi@example.com``). The server's certificate is
+checked against the system's authorities (``SSL_CERT_FILE`` names a company's own). A refused
+login says which settings to check; it is never retried.
 
 Webhooks: Slack (and the chats that take Slack's format: Mattermost, Rocket.Chat) get
 ``{"text": ..., "blocks": [...]}``; Microsoft Teams (a Workflows or Power Automate
@@ -33,6 +38,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from .. import i18n
+from .connect import KEYRING_SERVICE
 from .package import WorkbookError
 from .report import Digest
 
@@ -64,7 +70,8 @@ def send_mail(to: list[str], digest: Digest, pdf: Path | None = None,
     except ValueError:
         raise NotifyError(Message(N_("KPI_XL_SMTP_PORT is '{value}', not a port number"),
                                   value=env.get("KPI_XL_SMTP_PORT")).text(lang)) from None
-    user, password = env.get("KPI_XL_SMTP_USER", ""), env.get("KPI_XL_SMTP_PASSWORD", "")
+    user = env.get("KPI_XL_SMTP_USER", "").strip()
+    password = env.get("KPI_XL_SMTP_PASSWORD", "") or (_keyring(user) if user else None) or ""
     sender = env.get("KPI_XL_SMTP_FROM", "") or user
     if not sender:
         raise NotifyError(Message(N_("to send mail, set KPI_XL_SMTP_FROM to the sender's address")).text(lang))
@@ -80,10 +87,41 @@ def send_mail(to: list[str], digest: Digest, pdf: Path | None = None,
             if user:
                 smtp.login(user, password)
             smtp.send_message(msg)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise NotifyError(Message(N_(
+            "mail server {host}:{port} refused the login of {user} ({code} {reason}): check KPI_XL_SMTP_USER "
+            "and KPI_XL_SMTP_PASSWORD (or the keyring: service '{service}', user '{user}')"), host=host, port=port,
+            user=user, code=exc.smtp_code, reason=_one_line(exc.smtp_error), service=KEYRING_SERVICE).text(lang)) from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise NotifyError(Message(N_(
+            "mail server {host}:{port}: {error}; set KPI_XL_SMTP_STARTTLS=1 if it needs TLS, or leave "
+            "KPI_XL_SMTP_USER empty if it takes mail without a login"), host=host, port=port,
+            error=_one_line(str(exc))).text(lang)) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise NotifyError(Message(N_(
+            "mail server {host}:{port}: its certificate is not trusted ({error}); if your company signs its "
+            "own, name that authority's file in the environment variable SSL_CERT_FILE"), host=host, port=port,
+            error=exc.verify_message or exc.reason).text(lang)) from None
     except (OSError, smtplib.SMTPException) as exc:
         raise NotifyError(Message(N_("mail to {to} through {host}:{port} was not sent: {error}"),
                                   to=", ".join(to), host=host, port=port, error=str(exc) or type(exc).__name__
                                   ).text(lang)) from None
+
+
+def _one_line(text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return " ".join(str(text).split())
+
+
+def _keyring(user: str) -> str | None:
+    """The SMTP user's password in the OS keyring (service ``kpi-xl``), if there is one."""
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, user)
+    except Exception:  # noqa: BLE001 - no keyring backend on a server: the environment is the way
+        return None
 
 
 # ----------------------------------------------------------------------- webhooks

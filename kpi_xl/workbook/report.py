@@ -3,10 +3,13 @@ short digest that mail and chat messages carry (:mod:`kpi_xl.workbook.notify` se
 
 The user's BOOK is never changed. A copy of it is refreshed (as of ``as_of``, else the
 Settings sheet's date); in the copy every sheet but the Scorecard and the Dashboard is
-hidden (LibreOffice prints no hidden sheet, so no data sheet reaches the PDF), the
-Scorecard prints its Changes region first, then the columns a reader needs, one page wide
-on A4 or Letter landscape; LibreOffice, headless, in a private throw-away profile and
-within a time limit, prints that copy to PDF.
+hidden (LibreOffice prints no hidden sheet, so no data sheet reaches the PDF). The first page
+is written in the copy's Changes columns: the title from the Settings sheet (company,
+Scorecard, as-of date, review period), the goals by status, the Changes region, the goals at
+risk and the new check-in notes. Then the columns of the scorecard a reader needs, one page
+wide on A4 or Letter landscape, the header row on every page, goal names and reasons whole;
+a footer with the title and the page number on every page. LibreOffice, headless, in a
+private throw-away profile and within a time limit, prints that copy to PDF.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from xml.sax.saxutils import escape
 
 from .. import i18n
 from ..excel import column_letter
 from . import layout
 from .package import WorkbookError, open_package
 from .package.sheetxml import elements, start_tag
-from .refresh import FileWorkbook, Report, refresh
+from .refresh import FileWorkbook, Report, _period, refresh
 
 N_, Message = i18n.N_, i18n.Message
 
@@ -93,6 +97,25 @@ def change_lines(changes: list[list[Any]], only: tuple[str, ...] | None = None, 
     return out
 
 
+def changed(rep: Report) -> Message | None:
+    """"2 goal(s) changed status since the previous review period (the Changes region on the
+    Scorecard)", or None when none did: what ``kpi-xl refresh`` and the Refresh button say."""
+    n = sum(1 for row in rep.changes[1:] if row and row[0] not in ("", None))
+    if not n:
+        return None
+    return Message(N_("{n} goal(s) changed status since the previous review period (the Changes region on the "
+                      "{sheet} sheet)"), n=n, sheet=layout.sheet("scorecard", rep.lang))
+
+
+def got_worse(rep: Report) -> Message | None:
+    """"1 goal(s) got worse since the previous review period: S1 …: Behind → At risk", or None."""
+    if not rep.worse:
+        return None
+    lines = change_lines(rep.changes, rep.worse, rep.lang)
+    return Message(N_("{n} goal(s) got worse since the previous review period: {goals}"), n=len(rep.worse),
+                   goals=i18n.Join(lines, sep="; "))
+
+
 def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | None = None, paper: str = "a4",
            timeout: float = TIMEOUT, progress: Callable[[str], None] = lambda s: None) -> ReportResult:
     """Refresh a copy of ``book`` and print its Scorecard and Dashboard to ``pdf`` (when given);
@@ -112,7 +135,7 @@ def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | 
         digest = _digest(copy, refreshed)
         out = None
         if pdf is not None:
-            _print_setup(copy, refreshed, paper)
+            _print_setup(copy, refreshed, paper, digest)
             progress(Message(N_("printing the Scorecard and the Dashboard with LibreOffice")).text(refreshed.lang))
             made = _to_pdf(copy, Path(tmp) / "pdf", timeout, refreshed.lang)
             out = Path(pdf)
@@ -149,31 +172,138 @@ def _new_notes(copy: Path, rep: Report) -> list[str]:
 
 # ------------------------------------------------------------------- page setup
 
-def _print_setup(copy: Path, rep: Report, paper: str) -> None:
-    """In the copy: only the Scorecard and the Dashboard visible, the Scorecard's Changes
-    region printed first, then its reader's columns, landscape, one page wide."""
+def _print_setup(copy: Path, rep: Report, paper: str, digest: Digest) -> None:
+    """In the copy: only the Scorecard and the Dashboard visible; the Scorecard's Changes
+    columns become the first page (the title, the goals by status, the Changes region, the
+    goals at risk and the new check-in notes), then the scorecard's reader's columns with their
+    header row on every page; landscape, one page wide; a footer with the title and page number."""
     lang = rep.lang
     sc, dash = layout.sheet("scorecard", lang), layout.sheet("dashboard", lang)
     with open_package(copy) as pkg:
+        book = FileWorkbook(copy, pkg)
+        settings = book.settings()
+        kind = _period(settings, lang)
+        title, subtitle = _titles(settings, rep, kind)
+        first = _first_page(pkg, book, rep, digest, title, subtitle, kind)
         sheets = pkg.sheets()
         shown = [i for i, s in enumerate(sheets) if s.name in (sc, dash)]
         at = next(i for i, s in enumerate(sheets) if s.name == sc)
-        areas = []
-        if rep.changes:
-            last = layout.CHANGES_COL + len(layout.CHANGES_COLUMNS) - 1
-            areas.append(f"${column_letter(layout.CHANGES_COL)}$1:${column_letter(last)}${len(rep.changes)}")
-        areas.append(f"$A$1:${column_letter(len(layout.SCORECARD_COLUMNS))}${max(len(rep.scorecard), 1) + 1}")
+        last = layout.CHANGES_COL + len(layout.CHANGES_COLUMNS) - 1
+        areas = [f"${column_letter(layout.CHANGES_COL)}$1:${column_letter(last)}${first}",
+                 f"$A$1:${column_letter(len(layout.SCORECARD_COLUMNS))}${max(len(rep.scorecard), 1) + 1}"]
         quoted = "'" + sc.replace("'", "''") + "'"
-        _workbook_xml(pkg, shown, at, ",".join(f"{quoted}!{a}" for a in areas))
+        _workbook_xml(pkg, shown, at, ",".join(f"{quoted}!{a}" for a in areas), f"{quoted}!$1:$1")
         keys = [c[0] for c in layout.SCORECARD_COLUMNS]
         hidden = {j + 1 for j, k in enumerate(keys) if k not in PRINTED}
         hidden |= set(range(len(keys) + 1, layout.CHANGES_COL))
-        _sheet_xml(pkg, pkg.sheet(sc).part, paper, hidden, {}, fit_height="0")
-        _sheet_xml(pkg, pkg.sheet(dash).part, paper, set(), {}, fit_height="1")
+        name = keys.index("name") + 1
+        widths = _fit_widths(book.sheet_values(sc), {name: 90.0, name + layout.CHANGES_COL - 1: 90.0,
+                                                     keys.index("rule") + 1: 160.0, last: 160.0})
+        footer = _footer(title, lang)
+        _sheet_xml(pkg, pkg.sheet(sc).part, paper, hidden, widths, fit_height="0", footer=footer)
+        _sheet_xml(pkg, pkg.sheet(dash).part, paper, set(), {}, fit_height="1", footer=footer)
         pkg.save(copy, backup=False)
 
 
-def _workbook_xml(pkg, shown: list[int], active: int, area: str) -> None:
+def _titles(settings: dict[str, Any], rep: Report, kind: str) -> tuple[str, str]:
+    """The report's title ("Acme Trading · Scorecard") and the line under it (as of, review period)."""
+    from ..goals.review import review_period
+
+    lang = rep.lang
+    company = str(settings.get("company") or "").strip()
+    title = (Message(N_("{company} \u00b7 Scorecard"), company=company).text(lang) if company
+             else layout.sheet("scorecard", lang))
+    subtitle = Message(N_("As of {date} \u00b7 review period {period} ({kind})"), date=date_text(rep.as_of, lang),
+                       period=review_period(rep.as_of, kind), kind=Message(kind, context="period")).text(lang)
+    return title, subtitle
+
+
+def date_text(day: dt.date, lang: str) -> str:
+    """A date as the workbook's language writes it (2026-06-15; 2026/06/15 in Taiwan)."""
+    fmt = i18n.pgettext("number format", "yyyy-mm-dd", lang)
+    return fmt.replace("yyyy", f"{day.year:04d}").replace("mm", f"{day.month:02d}").replace("dd", f"{day.day:02d}")
+
+
+def _previous_period(book: FileWorkbook, rep: Report, kind: str) -> str | None:
+    """The review period the Changes compare with: History's last one before this one."""
+    from ..goals.review import review_period
+
+    now = review_period(rep.as_of, kind)
+    rows = book.sheet_values(layout.sheet("history", rep.lang))[1:]
+    return max((str(r[0]) for r in rows if r and str(r[0]) < now and r[0] not in ("", None)), default=None)
+
+
+def _first_page(pkg, book: FileWorkbook, rep: Report, digest: Digest, title: str, subtitle: str,
+                kind: str) -> int:
+    """Write the report's first page in the copy's Changes columns (from row 1): the title, the
+    goals by status, the Changes region, the goals at risk, the new check-in notes; returns its
+    last row. Styles are the workbook's own: the Dashboard's title and headings, the Scorecard's
+    header and Changes cells."""
+    lang, first, n = rep.lang, layout.CHANGES_COL, len(layout.CHANGES_COLUMNS)
+    sc, dash = layout.sheet("scorecard", lang), layout.sheet("dashboard", lang)
+    cells = pkg.read_cells(sc, 1, 2)
+    dcells = pkg.read_cells(dash, 1, 4)
+    title_style = dcells.get((1, 1)).style if (1, 1) in dcells else None
+    text_style = dcells.get((2, 1)).style if (2, 1) in dcells else None
+    head_style = dcells.get((4, 1)).style if (4, 1) in dcells else title_style
+    header_style = cells[(1, first)].style if (1, first) in cells else None
+    row_style = [cells[(2, first + j)].style if (2, first + j) in cells else None for j in range(n)]
+    rows: list[list[Any]] = []
+    styles: list[list[int | None] | None] = []
+
+    def add(values: list[Any], style: list[int | None] | int | None = None) -> None:
+        rows.append(values + [None] * (n - len(values)))
+        styles.append(style if isinstance(style, list) else [style] * n)
+
+    add([title], title_style)
+    add([subtitle], text_style)
+    add([])
+    if rep.goals:
+        counts = i18n.Join(Message(N_("{status} {n}"), status=k, n=v) for k, v in rep.statuses.items())
+        add([(Message(N_("1 goal ({counts})"), counts=counts) if rep.goals == 1 else
+              Message(N_("{n} goals ({counts})"), n=rep.goals, counts=counts)).text(lang)], text_style)
+        add([])
+    if rep.changes:
+        since = _previous_period(book, rep, kind)
+        add([Message(N_("Status changes since {period}"), period=since).text(lang) if since
+             else i18n.gettext(N_("Status changes"), lang)], head_style)
+        add(list(rep.changes[0]), header_style)
+        for r in rep.changes[1:]:
+            add(list(r), row_style)
+    for head, items in ((N_("Goals at risk"), digest.at_risk), (N_("New check-in notes"), digest.notes)):
+        if items:
+            add([])
+            add([i18n.gettext(head, lang)], head_style)
+            for item in items:
+                gid, _, rest = item.partition(" ")
+                add([gid, rest], text_style)
+    pkg.write_region(sc, 1, first, first + n - 1, rows, row_styles=styles)
+    return len(rows)
+
+
+def _fit_widths(values: list[list[Any]], cols: dict[int, float]) -> dict[int, float]:
+    """Columns ``cols`` (column → widest allowed) as wide as their longest text (a Chinese
+    character counts two), so no goal name or reason is cut off or runs past its column in print."""
+    import unicodedata
+
+    def width(text: Any) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+    out = {}
+    for col, widest in cols.items():
+        longest = max((width(r[col - 1]) for r in values if len(r) >= col and r[col - 1] not in ("", None)),
+                      default=0)
+        out[col] = min(max(longest * 1.05 + 2, 20.0), widest)
+    return out
+
+
+def _footer(title: str, lang: str) -> str:
+    """The page footer: the title left, "page 2 of 3" right (Excel's header codes; & doubled)."""
+    page = i18n.gettext(N_("page {page} of {pages}"), lang).replace("{page}", "&P").replace("{pages}", "&N")
+    return "&L" + title.replace("&", "&&") + "&R" + page
+
+
+def _workbook_xml(pkg, shown: list[int], active: int, area: str, titles: str) -> None:
     part = pkg.workbook_part
     data = pkg.read_part(part)
     root = elements(data, pkg.where(part), 3)[0]
@@ -191,20 +321,23 @@ def _workbook_xml(pkg, shown: list[int], active: int, area: str) -> None:
         attrs = dict(el.attrs, activeTab=str(active), firstSheet=str(min(shown)))
         edits.append((el.start, el.open_end, start_tag(el, attrs, empty=el.self_closing)))
     p = root.prefix.decode()
-    name = f'<{p}definedName name="_xlnm.Print_Area" localSheetId="{active}">{area}</{p}definedName>'.encode()
+    name = "".join(f'<{p}definedName name="{n}" localSheetId="{active}">{escape(v)}</{p}definedName>'
+                   for n, v in (("_xlnm.Print_Area", area), ("_xlnm.Print_Titles", titles))).encode()
     names = root.child(b"definedNames")
     if names is None:
         at = (sheets.end if sheets else root.open_end)
         edits.append((at, at, f"<{p}definedNames>".encode() + name + f"</{p}definedNames>".encode()))
     else:
         for el in names.children:
-            if el.attrs.get("name") == "_xlnm.Print_Area" and el.attrs.get("localSheetId") == str(active):
+            if (el.attrs.get("name") in ("_xlnm.Print_Area", "_xlnm.Print_Titles")
+                    and el.attrs.get("localSheetId") == str(active)):
                 edits.append((el.start, el.end, b""))
         edits.append((names.close_start, names.close_start, name))
     pkg.replace_part(part, _splice(data, edits))
 
 
-def _sheet_xml(pkg, part: str, paper: str, hidden: set[int], widths: dict[int, float], fit_height: str) -> None:
+def _sheet_xml(pkg, part: str, paper: str, hidden: set[int], widths: dict[int, float], fit_height: str,
+               footer: str = "") -> None:
     data = pkg.read_part(part)
     root = elements(data, pkg.where(part), 3)[0]  # the sheet, its parts, their children (<col>)
     edits: list[tuple[int, int, bytes]] = []
@@ -217,6 +350,12 @@ def _sheet_xml(pkg, part: str, paper: str, hidden: set[int], widths: dict[int, f
         attrs = dict(setup.attrs, paperSize=PAPERS[paper], orientation="landscape", fitToWidth="1",
                      fitToHeight=fit_height)
         edits.append((setup.start, setup.open_end, start_tag(setup, attrs, empty=setup.self_closing)))
+        old = root.child(b"headerFooter")
+        if old is not None:
+            edits.append((old.start, old.end, b""))
+        if footer:
+            hf = f"<{p}headerFooter><{p}oddFooter>{escape(footer)}</{p}oddFooter></{p}headerFooter>"
+            edits.append((setup.end, setup.end, hf.encode("utf-8")))
     pkg.replace_part(part, _splice(data, edits))
 
 
