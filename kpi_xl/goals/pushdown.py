@@ -16,8 +16,13 @@ after grouping, by the engine's own rules (:func:`~kpi_xl.goals.data.label_key`,
 :func:`~kpi_xl.goals.data.read_dates`), over the few distinct values that come back, so a
 source gives the same numbers as the same rows typed into a sheet.
 
-How a query is written and run (DuckDB for files, SQLAlchemy for databases) is the
-:class:`Backend`'s business (:mod:`kpi_xl.workbook.connect`); this module speaks no SQL.
+A sheet table is a :class:`SourceTable` too, for its per-day totals: its columns, read by
+the sheet's cell rules, are a DuckDB relation in memory (:class:`kpi_xl.goals.duck.Frame`),
+so a sheet table and a source are added up by one query and one reading of its rows.
+
+How a query is written and run (DuckDB for files and sheet tables, :mod:`kpi_xl.goals.duck`;
+SQLAlchemy for databases, :mod:`kpi_xl.workbook.connect`) is the :class:`Backend`'s business;
+this module speaks no SQL.
 """
 
 from __future__ import annotations
@@ -205,6 +210,11 @@ class SourceTable:
             raise self._fail(exc) from None
         rows.columns = ["d", *[f"f{i}" for i in range(len(filters))], "n", *[f"a{i}" for i in range(len(aggregates))]]
         self._grouped[date], self._layout[date] = rows, (filters, aggregates)
+        # a date column asked again (a question not planned): what was read of its old rows goes
+        for key in [k for k in self._keys if k[1] == date]:
+            del self._keys[key]
+        for key in [k for k in self._dailies if k[0] == date]:
+            del self._dailies[key]
 
     def _run_distinct(self, need: tuple) -> None:
         if need in self._distinct:
