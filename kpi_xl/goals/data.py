@@ -6,19 +6,11 @@ day numbers, labels become integer codes, amounts become float arrays. A goal
 then reads per-day totals from a small matrix (key × day) instead of scanning
 the table again.
 
-Per-day totals (:meth:`DataTables.daily`) of a sheet table are added up by the same
-grouped query, and read back by the same code, as a source's
-(:class:`~kpi_xl.goals.pushdown.SourceTable` over :class:`~kpi_xl.goals.duck.Frame`:
-DuckDB over the converted columns in memory), one query per date column for every goal.
-What stays in pandas here is reading the cells, not adding them up: DuckDB cannot say
-which cell of a column it could not read in the words and at the row a user needs
-("Orders!C7: 'abc' is not a number"), nor read one column's numbers as YYYYMMDD or
-serials by what most of them look like, Minguo dates, or filter labels by
-:func:`label_key` (text without regard to case, width and spaces, 1 and "1.0" equal);
-so the cells are read by :func:`read_dates`, :meth:`DataTables.numbers` and
-:meth:`DataTables.labels` first (a bad cell is named for the goal reading it), and DuckDB
-adds up what they read. The rows of the per-record KPIs (:meth:`DataTables.rows`) are
-read from the DataFrame as they are.
+A sheet table's per-day totals (:meth:`DataTables.daily`) are added up here, with NumPy, not
+by the grouped DuckDB query a source's are (:mod:`kpi_xl.goals.pushdown`): the columns are
+already in memory as arrays, and handing them to DuckDB made every refresh slower (importing
+DuckDB and a query per table and date column: +3 % to +8 % CPU and +50 to +80 MiB, measured in
+docs/sources.md). The reading of the cells (dates, numbers, labels) is the same for both.
 """
 
 from __future__ import annotations
@@ -262,8 +254,6 @@ class DataTables:
         for word, name in readings("sheet", tuple(self.tables)).items():
             self._lookup.setdefault(word.lower(), name)
         self._cache: dict[tuple, Any] = {}
-        self._frames: dict[str, Any] = {}  # sheet table -> its SourceTable over DuckDB (:meth:`_frame`)
-        self._planning = False
 
     # ----------------------------------------------------------------- names
     def table_name(self, name: str) -> str | None:
@@ -290,47 +280,23 @@ class DataTables:
         return len(self.tables)
 
     def plan(self, build_all: Callable[[], Any]) -> None:
-        """Ask each source (:class:`kpi_xl.goals.pushdown.SourceTable`) and each sheet table every
-        goal's questions in one go: ``build_all`` builds the goals against empty answers while
-        they record what is asked, then each runs its queries (one grouped query per date
-        column). Nothing built while planning is kept, except what a sheet table's columns
-        read as (dates, numbers, labels: the same whenever asked)."""
+        """Ask each source (:class:`kpi_xl.goals.pushdown.SourceTable`) every goal's questions
+        in one go: ``build_all`` builds the goals on the sources against empty answers while
+        they record what is asked, then each source runs its queries (one grouped query per
+        date column). Nothing built while planning is kept."""
         sources = list({id(t): t for t in self.tables.values() if hasattr(t, "grouped_daily")}.values())
-        for s in [*sources, *self._frames.values()]:
+        if not sources:
+            return
+        for s in sources:
             s.planning = True
-        self._planning = True
         try:
             build_all()
         finally:
-            self._planning = False
-            for s in [*sources, *self._frames.values()]:
+            for s in sources:
                 s.planning = False
-            names = {k.lower() for k, t in self.tables.items() if hasattr(t, "grouped_daily")}
-            for key in [k for k in self._cache if k[0] == "daily" or k[1] in names]:
-                del self._cache[key]
-        for s in [*sources, *self._frames.values()]:
+            self._cache.clear()
+        for s in sources:
             s.fetch()
-
-    def _frame(self, table: str) -> Any:
-        """Sheet table ``table`` as a DuckDB relation (:class:`kpi_xl.goals.duck.Frame`) answering
-        per-day totals by the grouped query a source answers them with: one definition."""
-        t = self.table_name(table) or table
-        if t not in self._frames:
-            from .duck import DAYS, LABELS, Frame
-            from .pushdown import SourceTable
-
-            def column(role: str, name: str) -> Any:
-                if role == DAYS:
-                    return self.days(t, name)
-                if role == LABELS:
-                    codes, mapping = self.labels(t, name)
-                    return codes, list(mapping)
-                return self.numbers(t, name)
-
-            frame = SourceTable(t, Frame(list(self.tables[t].columns), column, t))
-            frame.planning = self._planning
-            self._frames[t] = frame
-        return self._frames[t]
 
     # ----------------------------------------------------------- conversions
     def days(self, table: str, column: str) -> np.ndarray:
@@ -415,17 +381,46 @@ class DataTables:
             return daily
         if stat != "sum":
             raise ValueError(f"a sheet table's daily {stat!r}: only sources answer it")
-        # the cells read by the sheet's rules first (a cell that cannot be read is named here,
-        # for this goal only), then added up by DuckDB as a source's rows are
-        self.days(table, date_column)
+        days = self.days(table, date_column)
+        ok = days != NO_DAY
         if value is not None:
-            self.numbers(table, value)
-        for col in filter_columns:
-            self.labels(table, col)
-        frame = self._frame(table)
-        daily = frame.grouped_daily(date_column, tuple(filter_columns), value, self.epoch)
-        if not frame.planning:
+            vals = self.numbers(table, value)
+            ok &= ~np.isnan(vals)
+        if not ok.any():
+            daily = Daily(0, {}, np.zeros((0, 1)))
             self._cache[key] = daily
+            return daily
+        day0 = int(days[ok].min())
+        n_days = int(days[ok].max()) - day0 + 1
+        combo = np.zeros(len(days), dtype=np.int64)
+        radix = 1
+        decoders = []
+        for col in filter_columns:
+            codes, mapping = self.labels(table, col)
+            # blank cells are a label of their own (""), for a filter asking for blanks
+            mapping = {"": 0, **{k: v + 1 for k, v in mapping.items()}}
+            combo += (codes + 1) * radix
+            decoders.append((radix, len(mapping), mapping))
+            radix *= len(mapping)
+        # the distinct filter keys, without sorting a million rows: the codes are small
+        present = np.bincount(combo[ok], minlength=radix) > 0
+        uniq = np.flatnonzero(present)
+        lookup = np.full(radix, -1, dtype=np.int64)
+        lookup[uniq] = np.arange(len(uniq))
+        inverse = lookup[combo[ok]]
+        flat = inverse.astype(np.int64) * n_days + (days[ok] - day0)
+        weights = None if value is None else vals[ok]
+        matrix = np.bincount(flat, weights=weights, minlength=len(uniq) * n_days).astype(np.float64)
+        matrix = matrix.reshape(len(uniq), n_days)
+        keys: dict[tuple, int] = {}
+        inverse_maps = [{v: k for k, v in mapping.items()} for _, _, mapping in decoders]
+        for i, code in enumerate(uniq.tolist()):
+            parts = []
+            for (r, n, _), inv in zip(decoders, inverse_maps):
+                parts.append(inv[(code // r) % max(n, 1)])
+            keys[tuple(parts)] = i
+        daily = Daily(day0, keys, matrix)
+        self._cache[key] = daily
         return daily
 
     def distinct(self, table: str, date_column: str, conditions: tuple[tuple[str, str], ...],

@@ -16,13 +16,8 @@ after grouping, by the engine's own rules (:func:`~kpi_xl.goals.data.label_key`,
 :func:`~kpi_xl.goals.data.read_dates`), over the few distinct values that come back, so a
 source gives the same numbers as the same rows typed into a sheet.
 
-A sheet table is a :class:`SourceTable` too, for its per-day totals: its columns, read by
-the sheet's cell rules, are a DuckDB relation in memory (:class:`kpi_xl.goals.duck.Frame`),
-so a sheet table and a source are added up by one query and one reading of its rows.
-
-How a query is written and run (DuckDB for files and sheet tables, :mod:`kpi_xl.goals.duck`;
-SQLAlchemy for databases, :mod:`kpi_xl.workbook.connect`) is the :class:`Backend`'s business;
-this module speaks no SQL.
+How a query is written and run (DuckDB for files, SQLAlchemy for databases) is the
+:class:`Backend`'s business (:mod:`kpi_xl.workbook.connect`); this module speaks no SQL.
 """
 
 from __future__ import annotations

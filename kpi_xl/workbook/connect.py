@@ -36,7 +36,6 @@ import pandas as pd
 
 from .. import i18n
 from ..excel import column_letter
-from ..goals.duck import DuckDB, first_line, literal, quote
 from ..goals.pushdown import BOOLEAN, DATE, NUMBER, OTHER, TEXT, TIMESTAMP, SourceError, SourceTable
 from ..i18n import NC_, Message, N_, readings
 from .package import WorkbookError
@@ -199,7 +198,12 @@ class _Refused:
 
 
 # ------------------------------------------------------------------ DuckDB
-_quote, _literal, _first = quote, literal, first_line
+def _quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _file_relation(con, kind: str, path: Path) -> str:
@@ -233,6 +237,75 @@ def _duckdb_relation(con, query: str, path: Path) -> str:
 
 def _is_query(text: str) -> bool:
     return bool(re.match(r"^\s*(select|with)\b", text, re.IGNORECASE))
+
+
+def _duckdb_kind(t: str) -> str:
+    t = t.upper()
+    if t == "DATE":
+        return DATE
+    if t.startswith("TIMESTAMP"):
+        return TIMESTAMP
+    if t == "BOOLEAN":
+        return BOOLEAN
+    if t.startswith(("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                     "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL")):
+        return NUMBER
+    if t.startswith("VARCHAR"):
+        return TEXT
+    return OTHER
+
+
+class DuckDB:
+    """A file (CSV, Parquet, Excel) or DuckDB database, queried by embedded DuckDB."""
+
+    def __init__(self, relation, label: str):
+        self._relation, self.label = relation, label
+        self._con = None
+        self._from = ""
+
+    def _connect(self) -> tuple[Any, str]:
+        if self._con is None:
+            import duckdb
+
+            con = duckdb.connect()
+            try:
+                self._from = self._relation(con)
+            except duckdb.Error as exc:
+                con.close()
+                raise SourceError(Message(N_("cannot be read: {error}"), error=_first(exc))) from None
+            self._con = con
+        return self._con, self._from
+
+    def schema(self) -> dict[str, str]:
+        con, rel = self._connect()
+        r = con.sql(f"SELECT * FROM {rel} LIMIT 0")
+        return {c: _duckdb_kind(str(t)) for c, t in zip(r.columns, r.types)}
+
+    def grouped(self, date: str, date_kind: str, filters: list[str], aggregates: list[tuple[str, str]]) -> pd.DataFrame:
+        con, rel = self._connect()
+        d = _quote(date)
+        day = f"CAST({d} AS DATE)" if date_kind == TIMESTAMP else d
+        keys = [day, *(_quote(f) for f in filters)]
+        aggs = ["COUNT(*)"] + [f"{fn.upper()}(CAST({_quote(v)} AS DOUBLE))" for fn, v in aggregates]
+        sql = f"SELECT {', '.join(keys + aggs)} FROM {rel} WHERE {d} IS NOT NULL GROUP BY {', '.join(keys)}"
+        return con.sql(sql).df()
+
+    def distinct(self, date: str, date_kind: str, filters: list[str], value: str) -> pd.DataFrame:
+        con, rel = self._connect()
+        d = _quote(date)
+        keys = [f"CAST({d} AS DATE)" if date_kind == TIMESTAMP else d, *(_quote(f) for f in filters), _quote(value)]
+        sql = (f"SELECT {', '.join(keys)} FROM {rel} WHERE {d} IS NOT NULL AND {_quote(value)} IS NOT NULL "
+               f"GROUP BY {', '.join(keys)}")
+        return con.sql(sql).df()
+
+    def select(self, columns: list[str]) -> pd.DataFrame:
+        con, rel = self._connect()
+        return con.sql(f"SELECT {', '.join(_quote(c) for c in columns)} FROM {rel}").df()
+
+
+def _first(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 # -------------------------------------------------------------- SQLAlchemy
