@@ -9,7 +9,7 @@ the table again.
 A sheet table's per-day totals (:meth:`DataTables.daily`) are added up here, with NumPy, not
 by the grouped DuckDB query a source's are (:mod:`kpi_xl.goals.pushdown`): the columns are
 already in memory as arrays, and handing them to DuckDB made every refresh slower (importing
-DuckDB and a query per table and date column: +3 % to +8 % CPU and +50 to +80 MiB, measured in
+DuckDB and a query per table and date column: +3 % to +8 % CPU and +47 to +79 MiB, measured in
 docs/sources.md). The reading of the cells (dates, numbers, labels) is the same for both.
 """
 
