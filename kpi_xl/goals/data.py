@@ -5,6 +5,12 @@ conversion here happens once per table and column and is cached: dates become
 day numbers, labels become integer codes, amounts become float arrays. A goal
 then reads per-day totals from a small matrix (key × day) instead of scanning
 the table again.
+
+A sheet table's per-day totals (:meth:`DataTables.daily`) are added up here, with NumPy, not
+by the grouped DuckDB query a source's are (:mod:`kpi_xl.goals.pushdown`): the columns are
+already in memory as arrays, and handing them to DuckDB made every refresh slower (importing
+DuckDB and a query per table and date column: +3 % to +8 % CPU and +47 to +79 MiB, measured in
+docs/sources.md). The reading of the cells (dates, numbers, labels) is the same for both.
 """
 
 from __future__ import annotations

@@ -205,6 +205,11 @@ class SourceTable:
             raise self._fail(exc) from None
         rows.columns = ["d", *[f"f{i}" for i in range(len(filters))], "n", *[f"a{i}" for i in range(len(aggregates))]]
         self._grouped[date], self._layout[date] = rows, (filters, aggregates)
+        # a date column asked again (a question not planned): what was read of its old rows goes
+        for key in [k for k in self._keys if k[1] == date]:
+            del self._keys[key]
+        for key in [k for k in self._dailies if k[0] == date]:
+            del self._dailies[key]
 
     def _run_distinct(self, need: tuple) -> None:
         if need in self._distinct:

@@ -24,7 +24,7 @@ SHEET_NAMES = {
     "start": NC_("sheet", "Start"), "goals": NC_("sheet", "Goals"), "scorecard": NC_("sheet", "Scorecard"),
     "dashboard": NC_("sheet", "Dashboard"), "history": NC_("sheet", "History"), "okr": NC_("sheet", "OKR"),
     "rewards": NC_("sheet", "Rewards"), "settings": NC_("sheet", "Settings"), "functions": NC_("sheet", "Functions"),
-    "chartdata": NC_("sheet", "Chart data"),
+    "chartdata": NC_("sheet", "Chart data"), "sources": NC_("sheet", "Sources"),
     "Deals": NC_("sheet", "Deals"), "Subscriptions": NC_("sheet", "Subscriptions"), "Orders": NC_("sheet", "Orders"),
     "Marketing": NC_("sheet", "Marketing"), "Activities": NC_("sheet", "Activities"),
     "Tickets": NC_("sheet", "Tickets"), "Web": NC_("sheet", "Web"),
@@ -159,7 +159,7 @@ OLD_TREND_COLS = (5, 11)
 #: The hidden chart sheet's lists for the Goals sheet's drop-downs (1-based columns): the
 #: workbook's data tables and their column names, kept current by refresh.
 LIST_TABLES_COL, LIST_COLUMNS_COL = 19, 20
-NOT_DATA = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
+NOT_DATA = ("Goals", "KeyResults", "RewardPlans", "StatusRules", "Sources")
 
 
 def table_lists(tables, lang: str) -> tuple[list[str], list[str]]:

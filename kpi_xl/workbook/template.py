@@ -54,6 +54,9 @@ TEXT = {
     "func_head": (N_("Function"), N_("Formula in the cell"), N_("Result"), N_("What it computes")),
     "rules_title": N_("Status rules (checked in order)"), "lists": N_("Lists for drop-downs"), "kpis": N_("KPIs"),
     "owners": N_("Owners"), "refresh": N_("Refresh scorecard"),
+    "sources_note": N_("One row per source a goal names in its Table cell: Kind csv, parquet, excel or sql; Location "
+                       "a file, a glob (orders/*.parquet) or a database URL without a password; Query a table or a "
+                       "SELECT (sql). Refresh ignores this table while it is empty."),
     "spills": N_("Functions that return several values spill them into the cells below and beside (as Excel 365 "
                  "shows them); the whole result of each:"),
 }
@@ -237,6 +240,7 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     S = lambda key: layout.sheet(key, lang)  # noqa: E731
     sheets = {key: wb.add_worksheet(S(key)) for key in layout.SHEETS}
     data_sheets = {name: wb.add_worksheet(S(name)) for name in layout.DATA}
+    sources = wb.add_worksheet(S("sources"))
     chartdata = wb.add_worksheet(S("chartdata"))
     chartdata.hide()
 
@@ -244,6 +248,7 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     _goals(sheets["goals"], goals, owned, lang, f, S)
     for name in layout.DATA:
         _data(data_sheets[name], name, tables[name], f)
+    _sources(sources, lang, f)
     _scorecard(sheets["scorecard"], owned, lang, f)
     _history(sheets["history"], owned, lang, f)
     _okr(sheets["okr"], key_results, owned, lang, f)
@@ -260,7 +265,7 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
         for key, (row, col) in (("scorecard", (0, 19)), ("dashboard", (0, 3))):
             sheets[key].insert_button(row, col, {"macro": MACRO_NAME, "caption": text("refresh", lang),
                                                  "width": 150, "height": 32})
-    for ws in [*sheets.values(), *data_sheets.values()]:
+    for ws in [*sheets.values(), *data_sheets.values(), sources]:
         _page_setup(ws)
     sheets["dashboard"].fit_to_pages(1, 1)
     sheets["start"].activate()
@@ -404,6 +409,21 @@ def _data(ws, name: str, df: pd.DataFrame, f) -> None:
             for i, v in enumerate(s):
                 if isinstance(v, str) and v:
                     ws.write_string(i + 1, j, v, f.text)
+    ws.freeze_panes(1, 0)
+
+
+def _sources(ws, lang: str, f) -> None:
+    """The Sources sheet: an empty Sources table (its header and one blank row) for data a goal
+    reads where it lives (:mod:`kpi_xl.workbook.connect`), and a line saying what goes in it."""
+    from .connect import HEADERS, SOURCES
+
+    headers = [pgettext("column", HEADERS[k][0], lang) for k in ("name", "kind", "location", "query")]
+    for j, width in enumerate((18, 10, 50, 40)):
+        ws.set_column(j, j, width, f.text)
+    # the table's name is ASCII in every language, as the data tables' are
+    ws.add_table(0, 0, 1, len(headers) - 1, {"name": SOURCES, "columns": [{"header": h} for h in headers],
+                                             "style": "Table Style Light 9"})
+    ws.write_string(0, len(headers) + 1, text("sources_note", lang), f.grey)
     ws.freeze_panes(1, 0)
 
 
