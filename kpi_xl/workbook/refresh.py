@@ -816,6 +816,7 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
     """Evaluate the formulas on the user's sheets (not the data tables, not the owned
     sheets): the cached values that change, and the cells not computed with why."""
     from .evaluate import FormulaContext, defined_names, evaluate_all, table_ranges
+    from .memo import FormulaMemo
 
     lang = workbook.lang
     skip = {layout.sheet(k, lang) for k in ("scorecard", "history", "chartdata")}
@@ -831,8 +832,9 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
     tables = table_ranges(workbook.tables.values())
     progress(i18n.Message(i18n.N_("computing {n:,} formula(s) on your sheets"), n=len(formulas)).text(lang))
     context = FormulaContext(workbook.sheet_values, formulas, tables, names=defined_names(pkg.defined_names()),
-                             overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang)
+                             overlay=overlay, today=as_of, epoch=pkg.epoch, lang=lang, memo=FormulaMemo())
     outcome = evaluate_all(context)
+    context.memo.save()
     changed: dict[str, dict[tuple[int, int], Any]] = {}
     for (sheet, r, c), value in outcome.values.items():
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
