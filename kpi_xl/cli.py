@@ -198,7 +198,8 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     from .workbook.summary import kept, refreshed
 
     click.echo(refreshed(report).text(report.lang))
-    _warn(_console(), report.warnings, report.lang)
+    if report.warnings:  # rich is imported only when there is something to say in colour
+        _warn(_console(), report.warnings, report.lang)
     if report.backup:
         click.echo(kept(report).text(report.lang))
     _exit_if_worse(report)
