@@ -188,10 +188,16 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     Exit code 0: refreshed; 3: refreshed, and a goal's status got worse since the previous
     review period (for a schedule to alert on); 1: the workbook could not be refreshed
     (nothing written); 2: a wrong option or argument."""
-    from .workbook.refresh import refresh as do_refresh
+    import gc
 
-    with _progress(path, i18n.N_("refreshing"), quiet) as progress:
-        report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
+    gc.disable()  # while pandas and kpi-xl load, too (see kpi_xl.workbook.refresh.gc_paused)
+    try:
+        from .workbook.refresh import refresh as do_refresh
+
+        with _progress(path, i18n.N_("refreshing"), quiet) as progress:
+            report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
+    finally:
+        gc.enable()
     if quiet:
         _exit_if_worse(report)
         return
