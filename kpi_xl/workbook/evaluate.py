@@ -735,6 +735,7 @@ NATIVE: dict[str, Callable[..., Any]] = {
 class Outcome:
     values: dict[tuple[str, int, int], Any]
     skipped: dict[tuple[str, int, int], str]
+    evaluator: Evaluator | None = None  # the one that computed them (its ranges read, to evaluate more)
 
 
 def evaluate_all(context: FormulaContext) -> Outcome:
@@ -748,7 +749,7 @@ def evaluate_all(context: FormulaContext) -> Outcome:
             skipped[key] = str(exc)
         except Exception as exc:  # noqa: BLE001 - a cell we cannot compute keeps its value
             skipped[key] = f"{type(exc).__name__}: {exc}"
-    return Outcome(values, skipped)
+    return Outcome(values, skipped, ev)
 
 
 def table_ranges(infos) -> dict[str, TableRange]:

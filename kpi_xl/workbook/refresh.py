@@ -851,12 +851,13 @@ def compute_formulas(pkg: Package, workbook: WorkbookReader, overlay: dict[tuple
             value = to_serial(value, pkg.epoch)  # a spill's first period start: its serial, as stored
         if not _same(value, cached[(sheet, r, c)]):
             changed.setdefault(sheet, {})[(r, c)] = "" if value is None else value
-    return FormulaResults(changed, outcome.skipped, _spills(pkg, context, outcome.values))
+    return FormulaResults(changed, outcome.skipped, _spills(pkg, context, outcome.values, outcome.evaluator))
 
 
-def _spills(pkg: Package, context, computed: dict) -> dict:
+def _spills(pkg: Package, context, computed: dict, ev=None) -> dict:
     """The whole results of the formulas that spill: array formulas (as Excel 365 saves a
-    spilling formula) and one-cell formulas of a worksheet function that spills."""
+    spilling formula) and one-cell formulas of a worksheet function that spills. ``ev``: the
+    evaluator that computed them (its ranges are read already: a 100,000-row column is not read again)."""
     import re
 
     import numpy as np
@@ -868,7 +869,6 @@ def _spills(pkg: Package, context, computed: dict) -> dict:
     spilling = {k.name: k.spills for k in registry.kpis() if k.spills != "no"}
     anchors: dict[str, dict] = {}
     out: dict[str, dict] = {}
-    ev = None
     for (sheet, r, c), formula in context.formulas.items():
         if (sheet, r, c) not in computed:
             continue
