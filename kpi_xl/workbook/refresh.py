@@ -29,7 +29,7 @@ from .. import i18n
 from ..errors import KpiXlError
 from ..excel import EPOCH_1900, column_index, column_letter, from_serial, to_serial
 from ..goals import GoalsError, Result, compute, read_rules
-from ..goals.data import DataError, read_dates
+from ..goals.data import DataError, DataTables, read_dates
 from .connect import read_sources
 from ..goals.model import CHOICE_WORDS, as_date, canonical
 from .. import labels
@@ -469,8 +469,11 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
     except KpiXlError as exc:
         raise WorkbookError(f"{layout.sheet('settings', lang)}: {i18n.text(exc, lang)}") from None
     progress(i18n.Message(i18n.N_("computing the scorecard as of {date}"), date=when).text(lang))
+    # one DataTables for the scorecard and the SMART check, so each table's typed columns and daily
+    # totals are made once, not twice (with a source among the tables, each keeps its own as before)
+    tables = inputs.data if any(not isinstance(t, pd.DataFrame) for t in inputs.data.values()) else DataTables(inputs.data)
     try:
-        result = compute(inputs.goals, inputs.data, when, rules=rules)
+        result = compute(inputs.goals, tables, when, rules=rules)
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
     except DataError as exc:
@@ -478,7 +481,7 @@ def compute_workbook(workbook: WorkbookReader, as_of: dt.date | None = None,
     problems = _row_problems(workbook, inputs, result)
     progress(i18n.gettext(i18n.N_("building the scorecard, history, OKR and rewards"), lang))
     try:
-        owned = build_owned(result, inputs.data, inputs.key_results, inputs.plans, inputs.history,
+        owned = build_owned(result, tables, inputs.key_results, inputs.plans, inputs.history,
                             inputs.notes, lang, _period(inputs.settings, lang))
     except GoalsError as exc:
         raise WorkbookError(_goals_error(inputs, exc, lang)) from None
