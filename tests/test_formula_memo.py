@@ -12,6 +12,7 @@ import sys
 import pytest
 from python_calamine import CalamineWorkbook
 
+from kpi_xl.excel import EPOCH_1900
 from kpi_xl.workbook import memo
 from kpi_xl.workbook.evaluate import _constant
 from kpi_xl.workbook.template import new
@@ -70,8 +71,7 @@ def test_a_wrong_or_damaged_cache_is_never_shown(tmp_path):
     book = new(tmp_path / "book.xlsx")
     cache = tmp_path / "cache"
     cache.mkdir()
-    key = memo.FormulaMemo.key("=CLV_PREDICT(4, 200, 300, 80, 12, 0.8, 90, 0.5, 3, 6, 4, 40)", "en",
-                               __import__("kpi_xl.excel", fromlist=["EPOCH_1900"]).EPOCH_1900)
+    key = memo.FormulaMemo.key("=CLV_PREDICT(4, 200, 300, 80, 12, 0.8, 90, 0.5, 3, 6, 4, 40)", "en", EPOCH_1900)
     (cache / "formulas-0123456789abcdef01234567.json").write_text(json.dumps({key: 999.0}), encoding="utf-8")
     assert _refresh(book, cache)
     clv = next(row for row in _functions_sheet(book) if row[0] == "CLV_PREDICT")
