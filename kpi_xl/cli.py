@@ -190,6 +190,7 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     (nothing written); 2: a wrong option or argument."""
     import gc
 
+    was = gc.isenabled()
     gc.disable()  # while pandas and kpi-xl load, too (see kpi_xl.workbook.refresh.gc_paused)
     try:
         from .workbook.refresh import refresh as do_refresh
@@ -197,7 +198,8 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
         with _progress(path, i18n.N_("refreshing"), quiet) as progress:
             report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
     finally:
-        gc.enable()
+        if was:
+            gc.enable()
     if quiet:
         _exit_if_worse(report)
         return
