@@ -212,21 +212,29 @@ def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     Exit code 0: refreshed; 3: refreshed, and a goal's status got worse since the previous
     review period (for a schedule to alert on); 1: the workbook could not be refreshed
     (nothing written); 2: a wrong option or argument."""
-    from .workbook.refresh import refresh as do_refresh
+    import gc
 
-    with _progress(path, i18n.N_("refreshing"), quiet) as progress:
-        report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
+    was = gc.isenabled()
+    gc.disable()  # while pandas and kpi-xl load, too (see kpi_xl.workbook.refresh.gc_paused)
+    try:
+        from .workbook.refresh import refresh as do_refresh
+
+        with _progress(path, i18n.N_("refreshing"), quiet) as progress:
+            report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
+    finally:
+        if was:
+            gc.enable()
     if quiet:
         _exit_if_worse(report)
         return
+    from .workbook.summary import changed
     from .workbook.summary import kept, refreshed
-
-    from .workbook.report import changed
 
     click.echo(refreshed(report).text(report.lang))
     if changed(report):
         click.echo(changed(report).text(report.lang))
-    _warn(_console(), report.warnings, report.lang)
+    if report.warnings:  # rich is imported only when there is something to say in colour
+        _warn(_console(), report.warnings, report.lang)
     if report.backup:
         click.echo(kept(report).text(report.lang))
     _exit_if_worse(report)
@@ -382,7 +390,7 @@ def _exit_if_worse(report) -> None:
     :data:`EXIT_WORSE`; nothing when none did."""
     if not report.worse:
         return
-    from .workbook.report import got_worse
+    from .workbook.summary import got_worse
 
     click.echo(got_worse(report).text(report.lang), err=True)
     sys.exit(EXIT_WORSE)

@@ -31,7 +31,7 @@ def to_serial(value: dt.date, epoch: dt.datetime = EPOCH_1900) -> float:
     """A date or datetime as a serial number (the time of day is the fraction; a time
     zone is dropped, as Excel has none)."""
     if isinstance(value, dt.datetime):
-        return (value.replace(tzinfo=None) - epoch).total_seconds() / 86400.0
+        return ((value if value.tzinfo is None else value.replace(tzinfo=None)) - epoch).total_seconds() / 86400.0
     return float((value - epoch.date()).days)
 
 

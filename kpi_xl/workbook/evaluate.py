@@ -67,6 +67,17 @@ def _tokenizer():
 
         return Tokenizer
 
+
+def _constant(formula: str) -> bool:
+    """Whether ``formula`` references nothing and calls only kpi-xl functions (:func:`kpi_xl.workbook.memo.constant`)."""
+    from .memo import constant
+
+    try:
+        return constant(_tokenizer()(formula if formula.startswith("=") else "=" + formula).items)
+    except Exception:  # noqa: BLE001 - the tokenizer's own errors: evaluated (and reported) as usual
+        return False
+
+
 class Unsupported(MessageError):
     """A construct or function the evaluator does not know (the cell keeps its value); its
     message says which, in no language yet."""
@@ -107,6 +118,7 @@ class FormulaContext:
     today: dt.date = field(default_factory=dt.date.today)
     epoch: dt.datetime = EPOCH_1900  # day 0 of the workbook's serial numbers (1904 system: 1904-01-01)
     lang: str | None = None  # the workbook's language: a function's words (STATUS) when no language is given
+    memo: Any = None  # a :class:`~kpi_xl.workbook.memo.FormulaMemo`: constant formulas' results kept between runs
 
 
 class Evaluator:
@@ -142,9 +154,18 @@ class Evaluator:
             raise Unsupported(_m(N_("circular reference at {cell}"), cell=f"{key[0]}!{column_letter(key[2])}{key[1]}"))
         self.busy.add(key)
         try:
-            value = self.evaluate(self.context.formulas[key], key[0], key[1])
+            formula, kept = self.context.formulas[key], None
+            if self.context.memo is not None and _constant(formula):
+                kept = self.context.memo.key(formula, self.context.lang, self.context.epoch)
+                found, value = self.context.memo.get(kept)
+                if found:
+                    self.done[key] = value
+                    return value
+            value = self.evaluate(formula, key[0], key[1])
             if isinstance(value, np.ndarray):  # a spill: the cell shows its first value
                 value = value.reshape(-1)[0] if value.size else None
+            elif kept is not None:
+                self.context.memo.put(kept, value)
             self.done[key] = value
             return value
         finally:
@@ -721,6 +742,7 @@ NATIVE: dict[str, Callable[..., Any]] = {
 class Outcome:
     values: dict[tuple[str, int, int], Any]
     skipped: dict[tuple[str, int, int], Message]  # why each was not computed, in no language yet
+    evaluator: Evaluator | None = None  # the one that computed them (its ranges read, to evaluate more)
 
 
 def evaluate_all(context: FormulaContext) -> Outcome:
@@ -734,7 +756,7 @@ def evaluate_all(context: FormulaContext) -> Outcome:
             skipped[key] = exc.message
         except Exception as exc:  # noqa: BLE001 - a cell we cannot compute keeps its value
             skipped[key] = _m(N_("an unexpected error ({error})"), error=f"{type(exc).__name__}: {exc}")
-    return Outcome(values, skipped)
+    return Outcome(values, skipped, ev)
 
 
 def table_ranges(infos) -> dict[str, TableRange]:

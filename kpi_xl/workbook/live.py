@@ -21,7 +21,7 @@ from .content import localized, old_trend_region, owned_regions
 from .package import TableInfo, WorkbookError
 from .refresh import (REQUIRED_TABLES, Report, WorkbookReader, compute_workbook, frame, no_scorecard, no_table,
                       not_ours, sheet_language)
-from .report import changed, got_worse
+from .summary import changed, got_worse
 from .summary import refreshed
 
 

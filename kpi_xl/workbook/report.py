@@ -24,14 +24,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
-from xml.sax.saxutils import escape
 
 from .. import i18n
 from ..excel import column_letter
 from . import layout
 from .package import WorkbookError, open_package
 from .package.sheetxml import elements, start_tag
+from .package.xmlescape import escape
 from .refresh import FileWorkbook, Report, _period, refresh
+from .summary import change_lines, changed, got_worse  # noqa: F401 - what refresh says, re-exported
 
 N_, Message = i18n.N_, i18n.Message
 
@@ -82,38 +83,6 @@ class ReportResult:
     refreshed: Report
     digest: Digest
     warnings: list[str] = field(default_factory=list)
-
-
-def change_lines(changes: list[list[Any]], only: tuple[str, ...] | None = None, lang: str = "en") -> list[str]:
-    """The Changes region's rows as lines: "S1 Won contract value…: Behind → At risk"."""
-    keys = [c[0] for c in layout.CHANGES_COLUMNS]
-    out = []
-    for row in changes[1:]:
-        r = dict(zip(keys, row))
-        if not r.get("id") or (only is not None and str(r["id"]) not in only):
-            continue
-        out.append(Message(N_("{goal}: {was} \u2192 {now}"), goal=f"{r['id']} {r['name']}", was=r["was"],
-                           now=r["now"]).text(lang))
-    return out
-
-
-def changed(rep: Report) -> Message | None:
-    """"2 goal(s) changed status since the previous review period (the Changes region on the
-    Scorecard)", or None when none did: what ``kpi-xl refresh`` and the Refresh button say."""
-    n = sum(1 for row in rep.changes[1:] if row and row[0] not in ("", None))
-    if not n:
-        return None
-    return Message(N_("{n} goal(s) changed status since the previous review period (the Changes region on the "
-                      "{sheet} sheet)"), n=n, sheet=layout.sheet("scorecard", rep.lang))
-
-
-def got_worse(rep: Report) -> Message | None:
-    """"1 goal(s) got worse since the previous review period: S1 …: Behind → At risk", or None."""
-    if not rep.worse:
-        return None
-    lines = change_lines(rep.changes, rep.worse, rep.lang)
-    return Message(N_("{n} goal(s) got worse since the previous review period: {goals}"), n=len(rep.worse),
-                   goals=i18n.Join(lines, sep="; "))
 
 
 def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | None = None, paper: str = "a4",

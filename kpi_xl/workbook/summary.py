@@ -3,7 +3,11 @@ and the Refresh scorecard button (Excel's status bar), shown in the workbook's l
 
 from __future__ import annotations
 
+from typing import Any
+
+from .. import i18n
 from ..i18n import Join, Message, N_
+from . import layout
 from .refresh import Report
 
 
@@ -27,3 +31,35 @@ def refreshed(report: Report) -> Join:
 def kept(report) -> Message | None:
     """Where the previous version was kept, if it was (a refresh, import or predict report)."""
     return Message(N_("previous version kept as {path}"), path=str(report.backup)) if report.backup else None
+
+
+def change_lines(changes: list[list[Any]], only: tuple[str, ...] | None = None, lang: str = "en") -> list[str]:
+    """The Changes region's rows as lines: "S1 Won contract value…: Behind → At risk"."""
+    keys = [c[0] for c in layout.CHANGES_COLUMNS]
+    out = []
+    for row in changes[1:]:
+        r = dict(zip(keys, row))
+        if not r.get("id") or (only is not None and str(r["id"]) not in only):
+            continue
+        out.append(Message(N_("{goal}: {was} \u2192 {now}"), goal=f"{r['id']} {r['name']}", was=r["was"],
+                           now=r["now"]).text(lang))
+    return out
+
+
+def changed(rep: Report) -> Message | None:
+    """"2 goal(s) changed status since the previous review period (the Changes region on the
+    Scorecard)", or None when none did: what ``kpi-xl refresh`` and the Refresh button say."""
+    n = sum(1 for row in rep.changes[1:] if row and row[0] not in ("", None))
+    if not n:
+        return None
+    return Message(N_("{n} goal(s) changed status since the previous review period (the Changes region on the "
+                      "{sheet} sheet)"), n=n, sheet=layout.sheet("scorecard", rep.lang))
+
+
+def got_worse(rep: Report) -> Message | None:
+    """"1 goal(s) got worse since the previous review period: S1 …: Behind → At risk", or None."""
+    if not rep.worse:
+        return None
+    lines = change_lines(rep.changes, rep.worse, rep.lang)
+    return Message(N_("{n} goal(s) got worse since the previous review period: {goals}"), n=len(rep.worse),
+                   goals=i18n.Join(lines, sep="; "))

@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
-from xml.sax.saxutils import escape
+from .xmlescape import escape
 
 from ...excel import column_letter
 from .records import WorkbookError

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from xml.parsers import expat
-from xml.sax.saxutils import quoteattr
+from .xmlescape import quoteattr
 
 from ...excel import split_ref
 from .records import WorkbookError, int_of

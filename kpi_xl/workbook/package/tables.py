@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from .xmlescape import escape, quoteattr
 
 from ... import i18n
 from ...excel import column_letter
