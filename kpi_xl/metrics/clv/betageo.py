@@ -81,6 +81,8 @@ def _neg_log_likelihood_stayers(params: np.ndarray, d: _Data) -> tuple[float, np
     """Minus the log-likelihood of the nested model in which nobody drops out (p = 0, the NBD:
     BG/NBD's limit as b/a grows without bound), and its gradient in (r, α):
     L(r, α | x, T) = Γ(r+x) α^r / (Γ(r) (α+T)^(r+x))."""
+    from scipy.special import digamma, gammaln
+
     r, alpha = params
     x, T, w, xs, xi = d.x, d.T, d.weight, d.xs, d.xi
     w_x = np.bincount(xi, weights=w, minlength=len(xs))
