@@ -63,7 +63,13 @@ def block(path: Path) -> dict:
     """The parameter block beside the table: label → value."""
     rows = rows_of(path)
     col = len(HEADERS) + 1  # one blank column, then labels (0-based index of the labels)
-    return {r[col]: r[col + 1] for r in rows if len(r) > col + 1 and r[col] != ""}
+    out = {r[col]: r[col + 1] for r in rows if len(r) > col + 1 and r[col] != ""}
+    # the notes (under the charts) are wrapped onto the rows below their label: joined again
+    at = next(i for i, r in enumerate(rows) if len(r) > col and r[col] == "Notes")
+    lines = [rows[at][col + 1]] + [r[col + 1] for r in rows[at + 1:] if len(r) > col + 1 and r[col] == ""
+                                   and r[col + 1] != ""]
+    out["Notes"] = " ".join(lines)
+    return out
 
 
 def formulas(path: Path, sheet: str = "Customers") -> dict[tuple[int, int], str]:

@@ -343,8 +343,10 @@ def predict(book: str | os.PathLike, table: str = "Orders", *, customer: str | N
             frame = _frame(result, lang)
             say(Message(N_("writing {n:,} customers into sheet {sheet}"), n=len(frame), sheet=sheet))
             info, _added, _created = write_table(pkg, sheet, read_source(frame), "replace")
-            _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used))
-            _write_checks(pkg, info, result, lang)
+            block = _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used))
+            bottom = _write_checks(pkg, info, result, lang, block)
+            bottom = _write_notes(pkg, info, result, lang, bottom + 2)
+            _set_print(pkg, info, len(frame), bottom)
             pkg.save(path, backup=backup)
     except i18n.MessageError as exc:
         raise PredictError(exc.text(lang)) from None
@@ -368,8 +370,9 @@ INPUTS = (N_("Order table"), N_("Customer column"), N_("Date column"), N_("Amoun
 
 
 def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, discount_rate: float,
-                 margin: float, lang: str, inputs: tuple[str, str, str, str]) -> None:
-    """The parameters and notes beside the table, and the P(active) / CLV formulas on them."""
+                 margin: float, lang: str, inputs: tuple[str, str, str, str]) -> int:
+    """The parameters and notes beside the table, and the P(active) / CLV formulas on them; returns
+    the block's number of rows."""
     (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
     label_col = c2 + 2
     t = lambda s: i18n.gettext(s, lang)  # noqa: E731
@@ -380,13 +383,12 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
              [t(N_("Months ahead")), months], [t(N_("Discount rate per month")), discount_rate],
              [t(N_("Margin")), margin], [t(N_("Time unit")), t(N_("days"))]]
     rows += [[t(label), value] for label, value in zip(INPUTS, inputs)]
-    rows += [[None if i else t(N_("Notes")), m.text(lang)] for i, m in enumerate(result.notes)] or [
-        [t(N_("Notes")), t(N_("none"))]]
     from .package.styles import date_style
 
     dates = date_style(pkg)
     row_styles = [[None, dates] if isinstance(r[1], dt.datetime) else None for r in rows]
     pkg.write_region(info.sheet, r1, label_col, label_col + 1, rows, None, row_styles)
+    block_rows = len(rows)
     add_widths(pkg, info.sheet, {label_col: 24, label_col + 1: 14})
     money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
     keys = list(COLUMNS)
@@ -416,6 +418,7 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
     assert keys[keys.index("monetary"):keys.index("clv_high") + 1] == ["monetary", "p_alive", "expected", "clv",
                                                                       "clv_low", "clv_high"]
     pkg.write_region(info.sheet, r1 + 1, first, last, rows, [money, percent, money, money, money, money])
+    return block_rows
 
 
 #: The holdout table's and the segment table's headers, beside the parameter block.
@@ -424,10 +427,49 @@ HOLDOUT_HEADERS = (N_("Repeat purchases before the holdout"), N_("Customers"), N
 SEGMENT_HEADERS = (N_("Segment"), N_("Customers"), N_("Predicted CLV"))
 
 
-def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
+#: Characters per line of a note (its words wrapped onto rows that the page is wide enough for).
+NOTE_WIDTH = {"en": 120}
+NOTE_WIDTH_WIDE = 60  # languages written in wide characters (zh-TW)
+
+
+def _write_notes(pkg, info, result: Prediction, lang: str, top: int) -> int:
+    """The notes in words under the charts, from row ``top``: "Notes" in the parameter block's label
+    column and each note's text beside it, wrapped onto as many rows as it needs so that it reads
+    (and prints) whole; returns the last row written."""
+    import textwrap
+
+    (_r1, _c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    label_col = c2 + 2
+    width = NOTE_WIDTH.get(lang, NOTE_WIDTH_WIDE)
+    lines = [line for m in result.notes for line in textwrap.wrap(m.text(lang), width)] or [
+        i18n.gettext(N_("none"), lang)]
+    rows = [[i18n.gettext(N_("Notes"), lang) if i == 0 else None, line] for i, line in enumerate(lines)]
+    pkg.write_region(info.sheet, top, label_col, label_col + 1, rows)
+    return top + len(rows) - 1
+
+
+#: Customers printed with the model and its checks (printing 200,000 rows helps nobody: the rest
+#: are on the sheet).
+PRINTED_CUSTOMERS = 50
+
+
+def _set_print(pkg, info, customers: int, bottom: int) -> None:
+    """What printing the sheet prints, landscape and as wide as the page: the parameter block, the
+    checks and their charts (rows 1..``bottom``), then the table's first :data:`PRINTED_CUSTOMERS` rows."""
+    from .package.printing import set_print
+
+    (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    side = f"${column_letter(c2 + 2)}${r1}:${column_letter(c2 + 8)}${bottom}"
+    table = f"${column_letter(c1)}${r1}:${column_letter(c2)}${r1 + min(customers, PRINTED_CUSTOMERS)}"
+    set_print(pkg, info.sheet, [side, table])
+
+
+def _write_checks(pkg, info, result: Prediction, lang: str, block_rows: int) -> int:
     """The holdout check (predicted vs actual purchases per frequency bucket, with its error figures)
     and the CLV by segment, as two small tables three columns right of the parameter block, each
-    with a chart below them (:mod:`kpi_xl.workbook.package.drawings`)."""
+    with their charts side by side below these tables and the parameter block (so that the block,
+    the checks and the charts print on one landscape page; :mod:`kpi_xl.workbook.package.drawings`).
+    Returns the last row (1-based) the charts reach."""
     from .package.drawings import Chart, set_charts
     from .package.styles import date_style
 
@@ -473,7 +515,8 @@ def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
     sheet = info.sheet
     rng = lambda col, a, b: [sheet, r1 - 1 + a, c0 + col, r1 - 1 + b, c0 + col]  # noqa: E731
     charts = []
-    below = r1 - 1 + len(rows)
+    below = r1 + max(len(rows), block_rows)  # one blank row under the longer of the two
+    holdout_col = c0 - 3  # the parameter block's label column (0-based): the wider chart goes right
     if n_buckets:
         charts.append(Chart(
             {"type": "column"},
@@ -481,16 +524,16 @@ def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
               "fill": {"color": "#7F7F7F"}},
              {"name": t(HOLDOUT_HEADERS[3]), "categories": rng(0, 1, n_buckets), "values": rng(3, 1, n_buckets),
               "fill": {"color": "#4472C4"}}],
-            t(N_("Holdout check: predicted vs actual purchases")), below, c0,
+            t(N_("Holdout check: predicted vs actual purchases")), below, holdout_col, width=330, height=220,
             x_title=t(HOLDOUT_HEADERS[0]), y_title=t(N_("Purchases per customer")), y_format="0.0"))
     charts.append(Chart(
         {"type": "column"},
         [{"name": t(SEGMENT_HEADERS[2]), "categories": rng(0, seg_top + 1, seg_top + len(totals)),
           "values": rng(2, seg_top + 1, seg_top + len(totals)), "fill": {"color": "#4472C4"},
           "data_labels": {"value": True, "num_format": "#,##0"}}],
-        t(N_("Predicted CLV by segment")), below + (12 if n_buckets else 0), c0,
-        y_format="#,##0"))
+        t(N_("Predicted CLV by segment")), below, c0, y_format="#,##0", width=420, height=220))
     set_charts(pkg, sheet, cells, charts)
+    return charts[-1].row + charts[-1].height // 20 + 1  # 15-point rows are 20 pixels
 
 
 def recorded_inputs(path: str | os.PathLike) -> dict[str, Any] | None:
