@@ -176,7 +176,12 @@ def _read_orders(workbook: FileWorkbook, table: str, customer: str | None, date:
         raise PredictError(Message(N_("{cell}: '{value}' is not an amount"), cell=where(int(df.index[i]), cols[2]),
                                    value=df[cols[2]].iloc[i]))
     ids = df[cols[0]]
-    ids = ids.astype(str).str.strip() if ids.map(type).nunique() > 1 or ids.dtype == object else ids
+    if ids.dtype == object:  # text ids, or a column of numbers and text (23569 and "00004"): all as text,
+        # whole numbers without ".0" (as the cell shows them)
+        whole = ids.map(lambda v: isinstance(v, float) and v.is_integer())
+        ids = ids.astype(str).str.strip()
+        if whole.any():
+            ids[whole] = ids[whole].str.removesuffix(".0")
     orders = _Orders(ids.to_numpy(), dates.to_numpy().astype("datetime64[D]"), amounts.to_numpy(dtype=np.float64))
     return orders, name, tuple(cols)
 
@@ -340,22 +345,42 @@ def predict(book: str | os.PathLike, table: str = "Orders", *, customer: str | N
             say(Message(N_("fitting the models on {n:,} orders"), n=len(orders.value)))
             result = compute(orders, when, months, discount_rate, margin)
             sheet = i18n.pgettext("sheet", SHEET, lang)
-            frame = _frame(result, lang)
-            say(Message(N_("writing {n:,} customers into sheet {sheet}"), n=len(frame), sheet=sheet))
-            info, _added, _created = write_table(pkg, sheet, read_source(frame), "replace")
-            block = _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used))
+            n = len(result.columns["customer"])
+            say(Message(N_("writing {n:,} customers into sheet {sheet}"), n=n, sheet=sheet))
+            # the first rows with the blocks beside them cell by cell on a sheet cut to its header row,
+            # then the other rows in one pass
+            head = HEAD_ROWS
+            old = next((t for t in pkg.tables() if t.display_name.casefold() == sheet.casefold()
+                        or t.sheet == sheet), None)
+            fast = old is None or (old.ref.upper().startswith("A1:") and _truncate(pkg, old.sheet))
+            if not fast:
+                head = n
+            info, _added, _created = write_table(pkg, sheet, read_source(_frame(result, lang, head)), "replace")
+            block = _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used), head)
             bottom = _write_checks(pkg, info, result, lang, block)
             bottom = _write_notes(pkg, info, result, lang, bottom + 2)
-            _set_print(pkg, info, len(frame), bottom)
+            if n > head:
+                if bottom > head + 1:  # pragma: no cover - HEAD_ROWS is far below any block
+                    raise WorkbookError(f"{sheet}: the notes reach row {bottom}, below the first {head} rows")
+                _write_rest(pkg, info, result, lang, head)
+                info = next(t for t in pkg.tables() if t.display_name == info.display_name)
+            _set_print(pkg, info, n, bottom)
             pkg.save(path, backup=backup)
     except i18n.MessageError as exc:
         raise PredictError(exc.text(lang)) from None
-    return PredictReport(path, info.sheet, name, used, len(frame), result.orders, when, result.params,
+    return PredictReport(path, info.sheet, name, used, n, result.orders, when, result.params,
                          [m.text(lang) for m in result.notes], backup_path(path) if backup else None, lang)
 
 
-def _frame(result: Prediction, lang: str) -> pd.DataFrame:
-    cols = dict(result.columns)
+def _truncate(pkg, sheet: str) -> bool:
+    from .package.bulk import truncate
+
+    return truncate(pkg, sheet)
+
+
+def _frame(result: Prediction, lang: str, head: int) -> pd.DataFrame:
+    """The table's first ``head`` rows as the import writes them."""
+    cols = {k: v[:head] for k, v in result.columns.items()}
     cols["first"] = pd.to_datetime(cols["first"]).to_pydatetime()
     cols["last"] = pd.to_datetime(cols["last"]).to_pydatetime()
     cols["segment"] = [i18n.gettext(SEGMENTS[s], lang) for s in cols["segment"]]
@@ -369,10 +394,80 @@ def _frame(result: Prediction, lang: str) -> pd.DataFrame:
 INPUTS = (N_("Order table"), N_("Customer column"), N_("Date column"), N_("Amount column"))
 
 
+def _formulas(info, result: Prediction) -> tuple[Callable[[int], str | None], Callable[[int], str | None]]:
+    """The P(active) and CLV formulas of a table row (1-based) on the row's cells and the parameter
+    cells beside the table; None where the model they apply was not fitted."""
+    (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    value_col = column_letter(c2 + 3)
+    keys = list(COLUMNS)
+    ref = {key: f"${value_col}${r1 + 1 + i}" for i, (_l, key) in enumerate(PARAMETERS)}
+    option = {k: f"${value_col}${r1 + 10 + i}" for i, k in enumerate(("months", "d", "m"))}
+    col = {k: column_letter(c1 + keys.index(k)) for k in keys}
+    bg = ",".join(ref[k] for k in ("r", "alpha", "a", "b"))
+    gg = ",".join(ref[k] for k in ("p", "q", "v"))
+    fitted_bg, fitted_gg = bool(result.params.get("r")), "p" in result.params
+    hist = lambda row: f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row}"  # noqa: E731
+
+    def p_alive(row: int) -> str | None:
+        return f"P_ALIVE({hist(row)},{bg})" if fitted_bg else None
+
+    def clv(row: int) -> str | None:
+        return (f"CLV_PREDICT({hist(row)},{col['monetary']}{row},{option['months']},{bg},{gg},{option['d']},"
+                f"{option['m']})" if fitted_bg and fitted_gg else None)
+
+    return p_alive, clv
+
+
+#: Table rows written with the block and the checks beside them (cell by cell); the rows below are
+#: written in one pass (:func:`_write_rest`). The block, checks, charts and notes end well above.
+HEAD_ROWS = 200
+
+
+def _write_rest(pkg, info, result: Prediction, lang: str, head: int) -> None:
+    """The table's rows after the first ``head``, all columns at once (:mod:`.package.bulk`), in the
+    formats the first rows got."""
+    from .package.bulk import Column, append_columns
+
+    (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    c = {k: v[head:] for k, v in result.columns.items()}
+    if not len(c["customer"]):
+        return
+    last = pkg.read_cells(info.sheet, r1 + head, r1 + head)
+    money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
+    fixed = {"monetary": money, "p_alive": percent, "expected": money, "clv": money, "clv_low": money,
+             "clv_high": money}
+    keys = list(COLUMNS)
+    style = {k: fixed.get(k, last[(r1 + head, c1 + j)].style if (r1 + head, c1 + j) in last else None)
+             for j, k in enumerate(keys)}
+    p_alive_f, clv_f = _formulas(info, result)
+    clv_ok = np.isfinite(np.asarray(c["clv"], dtype=float))
+    ids = np.asarray(c["customer"])
+    labels = {k: i18n.gettext(v, lang) for k, v in SEGMENTS.items()}
+    columns = {
+        "customer": Column(ids, "number" if ids.dtype.kind in "iuf" else "text"),
+        "first": Column(c["first"], "date"), "last": Column(c["last"], "date"),
+        "segment": Column([labels[s] for s in c["segment"]], "text"),
+        "p_alive": Column(c["p_alive"], "formula", formula=lambda rows: [p_alive_f(r) for r in rows.tolist()])
+        if p_alive_f(0) else Column(c["p_alive"]),
+        "clv": Column(c["clv"], "formula", formula=lambda rows: [clv_f(r) if ok else None
+                                                                for r, ok in zip(rows.tolist(), clv_ok.tolist())])
+        if clv_f(0) else Column(c["clv"]),
+    }
+    cols = []
+    for k in keys:
+        col = columns.get(k) or Column(c[k])
+        col.style = style[k]
+        cols.append(col)
+    append_columns(pkg, info.sheet, r1 + head + 1, c1, cols)
+    from .package.tables import resize_table
+
+    resize_table(pkg, info.part, f"{column_letter(c1)}{r1}:{column_letter(c2)}{r1 + len(result.columns['customer'])}")
+
+
 def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, discount_rate: float,
-                 margin: float, lang: str, inputs: tuple[str, str, str, str]) -> int:
-    """The parameters and notes beside the table, and the P(active) / CLV formulas on them; returns
-    the block's number of rows."""
+                 margin: float, lang: str, inputs: tuple[str, str, str, str], head: int) -> int:
+    """The parameters beside the table, and the P(active) / CLV formulas on them in the table's first
+    ``head`` rows; returns the block's number of rows."""
     (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
     label_col = c2 + 2
     t = lambda s: i18n.gettext(s, lang)  # noqa: E731
@@ -392,26 +487,20 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
     add_widths(pkg, info.sheet, {label_col: 24, label_col + 1: 14})
     money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
     keys = list(COLUMNS)
-    n = len(result.columns["customer"])
-    ref = {key: f"${column_letter(label_col + 1)}${r1 + 1 + i}" for i, (_l, key) in enumerate(PARAMETERS)}
-    option = {k: f"${column_letter(label_col + 1)}${r1 + 10 + i}" for i, k in enumerate(("months", "d", "m"))}
-    col = {k: column_letter(c1 + keys.index(k)) for k in keys}
-    bg = ",".join(ref[k] for k in ("r", "alpha", "a", "b"))
-    gg = ",".join(ref[k] for k in ("p", "q", "v"))
-    fitted_bg, fitted_gg = bool(result.params.get("r")), "p" in result.params
+    n = min(len(result.columns["customer"]), head)
+    p_alive_f, clv_f = _formulas(info, result)
     number = lambda v: None if np.isnan(v) else float(v)  # noqa: E731
     c = result.columns
-    # the six number columns (mean repeat spend .. CLV high) in one pass over the rows: their formats,
-    # and P(active) and CLV as formulas on the row's cells and the parameter cells, their values cached
+    # the six number columns (mean repeat spend .. CLV high) of the first rows (the others: _write_rest):
+    # their formats, and P(active) and CLV as formulas on the row's cells and the parameter cells,
+    # their values cached
     rows = []
     for i in range(n):
         row = r1 + 1 + i
-        hist = f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row}"
-        p_alive = KeptCell(float(c["p_alive"][i]), f"P_ALIVE({hist},{bg})") if fitted_bg else None
-        value = c["clv"][i]
-        clv = (KeptCell(float(value), f"CLV_PREDICT({hist},{col['monetary']}{row},{option['months']},{bg},{gg},"
-                                      f"{option['d']},{option['m']})")
-               if fitted_bg and fitted_gg and not np.isnan(value) else None)
+        form = p_alive_f(row)
+        p_alive = KeptCell(float(c["p_alive"][i]), form) if form else None
+        form = clv_f(row) if not np.isnan(c["clv"][i]) else None
+        clv = KeptCell(float(c["clv"][i]), form) if form else None
         rows.append([number(c["monetary"][i]), p_alive, number(c["expected"][i]), clv,
                      number(c["clv_low"][i]), number(c["clv_high"][i])])
     first, last = c1 + keys.index("monetary"), c1 + keys.index("clv_high")
