@@ -155,7 +155,8 @@ def _read_orders(workbook: FileWorkbook, table: str, customer: str | None, date:
     where = lambda i, col: f"{info.sheet}!{cell_ref(r1 + i, c1 + list(df.columns).index(col))}"  # noqa: E731
 
     ids = df[cols[0]]
-    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    text = ids.astype(str).str.strip() if ids.dtype == object else None  # once: 1,000,000 ids take seconds
+    blank = ids.isna() | ((text == "") if text is not None else False)
     df = df[~blank]  # rows without a customer (totals, blank rows) are not orders
     if df.empty:
         raise PredictError(Message(N_("table {table} has no orders with a customer in column {column}"),
@@ -176,10 +177,10 @@ def _read_orders(workbook: FileWorkbook, table: str, customer: str | None, date:
         raise PredictError(Message(N_("{cell}: '{value}' is not an amount"), cell=where(int(df.index[i]), cols[2]),
                                    value=df[cols[2]].iloc[i]))
     ids = df[cols[0]]
-    if ids.dtype == object:  # text ids, or a column of numbers and text (23569 and "00004"): all as text,
+    if text is not None:  # text ids, or a column of numbers and text (23569 and "00004"): all as text,
         # whole numbers without ".0" (as the cell shows them)
         whole = ids.map(lambda v: isinstance(v, float) and v.is_integer())
-        ids = ids.astype(str).str.strip()
+        ids = text[~blank]
         if whole.any():
             ids[whole] = ids[whole].str.removesuffix(".0")
     orders = _Orders(ids.to_numpy(), dates.to_numpy().astype("datetime64[D]"), amounts.to_numpy(dtype=np.float64))
@@ -206,12 +207,16 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
     keep = orders.date <= np.datetime64(as_of, "D")
     if not keep.any():
         raise PredictError(Message(N_("no orders on or before {date}"), date=as_of.isoformat()))
-    rfm = cl.rfm_summary(orders.customer[keep], orders.date[keep], orders.value[keep], as_of=np.datetime64(as_of, "D"))
-    ids, counts = np.unique(orders.customer[keep], return_counts=True)
+    # the customers numbered once (one sort of their ids); the summaries then work on those numbers
+    names, codes = np.unique(orders.customer[keep], return_inverse=True)
+    codes = codes.reshape(-1).astype(np.int64)
+    coded = _Orders(codes, orders.date[keep], orders.value[keep])
+    rfm = cl.rfm_summary(coded.customer, coded.date, coded.value, as_of=np.datetime64(as_of, "D"))
+    counts = np.bincount(codes, minlength=len(names))
     n = len(rfm)
     blank = np.full(n, np.nan)
     cols: dict[str, Any] = {
-        "customer": rfm.customer, "orders": counts[np.searchsorted(ids, rfm.customer)],
+        "customer": names[rfm.customer], "orders": counts[rfm.customer],
         "first": rfm.first, "last": rfm.last, "frequency": rfm.frequency, "recency": rfm.recency, "T": rfm.T,
         "monetary": rfm.monetary, "p_alive": blank, "expected": blank, "clv": blank, "clv_low": blank,
         "clv_high": blank,
@@ -266,7 +271,7 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
         notes.append(Message(N_("The expected purchases of {n} customers could not be computed from the fitted "
                                 "parameters; their predictions are blank."), n=unknown))
     cols["segment"] = _segments(cols["clv"], cols["p_alive"], rfm.monetary * rfm.frequency)
-    check, start = _holdout(cl, orders, keep, as_of, notes) if bg is not None else (None, None)
+    check, start = _holdout(cl, coded, np.ones(len(codes), dtype=bool), as_of, notes) if bg is not None else (None, None)
     return Prediction(cols, params, notes, int(keep.sum()), check, start)
 
 

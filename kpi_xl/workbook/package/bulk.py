@@ -15,6 +15,7 @@ inline with Excel's escapes, blanks (NaN) as no cell, formulas with their cached
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -28,6 +29,10 @@ from .sheetxml import require_utf8
 
 if TYPE_CHECKING:
     from .spreadsheetml import Package
+
+
+#: Text that needs no escape in a <t> (no &, <, >, control characters or Excel's _xHHHH_ escapes).
+_PLAIN = re.compile(r"(?:[^&<>_\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_(?!x[0-9A-Fa-f]{4}_))*", re.S)
 
 
 @dataclass
@@ -77,7 +82,10 @@ def _cells(col: Column, letter: str, rows: np.ndarray, p: str, epoch: dt.datetim
     s = f' s="{col.style}"' if col.style else ""
     refs = [f"{letter}{r}" for r in rows.tolist()]
     if col.kind == "text":
-        texts = [None if v is None or v == "" else _xml_text(str(v)) for v in col.values]
+        texts = [None if v is None or v == "" else str(v) for v in col.values]
+        present = [t for t in texts if t is not None]
+        if _PLAIN.fullmatch("".join(set(present))) is None:  # something to escape: each text through the encoder
+            texts = [None if t is None else _xml_text(t) for t in texts]
         return ["" if t is None else f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">{t}'
                 f"</{p}t></{p}is></{p}c>" for ref, t in zip(refs, texts)]
     texts = _dates(col.values, epoch) if col.kind == "date" else _numbers(col.values)
