@@ -620,12 +620,12 @@ def _write_checks(pkg, info, result: Prediction, lang: str, block_rows: int) -> 
               "fill": {"color": "#4472C4"}}],
             t(N_("Holdout check: predicted vs actual purchases")), below, holdout_col, width=330, height=220,
             x_title=t(HOLDOUT_HEADERS[0]), y_title=t(N_("Purchases per customer")), y_format="0.0"))
-    charts.append(Chart(
-        {"type": "column"},
+    charts.append(Chart(  # bars across: the segments' long names read level beside them
+        {"type": "bar"},
         [{"name": t(SEGMENT_HEADERS[2]), "categories": rng(0, seg_top + 1, seg_top + len(totals)),
           "values": rng(2, seg_top + 1, seg_top + len(totals)), "fill": {"color": "#4472C4"},
           "data_labels": {"value": True, "num_format": "#,##0"}}],
-        t(N_("Predicted CLV by segment")), below, c0, y_format="#,##0", width=420, height=220))
+        t(N_("Predicted CLV by segment")), below, c0, y_format="#,##0", width=420, height=220, reverse=True))
     set_charts(pkg, sheet, cells, charts)
     return charts[-1].row + charts[-1].height // 20 + 1  # 15-point rows are 20 pixels
 
