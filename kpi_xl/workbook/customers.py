@@ -9,12 +9,18 @@ workbook's language), owned by kpi-xl:
   purchase, frequency, recency, T, mean repeat spend, P(active), expected purchases in the
   next months, predicted CLV with its 90 % interval, and a segment in words;
 * to the right of the table (two columns after it) the fitted parameters, the fit date,
-  the as-of date, the CLV options and the inputs used (order table and its three columns),
-  then the notes (what the data could not tell, no sign of customers leaving, the
-  Gamma-Gamma independence warning, customers left out of the spend model);
+  the as-of date, the CLV options and the inputs used (order table and its three columns);
 * three columns further right the holdout check (BG/NBD fitted on the first two thirds of
   the history, predicted vs actual purchases in the last third per frequency bucket, with
-  the error and bias figures) and the CLV by segment, each with a native chart below.
+  the error and bias figures) and the CLV by segment; below both, their two native charts
+  side by side, and under the charts the notes (what the data could not tell, no sign of
+  customers leaving, the Gamma-Gamma independence warning, customers left out of the spend
+  model), wrapped onto rows so that they read and print whole;
+* a print area: that block, the checks, charts and notes on one landscape page, then the
+  table's first :data:`PRINTED_CUSTOMERS` rows.
+
+The table's first :data:`HEAD_ROWS` rows are written cell by cell with the blocks beside them; the
+others in one pass (:mod:`kpi_xl.workbook.package.bulk`), after the sheet is cut to its header row.
 
 The P(active) and CLV cells are formulas, ``=P_ALIVE(...)`` and ``=CLV_PREDICT(...)`` on the
 row's cells and the parameter cells, with their values cached: change the margin or the
@@ -24,7 +30,8 @@ first (:func:`repredict`, with the inputs recorded in the block and the refresh'
 new predict replaces the table's rows, the block, the tables and the charts beside it.
 
 The sheet is written as an import writes a table (:func:`kpi_xl.workbook.importing.write_table`):
-under the workbook's lock, saved atomically, the previous version kept as ``NAME.bak.xlsx``.
+under the workbook's lock, saved atomically, the previous version kept as ``NAME.bak.xlsx``. The
+sheet is kpi-xl's: a new predict rewrites everything below its header row.
 """
 
 from __future__ import annotations
