@@ -39,9 +39,14 @@ except Exception as exc:  # noqa: BLE001 - any failure to import means "not avai
     WHY_NOT = f"lifetimes is not available ({type(exc).__name__}: {exc}); only kpi-xl is timed"
 
 
+WARM_UP = True
+
+
 def best(fn, repeat: int) -> tuple[float, object]:
-    """The least time of ``repeat`` runs, after one untimed warm-up run (first-call costs of SciPy)."""
-    fn()
+    """The least time of ``repeat`` runs, after one untimed warm-up run (first-call costs of SciPy;
+    ``--no-warm-up`` skips it, for runs of minutes where it is noise)."""
+    if WARM_UP:
+        fn()
     times, result = [], None
     for _ in range(repeat):
         t = time.perf_counter()
@@ -131,6 +136,43 @@ def orders(n: int, seed: int = 2):
     return customer, date, rng.gamma(2.0, 30.0, n).round(2)
 
 
+def bgnbd_orders(n: int, seed: int = 3, r=0.5, alpha=20.0, a=0.6, b=2.5, start="2023-01-01", days=730):
+    """About ``n`` orders of BG/NBD customers (FHL 2005 §2; rates per day), as an order table holds them:
+    customers arrive uniformly over ``days`` from ``start``, buy at their Poisson rate until they drop
+    out after a purchase, each order a gamma-distributed amount around the customer's own mean (the
+    Gamma-Gamma assumption). Returns (customer ids, order dates, amounts), cut to exactly ``n`` orders."""
+    rng = np.random.default_rng(seed)
+    customers, dates, amounts, first_id = [], [], [], 0
+    total = 0
+    while total < n:
+        k = max((n - total) // 4, 1000)
+        lam, p = rng.gamma(r, 1 / alpha, k), rng.beta(a, b, k)
+        mean = rng.gamma(3.7, 15.0 / 3.7, k) * 2
+        born = rng.integers(0, days, k).astype(float)
+        now = born.copy()
+        ids = np.arange(first_id, first_id + k)
+        first_id += k
+        day_lists, id_lists = [np.floor(born)], [ids]  # the first purchase
+        active = rng.random(k) >= 0  # all
+        while active.any():
+            i = np.flatnonzero(active)
+            now[i] += rng.exponential(1 / lam[i])
+            inside = now[i] < days
+            buy = i[inside]
+            day_lists.append(np.floor(now[buy]))
+            id_lists.append(ids[buy])
+            active[i[~inside]] = False
+            active[buy[rng.random(len(buy)) < p[buy]]] = False
+        c = np.concatenate(id_lists)
+        customers.append(c)
+        dates.append(np.concatenate(day_lists))
+        amounts.append(rng.gamma(6.0, mean[c - ids[0]] / 6.0))
+        total += len(c)
+    c, d, v = (np.concatenate(x)[:n] for x in (customers, dates, amounts))
+    date = np.datetime64(start) + d.astype(int).astype("timedelta64[D]")
+    return c, date, v.round(2)
+
+
 def pandas_rfm(customer, date, value, as_of):
     import pandas as pd
 
@@ -176,16 +218,32 @@ def main(argv=None) -> int:
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-fits", action="store_true", help="time only rfm_summary")
+    ap.add_argument("--skip-cdnow", action="store_true", help="no CDNOW fits")
+    ap.add_argument("--skip-rfm", action="store_true", help="no rfm_summary timing")
+    ap.add_argument("--no-warm-up", action="store_true", help="no untimed first run (1,000,000 customers)")
+    ap.add_argument("--orders-csv", metavar="PATH", help="write --orders BG/NBD orders (Customer ID, Order date, "
+                    "Amount) to PATH for timing `kpi-xl predict` (see benchmarks/README.md), then go on")
     args = ap.parse_args(argv)
+    global WARM_UP
+    WARM_UP = not args.no_warm_up
+    if args.orders_csv:
+        import pandas as pd
+
+        c, d, v = bgnbd_orders(args.orders)
+        order = np.argsort(d, kind="stable")
+        pd.DataFrame({"Customer ID": np.char.add("C", np.char.zfill(c[order].astype(str), 7)),
+                      "Order date": d[order].astype(str), "Amount": v[order]}).to_csv(args.orders_csv, index=False)
+        print(f"{args.orders_csv}: {len(c):,} orders of {len(np.unique(c)):,} customers")
     if lifetimes is None:
         print(WHY_NOT)
-    data = None if args.skip_fits else cdnow()
+    data = None if args.skip_fits or args.skip_cdnow else cdnow()
     if data is not None:
         fits("CDNOW (weeks)", *data, repeat=args.repeat)
     if not args.skip_fits:
         fits("generated (days)", *simulate(args.customers), repeat=args.repeat)
-    rfm(args.orders, args.repeat)
-    rfm(args.orders, args.repeat, text_ids=True)
+    if not args.skip_rfm:
+        rfm(args.orders, args.repeat)
+        rfm(args.orders, args.repeat, text_ids=True)
     return 0
 
 

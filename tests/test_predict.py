@@ -63,7 +63,13 @@ def block(path: Path) -> dict:
     """The parameter block beside the table: label → value."""
     rows = rows_of(path)
     col = len(HEADERS) + 1  # one blank column, then labels (0-based index of the labels)
-    return {r[col]: r[col + 1] for r in rows if len(r) > col + 1 and r[col] != ""}
+    out = {r[col]: r[col + 1] for r in rows if len(r) > col + 1 and r[col] != ""}
+    # the notes (under the charts) are wrapped onto the rows below their label: joined again
+    at = next(i for i, r in enumerate(rows) if len(r) > col and r[col] == "Notes")
+    lines = [rows[at][col + 1]] + [r[col + 1] for r in rows[at + 1:] if len(r) > col + 1 and r[col] == ""
+                                   and r[col + 1] != ""]
+    out["Notes"] = " ".join(lines)
+    return out
 
 
 def formulas(path: Path, sheet: str = "Customers") -> dict[tuple[int, int], str]:
@@ -430,3 +436,26 @@ def test_refresh_predicts_again_and_goals_count_the_predictions(shop: Path, tmp_
     assert card["CLV"][actual] == pytest.approx(got["Predicted CLV"].replace("", 0).sum(), rel=1e-9)
     assert card["OTHER"][actual] == (got["Segment"] == "Other").sum()
     assert book.with_name("shop.bak.xlsx").exists()
+
+
+def test_every_row_keeps_its_customer_id_as_typed_past_the_first_rows(tmp_path: Path):
+    """The rows after the first 200 are written in one pass (package/bulk.py): ids with characters XML
+    or Excel escape and ids that are numbers in a text column read back as typed, with their formulas."""
+    orders = pd.read_csv(SHOP)
+    shop_ids = sorted(orders["Customer ID"].unique())
+    odd = {shop_ids[-1]: "Z&B <1>", shop_ids[-2]: "Zx_x0041_y", shop_ids[-3]: "Zö-Kunde", shop_ids[-4]: 23569.0}
+    orders["Customer ID"] = orders["Customer ID"].map(lambda c: odd.get(c, c)).astype(object)
+    dates = pd.to_datetime(orders["Order date"].astype(str), format="%Y%m%d")
+    book = _orders_book(tmp_path, list(zip(orders["Customer ID"], dates, orders["Amount"])))
+    done = cli("predict", str(book), "--table", "Sales", "--as-of", AS_OF.isoformat())
+    assert done.returncode == 0, done.stdout + done.stderr
+    got = customers(book)
+    want = sorted(str(int(c)) if isinstance(c, float) else c for c in orders["Customer ID"].unique())
+    assert [str(i) for i in got.index] == want  # "23569", not "23569.0"; escapes undone
+    assert got.index[-1] == "Zö-Kunde" and len(rows_of(book)) == len(want) + 1
+    f = formulas(book)
+    last = len(want) + 1
+    assert f[(last, 9)] == f"P_ALIVE(E{last},F{last},G{last},$Q$2,$Q$3,$Q$4,$Q$5)"
+    assert f[(last, 11)].startswith(f"CLV_PREDICT(E{last},F{last},G{last},H{last},$Q$11,")
+    assert (got["Predicted CLV"] != "").all() and (got["Segment"] != "").all()
+    audited(book)

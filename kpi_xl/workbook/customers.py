@@ -9,12 +9,18 @@ workbook's language), owned by kpi-xl:
   purchase, frequency, recency, T, mean repeat spend, P(active), expected purchases in the
   next months, predicted CLV with its 90 % interval, and a segment in words;
 * to the right of the table (two columns after it) the fitted parameters, the fit date,
-  the as-of date, the CLV options and the inputs used (order table and its three columns),
-  then the notes (what the data could not tell, no sign of customers leaving, the
-  Gamma-Gamma independence warning, customers left out of the spend model);
+  the as-of date, the CLV options and the inputs used (order table and its three columns);
 * three columns further right the holdout check (BG/NBD fitted on the first two thirds of
   the history, predicted vs actual purchases in the last third per frequency bucket, with
-  the error and bias figures) and the CLV by segment, each with a native chart below.
+  the error and bias figures) and the CLV by segment; below both, their two native charts
+  side by side, and under the charts the notes (what the data could not tell, no sign of
+  customers leaving, the Gamma-Gamma independence warning, customers left out of the spend
+  model), wrapped onto rows so that they read and print whole;
+* a print area: that block, the checks, charts and notes on one landscape page, then the
+  table's first :data:`PRINTED_CUSTOMERS` rows.
+
+The table's first :data:`HEAD_ROWS` rows are written cell by cell with the blocks beside them; the
+others in one pass (:mod:`kpi_xl.workbook.package.bulk`), after the sheet is cut to its header row.
 
 The P(active) and CLV cells are formulas, ``=P_ALIVE(...)`` and ``=CLV_PREDICT(...)`` on the
 row's cells and the parameter cells, with their values cached: change the margin or the
@@ -24,7 +30,8 @@ first (:func:`repredict`, with the inputs recorded in the block and the refresh'
 new predict replaces the table's rows, the block, the tables and the charts beside it.
 
 The sheet is written as an import writes a table (:func:`kpi_xl.workbook.importing.write_table`):
-under the workbook's lock, saved atomically, the previous version kept as ``NAME.bak.xlsx``.
+under the workbook's lock, saved atomically, the previous version kept as ``NAME.bak.xlsx``. The
+sheet is kpi-xl's: a new predict rewrites everything below its header row.
 """
 
 from __future__ import annotations
@@ -155,7 +162,8 @@ def _read_orders(workbook: FileWorkbook, table: str, customer: str | None, date:
     where = lambda i, col: f"{info.sheet}!{cell_ref(r1 + i, c1 + list(df.columns).index(col))}"  # noqa: E731
 
     ids = df[cols[0]]
-    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    text = ids.astype(str).str.strip() if ids.dtype == object else None  # once: 1,000,000 ids take seconds
+    blank = ids.isna() | ((text == "") if text is not None else False)
     df = df[~blank]  # rows without a customer (totals, blank rows) are not orders
     if df.empty:
         raise PredictError(Message(N_("table {table} has no orders with a customer in column {column}"),
@@ -176,7 +184,12 @@ def _read_orders(workbook: FileWorkbook, table: str, customer: str | None, date:
         raise PredictError(Message(N_("{cell}: '{value}' is not an amount"), cell=where(int(df.index[i]), cols[2]),
                                    value=df[cols[2]].iloc[i]))
     ids = df[cols[0]]
-    ids = ids.astype(str).str.strip() if ids.map(type).nunique() > 1 or ids.dtype == object else ids
+    if text is not None:  # text ids, or a column of numbers and text (23569 and "00004"): all as text,
+        # whole numbers without ".0" (as the cell shows them)
+        whole = ids.map(lambda v: isinstance(v, float) and v.is_integer())
+        ids = text[~blank]
+        if whole.any():
+            ids[whole] = ids[whole].str.removesuffix(".0")
     orders = _Orders(ids.to_numpy(), dates.to_numpy().astype("datetime64[D]"), amounts.to_numpy(dtype=np.float64))
     return orders, name, tuple(cols)
 
@@ -201,12 +214,16 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
     keep = orders.date <= np.datetime64(as_of, "D")
     if not keep.any():
         raise PredictError(Message(N_("no orders on or before {date}"), date=as_of))
-    rfm = cl.rfm_summary(orders.customer[keep], orders.date[keep], orders.value[keep], as_of=np.datetime64(as_of, "D"))
-    ids, counts = np.unique(orders.customer[keep], return_counts=True)
+    # the customers numbered once (one sort of their ids); the summaries then work on those numbers
+    names, codes = np.unique(orders.customer[keep], return_inverse=True)
+    codes = codes.reshape(-1).astype(np.int64)
+    coded = _Orders(codes, orders.date[keep], orders.value[keep])
+    rfm = cl.rfm_summary(coded.customer, coded.date, coded.value, as_of=np.datetime64(as_of, "D"))
+    counts = np.bincount(codes, minlength=len(names))
     n = len(rfm)
     blank = np.full(n, np.nan)
     cols: dict[str, Any] = {
-        "customer": rfm.customer, "orders": counts[np.searchsorted(ids, rfm.customer)],
+        "customer": names[rfm.customer], "orders": counts[rfm.customer],
         "first": rfm.first, "last": rfm.last, "frequency": rfm.frequency, "recency": rfm.recency, "T": rfm.T,
         "monetary": rfm.monetary, "p_alive": blank, "expected": blank, "clv": blank, "clv_low": blank,
         "clv_high": blank,
@@ -261,7 +278,7 @@ def compute(orders: _Orders, as_of: dt.date, months: int = MONTHS, discount_rate
         notes.append(Message(N_("The expected purchases of {n} customers could not be computed from the fitted "
                                 "parameters; their predictions are blank."), n=unknown))
     cols["segment"] = _segments(cols["clv"], cols["p_alive"], rfm.monetary * rfm.frequency)
-    check, start = _holdout(cl, orders, keep, as_of, notes) if bg is not None else (None, None)
+    check, start = _holdout(cl, coded, np.ones(len(codes), dtype=bool), as_of, notes) if bg is not None else (None, None)
     return Prediction(cols, params, notes, int(keep.sum()), check, start)
 
 
@@ -340,20 +357,42 @@ def predict(book: str | os.PathLike, table: str = "Orders", *, customer: str | N
             say(Message(N_("fitting the models on {n:,} orders"), n=len(orders.value)))
             result = compute(orders, when, months, discount_rate, margin)
             sheet = i18n.pgettext("sheet", SHEET, lang)
-            frame = _frame(result, lang)
-            say(Message(N_("writing {n:,} customers into sheet {sheet}"), n=len(frame), sheet=sheet))
-            info, _added, _created = write_table(pkg, sheet, read_source(frame), "replace")
-            _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used))
-            _write_checks(pkg, info, result, lang)
+            n = len(result.columns["customer"])
+            say(Message(N_("writing {n:,} customers into sheet {sheet}"), n=n, sheet=sheet))
+            # the first rows with the blocks beside them cell by cell on a sheet cut to its header row,
+            # then the other rows in one pass
+            head = HEAD_ROWS
+            old = next((t for t in pkg.tables() if t.display_name.casefold() == sheet.casefold()
+                        or t.sheet == sheet), None)
+            fast = old is None or (old.ref.upper().startswith("A1:") and _truncate(pkg, old.sheet))
+            if not fast:
+                head = n
+            info, _added, _created = write_table(pkg, sheet, read_source(_frame(result, lang, head)), "replace")
+            block = _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used), head)
+            bottom = _write_checks(pkg, info, result, lang, block)
+            bottom = _write_notes(pkg, info, result, lang, bottom + 2)
+            if n > head:
+                if bottom > head + 1:  # pragma: no cover - HEAD_ROWS is far below any block
+                    raise WorkbookError(f"{sheet}: the notes reach row {bottom}, below the first {head} rows")
+                _write_rest(pkg, info, result, lang, head)
+                info = next(t for t in pkg.tables() if t.display_name == info.display_name)
+            _set_print(pkg, info, n, bottom)
             pkg.save(path, backup=backup)
     except i18n.MessageError as exc:
         raise PredictError(exc.text(lang)) from None
-    return PredictReport(path, info.sheet, name, used, len(frame), result.orders, when, result.params,
+    return PredictReport(path, info.sheet, name, used, n, result.orders, when, result.params,
                          [m.text(lang) for m in result.notes], backup_path(path) if backup else None, lang)
 
 
-def _frame(result: Prediction, lang: str) -> pd.DataFrame:
-    cols = dict(result.columns)
+def _truncate(pkg, sheet: str) -> bool:
+    from .package.bulk import truncate
+
+    return truncate(pkg, sheet)
+
+
+def _frame(result: Prediction, lang: str, head: int) -> pd.DataFrame:
+    """The table's first ``head`` rows as the import writes them."""
+    cols = {k: v[:head] for k, v in result.columns.items()}
     cols["first"] = pd.to_datetime(cols["first"]).to_pydatetime()
     cols["last"] = pd.to_datetime(cols["last"]).to_pydatetime()
     cols["segment"] = [i18n.gettext(SEGMENTS[s], lang) for s in cols["segment"]]
@@ -367,9 +406,80 @@ def _frame(result: Prediction, lang: str) -> pd.DataFrame:
 INPUTS = (N_("Order table"), N_("Customer column"), N_("Date column"), N_("Amount column"))
 
 
+def _formulas(info, result: Prediction) -> tuple[Callable[[int], str | None], Callable[[int], str | None]]:
+    """The P(active) and CLV formulas of a table row (1-based) on the row's cells and the parameter
+    cells beside the table; None where the model they apply was not fitted."""
+    (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    value_col = column_letter(c2 + 3)
+    keys = list(COLUMNS)
+    ref = {key: f"${value_col}${r1 + 1 + i}" for i, (_l, key) in enumerate(PARAMETERS)}
+    option = {k: f"${value_col}${r1 + 10 + i}" for i, k in enumerate(("months", "d", "m"))}
+    col = {k: column_letter(c1 + keys.index(k)) for k in keys}
+    bg = ",".join(ref[k] for k in ("r", "alpha", "a", "b"))
+    gg = ",".join(ref[k] for k in ("p", "q", "v"))
+    fitted_bg, fitted_gg = bool(result.params.get("r")), "p" in result.params
+    hist = lambda row: f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row}"  # noqa: E731
+
+    def p_alive(row: int) -> str | None:
+        return f"P_ALIVE({hist(row)},{bg})" if fitted_bg else None
+
+    def clv(row: int) -> str | None:
+        return (f"CLV_PREDICT({hist(row)},{col['monetary']}{row},{option['months']},{bg},{gg},{option['d']},"
+                f"{option['m']})" if fitted_bg and fitted_gg else None)
+
+    return p_alive, clv
+
+
+#: Table rows written with the block and the checks beside them (cell by cell); the rows below are
+#: written in one pass (:func:`_write_rest`). The block, checks, charts and notes end well above.
+HEAD_ROWS = 200
+
+
+def _write_rest(pkg, info, result: Prediction, lang: str, head: int) -> None:
+    """The table's rows after the first ``head``, all columns at once (:mod:`.package.bulk`), in the
+    formats the first rows got."""
+    from .package.bulk import Column, append_columns
+
+    (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    c = {k: v[head:] for k, v in result.columns.items()}
+    if not len(c["customer"]):
+        return
+    last = pkg.read_cells(info.sheet, r1 + head, r1 + head)
+    money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
+    fixed = {"monetary": money, "p_alive": percent, "expected": money, "clv": money, "clv_low": money,
+             "clv_high": money}
+    keys = list(COLUMNS)
+    style = {k: fixed.get(k, last[(r1 + head, c1 + j)].style if (r1 + head, c1 + j) in last else None)
+             for j, k in enumerate(keys)}
+    p_alive_f, clv_f = _formulas(info, result)
+    clv_ok = np.isfinite(np.asarray(c["clv"], dtype=float))
+    ids = np.asarray(c["customer"])
+    labels = {k: i18n.gettext(v, lang) for k, v in SEGMENTS.items()}
+    columns = {
+        "customer": Column(ids, "number" if ids.dtype.kind in "iuf" else "text"),
+        "first": Column(c["first"], "date"), "last": Column(c["last"], "date"),
+        "segment": Column([labels[s] for s in c["segment"]], "text"),
+        "p_alive": Column(c["p_alive"], "formula", formula=lambda rows: [p_alive_f(r) for r in rows.tolist()])
+        if p_alive_f(0) else Column(c["p_alive"]),
+        "clv": Column(c["clv"], "formula", formula=lambda rows: [clv_f(r) if ok else None
+                                                                for r, ok in zip(rows.tolist(), clv_ok.tolist())])
+        if clv_f(0) else Column(c["clv"]),
+    }
+    cols = []
+    for k in keys:
+        col = columns.get(k) or Column(c[k])
+        col.style = style[k]
+        cols.append(col)
+    append_columns(pkg, info.sheet, r1 + head + 1, c1, cols)
+    from .package.tables import resize_table
+
+    resize_table(pkg, info.part, f"{column_letter(c1)}{r1}:{column_letter(c2)}{r1 + len(result.columns['customer'])}")
+
+
 def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, discount_rate: float,
-                 margin: float, lang: str, inputs: tuple[str, str, str, str]) -> None:
-    """The parameters and notes beside the table, and the P(active) / CLV formulas on them."""
+                 margin: float, lang: str, inputs: tuple[str, str, str, str], head: int) -> int:
+    """The parameters beside the table, and the P(active) / CLV formulas on them in the table's first
+    ``head`` rows; returns the block's number of rows."""
     (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
     label_col = c2 + 2
     t = lambda s: i18n.gettext(s, lang)  # noqa: E731
@@ -380,42 +490,36 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
              [t(N_("Months ahead")), months], [t(N_("Discount rate per month")), discount_rate],
              [t(N_("Margin")), margin], [t(N_("Time unit")), t(N_("days"))]]
     rows += [[t(label), value] for label, value in zip(INPUTS, inputs)]
-    rows += [[None if i else t(N_("Notes")), m.text(lang)] for i, m in enumerate(result.notes)] or [
-        [t(N_("Notes")), t(N_("none"))]]
     from .package.styles import date_style
 
     dates = date_style(pkg)
     row_styles = [[None, dates] if isinstance(r[1], dt.datetime) else None for r in rows]
     pkg.write_region(info.sheet, r1, label_col, label_col + 1, rows, None, row_styles)
+    block_rows = len(rows)
     add_widths(pkg, info.sheet, {label_col: 24, label_col + 1: 14})
     money, percent = builtin_number_style(pkg, MONEY_FORMAT), builtin_number_style(pkg, PERCENT_FORMAT)
     keys = list(COLUMNS)
-    n = len(result.columns["customer"])
-    ref = {key: f"${column_letter(label_col + 1)}${r1 + 1 + i}" for i, (_l, key) in enumerate(PARAMETERS)}
-    option = {k: f"${column_letter(label_col + 1)}${r1 + 10 + i}" for i, k in enumerate(("months", "d", "m"))}
-    col = {k: column_letter(c1 + keys.index(k)) for k in keys}
-    bg = ",".join(ref[k] for k in ("r", "alpha", "a", "b"))
-    gg = ",".join(ref[k] for k in ("p", "q", "v"))
-    fitted_bg, fitted_gg = bool(result.params.get("r")), "p" in result.params
+    n = min(len(result.columns["customer"]), head)
+    p_alive_f, clv_f = _formulas(info, result)
     number = lambda v: None if np.isnan(v) else float(v)  # noqa: E731
     c = result.columns
-    # the six number columns (mean repeat spend .. CLV high) in one pass over the rows: their formats,
-    # and P(active) and CLV as formulas on the row's cells and the parameter cells, their values cached
+    # the six number columns (mean repeat spend .. CLV high) of the first rows (the others: _write_rest):
+    # their formats, and P(active) and CLV as formulas on the row's cells and the parameter cells,
+    # their values cached
     rows = []
     for i in range(n):
         row = r1 + 1 + i
-        hist = f"{col['frequency']}{row},{col['recency']}{row},{col['T']}{row}"
-        p_alive = KeptCell(float(c["p_alive"][i]), f"P_ALIVE({hist},{bg})") if fitted_bg else None
-        value = c["clv"][i]
-        clv = (KeptCell(float(value), f"CLV_PREDICT({hist},{col['monetary']}{row},{option['months']},{bg},{gg},"
-                                      f"{option['d']},{option['m']})")
-               if fitted_bg and fitted_gg and not np.isnan(value) else None)
+        form = p_alive_f(row)
+        p_alive = KeptCell(float(c["p_alive"][i]), form) if form else None
+        form = clv_f(row) if not np.isnan(c["clv"][i]) else None
+        clv = KeptCell(float(c["clv"][i]), form) if form else None
         rows.append([number(c["monetary"][i]), p_alive, number(c["expected"][i]), clv,
                      number(c["clv_low"][i]), number(c["clv_high"][i])])
     first, last = c1 + keys.index("monetary"), c1 + keys.index("clv_high")
     assert keys[keys.index("monetary"):keys.index("clv_high") + 1] == ["monetary", "p_alive", "expected", "clv",
                                                                       "clv_low", "clv_high"]
     pkg.write_region(info.sheet, r1 + 1, first, last, rows, [money, percent, money, money, money, money])
+    return block_rows
 
 
 #: The holdout table's and the segment table's headers, beside the parameter block.
@@ -424,10 +528,49 @@ HOLDOUT_HEADERS = (N_("Repeat purchases before the holdout"), N_("Customers"), N
 SEGMENT_HEADERS = (N_("Segment"), N_("Customers"), N_("Predicted CLV"))
 
 
-def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
+#: Characters per line of a note (its words wrapped onto rows that the page is wide enough for).
+NOTE_WIDTH = {"en": 120}
+NOTE_WIDTH_WIDE = 60  # languages written in wide characters (zh-TW)
+
+
+def _write_notes(pkg, info, result: Prediction, lang: str, top: int) -> int:
+    """The notes in words under the charts, from row ``top``: "Notes" in the parameter block's label
+    column and each note's text beside it, wrapped onto as many rows as it needs so that it reads
+    (and prints) whole; returns the last row written."""
+    import textwrap
+
+    (_r1, _c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    label_col = c2 + 2
+    width = NOTE_WIDTH.get(lang, NOTE_WIDTH_WIDE)
+    lines = [line for m in result.notes for line in textwrap.wrap(m.text(lang), width)] or [
+        i18n.gettext(N_("none"), lang)]
+    rows = [[i18n.gettext(N_("Notes"), lang) if i == 0 else None, line] for i, line in enumerate(lines)]
+    pkg.write_region(info.sheet, top, label_col, label_col + 1, rows)
+    return top + len(rows) - 1
+
+
+#: Customers printed with the model and its checks (printing 200,000 rows helps nobody: the rest
+#: are on the sheet).
+PRINTED_CUSTOMERS = 50
+
+
+def _set_print(pkg, info, customers: int, bottom: int) -> None:
+    """What printing the sheet prints, landscape and as wide as the page: the parameter block, the
+    checks and their charts (rows 1..``bottom``), then the table's first :data:`PRINTED_CUSTOMERS` rows."""
+    from .package.printing import set_print
+
+    (r1, c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    side = f"${column_letter(c2 + 2)}${r1}:${column_letter(c2 + 8)}${bottom}"
+    table = f"${column_letter(c1)}${r1}:${column_letter(c2)}${r1 + min(customers, PRINTED_CUSTOMERS)}"
+    set_print(pkg, info.sheet, [side, table])
+
+
+def _write_checks(pkg, info, result: Prediction, lang: str, block_rows: int) -> int:
     """The holdout check (predicted vs actual purchases per frequency bucket, with its error figures)
     and the CLV by segment, as two small tables three columns right of the parameter block, each
-    with a chart below them (:mod:`kpi_xl.workbook.package.drawings`)."""
+    with their charts side by side below these tables and the parameter block (so that the block,
+    the checks and the charts print on one landscape page; :mod:`kpi_xl.workbook.package.drawings`).
+    Returns the last row (1-based) the charts reach."""
     from .package.drawings import Chart, set_charts
     from .package.styles import date_style
 
@@ -473,7 +616,8 @@ def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
     sheet = info.sheet
     rng = lambda col, a, b: [sheet, r1 - 1 + a, c0 + col, r1 - 1 + b, c0 + col]  # noqa: E731
     charts = []
-    below = r1 - 1 + len(rows)
+    below = r1 + max(len(rows), block_rows)  # one blank row under the longer of the two
+    holdout_col = c0 - 3  # the parameter block's label column (0-based): the wider chart goes right
     if n_buckets:
         charts.append(Chart(
             {"type": "column"},
@@ -481,16 +625,16 @@ def _write_checks(pkg, info, result: Prediction, lang: str) -> None:
               "fill": {"color": "#7F7F7F"}},
              {"name": t(HOLDOUT_HEADERS[3]), "categories": rng(0, 1, n_buckets), "values": rng(3, 1, n_buckets),
               "fill": {"color": "#4472C4"}}],
-            t(N_("Holdout check: predicted vs actual purchases")), below, c0,
+            t(N_("Holdout check: predicted vs actual purchases")), below, holdout_col, width=330, height=220,
             x_title=t(HOLDOUT_HEADERS[0]), y_title=t(N_("Purchases per customer")), y_format="0.0"))
-    charts.append(Chart(
-        {"type": "column"},
+    charts.append(Chart(  # bars across: the segments' long names read level beside them
+        {"type": "bar"},
         [{"name": t(SEGMENT_HEADERS[2]), "categories": rng(0, seg_top + 1, seg_top + len(totals)),
           "values": rng(2, seg_top + 1, seg_top + len(totals)), "fill": {"color": "#4472C4"},
           "data_labels": {"value": True, "num_format": "#,##0"}}],
-        t(N_("Predicted CLV by segment")), below + (12 if n_buckets else 0), c0,
-        y_format="#,##0"))
+        t(N_("Predicted CLV by segment")), below, c0, y_format="#,##0", width=420, height=220, reverse=True))
     set_charts(pkg, sheet, cells, charts)
+    return charts[-1].row + charts[-1].height // 20 + 1  # 15-point rows are 20 pixels
 
 
 def recorded_inputs(path: str | os.PathLike) -> dict[str, Any] | None:

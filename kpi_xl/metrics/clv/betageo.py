@@ -237,10 +237,31 @@ def _log_odds_gone(x, tx, T, r, alpha, a, b):
 
 
 def _conditional(t, x, tx, T, r, alpha, a, b):
-    from scipy.special import hyp2f1  # on the first call only (a refresh without CLV_PREDICT never loads SciPy)
-
     if abs(a - 1) < 1e-6:  # eq. (10) is 0/0 at a = 1: the mean of its values either side (error ~1e-10)
         return (_conditional(t, x, tx, T, r, alpha, 1 - 1e-5, b) + _conditional(t, x, tx, T, r, alpha, 1 + 1e-5, b)) / 2
+    c = a + b + x - 1
+    numerator = c / (a - 1) * (1 - _hypergeometric_term(t, x, T, r, alpha, a, b))
+    return numerator * np.exp(-_log_odds_gone(x, tx, T, r, alpha, a, b))
+
+
+#: Above this many customers the hypergeometric term is computed once per distinct (x, T) pair.
+_DISTINCT_FROM = 2000
+
+
+def _hypergeometric_term(t, x, T, r, alpha, a, b):
+    """((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x-1; z), z = t/(α+T+t), by Euler's transformation.
+    It depends on the customer through (x, T) only, and customers share those (whole days, few
+    repeat purchases): for many customers it is computed per distinct pair and spread back, which
+    saves most of the hypergeometric function's evaluations (the cost of expected purchases and CLV)."""
+    from scipy.special import hyp2f1  # on the first call only (a refresh without CLV_PREDICT never loads SciPy)
+
+    x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
+    t = np.asarray(t, dtype=np.float64)
+    if x.ndim == 1 and x.shape == T.shape and x.size > _DISTINCT_FROM and (t.ndim == 0 or t.shape[-1] == 1):
+        pairs, inverse = np.unique(x + 1j * T, return_inverse=True)  # one sort of (x, T) as complex numbers
+        if len(pairs) < x.size // 2:
+            term = _hypergeometric_term(t, pairs.real.copy(), pairs.imag.copy(), r, alpha, a, b)
+            return term[..., inverse.reshape(-1)]
     z = t / (alpha + T + t)
     c = a + b + x - 1
     with np.errstate(all="ignore"):
@@ -248,5 +269,4 @@ def _conditional(t, x, tx, T, r, alpha, a, b):
         bad = ~np.isfinite(term)
         if np.any(bad):  # a and b very large (one dropout chance for all): 0 × inf in Euler's form, not in eq. (10)'s
             term = np.where(bad, (1 - z) ** (r + x) * hyp2f1(r + x, b + x, c, z), term)
-    numerator = c / (a - 1) * (1 - term)
-    return numerator * np.exp(-_log_odds_gone(x, tx, T, r, alpha, a, b))
+    return term

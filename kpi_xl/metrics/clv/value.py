@@ -32,11 +32,17 @@ def clv(purchases, spend, frequency, recency, T, monetary, *, months: int = 12,
         raise ClvInputError(f"unit_days must be a positive number (got {unit_days!r})")
     x, tx, t = summary(frequency, recency, T)
     value = spend.expected_spend(x, monetary) * margin
+    return value * _discounted_purchases(purchases, x, tx, t, months, discount_rate, unit_days)
+
+
+def _discounted_purchases(purchases, x, tx, t, months, discount_rate, unit_days) -> np.ndarray:
+    """Σ_{i=1..months} (E[Y(t_i)] - E[Y(t_{i-1})]) / (1 + d)^i for each customer: the CLV per unit of
+    expected spend (it does not depend on the spend model)."""
     steps = np.arange(months + 1) * (DAYS_PER_MONTH / unit_days)
     cumulative = purchases.expected_purchases(steps, x, tx, t)  # (months + 1, customers)
     per_month = np.diff(cumulative, axis=0)
     discount = (1.0 + discount_rate) ** -np.arange(1, months + 1)
-    return value * (discount[:, None] * per_month).sum(axis=0)  # no BLAS: see _fit.dot
+    return (discount[:, None] * per_month).sum(axis=0)  # no BLAS: see _fit.dot
 
 
 def clv_interval(purchases, spend, frequency, recency, T, monetary, *, level: float = 0.9,
@@ -54,6 +60,11 @@ def clv_interval(purchases, spend, frequency, recency, T, monetary, *, level: fl
     args = (frequency, recency, T, monetary)
     centre = clv(purchases, spend, *args, **options)
     variance = np.zeros_like(centre)
+    # the spend model's parameters move the expected spend only: the discounted purchases are computed
+    # once for them (the purchase model's expectations are the cost of a CLV)
+    x, tx, t = summary(frequency, recency, T)
+    o = {"months": 12, "discount_rate": 0.01, "margin": 1.0, "unit_days": 1.0, **options}
+    purchases_value = _discounted_purchases(purchases, x, tx, t, o["months"], o["discount_rate"], o["unit_days"])
     for model, which in ((purchases, 0), (spend, 1)):
         names = list(model.params_)
         grads = []
@@ -63,8 +74,10 @@ def clv_interval(purchases, spend, frequency, recency, T, monetary, *, level: fl
             for step in (h, -h):
                 moved = copy.copy(model)
                 moved.params_ = {**model.params_, name: model.params_[name] + step}
-                pair = (moved, spend) if which == 0 else (purchases, moved)
-                ends.append(clv(*pair, *args, **options))
+                if which == 0:
+                    ends.append(clv(moved, spend, *args, **options))
+                else:
+                    ends.append(moved.expected_spend(x, monetary) * o["margin"] * purchases_value)
             grads.append((ends[0] - ends[1]) / (2 * h))
         g = np.array(grads)  # (parameters, customers)
         variance += np.einsum("ic,ij,jc->c", g, model.covariance_, g)

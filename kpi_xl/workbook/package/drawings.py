@@ -45,8 +45,8 @@ class Chart:
     title: str
     row: int
     col: int
-    x_title: str = ""
-    y_title: str = ""
+    x_title: str = ""  # the categories' axis (vertical in a bar chart)
+    y_title: str = ""  # the values' axis
     width: int = 420
     height: int = 230
     y_format: str | None = None
@@ -76,10 +76,12 @@ def _render(sheet: str, cells: dict[tuple[int, int], Any], charts: Sequence[Char
         x = {"name": spec.x_title, "name_font": {"size": 9}} if spec.x_title else {}
         if spec.reverse:
             x["reverse"] = True
-        chart.set_x_axis(x)
         y = {"name": spec.y_title, "name_font": {"size": 9}} if spec.y_title else {}
         if spec.y_format:
             y["num_format"] = spec.y_format
+        if spec.kind.get("type") == "bar":  # XlsxWriter's bar chart: x is the (horizontal) value axis
+            x, y = y, x
+        chart.set_x_axis(x)
         chart.set_y_axis(y)
         chart.set_legend({"position": "bottom"} if len(spec.series) > 1 else {"none": True})
         chart.set_size({"width": spec.width, "height": spec.height})

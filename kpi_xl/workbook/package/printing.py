@@ -1,0 +1,119 @@
+"""A sheet's print area and page setup, edited in place (the Customers sheet of ``kpi-xl predict``).
+
+:func:`set_print` writes the sheet's ``_xlnm.Print_Area`` defined name (replacing the one it had)
+and makes the sheet print landscape, fitted to the page width: ``<sheetPr><pageSetUpPr
+fitToPage="1"/>`` and ``<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>``.
+The sheet's rows are not scanned: the head (before ``<sheetData>``) and the tail (after
+``</sheetData>``) are found by byte search and spliced, so a sheet of a million rows costs a copy.
+Other page-setup attributes the sheet had (paper size, margins) are kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import WorkbookError
+from .sheetxml import elements
+
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
+_SHEET_PR = re.compile(rb"<(?:\w+:)?sheetPr\b[^>]*?(/?)>")
+_SETUP_PR = re.compile(rb"<(?:\w+:)?pageSetUpPr\b[^>]*?/>")
+_SETUP = re.compile(rb"<(?:\w+:)?pageSetup\b[^>]*?/>")
+_MARGINS = re.compile(rb"<(?:\w+:)?pageMargins\b[^>]*?/>")
+#: What follows <pageSetup> in a worksheet (ECMA-376 Part 1, §18.3.1.99): it goes before the first of these.
+_AFTER_SETUP = re.compile(rb"<(?:\w+:)?(?:headerFooter|rowBreaks|colBreaks|customProperties|cellWatches|"
+                          rb"ignoredErrors|smartTags|drawing|legacyDrawing|legacyDrawingHF|drawingHF|picture|"
+                          rb"oleObjects|controls|webPublishItems|tableParts|extLst)\b")
+
+
+def _set_attrs(tag: bytes, **attrs: str) -> bytes:
+    """``tag`` (a start or empty tag) with ``attrs`` set (replaced or added before its end)."""
+    for name, value in attrs.items():
+        new = f' {name}="{value}"'.encode()
+        pattern = re.compile(rb"\s" + name.encode() + rb'="[^"]*"')
+        if pattern.search(tag):
+            tag = pattern.sub(new, tag, count=1)
+        else:
+            end = len(tag) - (2 if tag.endswith(b"/>") else 1)
+            tag = tag[:end] + new + tag[end:]
+    return tag
+
+
+def _sheet_part(pkg, part: str) -> bytes:
+    data = pkg.read_part(part)
+    root = _ROOT.search(data)
+    if root is None:
+        raise WorkbookError(f"{pkg.where(part)}: no <worksheet>")
+    p = (root.group(1) or b"").decode()
+    body = data.find(b"sheetData")
+    head_end = body if body >= 0 else len(data)
+    tail_start = data.rfind(b"sheetData>") if body >= 0 else root.end()
+    # the head: <sheetPr> with <pageSetUpPr fitToPage="1"/> (its last child)
+    found = _SHEET_PR.search(data, root.end(), head_end)
+    if found is None:
+        at = root.end()
+        data = data[:at] + f'<{p}sheetPr><{p}pageSetUpPr fitToPage="1"/></{p}sheetPr>'.encode() + data[at:]
+        shift = len(data) - len(pkg.read_part(part))
+    else:
+        old = len(data)
+        inner = _SETUP_PR.search(data, found.end(), head_end)
+        close = data.find(b"sheetPr>", found.end(), head_end)
+        if found.group(1):  # <sheetPr .../>: give it a child
+            tag = found.group(0)[:-2] + b">"
+            new = tag + f'<{p}pageSetUpPr fitToPage="1"/></{p}sheetPr>'.encode()
+            data = data[:found.start()] + new + data[found.end():]
+        elif inner is not None and (close < 0 or inner.start() < close):
+            data = data[:inner.start()] + _set_attrs(inner.group(0), fitToPage="1") + data[inner.end():]
+        else:
+            at = data.rfind(b"<", found.end(), close)
+            data = data[:at] + f'<{p}pageSetUpPr fitToPage="1"/>'.encode() + data[at:]
+        shift = len(data) - old
+    tail_start += shift
+    # the tail: <pageSetup> landscape, one page wide
+    setup = _SETUP.search(data, tail_start)
+    if setup is not None:
+        tag = _set_attrs(setup.group(0), orientation="landscape", fitToWidth="1", fitToHeight="0")
+        return data[:setup.start()] + tag + data[setup.end():]
+    tag = f'<{p}pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'.encode()
+    margins = _MARGINS.search(data, tail_start)
+    if margins is not None:
+        at = margins.end()
+    else:
+        after = _AFTER_SETUP.search(data, tail_start)
+        at = after.start() if after else data.rindex(b"</")
+        tag = (f'<{p}pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+               .encode() + tag)
+    return data[:at] + tag + data[at:]
+
+
+def set_print(pkg, sheet: str, areas: list[str]) -> None:
+    """Print ``areas`` (absolute ranges such as ``$A$1:$N$51``, printed in that order) of ``sheet``,
+    landscape, each page as wide as the paper."""
+    info = pkg.sheet(sheet)
+    index = [s.name for s in pkg.sheets()].index(info.name)
+    pkg.replace_part(info.part, _sheet_part(pkg, info.part))
+
+    part = pkg.workbook_part
+    data = pkg.read_part(part)
+    root = elements(data, pkg.where(part), 3)[0]  # the workbook, its parts, their children
+    p = root.prefix.decode()
+    quoted = "'" + info.name.replace("'", "''") + "'"
+    text = ",".join(f"{quoted}!{a}" for a in areas).replace("&", "&amp;").replace("<", "&lt;")
+    name = f'<{p}definedName name="_xlnm.Print_Area" localSheetId="{index}">{text}</{p}definedName>'.encode()
+    edits: list[tuple[int, int, bytes]] = []
+    names = root.child(b"definedNames")
+    if names is None:
+        before = [root.child(n) for n in (b"sheets", b"functionGroups", b"externalReferences")]
+        at = max((e.end for e in before if e is not None), default=root.open_end)
+        edits.append((at, at, f"<{p}definedNames>".encode() + name + f"</{p}definedNames>".encode()))
+    else:
+        for el in names.children:
+            if el.attrs.get("name") == "_xlnm.Print_Area" and el.attrs.get("localSheetId") == str(index):
+                edits.append((el.start, el.end, b""))
+        edits.append((names.close_start, names.close_start, name))
+    out, at = [], 0
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
+        out += [data[at:start], new]
+        at = end
+    pkg.replace_part(part, b"".join(out) + data[at:])
+
