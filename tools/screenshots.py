@@ -37,7 +37,9 @@ TUTORIAL_AS_OF = dt.date(2026, 6, 15)
 
 
 def _kpi_xl(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "kpi_xl.cli", *args], check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-m", "kpi_xl.cli", *args], stdout=subprocess.DEVNULL)
+    if done.returncode not in (0, 3):  # 3: refreshed, and a goal got worse (refresh's alert code)
+        raise subprocess.CalledProcessError(done.returncode, done.args)
 
 
 def _shots(book: Path, sheets: dict[str, str], work: Path) -> None:
