@@ -165,7 +165,8 @@ def test_a_bad_date_cell_is_named_by_its_sheet_cell_with_no_other_row_number(tem
     r = CliRunner().invoke(main, ["refresh", str(book)])
     assert r.exit_code == 0 and "Traceback" not in r.output  # the other goals are computed
     warning = {"en": "warning: ", "zh-TW": "警告："}[lang]  # the header in the workbook's language
-    said = r.output.split(f"{warning}{sheet}!{column_letter(col)}{top}: ", 1)
+    colon = {"en": ": ", "zh-TW": "："}[lang]  # a full-width colon after the cell in Chinese
+    said = r.output.split(f"{warning}{sheet}!{column_letter(col)}{top}{colon}", 1)
     assert len(said) == 2 and said[1].startswith(words), r.output
     assert "row 1" not in r.output and "第 1 " not in r.output and "UserWarning" not in r.output
     ids, tables = (_column(book, "Goals", layout.goal_header(k, lang))[3] for k in ("id", "table"))
@@ -173,7 +174,7 @@ def test_a_bad_date_cell_is_named_by_its_sheet_cell_with_no_other_row_number(tem
     assert deals
     for gid in deals:  # every goal reading that date column: no numbers, the cell to fix in Why
         status, actual, why = _scorecard_row(book, lang, gid)
-        assert why.startswith(f"{sheet}!{column_letter(col)}{top}: {words}") and actual in ("", None), (gid, why)
+        assert why.startswith(f"{sheet}!{column_letter(col)}{top}{colon}{words}") and actual in ("", None), (gid, why)
         assert status == status_label("no_data").text(lang)
 
 
@@ -363,7 +364,8 @@ def test_bad_goal_rows_show_their_problem_and_the_good_goals_are_computed(tmp_pa
     refund = f"{osheet}!{column_letter(ocol)}{otop + 4}: "  # the "n/a" cell
     out = " ".join(r.output.split())  # as printed, whatever the console's width
     warning, goals, problems = {"en": ("warning: ", "3 goals", "; 2 "), "zh-TW": ("警告：", "3 個目標", "；2 ")}[lang]
-    assert f"{warning}{aov}" in out and f"{warning}{refund}" in out, r.output  # in the workbook's language
+    colon = {"en": ": ", "zh-TW": "："}[lang]  # a full-width colon after the cell in Chinese
+    assert f"{warning}{aov[:-2]}{colon}" in out and f"{warning}{refund[:-2]}{colon}" in out, r.output
     assert goals in out and problems in out, r.output  # the summary counts the goal rows with a problem
 
     status, actual, why = _scorecard_row(book, lang, "G1")
@@ -373,5 +375,5 @@ def test_bad_goal_rows_show_their_problem_and_the_good_goals_are_computed(tmp_pa
     for gid, cell, said in (("G2", aov, words[0]), ("G3", refund, words[1])):
         status, actual, why = _scorecard_row(book, lang, gid)
         assert status == status_label("no_data").text(lang) and actual in ("", None), (gid, status, actual)
-        assert why.startswith(cell) and said in why, (gid, why)
+        assert why.startswith(cell[:-2] + colon) and said in why, (gid, why)
         assert said in " ".join(r.output.split())
