@@ -4,8 +4,8 @@ The CDNOW sample of the papers (2,357 customers who first bought in the first 12
 39 weeks of calibration; Fader, Hardie & Lee 2005) is public: lifetimes ships it (MIT licence,
 (c) 2015 Cameron Davidson-Pilon) as lifetimes/datasets/CDNOW_sample.txt and
 cdnow_customers_summary_with_transactions.csv; both are copied, with the licence, into
-tests/data/cdnow/. The tests read them from the folder named by KPI_XL_CDNOW, else from an
-installed Lifetimes distribution, else from tests/data/cdnow/.
+tests/data/cdnow/. The tests read them from the folder named by KPI_XL_CDNOW, else from
+tests/data/cdnow/ (Lifetimes, archived since 2020, is not a dependency: its data is copied).
 """
 
 from __future__ import annotations
@@ -33,21 +33,8 @@ SUMMARY = "cdnow_customers_summary_with_transactions.csv"
 ORDERS = "CDNOW_sample.txt"
 
 
-def _lifetimes_datasets() -> list[Path]:
-    """The datasets folder of the Lifetimes distribution from the package index (the test
-    extra installs it for its data files; its code is never imported here)."""
-    from importlib import metadata
-
-    try:
-        files = metadata.files("Lifetimes") or []
-    except metadata.PackageNotFoundError:
-        return []
-    return [Path(f.locate()).parent for f in files if f.name == ORDERS]
-
-
 def _cdnow(name: str) -> Path:
     places = [Path(os.environ["KPI_XL_CDNOW"])] if os.environ.get("KPI_XL_CDNOW") else []
-    places += _lifetimes_datasets()
     places += [ROOT / "tests" / "data" / "cdnow"]
     for place in places:
         if (place / name).is_file():
