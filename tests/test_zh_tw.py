@@ -513,3 +513,23 @@ def test_a_text_too_long_for_a_cell_is_said_in_chinese():
         encode_value("字" * 40000, formula=None, where="計分卡!B7")
     assert info.value.text(ZH) == "計分卡!B7：40000 個字元；Excel 的一個儲存格最多只能放 32767 個字元"
     assert str(info.value) == "計分卡!B7: 40000 characters; an Excel cell holds at most 32767"
+
+
+def test_the_button_says_a_package_refusal_in_the_workbooks_language(zh_book, monkeypatch):
+    """A refusal raised where the language is not known (here: a text too long for a cell)
+    is shown in the Chinese workbook's message box in Chinese."""
+    import xlwings as xw
+
+    from kpi_xl.workbook import live
+    from kpi_xl.workbook.package.encode import encode_value
+
+    def too_long(book, as_of):
+        encode_value("字" * 40000, formula=None, where="計分卡!B7")
+
+    book = _live(zh_book)
+    monkeypatch.setattr(live, "_refresh", too_long)
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    monkeypatch.setenv("KPI_XL_LANG", "en")
+    assert live.refresh_scorecard() is None
+    (title, said), = book.app.alerts
+    assert said == "計分卡!B7：40000 個字元；Excel 的一個儲存格最多只能放 32767 個字元", said
