@@ -81,7 +81,7 @@ def stream_ends(stream: IO[bytes], where: str, guard: PrologGuard) -> Iterator[E
     except (ET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
         raise xml_failure(where, exc) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise WorkbookError(f"{where}: damaged zip data ({exc})") from None
+        raise WorkbookError(Message(N_("{where}: damaged zip data ({reason})"), where=where, reason=str(exc))) from None
 
 
 class Tags:
