@@ -77,6 +77,8 @@ def _said(exc: KpiXlError, ctx: click.Context) -> str:
         return str(exc)
     book = ctx.params.get("book") or ctx.params.get("path")
     try:
+        if isinstance(ctx.params.get("lang"), str):  # a command told the language (new, scorecard, demo)
+            return exc.text(ctx.params["lang"])
         if isinstance(book, Path) and book.is_file():
             from .workbook.importing import workbook_language
 
