@@ -68,8 +68,41 @@ class _Refused(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+def _said(exc: KpiXlError, ctx: click.Context) -> str:
+    """What went wrong, in the language of the workbook the command works on (its BOOK or PATH
+    argument): an error raised before the workbook's language was known (a lock, a read-only
+    file, a file that is no workbook) carries a Message. A workbook that cannot be read has no
+    language: then $KPI_XL_LANG, else English."""
+    if not isinstance(exc, i18n.MessageError):
+        return str(exc)
+    book = ctx.params.get("book") or ctx.params.get("path")
+    try:
+        if isinstance(ctx.params.get("lang"), str):  # a command told the language (new, scorecard, demo)
+            return exc.text(ctx.params["lang"])
+        if isinstance(book, Path) and book.is_file():
+            from .workbook.importing import workbook_language
+
+            return exc.text(workbook_language(book))
+        return exc.text(i18n.language())
+    except i18n.LanguageError:  # a $KPI_XL_LANG there is no catalog for: the English words
+        return str(exc)
+
+
+class _Command(click.Command):
+    """A command whose own errors (bad workbook, bad goal row...) are said in the workbook's
+    language as a clean message, exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KpiXlError as exc:
+            raise _Refused(f"kpi-xl: {_said(exc, ctx)}") from None
+
+
 class _Group(click.Group):
     """Turns kpi-xl's own errors (bad workbook, bad goal row...) into a clean message, exit 1."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context):
         try:

@@ -53,12 +53,16 @@ def _term(en: str) -> re.Pattern:
 def two_ways(rows: list[dict[str, str]], entries, pages: dict[str, str]) -> list[str]:
     """Every place where a glossary term is translated another way."""
     found = []
+    longer_terms = {r["en"]: [t["en"] for t in rows if t["en"] != r["en"] and _term(r["en"]).search(t["en"])]
+                    for r in rows}
     for row in rows:
         scope, word = row["scope"], row["zh_TW"]
         pattern = _term(row["en"])
         avoid = [v for v in row["avoid"].split("|") if v]
         for ctx, en, zh in entries:
             english = re.sub(r"\{[^}]*\}", "", en)  # a {placeholder}'s name is not a word the reader sees
+            for longer in longer_terms[row["en"]]:  # "owner file" is not an "owner"
+                english = _term(longer).sub("", english)
             if scope != "-" and (scope == "all" or scope == ctx) and pattern.search(english) and word not in zh:
                 found.append(f"{en!r} says {row['en']!r} but {zh!r} lacks {word}")
             found += [f"{en!r}: {zh!r} uses {v} (say {word})" for v in avoid if v in zh]

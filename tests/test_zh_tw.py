@@ -459,3 +459,77 @@ def test_every_command_on_a_zh_tw_workbook_speaks_chinese(tmp_path, monkeypatch)
     # a warning names its cell, then a full-width colon, as the rest of the Chinese text
     warned = [li for li in said["refresh"].splitlines() if li.startswith("警告：")]
     assert warned and all(re.match(r"警告：\S+![A-Z]+\d+：", li) for li in warned), warned
+
+
+# ---------------------------------------------------------------- refusals before the workbook is read
+@pytest.mark.parametrize("lang", [ZH, "en"])
+def test_a_workbook_open_in_excel_or_read_only_is_refused_in_its_own_language(tmp_path, lang, monkeypatch):
+    """The lock and the read-only check come before the workbook is read: the command line says
+    them in the workbook's language all the same (not in $KPI_XL_LANG's), naming the file."""
+    monkeypatch.setenv("KPI_XL_LANG", "en" if lang == ZH else ZH)
+    book = new(tmp_path / "book.xlsx", lang=lang)
+    original = book.read_bytes()
+    owner = tmp_path / "~$book.xlsx"
+    owner.write_text("someone")
+    said = CliRunner().invoke(main, ["refresh", str(book)])
+    assert said.exit_code == 1 and said.exc_info[0] is SystemExit, said.exc_info
+    if lang == ZH:
+        assert "kpi-xl: book.xlsx 已在 Excel 中開啟（擁有者檔案 ~$book.xlsx）；請先在 Excel 關閉它" in said.output
+        assert _english(said.output) == [], said.output
+    else:
+        assert "book.xlsx is open in Excel (owner file ~$book.xlsx); close it and run again" in said.output
+    owner.unlink()
+    book.chmod(0o444)
+    try:
+        said = CliRunner().invoke(main, ["refresh", str(book)])
+    finally:
+        book.chmod(0o644)
+    assert said.exit_code == 1 and said.exc_info[0] is SystemExit, said.exc_info
+    assert "Traceback" not in said.output
+    if lang == ZH:
+        assert f"kpi-xl: {book}：這個檔案是唯讀的；請取消唯讀（或另存一份複本），再執行一次" in said.output
+        assert _english(said.output) == [], said.output
+    else:
+        assert f"{book}: the file is read-only; make it writable (or save a copy) and run again" in said.output
+    assert book.read_bytes() == original
+
+
+def test_a_file_that_is_no_workbook_is_refused_in_kpi_xl_lang(tmp_path, monkeypatch):
+    """A file that cannot be opened has no language: $KPI_XL_LANG says which (else English)."""
+    bad = tmp_path / "帳.xlsx"
+    bad.write_bytes(b"not a zip at all")
+    monkeypatch.setenv("KPI_XL_LANG", ZH)
+    said = CliRunner().invoke(main, ["refresh", str(bad)])
+    assert said.exit_code == 1 and f"kpi-xl: {bad}：不是 .xlsx／.xlsm 活頁簿（不是 zip 檔）" in said.output, said.output
+    monkeypatch.delenv("KPI_XL_LANG")
+    said = CliRunner().invoke(main, ["refresh", str(bad)])
+    assert said.exit_code == 1 and f"{bad}: not an .xlsx/.xlsm workbook (not a zip file)" in said.output, said.output
+
+
+def test_a_text_too_long_for_a_cell_is_said_in_chinese():
+    from kpi_xl.workbook.package.encode import encode_value
+
+    with pytest.raises(WorkbookError) as info:
+        encode_value("字" * 40000, formula=None, where="計分卡!B7")
+    assert info.value.text(ZH) == "計分卡!B7：40000 個字元；Excel 的一個儲存格最多只能放 32767 個字元"
+    assert str(info.value) == "計分卡!B7: 40000 characters; an Excel cell holds at most 32767"
+
+
+def test_the_button_says_a_package_refusal_in_the_workbooks_language(zh_book, monkeypatch):
+    """A refusal raised where the language is not known (here: a text too long for a cell)
+    is shown in the Chinese workbook's message box in Chinese."""
+    import xlwings as xw
+
+    from kpi_xl.workbook import live
+    from kpi_xl.workbook.package.encode import encode_value
+
+    def too_long(book, as_of):
+        encode_value("字" * 40000, formula=None, where="計分卡!B7")
+
+    book = _live(zh_book)
+    monkeypatch.setattr(live, "_refresh", too_long)
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    monkeypatch.setenv("KPI_XL_LANG", "en")
+    assert live.refresh_scorecard() is None
+    (title, said), = book.app.alerts
+    assert said == "計分卡!B7：40000 個字元；Excel 的一個儲存格最多只能放 32767 個字元", said

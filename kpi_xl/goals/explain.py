@@ -29,6 +29,22 @@ def number_text(v: float, unit: str = "") -> str:
     return f"{v:.4g}"
 
 
+def formula_number(v: float) -> str:
+    """A number as it is typed in an Excel formula: no thousands separator (a comma there
+    starts the next argument), at most 4 decimals; "" for none (an omitted argument)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return f"{round(float(v), 4):.4f}".rstrip("0").rstrip(".")
+
+
+def achievement_args(actual: float, target: float, baseline: float, direction: str) -> str:
+    """The arguments of ``ACHIEVEMENT(actual, target, baseline, direction)`` for a goal, each in
+    its slot: a goal with no baseline leaves the third one empty (``100, 120, , "higher"``), so
+    the direction is not read as a baseline (Excel would say #VALUE!)."""
+    return ", ".join([formula_number(actual), formula_number(target), formula_number(baseline),
+                      f'"{direction}"']).replace(",  ,", ", ,")
+
+
 def _kind(kpi: str) -> str:
     """The measure kind of a scorecard row (see :func:`kpi_xl.goals.scorecard.measure_kind`)."""
     if kpi in ("SUM", "COUNT") or kpi in ADDITIVE_KPIS:
@@ -66,6 +82,7 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
                             "{end}."), actual=n(r["actual"], unit), what=what, table=g["table"], where=where,
                          date_column=g["date_column"], start=g["start"], end=end))
     base = g["baseline"]
+    kind = _kind(r["kpi"])
     if g["direction"] == "maintain":
         lines.append(Message(N_("Kept inside the band {low}–{high}: achievement {achievement} (1 inside the band, "
                                 "falling to 0 one band-width outside)."), low=n(g["band_low"], unit),
@@ -88,15 +105,15 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
                                  percent=r["seasonal_share"] * 100, base=n(b, unit),
                                  target=n(g["target"], unit), expected=n(r["expected_seasonal"], unit)))
             lines.append(Message(N_("The Scorecard's **Expected by now** is this seasonal value, the one pace uses.")))
-        args = ", ".join([n(r["actual"]), n(g["target"]), *([n(base)] if not math.isnan(base) else []),
-                          f'"{g["direction"]}"'])
+        # a running total (a sum, a count) with no baseline starts from 0; a level has none
+        used = b if kind in ("additive", "distinct") else base
+        args = achievement_args(r["actual"], g["target"], used, g["direction"])
         pacing_word = r["pacing"] or NC_("pacing", "target")
         expectation = Message(pacing_word, context="pacing")
         lines.append(Message(N_("**Achievement** = ACHIEVEMENT({args}) = {achievement}; **pace** against the "
                                 "{expectation} expectation = {pace}."), args=args, achievement=n(r["achievement"]),
                              expectation=expectation, pace=n(r["pace"])))
     fm = r["forecast_method"]
-    kind = _kind(r["kpi"])
     level = {"trend": Message(N_("the value so far for the {elapsed:.0f} days passed and, for the {left:.0f} days "
                                  "left, a least-squares line through the complete periods, weighted by days"),
                               elapsed=r["days_elapsed"], left=r["days_total"] - r["days_elapsed"]),

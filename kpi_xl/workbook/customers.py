@@ -91,7 +91,7 @@ OPTION = {"customer": "--customer", "date": "--date", "value": "--value"}
 PARAMETERS = (("r", "r"), ("alpha", "alpha"), ("a", "a"), ("b", "b"), ("p", "p"), ("q", "q"), ("v", "v"))
 
 
-class PredictError(i18n.MessageError, WorkbookError):
+class PredictError(WorkbookError):  # a MessageError
     """An order table predict cannot use; the words name the table, column or cell."""
 
 

@@ -107,7 +107,7 @@ def refresh_scorecard(book: Any = None, as_of: dt.date | None = None) -> Report 
     except KpiXlError as exc:
         if not button:
             raise
-        _alert(book, str(exc))
+        _alert(book, i18n.text(exc, _language(book)))  # a refusal raised before the language was known too
         return None
     said = [refreshed(report), changed(report), got_worse(report)]
     _status(book, i18n.Join([m for m in said if m is not None], sep="; ").text(report.lang))
@@ -129,6 +129,14 @@ def _refresh(book: Any, as_of: dt.date | None) -> Report:
     card = localized(result.scorecard, workbook.lang)
     return Report(workbook.path, None, result.as_of, workbook.lang, len(card), card["status_label"].value_counts().to_dict(),
                   owned.warnings, card, problems=computed.problems, changes=owned.changes or [], worse=owned.worse)
+
+
+def _language(book: Any) -> str:
+    """The language of the workbook open in Excel, from its sheets' names (else $KPI_XL_LANG)."""
+    try:
+        return sheet_language({s.name for s in book.sheets}) or i18n.language()
+    except Exception:  # noqa: BLE001 - Excel gone away: the reader's own language
+        return i18n.language()
 
 
 def _status(book: Any, text: str) -> None:

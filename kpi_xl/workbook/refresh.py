@@ -909,7 +909,8 @@ def _same(a: Any, b: Any) -> bool:
     return str(a) == str(b) if a is not None and b is not None else a == b or (a in (None, "") and b in (None, ""))
 
 
-def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any]) -> dict[str, str]:
+def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int], Any],
+                         lang: str = "en") -> dict[str, str]:
     """Store the computed results of a sheet's formula cells; returns the cells whose result
     could not be stored ("Sheet!B3" → why), which keep their last value. When the sheet
     refuses the whole batch, each cell is tried on its own so one cell cannot cost the others."""
@@ -923,7 +924,7 @@ def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int],
         try:
             pkg.set_cached_values(sheet, {(r, c): value})
         except WorkbookError as exc:
-            refused[f"{sheet}!{column_letter(c)}{r}"] = str(exc)
+            refused[f"{sheet}!{column_letter(c)}{r}"] = exc.text(lang)
     return refused
 
 
@@ -987,7 +988,7 @@ def _refresh(path: str | Path, as_of: dt.date | None, backup: bool, progress: Ca
         skipped = formulas.skipped
         unwritten: dict[str, str] = {}
         for sheet, values in formulas.changed.items():
-            unwritten.update(_set_formula_results(pkg, sheet, values))
+            unwritten.update(_set_formula_results(pkg, sheet, values, workbook.lang))
         for sheet, spills in formulas.spills.items():
             for (r, c), (values, dates, make_array) in spills.items():
                 if f"{sheet}!{column_letter(c)}{r}" in unwritten:

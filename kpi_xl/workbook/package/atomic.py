@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 from typing import IO, Callable
 
+from ...i18n import Message, N_
 from .records import WorkbookError
 
 
@@ -51,8 +52,9 @@ def replace_atomically(target: str | os.PathLike, write: Callable[[IO[bytes]], N
         os.replace(tmp, target)
     except OSError as exc:
         _unlink(tmp)
-        hint = "; is it open in another program?" if exc.errno in _IN_USE else ""
-        raise WorkbookError(f"{target}: cannot be replaced ({exc.strerror or exc}){hint}") from None
+        said = (N_("{file}: cannot be replaced ({reason}); is it open in another program?") if exc.errno in _IN_USE
+                else N_("{file}: cannot be replaced ({reason})"))
+        raise WorkbookError(Message(said, file=str(target), reason=_reason(exc))) from None
     except BaseException:
         _unlink(tmp)
         raise
@@ -68,9 +70,11 @@ def check_writable(target: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise WorkbookError(f"{target}: cannot be checked ({exc.strerror or exc})") from None
+        raise WorkbookError(Message(N_("{file}: cannot be checked ({reason})"), file=str(target),
+                                    reason=_reason(exc))) from None
     if not mode & 0o222:
-        raise WorkbookError(f"{target}: the file is read-only; make it writable (or save a copy) and run again")
+        raise WorkbookError(Message(N_("{file}: the file is read-only; make it writable (or save a copy) and run "
+                                       "again"), file=str(target)))
 
 
 def clean_stale_temps(target: Path) -> list[Path]:
@@ -101,11 +105,20 @@ def _write_temp(target: Path, write: Callable[[IO[bytes]], None], mode_from: Pat
             shutil.copymode(mode_from, tmp)
     except OSError as exc:
         _unlink(tmp)
-        raise WorkbookError(f"{target}: cannot write the new file ({exc.strerror or exc})") from None
+        raise WorkbookError(Message(N_("{file}: cannot write the new file ({reason})"), file=str(target),
+                                    reason=_reason(exc))) from None
     except BaseException:
         _unlink(tmp)
         raise
     return tmp
+
+
+def _reason(exc: OSError) -> Message | str:
+    """Why the system refused, in words: a full disk said in the reader's language, else the
+    system's own words (its message is in the system's language already)."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return Message(N_("No space left on device"))  # the system's own English words
+    return exc.strerror or str(exc)
 
 
 def _make_backup(target: Path) -> None:

@@ -21,6 +21,7 @@ from ...errors import ERROR_CODES
 import datetime as _dt
 
 from ...excel import EPOCH_1900, MAX_COLS, cell_ref, column_letter, to_serial
+from ...i18n import Message, N_
 from .records import MAX_ROWS, MAX_TEXT, KeptCell, WorkbookError
 from .xmlread import X_ESCAPED
 
@@ -106,7 +107,8 @@ def encode_value(value: Any, *, formula: bool, where: str,
         if value == "" and not formula:
             return None
         if len(value) > MAX_TEXT:
-            raise WorkbookError(f"{where}: {len(value)} characters; an Excel cell holds at most {MAX_TEXT}")
+            raise WorkbookError(Message(N_("{cell}: {n} characters; an Excel cell holds at most {most}"), cell=where,
+                                        n=len(value), most=MAX_TEXT))
         return ("str" if formula else "inlineStr"), _xml_text(value)
     if isinstance(value, (dt.date, dt.time)):
         serial = _serial(value, epoch)

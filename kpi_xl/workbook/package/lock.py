@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from ...i18n import Message, N_
 from .atomic import clean_stale_temps
 from .records import WorkbookError
 
@@ -91,7 +92,8 @@ def workbook_lock(path: str | os.PathLike, wait: float = 5.0) -> Iterator[None]:
     program has it open or another kpi-xl still holds it after ``wait`` seconds."""
     path = Path(os.path.realpath(path))
     for owner, who in owner_files(path):
-        raise WorkbookError(f"{path.name} is open in {who} (owner file {owner}); close it and run again")
+        raise WorkbookError(Message(N_("{file} is open in {program} (owner file {owner}); close it and run again"),
+                                    file=path.name, program=who, owner=owner.name))
     lock = lock_path(path)
     host = socket.gethostname()
     mine = f"{os.getpid()} {host}\n"
@@ -108,14 +110,17 @@ def workbook_lock(path: str | os.PathLike, wait: float = 5.0) -> Iterator[None]:
                 continue
             if time.monotonic() >= deadline:
                 pid, holder_host = _holder(text)
-                who = f"pid {pid} on {holder_host}" if pid is not None else "another program"
-                raise WorkbookError(f"{path}: another kpi-xl is writing it ({who}); run again when it is done "
-                                    f"(if none is running, delete {lock})") from None
+                who = (Message(N_("pid {pid} on {host}"), pid=pid, host=holder_host) if pid is not None
+                       else Message(N_("another program")))
+                raise WorkbookError(Message(N_("{file}: another kpi-xl is writing it ({who}); run again when it is "
+                                               "done (if none is running, delete {lock})"),
+                                            file=str(path), who=who, lock=str(lock))) from None
             time.sleep(0.1)
             continue
         except OSError as exc:
-            raise WorkbookError(f"{path}: cannot make the lock file {lock.name} beside it "
-                                f"({exc.strerror or exc}); is the folder writable?") from None
+            raise WorkbookError(Message(N_("{file}: cannot make the lock file {lock} beside it ({reason}); is the "
+                                           "folder writable?"), file=str(path), lock=lock.name,
+                                        reason=exc.strerror or str(exc))) from None
         break
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -123,7 +128,8 @@ def workbook_lock(path: str | os.PathLike, wait: float = 5.0) -> Iterator[None]:
     except OSError as exc:  # e.g. a full disk
         with contextlib.suppress(OSError):
             os.unlink(lock)
-        raise WorkbookError(f"{path}: cannot write the lock file {lock.name} ({exc.strerror or exc})") from None
+        raise WorkbookError(Message(N_("{file}: cannot write the lock file {lock} ({reason})"), file=str(path),
+                                    lock=lock.name, reason=exc.strerror or str(exc))) from None
     clean_stale_temps(path)  # what a killed run of ours left; no run of ours is writing now
     try:
         yield

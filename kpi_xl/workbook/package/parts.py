@@ -15,6 +15,7 @@ from typing import IO, Any
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
+from ...i18n import Message, N_
 from .atomic import replace_atomically, stat_key
 from .records import WorkbookError
 from .safety import Limits
@@ -90,7 +91,8 @@ class Parts:
             try:
                 return fh.read()
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise WorkbookError(f"{self.where(actual)}: damaged zip data ({exc})") from None
+                raise WorkbookError(Message(N_("{where}: damaged zip data ({reason})"), where=self.where(actual),
+                                            reason=str(exc))) from None
 
     def open_part(self, actual: str) -> IO[bytes]:
         if actual in self._modified:
@@ -100,7 +102,8 @@ class Parts:
         try:
             return self._zip.open(actual)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, zlib.error) as exc:
-            raise WorkbookError(f"{self.where(actual)}: cannot be read ({exc})") from None
+            raise WorkbookError(Message(N_("{where}: cannot be read ({reason})"), where=self.where(actual),
+                                        reason=str(exc))) from None
 
     def xml(self, part: str) -> ET.Element:
         return parse_xml(self.read_part(part), self.where(part))
@@ -167,7 +170,8 @@ class Parts:
         if self._zip is None:
             raise WorkbookError(f"{self.path}: the package is closed")
         if stat_key(self.path) != self._stat:
-            raise WorkbookError(f"{self.path}: changed on disk since it was opened; open it again")
+            raise WorkbookError(Message(N_("{file}: changed on disk since it was opened; open it again"),
+                                        file=str(self.path)))
         try:
             # the zip is closed before the swap: Windows cannot replace a file that is open
             replace_atomically(target, self._write_zip, backup=backup, before_replace=self.close,
@@ -183,7 +187,8 @@ class Parts:
         try:
             zf = zipfile.ZipFile(path)
         except (OSError, zipfile.BadZipFile) as exc:
-            raise WorkbookError(f"{path}: cannot be reopened after saving ({exc})") from None
+            raise WorkbookError(Message(N_("{file}: cannot be reopened after saving ({reason})"), file=str(path),
+                                        reason=str(exc))) from None
         self._attach(path, zf)
 
     def _write_zip(self, fh: IO[bytes]) -> None:

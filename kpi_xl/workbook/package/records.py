@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ...errors import KpiXlError
+from ... import i18n
 
 MAX_ROWS = 1_048_576
 MAX_TEXT = 32_767
 
 
-class WorkbookError(KpiXlError):
-    """A workbook that cannot be read or written; the message names the file (and part)."""
+class WorkbookError(i18n.MessageError):
+    """A workbook that cannot be read or written; the message names the file (and part).
+
+    Its words are text already in the reader's language, or a :class:`~kpi_xl.i18n.Message`
+    when the language is not known where it is raised (a file that cannot be opened, a lock):
+    ``str(error)`` is English, ``error.text(lang)`` the words in ``lang`` (the command line
+    says it in the workbook's language)."""
 
 @dataclass(frozen=True)
 class SheetInfo:

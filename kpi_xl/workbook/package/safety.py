@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...i18n import Message, N_
 from .records import WorkbookError
 
 MiB = 1 << 20
@@ -43,9 +44,11 @@ def open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise WorkbookError(f"{path}: not an .xlsx/.xlsm workbook (not a zip file)") from None
+        raise WorkbookError(Message(N_("{file}: not an .xlsx/.xlsm workbook (not a zip file)"),
+                                    file=str(path))) from None
     except (OSError, ValueError, EOFError, NotImplementedError, UnicodeError, struct.error) as exc:
-        raise WorkbookError(f"{path}: not a readable .xlsx/.xlsm workbook ({exc})") from None
+        raise WorkbookError(Message(N_("{file}: not a readable .xlsx/.xlsm workbook ({reason})"), file=str(path),
+                                    reason=str(exc))) from None
     try:
         _check_members(path, zf.infolist(), limits)
         return zf
@@ -62,52 +65,59 @@ def _sniff(path: Path) -> None:
             if head == _OLE_MAGIC:
                 head += fh.read(16 * MiB)
     except FileNotFoundError:
-        raise WorkbookError(f"{path}: no such file") from None
+        raise WorkbookError(Message(N_("{file}: no such file"), file=str(path))) from None
     except IsADirectoryError:
-        raise WorkbookError(f"{path}: is a folder, not a workbook") from None
+        raise WorkbookError(Message(N_("{file}: is a folder, not a workbook"), file=str(path))) from None
     except OSError as exc:
-        raise WorkbookError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise WorkbookError(Message(N_("{file}: cannot be read ({reason})"), file=str(path),
+                                    reason=exc.strerror or str(exc))) from None
     if head.startswith(_OLE_MAGIC):
         if _OLE_ENCRYPTED in head:
-            raise WorkbookError(
-                f"{path}: the workbook is password-protected (encrypted); open it in Excel, "
-                "remove the password (File > Info > Protect Workbook) and save it, then try again")
-        raise WorkbookError(
-            f"{path}: an OLE compound file, not an .xlsx: a password-protected workbook or a "
-            "legacy .xls; remove the password or save it as .xlsx in Excel, then try again")
+            raise WorkbookError(Message(N_(
+                "{file}: the workbook is password-protected (encrypted); open it in Excel, "
+                "remove the password (File > Info > Protect Workbook) and save it, then try again"), file=str(path)))
+        raise WorkbookError(Message(N_(
+            "{file}: an OLE compound file, not an .xlsx: a password-protected workbook or a "
+            "legacy .xls; remove the password or save it as .xlsx in Excel, then try again"), file=str(path)))
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.max_members:
-        raise WorkbookError(f"{path}: {len(infos)} zip members, more than the {limits.max_members} allowed")
+        raise WorkbookError(Message(N_("{file}: {n} zip members, more than the {most} allowed"), file=str(path),
+                                    n=len(infos), most=limits.max_members))
     seen: set[str] = set()
     total = 0
     for info in infos:
         _check_member(path, info, limits)
         key = info.filename.lower()
         if key in seen:
-            raise WorkbookError(f"{path}: part {info.filename!r} appears twice in the zip; refusing the file")
+            raise WorkbookError(Message(N_("{file}: part {part} appears twice in the zip; refusing the file"),
+                                        file=str(path), part=repr(info.filename)))
         seen.add(key)
         total += info.file_size
     if total > limits.max_total_bytes:
-        raise WorkbookError(f"{path}: {total / MiB:.0f} MiB uncompressed, more than the "
-                            f"{limits.max_total_bytes / MiB:.0f} MiB allowed")
+        raise WorkbookError(Message(N_("{file}: {size:.0f} MiB uncompressed, more than the {most:.0f} MiB allowed"),
+                                    file=str(path), size=total / MiB, most=limits.max_total_bytes / MiB))
     if CONTENT_TYPES.lower() not in seen:
-        raise WorkbookError(f"{path}: not an .xlsx/.xlsm workbook (no {CONTENT_TYPES} in the zip)")
+        raise WorkbookError(Message(N_("{file}: not an .xlsx/.xlsm workbook (no {part} in the zip)"),
+                                    file=str(path), part=CONTENT_TYPES))
 
 
 def _check_member(path: Path, info: zipfile.ZipInfo, limits: Limits) -> None:
-    where = f"{path}: part {info.filename!r}"
+    where = dict(file=str(path), part=repr(info.filename))
     if _unsafe_name(info.filename):
-        raise WorkbookError(f"{where}: unsafe member name (absolute path or '..'); refusing the file")
+        raise WorkbookError(Message(N_("{file}: part {part}: unsafe member name (absolute path or '..'); "
+                                       "refusing the file"), **where))
     if info.flag_bits & 0x1:
-        raise WorkbookError(f"{where}: encrypted zip member; refusing the file")
+        raise WorkbookError(Message(N_("{file}: part {part}: encrypted zip member; refusing the file"), **where))
     if info.file_size > limits.max_part_bytes:
-        raise WorkbookError(f"{where}: {info.file_size / MiB:.0f} MiB uncompressed, more than the "
-                            f"{limits.max_part_bytes / MiB:.0f} MiB allowed per part")
+        raise WorkbookError(Message(N_("{file}: part {part}: {size:.0f} MiB uncompressed, more than the {most:.0f} "
+                                       "MiB allowed per part"), **where, size=info.file_size / MiB,
+                                    most=limits.max_part_bytes / MiB))
     if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-        raise WorkbookError(f"{where}: compression ratio {info.file_size / max(info.compress_size, 1):.0f}:1 "
-                            f"is above {limits.max_ratio:.0f}:1 (a zip bomb?); refusing the file")
+        raise WorkbookError(Message(N_("{file}: part {part}: compression ratio {ratio:.0f}:1 is above {most:.0f}:1 "
+                                       "(a zip bomb?); refusing the file"), **where,
+                                    ratio=info.file_size / max(info.compress_size, 1), most=limits.max_ratio))
 
 
 def _unsafe_name(name: str) -> bool:

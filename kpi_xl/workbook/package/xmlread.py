@@ -17,6 +17,7 @@ from xml.etree import ElementTree as ET
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 
+from ...i18n import Message, N_
 from .records import WorkbookError
 
 CHUNK = 1 << 20
@@ -52,8 +53,9 @@ class PrologGuard:
 
 def xml_failure(where: str, exc: Exception) -> WorkbookError:
     if isinstance(exc, DefusedXmlException):
-        return WorkbookError(f"{where}: unsafe XML (a DTD or entity declaration); refusing the file")
-    return WorkbookError(f"{where}: not well-formed XML ({exc})")
+        return WorkbookError(Message(N_("{where}: unsafe XML (a DTD or entity declaration); refusing the file"),
+                                     where=where))
+    return WorkbookError(Message(N_("{where}: not well-formed XML ({reason})"), where=where, reason=str(exc)))
 
 
 def parse_xml(data: bytes, where: str) -> ET.Element:
@@ -79,7 +81,7 @@ def stream_ends(stream: IO[bytes], where: str, guard: PrologGuard) -> Iterator[E
     except (ET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
         raise xml_failure(where, exc) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise WorkbookError(f"{where}: damaged zip data ({exc})") from None
+        raise WorkbookError(Message(N_("{where}: damaged zip data ({reason})"), where=where, reason=str(exc))) from None
 
 
 class Tags:
