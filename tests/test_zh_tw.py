@@ -394,7 +394,8 @@ def test_the_zh_tw_tutorial_says_what_the_commands_say(tmp_path, monkeypatch):
 #: the units and money signs, Excel's own names. A KPI function's name is added below.
 ABBREVIATIONS = {"NT", "KPI", "KPIs", "CLV", "OKR", "PDF", "MRR", "ARR", "MQL", "SQL", "NPS", "CSAT", "CAC",
                  "LTV", "ACV", "ARPA", "ROI", "ROAS", "CTR", "CPC", "SaaS", "Excel", "LibreOffice", "Python",
-                 "BG", "NBD", "Gamma", "CSV", "Slack", "Teams", "GiB", "SMTP", "VBA"}
+                 "BG", "NBD", "Gamma", "CSV", "Slack", "Teams", "GiB", "SMTP", "VBA",
+                 "alpha"}  # BG/NBD's parameter, named as in the papers and on the Customers sheet (r, alpha, a, b)
 #: `kpi-xl COMMAND [--option]` quoted to the reader is a command to type, not English.
 COMMAND = re.compile(r"kpi-xl(?: (?:new|refresh|scorecard|import|predict|share|report|demo|functions|vba))?"
                      r"(?: --?[a-z][a-z-]*(?: [A-Z]\d+)?)*")
