@@ -21,7 +21,6 @@ import io
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
-from xml.parsers import expat
 
 from ...excel import cell_ref, split_ref
 from .cellreader import RowReader
@@ -29,7 +28,7 @@ from .encode import check_region, encode_rows
 from .records import Cell, WorkbookError
 from .sheetxml import Layout, require_utf8
 from .verify import SheetScan
-from .xmlread import PrologGuard, Tags, stream_ends
+from .xmlread import PrologGuard, Tags, stream_ends, well_formed
 
 if TYPE_CHECKING:
     from .spreadsheetml import Package
@@ -165,7 +164,7 @@ def append_rows(pkg: "Package", sheet_name: str, tail: SheetTail, top_row: int, 
     new = tail.data[:tail.close] + new_rows + tail.data[tail.close:]
     if cells:
         new = tail.head.with_dimension(new, _grown(tail.head, max(cells), last_col))
-    _well_formed(new, where)
+    well_formed(new, where)
     pkg._modified[sheet.part] = new
 
 
@@ -180,21 +179,6 @@ def _grown(head: Layout, bottom: int, right: int) -> str:
     except ValueError:
         return ref  # not a range Excel wrote: left as it is
     return f"{cell_ref(r1, c1)}:{cell_ref(max(r2, bottom), max(c2, right))}"
-
-
-def _well_formed(data: bytes, where: str) -> None:
-    """The whole sheet through expat with no handler per element (C speed); a DTD refused."""
-    def refuse(*_args: object) -> None:
-        raise WorkbookError(f"{where}: unsafe XML (a DTD or entity declaration); refusing the file")
-
-    p = expat.ParserCreate()
-    p.StartDoctypeDeclHandler = refuse
-    p.EntityDeclHandler = refuse
-    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    try:
-        p.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise WorkbookError(f"{where}: not well-formed XML ({exc})") from None
 
 
 __all__ = ["SheetTail", "sheet_tail", "tail_of", "append_rows"]

@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from ...excel import EPOCH_1900, column_letter
-from .append import _grown, _well_formed, tail_of
+from .append import _grown, tail_of
 from .encode import _serial, _xml_text
 from .records import WorkbookError
 from .sheetxml import require_utf8
+from .xmlread import well_formed
 
 if TYPE_CHECKING:
     from .spreadsheetml import Package
@@ -121,7 +122,7 @@ def append_columns(pkg: "Package", sheet_name: str, top_row: int, first_col: int
     body = "".join(f'<{p}row r="{r}">' + "".join(parts) + f"</{p}row>" for r, *parts in zip(rows.tolist(), *cells))
     new = tail.data[:tail.close] + body.encode("utf-8") + tail.data[tail.close:]
     new = tail.head.with_dimension(new, _grown(tail.head, top_row + n - 1, first_col + len(columns) - 1))
-    _well_formed(new, where)
+    well_formed(new, where)
     pkg.replace_part(sheet.part, new)
 
 

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import re
 from xml.etree import ElementTree as ET
-from xml.parsers import expat
 
-from .records import WorkbookError
-from .xmlread import Tags, rich_text, unescape_x
+from .xmlread import Tags, rich_text, unescape_x, well_formed
 
 _ROOT = re.compile(r'\A(?:<\?xml[^>]*\?>)?\s*<sst\s+xmlns="([^"]+)"[^>]*>')
 _ENTRY = re.compile(r"<si>(.*?)</si>|<si\s*/>", re.S)
@@ -37,20 +35,6 @@ def _text(raw: str) -> str:
     if "&" in raw:
         raw = _REF.sub(_char, raw)
     return unescape_x(raw)
-
-
-def well_formed(data: bytes, where: str) -> None:
-    def refuse(*_args: object) -> None:
-        raise WorkbookError(f"{where}: unsafe XML (a DTD or entity declaration); refusing the file")
-
-    p = expat.ParserCreate()
-    p.StartDoctypeDeclHandler = refuse
-    p.EntityDeclHandler = refuse
-    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    try:
-        p.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise WorkbookError(f"{where}: not well-formed XML ({exc})") from None
 
 
 def read_shared_strings(data: bytes, where: str) -> list[str] | None:

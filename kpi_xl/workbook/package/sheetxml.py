@@ -20,6 +20,7 @@ from .xmlescape import quoteattr
 
 from ...excel import split_ref
 from .records import WorkbookError, int_of
+from .xmlread import malformed_xml, unsafe_xml
 
 
 @dataclass(slots=True)
@@ -65,7 +66,7 @@ class _Scanner:
         try:
             self._parser.Parse(data, True)
         except expat.ExpatError as exc:
-            raise WorkbookError(f"{self.where}: not well-formed XML ({exc})") from None
+            raise malformed_xml(self.where, exc) from None
         self._flush(self.offset + len(data))
         return self.top
 
@@ -108,7 +109,7 @@ class _Scanner:
         self._other("")
 
     def _doctype(self, *_args: object) -> None:
-        raise WorkbookError(f"{self.where}: unsafe XML (a DTD or entity declaration); refusing the file")
+        raise unsafe_xml(self.where)
 
 
 def elements(data: bytes, where: str, max_depth: int, start: int = 0, end: int | None = None) -> list[Elem]:

@@ -58,15 +58,21 @@ def _cached(pkg) -> tuple[list[int], dict[int, str]]:
     return pkg._memo["import-formats"]
 
 
-def is_date_style(pkg, style: int | None) -> bool:
-    """True when cell format ``style`` shows a number as a date (or date and time)."""
+def _number_format(pkg, style: int | None) -> tuple[int, str | None] | None:
+    """Cell format ``style``'s number format: its id and, for a custom one, its code; None
+    when there is no such cell format."""
     if style is None:
-        return False
+        return None
     xfs, codes = _cached(pkg)
     if not 0 <= style < len(xfs):
-        return False
-    fmt = xfs[style]
-    return fmt in _BUILTIN_DATES or (fmt in codes and _date_code(codes[fmt]))
+        return None
+    return xfs[style], codes.get(xfs[style])
+
+
+def is_date_style(pkg, style: int | None) -> bool:
+    """True when cell format ``style`` shows a number as a date (or date and time)."""
+    fmt = _number_format(pkg, style)
+    return fmt is not None and (fmt[0] in _BUILTIN_DATES or (fmt[1] is not None and _date_code(fmt[1])))
 
 
 def number_style(pkg, like: int | None) -> int:
@@ -83,13 +89,8 @@ _PERCENTS = {9, 10}  # Excel's built-in 0% and 0.00%
 
 def is_percent_style(pkg, style: int | None) -> bool:
     """True when cell format ``style`` shows a number as a percent (0.12 as 12%)."""
-    if style is None:
-        return False
-    xfs, codes = _cached(pkg)
-    if not 0 <= style < len(xfs):
-        return False
-    fmt = xfs[style]
-    return fmt in _PERCENTS or (fmt in codes and "%" in _QUOTED.sub("", codes[fmt]))
+    fmt = _number_format(pkg, style)
+    return fmt is not None and (fmt[0] in _PERCENTS or (fmt[1] is not None and "%" in _QUOTED.sub("", fmt[1])))
 
 
 def percent_style(pkg, decimals: bool = False, like: int | None = None) -> int:

@@ -6,6 +6,7 @@ from xml.parsers import expat
 
 from ...excel import cell_ref, split_ref
 from .records import WorkbookError, int_of
+from .xmlread import malformed_xml, unsafe_xml
 
 
 class SheetScan:
@@ -39,12 +40,12 @@ class SheetScan:
         try:
             p.Parse(data, True)
         except expat.ExpatError as exc:
-            raise WorkbookError(f"{where}: not well-formed XML ({exc})") from None
+            raise malformed_xml(where, exc) from None
         self._end_row()
         self.orphans = self.users - self.masters  # shared formulas whose master cell is gone
 
     def _doctype(self, *_args: object) -> None:
-        raise WorkbookError(f"{self.where}: unsafe XML (a DTD or entity declaration); refusing the file")
+        raise unsafe_xml(self.where)
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         if name == self._c:
