@@ -13,24 +13,12 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from click.testing import CliRunner
 from keyring.backend import KeyringBackend
 
-from kpi_xl.cli import main
 from kpi_xl.workbook.template import new
+from test_report_notify import book, run  # noqa: F401 - the CLI runner and the sample book (a fixture)
 
 USER, PASSWORD = "kpi@example.com", "app-password 1"
-
-
-def run(*args: str, env: dict | None = None) -> tuple[int, str, str]:
-    res = CliRunner().invoke(main, list(args), catch_exceptions=False, env=env)
-    assert "Traceback" not in res.output
-    return res.exit_code, res.stdout, res.stderr
-
-
-@pytest.fixture(scope="module")
-def book(tmp_path_factory) -> Path:
-    return new(tmp_path_factory.mktemp("tls") / "book.xlsx")
 
 
 class Inbox:
