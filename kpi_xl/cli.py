@@ -115,6 +115,19 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="kpi-xl")
 def main() -> None:
     """kpi-xl: KPI worksheet functions, goals and scorecards for Excel."""
+    _one_blas_thread()
+
+
+def _one_blas_thread() -> None:
+    """NumPy's OpenBLAS with one thread in a command's process, unless the user chose a number
+    (``OPENBLAS_NUM_THREADS``): loading NumPy starts OpenBLAS's pool of a thread per core, which costs
+    ~0.045 s of CPU on 2 cores (more on more cores) in every command, and no command multiplies
+    matrices big enough to use it (a 4x4 Hessian, a straight-line fit over days). Read once, when
+    NumPy loads: a program that loaded NumPy before calling the command keeps its own pool."""
+    import os
+
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @main.command()
