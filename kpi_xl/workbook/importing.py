@@ -331,7 +331,7 @@ def _smart_column(pkg: Package, info: TableInfo) -> int | None:
 
 
 def _smart_formulas(pkg: Package, top: int, n: int) -> list[str]:
-    from .template import smart_formula
+    from .layout import smart_formula
 
     names = {s.name for s in pkg.sheets()}
     scorecard = next((layout.sheet("scorecard", lang) for lang in layout.LANGS

@@ -184,3 +184,9 @@ def list_source(sheet_name: str, col: int) -> str:
 
     c = column_letter(col)
     return f"=OFFSET('{sheet_name}'!${c}$2,0,0,MAX(1,COUNTA('{sheet_name}'!${c}$2:${c}$500)),1)"
+
+
+def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:
+    """The Goals sheet's SMART cell: the verdict refresh wrote on the Scorecard for this goal's ID."""
+    return (f"=IFERROR(INDEX('{scorecard_sheet}'!${smart_col}$1:${smart_col}$1000,"
+            f"MATCH($A{row},'{scorecard_sheet}'!$A$1:$A$1000,0)),\"\")")

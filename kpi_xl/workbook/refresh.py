@@ -704,7 +704,6 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
     """Goals rows added without Excel (a script, an import) get the SMART check formula
     Excel fills into a new row of the table; a cell the user typed into is left alone."""
     from .package.spills import write_cell
-    from .template import smart_formula
 
     info = workbook.tables.get("goals")
     if info is None:
@@ -723,7 +722,7 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
         if ids.get(r) in (None, "") or (cell is not None and (cell.formula is not None or
                                                               cell.value not in (None, ""))):
             continue  # a row without a goal yet, or a cell the user filled
-        formula = smart_formula(layout.sheet("scorecard", workbook.lang), sc_col, r)[1:]
+        formula = layout.smart_formula(layout.sheet("scorecard", workbook.lang), sc_col, r)[1:]
         write_cell(pkg, info.sheet, (r, col), KeptCell(owned.smart_by_id.get(str(_as_text(ids.get(r))), ""),
                                                         formula, None))
 
@@ -932,14 +931,25 @@ def _repredict(path: Path, as_of: dt.date | None, backup: bool, progress) -> tup
     """A Customers sheet made by ``kpi-xl predict`` is predicted again first (its recorded inputs, this
     refresh's as-of date), so goals on the Customers table count the new predictions. (whether it was,
     the warning when it could not be)."""
-    from .customers import repredict
-
     try:
+        if not _customers_sheet(path):
+            return False, None
+        from .customers import repredict
+
         return repredict(path, as_of, backup, progress) is not None, None
     except i18n.MessageError as exc:
         return False, exc  # said in the workbook's language where it is shown
     except WorkbookError as exc:
         return False, str(exc)
+
+
+def _customers_sheet(path: Path) -> bool:
+    """Whether the workbook has a sheet named Customers in some language (the one ``kpi-xl predict``
+    makes; :data:`kpi_xl.workbook.customers.SHEET`): only then is the prediction's module loaded
+    (with the importer it writes through: ~0.01 s of a refresh with no prediction)."""
+    names = {i18n.pgettext("sheet", "Customers", lang) for lang in i18n.languages()}
+    with open_package(path) as pkg:
+        return any(s.name in names for s in pkg.sheets())
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ from ..excel import column_letter, to_serial
 from ..goals import compute
 from ..goals.measure import TRACKABLE
 from . import layout
+from .layout import smart_formula
 from .content import Owned, build_owned, month_end_history
 from .precision import stable
 
@@ -303,12 +304,6 @@ def _start(ws, lang, f) -> None:
     ws.write_string(9 + len(TEXT["guide"]) + 1, 0, text("share", lang), f.wrap)
     ws.set_row(2, 45)
     ws.set_row(6, 45)  # heights in whole pixels (0.75 pt each) are written alike by every XlsxWriter
-
-
-def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:
-    """The Goals sheet's SMART cell: the verdict refresh wrote on the Scorecard for this goal's ID."""
-    return (f"=IFERROR(INDEX('{scorecard_sheet}'!${smart_col}$1:${smart_col}$1000,"
-            f"MATCH($A{row},'{scorecard_sheet}'!$A$1:$A$1000,0)),\"\")")
 
 
 def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
