@@ -369,8 +369,12 @@ class Evaluator:
             if kpi.spills == "no":
                 return calling.call(kpi.name, *[self.udf_arg(a) for a in args])
             # a result that spills is read cell by cell (=INDEX(F(...),n,m) in each): computed once
-            text = "".join(str(t.value) for t in self.tokens[start:self.pos])
-            key = (self.sheet, self.row if re.search(r"\[@|this row|\bROW\(|\bCOLUMN\(", text, re.I) else None, name, text)
+            span = self.tokens[start:self.pos]
+            text = "".join(str(t.value) for t in span)
+            # what the row of the cell changes: this-row references, ROW(), COLUMN(), a defined name (it may hold them)
+            by_row = re.search(r"\[@|this row|\bROW\(|\bCOLUMN\(", text, re.I) or any(
+                t.type == "OPERAND" and t.subtype == "RANGE" and self.name(t.value) is not None for t in span)
+            key = (self.sheet, self.row if by_row else None, name, text)
             if key not in self._spilled:
                 self._spilled[key] = calling.call(kpi.name, *[self.udf_arg(a) for a in args])
             return self._spilled[key]

@@ -87,6 +87,8 @@ class Formats:
                                      "text_wrap": True, "valign": "top", "border": 1})
         self.title = wb.add_format({**font, "bold": True, "font_size": 16, "font_color": "#1F4E78"})
         self.subtitle = wb.add_format({**font, "bold": True, "font_size": 12, "font_color": "#1F4E78"})
+        self.subtitle_wrap = wb.add_format({**font, "bold": True, "font_size": 12, "font_color": "#1F4E78",
+                                            "text_wrap": True, "valign": "top"})
         self.wrap = wb.add_format({**font, "text_wrap": True, "valign": "top"})
         self.pct = wb.add_format({**font, "num_format": "0.0%"})
         self.num = wb.add_format({**font, "num_format": "#,##0.##"})
@@ -617,7 +619,9 @@ def _spills(ws, calls, top: int, lang, f, room: int) -> list[tuple[int, int]]:
     value is blank."""
     from .functions_sheet import element_formula, unwrap_index
 
-    ws.write_string(top, 0, text("spills", lang), f.subtitle)
+    # across the table's four columns, wrapped (one long line would widen what is printed)
+    ws.merge_range(top, 0, top, 3, text("spills", lang), f.subtitle_wrap)
+    ws.set_row(top, 16 * 2)
     r, blanks = top + 1, []
     for call in calls:
         formula = unwrap_index(call.formula)
