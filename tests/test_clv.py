@@ -18,7 +18,6 @@ import pytest
 
 pytest.importorskip("scipy")
 
-from kpi_xl.errors import KpiXlError  # noqa: E402
 from kpi_xl.metrics.clv import (  # noqa: E402
     BetaGeo,
     ClvInputError,

@@ -171,3 +171,26 @@ def test_libreoffice_finds_numbers_in_every_chart_series(printed):
     assert [p for p in render.chart_problems(copy) if "sheet Customers:" in p] == []
     segment = next(c for c in found if c.title == "Predicted CLV by segment")
     assert len(segment.series[0].plotted) == 4 and sum(segment.series[0].plotted) > 0
+
+
+def test_the_fitted_parameters_show_four_decimals_and_keep_every_digit(printed):
+    book, _copy, result, _ = printed
+    shown = dict(re.findall(r"^\s*(r|alpha|a|b|p|q|v)\s+(\S+)", result.texts[0], re.M))
+    assert set(shown) == {"r", "alpha", "a", "b", "p", "q", "v"}, shown
+    assert all(re.fullmatch(r"\d[\d,]*\.\d{4}", x) for x in shown.values()), shown  # 0.2536, not 0.25356115665
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Customers").to_python()
+    stored = {r[j]: r[j + 1] for r in rows for j in range(len(r) - 1) if r[j] in shown and isinstance(r[j + 1], float)}
+    assert stored.keys() == shown.keys()
+    for name, value in stored.items():  # the cells the formulas read keep the fit's every digit
+        assert float(shown[name].replace(",", "")) == pytest.approx(value, abs=5e-5)
+    assert any(value != round(value, 4) for value in stored.values())
+
+
+def test_the_segment_chart_has_its_value_labels_under_the_bars(printed):
+    _book, copy, _result, _ = printed
+    segment = next(c for c in render.charts(copy) if c.title == "Predicted CLV by segment")
+    axes = {a.dimension: a for a in segment.axes}
+    # segments top to bottom (the biggest first), and the values' axis where they end: at the bottom
+    assert axes["x"].reversed and axes["y"].position == "end", segment.axes

@@ -308,6 +308,30 @@ def test_a_hundred_sumifs_over_a_100000_row_table_read_each_column_once(monkeypa
     assert len(built) <= 3, f"{len(built)} column reads for 100 formulas over 3 columns"
 
 
+def test_a_spilled_result_read_cell_by_cell_is_computed_once(monkeypatch):
+    """The Functions sheet reads each value of COUNT_PER_PERIOD's table with its own
+    =INDEX(COUNT_PER_PERIOD(...),row,col): a refresh computes the table once, not once per cell
+    (8 cells here over a 100,000-row table), and every cell gets its own value."""
+    from kpi_xl.functions import calling
+
+    calls = []
+    real = calling.call
+
+    def counting(name, *args):
+        calls.append(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(calling, "call", counting)
+    days = [float(46023 + i % 90) for i in range(100_000)]  # 2026-01-01 .. 2026-03-31
+    cells = [(r, c) for r in (1, 2, 3, 4) for c in (1, 2)]
+    got = evaluate({"Date": days}, [f'IFERROR(INDEX(COUNT_PER_PERIOD(Data[Date],"month"),{r},{c}),"")'
+                                    for r, c in cells])
+    assert calls == ["COUNT_PER_PERIOD"]
+    january = sum(1 for d in days if d < 46054)
+    assert got[:2] == [dt.datetime(2026, 1, 1), january] and got[5] == 100_000 - january - sum(1 for d in days if 46054 <= d < 46082)
+    assert got[6:] == ["", ""]  # a fourth month: none yet
+
+
 # ------------------------------------------------------------ progress of `kpi-xl refresh`
 
 def test_refresh_outside_a_terminal_prints_one_line_per_step_and_quiet_prints_nothing(tmp_path):

@@ -67,6 +67,7 @@ CORRELATION_WARNING = 0.3
 HOLDOUT_SHARE = 1 / 3  # the holdout check keeps the last third of the history aside
 MIN_HOLDOUT_DAYS = 28
 MONEY_FORMAT, PERCENT_FORMAT = 4, 10  # Excel's built-in #,##0.00 and 0.00 %
+PARAMETER_FORMAT = "#,##0.0000"  # the fitted parameters: four decimals, not the eleven of General
 
 #: The Customers table's columns, in order: key → header (translated).
 COLUMNS = {
@@ -490,10 +491,12 @@ def _write_block(pkg, info, result: Prediction, when: dt.date, months: int, disc
              [t(N_("Months ahead")), months], [t(N_("Discount rate per month")), discount_rate],
              [t(N_("Margin")), margin], [t(N_("Time unit")), t(N_("days"))]]
     rows += [[t(label), value] for label, value in zip(INPUTS, inputs)]
-    from .package.styles import date_style
+    from .package.styles import code_style, date_style
 
     dates = date_style(pkg)
-    row_styles = [[None, dates] if isinstance(r[1], dt.datetime) else None for r in rows]
+    fitted = code_style(pkg, PARAMETER_FORMAT)  # the cells keep every digit; they show four decimals
+    row_styles = [[None, dates] if isinstance(r[1], dt.datetime) else
+                  [None, fitted] if 1 <= i <= len(PARAMETERS) else None for i, r in enumerate(rows)]
     pkg.write_region(info.sheet, r1, label_col, label_col + 1, rows, None, row_styles)
     block_rows = len(rows)
     add_widths(pkg, info.sheet, {label_col: 24, label_col + 1: 14})

@@ -131,6 +131,7 @@ class Evaluator:
         self._columns: dict[int, tuple[np.ndarray, criteria.Column]] = {}  # id of a range read → its cells classified
         self._block_ids: set[int] = set()
         self._special: dict[str, dict[int, list[int]]] | None = None  # sheet → column → rows written or computed
+        self._spilled: dict[tuple, Any] = {}  # (sheet, row or None, function, call text) → a spilling function's result
 
     # ------------------------------------------------------------ cells
     def cell(self, sheet: str, row: int, col: int) -> Any:
@@ -353,6 +354,7 @@ class Evaluator:
                 return out
 
     def call(self, name: str) -> Any:
+        start = self.pos
         args = self.args()
         name = name.removeprefix("_XLFN.").removeprefix("_XLWS.")
         fn = NATIVE.get(name)
@@ -364,7 +366,18 @@ class Evaluator:
             if self.context.lang and "language" in params and len(args) <= params.index("language"):
                 defaults = [p.default for p in inspect.signature(kpi.core).parameters.values()]
                 args = [*args, *defaults[len(args):params.index("language")], self.context.lang]
-            return calling.call(kpi.name, *[self.udf_arg(a) for a in args])
+            if kpi.spills == "no":
+                return calling.call(kpi.name, *[self.udf_arg(a) for a in args])
+            # a result that spills is read cell by cell (=INDEX(F(...),n,m) in each): computed once
+            span = self.tokens[start:self.pos]
+            text = "".join(str(t.value) for t in span)
+            # what the row of the cell changes: this-row references, ROW(), COLUMN(), a defined name (it may hold them)
+            by_row = re.search(r"\[@|this row|\bROW\(|\bCOLUMN\(", text, re.I) or any(
+                t.type == "OPERAND" and t.subtype == "RANGE" and self.name(t.value) is not None for t in span)
+            key = (self.sheet, self.row if by_row else None, name, text)
+            if key not in self._spilled:
+                self._spilled[key] = calling.call(kpi.name, *[self.udf_arg(a) for a in args])
+            return self._spilled[key]
         raise Unsupported(_m(N_("function {name} is computed by Excel only, not by kpi-xl"), name=name))
 
     def udf_arg(self, a: Any) -> Any:

@@ -104,6 +104,17 @@ def unwrap_index(formula: str) -> str:
     return formula
 
 
+def element_formula(formula: str, row: int, col: int, width: int, blank: bool = False) -> str:
+    """One value of a spilling ``formula``'s whole result (``row``, ``col`` 1-based; ``width``
+    columns) as a formula of its own: ``=INDEX(F(...),row,col)``. A spreadsheet program that
+    does not know ``F`` shows the value stored with such a cell (LibreOffice recomputes every
+    array formula on load: #NAME? for a function it lacks). ``blank``: a cell whose value is
+    blank now (PERIOD_GROWTH's first period, a row below a period table it may grow into)
+    stores no value to show, so it is blank wherever ``F`` is unknown: ``IFERROR(...,"")``."""
+    index = f"INDEX({formula.removeprefix('=')},{row}" + (f",{col})" if width > 1 else ")")
+    return f'=IFERROR({index},"")' if blank else "=" + index
+
+
 def _first(formula: str, spills: str) -> str:
     """A spilling formula as one cell: the first value (of the second column for a period table)."""
     if formula.upper().startswith("=INDEX(") or spills == "no":

@@ -17,10 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -359,59 +356,21 @@ def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
 
 # ------------------------------------------------------------------- LibreOffice
 
-def _soffice() -> str | None:
-    override = os.environ.get("KPI_XL_SOFFICE")
-    if override:
-        return override if Path(override).is_file() else shutil.which(override)
-    for name in ("soffice", "libreoffice"):
-        if shutil.which(name):
-            return shutil.which(name)
-    mac = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
-    return str(mac) if mac.is_file() else None
-
-
-#: LibreOffice shows the values refresh stored with each formula (it never recalculates:
-#: the KPI functions are not LibreOffice's).
-_NO_RECALC = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-              'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-              '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
-              'oor:op="fuse"><value>1</value></prop></item>\n</oor:items>\n')
-
-
 def _to_pdf(copy: Path, out_dir: Path, timeout: float, lang: str) -> Path:
-    soffice = _soffice()
-    if soffice is None:
-        raise ReportError(Message(N_(
-            "LibreOffice is needed to print the report to PDF and was not found: install it (Debian/Ubuntu: "
-            "apt-get install libreoffice-calc-nogui; Windows and macOS: libreoffice.org), or name its "
-            "program in the environment variable KPI_XL_SOFFICE")).text(lang))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    profile = Path(tempfile.gettempdir()) / f"lo-{uuid.uuid4().hex}"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_NO_RECALC, encoding="utf-8")
-    cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--nologo",
-           "--norestore", "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(out_dir), str(copy)]
+    from . import libreoffice
+
     try:
-        try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, errors="replace", start_new_session=True)
-        except OSError as exc:
-            raise ReportError(f"{soffice}: {exc}") from None
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, AttributeError):
-                proc.kill()
-            proc.communicate()
+        return libreoffice.convert(copy, out_dir, "pdf", timeout=timeout)
+    except libreoffice.LibreOfficeError as exc:
+        if exc.kind == "missing":
+            raise ReportError(Message(N_(
+                "LibreOffice is needed to print the report to PDF and was not found: install it (Debian/Ubuntu: "
+                "apt-get install libreoffice-calc-nogui; Windows and macOS: libreoffice.org), or name its "
+                "program in the environment variable KPI_XL_SOFFICE")).text(lang)) from None
+        if exc.kind == "start":
+            raise ReportError(f"{exc.soffice}: {exc.output}") from None
+        if exc.kind == "timeout":
             raise ReportError(Message(N_("LibreOffice did not print the report within {seconds:.0f} s"),
                                       seconds=timeout).text(lang)) from None
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    made = out_dir / (copy.stem + ".pdf")
-    if proc.returncode != 0 or not made.is_file():
-        tail = " ".join((out + err).split()[-40:])
         raise ReportError(Message(N_("LibreOffice could not print the report (exit {code}): {output}"),
-                                  code=proc.returncode, output=tail).text(lang))
-    return made
+                                  code=exc.returncode, output=" ".join(exc.output.split()[-40:])).text(lang)) from None

@@ -58,8 +58,9 @@ TEXT = {
     "sources_note": N_("One row per source a goal names in its Table cell: Kind csv, parquet, excel or sql; Location "
                        "a file, a glob (orders/*.parquet) or a database URL without a password; Query a table or a "
                        "SELECT (sql). Refresh ignores this table while it is empty."),
-    "spills": N_("Functions that return several values spill them into the cells below and beside (as Excel 365 "
-                 "shows them); the whole result of each:"),
+    "spills": N_("Functions that return several values spill them into the cells below and beside when the formula "
+                 "in column B is alone in a cell (Excel 365). Here each value of the whole result has a formula of its "
+                 "own, INDEX(formula, row, column), so every spreadsheet program shows it:"),
 }
 
 
@@ -87,6 +88,8 @@ class Formats:
                                      "text_wrap": True, "valign": "top", "border": 1})
         self.title = wb.add_format({**font, "bold": True, "font_size": 16, "font_color": "#1F4E78"})
         self.subtitle = wb.add_format({**font, "bold": True, "font_size": 12, "font_color": "#1F4E78"})
+        self.subtitle_wrap = wb.add_format({**font, "bold": True, "font_size": 12, "font_color": "#1F4E78",
+                                            "text_wrap": True, "valign": "top"})
         self.wrap = wb.add_format({**font, "text_wrap": True, "valign": "top"})
         self.pct = wb.add_format({**font, "num_format": "0.0%"})
         self.num = wb.add_format({**font, "num_format": "#,##0.##"})
@@ -257,7 +260,7 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     owners = sorted(set(goals["owner"]) - {""})
     # an empty workbook is the user's: no sample company, as-of blank (= today)
     _settings(sheets["settings"], "" if empty else company.name, None if empty else as_of, lang, f, owners)
-    _functions(sheets["functions"], company, lang, f, empty)
+    blanks = _functions(sheets["functions"], company, lang, f, empty)
     _chartdata(chartdata, owned, lang, f, _lists(tables, lang))
     _dashboard(wb, sheets["dashboard"], owned, lang, f, S, as_of)
     if macros:
@@ -271,7 +274,21 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     sheets["dashboard"].fit_to_pages(1, 1)
     sheets["start"].activate()
     wb.close()
+    _store_blanks(path, layout.sheet("functions", lang), blanks)
     return path
+
+
+def _store_blanks(path: Path, sheet: str, cells: list[tuple[int, int]]) -> None:
+    """Store a blank result ("") with each of the formula ``cells`` (1-based) of ``sheet``, as refresh
+    does: XlsxWriter leaves a formula written with a blank result without one (<v/> of no type),
+    which asks programs to recalculate it and which kpi-xl share reads as "no saved value"."""
+    from .package import open_package
+
+    if not cells:
+        return
+    with open_package(path) as pkg:
+        pkg.set_cached_values(sheet, {cell: "" for cell in cells})
+        pkg.save(path, backup=False)
 
 
 def _page_setup(ws) -> None:
@@ -558,7 +575,8 @@ def _settings(ws, company: str, as_of: dt.date | None, lang: str, f, owners: lis
         ws.write_string(r, 8, o, f.text)
 
 
-def _functions(ws, company, lang, f, empty: bool = False) -> None:
+def _functions(ws, company, lang, f, empty: bool = False) -> list[tuple[int, int]]:
+    """The Functions sheet; returns its formula cells (1-based) whose result is blank."""
     ws.set_column(0, 0, 18, f.text)
     ws.set_column(1, 1, 70, f.wrap)
     ws.set_column(2, 2, 16, f.num)
@@ -582,35 +600,43 @@ def _functions(ws, company, lang, f, empty: bool = False) -> None:
         width = 35 if lang == "zh-TW" else 68  # characters per line: CJK ones are twice as wide
         lines = max(math.ceil(len(call.formula) / 68), math.ceil(len(summary) / width), 1)
         ws.set_row(r, 13.5 * lines)
-    _spills(ws, [c for c in calls if c.values], len(calls) + 2, lang, f, room=0 if empty else 12)
+    blanks = _spills(ws, [c for c in calls if c.values], len(calls) + 2, lang, f, room=0 if empty else 12)
     ws.freeze_panes(1, 1)
+    return blanks
 
 
-def _spills(ws, calls, top: int, lang, f, room: int) -> None:
-    """Below the table, each function that spills with its whole result: a dynamic-array
-    formula in column C and every value it spills, formatted (period starts as dates).
-    A period table over the data gets ``room`` empty rows below it to grow into (the last
-    one has the rest of the sheet)."""
-    from .functions_sheet import unwrap_index
+def _spills(ws, calls, top: int, lang, f, room: int) -> list[tuple[int, int]]:
+    """Below the table, each function that spills with its whole result: the formula that
+    spills (column B) and each value of its result as a formula of its own, INDEX(formula, row,
+    column), formatted (period starts as dates), so a program without kpi-xl's functions shows
+    the stored numbers. A period table over the data gets ``room`` more rows below it to grow
+    into, blank until it does (see :func:`element_formula`). Returns the cells (1-based) whose
+    value is blank."""
+    from .functions_sheet import element_formula, unwrap_index
 
-    ws.write_string(top, 0, text("spills", lang), f.subtitle)
-    r = top + 1
+    # across the table's four columns, wrapped (one long line would widen what is printed)
+    ws.merge_range(top, 0, top, 3, text("spills", lang), f.subtitle_wrap)
+    ws.set_row(top, 16 * 2)
+    r, blanks = top + 1, []
     for call in calls:
         formula = unwrap_index(call.formula)
         rows = call.values or [[None]]
+        width = len(rows[0])
         fmts = [f.date if call.spills == "period_table" and j == 0 else f.pct if call.percent else f.num
-                for j in range(len(rows[0]))]
+                for j in range(width)]
         ws.write_string(r, 0, call.name, f.text)
         ws.write_string(r, 1, formula, f.wrap)
         ws.set_row(r, 13.5 * max(math.ceil(len(formula) / 68), 1))
-        first = rows[0][0]
-        ws.write_dynamic_array_formula(r, 2, r + len(rows) - 1, 2 + len(rows[0]) - 1, formula, fmts[0],
-                                       _cached(first))
-        for i, row in enumerate(rows):
-            for j, v in enumerate(row):
-                if (i, j) != (0, 0):
-                    _write_rows(ws, r + i, 2 + j, [[v]], [fmts[j]])
-        r += len(rows) + 1 + (room if call.spills == "period_table" else 0)
+        extra = room if call.spills == "period_table" else 0
+        for i in range(len(rows) + extra):
+            for j in range(width):
+                value = rows[i][j] if i < len(rows) else None
+                ws.write_formula(r + i, 2 + j, element_formula(formula, i + 1, j + 1, width, value is None),
+                                 fmts[j], _cached(value))
+                if value is None:
+                    blanks.append((r + i + 1, 3 + j))
+        r += len(rows) + extra + 1
+    return blanks
 
 
 def _cached(v):

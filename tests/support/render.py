@@ -8,7 +8,8 @@ for what a user would see as a fault: an error value (``#NAME?``, ``#VALUE!``,
 ``Err:502`` and kin) or ``###`` where a number does not fit its column.
 :func:`chart_problems` finds charts that would render empty.
 
-No Excel, no xlwings and no Python package beyond the standard library are used;
+No Excel, no xlwings and no third-party Python package are used
+(LibreOffice is run by kpi-xl's own :mod:`kpi_xl.workbook.libreoffice`, as ``kpi-xl report`` runs it);
 the system needs ``soffice`` (Debian: ``libreoffice-calc-nogui``), ``pdftoppm``,
 ``pdftotext`` and ``pdftohtml`` (``poppler-utils``), a CJK font for Traditional
 Chinese and Carlito, the font with Calibri's metrics, so that column widths come
@@ -35,7 +36,6 @@ import math
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
@@ -43,7 +43,10 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from kpi_xl.workbook import libreoffice
+
 __all__ = [
+    "AxisInfo",
     "ERROR_VALUES",
     "INSTALL_HINT",
     "ChartInfo",
@@ -105,21 +108,9 @@ class RenderError(RuntimeError):
 # --------------------------------------------------------------------------- tools
 
 
-def _find_soffice() -> str | None:
-    override = os.environ.get("KPI_XL_SOFFICE")
-    if override:
-        return override if Path(override).is_file() else shutil.which(override)
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    mac = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
-    return str(mac) if mac.is_file() else None
-
-
 def missing_tools() -> list[str]:
     """The programs :func:`render` needs that are not on this machine."""
-    missing = [] if _find_soffice() else ["soffice"]
+    missing = [] if libreoffice.find() else ["soffice"]
     missing += [t for t in ("pdftoppm", "pdftotext", "pdftohtml") if shutil.which(t) is None]
     return missing
 
@@ -132,26 +123,9 @@ def soffice_available() -> bool:
 # --------------------------------------------------------------------- LibreOffice
 
 
-def recalc_registry(recalc: bool) -> str:
-    """The ``user/registrymodifications.xcu`` of a fresh LibreOffice profile.
-
-    ``OOXMLRecalcMode`` (Tools > Options > LibreOffice Calc > Formula >
-    "Recalculation on file load" > "Excel 2007 and newer"): 0 always recalculates,
-    1 never does (LibreOffice's default: cached values are shown), 2 asks.
-    The value is written either way so a different default cannot change results.
-    """
-    mode = 0 if recalc else 1
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        f'<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        f'<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>\n'
-        "</oor:items>\n"
-    )
+#: The ``user/registrymodifications.xcu`` of a fresh LibreOffice profile, with recalculation
+#: on load always (``recalc=True``) or never (LibreOffice's default: cached values are shown).
+recalc_registry = libreoffice.profile_settings
 
 
 def _tail(text: str, lines: int = 12) -> str:
@@ -162,70 +136,23 @@ def _tail(text: str, lines: int = 12) -> str:
 def _convert(
     book: Path, out_dir: Path, fmt: str, *, recalc: bool, timeout: float, options: str = ""
 ) -> Path:
-    """``soffice --convert-to fmt[:options]`` in a fresh profile; the path of the file it wrote."""
-    soffice = _find_soffice()
-    if soffice is None:
-        raise RenderError(f"soffice (LibreOffice) not found; {INSTALL_HINT}")
+    """``soffice --convert-to fmt[:options]`` in a fresh profile (kpi-xl's own, as ``kpi-xl report``
+    runs it); the path of the file it wrote."""
     book = Path(book).resolve()
     if not book.is_file():
         raise RenderError(f"no such workbook: {book}")
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{book.stem}.{fmt}"
-    if target.exists():  # a stale file must never pass for a new one
-        target.unlink()
-
-    with tempfile.TemporaryDirectory(prefix="kpi-xl-lo-", ignore_cleanup_errors=True) as prof:
-        profile = Path(prof)
-        (profile / "user").mkdir()
-        (profile / "user" / "registrymodifications.xcu").write_text(
-            recalc_registry(recalc), encoding="utf-8"
-        )
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--norestore",
-            "--nodefault",
-            "--nolockcheck",
-            "--convert-to",
-            f"{fmt}:{options}" if options else fmt,
-            "--outdir",
-            str(out_dir),
-            str(book),
-        ]
-        try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                errors="replace",
-                start_new_session=True,  # its own process group, so a timeout kills all of it
-            )
-        except OSError as exc:
-            raise RenderError(f"cannot start {soffice}: {exc}; {INSTALL_HINT}") from exc
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.communicate()
-            raise RenderError(
-                f"LibreOffice did not convert {book.name} to {fmt} within {timeout:.0f} s"
-            ) from None
-
-    if proc.returncode != 0 or not target.is_file():
-        raise RenderError(
-            f"LibreOffice could not convert {book.name} to {fmt} "
-            f"(exit {proc.returncode}):\n{_tail(out + chr(10) + err)}"
-        )
-    return target
+    try:
+        return libreoffice.convert(book, Path(out_dir).resolve(), fmt, recalc=recalc, timeout=timeout,
+                                   options=options)
+    except libreoffice.LibreOfficeError as exc:
+        if exc.kind == "missing":
+            raise RenderError(f"soffice (LibreOffice) not found; {INSTALL_HINT}") from None
+        if exc.kind == "start":
+            raise RenderError(f"cannot start {exc.soffice}: {exc.output}; {INSTALL_HINT}") from None
+        if exc.kind == "timeout":
+            raise RenderError(f"LibreOffice did not convert {book.name} to {fmt} within {timeout:.0f} s") from None
+        raise RenderError(f"LibreOffice could not convert {book.name} to {fmt} "
+                          f"(exit {exc.returncode}):\n{_tail(exc.output)}") from None
 
 
 def _run(cmd: list[str], timeout: float = 120.0) -> str:
@@ -482,6 +409,7 @@ _NS = {
     "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
     "xlink": "http://www.w3.org/1999/xlink",
     "loext": "urn:org:documentfoundation:names:experimental:office:xmlns:loext:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
 }
 
 
@@ -502,12 +430,20 @@ class SeriesInfo:
 
 
 @dataclasses.dataclass(frozen=True)
+class AxisInfo:
+    dimension: str  # "x": the categories' axis (vertical in a bar chart), "y": the values'
+    reversed: bool  # its values run the other way (a bar chart's categories top to bottom)
+    position: str  # where it crosses the other axis: "start", "end", or a value ("0")
+
+
+@dataclasses.dataclass(frozen=True)
 class ChartInfo:
     sheet: str
     name: str  # the drawing object's name, e.g. "Chart 1"
     title: str  # "" when the chart has no title
     kind: str  # LibreOffice's chart class: bar (also column), line, circle (pie), ...
     series: tuple[SeriesInfo, ...]
+    axes: tuple[AxisInfo, ...] = ()  # the primary axes, as LibreOffice placed them
 
     @property
     def label(self) -> str:
@@ -578,7 +514,15 @@ def _chart_info(sheet: str, name: str, chart_xml: bytes) -> ChartInfo:
         else:
             label = s.get(_q("chart:label-cell-address"), "") or f"series {i + 1}"
         series.append(SeriesInfo(label, address, columns.get(address, ())))
-    return ChartInfo(sheet, name, title, kind, tuple(series))
+    styles = {st.get(_q("style:name")): st.find("style:chart-properties", _NS)
+              for st in root.iter(_q("style:style"))}
+    axes = []
+    for axis in plot.findall("chart:axis", _NS) if plot is not None else []:
+        props = styles.get(axis.get(_q("chart:style-name")))
+        get = (lambda k, d="": props.get(_q(k), d)) if props is not None else (lambda k, d="": d)
+        axes.append(AxisInfo(axis.get(_q("chart:dimension"), ""), get("chart:reverse-direction") == "true",
+                             get("chart:axis-position", "start")))
+    return ChartInfo(sheet, name, title, kind, tuple(series), tuple(axes))
 
 
 def charts(

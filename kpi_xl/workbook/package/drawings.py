@@ -20,13 +20,12 @@ from typing import Any, Sequence
 
 from .records import WorkbookError
 from .safety import CONTENT_TYPES
-from .sheetxml import elements
+from .sheetxml import WORKSHEET_TAG, elements
 from .tables import _DECL, PKG_REL, REL, _add_override, _add_rel, _next_part, _rels_part
 
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
-_ROOT = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 _XMLNS = re.compile(rb'xmlns:(\w+)="([^"]*)"')
 #: The worksheet children that come after <drawing> (ECMA-376 CT_Worksheet order).
 _AFTER = re.compile(rb"<(?:\w+:)?(?:legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
@@ -74,8 +73,8 @@ def _render(sheet: str, cells: dict[tuple[int, int], Any], charts: Sequence[Char
             chart.add_series(s)
         chart.set_title({"name": spec.title, "name_font": {"size": 11}})
         x = {"name": spec.x_title, "name_font": {"size": 9}} if spec.x_title else {}
-        if spec.reverse:
-            x["reverse"] = True
+        if spec.reverse:  # the value axis then crosses at the last category, at the bottom (not the top)
+            x.update(reverse=True, crossing="max")
         y = {"name": spec.y_title, "name_font": {"size": 9}} if spec.y_title else {}
         if spec.y_format:
             y["num_format"] = spec.y_format
@@ -166,7 +165,7 @@ def set_charts(pkg, sheet: str, cells: dict[tuple[int, int], Any], charts: Seque
     rid = _add_rel(pkg, part, "drawing", posixpath.relpath(drawing, posixpath.dirname(part)))
     data = pkg.read_part(part)
     # the root's start tag and the first element after <drawing>'s place, found without scanning the rows
-    root = _ROOT.search(data)
+    root = WORKSHEET_TAG.search(data)
     if root is None:
         raise WorkbookError(f"{pkg.where(part)}: no <worksheet>")
     prefix = (root.group(1) or b"").decode()

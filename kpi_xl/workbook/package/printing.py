@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 
 from .records import WorkbookError
-from .sheetxml import elements
+from .sheetxml import WORKSHEET_TAG, elements
 
-_ROOT = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 _SHEET_PR = re.compile(rb"<(?:\w+:)?sheetPr\b[^>]*?(/?)>")
 _SETUP_PR = re.compile(rb"<(?:\w+:)?pageSetUpPr\b[^>]*?/>")
 _SETUP = re.compile(rb"<(?:\w+:)?pageSetup\b[^>]*?/>")
@@ -41,7 +40,7 @@ def _set_attrs(tag: bytes, **attrs: str) -> bytes:
 
 def _sheet_part(pkg, part: str) -> bytes:
     data = pkg.read_part(part)
-    root = _ROOT.search(data)
+    root = WORKSHEET_TAG.search(data)
     if root is None:
         raise WorkbookError(f"{pkg.where(part)}: no <worksheet>")
     p = (root.group(1) or b"").decode()

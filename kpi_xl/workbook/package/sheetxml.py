@@ -13,6 +13,7 @@ Only UTF-8 sheet XML can be edited (Excel never writes anything else).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from xml.parsers import expat
@@ -21,6 +22,9 @@ from .xmlescape import quoteattr
 from ...excel import split_ref
 from .records import WorkbookError, int_of
 from .xmlread import malformed_xml, unsafe_xml
+
+#: A sheet part's root start tag, found without parsing the rows; group 1 is its prefix (``x:``) or None.
+WORKSHEET_TAG = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ import re
 
 from .records import WorkbookError
 from .sheetxml import Elem, elements, start_tag
+from .xmlescape import escape
 from .xmlread import local_name
 
 # Excel's built-in date and time formats (ECMA-376 18.8.30; 27-36 and 50-58 are East Asian dates)
@@ -121,21 +122,35 @@ def date_style(pkg, like: int | None = None) -> int:
     found = next((i for i in range(len(xfs)) if is_date_style(pkg, i)), None)
     if found is not None:
         return found
-    return _add_date_style(pkg, xfs, codes)
+    return _add_code_style(pkg, xfs, codes, _ISO)
 
 
-def _add_date_style(pkg, xfs: list[int], codes: dict[int, str]) -> int:
+def code_style(pkg, code: str) -> int:
+    """A cell format showing the custom number format ``code`` (``0.0000``) in the default font:
+    the workbook's own when it has one, else a new one (with the code) added to styles.xml."""
+    from .tables import builtin_number_style
+
+    xfs, codes = _cached(pkg)
+    fmt_id = next((i for i, c in codes.items() if c == code), None)
+    if fmt_id is not None:
+        return builtin_number_style(pkg, fmt_id)
+    return _add_code_style(pkg, xfs, codes, code)
+
+
+def _add_code_style(pkg, xfs: list[int], codes: dict[int, str], code: str) -> int:
+    """A new cell format showing number format ``code`` (the workbook's numFmt of that code, else a new one)."""
     part = _styles_part(pkg)
     data = pkg.read_part(part)
     where = pkg.where(part)
     root = elements(data, where, 2)[0]
     kids = {e.name: e for e in root.children}
-    fmt_id = next((i for i, c in codes.items() if c.lower() == _ISO), None)
+    fmt_id = next((i for i, c in codes.items() if c.lower() == code.lower()), None)
     edits: list[tuple[int, int, bytes]] = []
     p = root.prefix
     if fmt_id is None:
         fmt_id = max([163, *codes]) + 1
-        entry = b"<" + p + b'numFmt numFmtId="' + str(fmt_id).encode() + b'" formatCode="' + _ISO.encode() + b'"/>'
+        entry = (b"<" + p + b'numFmt numFmtId="' + str(fmt_id).encode() + b'" formatCode="'
+                 + escape(code, {'"': "&quot;"}).encode() + b'"/>')
         if b"numFmts" in kids:
             edits += _append_child(data, kids[b"numFmts"], entry, len(codes) + 1)
         else:  # numFmts is the first child of styleSheet
