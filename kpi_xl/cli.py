@@ -171,8 +171,9 @@ def functions(lang: str, group: str | None) -> None:
                  if group.casefold() in (f.group.casefold(), catalog.group_name(f.group, lang).casefold())]
         if not funcs:
             raise click.BadParameter(i18n.Message(i18n.N_("no group '{group}'; groups: {groups}"), group=group,
-                                                  groups=i18n.Join(catalog.group_name(g, lang) for g in catalog.GROUPS)
-                                                  ).text(lang), param_hint="--group")
+                                                  groups=i18n.Join(catalog.group_name(g, cliwords.current())
+                                                                   for g in catalog.GROUPS)
+                                                  ).text(cliwords.current()), param_hint="--group")
     N_, t = i18n.N_, lambda text: i18n.gettext(text, lang)  # noqa: E731
     table = Table(title=i18n.Message(N_("kpi-xl worksheet functions ({n}, category KPI)"), n=len(funcs)).text(lang))
     table.add_column(t(N_("Function")), style="bold cyan", no_wrap=True)
