@@ -196,3 +196,97 @@ def test_every_word_click_can_say_to_a_kpi_xl_user_is_in_the_catalog():
     assert sorted(said - ours - NOT_MET) == []
     catalog = i18n.translations(ZH)
     assert [w for w in ours if catalog.pgettext(cliwords.CONTEXT, w) == w] == []
+
+
+# ---------------------------------------------------------------- refusals that were English only
+@pytest.fixture(scope="module")
+def zh_book(tmp_path_factory):
+    from kpi_xl.workbook.template import new
+
+    return new(tmp_path_factory.mktemp("zh") / "book.xlsx", lang=ZH)
+
+
+def test_new_refuses_an_existing_file_and_a_wrong_suffix_in_chinese(zh_book):
+    said = _run(["new", "--lang", ZH, str(zh_book)], "en")
+    assert said.exit_code == 1 and f"kpi-xl: {zh_book} 已經存在；kpi-xl new 絕不覆寫檔案（請換一個檔名）" in said.output
+    said = _run(["new", "--lang", ZH, "--macros", str(zh_book.with_name("new.xlsx"))], "en")
+    assert said.exit_code == 1 and "含巨集的活頁簿（--macros）副檔名必須是 .xlsm" in said.output, said.output
+    assert _english_words(said.output) == [], said.output
+    said = _run(["new", str(zh_book)])
+    assert "already exists; kpi-xl new never overwrites a file (choose another name)" in said.output
+
+
+def test_report_refusals_in_chinese(zh_book, tmp_path, monkeypatch):
+    from kpi_xl.workbook.package import WorkbookError
+    from kpi_xl.workbook.report import report
+
+    with pytest.raises(WorkbookError) as info:
+        report(zh_book, tmp_path / "r.pdf", paper="b5")
+    assert info.value.text(ZH) == "紙張「b5」：請使用 a4、letter 其中之一"
+    assert str(info.value) == "paper 'b5': one of a4, letter"
+    soffice = tmp_path / "soffice"  # there, but not a program
+    soffice.write_text("not a program")
+    soffice.chmod(0o644)
+    monkeypatch.setenv("KPI_XL_SOFFICE", str(soffice))
+    said = _run(["report", str(zh_book), "--pdf", str(tmp_path / "r.pdf"), "--as-of", "2026-06-30", "--quiet"], "en")
+    assert said.exit_code == 1 and f"kpi-xl: {soffice}：無法啟動 LibreOffice（" in said.output, said.output
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_a_workbook_calamine_cannot_read_is_refused_in_chinese(zh_book, monkeypatch):
+    import sys
+    import types
+
+    def unreadable(path):
+        raise ValueError("boom")
+
+    fake = types.ModuleType("python_calamine")
+    fake.CalamineWorkbook = types.SimpleNamespace(from_path=unreadable)
+    monkeypatch.setitem(sys.modules, "python_calamine", fake)
+    said = _run(["refresh", str(zh_book), "--as-of", "2026-06-30", "--no-backup"], "en")
+    assert said.exit_code == 1 and f"kpi-xl: {zh_book}：無法讀取儲存格的值（boom）" in said.output, said.output
+
+
+def test_package_refusals_in_chinese(zh_book):
+    from kpi_xl.workbook.package import WorkbookError, open_package
+
+    with open_package(zh_book) as pkg:
+        for call, zh, en in (
+                (lambda: pkg.read_part("xl/nothing.xml"), "：活頁簿中沒有 xl/nothing.xml 這個組件", ": no part 'xl/nothing.xml'"),
+                (lambda: pkg.add_part("xl/workbook.xml", b""), "：xl/workbook.xml 組件已經存在",
+                 ": a part 'xl/workbook.xml' exists already"),
+                (lambda: pkg.sheet("Nope"), "：沒有名為「Nope」的工作表（工作表有：'開始'、", ": no sheet named 'Nope' (sheets: '開始', ")):
+            with pytest.raises(WorkbookError) as info:
+                call()
+            assert zh in info.value.text(ZH) and en in str(info.value), info.value.text(ZH)
+
+
+#: Refusals a user cannot meet: a caller's mistake inside kpi-xl (a region, a style index, a
+#: closed package), or a line marked as unreachable.
+CALLERS_MISTAKES = {("package/encode.py", "bad region"), ("package/encode.py", "rows from row"),
+                    ("package/encode.py", "values; the region"), ("package/encode.py", "styles for a region"),
+                    ("package/encode.py", "cannot write a"), ("package/bulk.py", "dates before 1900"),
+                    ("package/bulk.py", "columns of different lengths"), ("package/parts.py", "the package is closed"),
+                    ("package/spreadsheetml.py", "style index"), ("customers.py", "the notes reach row")}
+
+
+def test_no_refusal_a_user_can_meet_is_english_only():
+    """Every refusal the workbook adapters and the command line raise is a message id (said in the
+    workbook's language), not an English f-string, but for a caller's mistake inside kpi-xl."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "kpi_xl"
+    found = []
+    for path in [root / "cli.py", *sorted((root / "workbook").rglob("*.py"))]:
+        rel = path.relative_to(root / "workbook").as_posix() if "workbook" in path.parts else path.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args):
+                continue
+            func, first = node.exc.func, node.exc.args[0]
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            english = isinstance(first, ast.JoinedStr) or isinstance(first, ast.Constant) and isinstance(first.value, str)
+            if name.endswith("Error") and name not in ("ValueError", "TypeError") and english:
+                text = ast.unparse(first)
+                if not any(rel == f and part in text for f, part in CALLERS_MISTAKES):
+                    found.append(f"{rel}:{node.lineno}: {text[:70]}")
+    assert found == []

@@ -93,7 +93,7 @@ def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | 
     if not book.is_file():
         raise WorkbookError(Message(N_("{file}: no such file"), file=str(book)).text(i18n.language()))
     if paper not in PAPERS:
-        raise WorkbookError(f"paper {paper!r}: one of {', '.join(PAPERS)}")
+        raise WorkbookError(Message(N_("paper '{paper}': one of {papers}"), paper=paper, papers=i18n.Join(PAPERS)))
     with tempfile.TemporaryDirectory(prefix="kpi-xl-report-") as tmp:
         copy = Path(tmp) / book.name
         shutil.copyfile(book, copy)
@@ -396,7 +396,8 @@ def _to_pdf(copy: Path, out_dir: Path, timeout: float, lang: str) -> Path:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True, errors="replace", start_new_session=True)
         except OSError as exc:
-            raise ReportError(f"{soffice}: {exc}") from None
+            raise ReportError(Message(N_("{program}: LibreOffice could not be started ({reason})"), program=str(soffice),
+                                      reason=str(exc)).text(lang)) from None
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
