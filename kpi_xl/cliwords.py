@@ -22,6 +22,7 @@ import contextvars
 import gettext as _stdlib
 import importlib
 import re
+import unicodedata
 from typing import Iterator
 
 import click
@@ -149,6 +150,65 @@ class Formatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         line = i18n.Message(N_("{heading}:"), heading=heading).text(current())
         self.write(f"{'':>{self.current_indent}}{line}\n")
+
+    # Click wraps at spaces and counts characters; Chinese has no spaces and each character takes
+    # two columns of a terminal. In another language than English, help text is wrapped by width.
+    def write_text(self, text: str) -> None:
+        if current() == i18n.SOURCE:
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        for i, paragraph in enumerate(text.split("\n\n")):
+            lines = wrap(paragraph, self.width - self.current_indent) or [""]
+            self.write(("\n" if i else "") + "".join(f"{indent}{line}\n" for line in lines))
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        if current() == i18n.SOURCE:
+            return super().write_dl(rows, col_max, col_spacing)
+        rows = [(first, second) for first, second in rows]
+        first_col = min(max((columns(first) for first, _ in rows), default=0), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if columns(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - columns(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = wrap(second, max(self.width - first_col - self.current_indent, 10)) or [""]
+            self.write("\n".join([lines[0], *(" " * (first_col + self.current_indent) + li for li in lines[1:])]) + "\n")
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes (a Chinese character or full-width sign takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+#: A run of Latin letters, digits and signs (a word, a path, an option), one wide character, or spaces.
+_PIECES = re.compile(r"[^\s\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+"
+                     r"|\S|\s+")
+#: Signs a line does not start with (they stay at the end of the line before).
+_CLOSING = "\uff0c\u3002\u3001\uff1b\uff1a\uff09\u300d\u300f\uff1f\uff01)]},.;:"
+#: Signs a line does not end with (they go to the start of the next line).
+_OPENING = "\uff08\u300c\u300e([{"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` (one paragraph) as lines of at most ``width`` terminal columns, broken between
+    wide characters or at spaces, never inside a Latin word, a path or an option."""
+    lines, line = [], ""
+    for piece in _PIECES.findall(" ".join(text.split())):
+        if piece.isspace():
+            line += " " if line else ""
+        elif columns(line) + columns(piece) <= width or not line.strip() or piece in _CLOSING:
+            line += piece
+        else:
+            carried = line[-1] if line[-1] in _OPENING else ""  # a bracket opens on the line it opens
+            lines.append(line[:len(line) - len(carried)].rstrip())
+            line = carried + piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 class Context(click.Context):

@@ -72,6 +72,22 @@ def test_the_command_list_shows_each_commands_first_chinese_sentence():
         assert first[:10] in line, (name, line)  # not Click's "..." for a sentence with no spaces
 
 
+@pytest.mark.parametrize("width", [60, 80])
+def test_chinese_help_fits_the_terminal(width):
+    """Click counts characters and breaks at spaces; a Chinese character takes two columns and a
+    Chinese sentence has no spaces: the help is wrapped by columns, never inside a Latin word,
+    and a line does not start with a closing sign or end with an opening one."""
+    for command in [[], *[[c] for c in COMMANDS]]:
+        said = CliRunner().invoke(main, [*command, "--help"], env={"KPI_XL_LANG": ZH}, prog_name="kpi-xl",
+                                  terminal_width=width).output
+        for line in said.splitlines():
+            fits = line.rstrip("\uff0c\u3002\u3001\uff1b\uff1a\uff09\u300d)")  # closing signs may hang over
+            assert cliwords.columns(fits) <= width or " " not in line.strip(), (command, line)
+            assert not re.match(r"\s*[\uff0c\u3002\u3001\uff1b\uff1a\uff09\u300d]", line), (command, line)
+            assert not line.endswith(("\uff08", "\u300c")), (command, line)
+        assert "Gamma-Gamma" in _run(["predict", "--help"], ZH).output.replace("\n", " ")
+
+
 #: Wrong command lines: a mistyped option, a missing argument, values Click refuses.
 WRONG = [(["refresh", "--quite", "x.xlsx"], "--quite"),
          (["refresh"], None),
@@ -290,3 +306,27 @@ def test_no_refusal_a_user_can_meet_is_english_only():
                 if not any(rel == f and part in text for f, part in CALLERS_MISTAKES):
                     found.append(f"{rel}:{node.lineno}: {text[:70]}")
     assert found == []
+
+
+def test_the_zh_tw_docs_quote_what_the_command_line_says():
+    """docs/zh-TW/README.md shows `kpi-xl --help` and a mistyped option as a zh-TW reader sees them
+    with the newest Click (8.2 words the second one a little differently)."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "zh-TW" / "README.md").read_text(encoding="utf-8")
+    quoted = page.split("```text\n", 1)[1].split("```", 1)[0]
+    help_part, wrong_part = quoted.split("> kpi-xl refresh --as-off 2026-06-30 book.xlsx\n")
+    assert help_part.startswith("> kpi-xl --help\n")
+    said = _run(["--help"], ZH).output
+    assert said.startswith(help_part.removeprefix("> kpi-xl --help\n").rstrip("\n")), said
+    said = _run(["refresh", "--as-off", "2026-06-30", "book.xlsx"], ZH).output
+    assert said.splitlines()[0] == wrong_part.splitlines()[0], said
+    assert "錯誤：" in said and "--as-off" in said and "您是不是要輸入" in said, said
+    if "No such option {name!r}." in _click_msgids():  # Click 8.5 (8.2 shows "-h" and another sentence)
+        assert said.strip() == wrong_part.strip(), said
+
+
+def _click_msgids() -> set[str]:
+    from babel.messages.extract import extract_python
+
+    with open(Path(click.__file__).parent / "exceptions.py", "rb") as f:
+        return {m if isinstance(m, str) else m[0] for _l, _f, m, _c in
+                extract_python(f, {"_": None, "ngettext": (1, 2)}, [], {}) if m}
