@@ -132,11 +132,20 @@ def language_of(args: list[str]) -> str:
             if value:
                 return i18n.language(value)
     book = next((Path(a) for a in args if a.lower().endswith((".xlsx", ".xlsm")) and Path(a).is_file()), None)
-    with contextlib.suppress(KpiXlError, OSError):
-        if book is not None:
+    if book is not None:
+        import gc
+
+        was = gc.isenabled()
+        gc.disable()  # pandas and kpi-xl load here for a refresh, as in the refresh command
+        try:
             from .workbook.importing import workbook_language
 
             return workbook_language(book)
+        except (KpiXlError, OSError):
+            pass
+        finally:
+            if was:
+                gc.enable()
     with contextlib.suppress(i18n.LanguageError):
         return i18n.language()
     return i18n.SOURCE
