@@ -7,14 +7,19 @@ Each command opens what it needs, calls one library function and turns a
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from . import __version__, i18n
+from . import __version__, cliwords, i18n
 from .errors import KpiXlError
+from .i18n import N_
+
+#: An option whose help is shown in the language of the command being run (N_-marked English).
+option = functools.partial(click.option, cls=cliwords.Option)
 
 
 def _console(stderr: bool = False):
@@ -88,7 +93,7 @@ def _said(exc: KpiXlError, ctx: click.Context) -> str:
         return str(exc)
 
 
-class _Command(click.Command):
+class _Command(cliwords.Command):
     """A command whose own errors (bad workbook, bad goal row...) are said in the workbook's
     language as a clean message, exit 1."""
 
@@ -99,10 +104,17 @@ class _Command(click.Command):
             raise _Refused(f"kpi-xl: {_said(exc, ctx)}") from None
 
 
-class _Group(click.Group):
-    """Turns kpi-xl's own errors (bad workbook, bad goal row...) into a clean message, exit 1."""
+class _Group(cliwords.Group):
+    """Turns kpi-xl's own errors (bad workbook, bad goal row...) into a clean message, exit 1;
+    speaks the language of the command line (:func:`language_of`), Click's own words too."""
 
     command_class = _Command
+
+    def main(self, args=None, *more, **options):
+        words = sys.argv[1:] if args is None else list(args)
+        _one_blas_thread()  # before language_of, which may load NumPy to read the workbook's language
+        with cliwords.speaking(language_of(words)):
+            return super().main(args, *more, **options)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -111,11 +123,47 @@ class _Group(click.Group):
             raise _Refused(f"kpi-xl: {exc}") from None
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kpi-xl")
+def language_of(args: list[str]) -> str:
+    """The language a command line is answered in (its help, Click's refusals): its ``--lang``,
+    else the language of the first workbook (.xlsx, .xlsm) it names that exists, else
+    $KPI_XL_LANG, else English, as the command's own messages are."""
+    for i, arg in enumerate(args):
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else arg[7:] if arg.startswith("--lang=") else None
+        with contextlib.suppress(i18n.LanguageError):
+            if value:
+                return i18n.language(value)
+    book = next((Path(a) for a in args if a.lower().endswith((".xlsx", ".xlsm")) and Path(a).is_file()), None)
+    if book is not None:
+        import gc
+
+        was = gc.isenabled()
+        gc.disable()  # pandas and kpi-xl load here for a refresh, as in the refresh command
+        try:
+            from .workbook.importing import workbook_language
+
+            return workbook_language(book)
+        except (KpiXlError, OSError):
+            pass
+        finally:
+            if was:
+                _resume_gc()
+    with contextlib.suppress(i18n.LanguageError):
+        return i18n.language()
+    return i18n.SOURCE
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(cliwords.words("%(prog)s, version %(version)s") % {"prog": "kpi-xl", "version": __version__})
+        ctx.exit()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("kpi-xl: KPI worksheet functions, goals and scorecards for Excel."))
+@option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+        help="Show the version and exit.")  # Click's words (cliwords.WORDS)
 def main() -> None:
-    """kpi-xl: KPI worksheet functions, goals and scorecards for Excel."""
-    _one_blas_thread()
+    """The ``kpi-xl`` command group."""
 
 
 def _one_blas_thread() -> None:
@@ -130,21 +178,24 @@ def _one_blas_thread() -> None:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-@main.command()
-@click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True,
-              help="Language of the descriptions.")
-@click.option("--group", "group", default=None, help="Only this group, e.g. Sales.")
+@main.command(help=N_("Print the catalog of worksheet functions, each example computed live."))
+@option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True,
+        help=N_("Language of the descriptions."))
+@option("--group", "group", default=None, help=N_("Only this group, e.g. Sales."))
 def functions(lang: str, group: str | None) -> None:
-    """Print the catalog of worksheet functions, each example computed live."""
     from rich.table import Table
 
     from .functions import catalog
 
     funcs = catalog.functions()
     if group:
-        funcs = [f for f in funcs if f.group.lower() == group.lower()]
+        funcs = [f for f in funcs  # the group's name in English or in the chosen language
+                 if group.casefold() in (f.group.casefold(), catalog.group_name(f.group, lang).casefold())]
         if not funcs:
-            raise click.BadParameter(f"no group {group!r}; groups: {', '.join(catalog.GROUPS)}", param_hint="--group")
+            raise click.BadParameter(i18n.Message(i18n.N_("no group '{group}'; groups: {groups}"), group=group,
+                                                  groups=i18n.Join(catalog.group_name(g, cliwords.current())
+                                                                   for g in catalog.GROUPS)
+                                                  ).text(cliwords.current()), param_hint="--group")
     N_, t = i18n.N_, lambda text: i18n.gettext(text, lang)  # noqa: E731
     table = Table(title=i18n.Message(N_("kpi-xl worksheet functions ({n}, category KPI)"), n=len(funcs)).text(lang))
     table.add_column(t(N_("Function")), style="bold cyan", no_wrap=True)
@@ -163,13 +214,12 @@ def functions(lang: str, group: str | None) -> None:
                                install=_doc("install.md", lang), reference=_doc("functions.md", lang)).text(lang))
 
 
-@main.command()
-@click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
-              help="Date to measure at (default: the sample's 2026-06-15).")
-@click.option("--goal", default=None, help="Explain one goal's numbers step by step.")
+@main.command(help=N_("Compute and print the sample company's scorecard (goals, pacing, status)."))
+@option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
+@option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
+        help=N_("Date to measure at (default: the sample's 2026-06-15)."))
+@option("--goal", default=None, help=N_("Explain one goal's numbers step by step."))
 def scorecard(lang: str, as_of, goal: str | None) -> None:
-    """Compute and print the sample company's scorecard (goals, pacing, status)."""
     from . import sample
     from .goals import compute
     from .goals.explain import explain_goal
@@ -231,33 +281,30 @@ def _print_scorecard(console, card, title: str, warnings: list[str], lang: str =
     _warn(console, warnings, lang)
 
 
-@main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True,
-              help="Language of every label, status and chart title.")
-@click.option("--empty", is_flag=True, help="No sample data: just the sheets, tables and drop-downs.")
-@click.option("--macros", is_flag=True, help="A macro workbook (.xlsm) with Refresh scorecard buttons and the "
-                                           "KPI functions' VBA.")
+@main.command(help=N_("Write a new kpi-xl workbook (sample company data unless --empty)."))
+@click.argument("path", type=cliwords.Path(dir_okay=False, path_type=Path))
+@option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True,
+        help=N_("Language of every label, status and chart title."))
+@option("--empty", is_flag=True, help=N_("No sample data: just the sheets, tables and drop-downs."))
+@option("--macros", is_flag=True, help=N_("A macro workbook (.xlsm) with Refresh scorecard buttons and the "
+                                          "KPI functions' VBA."))
 def new(path: Path, lang: str, empty: bool, macros: bool) -> None:
-    """Write a new kpi-xl workbook (sample company data unless --empty)."""
     from .workbook.template import new as new_workbook
 
     out = new_workbook(path, lang=lang, empty=empty, macros=macros)
     click.echo(i18n.Message(i18n.N_("wrote {path}"), path=str(out)).text(lang))
 
 
-@main.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
-              help="Measure at this date instead of the Settings sheet's (blank there means today).")
-@click.option("--quiet", is_flag=True, help="No progress or table: for schedules (errors still go to stderr).")
-@click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")
+@main.command(help=N_("Refresh a workbook's scorecard without Excel (Scorecard, History, OKR, "
+                      "Rewards).\n\nExit code 0: refreshed; 3: refreshed, and a goal's status got worse since "
+                      "the previous review period (for a schedule to alert on); 1: the workbook could not be "
+                      "refreshed (nothing written); 2: a wrong option or argument."))
+@click.argument("path", type=cliwords.Path(exists=True, dir_okay=False, path_type=Path))
+@option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
+        help=N_("Measure at this date instead of the Settings sheet's (blank there means today)."))
+@option("--quiet", is_flag=True, help=N_("No progress or table: for schedules (errors still go to stderr)."))
+@option("--no-backup", is_flag=True, help=N_("Do not keep the previous version as NAME.bak.xlsx."))
 def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
-    """Refresh a workbook's scorecard without Excel (Scorecard, History, OKR, Rewards).
-
-    Exit code 0: refreshed; 3: refreshed, and a goal's status got worse since the previous
-    review period (for a schedule to alert on); 1: the workbook could not be refreshed
-    (nothing written); 2: a wrong option or argument."""
     import gc
 
     was = gc.isenabled()
@@ -304,19 +351,18 @@ def _refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
     _exit_if_worse(report)
 
 
-@main.command("import")
-@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@main.command("import", help=N_("Import a CSV, Excel or Parquet FILE into TABLE of BOOK (a new sheet and table when "
+                                "TABLE does not exist). Formats, charts and other sheets stay as they are."))
+@click.argument("book", type=cliwords.Path(dir_okay=False, path_type=Path))
 @click.argument("table")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--append", "mode", flag_value="append", default=True,
-              help="Add the rows after the table's last row (the default).")
-@click.option("--replace", "mode", flag_value="replace", help="Replace the table's rows with the file's.")
-@click.option("--add-columns", is_flag=True, help="Add the file's columns the table lacks to the table.")
-@click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")
-@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.argument("file", type=cliwords.Path(dir_okay=False, path_type=Path))
+@option("--append", "mode", flag_value="append", default=True,
+        help=N_("Add the rows after the table's last row (the default)."))
+@option("--replace", "mode", flag_value="replace", help=N_("Replace the table's rows with the file's."))
+@option("--add-columns", is_flag=True, help=N_("Add the file's columns the table lacks to the table."))
+@option("--no-backup", is_flag=True, help=N_("Do not keep the previous version as NAME.bak.xlsx."))
+@option("--quiet", is_flag=True, help=N_("Print nothing but errors."))
 def import_(book: Path, table: str, file: Path, mode: str, add_columns: bool, no_backup: bool, quiet: bool) -> None:
-    """Import a CSV, Excel or Parquet FILE into TABLE of BOOK (a new sheet and table when TABLE
-    does not exist). Formats, charts and other sheets stay as they are."""
     from .workbook.importing import import_table
 
     run = lambda progress=None: import_table(book, table, file, mode=mode, add_columns=add_columns,  # noqa: E731
@@ -350,23 +396,22 @@ def _imported(report) -> i18n.Join:
     return i18n.Join(said, sep="; ")
 
 
-@main.command()
-@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--table", default=None, help="The order table: one row per order (default: the Orders table, "
-                                            "named by its sheet in the workbook's language).")
-@click.option("--customer", default=None, help="Its customer column (default: guessed from the headers).")
-@click.option("--date", "date_col", default=None, help="Its order date column (default: guessed).")
-@click.option("--value", default=None, help="Its amount column (default: guessed).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Predict from this date (orders after it are left out; default today).")
-@click.option("--months", type=click.IntRange(min=1), default=12, show_default=True,
-              help="Months ahead for expected purchases and CLV.")
-@click.option("--no-backup", is_flag=True, help="Do not keep the previous version as NAME.bak.xlsx.")
-@click.option("--quiet", is_flag=True, help="Print nothing but errors and the notes.")
+@main.command(help=N_("Predict each customer's purchases and value from an order table of BOOK (BG/NBD and "
+                      "Gamma-Gamma) into a Customers sheet: P(active), expected purchases, CLV and a segment."))
+@click.argument("book", type=cliwords.Path(dir_okay=False, path_type=Path))
+@option("--table", default=None, help=N_("The order table: one row per order (default: the Orders table, "
+                                         "named by its sheet in the workbook's language)."))
+@option("--customer", default=None, help=N_("Its customer column (default: guessed from the headers)."))
+@option("--date", "date_col", default=None, help=N_("Its order date column (default: guessed)."))
+@option("--value", default=None, help=N_("Its amount column (default: guessed)."))
+@option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+        help=N_("Predict from this date (orders after it are left out; default today)."))
+@option("--months", type=cliwords.IntRange(min=1), default=12, metavar="INTEGER RANGE", show_default=True,
+        help=N_("Months ahead for expected purchases and CLV."))
+@option("--no-backup", is_flag=True, help=N_("Do not keep the previous version as NAME.bak.xlsx."))
+@option("--quiet", is_flag=True, help=N_("Print nothing but errors and the notes."))
 def predict(book: Path, table: str, customer, date_col, value, as_of, months: int, no_backup: bool,
             quiet: bool) -> None:
-    """Predict each customer's purchases and value from an order table of BOOK (BG/NBD and
-    Gamma-Gamma) into a Customers sheet: P(active), expected purchases, CLV and a segment."""
     from .workbook.customers import predict as do_predict
 
     if table is None:  # the sample's order table, as the workbook's reader knows it: by its sheet
@@ -392,31 +437,30 @@ def predict(book: Path, table: str, customer, date_col, value, as_of, months: in
         click.echo(kept(report).text(report.lang))
 
 
-@main.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the Scorecard (its Changes first) and the Dashboard to this PDF (needs LibreOffice).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
-              help="Measure at this date instead of the Settings sheet's (blank there means today).")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
-              help="Paper size of the PDF (landscape).")
-@click.option("--mail", "mail", multiple=True, metavar="TO",
-              help="Mail the digest (and the PDF) to this address; repeat for more. SMTP settings: "
-                   "environment variables KPI_XL_SMTP_* (docs/schedule.md).")
-@click.option("--webhook", "webhooks", multiple=True, metavar="URL",
-              help="Post the digest to this Slack or Microsoft Teams incoming webhook; repeat for more.")
-@click.option("--webhook-kind", type=click.Choice(["auto", "slack", "teams"]), default="auto", show_default=True,
-              help="The webhook's JSON: auto picks Teams for *.webhook.office.com, *.logic.azure.com, "
-                   "*.powerplatform.com and *.powerautomate.com addresses, else Slack.")
-@click.option("--link", default=None, help="A link to put in the digest (where the PDF is shared).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=180.0, show_default=True,
-              help="Seconds LibreOffice may take to print the PDF.")
-@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@main.command(help=N_("Report a workbook's scorecard: a PDF of the Scorecard and the Dashboard, a digest by "
+                      "mail or to a chat (status changes, goals at risk, new check-in notes). BOOK is not "
+                      "changed: a copy of it is refreshed and printed."))
+@click.argument("book", type=cliwords.Path(exists=True, dir_okay=False, path_type=Path))
+@option("--pdf", "pdf", type=cliwords.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+        help=N_("Write the Scorecard (its Changes first) and the Dashboard to this PDF (needs LibreOffice)."))
+@option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
+        help=N_("Measure at this date instead of the Settings sheet's (blank there means today)."))
+@option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+        help=N_("Paper size of the PDF (landscape)."))
+@option("--mail", "mail", multiple=True, metavar="TO",
+        help=N_("Mail the digest (and the PDF) to this address; repeat for more. SMTP settings: "
+                "environment variables KPI_XL_SMTP_* (docs/schedule.md)."))
+@option("--webhook", "webhooks", multiple=True, metavar="URL",
+        help=N_("Post the digest to this Slack or Microsoft Teams incoming webhook; repeat for more."))
+@option("--webhook-kind", type=click.Choice(["auto", "slack", "teams"]), default="auto", show_default=True,
+        help=N_("The webhook's JSON: auto picks Teams for *.webhook.office.com, *.logic.azure.com, "
+                "*.powerplatform.com and *.powerautomate.com addresses, else Slack."))
+@option("--link", default=None, help=N_("A link to put in the digest (where the PDF is shared)."))
+@option("--timeout", type=cliwords.FloatRange(min=1), default=180.0, metavar="FLOAT RANGE", show_default=True,
+        help=N_("Seconds LibreOffice may take to print the PDF."))
+@option("--quiet", is_flag=True, help=N_("Print nothing but errors."))
 def report(book: Path, pdf: Path | None, as_of, paper: str, mail: tuple[str, ...], webhooks: tuple[str, ...],
            webhook_kind: str, link: str | None, timeout: float, quiet: bool) -> None:
-    """Report a workbook's scorecard: a PDF of the Scorecard and the Dashboard, a digest by mail
-    or to a chat (status changes, goals at risk, new check-in notes). BOOK is not changed: a
-    copy of it is refreshed and printed."""
     from .workbook.notify import post_webhook, send_mail
     from .workbook.report import report as make_report
 
@@ -460,23 +504,22 @@ def _exit_if_worse(report) -> None:
     sys.exit(EXIT_WORSE)
 
 
-@main.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@main.command(help=N_("Write a copy for people without Python: KPI formulas become values, no macros."))
+@click.argument("path", type=cliwords.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("out", type=cliwords.Path(dir_okay=False, path_type=Path))
 def share(path: Path, out: Path) -> None:
-    """Write a copy for people without Python: KPI formulas become values, no macros."""
     from .workbook.share import share as do_share
 
     report = do_share(path, out)
     click.echo(report.said().text(report.lang))
 
 
-@main.command()
-@click.option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("kpi-xl-demo"),
-              show_default=True, help="Folder for the demo workbook.")
+@main.command(help=N_("Build the sample workbook, refresh its scorecard, print it and say where the file is."))
+@option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
+@option("--out", "out_dir", type=cliwords.Path(file_okay=False, path_type=Path), default=Path("kpi-xl-demo"),
+        metavar="DIRECTORY",
+        show_default=True, help=N_("Folder for the demo workbook."))
 def demo(lang: str, out_dir: Path) -> None:
-    """Build the sample workbook, refresh its scorecard, print it and say where the file is."""
     from . import sample
     from .workbook.refresh import refresh as do_refresh
     from .workbook.template import new as new_workbook
@@ -501,16 +544,16 @@ def demo(lang: str, out_dir: Path) -> None:
         Message(N_("Refresh it again with: {command}"), command=f"kpi-xl refresh {path}"))))
 
 
-@main.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default=Path("kpi_xl_udfs.bas"))
+@main.command(help=N_("Write the VBA module that gives Excel the KPI functions with real error values."))
+@click.argument("out", type=cliwords.Path(dir_okay=False, path_type=Path), default=Path("kpi_xl_udfs.bas"))
 def vba(out: Path) -> None:
-    """Write the VBA module that gives Excel the KPI functions with real error values."""
     from .functions.vba import module_text
 
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(module_text().encode("ascii"))
     tmp.replace(out)
-    click.echo(f"wrote {out}: import it in the VBA editor (File > Import File), then run RegisterKpiFunctions")
+    click.echo(i18n.Message(N_("wrote {out}: import it in the VBA editor (File > Import File), then run "
+                               "RegisterKpiFunctions"), out=str(out)).text(cliwords.current()))
 
 
 def run() -> None:

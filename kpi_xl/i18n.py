@@ -12,7 +12,7 @@ English being the source (msgid). They are read with Babel when first used; a
 language is a new ``.po`` file, not a code change. Where one English word means two
 things, a context tells them apart: :func:`NC_` marks it, :func:`pgettext` shows it.
 ``python tools/gendocs.py`` writes the template ``kpi_xl/locale/kpi_xl.pot``, the same as
-``pybabel extract -F babel.cfg -k NC_:1c,2 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``
+``pybabel extract -F babel.cfg -k NC_:1c,2 -k NPC_:1c,2,3 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``
 (the worksheet functions' texts come from :func:`kpi_xl.functions.catalog.extract`).
 """
 
@@ -45,6 +45,11 @@ class LanguageError(KpiXlError, ValueError):
 def NC_(context: str, text: str) -> str:
     """Mark ``text`` for translation in ``context`` (shown with :func:`pgettext` and the same context)."""
     return text
+
+
+def NPC_(context: str, singular: str, plural: str) -> tuple[str, str]:
+    """Mark a text with a plural form in ``context`` (said by ``npgettext`` with the same context)."""
+    return singular, plural
 
 
 def languages() -> tuple[str, ...]:

@@ -80,6 +80,10 @@ def test_every_message_is_translated_in_every_catalog(lang):
             untranslated.append((m.context, m.id))
         elif t.fuzzy:
             fuzzy.append((m.context, m.id))
+        elif isinstance(m.id, tuple):  # a plural: each form fills in what the English forms are given
+            given = {p for form in m.id for p in re.findall(PARAMETER, form)}
+            if any(not set(re.findall(PARAMETER, s)) <= given or not s for s in t.string):
+                placeholders.append((m.context, m.id, t.string))
         elif set(re.findall(PARAMETER, m.id)) != set(re.findall(PARAMETER, t.string)):
             placeholders.append((m.context, m.id, t.string))
     assert untranslated == [] and fuzzy == [] and placeholders == []

@@ -177,7 +177,7 @@ TEMPLATE = Path("workbook_template.xlsx")
 #: The message template: every text the code shows, for translators (``pybabel extract``).
 POT = Path("kpi_xl/locale/kpi_xl.pot")
 #: Markers besides Babel's defaults (N_, gettext, pgettext...): see kpi_xl/i18n.py.
-KEYWORDS = {"NC_": ((1, "c"), 2), "Message": None}
+KEYWORDS = {"NC_": ((1, "c"), 2), "NPC_": ((1, "c"), 2, 3), "Message": None}
 
 
 #: The checkout whose code the message template is extracted from.
@@ -186,7 +186,7 @@ SOURCE_ROOT = Path(__file__).resolve().parents[1]
 
 def pot_catalog(root: Path = SOURCE_ROOT):
     """The message template extracted from ``root/kpi_xl`` with babel.cfg, as a Babel Catalog
-    (the same as ``pybabel extract -F babel.cfg -k NC_:1c,2 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``)."""
+    (the same as ``pybabel extract -F babel.cfg -k NC_:1c,2 -k NPC_:1c,2,3 -k Message -o kpi_xl/locale/kpi_xl.pot kpi_xl``)."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
     from babel.messages.frontend import parse_mapping_cfg

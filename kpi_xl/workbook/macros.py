@@ -20,8 +20,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..errors import KpiXlError
 from ..functions.vba import module_text
+from ..i18n import N_, Message
+from .package import WorkbookError
 
 MACRO_NAME = "RefreshScorecard"
 MACRO_MODULE = "kpi_xl_macros"
@@ -49,7 +50,7 @@ def _xlwings_file(name: str) -> Path:
     worksheet functions and the live-Excel adapter load it)."""
     spec = importlib.util.find_spec("xlwings")
     if spec is None or not spec.submodule_search_locations:
-        raise KpiXlError("a macro workbook needs xlwings installed (pip install xlwings)")
+        raise WorkbookError(Message(N_("a macro workbook needs xlwings installed (pip install xlwings)")))
     return Path(list(spec.submodule_search_locations)[0]) / name
 
 

@@ -107,13 +107,13 @@ def _split(ref: str) -> tuple[int, int, int, int]:
 
     m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", ref.upper())
     if not m:
-        raise WorkbookError(f"table range '{ref}' is not a cell range")
+        raise WorkbookError(i18n.Message(i18n.N_("table range '{ref}' is not a cell range"), ref=ref))
 
     try:
         c1, r1 = column_index(m.group(1)), int(m.group(2))
         c2, r2 = (column_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
     except ValueError:
-        raise WorkbookError(f"table range '{ref}' is not a cell range") from None
+        raise WorkbookError(i18n.Message(i18n.N_("table range '{ref}' is not a cell range"), ref=ref)) from None
     return r1, c1, r2, c2
 
 
@@ -159,7 +159,8 @@ class FileWorkbook(WorkbookReader):
         try:
             self._cal = CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # noqa: BLE001 - calamine raises its own types
-            raise WorkbookError(f"{path}: cannot read the cell values ({exc})") from None
+            raise WorkbookError(i18n.Message(i18n.N_("{file}: cannot read the cell values ({reason})"), file=str(path),
+                                             reason=str(exc))) from None
         self._values: dict[str, list[list[Any]]] = {}
         self.tables = {t.display_name.lower(): t for t in package.tables()}
         missing = [t for t in REQUIRED_TABLES if t.lower() not in self.tables]
@@ -176,7 +177,8 @@ class FileWorkbook(WorkbookReader):
             try:
                 self._values[sheet] = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except Exception as exc:  # noqa: BLE001
-                raise WorkbookError(f"{self.path}: cannot read sheet '{sheet}' ({exc})") from None
+                raise WorkbookError(i18n.Message(i18n.N_("{file}: cannot read sheet '{sheet}' ({reason})"),
+                                                 file=str(self.path), sheet=sheet, reason=str(exc))) from None
         return self._values[sheet]
 
     def table(self, name: str) -> tuple[TableInfo, pd.DataFrame]:

@@ -90,7 +90,7 @@ def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | 
     if not book.is_file():
         raise WorkbookError(Message(N_("{file}: no such file"), file=str(book)).text(i18n.language()))
     if paper not in PAPERS:
-        raise WorkbookError(f"paper {paper!r}: one of {', '.join(PAPERS)}")
+        raise WorkbookError(Message(N_("paper '{paper}': one of {papers}"), paper=paper, papers=i18n.Join(PAPERS)))
     with tempfile.TemporaryDirectory(prefix="kpi-xl-report-") as tmp:
         copy = Path(tmp) / book.name
         shutil.copyfile(book, copy)
@@ -368,7 +368,8 @@ def _to_pdf(copy: Path, out_dir: Path, timeout: float, lang: str) -> Path:
                 "apt-get install libreoffice-calc-nogui; Windows and macOS: libreoffice.org), or name its "
                 "program in the environment variable KPI_XL_SOFFICE")).text(lang)) from None
         if exc.kind == "start":
-            raise ReportError(f"{exc.soffice}: {exc.output}") from None
+            raise ReportError(Message(N_("{program}: LibreOffice could not be started ({reason})"), program=str(exc.soffice),
+                                      reason=exc.output).text(lang)) from None
         if exc.kind == "timeout":
             raise ReportError(Message(N_("LibreOffice did not print the report within {seconds:.0f} s"),
                                       seconds=timeout).text(lang)) from None

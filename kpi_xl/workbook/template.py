@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .. import labels, sample
-from ..i18n import N_, gettext, pgettext
+from ..i18n import N_, Message, gettext, pgettext
 from ..excel import column_letter, to_serial
 from ..goals import compute
 from ..goals.measure import TRACKABLE
@@ -211,12 +211,14 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
 
     lang = labels.language(lang)
     path = Path(path)
-    from ..errors import KpiXlError
+    from .package import WorkbookError
 
     if path.exists():
-        raise KpiXlError(f"{path} already exists; kpi-xl new never overwrites a file (choose another name)")
+        raise WorkbookError(Message(N_("{path} already exists; kpi-xl new never overwrites a file (choose another "
+                                       "name)"), path=str(path)))
     if macros != (path.suffix.lower() == ".xlsm"):
-        raise KpiXlError(f"{path}: a macro workbook (--macros) must end in .xlsm, and only a macro workbook may")
+        raise WorkbookError(Message(N_("{path}: a macro workbook (--macros) must end in .xlsm, and only a macro "
+                                       "workbook may"), path=str(path)))
     company = company or sample.load(lang)
     tables = {name: localize_table(df, lang) for name, df in company.tables.items()}
     goals = localize_goals(company.goals, lang)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ...excel import cell_ref, split_ref
+from ...i18n import Message, N_
 from .cellreader import RowReader
 from .encode import check_region, encode_rows
 from .records import Cell, WorkbookError
@@ -150,7 +151,8 @@ def append_rows(pkg: "Package", sheet_name: str, tail: SheetTail, top_row: int, 
     sheet = pkg._worksheet(sheet_name)
     where = pkg.where(sheet.part)
     if top_row <= tail.last_row:
-        raise WorkbookError(f"{where}: row {top_row} is not below the sheet's last row ({tail.last_row})")
+        raise WorkbookError(Message(N_("{where}: row {row} is not below the sheet's last row ({last})"), where=where,
+                                    row=top_row, last=tail.last_row))
     check_region(where, top_row, first_col, last_col, rows, styles)
     col_styles = pkg._region_styles(tail.head, first_col, last_col, styles, where)
     pkg.check_row_styles(row_styles, where)
@@ -160,7 +162,8 @@ def append_rows(pkg: "Package", sheet_name: str, tail: SheetTail, top_row: int, 
                         + b"</" + p + b"row>" for n, row in sorted(cells.items()))
     scan = SheetScan(tail.wrap(new_rows), where, (top_row, first_col, last_col))
     if scan.in_region != {(r, c) for r, row in cells.items() for c, _x in row}:
-        raise WorkbookError(f"{where}: unusual sheet XML: the edit could not be verified, the sheet is left as it was")
+        raise WorkbookError(Message(N_("{where}: unusual sheet XML: the edit could not be verified, the sheet is left as "
+                                       "it was"), where=where))
     new = tail.data[:tail.close] + new_rows + tail.data[tail.close:]
     if cells:
         new = tail.head.with_dimension(new, _grown(tail.head, max(cells), last_col))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from ...excel import EPOCH_1900, column_letter
+from ...i18n import Message, N_
 from .append import _grown, tail_of
 from .encode import _serial, _xml_text
 from .records import WorkbookError
@@ -108,14 +109,16 @@ def append_columns(pkg: "Package", sheet_name: str, top_row: int, first_col: int
     require_utf8(data, where)
     tail = tail_of(data, where, pkg.shared_strings)
     if tail is None:
-        raise WorkbookError(f"{where}: unusual sheet XML (comments, CDATA or a DTD); cannot append rows in one pass")
+        raise WorkbookError(Message(N_("{where}: unusual sheet XML (comments, CDATA or a DTD); cannot append rows in one "
+                                       "pass"), where=where))
     n = len(columns[0].values) if columns else 0
     if any(len(c.values) != n for c in columns):
         raise WorkbookError(f"{where}: columns of different lengths")
     if not n:
         return
     if top_row <= tail.last_row:
-        raise WorkbookError(f"{where}: row {top_row} is not below the sheet's last row ({tail.last_row})")
+        raise WorkbookError(Message(N_("{where}: row {row} is not below the sheet's last row ({last})"), where=where,
+                                    row=top_row, last=tail.last_row))
     p = tail.prefix.decode()
     rows = np.arange(top_row, top_row + n)
     cells = [_cells(c, column_letter(first_col + j), rows, p, pkg.epoch) for j, c in enumerate(columns)]

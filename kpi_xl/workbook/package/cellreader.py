@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 
 from ...errors import ERROR_CODES, XlError
 from ...excel import cell_ref, split_ref
+from ...i18n import Message, N_
 from .records import Cell, WorkbookError
 from .xmlread import Tags, rich_text, unescape_x
 
@@ -86,7 +87,8 @@ class RowReader:
                 s = get("s")
                 out[(row_no, col)] = new(Cell, (value, formula, int(s) if s else 0, t, si))
         except (ValueError, IndexError) as exc:
-            raise WorkbookError(f"{self.where}: bad cell {ref or cell_ref(row_no, col)} ({exc})") from None
+            raise WorkbookError(Message(N_("{where}: bad cell {cell} ({reason})"), where=self.where,
+                                            cell=ref or cell_ref(row_no, col), reason=str(exc))) from None
 
     def _children(self, c: ET.Element) -> tuple[str | None, str | None, int | None, ET.Element | None]:
         """``(<v> text, <f> text, shared formula index, <is> element)`` of a cell."""

@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
+from ...i18n import Message, N_
 from .xmlescape import escape
 
 from ...excel import column_letter
@@ -126,7 +127,7 @@ def set_series(xml: bytes, series: Sequence[Series], where: str, fmt: str = "Gen
     elements updated in order, surplus ones removed, missing ones copied from the last."""
     found = list(_SER.finditer(xml))
     if not found:
-        raise WorkbookError(f"{where}: the chart has no data series")
+        raise WorkbookError(Message(N_("{where}: the chart has no data series"), where=where))
     p = found[0].group("p") or b""
     ps = p.decode()
     idx = re.search(rb'<(?:[\w.-]+:)?idx\s+val="(\d+)"', found[0].group(0))

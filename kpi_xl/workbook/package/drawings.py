@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from ...i18n import Message, N_
 from .records import WorkbookError
 from .safety import CONTENT_TYPES
 from .sheetxml import WORKSHEET_TAG, elements
@@ -150,8 +151,9 @@ def set_charts(pkg, sheet: str, cells: dict[tuple[int, int], Any], charts: Seque
     if existing is not None:
         kept = [r.target for r in pkg.rels(existing) if r.kind == "chart"]
         if len(pkg.rels(existing)) != len(kept):
-            raise WorkbookError(f"{pkg.where(existing)}: the drawing on sheet {sheet} holds more than kpi-xl's "
-                                "charts; move them to another sheet and run again")
+            raise WorkbookError(Message(N_("{where}: the drawing on sheet {sheet} holds more than kpi-xl's charts; move "
+                                           "them to another sheet and run again"), where=pkg.where(existing),
+                                        sheet=sheet))
         for chart in kept[len(chart_xmls):]:  # fewer charts than last time
             pkg.remove_part(chart)
             _remove_override(pkg, chart)
@@ -167,7 +169,7 @@ def set_charts(pkg, sheet: str, cells: dict[tuple[int, int], Any], charts: Seque
     # the root's start tag and the first element after <drawing>'s place, found without scanning the rows
     root = WORKSHEET_TAG.search(data)
     if root is None:
-        raise WorkbookError(f"{pkg.where(part)}: no <worksheet>")
+        raise WorkbookError(Message(N_("{where}: no <{element}>"), where=pkg.where(part), element="worksheet"))
     prefix = (root.group(1) or b"").decode()
     r_prefix = next((k.decode() for k, v in _XMLNS.findall(root.group(0)) if v.decode() == REL), None)
     attr = f"{r_prefix}:id" if r_prefix else f'xmlns:r="{REL}" r:id'

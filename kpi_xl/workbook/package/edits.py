@@ -11,6 +11,7 @@ from typing import Any, Mapping
 import datetime as dt
 
 from ...excel import EPOCH_1900, cell_ref
+from ...i18n import Message, N_
 from .encode import cell_xml, encode_value
 from .records import WorkbookError
 from .sheetxml import Elem, Layout, Row, row_cells, start_tag
@@ -129,12 +130,14 @@ class CachedValueEdit:
         rows = {r.number: r for r in self.layout.rows if r.number in wanted}
         for n, cols in sorted(wanted.items()):
             if n not in rows:
-                raise WorkbookError(f"{self.where}: {cell_ref(n, min(cols))} is not a formula cell (row {n} is empty)")
+                raise WorkbookError(Message(N_("{where}: {cell} is not a formula cell (row {row} is empty)"),
+                                            where=self.where, cell=cell_ref(n, min(cols)), row=n))
             cells = {col: e for col, e, _ in row_cells(self.data, rows[n], self.where)}
             for col, value in sorted(cols.items()):
                 cell = cells.get(col)
                 if cell is None or formula_of(cell) is None:
-                    raise WorkbookError(f"{self.where}: {cell_ref(n, col)} is not a formula cell")
+                    raise WorkbookError(Message(N_("{where}: {cell} is not a formula cell"), where=self.where,
+                                                cell=cell_ref(n, col)))
                 edits.append((cell.start, cell.end, self._cell(cell, value, cell_ref(n, col))))
         out, pos = [], 0
         for start, end, xml in edits:

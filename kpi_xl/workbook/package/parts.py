@@ -84,7 +84,7 @@ class Parts:
         """A member's bytes (edited ones as edited)."""
         actual = self.find_part(name)
         if actual is None:
-            raise WorkbookError(f"{self.path}: no part {name!r}")
+            raise WorkbookError(Message(N_("{file}: no part '{part}'"), file=str(self.path), part=name))
         if actual in self._modified:
             return self._modified[actual]
         with self.open_part(actual) as fh:
@@ -137,14 +137,14 @@ class Parts:
         """Give an existing part new bytes (written when saved)."""
         actual = self.find_part(name)
         if actual is None:
-            raise WorkbookError(f"{self.path}: no part {name!r}")
+            raise WorkbookError(Message(N_("{file}: no part '{part}'"), file=str(self.path), part=name))
         self._modified[actual] = data
 
     def add_part(self, name: str, data: bytes) -> None:
         """A new part (written, deflated, after the existing ones when saved); its relationship
         and content type are the caller's."""
         if self.find_part(name) is not None:
-            raise WorkbookError(f"{self.path}: a part {name!r} exists already")
+            raise WorkbookError(Message(N_("{file}: a part '{part}' exists already"), file=str(self.path), part=name))
         info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16

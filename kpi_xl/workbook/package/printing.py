@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ...i18n import Message, N_
 from .records import WorkbookError
 from .sheetxml import WORKSHEET_TAG, elements
 
@@ -42,7 +43,7 @@ def _sheet_part(pkg, part: str) -> bytes:
     data = pkg.read_part(part)
     root = WORKSHEET_TAG.search(data)
     if root is None:
-        raise WorkbookError(f"{pkg.where(part)}: no <worksheet>")
+        raise WorkbookError(Message(N_("{where}: no <{element}>"), where=pkg.where(part), element="worksheet"))
     p = (root.group(1) or b"").decode()
     body = data.find(b"sheetData")
     head_end = body if body >= 0 else len(data)

@@ -78,4 +78,5 @@ def int_of(text: str | None, where: str) -> int:
     try:
         return int(text)
     except (TypeError, ValueError):
-        raise WorkbookError(f"{where}: {text!r} is not a whole number") from None
+        raise WorkbookError(i18n.Message(i18n.N_("{where}: '{text}' is not a whole number"), where=where,
+                                         text=text)) from None

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from xml.parsers import expat
+from ...i18n import Message, N_
 from .xmlescape import quoteattr
 
 from ...excel import split_ref
@@ -109,7 +110,8 @@ class _Scanner:
 
     def _decl(self, _version: str | None, encoding: str | None, _standalone: int) -> None:
         if encoding and encoding.lower().replace("-", "") != "utf8":
-            raise WorkbookError(f"{self.where}: {encoding} sheet XML cannot be edited (only UTF-8)")
+            raise WorkbookError(Message(N_("{where}: {encoding} sheet XML cannot be edited (only UTF-8)"),
+                                        where=self.where, encoding=encoding))
         self._other("")
 
     def _doctype(self, *_args: object) -> None:
@@ -124,7 +126,8 @@ def elements(data: bytes, where: str, max_depth: int, start: int = 0, end: int |
 
 def require_utf8(data: bytes, where: str) -> None:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise WorkbookError(f"{where}: UTF-16 sheet XML cannot be edited (only UTF-8)")
+        raise WorkbookError(Message(N_("{where}: {encoding} sheet XML cannot be edited (only UTF-8)"), where=where,
+                                encoding="UTF-16"))
 
 
 def start_tag(elem: Elem, attrs: dict[str, str] | None = None, *, empty: bool = False) -> bytes:
@@ -183,7 +186,7 @@ class Layout:
                     if col.name == b"col":
                         layout._add_col(col)
         if layout.data is None:
-            raise WorkbookError(f"{where}: no <sheetData> in the sheet")
+            raise WorkbookError(Message(N_("{where}: no <{element}>"), where=where, element="sheetData"))
         for elem in layout.data.children:
             if elem.name == b"row":
                 layout._add_row(elem)
@@ -199,7 +202,8 @@ class Layout:
         r = elem.attrs.get("r")
         number = int_of(r, self.where) if r else (self.rows[-1].number + 1 if self.rows else 1)
         if self.rows and number <= self.rows[-1].number:
-            raise WorkbookError(f"{self.where}: rows out of order (row {number} after row {self.rows[-1].number})")
+            raise WorkbookError(Message(N_("{where}: rows out of order (row {row} after row {previous})"),
+                                        where=self.where, row=number, previous=self.rows[-1].number))
         self.rows.append(Row(number, elem, r is not None))
 
     def col_style(self, col: int) -> int | None:
@@ -225,6 +229,7 @@ def row_cells(data: bytes, row: Row, where: str) -> list[tuple[int, Elem, bool]]
         try:
             col = split_ref(r)[1] if r else col + 1
         except ValueError:
-            raise WorkbookError(f"{where}: bad cell reference {r!r} in row {row.number}") from None
+            raise WorkbookError(Message(N_("{where}: bad cell reference '{ref}' in row {row}"), where=where, ref=r,
+                                        row=row.number)) from None
         out.append((col, child, r is not None))
     return out

@@ -11,6 +11,7 @@ import re
 from typing import Any, Sequence
 
 from ...excel import cell_ref, split_ref
+from ...i18n import Message, N_
 from .edits import RegionEdit
 from .encode import encode_rows
 from .records import WorkbookError
@@ -117,8 +118,8 @@ def write_spill(pkg, sheet: str, anchor: tuple[int, int], values: Sequence[Seque
     scan = SheetScan(new, where, (r0, c0, last))
     found = {(r, c) for r, c in scan.in_region if r <= bottom}
     if found != {(r, c) for r, xs in new_cells.items() for c, _ in xs}:
-        raise WorkbookError(f"{where}: unusual sheet XML: the spilled result could not be verified, "
-                            "the sheet is left as it was")
+        raise WorkbookError(Message(N_("{where}: unusual sheet XML: the spilled result could not be verified, the sheet "
+                                       "is left as it was"), where=where))
     pkg._modified[info.part] = layout.with_dimension(new, scan.dimension())
     return None
 
@@ -135,7 +136,8 @@ def write_cell(pkg, sheet: str, at: tuple[int, int], value: Any) -> None:  # noq
     new = _BlockEdit(data, layout, r, c, c, new_cells, bottom=r).apply()
     scan = SheetScan(new, where, (r, c, c))
     if {(x, y) for x, y in scan.in_region if x <= r} != {(x, y) for x, xs in new_cells.items() for y, _ in xs}:
-        raise WorkbookError(f"{where}: unusual sheet XML: {cell_ref(r, c)} could not be written")
+        raise WorkbookError(Message(N_("{where}: unusual sheet XML: {cell} could not be written"), where=where,
+                                    cell=cell_ref(r, c)))
     pkg._modified[info.part] = layout.with_dimension(new, scan.dimension())
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ...excel import epoch
+from ...i18n import NC_, Join, Message, N_
 from .cellreader import RowReader, gc_paused
 from .edits import CachedValueEdit, FrozenEdit, RegionEdit
 from .encode import check_region, encode_rows
@@ -47,6 +48,10 @@ def open_package(path: str | os.PathLike, *, limits: Limits = Limits()) -> "Pack
         raise
 
 
+#: The sheets that are not worksheets with cells, named in the reader's language.
+SHEET_KINDS = {"chartsheet": NC_("sheet kind", "chartsheet"), "dialogsheet": NC_("sheet kind", "dialogsheet"),
+               "macrosheet": NC_("sheet kind", "macrosheet")}
+
 class Package(Parts):
     """An open .xlsx/.xlsm: read parts lazily, edit sheet regions, save atomically."""
 
@@ -61,10 +66,11 @@ class Package(Parts):
             if candidate and self.find_part(candidate):
                 actual = self.find_part(candidate)
                 if actual.lower().endswith(".bin"):
-                    raise WorkbookError(f"{self.path}: a binary .xlsb workbook; save it as .xlsx in Excel")
+                    raise WorkbookError(Message(N_("{file}: a binary .xlsb workbook; save it as .xlsx in Excel"),
+                                                file=str(self.path)))
                 return actual
-        raise WorkbookError(f"{self.path}: not an Excel workbook (no xl/workbook.xml: a Word or "
-                            "PowerPoint file, or a plain zip?)")
+        raise WorkbookError(Message(N_("{file}: not an Excel workbook (no xl/workbook.xml: a Word or PowerPoint file, "
+                                       "or a plain zip?)"), file=str(self.path)))
 
     @property
     def date1904(self) -> bool:
@@ -114,14 +120,16 @@ class Package(Parts):
         found = next((s for s in sheets if s.name == name), None)
         found = found or next((s for s in sheets if s.name.casefold() == name.casefold()), None)
         if found is None:
-            names = ", ".join(repr(s.name) for s in sheets)
-            raise WorkbookError(f"{self.path}: no sheet named {name!r} (sheets: {names})")
+            raise WorkbookError(Message(N_("{file}: no sheet named '{name}' (sheets: {sheets})"), file=str(self.path),
+                                        name=name, sheets=Join(repr(s.name) for s in sheets)))
         return found
 
     def _worksheet(self, name: str) -> SheetInfo:
         sheet = self.sheet(name)
         if sheet.kind != "worksheet" or sheet.part is None:
-            raise WorkbookError(f"{self.path}: sheet {sheet.name!r} is a {sheet.kind}, not a worksheet with cells")
+            raise WorkbookError(Message(N_("{file}: sheet '{name}' is a {kind}, not a worksheet with cells"),
+                                        file=str(self.path), name=sheet.name,
+                                        kind=Message(SHEET_KINDS.get(sheet.kind, sheet.kind), context="sheet kind")))
         return sheet
 
     def tables(self) -> list[TableInfo]:
@@ -253,13 +261,14 @@ class Package(Parts):
         new = edit.apply()
         scan = SheetScan(new, where, (top_row, first_col, last_col), shared=bool(edit.cut_masters))
         if scan.in_region != {(row, col) for row, cells in new_cells.items() for col, _xml in cells}:
-            raise WorkbookError(f"{where}: unusual sheet XML: the edit could not be verified, "
-                                "the sheet is left as it was")
+            raise WorkbookError(Message(N_("{where}: unusual sheet XML: the edit could not be verified, the sheet is "
+                                           "left as it was"), where=where))
         cut = {si: ref for si, ref in edit.cut_masters.items() if si in scan.orphans}
         if cut:
             si, ref = next(iter(cut.items()))
-            raise WorkbookError(f"{where}: the region would delete {ref}, the master cell of a shared formula "
-                                f"(si={si}) that cells outside the region still use; move or widen the region")
+            raise WorkbookError(Message(N_("{where}: the region would delete {ref}, the master cell of a shared formula "
+                                           "(si={si}) that cells outside the region still use; move or widen the "
+                                           "region"), where=where, ref=ref, si=si))
         new = layout.with_dimension(new, scan.dimension())
         self._modified[sheet.part] = new
         if edit.removed_formula:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ...i18n import Message, N_
 from .records import WorkbookError
 from .sheetxml import Elem, elements, start_tag
 from .xmlescape import escape
@@ -26,7 +27,8 @@ def _styles_part(pkg) -> str:
     rel = pkg.workbook_rel("styles")
     part = pkg.find_part(rel.target) if rel else None
     if part is None:
-        raise WorkbookError(f"{pkg.path}: no styles part (xl/styles.xml); save the workbook in Excel first")
+        raise WorkbookError(Message(N_("{file}: no styles part (xl/styles.xml); save the workbook in Excel first"),
+                                    file=str(pkg.path)))
     return part
 
 
@@ -172,7 +174,7 @@ def _add_xf(pkg, xfs: list[int], fmt_id: int, data: bytes | None = None,
     p = root.prefix
     cell_xfs = kids.get(b"cellXfs")
     if cell_xfs is None:
-        raise WorkbookError(f"{where}: no <cellXfs>; save the workbook in Excel first")
+        raise WorkbookError(Message(N_("{where}: no <cellXfs>; save the workbook in Excel first"), where=where))
     xf = b"<" + p + b'xf numFmtId="' + str(fmt_id).encode() + b'" fontId="0" fillId="0" borderId="0" xfId="0" ' \
         b'applyNumberFormat="1"/>'
     edits += _append_child(data, cell_xfs, xf, len(xfs) + 1)

@@ -192,7 +192,7 @@ def add_table_sheet(pkg, sheet: str, table: str, headers: list[str], styles: lis
     root = elements(data, pkg.where(book), 2)[0]
     sheets = next((c for c in root.children if c.name == b"sheets"), None)
     if sheets is None:
-        raise WorkbookError(f"{pkg.where(book)}: no <sheets>")
+        raise WorkbookError(Message(N_("{where}: no <{element}>"), where=pkg.where(book), element="sheets"))
     sheet_id = max([s.sheet_id for s in pkg.sheets()] + [0]) + 1
     p = sheets.prefix.decode()
     r_prefix = next((k.split(":", 1)[1] for k, v in root.attrs.items() if k.startswith("xmlns:") and v == REL), None)
@@ -236,7 +236,7 @@ def builtin_number_style(pkg, fmt_id: int) -> int:
     root = elements(data, pkg.where(part), 2)[0]
     cell_xfs = next((c for c in root.children if c.name == b"cellXfs"), None)
     if cell_xfs is None:
-        raise WorkbookError(f"{pkg.where(part)}: no <cellXfs>; save the workbook in Excel first")
+        raise WorkbookError(Message(N_("{where}: no <cellXfs>; save the workbook in Excel first"), where=pkg.where(part)))
     xf = (b"<" + root.prefix + b'xf numFmtId="' + str(fmt_id).encode() + b'" fontId="0" fillId="0" borderId="0" '
           b'xfId="0" applyNumberFormat="1"/>')
     pkg.replace_part(part, _splice(data, _append_child(data, cell_xfs, xf, len(xfs) + 1)))

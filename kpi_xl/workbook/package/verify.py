@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.parsers import expat
 
 from ...excel import cell_ref, split_ref
+from ...i18n import Message, N_
 from .records import WorkbookError, int_of
 from .xmlread import malformed_xml, unsafe_xml
 
@@ -84,7 +85,7 @@ class SheetScan:
         try:
             return split_ref(ref)[1]
         except ValueError:
-            raise WorkbookError(f"{self.where}: bad cell reference {ref!r}") from None
+            raise WorkbookError(Message(N_("{where}: bad cell reference '{ref}'"), where=self.where, ref=ref)) from None
 
     def dimension(self) -> str:
         if not self.top:

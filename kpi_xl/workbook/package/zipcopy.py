@@ -13,6 +13,7 @@ import struct
 import zipfile
 from typing import IO
 
+from ...i18n import Message, N_
 from .records import WorkbookError
 from .xmlread import CHUNK
 
@@ -41,7 +42,7 @@ def copy_raw(src: IO[bytes], info: zipfile.ZipInfo, out: zipfile.ZipFile, where:
     src.seek(info.header_offset)
     header = src.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
-        raise WorkbookError(f"{where}: damaged zip (bad local header)")
+        raise WorkbookError(Message(N_("{where}: damaged zip data ({reason})"), where=where, reason="bad local header"))
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     src.seek(info.header_offset + 30 + name_len + extra_len)
     zi = copy.copy(info)
@@ -55,7 +56,8 @@ def copy_raw(src: IO[bytes], info: zipfile.ZipInfo, out: zipfile.ZipFile, where:
     while left:
         chunk = src.read(min(left, CHUNK))
         if not chunk:
-            raise WorkbookError(f"{where}: damaged zip (truncated member)")
+            raise WorkbookError(Message(N_("{where}: damaged zip data ({reason})"), where=where,
+                                        reason="truncated member"))
         out.fp.write(chunk)
         left -= len(chunk)
     out.start_dir = out.fp.tell()
