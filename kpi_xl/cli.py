@@ -123,6 +123,21 @@ class _Group(cliwords.Group):
             raise _Refused(f"kpi-xl: {exc}") from None
 
 
+def _lang_option(help_text: str):
+    """A command's ``--lang``: the language asked for, else $KPI_XL_LANG's (a Taiwanese user who set it
+    gets Chinese from every command), else English."""
+
+    def chosen(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+        if value:
+            return value
+        try:
+            return i18n.language()
+        except i18n.LanguageError:  # a $KPI_XL_LANG there is no catalog for: the English words
+            return i18n.SOURCE
+
+    return option("--lang", type=click.Choice(i18n.languages()), default=None, callback=chosen, help=help_text)
+
+
 def language_of(args: list[str]) -> str:
     """The language a command line is answered in (its help, Click's refusals): its ``--lang``,
     else the language of the first workbook (.xlsx, .xlsm) it names that exists, else
@@ -179,8 +194,7 @@ def _one_blas_thread() -> None:
 
 
 @main.command(help=N_("Print the catalog of worksheet functions, each example computed live."))
-@option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True,
-        help=N_("Language of the descriptions."))
+@_lang_option(N_("Language of the descriptions (default: $KPI_XL_LANG, else en)."))
 @option("--group", "group", default=None, help=N_("Only this group, e.g. Sales."))
 def functions(lang: str, group: str | None) -> None:
     from rich.table import Table
@@ -215,7 +229,7 @@ def functions(lang: str, group: str | None) -> None:
 
 
 @main.command(help=N_("Compute and print the sample company's scorecard (goals, pacing, status)."))
-@option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
+@_lang_option(N_("Language of the scorecard (default: $KPI_XL_LANG, else en)."))
 @option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
         help=N_("Date to measure at (default: the sample's 2026-06-15)."))
 @option("--goal", default=None, help=N_("Explain one goal's numbers step by step."))
@@ -283,8 +297,7 @@ def _print_scorecard(console, card, title: str, warnings: list[str], lang: str =
 
 @main.command(help=N_("Write a new kpi-xl workbook (sample company data unless --empty)."))
 @click.argument("path", type=cliwords.Path(dir_okay=False, path_type=Path))
-@option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True,
-        help=N_("Language of every label, status and chart title."))
+@_lang_option(N_("Language of every label, status and chart title (default: $KPI_XL_LANG, else en)."))
 @option("--empty", is_flag=True, help=N_("No sample data: just the sheets, tables and drop-downs."))
 @option("--macros", is_flag=True, help=N_("A macro workbook (.xlsm) with Refresh scorecard buttons and the "
                                           "KPI functions' VBA."))
@@ -515,7 +528,7 @@ def share(path: Path, out: Path) -> None:
 
 
 @main.command(help=N_("Build the sample workbook, refresh its scorecard, print it and say where the file is."))
-@option("--lang", type=click.Choice(i18n.languages()), default="en", show_default=True)
+@_lang_option(N_("Language of the sample workbook (default: $KPI_XL_LANG, else en)."))
 @option("--out", "out_dir", type=cliwords.Path(file_okay=False, path_type=Path), default=Path("kpi-xl-demo"),
         metavar="DIRECTORY",
         show_default=True, help=N_("Folder for the demo workbook."))

@@ -332,3 +332,18 @@ def _click_msgids() -> set[str]:
     with open(Path(click.__file__).parent / "exceptions.py", "rb") as f:
         return {m if isinstance(m, str) else m[0] for _l, _f, m, _c in
                 extract_python(f, {"_": None, "ngettext": (1, 2)}, [], {}) if m}
+
+
+def test_kpi_xl_lang_chooses_the_language_of_commands_without_a_workbook(tmp_path):
+    """A Taiwanese user who set KPI_XL_LANG=zh-TW gets the function catalog and a new workbook in
+    Chinese without typing --lang; --lang still decides, and without either it is English."""
+    from kpi_xl.workbook.importing import workbook_language
+
+    zh, en = _run(["functions", "--group", "Sales"], ZH), _run(["functions", "--group", "Sales"])
+    assert zh.exit_code == 0 and en.exit_code == 0, (zh.output, en.output)
+    assert "kpi-xl 工作表函數" in zh.output and "worksheet functions" not in zh.output, zh.output
+    assert "worksheet functions" in en.output
+    assert _run(["new", str(tmp_path / "a.xlsx")], ZH).exit_code == 0
+    assert _run(["new", str(tmp_path / "b.xlsx"), "--lang", "en"], ZH).exit_code == 0
+    assert _run(["new", str(tmp_path / "c.xlsx")]).exit_code == 0
+    assert [workbook_language(tmp_path / f"{n}.xlsx") for n in "abc"] == [ZH, "en", "en"]
