@@ -364,7 +364,10 @@ class Evaluator:
             if self.context.lang and "language" in params and len(args) <= params.index("language"):
                 defaults = [p.default for p in inspect.signature(kpi.core).parameters.values()]
                 args = [*args, *defaults[len(args):params.index("language")], self.context.lang]
-            return calling.call(kpi.name, *[self.udf_arg(a) for a in args])
+            args = [self.udf_arg(a) for a in args]
+            if kpi.reads_workbook:  # P_ALIVE(E2, F2, G2): the parameters from the fitted model's names
+                args = calling.with_workbook_values(kpi, args, self.defined_name_value)
+            return calling.call(kpi.name, *args)
         raise Unsupported(_m(N_("function {name} is computed by Excel only, not by kpi-xl"), name=name))
 
     def udf_arg(self, a: Any) -> Any:
@@ -414,6 +417,21 @@ class Evaluator:
         if ca and cb:
             return self.block(sheet, 1, column_index(ca.group(1)), max(self.last_row(sheet), 1), column_index(cb.group(1)))
         raise Unsupported(_m(N_("a reference kpi-xl cannot read: {ref}"), ref=ref))
+
+    def defined_name_value(self, name: str) -> Any:
+        """The value of the one cell (or constant) the defined name ``name`` stands for, as a
+        worksheet function reads it from its workbook; None when there is no such name or it
+        cannot be read as one value (the function then answers as if it were left out)."""
+        ref = self.name(name)
+        if ref is None:
+            return None
+        try:
+            value = self.evaluate(ref, self.sheet)
+        except Unsupported:
+            return None
+        if isinstance(value, np.ndarray):
+            return value.reshape(-1)[0] if value.size == 1 else None
+        return value
 
     def name(self, ref: str) -> str | None:
         """What a defined name refers to (names are case-insensitive), or None."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .names import set_defined_names
 from .records import WorkbookError
-from .sheetxml import elements
 
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 _SHEET_PR = re.compile(rb"<(?:\w+:)?sheetPr\b[^>]*?(/?)>")
@@ -93,27 +93,5 @@ def set_print(pkg, sheet: str, areas: list[str]) -> None:
     index = [s.name for s in pkg.sheets()].index(info.name)
     pkg.replace_part(info.part, _sheet_part(pkg, info.part))
 
-    part = pkg.workbook_part
-    data = pkg.read_part(part)
-    root = elements(data, pkg.where(part), 3)[0]  # the workbook, its parts, their children
-    p = root.prefix.decode()
     quoted = "'" + info.name.replace("'", "''") + "'"
-    text = ",".join(f"{quoted}!{a}" for a in areas).replace("&", "&amp;").replace("<", "&lt;")
-    name = f'<{p}definedName name="_xlnm.Print_Area" localSheetId="{index}">{text}</{p}definedName>'.encode()
-    edits: list[tuple[int, int, bytes]] = []
-    names = root.child(b"definedNames")
-    if names is None:
-        before = [root.child(n) for n in (b"sheets", b"functionGroups", b"externalReferences")]
-        at = max((e.end for e in before if e is not None), default=root.open_end)
-        edits.append((at, at, f"<{p}definedNames>".encode() + name + f"</{p}definedNames>".encode()))
-    else:
-        for el in names.children:
-            if el.attrs.get("name") == "_xlnm.Print_Area" and el.attrs.get("localSheetId") == str(index):
-                edits.append((el.start, el.end, b""))
-        edits.append((names.close_start, names.close_start, name))
-    out, at = [], 0
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        out += [data[at:start], new]
-        at = end
-    pkg.replace_part(part, b"".join(out) + data[at:])
-
+    set_defined_names(pkg, {"_xlnm.Print_Area": ",".join(f"{quoted}!{a}" for a in areas)}, local_sheet=index)
