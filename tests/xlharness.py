@@ -595,6 +595,40 @@ class ExcelRange(CDispatch):
         return f"{first}:${last_col}${self.Row + self.Rows.Count - 1}"
 
 
+def workbook_from_file(path: Any, name: str | None = None) -> ExcelWorkbook:
+    """A stand-in workbook with the workbook-scoped defined names of the .xlsx file ``path`` that
+    point at one cell, each ``RefersToRange`` holding that cell's saved value as COM hands it over
+    (numbers as float, dates as :func:`com_date`); its sheets are the sheets those names are on."""
+    from python_calamine import CalamineWorkbook
+
+    from kpi_xl.excel import split_ref
+    from kpi_xl.workbook.package import open_package
+
+    book = ExcelWorkbook(name or os.path.basename(str(path)))
+    cal = CalamineWorkbook.from_path(str(path))
+    with open_package(path) as pkg:
+        defined = [n for n in pkg.defined_names() if n.sheet is None and not n.name.startswith("_xlnm.")]
+    sheets: dict[str, ExcelWorksheet] = {}
+    for n in defined:
+        sheet, _, ref = n.value.rpartition("!")
+        if not sheet or ":" in ref:
+            continue
+        sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        row, col = split_ref(ref.replace("$", ""))
+        rows = cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        value = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = float(value)
+        elif isinstance(value, dt.date):
+            value = com_date(value.year, value.month, value.day)
+        elif value == "":
+            value = None
+        if sheet not in sheets:
+            sheets[sheet] = ExcelWorksheet(sheet, book)
+        book.Names.Add(n.name, ExcelRange(value, sheets[sheet], row, col))
+    return book
+
+
 def com_date(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> TimeType:
     """A date cell as pywin32 hands it over: ``pywintypes.TimeType`` stamped UTC."""
     return TimeType(year, month, day, hour, minute, second, tzinfo=dt.timezone.utc)
@@ -665,8 +699,9 @@ class ExcelSession:
 
     def _com_args(self, func_name: str, args: tuple) -> tuple:
         hidden = [a["pos"] for a in self.functions()[func_name].__xlfunc__["args"] if a["name"] == "caller"]
-        if hidden and len(args) == hidden[0]:  # the VBA wrapper passes Nothing for xlwings' caller argument
-            args = (*args, None)
+        if hidden and len(args) <= hidden[0]:  # the VBA wrapper passes every Optional parameter (Missing
+            # when left out) and Nothing for xlwings' hidden caller argument
+            args = (*args, *[MISSING] * (hidden[0] - len(args)), None)
         out = []
         for i, arg in enumerate(args):
             if isinstance(arg, ExcelRange):
