@@ -518,6 +518,7 @@ def _write_rest(pkg, info, result: Prediction, lang: str, head: int) -> None:
              for j, k in enumerate(keys)}
     p_alive_f, clv_f = _formulas(info, result)
     clv_ok = np.isfinite(np.asarray(c["clv"], dtype=float))
+    first = r1 + head + 1  # the sheet row of c's first values
     ids = np.asarray(c["customer"])
     labels = {k: i18n.gettext(v, lang) for k, v in SEGMENTS.items()}
     columns = {
@@ -526,8 +527,8 @@ def _write_rest(pkg, info, result: Prediction, lang: str, head: int) -> None:
         "segment": Column([labels[s] for s in c["segment"]], "text"),
         "p_alive": Column(c["p_alive"], "formula", formula=lambda rows: [p_alive_f(r) for r in rows.tolist()])
         if p_alive_f(0) else Column(c["p_alive"]),
-        "clv": Column(c["clv"], "formula", formula=lambda rows: [clv_f(r) if ok else None
-                                                                for r, ok in zip(rows.tolist(), clv_ok.tolist())])
+        "clv": Column(c["clv"], "formula", formula=lambda rows: [clv_f(r) if clv_ok[r - first] else None
+                                                                for r in rows.tolist()])
         if clv_f(0) else Column(c["clv"]),
     }
     cols = []
