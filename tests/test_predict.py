@@ -633,3 +633,24 @@ def test_a_workbook_whose_settings_sheet_is_full_gets_the_block_below_it(tmp_pat
     assert [settings[r - 1][1 + r % 2 - 1] for r in range(7, 12)] == [f"mine {r}" for r in range(7, 12)]
     assert settings[12][0] == "Customer-value model (kpi-xl predict)"
     audited(book)
+
+
+def test_rows_written_a_part_at_a_time_are_the_bytes_of_one_pass(shop: Path, tmp_path: Path, monkeypatch):
+    """package/bulk.py encodes the rows CHUNK at a time (to keep 1,000,000 orders' peak memory down):
+    parts of 100 rows (with the CLV formulas asked for by row number) give the sheet one pass gives."""
+    import hashlib
+
+    from kpi_xl.workbook.customers import predict
+    from kpi_xl.workbook.package import bulk
+
+    def sheet_digest(chunk: int) -> str:
+        book = tmp_path / f"chunk{chunk}.xlsx"
+        shutil.copy(shop, book)
+        monkeypatch.setattr(bulk, "CHUNK", chunk)
+        predict(book, "Shop", as_of=AS_OF, backup=False)
+        with open_package(book) as pkg:
+            return hashlib.sha256(pkg.read_part(pkg.sheet("Customers").part)).hexdigest()
+
+    assert sheet_digest(100) == sheet_digest(1_000_000)
+    assert formulas(tmp_path / "chunk100.xlsx")[(1000, 11)] == (
+        "CLV_PREDICT(E1000,F1000,G1000,H1000,$Q$11,$Q$12,$Q$13,$Q$2,$Q$3,$Q$4,$Q$5,$Q$6,$Q$7,$Q$8)")

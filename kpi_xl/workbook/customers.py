@@ -489,9 +489,10 @@ def _write_settings(pkg, info, result: Prediction, when: dt.date, lang: str) -> 
              [t(N_("As of")), KeptCell(dt.datetime.combine(when, dt.time()), refs["as_of"])],
              [Message(N_("Fitted on sheet {sheet}; P_ALIVE and CLV_PREDICT use these when their parameters "
                          "are left out."), sheet=info.sheet).text(lang), None]]
-    dates = date_style(pkg)
-    row_styles = [[None, dates] if i in (len(PARAMETERS) + 1, len(PARAMETERS) + 2) else None
-                  for i in range(len(rows))]
+    # the numbers in General and the dates as dates, not in the column's text format (a formula
+    # typed again into a text cell stays text in Excel)
+    general, dates = builtin_number_style(pkg, 0), date_style(pkg)
+    row_styles = [None] + [[None, general]] * len(PARAMETERS) + [[None, dates]] * 2 + [None]
     write_block(pkg, sheet, (top, 1), rows, row_styles)
 
 
