@@ -601,7 +601,7 @@ _add(KPI(
     "CLV_PREDICT", metrics.clv_predict, group=CUSTOMER_VALUE, unit="currency", from_workbook=_BG_NBD + _GAMMA_GAMMA,
     description="Predicted customer lifetime value over the next months (BG/NBD purchases × Gamma-Gamma spend, "
                 "discounted). Leave the parameters r … v out to use the models kpi-xl predict fitted in the "
-                "workbook (#N/A until you run it).",
+                "workbook (#N/A until you run kpi-xl predict).",
     example=Example("=CLV_PREDICT(4, 200, 300, 80, 12, 0.01, 1, 0.8, 90, 0.5, 3, 6, 4, 40)",
         (4, 200, 300, 80, 12, 0.01, 1, 0.8, 90, 0.5, 3, 6, 4, 40),
         "the next 12 months, 1 % a month discount; =CLV_PREDICT(4, 200, 300, 80, 12) uses the workbook's models"),
