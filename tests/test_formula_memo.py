@@ -38,7 +38,12 @@ def _functions_sheet(path) -> list[list]:
 
 
 @pytest.mark.parametrize("formula, kept", [
-    ("=CLV_PREDICT(4, 200, 300, 80, 12, 0.8, 90, 0.5, 3, 6, 4, 40)", True),
+    ("=CLV_PREDICT(4, 200, 300, 80, 12, 0.01, 1, 0.8, 90, 0.5, 3, 6, 4, 40)", True),
+    # the parameters left out are read from the workbook's fitted model: never kept between runs
+    ("=CLV_PREDICT(4, 200, 300, 80, 12)", False),
+    ("=P_ALIVE(4, 200, 300, 0.8, 90, , 3)", False),
+    ("=CLTV(1500 * P_ALIVE(4, 200, 300), 0.03, 0.8)", False),
+    ("=CLTV(1500 * P_ALIVE(4, 200, 300, 0.8, 90, 0.5, 3), 0.03, 0.8)", True),
     ("=OKR_SCORE({0.7;1;0.4},{2;1;1})", True),
     ("=_xludf.ROA(6000000,80000000)", True),
     ("=ROA(A1,80000000)", False),  # a cell
@@ -71,7 +76,7 @@ def test_a_wrong_or_damaged_cache_is_never_shown(tmp_path):
     book = new(tmp_path / "book.xlsx")
     cache = tmp_path / "cache"
     cache.mkdir()
-    key = memo.FormulaMemo.key("=CLV_PREDICT(4, 200, 300, 80, 12, 0.8, 90, 0.5, 3, 6, 4, 40)", "en", EPOCH_1900)
+    key = memo.FormulaMemo.key("=CLV_PREDICT(4, 200, 300, 80, 12, 0.01, 1, 0.8, 90, 0.5, 3, 6, 4, 40)", "en", EPOCH_1900)
     (cache / "formulas-0123456789abcdef01234567.json").write_text(json.dumps({key: 999.0}), encoding="utf-8")
     assert _refresh(book, cache)
     clv = next(row for row in _functions_sheet(book) if row[0] == "CLV_PREDICT")

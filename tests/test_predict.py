@@ -22,12 +22,18 @@ from openxml_audit import OpenXmlValidator
 from python_calamine import CalamineWorkbook
 
 from kpi_xl.functions import registry
+from kpi_xl.functions.registry import CLV_MODEL_NAMES
 from kpi_xl.metrics import clv as cl
 from kpi_xl.workbook.customers import COLUMNS, guess_column, PredictError
 from kpi_xl.workbook.importing import import_table
 from kpi_xl.workbook.package import open_package
 from kpi_xl.workbook.refresh import refresh
 from kpi_xl.workbook.template import new
+
+try:  # tests/ as a package or as a plain directory on sys.path
+    from . import xlharness
+except ImportError:
+    import xlharness
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOP = ROOT / "docs" / "examples" / "shop-orders.csv"
@@ -153,7 +159,7 @@ def test_fitted_parameters_fit_date_and_as_of_are_beside_the_table(shop: Path, d
 def test_p_active_and_clv_cells_are_formulas_on_the_parameter_cells(shop: Path):
     f = formulas(shop)
     assert f[(2, 9)] == "P_ALIVE(E2,F2,G2,$Q$2,$Q$3,$Q$4,$Q$5)"
-    assert f[(2, 11)] == "CLV_PREDICT(E2,F2,G2,H2,$Q$11,$Q$2,$Q$3,$Q$4,$Q$5,$Q$6,$Q$7,$Q$8,$Q$12,$Q$13)"
+    assert f[(2, 11)] == "CLV_PREDICT(E2,F2,G2,H2,$Q$11,$Q$12,$Q$13,$Q$2,$Q$3,$Q$4,$Q$5,$Q$6,$Q$7,$Q$8)"
     assert sum(1 for (_r, c) in f if c == 9) == sum(1 for (_r, c) in f if c == 11) == 1058
 
 
@@ -271,18 +277,26 @@ def test_p_alive_and_clv_predict_through_the_registry_agree_with_the_models(dire
     np.testing.assert_allclose(np.asarray(pa, float).reshape(-1), bg.p_alive(rfm.frequency, rfm.recency, rfm.T),
                                rtol=1e-12)
     value = registry.get("CLV_PREDICT").core(col(rfm.frequency), col(rfm.recency), col(rfm.T), col(rfm.monetary),
-                                             12, r, alpha, a, b, p, q, v, 0.01, 0.8)
+                                             12, 0.01, 0.8, r, alpha, a, b, p, q, v)
     want = cl.clv(bg, gg, rfm.frequency, rfm.recency, rfm.T, rfm.monetary, months=12, discount_rate=0.01, margin=0.8)
     np.testing.assert_allclose(np.asarray(value, float).reshape(-1), want, rtol=1e-12)
-    one = registry.get("CLV_PREDICT").core(3, 100, 200, 50, 12, r, alpha, a, b, p, q, v)
+    one = registry.get("CLV_PREDICT").core(3, 100, 200, 50, 12, None, None, r, alpha, a, b, p, q, v)
     assert one == pytest.approx(float(cl.clv(bg, gg, [3], [100], [200], [50])[0]), rel=1e-12)
 
 
 def test_worksheet_functions_answer_impossible_histories_with_num():
     assert str(registry.get("P_ALIVE").core(2, 50, 40, 1, 10, 1, 2)) == "#NUM!"  # last purchase after T
     assert str(registry.get("P_ALIVE").core(2, 10, 40, 0, 10, 1, 2)) == "#NUM!"  # r = 0
-    assert str(registry.get("CLV_PREDICT").core(2, 10, 40, 5, 12, 1, 10, 1, 2, 3, 0.9, 5)) == "#NUM!"  # q ≤ 1
+    assert str(registry.get("CLV_PREDICT").core(2, 10, 40, 5, 12, None, None, 1, 10, 1, 2, 3, 0.9, 5)) == "#NUM!"  # q ≤ 1
     assert registry.get("P_ALIVE").core(0, 0, 40, 1, 10, 1, 2) == 1.0  # no repeat purchase: alive
+
+
+def test_the_core_answers_na_for_parameters_left_out_and_reads_no_workbook():
+    """In Python (no workbook to read), the parameters left out are not available: #N/A, saying which."""
+    left_out = registry.get("P_ALIVE").core(2, 10, 40, 1, 10)
+    assert str(left_out) == "#N/A" and left_out.reason.startswith("a, b: no fitted value")
+    assert str(registry.get("CLV_PREDICT").core(2, 10, 40, 5, 12)) == "#N/A"
+    assert str(registry.get("P_ALIVE").core(2, 10, 40, 1, 10, float("nan"), 2)) == "#N/A"  # a blank cell
 
 
 def test_loading_the_worksheet_functions_does_not_load_scipy():
@@ -459,3 +473,184 @@ def test_every_row_keeps_its_customer_id_as_typed_past_the_first_rows(tmp_path: 
     assert f[(last, 11)].startswith(f"CLV_PREDICT(E{last},F{last},G{last},H{last},$Q$11,")
     assert (got["Predicted CLV"] != "").all() and (got["Segment"] != "").all()
     audited(book)
+
+
+# --------------------------------------------------------------------------- the short forms (issue 11)
+
+def fitted(path: Path) -> dict[str, float]:
+    """The parameters beside the Customers table (r ... v), as predict fitted them."""
+    got = block(path)
+    return {k: got[k] for k in CLV_MODEL_NAMES}
+
+
+def defined(path: Path) -> dict[str, str]:
+    with open_package(path) as pkg:
+        return {n.name: n.value for n in pkg.defined_names() if n.sheet is None}
+
+
+def test_predict_names_the_fitted_parameters_and_shows_them_on_settings(shop: Path, direct):
+    names = defined(shop)
+    assert {k: names[v] for k, v in CLV_MODEL_NAMES.items()} == {
+        k: f"'Customers'!$Q${i}" for i, k in enumerate(("r", "alpha", "a", "b", "p", "q", "v"), start=2)}
+    settings = rows_of(shop, "Settings")
+    top = next(i for i, r in enumerate(settings) if r[0] == "Customer-value model (kpi-xl predict)")
+    assert top > 5  # below the settings, which refresh reads from rows 2-5
+    shown = {r[0]: r[1] for r in settings[top + 1:top + 10]}
+    want = {**direct["bg"].params_, **direct["gg"].params_}
+    assert shown.keys() == {*want, "Fit date", "As of"}
+    for k, v in want.items():
+        assert shown[k] == pytest.approx(v, rel=1e-12), k
+    assert shown["Fit date"] == dt.date.today() and shown["As of"] == AS_OF
+    f = formulas(shop, "Settings")
+    assert [f[(top + 2 + i, 2)] for i in range(7)] == list(CLV_MODEL_NAMES.values())  # one source: the fit
+    assert f[(top + 9, 2)] == "'Customers'!$Q$9" and f[(top + 10, 2)] == "'Customers'!$Q$10"
+
+
+def test_the_short_forms_through_xlwings_read_the_model_predict_fitted(shop: Path, direct):
+    """=P_ALIVE(E2, F2, G2) and =CLV_PREDICT(E2, F2, G2, H2, 12) in Excel (xlwings' real call_udf with
+    the calling cell as its caller) read the names predict wrote: the explicit form's values."""
+    rfm, params = direct["rfm"], fitted(shop)
+    bg = tuple(params[k] for k in ("r", "alpha", "a", "b"))
+    gg = tuple(params[k] for k in ("p", "q", "v"))
+    rows = [(float(rfm.frequency[i]), float(rfm.recency[i]), float(rfm.T[i]), float(rfm.monetary[i]))
+            for i in (0, 1, 2, 500, len(rfm) - 1)]
+    M = xlharness.MISSING
+    with xlharness.excel_session() as excel:
+        book = xlharness.workbook_from_file(shop)
+        caller = xlharness.ExcelRange(None, xlharness.ExcelWorksheet("Report", book), 4, 2)
+        for x, tx, t, m in rows:
+            explicit = excel.call_as_excel("P_ALIVE", x, tx, t, *bg, caller=caller)
+            assert excel.call_as_excel("P_ALIVE", x, tx, t, M, M, M, M, caller=caller) == explicit
+            assert explicit == pytest.approx(float(direct["bg"].p_alive([x], [tx], [t])[0]), rel=1e-12)
+            explicit = excel.call_as_excel("CLV_PREDICT", x, tx, t, m, 12.0, 0.01, 1.0, *bg, *gg, caller=caller)
+            assert excel.call_as_excel("CLV_PREDICT", x, tx, t, m, 12.0, M, M, *[M] * 7, caller=caller) == explicit
+            assert explicit == pytest.approx(float(cl.clv(direct["bg"], direct["gg"], [x], [tx], [t], [m])[0]),
+                                             rel=1e-12)
+        # a whole column of customers at once, the parameters from the workbook
+        column = tuple((r[0],) for r in rows), tuple((r[1],) for r in rows), tuple((r[2],) for r in rows)
+        short = excel.call_as_excel("P_ALIVE", *column, M, M, M, M, caller=caller)
+        assert short == excel.call_as_excel("P_ALIVE", *column, *bg, caller=caller)
+        # one parameter typed, the others from the workbook
+        assert excel.call_as_excel("P_ALIVE", *rows[0][:3], M, M, M, 1.0, caller=caller) == \
+            excel.call_as_excel("P_ALIVE", *rows[0][:3], *bg[:3], 1.0, caller=caller)
+        # a workbook predict has not fitted: #N/A (the kpi-xl VBA module makes it a real error value)
+        elsewhere = xlharness.ExcelRange(None, xlharness.ExcelWorksheet("Sheet1", xlharness.ExcelWorkbook("new.xlsx")))
+        assert excel.call_as_excel("P_ALIVE", *rows[0][:3], M, M, M, M, caller=elsewhere) == "#N/A"
+        assert excel.call_as_excel("CLV_PREDICT", *rows[0], 12.0, caller=elsewhere) == "#N/A"
+        assert excel.call_as_excel("P_ALIVE", *rows[0][:3], *bg, caller=elsewhere) == \
+            excel.call_as_excel("P_ALIVE", *rows[0][:3], *bg, caller=caller)
+
+
+def _type_formulas(book: Path, sheet: str, cells: dict[tuple[int, int], str]) -> None:
+    """Formulas as a user types them (no cached value yet)."""
+    from kpi_xl.workbook.package import KeptCell
+    from kpi_xl.workbook.package.spills import write_cell
+
+    with open_package(book) as pkg:
+        for at, formula in cells.items():
+            write_cell(pkg, sheet, at, KeptCell(None, formula))
+        pkg.save(book, backup=False)
+
+
+def test_refresh_computes_the_short_forms_typed_on_another_sheet(shop: Path, tmp_path: Path, direct):
+    """After kpi-xl predict, short forms typed on the Start sheet get the explicit forms' values from
+    kpi-xl refresh (so Excel without the add-in and LibreOffice show them); the workbook passes the audit."""
+    book = tmp_path / "shop.xlsx"
+    shutil.copy(shop, book)
+    rfm = direct["rfm"]
+    x, tx, t, m = (float(v[7]) for v in (rfm.frequency, rfm.recency, rfm.T, rfm.monetary))
+    hist = f"{x:g},{tx:g},{t:g}"
+    _type_formulas(book, "Start", {
+        (40, 2): f"P_ALIVE({hist})",
+        (41, 2): f"P_ALIVE({hist},CLV_r,CLV_alpha,CLV_a,CLV_b)",
+        (42, 2): f"CLV_PREDICT({hist},{m!r},12)",
+        (43, 2): f"CLV_PREDICT({hist},{m!r},12,0.01,1,CLV_r,CLV_alpha,CLV_a,CLV_b,CLV_p,CLV_q,CLV_v)",
+        (44, 2): f"CLV_PREDICT({hist},{m!r},12,,0.5)",
+    })
+    refresh(book, AS_OF, backup=False)
+    with open_package(book) as pkg:
+        got = {rc: c.value for rc, c in pkg.read_formulas("Start").items() if rc[0] >= 40}
+    bg, gg = direct["bg"], direct["gg"]
+    assert got[(40, 2)] == pytest.approx(got[(41, 2)], rel=1e-12)
+    assert got[(40, 2)] == pytest.approx(float(bg.p_alive([x], [tx], [t])[0]), rel=1e-12)
+    assert got[(42, 2)] == pytest.approx(got[(43, 2)], rel=1e-12)
+    assert got[(42, 2)] == pytest.approx(float(cl.clv(bg, gg, [x], [tx], [t], [m])[0]), rel=1e-12)
+    assert got[(44, 2)] == pytest.approx(got[(42, 2)] / 2, rel=1e-12)  # margin 0.5, the rest by default
+    audited(book)
+
+
+def test_the_short_forms_are_na_without_a_fitted_model(tmp_path: Path):
+    """In a workbook predict has not fitted, the short forms answer #N/A (refresh stores it, and the
+    formula keeps its text); the explicit form is computed as ever."""
+    book = new(tmp_path / "book.xlsx", empty=True)
+    _type_formulas(book, "Start", {(40, 2): "P_ALIVE(4,200,300)", (41, 2): "CLV_PREDICT(4,200,300,80,12)",
+                                   (42, 2): "P_ALIVE(4,200,300,0.8,90,0.5,3)"})
+    refresh(book, AS_OF, backup=False)
+    with open_package(book) as pkg:
+        got = {rc: c for rc, c in pkg.read_formulas("Start").items() if rc[0] >= 40}
+        assert not any(n.name.startswith("CLV_") for n in pkg.defined_names())
+    assert str(got[(40, 2)].value) == "#N/A" and str(got[(41, 2)].value) == "#N/A"
+    assert got[(40, 2)].formula == "P_ALIVE(4,200,300)"
+    assert got[(42, 2)].value == pytest.approx(1 / (1 + 0.5 / 6 * (390 / 290) ** 4.8), rel=1e-12)
+    audited(book)
+
+
+def test_settings_keeps_what_the_user_wrote_and_a_second_predict_reuses_its_block(shop: Path, tmp_path: Path):
+    book = tmp_path / "shop.xlsx"
+    shutil.copy(shop, book)
+    settings = rows_of(book, "Settings")
+    top = next(i for i, r in enumerate(settings) if r[0] == "Customer-value model (kpi-xl predict)") + 1
+    with open_package(book) as pkg:  # the user writes a note under the block and one above it, beside
+        pkg_cells = {(top + 13, 1): "my note", (top - 1, 2): "kept"}
+        from kpi_xl.workbook.package.spills import write_cell
+        for at, v in pkg_cells.items():
+            write_cell(pkg, "Settings", at, v)
+        pkg.save(book, backup=False)
+    done = cli("predict", str(book), "--table", "Shop", "--as-of", "2025-12-31")
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = rows_of(book, "Settings")
+    assert [i + 1 for i, r in enumerate(after) if r[0] == "Customer-value model (kpi-xl predict)"] == [top]
+    assert after[top + 12][0] == "my note" and after[top - 2][1] == "kept"
+    assert after[top + 8][1] == dt.date(2025, 12, 31)  # As of: the new fit's
+    assert list(defined(book)).count("CLV_r") == 1
+    audited(book)
+
+
+def test_a_workbook_whose_settings_sheet_is_full_gets_the_block_below_it(tmp_path: Path):
+    """Nothing the user wrote on Settings is overwritten: the block starts two rows below the last
+    filled cell of columns A:B."""
+    orders = pd.read_csv(SHOP).head(3000)
+    dates = pd.to_datetime(orders["Order date"].astype(str), format="%Y%m%d")
+    book = _orders_book(tmp_path, list(zip(orders["Customer ID"], dates, orders["Amount"])))
+    from kpi_xl.workbook.package.spills import write_cell
+    with open_package(book) as pkg:
+        for r in range(7, 12):
+            write_cell(pkg, "Settings", (r, 1 + r % 2), f"mine {r}")
+        pkg.save(book, backup=False)
+    done = cli("predict", str(book), "--table", "Sales", "--as-of", AS_OF.isoformat())
+    assert done.returncode == 0, done.stdout + done.stderr
+    settings = rows_of(book, "Settings")
+    assert [settings[r - 1][1 + r % 2 - 1] for r in range(7, 12)] == [f"mine {r}" for r in range(7, 12)]
+    assert settings[12][0] == "Customer-value model (kpi-xl predict)"
+    audited(book)
+
+
+def test_rows_written_a_part_at_a_time_are_the_bytes_of_one_pass(shop: Path, tmp_path: Path, monkeypatch):
+    """package/bulk.py encodes the rows CHUNK at a time (to keep 1,000,000 orders' peak memory down):
+    parts of 100 rows (with the CLV formulas asked for by row number) give the sheet one pass gives."""
+    import hashlib
+
+    from kpi_xl.workbook.customers import predict
+    from kpi_xl.workbook.package import bulk
+
+    def sheet_digest(chunk: int) -> str:
+        book = tmp_path / f"chunk{chunk}.xlsx"
+        shutil.copy(shop, book)
+        monkeypatch.setattr(bulk, "CHUNK", chunk)
+        predict(book, "Shop", as_of=AS_OF, backup=False)
+        with open_package(book) as pkg:
+            return hashlib.sha256(pkg.read_part(pkg.sheet("Customers").part)).hexdigest()
+
+    assert sheet_digest(100) == sheet_digest(1_000_000)
+    assert formulas(tmp_path / "chunk100.xlsx")[(1000, 11)] == (
+        "CLV_PREDICT(E1000,F1000,G1000,H1000,$Q$11,$Q$12,$Q$13,$Q$2,$Q$3,$Q$4,$Q$5,$Q$6,$Q$7,$Q$8)")

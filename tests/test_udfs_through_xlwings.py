@@ -57,7 +57,16 @@ def err(code: str) -> int:
 
 
 def params(name: str) -> list[inspect.Parameter]:
+    """The arguments Excel shows: the Python signature without xlwings' hidden ``caller``."""
+    return [p for p in signature(name) if p.name != plain_udfs.CALLER]
+
+
+def signature(name: str) -> list[inspect.Parameter]:
     return list(inspect.signature(getattr(plain_udfs, name)).parameters.values())
+
+
+#: The functions that read the workbook's defined names for the arguments left out (xlwings' caller).
+READING = [n for n in NAMES if getattr(plain_udfs, n).__kpi_xl__.reads_workbook]
 
 
 def col(*values):
@@ -104,7 +113,7 @@ def test_description_is_the_docstring_one_line_within_255(excel, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_argument_has_its_own_help_line(excel, name):
-    args = excel.functions()[name].__xlfunc__["args"]
+    args = [a for a in excel.functions()[name].__xlfunc__["args"] if a["name"] != plain_udfs.CALLER]
     for a in args:
         assert not a["doc"].startswith("Positional argument"), f"{a['name']} has no doc="
         assert a["doc"].strip() and "\n" not in a["doc"]
@@ -118,10 +127,12 @@ def test_arguments_and_defaults_are_the_python_signature(excel, name):
     xlf = excel.functions()[name].__xlfunc__
     assert xlf["name"] == name and xlf["sub"] is False
     assert xlf["volatile"] is False and xlf["call_in_wizard"] is True and xlf["async_mode"] is None
-    sig = params(name)
+    sig = signature(name)
     assert [a["name"] for a in xlf["args"]] == [p.name for p in sig]
     for a, p in zip(xlf["args"], sig):
-        assert a["pos"] == sig.index(p) and a["vararg"] is False and a["vba"] is None
+        assert a["pos"] == sig.index(p) and a["vararg"] is False
+        # xlwings' VBA writer marks its hidden caller argument "Nothing" (once it has run)
+        assert a["vba"] is None or (p.name == plain_udfs.CALLER and a["vba"] == "Nothing"), p.name
         if p.default is inspect.Parameter.empty:
             assert "optional" not in a, f"{p.name} is required in Python"
         else:
@@ -133,8 +144,10 @@ def test_xlwings_read_the_registry_declarations_from_the_annotations(excel, name
     """Each argument's conversion and help line reach xlwings through typing.Annotated."""
     kpi = plain_udfs.__dict__[name].__kpi_xl__
     xlf = excel.functions()[name].__xlfunc__
-    assert [a["name"] for a in xlf["args"]] == [a.name for a in kpi.arguments]
-    for a, declared in zip(xlf["args"], kpi.arguments):
+    args = [a for a in xlf["args"] if a["name"] != plain_udfs.CALLER]
+    assert [a["name"] for a in args] == [a.name for a in kpi.arguments]
+    assert len(xlf["args"]) == len(args) + kpi.reads_workbook  # caller: last, only where the workbook is read
+    for a, declared in zip(args, kpi.arguments):
         convert, options = plain_udfs.CONVERSIONS[declared.kind]
         assert a["doc"] == declared.doc
         assert a["options"] == {"convert": convert, **options}, a["name"]
@@ -153,7 +166,7 @@ def test_range_arguments_arrive_as_2d_arrays_and_labels_as_lists(excel):
 def test_help_line_states_the_default(excel, name):
     """What the wizard says an omitted argument means is what Python uses."""
     for a in excel.functions()[name].__xlfunc__["args"]:
-        if "optional" not in a:
+        if "optional" not in a or a["name"] == plain_udfs.CALLER:
             continue
         default, doc = a["optional"], a["doc"]
         if default is None:  # "(optional)" or a rule such as "Default scale_max - 1"
@@ -213,7 +226,8 @@ def test_vba_wrapper_declares_and_forwards_the_arguments(name):
         ("Optional " if p.default is not inspect.Parameter.empty else "") + p.name for p in sig
     )
     assert params_vba == expected
-    names = ", ".join(p.name for p in sig)
+    # the hidden caller: not a VBA parameter, Nothing in its place (call_udf puts the calling cell there)
+    names = ", ".join([p.name for p in sig] + (["Nothing"] if name in READING else []))
     assert (
         f'{name} = XLPy.CallUDF("{MODULE_NAME}", "{name}", Array({names}), '
         "ThisWorkbook, Application.Caller)"
@@ -303,7 +317,7 @@ SAMPLES = {
     "P_ALIVE": ((4.0, 200.0, 300.0, 0.8, 90.0, 0.5, 3.0), 1 / (1 + 0.5 / 6 * (390 / 290) ** 4.8)),
     # Σ_i E(M) (E[Y(i months)] - E[Y(i-1 months)]) / 1.01^i with FHL 2005 eq. (10) in its own
     # hypergeometric form (not the core's Euler transform) and E(M) = p(v + m x)/(p x + q - 1)
-    "CLV_PREDICT": ((4.0, 200.0, 300.0, 80.0, 12.0, 0.8, 90.0, 0.5, 3.0, 6.0, 4.0, 40.0, 0.01, 1.0), 217.5469953647384),
+    "CLV_PREDICT": ((4.0, 200.0, 300.0, 80.0, 12.0, 0.01, 1.0, 0.8, 90.0, 0.5, 3.0, 6.0, 4.0, 40.0), 217.5469953647384),
     "CHURN": ((5.0, 100.0), 0.05),
     "RETENTION": ((95.0, 100.0, 10.0), 0.85),
     "NRR": ((1000.0, 200.0, 50.0, 50.0), 1.1),
@@ -552,8 +566,12 @@ def test_omitted_arguments_mean_their_defaults(name):
     sig = params(name)
     required = [a for a, p in zip(args, sig) if p.default is inspect.Parameter.empty]
     optional = [p for p in sig if p.default is not inspect.Parameter.empty]
-    omitted = call(name, *required, *[MISSING] * len(optional))
-    typed = call(name, *required, *[explicit(p.default) for p in optional])
+    # the fitted model's parameters stay typed here: left out, they come from the workbook
+    # (test_the_short_forms_read_the_model_predict_fitted)
+    fitted = {a for a, _n in getattr(plain_udfs, name).__kpi_xl__.from_workbook}
+    given = dict(zip((p.name for p in sig), args))
+    omitted = call(name, *required, *[given[p.name] if p.name in fitted else MISSING for p in optional])
+    typed = call(name, *required, *[given[p.name] if p.name in fitted else explicit(p.default) for p in optional])
     assert omitted == typed
     assert not (isinstance(omitted, str) and omitted in ERROR_TEXTS), omitted
 

@@ -54,8 +54,14 @@ What is STAND-IN (defined in this file):
   text, the MacroOptions names and ``CallUDF`` all use ``"kpi_xl.udfs"`` as users
   configure it, while the normal ``kpi_xl.udfs`` module stays untouched.
 
+The ``caller`` argument (P_ALIVE and CLV_PREDICT read the workbook's defined names
+through it) is real xlwings code too: ``call_udf`` wraps the calling cell in its
+``ComRange`` (marshalled with the ``pythoncom`` stand-ins below, one thread here) and
+the function reads ``caller.sheet.book.names[...]`` through ``_xlwindows``; the
+stand-in workbook's ``Names`` holds the names a test defines (:meth:`ExcelNames.Add`).
+
 Not exercised (kpi-xl uses none of it, or it is outside Python): ``call_udf``'s
-async, legacy dynamic-array and ``caller``-argument branches, the embedded-code
+async and legacy dynamic-array branches, the embedded-code
 scan of ``get_udf_module``'s first import (the cache entry above replaces it),
 pywin32's own conversion of the returned Python value into a COM VARIANT, and the
 VBA that runs in Excel.
@@ -237,6 +243,26 @@ def Dispatch(obj: Any, userName: Any = None, resultCLSID: Any = None, *args: Any
     raise com_error(-2147221005, f"Invalid class string (stand-in Dispatch({obj!r}))", None, None)
 
 
+class _Stream:
+    """What ``CoMarshalInterThreadInterfaceInStream`` gives: one COM object, unmarshalled once."""
+
+    def __init__(self, obj: Any):
+        self.obj = obj
+
+
+def _marshal(iid: Any, obj: Any) -> _Stream:
+    """pythoncom.CoMarshalInterThreadInterfaceInStream (xlwings' ComRange wraps the ``caller`` in it)."""
+    return _Stream(obj)
+
+
+def _unmarshal(stream: _Stream, iid: Any) -> Any:
+    """pythoncom.CoGetInterfaceAndReleaseStream: the object back (once), as a raw IDispatch."""
+    obj, stream.obj = stream.obj, None
+    if obj is None:
+        raise com_error(-2147418113, "the stream was read already", None, None)
+    return PyIDispatch(obj)
+
+
 def _server_unwrap(obj: Any) -> Any:
     """win32com.server.util.unwrap: only wrapped Python COM servers can be unwrapped."""
     raise ValueError("The object is not a PyIDispatch (or PyIUnknown) - it is a plain value")
@@ -321,6 +347,8 @@ def _make_stand_ins() -> dict[str, types.ModuleType]:
         CoInitialize=_noop,
         CoInitializeEx=_noop,
         CoUninitialize=_noop,
+        CoMarshalInterThreadInterfaceInStream=_marshal,
+        CoGetInterfaceAndReleaseStream=_unmarshal,
         DISPATCH_METHOD=1,
         DISPATCH_PROPERTYGET=2,
         DISPATCH_PROPERTYPUT=4,
@@ -330,8 +358,6 @@ def _make_stand_ins() -> dict[str, types.ModuleType]:
         **{
             name: _unavailable(f"pythoncom.{name}")
             for name in (
-                "CoMarshalInterThreadInterfaceInStream",
-                "CoGetInterfaceAndReleaseStream",
                 "new",
                 "MakePyFactory",
                 "CoRegisterClassObject",
@@ -476,6 +502,42 @@ class ExcelWorkbook(CDispatch):
         self.Application = app or ExcelApplication()
         self.VBProject = types.SimpleNamespace(VBComponents=VBComponents())
         self.Worksheets: list[ExcelWorksheet] = []
+        self.Names = ExcelNames()
+
+
+class ExcelName(CDispatch):
+    """One defined name: ``RefersTo`` as Excel shows it, ``RefersToRange`` the cell it points at."""
+
+    _com_name = "Name"
+
+    def __init__(self, name: str, refers_to: "ExcelRange"):
+        self.Name = name
+        self.RefersToRange = refers_to
+        self.RefersTo = f"={refers_to.Worksheet.Name}!{refers_to.Address}"
+
+
+class ExcelNames(CDispatch):
+    """``Workbook.Names``: ``Names("CLV_r")`` is the name (any case), COM's DISP_E_EXCEPTION when
+    there is none (what xlwings' ``Names.contains`` looks for)."""
+
+    _com_name = "Names"
+
+    def __init__(self) -> None:
+        self.names: dict[str, ExcelName] = {}
+
+    def __call__(self, name: str) -> ExcelName:
+        try:
+            return self.names[str(name).casefold()]
+        except KeyError:
+            raise com_error(-2147352567, "Exception occurred.", None, None) from None
+
+    def Add(self, name: str, refers_to: "ExcelRange") -> ExcelName:  # noqa: N802
+        self.names[name.casefold()] = ExcelName(name, refers_to)
+        return self.names[name.casefold()]
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self.names)
 
 
 class ExcelWorksheet(CDispatch):
@@ -498,6 +560,7 @@ class ExcelRange(CDispatch):
 
     _com_name = "Range"
     _com_iid = EXCEL_RANGE_IID
+    CLSID = IID("{00020846-0000-0000-C000-000000000046}")
 
     def __init__(self, rows: Any = None, sheet: ExcelWorksheet | None = None, row: int = 1, column: int = 1):
         if rows is None:
@@ -530,6 +593,40 @@ class ExcelRange(CDispatch):
             return first
         last_col = column_letter(self.Column + self.Columns.Count - 1)
         return f"{first}:${last_col}${self.Row + self.Rows.Count - 1}"
+
+
+def workbook_from_file(path: Any, name: str | None = None) -> ExcelWorkbook:
+    """A stand-in workbook with the workbook-scoped defined names of the .xlsx file ``path`` that
+    point at one cell, each ``RefersToRange`` holding that cell's saved value as COM hands it over
+    (numbers as float, dates as :func:`com_date`); its sheets are the sheets those names are on."""
+    from python_calamine import CalamineWorkbook
+
+    from kpi_xl.excel import split_ref
+    from kpi_xl.workbook.package import open_package
+
+    book = ExcelWorkbook(name or os.path.basename(str(path)))
+    cal = CalamineWorkbook.from_path(str(path))
+    with open_package(path) as pkg:
+        defined = [n for n in pkg.defined_names() if n.sheet is None and not n.name.startswith("_xlnm.")]
+    sheets: dict[str, ExcelWorksheet] = {}
+    for n in defined:
+        sheet, _, ref = n.value.rpartition("!")
+        if not sheet or ":" in ref:
+            continue
+        sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        row, col = split_ref(ref.replace("$", ""))
+        rows = cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        value = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = float(value)
+        elif isinstance(value, dt.date):
+            value = com_date(value.year, value.month, value.day)
+        elif value == "":
+            value = None
+        if sheet not in sheets:
+            sheets[sheet] = ExcelWorksheet(sheet, book)
+        book.Names.Add(n.name, ExcelRange(value, sheets[sheet], row, col))
+    return book
 
 
 def com_date(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> TimeType:
@@ -601,6 +698,10 @@ class ExcelSession:
     # -- calling -------------------------------------------------------------------
 
     def _com_args(self, func_name: str, args: tuple) -> tuple:
+        hidden = [a["pos"] for a in self.functions()[func_name].__xlfunc__["args"] if a["name"] == "caller"]
+        if hidden and len(args) <= hidden[0]:  # the VBA wrapper passes every Optional parameter (Missing
+            # when left out) and Nothing for xlwings' hidden caller argument
+            args = (*args, *[MISSING] * (hidden[0] - len(args)), None)
         out = []
         for i, arg in enumerate(args):
             if isinstance(arg, ExcelRange):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from .. import metrics
 from ..errors import VALUE, XlError
 from . import registry
 
-__all__ = ["to_excel", "excel_function", "call"]
+__all__ = ["to_excel", "excel_function", "call", "with_workbook_values"]
 
 log = logging.getLogger(__name__)
 
@@ -86,3 +86,31 @@ def call(name: str, *args: Any) -> Any:
     Raises KeyError for a name that is not registered.
     """
     return _wrapped(registry.get(name))(*args)
+
+
+def with_workbook_values(kpi: registry.KPI, args: Sequence[Any], lookup: Callable[[str], Any]) -> list[Any]:
+    """``args`` (as a cell passes them, trailing ones possibly left out) with each argument the KPI
+    reads from the workbook (:attr:`~kpi_xl.functions.registry.KPI.from_workbook`) that was left out
+    or blank replaced by ``lookup(defined_name)``: the value of the cell that name points at, None
+    where the workbook has no such name. The arguments left out after the last one given or filled
+    in are not passed, so the core's defaults apply as before.
+
+    Shared by the xlwings worksheet functions (``lookup`` reads the caller's workbook) and the
+    formula evaluator of headless refresh (``lookup`` evaluates the workbook's defined name), so
+    ``=P_ALIVE(E2, F2, G2)`` gives the same result in Excel and in a refreshed file.
+    """
+    out = list(args)
+    if not kpi.from_workbook:
+        return out
+    position = {a.name: i for i, a in enumerate(kpi.arguments)}
+    for argument, name in kpi.from_workbook:
+        i = position[argument]
+        if i < len(out) and not metrics.omitted(out[i]):
+            continue
+        value = lookup(name)
+        if value is None:
+            continue  # no fitted model: the core says #N/A
+        if i >= len(out):
+            out += [kpi.arguments[j].default for j in range(len(out), i + 1)]
+        out[i] = value
+    return out

@@ -35,7 +35,7 @@ from ..errors import KpiXlError, XlError
 from ..metrics.kinds import ArgumentKind, Cell
 
 __all__ = [
-    "KPI", "Argument", "Example", "RegistryError", "UNITS", "MEASURES", "SPILLS",
+    "KPI", "Argument", "Example", "RegistryError", "UNITS", "MEASURES", "SPILLS", "CLV_MODEL_NAMES",
     "kpis", "names", "get", "find", "groups", "register", "unregister", "arguments_of", "benchmark_cases",
 ]
 
@@ -54,6 +54,9 @@ MEASURES = ("ratio_of_totals", "records", "additive", "none")
 SPILLS = ("no", "shape", "period_table")
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
+#: A workbook-scoped defined name: a letter first, then letters, digits or _ (never a cell address
+#: such as AB12 or R1C1: the letters are followed by an underscore).
+_DEFINED_NAME = re.compile(r"^[A-Za-z]+_[A-Za-z0-9_]{1,60}$")
 
 
 class RegistryError(KpiXlError, ValueError):
@@ -92,10 +95,21 @@ class KPI:
     example: Example
     measure: str = "none"  #: one of MEASURES
     spills: str = "no"  #: one of SPILLS
+    #: Optional arguments that, left out (or blank), are read from the workbook the formula is in:
+    #: (argument, defined name) pairs. The worksheet function (:mod:`kpi_xl.udfs`, through xlwings'
+    #: ``caller``) and the formula evaluator of headless refresh fill them in from the cell the name
+    #: points at (:func:`kpi_xl.functions.calling.with_workbook_values`); the core never reads a workbook.
+    from_workbook: tuple[tuple[str, str], ...] = ()
 
     @functools.cached_property
     def arguments(self) -> tuple[Argument, ...]:
         return arguments_of(self.core)
+
+    @property
+    def reads_workbook(self) -> bool:
+        """Whether a left-out argument is read from the workbook (the worksheet function then takes
+        xlwings' hidden ``caller`` argument last)."""
+        return bool(self.from_workbook)
 
     @property
     def signature(self) -> inspect.Signature:
@@ -152,6 +166,14 @@ def _check(kpi: KPI) -> None:
         raise fail("the example formula does not call the function")
     if len(kpi.example.args) > len(args):
         raise fail("the example passes more arguments than the function takes")
+    optional = {a.name for a in args if a.optional}
+    for argument, name in kpi.from_workbook:
+        if argument not in optional:
+            raise fail(f"{argument} is read from the workbook when left out, so it must be an optional argument")
+        if not _DEFINED_NAME.match(name):
+            raise fail(f"{name!r} is not a defined name Excel accepts")
+    if kpi.from_workbook and "caller" in {a.name for a in args}:
+        raise fail("an argument named caller clashes with xlwings' hidden caller argument")
 
 
 #: Every KPI function by Excel name, in the order the docs and the CLI list them.
@@ -559,18 +581,28 @@ _add(KPI(
 # ---------------------------------------------------------------------- Customer value (issue 11)
 
 CUSTOMER_VALUE = "Customer value"
+#: The fitted customer-value models' parameters as workbook-scoped defined names: ``kpi-xl predict``
+#: points them at the parameter cells beside the Customers table; P_ALIVE and CLV_PREDICT read them
+#: for the parameters a formula leaves out.
+CLV_MODEL_NAMES = {"r": "CLV_r", "alpha": "CLV_alpha", "a": "CLV_a", "b": "CLV_b",
+                   "p": "CLV_p", "q": "CLV_q", "v": "CLV_v"}
+_BG_NBD = tuple((k, CLV_MODEL_NAMES[k]) for k in ("r", "alpha", "a", "b"))
+_GAMMA_GAMMA = tuple((k, CLV_MODEL_NAMES[k]) for k in ("p", "q", "v"))
 
 _add(KPI(
-    "P_ALIVE", metrics.p_alive, group=CUSTOMER_VALUE, unit="percent",
-    description="Probability a customer is still active (BG/NBD) from repeat purchases, recency and age in days "
-                "and the fitted r, alpha, a, b (kpi-xl predict writes them).",
+    "P_ALIVE", metrics.p_alive, group=CUSTOMER_VALUE, unit="percent", from_workbook=_BG_NBD,
+    description="Probability a customer is still active (BG/NBD) from repeat purchases, recency and age in days. "
+                "Leave r, alpha, a, b out to use the model kpi-xl predict fitted in the workbook (#N/A until you "
+                "run kpi-xl predict).",
     example=Example("=P_ALIVE(4, 200, 300, 0.8, 90, 0.5, 3)", (4, 200, 300, 0.8, 90, 0.5, 3),
-        "4 repeat purchases, the last 100 days ago"),
+        "4 repeat purchases, the last 100 days ago; =P_ALIVE(4, 200, 300) uses the workbook's fitted model"),
 ))
 _add(KPI(
-    "CLV_PREDICT", metrics.clv_predict, group=CUSTOMER_VALUE, unit="currency",
+    "CLV_PREDICT", metrics.clv_predict, group=CUSTOMER_VALUE, unit="currency", from_workbook=_BG_NBD + _GAMMA_GAMMA,
     description="Predicted customer lifetime value over the next months (BG/NBD purchases × Gamma-Gamma spend, "
-                "discounted) from a customer's history and the fitted parameters.",
-    example=Example("=CLV_PREDICT(4, 200, 300, 80, 12, 0.8, 90, 0.5, 3, 6, 4, 40)",
-        (4, 200, 300, 80, 12, 0.8, 90, 0.5, 3, 6, 4, 40), "the next 12 months, 1 % a month discount"),
+                "discounted). Leave the parameters r … v out to use the models kpi-xl predict fitted in the "
+                "workbook (#N/A until you run kpi-xl predict).",
+    example=Example("=CLV_PREDICT(4, 200, 300, 80, 12, 0.01, 1, 0.8, 90, 0.5, 3, 6, 4, 40)",
+        (4, 200, 300, 80, 12, 0.01, 1, 0.8, 90, 0.5, 3, 6, 4, 40),
+        "the next 12 months, 1 % a month discount; =CLV_PREDICT(4, 200, 300, 80, 12) uses the workbook's models"),
 ))

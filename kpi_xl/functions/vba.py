@@ -6,6 +6,8 @@ as an error (VBA cannot tell them apart: see xlwings issue #776). The module
 written here has the same wrappers, with one difference: each result goes through
 ``KpiXlResult``, which turns Excel's error texts into real error values with
 ``CVErr``, so ``ISERROR``, ``IFERROR`` and conditional formats see an error.
+A function that reads the workbook (P_ALIVE, CLV_PREDICT) gets ``Nothing`` for
+xlwings' hidden ``caller`` argument, as xlwings' own wrappers pass it.
 ``RegisterKpiFunctions`` fills in the function wizard (description, category
 "KPI", one help line per argument) with ``Application.MacroOptions``.
 
@@ -54,7 +56,9 @@ def _wrapper(f: catalog.Function) -> list[str]:
     params = []
     for a in f.arguments:
         params.append(("Optional " if a.optional else "") + a.name)
-    names = ", ".join(a.name for a in f.arguments)
+    # a function that reads the workbook takes xlwings' hidden caller argument last: VBA passes
+    # Nothing in its place and xlwings puts the calling cell there (as its own wrappers do)
+    names = ", ".join([a.name for a in f.arguments] + (["Nothing"] if f.kpi.reads_workbook else []))
     call = (
         f'XLPy.CallUDF("{PYTHON_MODULE}", "{f.name}", Array({names}), '
         "ThisWorkbook, Application.Caller)"

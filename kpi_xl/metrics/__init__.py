@@ -12,11 +12,12 @@ when given one); aggregates return one number.
 '#DIV/0!'
 
 Each argument is annotated with its kind and help line (:mod:`kpi_xl.metrics.kinds`).
-:func:`proven_clean` tells the worksheet layer that a result needs no scan for blanks.
+:func:`proven_clean` tells the worksheet layer that a result needs no scan for blanks;
+:func:`omitted` whether an optional argument was left out (None, or one blank cell).
 """
 
 from . import finance, goals, kinds, marketing, predict, saas, sales, service, web
-from ._args import proven_clean
+from ._args import omitted, proven_clean
 from .finance import *  # noqa: F403 - each module's __all__ is its list of KPI functions
 from .goals import *  # noqa: F403
 from .marketing import *  # noqa: F403
@@ -28,4 +29,4 @@ from .web import *  # noqa: F403
 
 #: Every public name: a core function is exported by listing it in its own module's __all__.
 __all__ = [name for module in (saas, sales, marketing, service, web, finance, goals, predict) for name in module.__all__]
-__all__ += ["kinds", "proven_clean"]
+__all__ += ["kinds", "proven_clean", "omitted"]

@@ -23,9 +23,15 @@ The table's first :data:`HEAD_ROWS` rows are written cell by cell with the block
 others in one pass (:mod:`kpi_xl.workbook.package.bulk`), after the sheet is cut to its header row.
 
 The P(active) and CLV cells are formulas, ``=P_ALIVE(...)`` and ``=CLV_PREDICT(...)`` on the
-row's cells and the parameter cells, with their values cached: change the margin or the
-discount rate beside the table and Excel (with the add-in) or ``kpi-xl refresh`` recomputes
-them. The parameters live on this sheet, not on Settings. ``kpi-xl refresh`` predicts again
+row's cells and the parameter cells (all arguments written out, so that Excel recomputes them
+when any of those cells changes), with their values cached: change the margin or the discount
+rate beside the table and Excel (with the add-in) or ``kpi-xl refresh`` recomputes them.
+
+The parameter cells beside the table are the fitted models: predict points the workbook-scoped
+defined names :data:`kpi_xl.functions.registry.CLV_MODEL_NAMES` (``CLV_r`` ... ``CLV_v``) at
+them, so a formula anywhere in the workbook may leave the parameters out (``=P_ALIVE(E2, F2,
+G2)``) and use this fit; and the Settings sheet (when the workbook has one) shows them with the
+fit date and the as-of date, as formulas on those cells (:func:`_write_settings`). ``kpi-xl refresh`` predicts again
 first (:func:`repredict`, with the inputs recorded in the block and the refresh's as-of date), and a
 new predict replaces the table's rows, the block, the tables and the charts beside it.
 
@@ -370,6 +376,8 @@ def predict(book: str | os.PathLike, table: str = "Orders", *, customer: str | N
                 head = n
             info, _added, _created = write_table(pkg, sheet, read_source(_frame(result, lang, head)), "replace")
             block = _write_block(pkg, info, result, when, months, discount_rate, margin, lang, (name, *used), head)
+            _write_names(pkg, info)
+            _write_settings(pkg, info, result, when, lang)
             bottom = _write_checks(pkg, info, result, lang, block)
             bottom = _write_notes(pkg, info, result, lang, bottom + 2)
             if n > head:
@@ -425,10 +433,68 @@ def _formulas(info, result: Prediction) -> tuple[Callable[[int], str | None], Ca
         return f"P_ALIVE({hist(row)},{bg})" if fitted_bg else None
 
     def clv(row: int) -> str | None:
-        return (f"CLV_PREDICT({hist(row)},{col['monetary']}{row},{option['months']},{bg},{gg},{option['d']},"
-                f"{option['m']})" if fitted_bg and fitted_gg else None)
+        return (f"CLV_PREDICT({hist(row)},{col['monetary']}{row},{option['months']},{option['d']},{option['m']},"
+                f"{bg},{gg})" if fitted_bg and fitted_gg else None)
 
     return p_alive, clv
+
+
+def _parameter_cells(info) -> dict[str, str]:
+    """The block's cells beside the table (absolute, on its sheet) by :data:`PARAMETERS` key, and
+    "fit_date" and "as_of"."""
+    (r1, _c1), (_r2, c2) = (split_ref(x) for x in info.ref.split(":"))
+    quoted = "'" + info.sheet.replace("'", "''") + "'"
+    keys = [key for _l, key in PARAMETERS] + ["fit_date", "as_of"]
+    return {key: f"{quoted}!${column_letter(c2 + 3)}${r1 + 1 + i}" for i, key in enumerate(keys)}
+
+
+def _write_names(pkg, info) -> None:
+    """The defined names of the fitted parameters (``CLV_r`` ...), pointing at the block's cells:
+    P_ALIVE and CLV_PREDICT read them for the parameters a formula leaves out."""
+    from ..functions.registry import CLV_MODEL_NAMES
+    from .package.names import set_defined_names
+
+    cells = _parameter_cells(info)
+    set_defined_names(pkg, {name: cells[key] for key, name in CLV_MODEL_NAMES.items()})
+
+
+#: The Settings sheet's block of the fitted models: its title (found again by it, in column A).
+SETTINGS_TITLE = N_("Customer-value model (kpi-xl predict)")
+
+
+def _write_settings(pkg, info, result: Prediction, when: dt.date, lang: str) -> None:
+    """The fitted parameters, the fit date and the as-of date on the Settings sheet (columns A:B, below
+    the settings), as formulas on the parameter names and the block's cells with their values cached:
+    one source, the block beside the Customers table. The block goes where an earlier predict put it
+    (found by its title), else two rows below the last filled cell of columns A:B; nothing the user
+    wrote is overwritten (no Settings sheet: nothing is written)."""
+    from ..functions.registry import CLV_MODEL_NAMES
+    from . import layout
+    from .package.spills import write_block
+    from .package.styles import date_style
+
+    sheet = layout.sheet("settings", lang)
+    if sheet not in {s.name for s in pkg.sheets() if s.kind == "worksheet"}:
+        return
+    t = lambda s_: i18n.gettext(s_, lang)  # noqa: E731
+    cells = pkg.read_cells(sheet)
+    title = t(SETTINGS_TITLE)
+    found = [r for (r, c), cell in cells.items() if c == 1 and cell.value == title]
+    used = [r for (r, c), cell in cells.items() if c <= 2 and (cell.value not in (None, "") or cell.formula)]
+    top = min(found) if found else max(used, default=0) + 2
+    fit_date = dt.datetime.combine(dt.date.today(), dt.time())
+    refs = _parameter_cells(info)
+    rows: list[list[Any]] = [[title, None]]
+    rows += [[label, KeptCell(result.params.get(key), CLV_MODEL_NAMES[key])] for label, key in PARAMETERS]
+    rows += [[t(N_("Fit date")), KeptCell(fit_date, refs["fit_date"])],
+             [t(N_("As of")), KeptCell(dt.datetime.combine(when, dt.time()), refs["as_of"])],
+             [Message(N_("Fitted on sheet {sheet}; P_ALIVE and CLV_PREDICT use these when their parameters "
+                         "are left out."), sheet=info.sheet).text(lang), None]]
+    # the numbers in General and the dates as dates, not in the column's text format (a formula
+    # typed again into a text cell stays text in Excel)
+    general, dates = builtin_number_style(pkg, 0), date_style(pkg)
+    row_styles = [None] + [[None, general]] * len(PARAMETERS) + [[None, dates]] * 2 + [None]
+    write_block(pkg, sheet, (top, 1), rows, row_styles)
 
 
 #: Table rows written with the block and the checks beside them (cell by cell); the rows below are
@@ -454,6 +520,7 @@ def _write_rest(pkg, info, result: Prediction, lang: str, head: int) -> None:
              for j, k in enumerate(keys)}
     p_alive_f, clv_f = _formulas(info, result)
     clv_ok = np.isfinite(np.asarray(c["clv"], dtype=float))
+    first = r1 + head + 1  # the sheet row of c's first values
     ids = np.asarray(c["customer"])
     labels = {k: i18n.gettext(v, lang) for k, v in SEGMENTS.items()}
     columns = {
@@ -462,8 +529,8 @@ def _write_rest(pkg, info, result: Prediction, lang: str, head: int) -> None:
         "segment": Column([labels[s] for s in c["segment"]], "text"),
         "p_alive": Column(c["p_alive"], "formula", formula=lambda rows: [p_alive_f(r) for r in rows.tolist()])
         if p_alive_f(0) else Column(c["p_alive"]),
-        "clv": Column(c["clv"], "formula", formula=lambda rows: [clv_f(r) if ok else None
-                                                                for r, ok in zip(rows.tolist(), clv_ok.tolist())])
+        "clv": Column(c["clv"], "formula", formula=lambda rows: [clv_f(r) if clv_ok[r - first] else None
+                                                                for r in rows.tolist()])
         if clv_f(0) else Column(c["clv"]),
     }
     cols = []

@@ -366,8 +366,15 @@ class Evaluator:
             if self.context.lang and "language" in params and len(args) <= params.index("language"):
                 defaults = [p.default for p in inspect.signature(kpi.core).parameters.values()]
                 args = [*args, *defaults[len(args):params.index("language")], self.context.lang]
+
+            def computed():
+                values = [self.udf_arg(a) for a in args]
+                if kpi.reads_workbook:  # P_ALIVE(E2, F2, G2): the parameters from the fitted model's names
+                    values = calling.with_workbook_values(kpi, values, self.defined_name_value)
+                return calling.call(kpi.name, *values)
+
             if kpi.spills == "no":
-                return calling.call(kpi.name, *[self.udf_arg(a) for a in args])
+                return computed()
             # a result that spills is read cell by cell (=INDEX(F(...),n,m) in each): computed once
             span = self.tokens[start:self.pos]
             text = "".join(str(t.value) for t in span)
@@ -376,7 +383,7 @@ class Evaluator:
                 t.type == "OPERAND" and t.subtype == "RANGE" and self.name(t.value) is not None for t in span)
             key = (self.sheet, self.row if by_row else None, name, text)
             if key not in self._spilled:
-                self._spilled[key] = calling.call(kpi.name, *[self.udf_arg(a) for a in args])
+                self._spilled[key] = computed()
             return self._spilled[key]
         raise Unsupported(_m(N_("function {name} is computed by Excel only, not by kpi-xl"), name=name))
 
@@ -427,6 +434,21 @@ class Evaluator:
         if ca and cb:
             return self.block(sheet, 1, column_index(ca.group(1)), max(self.last_row(sheet), 1), column_index(cb.group(1)))
         raise Unsupported(_m(N_("a reference kpi-xl cannot read: {ref}"), ref=ref))
+
+    def defined_name_value(self, name: str) -> Any:
+        """The value of the one cell (or constant) the defined name ``name`` stands for, as a
+        worksheet function reads it from its workbook; None when there is no such name or it
+        cannot be read as one value (the function then answers as if it were left out)."""
+        ref = self.name(name)
+        if ref is None:
+            return None
+        try:
+            value = self.evaluate(ref, self.sheet)
+        except Unsupported:
+            return None
+        if isinstance(value, np.ndarray):
+            return value.reshape(-1)[0] if value.size == 1 else None
+        return value
 
     def name(self, ref: str) -> str | None:
         """What a defined name refers to (names are case-insensitive), or None."""

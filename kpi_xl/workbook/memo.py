@@ -12,7 +12,8 @@ again.
 
 Constant means: no cell, range, table or name is referenced, and every function called is a
 kpi-xl worksheet function (they depend on their arguments only; the workbook's language, which
-some take as a default, is part of the key). Excel's own functions are computed every time
+some take as a default, is part of the key) given every argument it would otherwise read from
+the workbook (P_ALIVE and CLV_PREDICT without their parameters read the fitted model's names). Excel's own functions are computed every time
 (TODAY and its kind depend on the day).
 """
 
@@ -38,16 +39,37 @@ PREFIX = "formulas-"
 
 def constant(tokens) -> bool:
     """Whether a tokenized formula (openpyxl tokenizer items) references nothing and calls only
-    kpi-xl worksheet functions (at least one: plain arithmetic costs nothing to compute)."""
+    kpi-xl worksheet functions (at least one: plain arithmetic costs nothing to compute), none of
+    them leaving out an argument it then reads from the workbook (``=P_ALIVE(4, 200, 300)`` reads
+    the fitted model's defined names)."""
     calls = 0
+    stack: list[list] = []  # each open call: [its KPI, the argument it is at, whether that one has tokens]
     for t in tokens:
+        if t.type == "WHITE-SPACE":
+            continue
         if t.type == "OPERAND" and t.subtype == "RANGE":
             return False
+        if stack and not (t.type == "SEP" and t.subtype == "ARG" or t.type == "FUNC" and t.subtype == "CLOSE"):
+            stack[-1][2] = True
         if t.type == "FUNC" and t.subtype == "OPEN":
             name = t.value[:-1].upper().removeprefix("_XLUDF.").removeprefix("_XLFN.").removeprefix("_XLWS.")
-            if registry.find(name) is None:
+            kpi = registry.find(name)
+            if kpi is None:
                 return False
             calls += 1
+            stack.append([kpi, 0, False, set()])
+        elif stack and t.type == "SEP" and t.subtype == "ARG":
+            if stack[-1][2]:
+                stack[-1][3].add(stack[-1][1])
+            stack[-1][1] += 1
+            stack[-1][2] = False
+        elif stack and t.type == "FUNC" and t.subtype == "CLOSE":
+            kpi, at, filled, given = stack.pop()
+            if filled:
+                given.add(at)
+            names = [a.name for a in kpi.arguments]
+            if any(names.index(argument) not in given for argument, _name in kpi.from_workbook):
+                return False
     return calls > 0
 
 

@@ -43,7 +43,7 @@ class Column:
 
     ``kind``: "number" (float or int; NaN is a blank), "date" (datetime64[D]), "text" (str), or
     "formula" (``values`` the cached numbers, ``formula(rows)`` each row's formula text, or None for a
-    blank cell; rows 1-based);
+    blank cell; rows 1-based, the sheet's row numbers: asked for a part of the rows at a time);
     ``style``: the cell format index (None: none)."""
 
     values: np.ndarray | Sequence
@@ -120,13 +120,32 @@ def append_columns(pkg: "Package", sheet_name: str, top_row: int, first_col: int
         raise WorkbookError(Message(N_("{where}: row {row} is not below the sheet's last row ({last})"), where=where,
                                     row=top_row, last=tail.last_row))
     p = tail.prefix.decode()
-    rows = np.arange(top_row, top_row + n)
-    cells = [_cells(c, column_letter(first_col + j), rows, p, pkg.epoch) for j, c in enumerate(columns)]
-    body = "".join(f'<{p}row r="{r}">' + "".join(parts) + f"</{p}row>" for r, *parts in zip(rows.tolist(), *cells))
-    new = tail.data[:tail.close] + body.encode("utf-8") + tail.data[tail.close:]
-    new = tail.head.with_dimension(new, _grown(tail.head, top_row + n - 1, first_col + len(columns) - 1))
+    letters = [column_letter(first_col + j) for j in range(len(columns))]
+    # the rows CHUNK at a time: only one chunk's cells are Python strings at once (a million cells
+    # as strings, their joined text and its bytes side by side were most of predict's peak memory)
+    parts = [tail.head.with_dimension(tail.data[:tail.close],  # the dimension sits before the rows
+                                      _grown(tail.head, top_row + n - 1, first_col + len(columns) - 1))]
+    for start in range(0, n, CHUNK):
+        stop = min(start + CHUNK, n)
+        rows = np.arange(top_row + start, top_row + stop)
+        cells = [_cells(_part(c, start, stop), letter, rows, p, pkg.epoch) for c, letter in zip(columns, letters)]
+        parts.append("".join(f'<{p}row r="{r}">' + "".join(row) + f"</{p}row>"
+                             for r, *row in zip(rows.tolist(), *cells)).encode("utf-8"))
+        del cells
+    parts.append(tail.data[tail.close:])
+    new = b"".join(parts)
+    del parts
     well_formed(new, where)
     pkg.replace_part(sheet.part, new)
+
+
+#: Rows encoded at a time by :func:`append_columns`.
+CHUNK = 16384
+
+
+def _part(col: Column, start: int, stop: int) -> Column:
+    """Rows ``start:stop`` (0-based) of a column (its formulas are asked for by row number, as before)."""
+    return Column(col.values[start:stop], col.kind, col.style, col.formula)
 
 
 def truncate(pkg: "Package", sheet_name: str) -> bool:

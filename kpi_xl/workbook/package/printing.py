@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from ...i18n import Message, N_
+from .names import set_defined_names
 from .records import WorkbookError
-from .sheetxml import WORKSHEET_TAG, elements
+from .sheetxml import WORKSHEET_TAG
 
 _SHEET_PR = re.compile(rb"<(?:\w+:)?sheetPr\b[^>]*?(/?)>")
 _SETUP_PR = re.compile(rb"<(?:\w+:)?pageSetUpPr\b[^>]*?/>")
@@ -48,42 +49,50 @@ def _sheet_part(pkg, part: str) -> bytes:
     body = data.find(b"sheetData")
     head_end = body if body >= 0 else len(data)
     tail_start = data.rfind(b"sheetData>") if body >= 0 else root.end()
+    edits: list[tuple[int, int, bytes]] = []  # (start, end, new bytes) in data, spliced once at the end
     # the head: <sheetPr> with <pageSetUpPr fitToPage="1"/> (its last child)
     found = _SHEET_PR.search(data, root.end(), head_end)
     if found is None:
-        at = root.end()
-        data = data[:at] + f'<{p}sheetPr><{p}pageSetUpPr fitToPage="1"/></{p}sheetPr>'.encode() + data[at:]
-        shift = len(data) - len(pkg.read_part(part))
+        edits.append((root.end(), root.end(), f'<{p}sheetPr><{p}pageSetUpPr fitToPage="1"/></{p}sheetPr>'.encode()))
     else:
-        old = len(data)
         inner = _SETUP_PR.search(data, found.end(), head_end)
         close = data.find(b"sheetPr>", found.end(), head_end)
         if found.group(1):  # <sheetPr .../>: give it a child
             tag = found.group(0)[:-2] + b">"
-            new = tag + f'<{p}pageSetUpPr fitToPage="1"/></{p}sheetPr>'.encode()
-            data = data[:found.start()] + new + data[found.end():]
+            edits.append((found.start(), found.end(), tag + f'<{p}pageSetUpPr fitToPage="1"/></{p}sheetPr>'.encode()))
         elif inner is not None and (close < 0 or inner.start() < close):
-            data = data[:inner.start()] + _set_attrs(inner.group(0), fitToPage="1") + data[inner.end():]
+            edits.append((inner.start(), inner.end(), _set_attrs(inner.group(0), fitToPage="1")))
         else:
             at = data.rfind(b"<", found.end(), close)
-            data = data[:at] + f'<{p}pageSetUpPr fitToPage="1"/>'.encode() + data[at:]
-        shift = len(data) - old
-    tail_start += shift
+            edits.append((at, at, f'<{p}pageSetUpPr fitToPage="1"/>'.encode()))
     # the tail: <pageSetup> landscape, one page wide
     setup = _SETUP.search(data, tail_start)
     if setup is not None:
-        tag = _set_attrs(setup.group(0), orientation="landscape", fitToWidth="1", fitToHeight="0")
-        return data[:setup.start()] + tag + data[setup.end():]
-    tag = f'<{p}pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'.encode()
-    margins = _MARGINS.search(data, tail_start)
-    if margins is not None:
-        at = margins.end()
+        edits.append((setup.start(), setup.end(),
+                      _set_attrs(setup.group(0), orientation="landscape", fitToWidth="1", fitToHeight="0")))
     else:
-        after = _AFTER_SETUP.search(data, tail_start)
-        at = after.start() if after else data.rindex(b"</")
-        tag = (f'<{p}pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-               .encode() + tag)
-    return data[:at] + tag + data[at:]
+        tag = f'<{p}pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'.encode()
+        margins = _MARGINS.search(data, tail_start)
+        if margins is not None:
+            at = margins.end()
+        else:
+            after = _AFTER_SETUP.search(data, tail_start)
+            at = after.start() if after else data.rindex(b"</")
+            tag = (f'<{p}pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                   .encode() + tag)
+        edits.append((at, at, tag))
+    return _splice(data, edits)
+
+
+def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """``data`` with each (start, end, new) edit made, in one copy (a sheet of a million rows is
+    hundreds of megabytes: slicing it for each edit held three or four copies at once)."""
+    view, out, at = memoryview(data), [], 0
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
+        out += [view[at:start], new]
+        at = end
+    out.append(view[at:])
+    return b"".join(out)
 
 
 def set_print(pkg, sheet: str, areas: list[str]) -> None:
@@ -93,27 +102,5 @@ def set_print(pkg, sheet: str, areas: list[str]) -> None:
     index = [s.name for s in pkg.sheets()].index(info.name)
     pkg.replace_part(info.part, _sheet_part(pkg, info.part))
 
-    part = pkg.workbook_part
-    data = pkg.read_part(part)
-    root = elements(data, pkg.where(part), 3)[0]  # the workbook, its parts, their children
-    p = root.prefix.decode()
     quoted = "'" + info.name.replace("'", "''") + "'"
-    text = ",".join(f"{quoted}!{a}" for a in areas).replace("&", "&amp;").replace("<", "&lt;")
-    name = f'<{p}definedName name="_xlnm.Print_Area" localSheetId="{index}">{text}</{p}definedName>'.encode()
-    edits: list[tuple[int, int, bytes]] = []
-    names = root.child(b"definedNames")
-    if names is None:
-        before = [root.child(n) for n in (b"sheets", b"functionGroups", b"externalReferences")]
-        at = max((e.end for e in before if e is not None), default=root.open_end)
-        edits.append((at, at, f"<{p}definedNames>".encode() + name + f"</{p}definedNames>".encode()))
-    else:
-        for el in names.children:
-            if el.attrs.get("name") == "_xlnm.Print_Area" and el.attrs.get("localSheetId") == str(index):
-                edits.append((el.start, el.end, b""))
-        edits.append((names.close_start, names.close_start, name))
-    out, at = [], 0
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        out += [data[at:start], new]
-        at = end
-    pkg.replace_part(part, b"".join(out) + data[at:])
-
+    set_defined_names(pkg, {"_xlnm.Print_Area": ",".join(f"{quoted}!{a}" for a in areas)}, local_sheet=index)

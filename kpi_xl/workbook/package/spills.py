@@ -126,16 +126,26 @@ def write_spill(pkg, sheet: str, anchor: tuple[int, int], values: Sequence[Seque
 
 def write_cell(pkg, sheet: str, at: tuple[int, int], value: Any) -> None:  # noqa: ANN001
     """Write one cell (a value, or a :class:`KeptCell` with a formula), the others untouched."""
+    write_block(pkg, sheet, at, [[value]])
+
+
+def write_block(pkg, sheet: str, at: tuple[int, int], rows: Sequence[Sequence[Any]],  # noqa: ANN001
+                row_styles: Sequence[Sequence[int | None] | None] | None = None) -> None:
+    """Write ``rows`` (values, or :class:`KeptCell` with a formula) from the cell ``at``: the cells of
+    their columns in their rows are replaced, every other cell is untouched (unlike
+    ``write_region``, which empties its columns down to the sheet's end). ``row_styles`` as there."""
     info = pkg._worksheet(sheet)
     where = pkg.where(info.part)
     data = pkg.read_part(info.part)
     require_utf8(data, where)
     layout = Layout.scan(data, where)
     r, c = at
-    new_cells = encode_rows([[value]], r, c, [layout.col_style(c)], layout.prefix, where, None, pkg.epoch)
-    new = _BlockEdit(data, layout, r, c, c, new_cells, bottom=r).apply()
-    scan = SheetScan(new, where, (r, c, c))
-    if {(x, y) for x, y in scan.in_region if x <= r} != {(x, y) for x, xs in new_cells.items() for y, _ in xs}:
+    last, bottom = c + max(len(row) for row in rows) - 1, r + len(rows) - 1
+    styles = [layout.col_style(col) for col in range(c, last + 1)]
+    new_cells = encode_rows(rows, r, c, styles, layout.prefix, where, row_styles, pkg.epoch)
+    new = _BlockEdit(data, layout, r, c, last, new_cells, bottom=bottom).apply()
+    scan = SheetScan(new, where, (r, c, last))
+    if {(x, y) for x, y in scan.in_region if x <= bottom} != {(x, y) for x, xs in new_cells.items() for y, _ in xs}:
         raise WorkbookError(Message(N_("{where}: unusual sheet XML: {cell} could not be written"), where=where,
                                     cell=cell_ref(r, c)))
     pkg._modified[info.part] = layout.with_dimension(new, scan.dimension())
