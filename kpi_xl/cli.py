@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 import time
 from pathlib import Path
@@ -112,7 +113,6 @@ class _Group(cliwords.Group):
 
     def main(self, args=None, *more, **options):
         words = sys.argv[1:] if args is None else list(args)
-        _one_blas_thread()  # before language_of, which may load NumPy to read the workbook's language
         with cliwords.speaking(language_of(words)):
             return super().main(args, *more, **options)
 
@@ -138,6 +138,13 @@ def _lang_option(help_text: str):
     return option("--lang", type=click.Choice(i18n.languages()), default=None, callback=chosen, help=help_text)
 
 
+def _is_file(name: str) -> bool:
+    """Whether ``name`` is a file; False for a name the system refuses to look at (too long, in a
+    folder that cannot be opened), which ``Path.is_file`` raises for: Click's own check of the
+    argument then says why, not a traceback."""
+    return os.path.isfile(name)
+
+
 def language_of(args: list[str]) -> str:
     """The language a command line is answered in (its help, Click's refusals): its ``--lang``,
     else the language of the first workbook (.xlsx, .xlsm) it names that exists, else
@@ -147,7 +154,7 @@ def language_of(args: list[str]) -> str:
         with contextlib.suppress(i18n.LanguageError):
             if value:
                 return i18n.language(value)
-    book = next((Path(a) for a in args if a.lower().endswith((".xlsx", ".xlsm")) and Path(a).is_file()), None)
+    book = next((Path(a) for a in args if a.lower().endswith((".xlsx", ".xlsm")) and _is_file(a)), None)
     if book is not None:
         import gc
 
@@ -182,15 +189,15 @@ def main() -> None:
 
 
 def _one_blas_thread() -> None:
-    """NumPy's OpenBLAS with one thread in a command's process, unless the user chose a number
-    (``OPENBLAS_NUM_THREADS``): loading NumPy starts OpenBLAS's pool of a thread per core, which costs
-    ~0.045 s of CPU on 2 cores (more on more cores) in every command, and no command multiplies
-    matrices big enough to use it (a 4x4 Hessian, a straight-line fit over days). Read once, when
-    NumPy loads: a program that loaded NumPy before calling the command keeps its own pool."""
-    import os
-
-    if "numpy" not in sys.modules:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    """NumPy's OpenBLAS with one thread in the ``kpi-xl`` program, unless the user chose a number
+    (``OPENBLAS_NUM_THREADS``, ``GOTO_NUM_THREADS`` or ``OMP_NUM_THREADS``, which OpenBLAS reads):
+    loading NumPy starts OpenBLAS's pool of a thread per core, which costs ~0.045 s of CPU on 2 cores
+    (more on more cores) in every command, and no command multiplies matrices big enough to use it
+    (a 4x4 Hessian, a straight-line fit over days). Only the program's own entry point (:func:`run`)
+    sets it: a program that calls :func:`main` keeps its environment as it was."""
+    chosen = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+    if "numpy" not in sys.modules and not any(os.environ.get(v) for v in chosen):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
 @main.command(help=N_("Print the catalog of worksheet functions, each example computed live."))
@@ -338,8 +345,9 @@ def _resume_gc() -> None:
     freed by the next full collection."""
     import gc
 
-    gc.freeze()  # every tracked object to the permanent generation; the young generation's count back to 0
-    gc.unfreeze()  # ... and from there to the oldest generation, where the next full collection sees it
+    if gc.get_freeze_count() == 0:  # a host program's own gc.freeze() is left as it was
+        gc.freeze()  # every tracked object to the permanent generation; the young generation's count back to 0
+        gc.unfreeze()  # ... and from there to the oldest generation, where the next full collection sees it
     gc.enable()
 
 
@@ -417,8 +425,9 @@ def _imported(report) -> i18n.Join:
 @option("--customer", default=None, help=N_("Its customer column (default: guessed from the headers)."))
 @option("--date", "date_col", default=None, help=N_("Its order date column (default: guessed)."))
 @option("--value", default=None, help=N_("Its amount column (default: guessed)."))
-@option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-        help=N_("Predict from this date (orders after it are left out; default today)."))
+@option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y/%m/%d"]), default=None,
+        help=N_("Predict from this date (orders after it are left out; default: the Settings sheet's as-of "
+                "date, blank there means today)."))
 @option("--months", type=cliwords.IntRange(min=1), default=12, metavar="INTEGER RANGE", show_default=True,
         help=N_("Months ahead for expected purchases and CLV."))
 @option("--no-backup", is_flag=True, help=N_("Do not keep the previous version as NAME.bak.xlsx."))
@@ -571,6 +580,7 @@ def vba(out: Path) -> None:
 
 def run() -> None:
     """Entry point that turns kpi-xl's own errors into a message, not a traceback."""
+    _one_blas_thread()  # before anything loads NumPy (reading a workbook's language may)
     try:
         main(standalone_mode=True)
     except KpiXlError as exc:

@@ -369,3 +369,25 @@ def test_the_button_keeps_an_older_workbooks_trend_chart_current(tmp_path):
     refresh_scorecard(live, as_of=dt.date(2026, 5, 31))
     assert not [k for k in live.sheets["Chart data"].cells if 5 <= k[1] <= 11]
 
+
+
+def test_a_spilled_result_that_shrinks_leaves_blanks_not_ref_errors(tmp_path):
+    """Activities replaced by two months: COUNT_PER_PERIOD's table on the Functions sheet shows those
+    two months and blank rows below, not #REF! where INDEX reaches past the smaller result."""
+    import pandas as pd
+
+    from kpi_xl.workbook.importing import import_table
+
+    path = tmp_path / "sample.xlsx"
+    template.new(path)
+    two = pd.DataFrame({"Date": [dt.datetime(2026, 1, 5), dt.datetime(2026, 1, 9), dt.datetime(2026, 2, 2)],
+                        "Owner": ["A", "B", "A"], "Type": ["Call", "Call", "Visit"], "Customer": ["C1", "C2", "C1"]})
+    import_table(path, "Activities", two, mode="replace", backup=False)
+    refresh(path, as_of=dt.date(2026, 6, 15), backup=False)
+    # the values stored with the formulas (python-calamine reads an error cell as "": not here)
+    with open_package(path) as pkg:
+        cells = pkg.read_formulas("Functions")
+    assert [rc for rc, c in cells.items() if str(c.value).strip() in ERRORS] == []
+    first = next(r for (r, _c), c in sorted(cells.items()) if c.formula == 'INDEX(COUNT_PER_PERIOD(Activities[Date],"month"),1,1)')
+    got = [[cells[(r, c)].value for c in (3, 4)] for r in range(first, first + 3)]
+    assert got == [[46023, 2], [46054, 1], ["", ""]]  # 2026-01-01, 2026-02-01 as serials, then blanks

@@ -347,3 +347,9 @@ def test_kpi_xl_lang_chooses_the_language_of_commands_without_a_workbook(tmp_pat
     assert _run(["new", str(tmp_path / "b.xlsx"), "--lang", "en"], ZH).exit_code == 0
     assert _run(["new", str(tmp_path / "c.xlsx")]).exit_code == 0
     assert [workbook_language(tmp_path / f"{n}.xlsx") for n in "abc"] == [ZH, "en", "en"]
+
+
+def test_a_path_the_system_refuses_to_look_at_is_refused_by_click_not_a_traceback():
+    """A workbook name too long for the file system: Click's own refusal, in words, exit 2."""
+    said = _run(["refresh", "a" * 300 + ".xlsx"], ZH)
+    assert said.exit_code == 2 and "Traceback" not in said.output and "錯誤：" in said.output, said.output

@@ -45,6 +45,10 @@ def _functions_sheet(path) -> list[list]:
     ("=CLTV(1500 * P_ALIVE(4, 200, 300), 0.03, 0.8)", False),
     ("=CLTV(1500 * P_ALIVE(4, 200, 300, 0.8, 90, 0.5, 3), 0.03, 0.8)", True),
     ("=OKR_SCORE({0.7;1;0.4},{2;1;1})", True),
+    # an array's commas are its values', not the call's arguments: the model is still left out
+    ("=P_ALIVE({4,5,6},{200,210,220},{300,300,300})", False),
+    ("=CLV_PREDICT({4,5},{200,210},{300,300},{80,90},12)", False),
+    ("=P_ALIVE({4,5,6},{200,210,220},{300,300,300},0.8,90,0.5,3)", True),
     ("=_xludf.ROA(6000000,80000000)", True),
     ("=ROA(A1,80000000)", False),  # a cell
     ("=NPS(Tickets[NPS])", False),  # a table column

@@ -654,3 +654,25 @@ def test_rows_written_a_part_at_a_time_are_the_bytes_of_one_pass(shop: Path, tmp
     assert sheet_digest(100) == sheet_digest(1_000_000)
     assert formulas(tmp_path / "chunk100.xlsx")[(1000, 11)] == (
         "CLV_PREDICT(E1000,F1000,G1000,H1000,$Q$11,$Q$12,$Q$13,$Q$2,$Q$3,$Q$4,$Q$5,$Q$6,$Q$7,$Q$8)")
+
+
+def test_predict_and_refresh_fit_at_the_settings_as_of_date_not_the_day_they_run(shop: Path, tmp_path: Path):
+    """With no --as-of, kpi-xl predict and the refresh's prediction fit at the Settings sheet's as-of
+    date, the date the scorecard measures at (a plain refresh re-fitted at today: the Customers and
+    Settings sheets then showed another model, or none, than the scorecard's day)."""
+    from kpi_xl.workbook.package import KeptCell
+    from kpi_xl.workbook.package.spills import write_cell
+
+    book = tmp_path / "shop.xlsx"
+    shutil.copy(shop, book)
+    with open_package(book) as pkg:
+        write_cell(pkg, "Settings", (3, 2), KeptCell(dt.datetime(2026, 6, 30)))
+        pkg.save(book, backup=False)
+    _type_formulas(book, "Start", {(40, 2): "P_ALIVE(4,200,300)", (41, 2): "P_ALIVE(4,200,300,CLV_r,CLV_alpha,CLV_a,CLV_b)"})
+    refresh(book, None, backup=False)
+    assert block(book)["As of"] == dt.date(2026, 6, 30)
+    with open_package(book) as pkg:
+        got = {rc: c.value for rc, c in pkg.read_formulas("Start").items() if rc[0] >= 40}
+    assert isinstance(got[(40, 2)], float) and got[(40, 2)] == pytest.approx(got[(41, 2)], rel=1e-12)
+    done = cli("predict", str(book), "--table", "Shop", "--no-backup")
+    assert done.returncode == 0 and "(as of 2026-06-30)" in done.stdout, done.stdout + done.stderr

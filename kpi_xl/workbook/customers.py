@@ -351,7 +351,11 @@ def predict(book: str | os.PathLike, table: str = "Orders", *, customer: str | N
     path = Path(os.path.realpath(path))
     check_writable(path)
     lang = workbook_language(path)
-    when = as_of or dt.date.today()
+    if as_of is None:
+        from .refresh import settings_as_of  # the workbook's as-of date, as the scorecard's
+
+        as_of = settings_as_of(path)
+    when = as_of
 
     def say(msg: Message) -> None:
         if progress is not None:

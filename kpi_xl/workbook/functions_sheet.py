@@ -108,11 +108,13 @@ def element_formula(formula: str, row: int, col: int, width: int, blank: bool = 
     """One value of a spilling ``formula``'s whole result (``row``, ``col`` 1-based; ``width``
     columns) as a formula of its own: ``=INDEX(F(...),row,col)``. A spreadsheet program that
     does not know ``F`` shows the value stored with such a cell (LibreOffice recomputes every
-    array formula on load: #NAME? for a function it lacks). ``blank``: a cell whose value is
-    blank now (PERIOD_GROWTH's first period, a row below a period table it may grow into)
-    stores no value to show, so it is blank wherever ``F`` is unknown: ``IFERROR(...,"")``."""
+    array formula on load: #NAME? for a function it lacks). Every value but the first is
+    ``IFERROR(INDEX(...),"")``: blank when the result has fewer rows than when the sheet was
+    made (the data shrank: INDEX alone says #REF!), and blank where it has none yet (``blank``:
+    PERIOD_GROWTH's first period, a row below a period table it may grow into, blank wherever
+    ``F`` is unknown). The first value stays bare, so an error of ``F`` itself shows there."""
     index = f"INDEX({formula.removeprefix('=')},{row}" + (f",{col})" if width > 1 else ")")
-    return f'=IFERROR({index},"")' if blank else "=" + index
+    return f'=IFERROR({index},"")' if blank or (row, col) != (1, 1) else "=" + index
 
 
 def _first(formula: str, spills: str) -> str:

@@ -42,14 +42,17 @@ def constant(tokens) -> bool:
     kpi-xl worksheet functions (at least one: plain arithmetic costs nothing to compute), none of
     them leaving out an argument it then reads from the workbook (``=P_ALIVE(4, 200, 300)`` reads
     the fitted model's defined names)."""
-    calls = 0
+    calls = arrays = 0
     stack: list[list] = []  # each open call: [its KPI, the argument it is at, whether that one has tokens]
     for t in tokens:
         if t.type == "WHITE-SPACE":
             continue
         if t.type == "OPERAND" and t.subtype == "RANGE":
             return False
-        if stack and not (t.type == "SEP" and t.subtype == "ARG" or t.type == "FUNC" and t.subtype == "CLOSE"):
+        if t.type == "ARRAY":  # {4,5,6}: its commas separate the array's values, not the call's arguments
+            arrays += 1 if t.subtype == "OPEN" else -1
+        arg_sep = t.type == "SEP" and t.subtype == "ARG" and not arrays
+        if stack and not (arg_sep or t.type == "FUNC" and t.subtype == "CLOSE"):
             stack[-1][2] = True
         if t.type == "FUNC" and t.subtype == "OPEN":
             name = t.value[:-1].upper().removeprefix("_XLUDF.").removeprefix("_XLFN.").removeprefix("_XLWS.")
@@ -58,7 +61,7 @@ def constant(tokens) -> bool:
                 return False
             calls += 1
             stack.append([kpi, 0, False, set()])
-        elif stack and t.type == "SEP" and t.subtype == "ARG":
+        elif stack and arg_sep:
             if stack[-1][2]:
                 stack[-1][3].add(stack[-1][1])
             stack[-1][1] += 1

@@ -450,6 +450,15 @@ def _as_of(settings: dict[str, Any], override: dt.date | None, epoch: dt.datetim
     return day
 
 
+def settings_as_of(path: Path) -> dt.date:
+    """The as-of date a refresh of the workbook at ``path`` measures at: its Settings sheet's (blank:
+    today). ``kpi-xl predict`` and the refresh's re-prediction fit at this date too, so the fit the
+    Customers and Settings sheets show is the scorecard's, not the day the command ran."""
+    with open_package(path) as pkg:
+        book = FileWorkbook(path, pkg)
+        return _as_of(book.settings(), None, book.epoch, book.lang)
+
+
 def _period(settings: dict[str, Any], lang: str = "en") -> str:
     v = str(settings.get("review_period") or "month").strip().lower()
     words = CHOICE_WORDS["period"]

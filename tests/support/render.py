@@ -94,9 +94,12 @@ ERROR_VALUES = (
 #: The code :meth:`RenderResult.findings` gives a number too wide for its column.
 OVERFLOW = "###"
 
+#: An error value as a cell shows it: not an error's name in parentheses inside a sentence
+#: (a function's description: "(#N/A until you run kpi-xl predict)", "傳回 #N/A）").
 _ERROR_RE = re.compile(
-    "|".join(re.escape(e) for e in sorted(ERROR_VALUES, key=len, reverse=True) if e != "#N/A")
-    + r"|#N/A(?![A-Za-z0-9])|Err:\d{3}(?!\d)"
+    "(?<![(\uff08])(?:"
+    + "|".join(re.escape(e) for e in sorted(ERROR_VALUES, key=len, reverse=True) if e != "#N/A")
+    + r"|#N/A(?![A-Za-z0-9])|Err:\d{3}(?!\d))(?![)\uff09])"
 )
 _OVERFLOW_RE = re.compile(r"#{3,}")
 
