@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from kpi_xl.cli import main
 from kpi_xl.workbook import layout
-from kpi_xl.workbook.package import WorkbookError, open_package
+from kpi_xl.workbook.package import open_package
 from kpi_xl.workbook.refresh import refresh
 from kpi_xl.workbook.template import new
 
