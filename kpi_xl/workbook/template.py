@@ -618,7 +618,7 @@ def _spills(ws, calls, top: int, lang, f, room: int) -> list[tuple[int, int]]:
 
     # across the table's four columns, wrapped (one long line would widen what is printed)
     ws.merge_range(top, 0, top, 3, text("spills", lang), f.subtitle_wrap)
-    ws.set_row(top, 16 * 2)
+    ws.set_row(top, 32.25)  # two lines; 43 px (xlsxwriter 3.1 wrote 32 for 16 * 2, newer ones 32.25)
     r, blanks = top + 1, []
     for call in calls:
         formula = unwrap_index(call.formula)
