@@ -138,13 +138,6 @@ def _lang_option(help_text: str):
     return option("--lang", type=click.Choice(i18n.languages()), default=None, callback=chosen, help=help_text)
 
 
-def _is_file(name: str) -> bool:
-    """Whether ``name`` is a file; False for a name the system refuses to look at (too long, in a
-    folder that cannot be opened), which ``Path.is_file`` raises for: Click's own check of the
-    argument then says why, not a traceback."""
-    return os.path.isfile(name)
-
-
 def language_of(args: list[str]) -> str:
     """The language a command line is answered in (its help, Click's refusals): its ``--lang``,
     else the language of the first workbook (.xlsx, .xlsm) it names that exists, else
@@ -154,21 +147,17 @@ def language_of(args: list[str]) -> str:
         with contextlib.suppress(i18n.LanguageError):
             if value:
                 return i18n.language(value)
-    book = next((Path(a) for a in args if a.lower().endswith((".xlsx", ".xlsm")) and _is_file(a)), None)
+    # os.path.isfile, not Path.is_file: False for a name the system refuses to look at (too long,
+    # in a folder that cannot be opened), which Click's own check of the argument then words
+    book = next((Path(a) for a in args if a.lower().endswith((".xlsx", ".xlsm")) and os.path.isfile(a)), None)
     if book is not None:
-        import gc
+        with _gc_paused():  # pandas and kpi-xl load here for a refresh, as in the refresh command
+            try:
+                from .workbook.importing import workbook_language
 
-        was = gc.isenabled()
-        gc.disable()  # pandas and kpi-xl load here for a refresh, as in the refresh command
-        try:
-            from .workbook.importing import workbook_language
-
-            return workbook_language(book)
-        except (KpiXlError, OSError):
-            pass
-        finally:
-            if was:
-                _resume_gc()
+                return workbook_language(book)
+            except (KpiXlError, OSError):
+                pass
     with contextlib.suppress(i18n.LanguageError):
         return i18n.language()
     return i18n.SOURCE
@@ -325,30 +314,30 @@ def new(path: Path, lang: str, empty: bool, macros: bool) -> None:
 @option("--quiet", is_flag=True, help=N_("No progress or table: for schedules (errors still go to stderr)."))
 @option("--no-backup", is_flag=True, help=N_("Do not keep the previous version as NAME.bak.xlsx."))
 def refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
+    with _gc_paused():  # while pandas and kpi-xl load, and until the summary is said
+        _refresh(path, as_of, quiet, no_backup)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Python's cyclic garbage collector paused (a command loading pandas and holding every cell it
+    read), then on again as it was, without the collection its first allocation would start: that
+    one walks every object made since the pause (pandas, kpi-xl and what the refresh still holds:
+    130,000 objects, ~0.04 s) to find next to nothing. Whatever is alive then goes to the oldest
+    generation instead (``gc.freeze`` then ``gc.unfreeze``: two list splices), as objects that
+    survive collections do; cycles among them are freed by the next full collection."""
     import gc
 
     was = gc.isenabled()
-    gc.disable()  # while pandas and kpi-xl load, and until the summary is said (see _resume_gc)
+    gc.disable()
     try:
-        _refresh(path, as_of, quiet, no_backup)
+        yield
     finally:
         if was:
-            _resume_gc()
-
-
-def _resume_gc() -> None:
-    """Python's cyclic garbage collector on again after a command that paused it, without the
-    collection its first allocation would start: that one walks every object made since the pause
-    (pandas, kpi-xl and what the refresh still holds: 130,000 objects, ~0.04 s) to find next to
-    nothing. Whatever is alive now goes to the oldest generation instead (``gc.freeze`` then
-    ``gc.unfreeze``: two list splices), as objects that survive collections do; cycles among them are
-    freed by the next full collection."""
-    import gc
-
-    if gc.get_freeze_count() == 0:  # a host program's own gc.freeze() is left as it was
-        gc.freeze()  # every tracked object to the permanent generation; the young generation's count back to 0
-        gc.unfreeze()  # ... and from there to the oldest generation, where the next full collection sees it
-    gc.enable()
+            if gc.get_freeze_count() == 0:  # a host program's own gc.freeze() is left as it was
+                gc.freeze()  # every tracked object to the permanent generation; the young count back to 0
+                gc.unfreeze()  # ... and from there to the oldest generation, seen by the next full collection
+            gc.enable()
 
 
 def _refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:

@@ -215,10 +215,8 @@ class Context(click.Context):
     formatter_class = Formatter
 
 
-class _Help:
-    """A command or group whose help texts are shown in the current language."""
-
-    context_class = Context
+class _SaidHelp:
+    """Its ``help`` (an N_-marked English text, as Click was given it) shown in the current language."""
 
     @property
     def help(self) -> str | None:
@@ -227,6 +225,12 @@ class _Help:
     @help.setter
     def help(self, value: str | None) -> None:
         self._help = value
+
+
+class _Help(_SaidHelp):
+    """A command or group whose help texts are shown in the current language."""
+
+    context_class = Context
 
     def get_short_help_str(self, limit: int = 45) -> str:
         if current() == i18n.SOURCE or self.short_help or not self.help:
@@ -250,16 +254,8 @@ class Group(_Help, click.Group):
     """The kpi-xl group (help in the current language)."""
 
 
-class Option(click.Option):
+class Option(_SaidHelp, click.Option):
     """An option whose help is shown in the current language."""
-
-    @property
-    def help(self) -> str | None:
-        return said(self._help)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
 
 
 class _Named:

@@ -13,8 +13,8 @@ again.
 Constant means: no cell, range, table or name is referenced, and every function called is a
 kpi-xl worksheet function (they depend on their arguments only; the workbook's language, which
 some take as a default, is part of the key) given every argument it would otherwise read from
-the workbook (P_ALIVE and CLV_PREDICT without their parameters read the fitted model's names). Excel's own functions are computed every time
-(TODAY and its kind depend on the day).
+the workbook (P_ALIVE and CLV_PREDICT without their parameters read the fitted model's names).
+Excel's own functions are computed every time (TODAY and its kind depend on the day).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from .. import i18n
 from ..excel import column_letter
 from . import layout
 from .package import WorkbookError, open_package
-from .package.sheetxml import elements, start_tag
+from .package.sheetxml import elements, splice, start_tag
 from .package.xmlescape import escape
 from .refresh import FileWorkbook, Report, _period, refresh
 from .summary import change_lines, changed, got_worse  # noqa: F401 - what refresh says, re-exported
@@ -299,7 +299,7 @@ def _workbook_xml(pkg, shown: list[int], active: int, area: str, titles: str) ->
                     and el.attrs.get("localSheetId") == str(active)):
                 edits.append((el.start, el.end, b""))
         edits.append((names.close_start, names.close_start, name))
-    pkg.replace_part(part, _splice(data, edits))
+    pkg.replace_part(part, splice(data, edits))
 
 
 def _sheet_xml(pkg, part: str, paper: str, hidden: set[int], widths: dict[int, float], fit_height: str,
@@ -322,7 +322,7 @@ def _sheet_xml(pkg, part: str, paper: str, hidden: set[int], widths: dict[int, f
         if footer:
             hf = f"<{p}headerFooter><{p}oddFooter>{escape(footer)}</{p}oddFooter></{p}headerFooter>"
             edits.append((setup.end, setup.end, hf.encode("utf-8")))
-    pkg.replace_part(part, _splice(data, edits))
+    pkg.replace_part(part, splice(data, edits))
 
 
 def _cols(cols, p: str, hidden: set[int], widths: dict[int, float]) -> bytes:
@@ -344,14 +344,6 @@ def _cols(cols, p: str, hidden: set[int], widths: dict[int, float]) -> bytes:
     entries = [per[j] for j in sorted(per)] + rest
     body = "".join(f"<{p}col" + "".join(f' {k}="{v}"' for k, v in e.items()) + "/>" for e in entries)
     return f"<{p}cols>{body}</{p}cols>".encode()
-
-
-def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    out, at = [], 0
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        out += [data[at:start], new]
-        at = end
-    return b"".join(out) + data[at:]
 
 
 # ------------------------------------------------------------------- LibreOffice

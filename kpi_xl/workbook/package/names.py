@@ -8,7 +8,7 @@ points at the fitted customer-value models' parameters.
 
 from __future__ import annotations
 
-from .sheetxml import elements
+from .sheetxml import elements, splice
 
 _SIBLINGS_BEFORE = (b"sheets", b"functionGroups", b"externalReferences")  # CT_Workbook's order
 
@@ -50,10 +50,5 @@ def set_defined_names(pkg, names: dict[str, str | None], local_sheet: int | None
             edits.append((block.close_start, block.close_start, new))
         else:  # an empty <definedNames/> is not valid: the element goes
             edits = [(block.start, block.end, b"")]
-    if not edits:
-        return
-    out, at = [], 0
-    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1])):
-        out += [data[at:start], text]
-        at = end
-    pkg.replace_part(part, b"".join(out) + data[at:])
+    if edits:
+        pkg.replace_part(part, splice(data, edits))

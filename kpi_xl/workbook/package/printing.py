@@ -15,7 +15,7 @@ import re
 from ...i18n import Message, N_
 from .names import set_defined_names
 from .records import WorkbookError
-from .sheetxml import WORKSHEET_TAG
+from .sheetxml import WORKSHEET_TAG, splice
 
 _SHEET_PR = re.compile(rb"<(?:\w+:)?sheetPr\b[^>]*?(/?)>")
 _SETUP_PR = re.compile(rb"<(?:\w+:)?pageSetUpPr\b[^>]*?/>")
@@ -81,18 +81,7 @@ def _sheet_part(pkg, part: str) -> bytes:
             tag = (f'<{p}pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
                    .encode() + tag)
         edits.append((at, at, tag))
-    return _splice(data, edits)
-
-
-def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """``data`` with each (start, end, new) edit made, in one copy (a sheet of a million rows is
-    hundreds of megabytes: slicing it for each edit held three or four copies at once)."""
-    view, out, at = memoryview(data), [], 0
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        out += [view[at:start], new]
-        at = end
-    out.append(view[at:])
-    return b"".join(out)
+    return splice(data, edits)
 
 
 def set_print(pkg, sheet: str, areas: list[str]) -> None:

@@ -16,7 +16,7 @@ from ...excel import column_letter
 from ...i18n import N_, Message
 from .records import WorkbookError
 from .safety import CONTENT_TYPES
-from .sheetxml import elements, start_tag
+from .sheetxml import elements, splice, start_tag
 from .xmlread import local_name
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -72,15 +72,7 @@ def resize_table(pkg, part: str, ref: str, new_columns: list[str] = ()) -> None:
             added = "".join(f'<{p}tableColumn id="{max(ids, default=0) + i}" name={_attr(name)}/>'
                             for i, name in enumerate(new_columns, start=1))
             edits.append((child.close_start, child.close_start, added.encode("utf-8")))
-    pkg.replace_part(part, _splice(data, edits))
-
-
-def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    out, pos = [], 0
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        out += [data[pos:start], new]
-        pos = end
-    return b"".join(out) + data[pos:]
+    pkg.replace_part(part, splice(data, edits))
 
 
 def check_sheet_name(name: str) -> None:
@@ -239,7 +231,7 @@ def builtin_number_style(pkg, fmt_id: int) -> int:
         raise WorkbookError(Message(N_("{where}: no <cellXfs>; save the workbook in Excel first"), where=pkg.where(part)))
     xf = (b"<" + root.prefix + b'xf numFmtId="' + str(fmt_id).encode() + b'" fontId="0" fillId="0" borderId="0" '
           b'xfId="0" applyNumberFormat="1"/>')
-    pkg.replace_part(part, _splice(data, _append_child(data, cell_xfs, xf, len(xfs) + 1)))
+    pkg.replace_part(part, splice(data, _append_child(data, cell_xfs, xf, len(xfs) + 1)))
     pkg._memo.pop("import-formats", None)
     pkg._memo.pop("xfs", None)
     return len(xfs)
