@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from kpi_xl.excel import column_letter, split_ref
 from kpi_xl.workbook import template
-from kpi_xl.workbook.package import KeptCell, open_package
+from kpi_xl.workbook.package import KeptCell, open_package, with_errors
 from kpi_xl.workbook.refresh import refresh
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -270,7 +270,10 @@ def test_fewer_goals_shrink_the_charts_of_the_sample(tmp_path):
 
 
 def values(path: Path, sheet: str) -> list[list]:
-    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+    """A sheet's values from A1, error values as their codes (python-calamine alone reads them as "")."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    with open_package(path) as pkg:
+        return with_errors(rows, pkg.error_cells(sheet))
 
 
 def test_empty_workbook_is_empty_and_its_functions_show_no_error(tmp_path):

@@ -26,8 +26,13 @@ class Cell:
 
 
 class Range:
-    def __init__(self, sheet, a, b=None):
+    def __init__(self, sheet, a, b=None, err_to_str=False):
         self.sheet, self.a, self.b = sheet, a, b or a
+        self.err_to_str = err_to_str
+
+    def options(self, err_to_str=False):
+        """xlwings reads an error value as None, or as its code ("#N/A") with ``err_to_str``."""
+        return Range(self.sheet, self.a, self.b, err_to_str)
 
     @property
     def address(self):
@@ -43,6 +48,9 @@ class Range:
     def value(self):
         rows = [[self.sheet.cells.get((r, c)) for c in range(self.a[1], self.b[1] + 1)]
                 for r in range(self.a[0], self.b[0] + 1)]
+        if not self.err_to_str:
+            rows = [[None if (r, c) in self.sheet.errors else v for c, v in enumerate(row, self.a[1])]
+                    for r, row in enumerate(rows, self.a[0])]
         return rows
 
     @value.setter
@@ -71,6 +79,7 @@ class Sheet:
     def __init__(self, ws):
         self.name = ws.title
         self.cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
+        self.errors = {(c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "e"}
         self.tables = [Table(self, t.displayName, t.ref) for t in ws.tables.values()]
 
     @property
@@ -203,3 +212,17 @@ def test_button_in_chinese(tmp_path):
     refresh_scorecard(live, as_of=dt.date(2026, 7, 20))
     assert "\u500b\u76ee\u6a19\u7684\u72c0\u614b\u6539\u8b8a" in live.app.status_bar  # 個目標的狀態改變
     assert "\u8b8a\u5dee" in live.app.alerts[0][1]  # 變差
+
+
+def test_button_names_an_error_cell_it_reads(template):
+    """xlwings reads an error value as None unless asked (err_to_str): a #N/A in an order's Amount
+    would count as no sale. The button reads it as its error and says where, as the CLI does."""
+    live = Book(template)
+    orders = live.sheets["Orders"]
+    header = {v: c for (r, c), v in orders.cells.items() if r == 1}
+    orders.cells[(5, header["Amount"])] = "#N/A"
+    orders.errors.add((5, header["Amount"]))
+    report = refresh_scorecard(live, as_of=dt.date(2026, 6, 15))
+    said = "Orders!E5: holds the error value #N/A (a formula's error, or one pasted in); correct it or clear the cell"
+    assert header["Amount"] == 5 and said in report.warnings, report.warnings
+    assert report.scorecard.loc[report.scorecard["id"] == "O1", "status"].item() == "no_data"

@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from ..errors import is_error
 from ..excel import EPOCH_1900, serials_of
 from ..i18n import Join, Message, MessageError, N_, readings
 
@@ -333,7 +334,9 @@ class DataTables:
                     except DataError:
                         pass
                     i = int(np.flatnonzero(bad.to_numpy())[0])
-                    problem = Message(N_("'{value}' is not a number"), value=s.iloc[i])
+                    value = s.iloc[i]
+                    problem = (_error_value(value) if is_error(value) else
+                               Message(N_("'{value}' is not a number"), value=value))
                     raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"),
                                             table=table, column=column, row=_row_label(s, i), problem=problem),
                                     table=table, column=column, row=_row_label(s, i), problem=problem)
@@ -348,6 +351,13 @@ class DataTables:
             s = self._col(table, column)
             # a plain object array factorizes ~2.5× faster than pandas' python-backed strings
             raw_codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+            errors = [i for i, u in enumerate(uniques) if is_error(u)]
+            if errors:  # an error value is no label: read as one it would count as a customer, a region...
+                i = int(np.flatnonzero(np.isin(raw_codes, errors))[0])
+                problem = _error_value(s.iloc[i])
+                raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"),
+                                        table=table, column=column, row=_row_label(s, i), problem=problem),
+                                table=table, column=column, row=_row_label(s, i), problem=problem)
             mapping: dict[str, int] = {}
             remap = np.full(len(uniques) + 1, -1, dtype=np.int64)  # last slot: blank (code -1)
             for i, u in enumerate(uniques):
@@ -447,8 +457,18 @@ class DataTables:
         return self._cache[key]
 
 
+def _error_value(value: Any) -> Message:
+    """Why a cell holding an Excel error value (``#N/A`` from a lookup that found nothing, ``#DIV/0!``)
+    cannot be counted: it is neither a number, a date nor a label, and read as a blank it would
+    silently count as nothing."""
+    return Message(N_("holds the error value {value} (a formula's error, or one pasted in); correct it or clear "
+                      "the cell"), value=str(value))
+
+
 def _not_a_date(value: Any, number: float | None, reading: str) -> Message:
     """Why one cell of a date column is no date, in words (:func:`read_dates`)."""
+    if is_error(value):
+        return _error_value(value)
     if isinstance(value, dt.time) or (number is not None and number < 0):
         return Message(N_("a negative number or a time of day is not a date"))
     if number is not None:

@@ -41,6 +41,7 @@ from ..excel import EPOCH_1900, column_index, column_letter, split_ref, to_seria
 from ..i18n import Message, MessageError, N_
 from ..functions import calling, registry
 from . import criteria
+from .package import with_errors
 
 
 
@@ -828,9 +829,10 @@ def name_values(pkg, path, wanted: list[str]) -> dict[str, Any]:
     def values(sheet: str) -> list[list[Any]]:
         if sheet not in cache:
             try:
-                cache[sheet] = cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                rows = cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except Exception:  # noqa: BLE001 - calamine's own errors: no such sheet
                 raise Unsupported(_m(N_("no sheet named {sheet}"), sheet=sheet)) from None
+            cache[sheet] = with_errors(rows, pkg.error_cells(sheet))  # an error cell is no blank
         return cache[sheet]
 
     first = next((s.name for s in pkg.sheets() if s.kind == "worksheet"), "")

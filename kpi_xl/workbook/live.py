@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .. import i18n
-from ..errors import KpiXlError
+from ..errors import ERROR_CODES, KpiXlError, XlError
 from . import layout
 from .content import localized, old_trend_region, owned_regions
 from .package import TableInfo, WorkbookError
@@ -56,21 +56,28 @@ class LiveWorkbook(WorkbookReader):
         if sheet not in self._values:
             ws = self.book.sheets[sheet]
             last = ws.used_range.last_cell
-            values = ws.range((1, 1), (last.row, last.column)).value
+            values = ws.range((1, 1), (last.row, last.column)).options(err_to_str=True).value
             if not isinstance(values, list):
                 values = [[values]]
             elif values and not isinstance(values[0], list):
                 values = [values]
-            self._values[sheet] = [["" if v is None else v for v in row] for row in values]
+            self._values[sheet] = [["" if v is None else _error(v) for v in row] for row in values]
         return self._values[sheet]
 
     def table(self, name: str) -> tuple[TableInfo, pd.DataFrame]:
         info = self.tables.get(name.lower())
         if info is None:
             raise WorkbookError(no_table(self.path, name).text(self.lang))
-        values = self._objects[name.lower()].range.value
-        rows = [list(r) for r in values[1:]] if values and len(values) > 1 else []
+        values = self._objects[name.lower()].range.options(err_to_str=True).value
+        rows = [[_error(v) for v in r] for r in values[1:]] if values and len(values) > 1 else []
         return info, frame(rows, 1, len(info.columns), list(info.columns))
+
+
+def _error(value: Any) -> Any:
+    """A cell's value as xlwings reads it with ``err_to_str`` (an error value as its code, "#N/A"),
+    an error as :class:`XlError`: without that option xlwings reads an error as a blank, and a
+    #N/A in a data table would silently count as nothing (the file's refresh reads it the same way)."""
+    return XlError(value) if isinstance(value, str) and value in ERROR_CODES else value
 
 
 def _write(book: Any, sheet: str, top: int, first_col: int, last_col: int, rows: list[list[Any]]) -> None:

@@ -37,6 +37,7 @@ from .. import i18n
 from ..goals.model import typed
 from ..i18n import N_, Message
 from . import textfile, tidy
+from .package import WorkbookError, open_package, with_errors
 from .package.records import MAX_ROWS, MAX_TEXT
 
 MAX_FILE_BYTES = 2 << 30  # 2 GiB: beyond what one sheet of 1,048,576 rows holds in practice
@@ -252,10 +253,14 @@ def _excel(path: Path) -> Source:
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = book.sheet_names
-        rows = book.get_sheet_by_name(names[0]).to_python(skip_empty_area=True) if names else []
+        sheet = book.get_sheet_by_name(names[0]) if names else None
+        rows = sheet.to_python(skip_empty_area=True) if sheet is not None else []
+        origin = (sheet.start or (0, 0)) if sheet is not None else (0, 0)
     except Exception as exc:  # noqa: BLE001 - calamine raises its own types
         raise ImportError_(_m(N_("{file}: cannot be read as an Excel workbook ({reason})"), file=path.name,
                               reason=(str(exc).splitlines() or [""])[0][:200])) from None
+    errors = _error_cells(path, names[0]) if rows else {}
+    with_errors(rows, errors, origin)
     if not rows:
         raise ImportError_(_m(N_("{file}: its first sheet is empty (the first row must hold the column names)"),
                               file=path.name))
@@ -265,9 +270,31 @@ def _excel(path: Path) -> Source:
     values = [[_blank(r[j]) for r in body] for j in range(width)]
     _check_rows(path.name, len(body))
     source = Source(_m(N_("{file} (sheet {sheet})"), file=path.name, sheet=names[0]), header, values, 2)
+    body_errors = sorted((r, c) for r, c in errors if r - origin[0] >= 2)  # below the header row
+    if body_errors:
+        r, c = body_errors[0]
+        source.notes.append(_m(N_("{file}: {n:,} cell(s) hold an error value, imported as they are (first: row {row}, "
+                                  "column '{column}': {value}); goals that read them show No data until they are "
+                                  "corrected"), file=path.name, n=len(body_errors), row=r,
+                               column=header[c - 1 - origin[1]] if 0 <= c - 1 - origin[1] < width else c,
+                               value=errors[(r, c)]))
     _check_text(source)
     _rename_repeats(source, header)
     return source
+
+
+def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """The error cells (#N/A...) of an .xlsx/.xlsm file's ``sheet``, which python-calamine reads as
+    blanks: imported as blanks they would silently count as nothing. An .xls file's are not found
+    (its cells are not XML): they stay blanks, as before."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    try:
+        with open_package(path) as pkg:
+            return pkg.error_cells(sheet)
+    except WorkbookError as exc:
+        raise ImportError_(_m(N_("{file}: cannot be read as an Excel workbook ({reason})"), file=path.name,
+                              reason=str(exc)[:200])) from None
 
 
 def _header(v: Any, j: int) -> str:

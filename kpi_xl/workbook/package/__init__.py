@@ -29,6 +29,7 @@ Modules, bottom up
 """
 
 from .atomic import backup_path, replace_atomically
+from .cellreader import with_errors
 from .lock import workbook_lock
 from .parts import Parts, Rel
 from .records import Cell, DefinedName, KeptCell, SheetInfo, TableInfo, WorkbookError
@@ -36,4 +37,5 @@ from .safety import GiB, Limits, MiB
 from .spreadsheetml import Package, open_package
 
 __all__ = ["WorkbookError", "Limits", "SheetInfo", "TableInfo", "DefinedName", "Cell", "KeptCell", "Parts", "Rel",
-           "Package", "open_package", "backup_path", "replace_atomically", "workbook_lock", "MiB", "GiB"]
+           "Package", "open_package", "backup_path", "replace_atomically", "workbook_lock", "MiB", "GiB",
+           "with_errors"]

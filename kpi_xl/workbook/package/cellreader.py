@@ -128,3 +128,19 @@ class RowReader:
         if t == "e":
             return XlError(v) if v in ERROR_CODES else v
         return v  # "d": an ISO 8601 date as text
+
+
+def with_errors(values: list[list[Any]], errors: dict[tuple[int, int], str],
+                origin: tuple[int, int] = (0, 0)) -> list[list[Any]]:
+    """A sheet's values (as python-calamine gives them: an error value as a blank, "") with each
+    error cell (``{(row, col): "#N/A"}``, 1-based, as :meth:`Package.error_cells` finds them) holding
+    its error again: an :class:`XlError`, or the code as text for one kpi-xl does not know
+    (``#SPILL!``). ``values[0][0]`` is the cell ``origin`` (0-based row and column) below and right
+    of A1. So a goal that reads it says which cell holds what, and a formula over it gives the
+    error, as in Excel, never a silent blank."""
+    top, left = origin
+    for (r, c), code in errors.items():
+        i, j = r - 1 - top, c - 1 - left
+        if 0 <= i < len(values) and 0 <= j < len(values[i]) and values[i][j] == "":
+            values[i][j] = XlError(code) if code in ERROR_CODES else code
+    return values

@@ -11,7 +11,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Iterator
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
@@ -80,19 +80,40 @@ class Parts:
         actual = self._names.get(name.lower())
         return None if actual is None or actual in self._removed else actual
 
-    def read_part(self, name: str) -> bytes:
-        """A member's bytes (edited ones as edited)."""
+    def _existing(self, name: str) -> str:
         actual = self.find_part(name)
         if actual is None:
             raise WorkbookError(Message(N_("{file}: no part '{part}'"), file=str(self.path), part=name))
+        return actual
+
+    def _damaged(self, actual: str, exc: BaseException) -> WorkbookError:
+        return WorkbookError(Message(N_("{where}: damaged zip data ({reason})"), where=self.where(actual),
+                                     reason=str(exc)))
+
+    def read_part(self, name: str) -> bytes:
+        """A member's bytes (edited ones as edited)."""
+        actual = self._existing(name)
         if actual in self._modified:
             return self._modified[actual]
         with self.open_part(actual) as fh:
             try:
                 return fh.read()
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise WorkbookError(Message(N_("{where}: damaged zip data ({reason})"), where=self.where(actual),
-                                            reason=str(exc))) from None
+                raise self._damaged(actual, exc) from None
+
+    def part_pieces(self, name: str, size: int = 1 << 22) -> Iterator[bytes]:
+        """A member's bytes in pieces of ``size`` as they are inflated, none kept: a search over a part
+        of hundreds of megabytes holds one piece at a time (edited ones as edited, in one piece)."""
+        actual = self._existing(name)
+        if actual in self._modified:
+            yield self._modified[actual]
+            return
+        with self.open_part(actual) as fh:
+            try:
+                while piece := fh.read(size):
+                    yield piece
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise self._damaged(actual, exc) from None
 
     def open_part(self, actual: str) -> IO[bytes]:
         if actual in self._modified:

@@ -32,7 +32,7 @@ from .encode import check_region, encode_rows
 from .parts import Parts, Rel
 from .records import Cell, DefinedName, SheetInfo, TableInfo, WorkbookError, int_of
 from .safety import CONTENT_TYPES, Limits, open_zip
-from .sheetxml import Layout, remove_children, require_utf8
+from .sheetxml import Layout, error_cells, may_hold_errors, remove_children, require_utf8
 from .verify import SheetScan
 from .xmlread import PrologGuard, Tags, local_name, rid_of, rich_text, stream_ends, unescape_x
 
@@ -210,6 +210,15 @@ class Package(Parts):
         """Only the cells with a formula (their cached results as stored, error values
         included), as :meth:`read_cells` gives them; much faster on a sheet of values."""
         return self._read(sheet_name, min_row, max_row, formulas_only=True)
+
+    def error_cells(self, sheet_name: str) -> dict[tuple[int, int], str]:
+        """The cells holding an error value (``#N/A``...) as ``{(row, col): code}`` (1-based):
+        what python-calamine reads as blanks. A sheet is inflated once, in pieces, to look; only one
+        that marks an error cell is read whole and only its rows holding one are parsed."""
+        sheet = self._worksheet(sheet_name)
+        if not may_hold_errors(self.part_pieces(sheet.part)):
+            return {}
+        return error_cells(self.read_part(sheet.part), self.where(sheet.part))
 
     def _read(self, sheet_name: str, min_row: int, max_row: int | None, formulas_only: bool) -> dict:
         sheet = self._worksheet(sheet_name)
