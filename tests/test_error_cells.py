@@ -176,3 +176,28 @@ def test_an_error_in_an_imported_excel_file_is_kept_and_said(sample, tmp_path):
         assert pkg.error_cells(sheet) == {(5, amount): "#N/A"}  # the table's 4th row
     done = refresh(path, as_of=AS_OF, backup=False)
     assert f"{sheet}!{'ABCDEFGH'[amount - 1]}5: " + SAID.format(code="#N/A") in done.warnings
+
+
+@pytest.mark.parametrize("kind", ["csv", "frame"])
+def test_an_error_written_as_text_in_a_csv_or_a_dataframe_is_said(sample, tmp_path, kind):
+    """Excel writes an error cell into a CSV as its code (#N/A); imported, it is an error cell again
+    (as Excel reads that CSV), and the import says how many and where the first is."""
+    import pandas as pd
+
+    from kpi_xl.workbook.importing import import_table
+
+    frame = pd.DataFrame({"Order ID": ["N1", "N2", "N3"], "Date": ["2026-05-01", "2026-05-02", "2026-05-03"],
+                          "Channel": ["Online"] * 3, "Customer": ["C1", "C2", "C3"],
+                          "Amount": ["100", "#DIV/0!", "300"], "Cost": ["40", "50", "#N/A"]})
+    source = tmp_path / "orders.csv"
+    frame.to_csv(source, index=False)
+    path = tmp_path / "book.xlsx"
+    shutil.copy(sample, path)
+    report = import_table(path, "Orders", source if kind == "csv" else frame, mode="replace", backup=False)
+    where = "row 3" if kind == "csv" else "row 1"  # the file's row under its header; a DataFrame's position
+    assert any(n.endswith("goals that read them show No data until they are corrected") and "2 cell(s)" in n
+               and f"(first: {where}, column 'Amount': #DIV/0!)" in n for n in report.notes), report.notes
+    sheet, part, columns = _orders(path)
+    with open_package(path) as pkg:
+        assert pkg.error_cells(sheet) == {(3, columns.index("Amount") + 1): "#DIV/0!",
+                                          (4, columns.index("Cost") + 1): "#N/A"}

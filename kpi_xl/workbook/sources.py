@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .. import i18n
+from ..errors import ERROR_CODES, XlError
 from ..goals.model import typed
 from ..i18n import N_, Message
 from . import textfile, tidy
@@ -85,7 +86,7 @@ def read_source(source: Any) -> Source:
     if isinstance(source, pd.DataFrame):
         data = _from_frame(source, Message(N_("the DataFrame")), 0, parse_text=False)
         _rename_repeats(data, [_header(c, j) for j, c in enumerate(source.columns)])
-        return data
+        return _say_errors(data, data.label)
     path = Path(source)
     label = path.name
     if not path.exists():
@@ -100,11 +101,11 @@ def read_source(source: Any) -> Source:
     if size == 0:
         raise ImportError_(_m(N_("{file}: the file is empty (its first row must hold the column names)"), file=label))
     if suffix in CSV_SUFFIXES:
-        return _csv(path)
+        return _say_errors(_csv(path), label)
     if suffix == ".parquet":
-        return _from_frame(_duckdb(path, "parquet"), label, 1, parse_text=False)
+        return _say_errors(_from_frame(_duckdb(path, "parquet"), label, 1, parse_text=False), label)
     if suffix in EXCEL_SUFFIXES:
-        return _tidy(_excel(path))
+        return _say_errors(_tidy(_excel(path)), label)
     if suffix:
         raise ImportError_(_m(N_("{file}: cannot import a {suffix} file; use .csv, .txt, .xlsx, .xlsm, .xls or .parquet"),
                               file=label, suffix=suffix))
@@ -269,18 +270,29 @@ def _excel(path: Path) -> Source:
     body = [list(r) + [""] * (width - len(r)) for r in rows[1:]]
     values = [[_blank(r[j]) for r in body] for j in range(width)]
     _check_rows(path.name, len(body))
-    source = Source(_m(N_("{file} (sheet {sheet})"), file=path.name, sheet=names[0]), header, values, 2)
-    body_errors = sorted((r, c) for r, c in errors if r - origin[0] >= 2)  # below the header row
-    if body_errors:
-        r, c = body_errors[0]
-        source.notes.append(_m(N_("{file}: {n:,} cell(s) hold an error value, imported as they are (first: row {row}, "
-                                  "column '{column}': {value}); goals that read them show No data until they are "
-                                  "corrected"), file=path.name, n=len(body_errors), row=r,
-                               column=header[c - 1 - origin[1]] if 0 <= c - 1 - origin[1] < width else c,
-                               value=errors[(r, c)]))
+    source = Source(_m(N_("{file} (sheet {sheet})"), file=path.name, sheet=names[0]), header, values, origin[0] + 2)
     _check_text(source)
     _rename_repeats(source, header)
     return source
+
+
+def _say_errors(data: Source, label: str | Message) -> Source:
+    """``data`` with a note when some of its cells hold an Excel error value (``#N/A`` in an .xlsx, or
+    written as text in a CSV, as Excel writes one there): they are imported as error cells, never
+    as blanks that would count as nothing, and the goals reading them say so until corrected."""
+    first, n = None, 0
+    for j, column in enumerate(data.values):
+        found = [i for i, v in enumerate(column) if v.__class__ in (str, XlError) and v in ERROR_CODES]
+        if found:
+            n += len(found)
+            first = min(first or (found[0], j), (found[0], j))
+    if n:
+        i, j = first
+        data.notes.append(_m(N_("{file}: {n:,} cell(s) hold an error value, imported as they are (first: row {row}, "
+                                "column '{column}': {value}); goals that read them show No data until they are "
+                                "corrected"), file=label, n=n, row=data.first_row + i, column=data.columns[j],
+                             value=str(data.values[j][i])))
+    return data
 
 
 def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
