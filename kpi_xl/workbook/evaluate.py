@@ -737,13 +737,28 @@ def _agg(fn: Callable[[np.ndarray], Any], empty: Any = 0.0) -> Callable:
     return call
 
 
+def _count(ev: Evaluator, a: Any) -> int:
+    """How many numbers COUNT finds in one argument: an error value (a cell's #N/A) is not one and
+    is no error for COUNT, as in Excel (SUM over it is the error, COUNT skips it)."""
+    if isinstance(a, np.ndarray) and id(a) in ev._block_ids:  # a range read: classified once
+        return int(np.count_nonzero(ev.column(a).is_(criteria.NUMBER)))
+    return sum(1 for v in _flat(a) if isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def _logical(test: Callable[[Any], bool], args: tuple) -> Any:
+    """AND / OR over their arguments; an error among them (a cell's #N/A) is the result, as in Excel."""
+    values = [v for v in _flat(*args) if v is not None]
+    error = next((v for v in values if isinstance(v, XlError)), None)
+    return error if error is not None else test(_truthy(v) for v in values)
+
+
 def _round(ev, x, digits=0.0):
     return lift(lambda v, d: round(_num(v), int(_num(d))) if not isinstance(_num(v), XlError) else _num(v), x, digits)
 
 
 NATIVE: dict[str, Callable[..., Any]] = {
     "SUM": _agg(np.sum),
-    "COUNT": lambda ev, *a: n if isinstance(n := _numbers(ev, *a), XlError) else float(n.size),
+    "COUNT": lambda ev, *a: float(sum(_count(ev, x) for x in a)),
     "COUNTA": lambda ev, *a: float(sum(1 for v in _flat(*a) if v not in (None, ""))),
     "AVERAGE": _agg(lambda n: n.sum() / n.size, DIV0),
     "MIN": _agg(np.min),
@@ -767,8 +782,8 @@ NATIVE: dict[str, Callable[..., Any]] = {
     "TODAY": lambda ev: float((ev.context.today - ev.context.epoch.date()).days),
     "ABS": lambda ev, x: lift(lambda v: abs(_num(v)) if not isinstance(_num(v), XlError) else _num(v), x),
     "ROUND": _round,
-    "AND": lambda ev, *a: all(_truthy(v) for v in _flat(*a) if v is not None),
-    "OR": lambda ev, *a: any(_truthy(v) for v in _flat(*a) if v is not None),
+    "AND": lambda ev, *a: _logical(all, a),
+    "OR": lambda ev, *a: _logical(any, a),
     "NOT": lambda ev, x: lift(lambda v: not _truthy(v), x),
     "RRI": lambda ev, n, pv, fv: lift(lambda a, b, c: (_num(c) / _num(b)) ** (1 / _num(a)) - 1, n, pv, fv),
 }
