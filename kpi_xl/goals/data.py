@@ -328,6 +328,7 @@ class DataTables:
                 conv = pd.to_numeric(s, errors="coerce")
                 bad = conv.isna() & s.notna() & (s.astype(str).str.strip() != "")
                 if bad.any():
+                    _refuse_errors(s, table, column, np.flatnonzero(bad.to_numpy()))  # before reading them as dates
                     # date-times (e.g. ticket timestamps typed as text) are numbers of days for the KPI functions
                     try:
                         return self._cache.setdefault(key, _serials(read_dates(s, self.epoch)))
@@ -368,7 +369,15 @@ class DataTables:
         return self._cache[key]
 
     def raw(self, table: str, column: str) -> np.ndarray:
-        return self._col(table, column).to_numpy()
+        """A column's cells as they are (what a record-by-record KPI reads: FRT, CSAT); one holding an
+        error value (#N/A) is refused at its cell, as :meth:`numbers` refuses it: the KPI would read
+        it as a blank or give the error, and the goal would silently show no data."""
+        s = self._col(table, column)
+        key = ("checked", table.lower(), column.lower())
+        if key not in self._cache and s.dtype == object:
+            _refuse_errors(s, table, column, np.arange(len(s)))
+            self._cache[key] = True
+        return s.to_numpy()
 
     # ------------------------------------------------------------ aggregates
     def is_source(self, table: str) -> bool:
@@ -455,6 +464,18 @@ class DataTables:
             idx = idx[order]
             self._cache[key] = (idx, days[idx])
         return self._cache[key]
+
+
+def _refuse_errors(s: pd.Series, table: str, column: str, where: np.ndarray) -> None:
+    """Raise :class:`DataError` at the first cell among positions ``where`` of ``s`` holding an error value."""
+    values = s.to_numpy(dtype=object)[where]
+    found = np.fromiter(map(is_error, values), dtype=bool, count=len(values))
+    if found.any():
+        i = int(where[int(np.argmax(found))])
+        problem = _error_value(s.iloc[i])
+        raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"),
+                                table=table, column=column, row=_row_label(s, i), problem=problem),
+                        table=table, column=column, row=_row_label(s, i), problem=problem)
 
 
 def _error_value(value: Any) -> Message:
