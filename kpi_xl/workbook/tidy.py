@@ -18,6 +18,7 @@ import math
 import re
 from typing import Any
 
+from ..errors import is_error
 from ..goals.model import typed
 
 MOSTLY = 0.8  # the share of a column's filled cells that must read as numbers for it to be a number column
@@ -88,7 +89,7 @@ def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, in
         parsed, bad, filled, plain = {}, [], 0, 0
         most_bad = (1 - MOSTLY) * len(col)  # more than this: not a column of numbers, whatever follows
         for i, v in enumerate(col):
-            if v is None:
+            if v is None or is_error(v):  # an error value (#N/A: a cell, a CSV's text) stays one, no mistake
                 continue
             filled += 1
             if isinstance(v, (int, float)) and not isinstance(v, bool):
