@@ -177,7 +177,6 @@ def test_an_error_in_an_imported_excel_file_is_kept_and_said(sample, tmp_path):
     done = refresh(path, as_of=AS_OF, backup=False)
     assert f"{sheet}!{'ABCDEFGH'[amount - 1]}5: " + SAID.format(code="#N/A") in done.warnings
 
-
 @pytest.mark.parametrize("kind", ["csv", "frame"])
 def test_an_error_written_as_text_in_a_csv_or_a_dataframe_is_said(sample, tmp_path, kind):
     """Excel writes an error cell into a CSV as its code (#N/A); imported, it is an error cell again
@@ -201,3 +200,136 @@ def test_an_error_written_as_text_in_a_csv_or_a_dataframe_is_said(sample, tmp_pa
     with open_package(path) as pkg:
         assert pkg.error_cells(sheet) == {(3, columns.index("Amount") + 1): "#DIV/0!",
                                           (4, columns.index("Cost") + 1): "#N/A"}
+
+
+
+@pytest.mark.parametrize("data, want", [
+    # rows without numbers, cells with references (the cell's own says where it is)
+    (_sheet('<row><c r="A1"><v>1</v></c></row><row><c r="B5" t="e"><v>#N/A</v></c></row>'), {(5, 2): "#N/A"}),
+    # a numbered row, cells without references: counted from the row's first cell
+    (_sheet('<row r="4" spans="1:3"><c><v>1</v></c><c/><c t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'),
+     {(4, 3): "#DIV/0!"}),
+    # an empty value, an escaped one, a prefixed value element, spaces in the end tags
+    (_sheet("<x:row r='2'><x:c r='A2' t='e'><x:v></x:v></x:c><x:c r='B2' t='e'><x:v>#N/A</x:v ></x:c >"
+            "<x:c r='XFD2' t='e'><x:v>#REF!</x:v></x:c></x:row>", "x"),
+     {(2, 1): "#VALUE!", (2, 2): "#N/A", (2, 16384): "#REF!"}),
+    # prefixed rows and cells without numbers, a rich inline string and an empty cell before the error
+    (_sheet("<x:row><x:c/></x:row><x:row><x:c t='inlineStr'><x:is><x:r><x:rPr><x:color rgb='FF0000'/></x:rPr>"
+            "<x:t>c t='e'</x:t></x:r></x:is></x:c><x:c/><x:c t='e'><x:v>#NULL!</x:v></x:c></x:row>", "x"),
+     {(2, 3): "#NULL!"}),
+])
+def test_error_cells_are_found_at_their_own_reference(data, want):
+    assert error_cells(data, "sheet1.xml") == want
+
+
+def test_many_error_cells_in_rows_without_numbers_are_each_at_their_row():
+    """A generator that numbers neither rows nor cells, a #N/A on every other row: each found
+    at its row (the row numbers counted once over the sheet, not once per error)."""
+    error = '<c t="e"><v>#N/A</v></c>'
+    rows = "".join(f"<row><c><v>{i}</v></c>{error if i % 2 else ''}</row>" for i in range(1, 3001))
+    got = error_cells(_sheet(rows), "sheet1.xml")
+    assert got == {(i, 2): "#N/A" for i in range(1, 3001, 2)}
+
+
+@pytest.mark.parametrize("formula, want", [
+    ("COUNT(B1:B5)", 3.0),  # Excel's COUNT skips an error cell: the numbers are 1, 3 and 5
+    ("COUNT(B2)", 0.0),
+    ("COUNT(1,B2)", 1.0),
+    ("COUNTA(B1:B5)", 4.0),  # an error is a value for COUNTA
+    ("SUM(B1:B5)", "#N/A"),
+    ("AND(B1:B5)", "#N/A"),  # AND and OR over an error give the error
+    ("OR(B1:B5)", "#N/A"),
+    ("IFERROR(AND(B1:B5),FALSE)", False),
+    ("AND(B1,B3)", True),
+])
+def test_functions_over_a_range_with_an_error_cell_answer_as_excel(formula, want):
+    from kpi_xl.workbook.evaluate import Evaluator, FormulaContext
+
+    cells = [["a", 1.0], ["b", XlError("#N/A")], ["c", 3.0], ["d", ""], ["e", 5.0]]
+    got = Evaluator(FormulaContext(lambda sheet: cells, {}, {})).evaluate(formula, "S")
+    assert got == want and isinstance(got, XlError) == isinstance(want, str), got
+
+
+def test_an_imported_sheet_not_starting_at_a1_names_the_rows_people_see(tmp_path):
+    """An export whose table starts at B3: its totals row is named at its row in the file (12), as the
+    error cell's note names its row (7), never counted from row 2; the error stays among the amounts
+    (written as text, read as numbers), never a refusal."""
+    import openpyxl
+
+    from kpi_xl.workbook.sources import read_source
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    rows = [["Order ID", "Date", "Channel", "Customer", "Amount", "Cost"]]
+    rows += [[f"N{i}", dt.datetime(2026, 5, i), "Online", f"C{i}", f"{1000 * i:,.2f}", 40.0 * i] for i in range(1, 9)]
+    rows += [["Total", None, None, None, "36,000.00", 1440.0]]  # amounts written as text, as some exports do
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            ws.cell(3 + i, 2 + j, v)
+    ws["F7"] = "#N/A"  # the 4th order's Amount
+    ws["F7"].data_type = "e"
+    src = tmp_path / "export.xlsx"
+    wb.save(src)
+    amounts = read_source(src)
+    said = [n.text("en") for n in amounts.notes]
+    assert any("row 7, column 'Amount': #N/A" in n for n in said), said
+    assert any("row 12 ('Total') left out" in n for n in said), said
+
+    got = amounts.values[amounts.columns.index("Amount")]
+    assert got[:5] == [1000.0, 2000.0, 3000.0, XlError("#N/A"), 5000.0] and isinstance(got[3], XlError), got
+
+
+@pytest.mark.parametrize("column, kpi", [
+    ("Rating", "CSAT"),  # numbers a record-by-record KPI reads (a column with blanks)
+    ("First response", "FRT"),  # date-times a record-by-record KPI reads
+])
+def test_an_error_read_by_a_record_kpi_is_named_at_its_cell(sample, tmp_path, column, kpi):
+    """CSAT and FRT read the tickets one by one: a #N/A among them showed "no data in the goal's
+    period so far" (CSAT) or no actual and a status from the roll-up (FRT), with no warning."""
+    from kpi_xl.workbook.refresh import FileWorkbook
+
+    path = tmp_path / "book.xlsx"
+    shutil.copy(sample, path)
+    with open_package(path) as pkg:
+        info = next(t for t in pkg.tables() if t.display_name == "Tickets")
+        part, columns = pkg.sheet(info.sheet).part, list(info.columns)
+        rows = FileWorkbook(path, pkg).sheet_values(info.sheet)
+    created, rating = columns.index("Created"), columns.index("Rating")
+    row = max(i for i, r in enumerate(rows[1:], start=2)  # a rated ticket of the goal's period so far
+              if isinstance(r[created], dt.datetime) and r[created].date() < AS_OF and r[rating] != "")
+    ref = "ABCDEFGH"[columns.index(column)] + str(row)
+    _put_error(path, part, ref, "#N/A")
+
+    report = refresh(path, as_of=AS_OF, backup=False)
+    said = f"{info.sheet}!{ref}: " + SAID.format(code="#N/A")
+    assert said in report.warnings, report.warnings
+    card = report.scorecard
+    goal = card[card["kpi"] == kpi].iloc[0]
+    assert goal["status"] == "no_data" and goal["rule"] == said, goal[["id", "status", "rule"]]
+
+
+def test_an_error_among_date_times_read_as_numbers_is_named_at_its_row():
+    """A column of date-times read as numbers of days (ticket timestamps) with a #N/A on row 3: the
+    #N/A is said at row 3, not "row 1: '2026-05-01 09:00:00' is not a number"."""
+    import pandas as pd
+
+    from kpi_xl.goals.data import DataError, DataTables
+
+    when = pd.Series([dt.datetime(2026, 5, i, 9) for i in range(1, 5)], dtype=object)
+    when[2] = XlError("#N/A")
+    with pytest.raises(DataError) as refused:
+        DataTables({"Tickets": pd.DataFrame({"Resolved": when})}).numbers("Tickets", "Resolved")
+    assert refused.value.row == 3 and "holds the error value #N/A" in refused.value.text("en"), refused.value.text("en")
+
+
+def test_an_error_among_amounts_written_as_text_in_a_csv_is_kept(tmp_path):
+    """A CSV whose amounts are written as text ("1,000.00") with a #N/A among them, as Excel saves a
+    failed lookup: the amounts are read as numbers and the #N/A stays an error (the import was refused:
+    "'#N/A' is not a number, yet the column holds numbers written as text")."""
+    from kpi_xl.workbook.sources import read_source
+
+    source = tmp_path / "orders.csv"
+    source.write_text('Order ID,Amount\nN1,"1,000.00"\nN2,#N/A\nN3,"3,000.00"\n', encoding="utf-8")
+    got = read_source(source)
+    assert got.values[1] == [1000.0, "#N/A", 3000.0], got.values
+    assert any("(first: row 3, column 'Amount': #N/A)" in n.text("en") for n in got.notes), got.notes
