@@ -726,14 +726,17 @@ def _write_checks(pkg, info, result: Prediction, lang: str, block_rows: int) -> 
     return charts[-1].row + charts[-1].height // 20 + 1  # 15-point rows are 20 pixels
 
 
-def label_room(largest: float, room: float = LABEL_ROOM, steps: int = 4) -> tuple[float, float] | None:
+def label_room(largest: float, room: float = LABEL_ROOM) -> tuple[float, float] | None:
     """The end and the step of a bar chart's value axis whose bars have their values written past
     their ends: the longest bar ends at most at 1 / ``room`` of the axis, so that its label has room
     before the chart's edge (an axis ending at the next round number beyond the bar leaves none), in
-    about ``steps`` round steps (1, 2, 2.5 or 5 times a power of ten). None for no bar longer than 0."""
+    round steps (1, 2, 2.5 or 5 times a power of ten): four, or three when the axis's numbers are
+    longer than six characters (five such labels under the CLV chart's bars are drawn slanted).
+    None for no bar longer than 0."""
     if not largest > 0 or not math.isfinite(largest):
         return None
     want = largest * room
+    steps = 4 if len(f"{want:,.0f}") <= 6 else 3
     unit = 10.0 ** math.floor(math.log10(want / steps))
     step = next(unit * m for m in (1, 2, 2.5, 5, 10) if unit * m * steps >= want)
     end = step * math.ceil(want / step - 1e-9)
