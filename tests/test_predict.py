@@ -227,7 +227,7 @@ def _chart_values(path: Path) -> list[dict]:
                 name = re.search(r"<c:tx>.*?<c:v>([^<]*)</c:v>", ser, re.S).group(1)
                 vals = ser.split("<c:val>")[1]
                 series.append((name, [float(v) for v in re.findall(r"<c:v>([^<]*)</c:v>", vals)]))
-            out.append({"title": title, "series": series})
+            out.append({"title": title, "series": series, "xml": xml})
         return out
 
 
@@ -264,6 +264,73 @@ def test_holdout_check_and_clv_by_segment_are_tables_and_charts_beside_the_predi
     np.testing.assert_allclose(actual, check.actual, rtol=1e-9)
     np.testing.assert_allclose(predicted, check.predicted, rtol=1e-9)
     assert charts[1]["series"][0][1] == pytest.approx([t for _n, t in segments.values()])
+
+
+def test_the_clv_chart_leaves_room_for_its_largest_bars_label(shop: Path):
+    """The CLV by segment bars carry their values past their ends. The value axis ended at the next round
+    number past the largest bar, whose label then touched the chart's edge (CDNOW's "53,504" at an axis
+    of 60,000), in seven steps whose labels were drawn slanted: it now runs from 0 to a round number at
+    least 1.4 times the largest total, in at most five steps, and the labels sit on white over the gridlines."""
+    import re
+
+    chart = next(c for c in _chart_values(shop) if c["title"] == "Predicted CLV by segment")
+    largest = max(chart["series"][0][1])
+    axis = re.search(r"<c:valAx>.*?</c:valAx>", chart["xml"], re.S).group(0)
+    scale = {k: float(v) for k, v in re.findall(r'<c:(min|max|majorUnit) val="([^"]+)"', axis)}
+    assert scale["min"] == 0 and scale["max"] >= 1.4 * largest > 0 and scale["max"] / scale["majorUnit"] <= 5
+    labels = re.search(r"<c:dLbls>.*?</c:dLbls>", chart["xml"], re.S).group(0)
+    assert '<c:showVal val="1"/>' in labels and '<a:srgbClr val="FFFFFF"/>' in labels
+
+
+def as_shown(value: float, code: str) -> str:
+    """``value`` as a number format of up to three sections (positive;negative;zero) shows it: the
+    zero section's quoted words for 0, else the number with the positive section's decimals."""
+    sections = code.split(";")
+    if value == 0 and len(sections) > 2:
+        return sections[2].strip('"')
+    decimals = len(sections[0].split(".")[1]) if "." in sections[0] else 0
+    return f"{value:,.{decimals}f}" if "," in sections[0] else f"{value:.{decimals}f}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_settings_shows_a_parameter_not_fitted_in_words_and_the_others_with_four_decimals(tmp_path: Path, lang):
+    """Orders whose repeat customers all spend the same fit the purchase model but not the spend model.
+    The Settings sheet showed 0 for p, q and v (its formula on their blank cells) and fourteen decimals for
+    r, alpha, a and b; now "not fitted" (zh-TW: 未配適) and four decimals, as Excel shows the cells' number
+    format, in the font of the settings beside them."""
+    from kpi_xl.workbook.package.styles import _cached, _number_format
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(300):  # customers as BG/NBD assumes them, every order 50
+        rate, drop = rng.gamma(2.0, 1 / 60), rng.beta(1.0, 4.0)
+        when = dt.datetime(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365)))
+        while when <= dt.datetime(2026, 6, 30):
+            rows.append((f"C{i:03d}", when, 50.0))
+            if rng.random() < drop:
+                break
+            when += dt.timedelta(days=max(1, int(rng.exponential(1 / rate))))
+    book = _orders_book(tmp_path, rows, lang=lang)
+    done = cli("predict", str(book), "--table", "Sales", "--as-of", "2026-06-30")
+    assert done.returncode == 0, done.stderr
+    assert "the spend model cannot be fitted" in done.stdout or "消費金額模型無法" in done.stdout
+    sheet, title, words = (("Settings", "Customer-value model (kpi-xl predict)", "not fitted") if lang == "en" else
+                           ("設定", "客戶價值模型（kpi-xl predict）", "未配適"))
+    with open_package(book) as pkg:
+        cells = pkg.read_cells(sheet)
+        top = next(r for (r, c), cell in cells.items() if c == 1 and cell.value == title)
+        _cached(pkg)
+        fonts = pkg._memo["import-fonts"]
+        shown, values, font = {}, {}, {}
+        for i in range(7):
+            label, cell = cells[(top + 1 + i, 1)], cells[(top + 1 + i, 2)]
+            shown[label.value] = as_shown(cell.value, _number_format(pkg, cell.style)[1] or "General")
+            values[label.value] = cell.value
+            font[label.value] = fonts[cell.style] == fonts[label.style]
+    assert all(values[k] > 0 for k in ("r", "alpha", "a", "b")) and {values[k] for k in "pqv"} == {0}
+    assert shown == {**{k: f"{values[k]:,.4f}" for k in ("r", "alpha", "a", "b")}, "p": words, "q": words, "v": words}
+    assert all(font.values()), font
+    audited(book)
 
 
 # --------------------------------------------------------------------------- the worksheet functions

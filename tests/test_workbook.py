@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -97,6 +98,64 @@ def test_template_view_notices_what_a_reader_notices(tmp_path):
     assert len(found) == 1 and found[0].startswith("Scorecard!")
     found = differences(base, edited("xl/charts/chart1.xml", b"$A$2:$A$21", b"$A$2:$A$11"))
     assert found and "Dashboard charts" in found[0]
+
+
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+def page_setups(path) -> dict[str, tuple[dict[str, str], str | None]]:
+    """Each worksheet's <pageSetup> attributes and its print titles (the _xlnm.Print_Titles name)."""
+    import re
+
+    out = {}
+    with open_package(path) as pkg:
+        titles = {n.sheet: n.value for n in pkg.defined_names() if n.name == "_xlnm.Print_Titles"}
+        for sheet in pkg.sheets():
+            if sheet.kind == "worksheet" and sheet.state == "visible":
+                tag = re.search(rb"<(?:\w+:)?pageSetup\b[^>]*>", pkg.read_part(sheet.part))
+                attrs = dict(re.findall(r'(\w+)="([^"]*)"', tag.group(0).decode())) if tag else {}
+                out[sheet.name] = (attrs, titles.get(sheet.name))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_goals_print_three_pages_across_with_id_and_goal_on_each(books, lang):
+    """The Goals sheet's 23 columns fitted to one page's width printed at a third of their size: it prints
+    three pages across (landscape A4), each with the header row and the ID and Goal columns, a goal's
+    pages one after the other; every other sheet keeps its one page across with its header row."""
+    setups = page_setups(books[lang])
+    goals = layout.sheet("goals", lang)
+    attrs, titles = setups.pop(goals)
+    assert (attrs.get("fitToWidth"), attrs.get("fitToHeight"), attrs.get("orientation"), attrs.get("paperSize"),
+            attrs.get("pageOrder")) == ("3", "0", "landscape", "9", "overThenDown")
+    assert titles == f"{goals}!$A:$B,{goals}!$1:$1"
+    dashboard = layout.sheet("dashboard", lang)
+    for sheet, (attrs, titles) in setups.items():
+        assert attrs.get("fitToWidth", "1") == "1" and attrs.get("orientation") == "landscape", sheet
+        assert attrs.get("fitToHeight", "1") == ("1" if sheet == dashboard else "0"), sheet
+        assert titles is None or titles == f"'{sheet}'!$1:$1" or titles == f"{sheet}!$1:$1", sheet
+
+
+def goal_chart(path) -> ET.Element:
+    """The Dashboard's bar chart (bars across: "Achievement vs where the plan expects it")."""
+    with zipfile.ZipFile(path) as z:
+        charts = [ET.fromstring(z.read(n)) for n in z.namelist() if n.startswith("xl/charts/chart")]
+    (bar,) = [c for c in charts if any(e.get("val") == "bar" for e in c.iter(f"{C}barDir"))]
+    return bar
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_goal_chart_has_its_percent_axis_under_the_goals(books, book, lang):
+    """The goals run top to bottom (the category axis reversed), which alone puts the percent axis at
+    the top; it crosses the goals at the last one, so Excel and LibreOffice draw it at the bottom,
+    also after a refresh has grown the chart."""
+    refresh(book, as_of=dt.date(2026, 6, 30))
+    for path in (books[lang], book):
+        bar = goal_chart(path)
+        categories, values = bar.find(f".//{C}catAx"), bar.find(f".//{C}valAx")
+        assert categories.find(f"{C}scaling/{C}orientation").get("val") == "maxMin"
+        assert values.find(f"{C}crosses").get("val") == "max"
+        assert values.find(f"{C}numFmt").get("formatCode") == "0%"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])

@@ -43,6 +43,7 @@ sheet is kpi-xl's: a new predict rewrites everything below its header row.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ MARGIN = 1.0
 LOW_P_ALIVE = 0.5  # "at risk": a high-value customer less likely than this to be active
 LOST_P_ALIVE = 0.1  # "lost": less likely than this to be active
 CORRELATION_WARNING = 0.3
+LABEL_ROOM = 1.4  # the CLV chart's axis runs this much past its longest bar, whose label goes there
 HOLDOUT_SHARE = 1 / 3  # the holdout check keeps the last third of the history aside
 MIN_HOLDOUT_DAYS = 28
 MONEY_FORMAT, PERCENT_FORMAT = 4, 10  # Excel's built-in #,##0.00 and 0.00 %
@@ -464,6 +466,16 @@ def _write_names(pkg, info) -> None:
 
 #: The Settings sheet's block of the fitted models: its title (found again by it, in column A).
 SETTINGS_TITLE = N_("Customer-value model (kpi-xl predict)")
+#: What a parameter the orders could not fit reads as on the Settings sheet (its cell, a formula on
+#: the blank cell beside the Customers table, is 0: no fitted parameter is ever 0).
+NOT_FITTED = N_("not fitted")
+
+
+def settings_parameter_format(lang: str) -> str:
+    """The Settings sheet's parameters: four decimals as beside the table, and 0 (a parameter not
+    fitted) as the words "not fitted" in the workbook's language."""
+    words = i18n.gettext(NOT_FITTED, lang).replace('"', "")
+    return f'{PARAMETER_FORMAT};-{PARAMETER_FORMAT};"{words}"'
 
 
 def _write_settings(pkg, info, result: Prediction, when: dt.date, lang: str) -> None:
@@ -475,7 +487,7 @@ def _write_settings(pkg, info, result: Prediction, when: dt.date, lang: str) -> 
     from ..functions.registry import CLV_MODEL_NAMES
     from . import layout
     from .package.spills import write_block
-    from .package.styles import date_style
+    from .package.styles import code_style, date_style
 
     sheet = layout.sheet("settings", lang)
     if sheet not in {s.name for s in pkg.sheets() if s.kind == "worksheet"}:
@@ -489,15 +501,17 @@ def _write_settings(pkg, info, result: Prediction, when: dt.date, lang: str) -> 
     fit_date = dt.datetime.combine(dt.date.today(), dt.time())
     refs = _parameter_cells(info)
     rows: list[list[Any]] = [[title, None]]
-    rows += [[label, KeptCell(result.params.get(key), CLV_MODEL_NAMES[key])] for label, key in PARAMETERS]
+    # a parameter not fitted: its cell beside the table is blank, the formula here 0 (as Excel computes it)
+    rows += [[label, KeptCell(result.params.get(key, 0.0), CLV_MODEL_NAMES[key])] for label, key in PARAMETERS]
     rows += [[t(N_("Fit date")), KeptCell(fit_date, refs["fit_date"])],
              [t(N_("As of")), KeptCell(dt.datetime.combine(when, dt.time()), refs["as_of"])],
              [Message(N_("Fitted on sheet {sheet}; P_ALIVE and CLV_PREDICT use these when their parameters "
                          "are left out."), sheet=info.sheet).text(lang), None]]
-    # the numbers in General and the dates as dates, not in the column's text format (a formula
-    # typed again into a text cell stays text in Excel)
-    general, dates = builtin_number_style(pkg, 0), date_style(pkg)
-    row_styles = [None] + [[None, general]] * len(PARAMETERS) + [[None, dates]] * 2 + [None]
+    # the numbers with four decimals (not the fourteen of General) and the dates as dates, not in the
+    # column's text format (a formula typed again into a text cell stays text in Excel)
+    # in the font of the settings' values (the column's), not the workbook's default
+    shown, dates = code_style(pkg, settings_parameter_format(lang), pkg.column_style(sheet, 2)), date_style(pkg)
+    row_styles = [None] + [[None, shown]] * len(PARAMETERS) + [[None, dates]] * 2 + [None]
     write_block(pkg, sheet, (top, 1), rows, row_styles)
 
 
@@ -705,10 +719,28 @@ def _write_checks(pkg, info, result: Prediction, lang: str, block_rows: int) -> 
         {"type": "bar"},
         [{"name": t(SEGMENT_HEADERS[2]), "categories": rng(0, seg_top + 1, seg_top + len(totals)),
           "values": rng(2, seg_top + 1, seg_top + len(totals)), "fill": {"color": "#4472C4"},
-          "data_labels": {"value": True, "num_format": "#,##0"}}],
-        t(N_("Predicted CLV by segment")), below, c0, y_format="#,##0", width=420, height=220, reverse=True))
+          "data_labels": {"value": True, "num_format": "#,##0", "fill": {"color": "#FFFFFF"}}}],
+        t(N_("Predicted CLV by segment")), below, c0, y_format="#,##0", width=420, height=220, reverse=True,
+        y_scale=label_room(max((value for _k, _n, value in totals), default=0.0))))
     set_charts(pkg, sheet, cells, charts)
     return charts[-1].row + charts[-1].height // 20 + 1  # 15-point rows are 20 pixels
+
+
+def label_room(largest: float, room: float = LABEL_ROOM) -> tuple[float, float] | None:
+    """The end and the step of a bar chart's value axis whose bars have their values written past
+    their ends: the longest bar ends at most at 1 / ``room`` of the axis, so that its label has room
+    before the chart's edge (an axis ending at the next round number beyond the bar leaves none), in
+    round steps (1, 2, 2.5 or 5 times a power of ten): four, or three when the axis's numbers are
+    longer than six characters (five such labels under the CLV chart's bars are drawn slanted).
+    None for no bar longer than 0."""
+    if not largest > 0 or not math.isfinite(largest):
+        return None
+    want = largest * room
+    steps = 4 if len(f"{want:,.0f}") <= 6 else 3
+    unit = 10.0 ** math.floor(math.log10(want / steps))
+    step = next(unit * m for m in (1, 2, 2.5, 5, 10) if unit * m * steps >= want)
+    end = step * math.ceil(want / step - 1e-9)
+    return float(f"{end:.12g}"), float(f"{step:.12g}")  # 0.6, not 0.6000000000000001
 
 
 def recorded_inputs(path: str | os.PathLike) -> dict[str, Any] | None:

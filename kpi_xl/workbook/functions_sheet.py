@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +116,53 @@ def element_formula(formula: str, row: int, col: int, width: int, blank: bool = 
     ``F`` is unknown). The first value stays bare, so an error of ``F`` itself shows there."""
     index = f"INDEX({formula.removeprefix('=')},{row}" + (f",{col})" if width > 1 else ")")
     return f'=IFERROR({index},"")' if blank or (row, col) != (1, 1) else "=" + index
+
+
+#: Closing marks no line starts with, opening marks no line ends with (as Excel and LibreOffice wrap).
+_NO_BREAK_BEFORE = set(")]},.;:!?%\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09\u300d\u300f\u3011")
+_NO_BREAK_AFTER = set("([{\uff08\u300c\u300e\u3010")
+
+
+def _char_width(ch: str, wide_font: bool) -> float:
+    """A character's width in column-width units (the default font's digit): a wide (CJK) one about
+    two; a Latin one of the language's 10-point font (Calibri's narrower than a CJK font's)."""
+    kind = unicodedata.east_asian_width(ch)
+    if kind in "WF" or (wide_font and kind == "A"):
+        return 1.9  # a 10-point em (13.3 pixels) in digits of 7
+    return 1.05 if wide_font else 0.85
+
+
+def wrapped_lines(text: str, width: float, lang: str) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` characters wide, in the workbook's
+    10-point font: lines break after a space and beside a CJK character (not before a closing mark or
+    after an opening one), as Excel and LibreOffice break them; a run with no such place longer than
+    the line is cut where it fills it. Errs towards a line more, never one less."""
+    wide_font = lang.startswith("zh")
+    room = width - 2  # the cell's margins
+    segments, current = [], ""
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i else ""
+        wide = unicodedata.east_asian_width(ch) in "WF"
+        prev_wide = bool(prev) and unicodedata.east_asian_width(prev) in "WF"
+        if current and prev != " " and (wide or prev_wide) and ch not in _NO_BREAK_BEFORE \
+                and prev not in _NO_BREAK_AFTER:
+            segments.append(current)
+            current = ""
+        current += ch
+        if ch == " ":
+            segments.append(current)
+            current = ""
+    segments.append(current)
+    lines, used = 1, 0.0
+    for seg in segments:
+        body = seg.rstrip(" ")
+        w = sum(_char_width(c, wide_font) for c in body)
+        if used and used + w > room:
+            lines, used = lines + 1, 0.0
+        while w > room:  # a run longer than the line: cut where it fills it
+            lines, w = lines + 1, w - room
+        used += w + (len(seg) - len(body)) * _char_width(" ", wide_font)
+    return lines
 
 
 def _first(formula: str, spills: str) -> str:

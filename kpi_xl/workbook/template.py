@@ -274,6 +274,7 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     for ws in [*sheets.values(), *data_sheets.values(), sources]:
         _page_setup(ws)
     sheets["dashboard"].fit_to_pages(1, 1)
+    _goals_print(sheets["goals"])
     sheets["start"].activate()
     wb.close()
     _store_blanks(path, layout.sheet("functions", lang), blanks)
@@ -300,6 +301,20 @@ def _page_setup(ws) -> None:
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+
+
+#: Pages across that the Goals sheet prints on: its 23 columns (about 400 characters) on one page
+#: came out at a third of their size; on three, at about four fifths, a goal's ID and name on each.
+GOALS_PAGES_WIDE = 3
+
+
+def _goals_print(ws) -> None:
+    """The Goals sheet printed readable: as wide as :data:`GOALS_PAGES_WIDE` pages (what a goal
+    measures, its numbers and dates, its strategy, reward and SMART check), each page with the
+    header row and the ID and Goal columns, a goal's pages one after the other (over, then down)."""
+    ws.fit_to_pages(GOALS_PAGES_WIDE, 0)
+    ws.repeat_columns(0, 1)
+    ws.print_across()
 
 
 def _sample_owned(goals, tables, key_results, plans, as_of, lang, notes: dict[str, str]) -> Owned:
@@ -577,16 +592,22 @@ def _settings(ws, company: str, as_of: dt.date | None, lang: str, f, owners: lis
         ws.write_string(r, 8, o, f.text)
 
 
+#: The Functions sheet's formula and description columns, in characters (their text wraps).
+FUNCTIONS_WIDTH = 70
+
+
 def _functions(ws, company, lang, f, empty: bool = False) -> list[tuple[int, int]]:
     """The Functions sheet; returns its formula cells (1-based) whose result is blank."""
-    ws.set_column(0, 0, 18, f.text)
-    ws.set_column(1, 1, 70, f.wrap)
-    ws.set_column(2, 2, 16, f.num)
-    ws.set_column(3, 3, 70, f.wrap)
-    _header(ws, 0, 0, list(text("func_head", lang)), f)
-    from .functions_sheet import sample_calls
+    from .functions_sheet import sample_calls, wrapped_lines
 
     calls = sample_calls(company, lang, empty)
+    # the names whole (PAGES_PER_SESSION was cut by its formula in the wider Latin letters of a CJK font)
+    capitals = 1.25 if lang == "zh-TW" else 1.0  # a capital letter's width in digits
+    ws.set_column(0, 0, max(18, math.ceil(max(len(c.name) for c in calls) * capitals) + 1), f.text)
+    ws.set_column(1, 1, FUNCTIONS_WIDTH, f.wrap)
+    ws.set_column(2, 2, 16, f.num)
+    ws.set_column(3, 3, FUNCTIONS_WIDTH, f.wrap)
+    _header(ws, 0, 0, list(text("func_head", lang)), f)
     for r, call in enumerate(calls, start=1):
         ws.write_string(r, 0, call.name, f.text)
         ws.write_string(r, 1, call.formula, f.wrap)
@@ -599,8 +620,7 @@ def _functions(ws, company, lang, f, empty: bool = False) -> list[tuple[int, int
         summary = gettext(call.summary, lang)
         ws.write_string(r, 3, summary, f.wrap)
         # wrapped text needs its row tall enough (neither Excel nor LibreOffice grows it on open)
-        width = 35 if lang == "zh-TW" else 68  # characters per line: CJK ones are twice as wide
-        lines = max(math.ceil(len(call.formula) / 68), math.ceil(len(summary) / width), 1)
+        lines = max(wrapped_lines(call.formula, FUNCTIONS_WIDTH, lang), wrapped_lines(summary, FUNCTIONS_WIDTH, lang))
         ws.set_row(r, 13.5 * lines)
     blanks = _spills(ws, [c for c in calls if c.values], len(calls) + 2, lang, f, room=0 if empty else 12)
     ws.freeze_panes(1, 1)
@@ -614,7 +634,7 @@ def _spills(ws, calls, top: int, lang, f, room: int) -> list[tuple[int, int]]:
     the stored numbers. A period table over the data gets ``room`` more rows below it to grow
     into, blank until it does (see :func:`element_formula`). Returns the cells (1-based) whose
     value is blank."""
-    from .functions_sheet import element_formula, unwrap_index
+    from .functions_sheet import element_formula, unwrap_index, wrapped_lines
 
     # across the table's four columns, wrapped (one long line would widen what is printed)
     ws.merge_range(top, 0, top, 3, text("spills", lang), f.subtitle_wrap)
@@ -628,7 +648,7 @@ def _spills(ws, calls, top: int, lang, f, room: int) -> list[tuple[int, int]]:
                 for j in range(width)]
         ws.write_string(r, 0, call.name, f.text)
         ws.write_string(r, 1, formula, f.wrap)
-        ws.set_row(r, 13.5 * max(math.ceil(len(formula) / 68), 1))
+        ws.set_row(r, 13.5 * wrapped_lines(formula, FUNCTIONS_WIDTH, lang))
         extra = room if call.spills == "period_table" else 0
         for i in range(len(rows) + extra):
             for j in range(width):
@@ -707,7 +727,8 @@ def _dashboard(wb, ws, owned: Owned | None, lang, f, S, as_of) -> None:
                     "fill": {"color": "#BFBFBF"}})
     bar.set_title({"name": t["goal_vs_plan"]})
     bar.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}})
-    bar.set_y_axis({"reverse": True})
+    # the goals top to bottom, and the percent axis under them (reversed categories alone put it on top)
+    bar.set_y_axis({"reverse": True, "crossing": "max"})
     bar.set_legend({"position": "bottom"})
     bar.set_size({"width": 620, "height": 520})
     ws.insert_chart(3, 6, bar)

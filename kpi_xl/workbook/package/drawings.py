@@ -51,6 +51,7 @@ class Chart:
     height: int = 230
     y_format: str | None = None
     reverse: bool = False  # categories top to bottom (a bar chart lists them bottom-up otherwise)
+    y_scale: tuple[float, float] | None = None  # the values' axis from 0 to this end, in these steps
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -79,6 +80,8 @@ def _render(sheet: str, cells: dict[tuple[int, int], Any], charts: Sequence[Char
         y = {"name": spec.y_title, "name_font": {"size": 9}} if spec.y_title else {}
         if spec.y_format:
             y["num_format"] = spec.y_format
+        if spec.y_scale:
+            y.update(min=0, max=spec.y_scale[0], major_unit=spec.y_scale[1])
         if spec.kind.get("type") == "bar":  # XlsxWriter's bar chart: x is the (horizontal) value axis
             x, y = y, x
         chart.set_x_axis(x)

@@ -127,20 +127,28 @@ def date_style(pkg, like: int | None = None) -> int:
     return _add_code_style(pkg, xfs, codes, _ISO)
 
 
-def code_style(pkg, code: str) -> int:
-    """A cell format showing the custom number format ``code`` (``0.0000``) in the default font:
-    the workbook's own when it has one, else a new one (with the code) added to styles.xml."""
+def code_style(pkg, code: str, like: int | None = None) -> int:
+    """A cell format showing the custom number format ``code`` (``0.0000``) in the default font, or
+    in the font of cell format ``like`` (the cells beside it): the workbook's own when it has one,
+    else a new one (with the code) added to styles.xml."""
     from .tables import builtin_number_style
 
     xfs, codes = _cached(pkg)
+    fonts, plain = pkg._memo["import-fonts"], pkg._memo["import-plain"]
+    font = fonts[like] if like is not None and 0 <= like < len(fonts) else "0"
     fmt_id = next((i for i, c in codes.items() if c == code), None)
     if fmt_id is not None:
-        return builtin_number_style(pkg, fmt_id)
-    return _add_code_style(pkg, xfs, codes, code)
+        if font == "0":
+            return builtin_number_style(pkg, fmt_id)
+        found = next((i for i, f in enumerate(xfs) if f == fmt_id and plain[i] and fonts[i] == font), None)
+        if found is not None:
+            return found
+    return _add_code_style(pkg, xfs, codes, code, font)
 
 
-def _add_code_style(pkg, xfs: list[int], codes: dict[int, str], code: str) -> int:
-    """A new cell format showing number format ``code`` (the workbook's numFmt of that code, else a new one)."""
+def _add_code_style(pkg, xfs: list[int], codes: dict[int, str], code: str, font: str = "0") -> int:
+    """A new cell format showing number format ``code`` (the workbook's numFmt of that code, else a new
+    one) in font ``font`` (its index in styles.xml)."""
     part = _styles_part(pkg)
     data = pkg.read_part(part)
     where = pkg.where(part)
@@ -158,13 +166,13 @@ def _add_code_style(pkg, xfs: list[int], codes: dict[int, str], code: str) -> in
         else:  # numFmts is the first child of styleSheet
             first = root.children[0].start if root.children else root.close_start
             edits.append((first, first, b"<" + p + b'numFmts count="1">' + entry + b"</" + p + b"numFmts>"))
-    return _add_xf(pkg, xfs, fmt_id, data, edits)
+    return _add_xf(pkg, xfs, fmt_id, data, edits, font)
 
 
 def _add_xf(pkg, xfs: list[int], fmt_id: int, data: bytes | None = None,
-            edits: list[tuple[int, int, bytes]] | None = None) -> int:
-    """Append a cell format showing number format ``fmt_id`` (with ``edits`` already planned on
-    ``data``, the styles part) and return its index."""
+            edits: list[tuple[int, int, bytes]] | None = None, font: str = "0") -> int:
+    """Append a cell format showing number format ``fmt_id`` in font ``font`` (with ``edits`` already
+    planned on ``data``, the styles part) and return its index."""
     part = _styles_part(pkg)
     data = pkg.read_part(part) if data is None else data
     edits = [] if edits is None else edits
@@ -175,8 +183,9 @@ def _add_xf(pkg, xfs: list[int], fmt_id: int, data: bytes | None = None,
     cell_xfs = kids.get(b"cellXfs")
     if cell_xfs is None:
         raise WorkbookError(Message(N_("{where}: no <cellXfs>; save the workbook in Excel first"), where=where))
-    xf = b"<" + p + b'xf numFmtId="' + str(fmt_id).encode() + b'" fontId="0" fillId="0" borderId="0" xfId="0" ' \
-        b'applyNumberFormat="1"/>'
+    xf = b"<" + p + b'xf numFmtId="' + str(fmt_id).encode() + b'" fontId="' + font.encode() \
+        + b'" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"' + (b' applyFont="1"' if font != "0" else b"") \
+        + b"/>"
     edits += _append_child(data, cell_xfs, xf, len(xfs) + 1)
     out, pos = [], 0
     for start, end, new in sorted(edits, key=lambda e: e[0]):
