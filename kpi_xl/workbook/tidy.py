@@ -18,6 +18,7 @@ import math
 import re
 from typing import Any
 
+from ..errors import XlError
 from ..goals.model import typed
 
 MOSTLY = 0.8  # the share of a column's filled cells that must read as numbers for it to be a number column
@@ -82,13 +83,15 @@ def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, in
     plain digits, which an Excel sheet may keep as text on purpose: ids, codes) and at least
     :data:`MOSTLY` of its filled cells read as numbers; its other cells (dates, words) are
     then mistakes. Returns the columns changed and the first mistake as (row, column, the
-    row of a number written as text in that column), or None; nothing changes when there is one."""
+    row of a number written as text in that column), or None; nothing changes when there is one.
+    An Excel file's error cell (#N/A from a lookup) is no mistake among the amounts: it stays
+    as the error it is, where it is, as in a column of plain numbers."""
     plan: list[tuple[int, dict[int, Any]]] = []
     for j, col in enumerate(values):
         parsed, bad, filled, plain = {}, [], 0, 0
         most_bad = (1 - MOSTLY) * len(col)  # more than this: not a column of numbers, whatever follows
         for i, v in enumerate(col):
-            if v is None:
+            if v is None or isinstance(v, XlError):
                 continue
             filled += 1
             if isinstance(v, (int, float)) and not isinstance(v, bool):
