@@ -425,3 +425,19 @@ def test_goal_names_stay_readable_beside_a_negative_achievement(grown, tmp_path)
         pkg.save(path, backup=False)
     refresh(path, as_of=dt.date(2026, 5, 31), backup=False)
     assert set(label_positions(path).values()) == {"nextTo"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_an_empty_workbooks_start_sheet_names_no_sample_data(tmp_path, lang):
+    """The Start sheet of an --empty workbook (no sample company) does not send its reader to
+    "the sample data": its Functions sheet works each function on small inputs of its own."""
+    from kpi_xl.workbook import layout
+
+    path = template.new(tmp_path / "empty.xlsx", lang=lang, empty=True)
+    start = [r[0] for r in values(path, layout.sheet("start", lang)) if r and isinstance(r[0], str)]
+    functions = next(t for t in start if t.startswith(layout.sheet("functions", lang) + " — "))
+    sample = {"en": "sample data", "zh-TW": "\u7bc4\u4f8b\u8cc7\u6599"}[lang]  # 範例資料
+    assert sample not in functions, functions
+    full = template.new(tmp_path / "sample.xlsx", lang=lang)
+    start = [r[0] for r in values(full, layout.sheet("start", lang)) if r and isinstance(r[0], str)]
+    assert any(sample in t for t in start if t.startswith(layout.sheet("functions", lang) + " — "))
