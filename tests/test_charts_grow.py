@@ -394,3 +394,50 @@ def test_a_spilled_result_that_shrinks_leaves_blanks_not_ref_errors(tmp_path):
     first = next(r for (r, _c), c in sorted(cells.items()) if c.formula == 'INDEX(COUNT_PER_PERIOD(Activities[Date],"month"),1,1)')
     got = [[cells[(r, c)].value for c in (3, 4)] for r in range(first, first + 3)]
     assert got == [[46023, 2], [46054, 1], ["", ""]]  # 2026-01-01, 2026-02-01 as serials, then blanks
+
+
+def test_goal_names_stay_readable_beside_a_negative_achievement(grown, tmp_path):
+    """A goal below its baseline (achievement −40 %) draws its bar left of 0: the goal chart's
+    names and the trend's periods then sit at the chart's edge ("low"), not on the zero line
+    where the bar and the lines below 0 would cover them; with no value below 0 they are next to
+    the axis again."""
+    def label_positions(path: Path) -> dict[str, str]:
+        charts = dashboard_charts(path)
+        return {t: charts[t].find(f".//{C}catAx/{C}tickLblPos").get("val")
+                for t in ("Achievement vs where the plan expects it", "Achievement by review period")}
+
+    assert set(label_positions(grown).values()) == {"nextTo"}
+    path = tmp_path / "below.xlsx"
+    shutil.copyfile(grown, path)
+    add_rows(path, "Goals", [["G14", "Average order from 5,000 to 6,000", "Ann", "AVERAGE", "Orders", "Amount", "Date",
+                              "", "", "higher", None, None, 5000.0, 6000.0, dt.datetime(2026, 1, 1),
+                              dt.datetime(2026, 6, 30), "month", 1.0, None, None, None, None]])
+    refresh(path, as_of=dt.date(2026, 5, 31), backup=False)
+    assert set(label_positions(path).values()) == {"low"}
+    goal_chart = dashboard_charts(path)["Achievement vs where the plan expects it"]
+    (cat_ref, _n, cats), (_ref, _m, vals) = series(goal_chart)[0]["cat"], series(goal_chart)[0]["val"]
+    assert cats[-1] == "G14" and float(vals[-1]) < 0
+    # the goal met again (its baseline lowered below the actual): the names go back next to the axis
+    with open_package(path) as pkg:
+        info = next(t for t in pkg.tables() if t.display_name == "Goals")
+        top = split_ref(info.ref.split(":")[0])[0]
+        pkg.write_region(info.sheet, top + 14, 13, 13, [[0.0]])  # G14's Baseline (column M)
+        pkg.save(path, backup=False)
+    refresh(path, as_of=dt.date(2026, 5, 31), backup=False)
+    assert set(label_positions(path).values()) == {"nextTo"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_an_empty_workbooks_start_sheet_names_no_sample_data(tmp_path, lang):
+    """The Start sheet of an --empty workbook (no sample company) does not send its reader to
+    "the sample data": its Functions sheet works each function on small inputs of its own."""
+    from kpi_xl.workbook import layout
+
+    path = template.new(tmp_path / "empty.xlsx", lang=lang, empty=True)
+    start = [r[0] for r in values(path, layout.sheet("start", lang)) if r and isinstance(r[0], str)]
+    functions = next(t for t in start if t.startswith(layout.sheet("functions", lang) + " — "))
+    sample = {"en": "sample data", "zh-TW": "\u7bc4\u4f8b\u8cc7\u6599"}[lang]  # 範例資料
+    assert sample not in functions, functions
+    full = template.new(tmp_path / "sample.xlsx", lang=lang)
+    start = [r[0] for r in values(full, layout.sheet("start", lang)) if r and isinstance(r[0], str)]
+    assert any(sample in t for t in start if t.startswith(layout.sheet("functions", lang) + " — "))

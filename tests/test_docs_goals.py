@@ -471,3 +471,32 @@ def test_the_why_and_smart_texts_the_page_quotes_are_kpi_xls(page, data):
     nothing = pd.DataFrame([{**good, "filter": f"{channel}={typo}"}])
     assert f"`{channel}={typo}`" in text
     assert compute(nothing, tables, AS_OF).scorecard.iloc[0]["rule"].text(lang) in text
+
+
+# ------------------------------------------------------------------ docs/your-data.md, run as written
+def test_the_tutorial_says_what_the_commands_say(tmp_path, monkeypatch):
+    """docs/your-data.md's commands, run as written on its example files, print the lines the
+    page quotes, the warning included (a reader following it meets no line it does not show)."""
+    from click.testing import CliRunner
+
+    from kpi_xl.cli import main
+
+    page = (ROOT / "docs" / "your-data.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    book = tmp_path / "shop.xlsx"
+    printed: list[str] = []
+    for command in ("kpi-xl new --empty shop.xlsx",
+                    "kpi-xl import shop.xlsx Shop docs/examples/shop-orders.csv",
+                    "kpi-xl import shop.xlsx Goals docs/examples/shop-goals.csv --replace",
+                    "kpi-xl refresh shop.xlsx --as-of 2026-06-15"):
+        assert command in page, command
+        args = [str(book) if a == "shop.xlsx" else a for a in command.split()[1:]]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        printed += [li.replace(f"{tmp_path}/", "") for li in result.output.splitlines()]
+    for quoted in ("imported 8,725 rows into Shop (sheet Shop), a new table on a new sheet; previous version kept "
+                   "as shop.bak.xlsx",
+                   "refreshed shop.xlsx as of 2026-06-15: 8 goals (On track 6, Behind 2)"):
+        assert quoted in page and quoted in printed, (quoted, printed)
+    said = [li for li in printed if li.startswith("warning: ")]
+    assert said and all(li in page for li in said), said  # every warning the reader sees, the page shows

@@ -333,3 +333,39 @@ def test_an_error_among_amounts_written_as_text_in_a_csv_is_kept(tmp_path):
     got = read_source(source)
     assert got.values[1] == [1000.0, "#N/A", 3000.0], got.values
     assert any("(first: row 3, column 'Amount': #N/A)" in n.text("en") for n in got.notes), got.notes
+
+
+def test_an_error_beside_amounts_written_as_text_is_kept_not_refused(sample, tmp_path):
+    """A shop's .xlsx export whose Amount column has amounts typed as text ('NT$1,200') and one
+    #N/A from a lookup: the error is imported at its place, as in a column of plain numbers, not
+    refused as "'#N/A' is not a number" (an error value is no word among the amounts)."""
+    import openpyxl
+
+    from kpi_xl.workbook.importing import import_table
+
+    src = tmp_path / "export.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Order ID", "Date", "Channel", "Customer", "Amount", "Cost"])
+    for i in range(1, 9):
+        ws.append([f"N{i}", dt.datetime(2026, 5, i), "Online", f"C{i}",
+                   f"NT${1000 + i:,}" if i % 2 else 100.0 * i, 40.0 * i])
+    ws["E5"] = "#N/A"  # the 4th order's Amount
+    ws["E5"].data_type = "e"
+    wb.save(src)
+
+    path = tmp_path / "book.xlsx"
+    shutil.copy(sample, path)
+    report = import_table(path, "Orders", src, mode="replace", backup=False)
+    assert report.rows == 8
+    assert any("row 5, column 'Amount': #N/A" in n for n in report.notes), report.notes
+    assert any("numbers written as text read as numbers in column(s) Amount" in n for n in report.notes), report.notes
+    sheet, part, columns = _orders(path)
+    amount = columns.index("Amount") + 1
+    with open_package(path) as pkg:
+        assert pkg.error_cells(sheet) == {(5, amount): "#N/A"}
+    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
+    col = [r[0] for r in ws.iter_rows(min_row=2, max_row=9, min_col=amount, max_col=amount, values_only=True)]
+    assert col[:3] == [1001, 200, 1003] and col[3] == "#N/A", col  # the amounts as numbers, the error kept
+    done = refresh(path, as_of=AS_OF, backup=False)
+    assert f"{sheet}!{'ABCDEFGH'[amount - 1]}5: " + SAID.format(code="#N/A") in done.warnings

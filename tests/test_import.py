@@ -664,3 +664,21 @@ def test_a_repeated_header_is_renamed_as_excel_does_from_csv_and_excel_alike(tmp
     frame = pd.DataFrame([[1, "a", "b"]], columns=["Qty", "Note", "note"])
     assert import_table(book, "Notes", frame).renamed == [("note", "note2")]
     assert sheet_rows(book, "Notes")[0] == ["Qty", "Note", "note2"]
+
+
+def test_words_kept_among_numbers_are_said_at_import(tmp_path: Path):
+    """An export with 'n/a' in some Items cells of a column of plain numbers: the words are
+    imported as the text they are, and the import says so, how many and where the first is,
+    instead of leaving the user to meet them one refresh at a time."""
+    book = empty_book(tmp_path)
+    data = tmp_path / "orders.csv"
+    data.write_text("Customer,Order date,Items,Amount\nA,20260101,2,10\nB,20260102,n/a,20\nC,20260103,,30\n"
+                    "D,20260104,n/a,40\nE,20260105,3,50\nF,20260106,1,60\nG,20260107,2,70\nH,20260108,4,80\n"
+                    "I,20260109,1,90\nJ,20260110,2,100\n", encoding="utf-8")
+    report = import_table(book, "Shop", data, backup=False)
+    assert report.rows == 10
+    said = [n for n in report.notes if "'Items'" in n]
+    assert said == ["orders.csv: column 'Items' holds 2 word(s) among its numbers, imported as text (first: row 3, "
+                    "'n/a'); goals that read the column show No data until they are corrected or cleared"], report.notes
+    assert [r[2] for r in sheet_rows(book, "Shop")[1:5]] == [2, "n/a", "", "n/a"]
+    assert not [n for n in report.notes if "'Customer'" in n or "'Amount'" in n]  # words and numbers alone: nothing

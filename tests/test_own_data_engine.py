@@ -377,3 +377,42 @@ def test_bad_goal_rows_show_their_problem_and_the_good_goals_are_computed(tmp_pa
         assert status == status_label("no_data").text(lang) and actual in ("", None), (gid, status, actual)
         assert why.startswith(cell[:-2] + colon) and said in why, (gid, why)
         assert said in " ".join(r.output.split())
+
+
+@pytest.mark.parametrize("kpi", ["AVERAGE", "MIN", "MAX"])
+def test_a_word_in_a_column_an_average_reads_is_named_not_a_traceback(kpi):
+    """Items per order kept in a band, over an export with 'n/a' in one Items cell: the goal is
+    No data naming the cell (as SUM over that column is), never a raw ValueError from NumPy that
+    stopped the whole refresh; a goal on another column is computed."""
+    items = pd.Series([2.0] * len(DAYS), dtype=object)
+    items[4] = "n/a"  # data row 5
+    data = orders(Items=items)
+    g = pd.concat([goal(id="I1", name="Keep items per order at 2", kpi=kpi, columns="Items", target=2),
+                   goal(id="R1")], ignore_index=True)
+    result = compute(g, {"Orders": data}, AS_OF)
+    rows = result.scorecard.set_index("id")
+    assert rows.loc["I1", "status"] == "no_data" and np.isnan(rows.loc["I1", "actual"])
+    said = rows.loc["I1", "rule"].text("en")
+    assert "'n/a' is not a number" in said and "'Items'" in said and "row 5" in said, said
+    assert rows.loc["R1", "actual"] == data["Amount"].sum()
+
+
+def test_refresh_names_the_word_an_average_goal_reads(tmp_path):
+    """The same through `kpi-xl refresh` of an imported export: exit 0, the cell named, no traceback."""
+    from kpi_xl.workbook.importing import import_table
+
+    book = new(tmp_path / "shop.xlsx", empty=True)
+    items = pd.Series([2.0] * len(DAYS), dtype=object)
+    items[4] = "n/a"
+    import_table(book, "Shop", orders(Items=items), backup=False)
+    goals = pd.DataFrame([dict(ID="I1", Goal="Keep 1.8 to 2.4 items per order", KPI="AVERAGE", Table="Shop",
+                               Columns="Items", Direction="maintain", **{"Band low": 1.8, "Band high": 2.4},
+                               Start=dt.date(2026, 1, 1), End=dt.date(2026, 3, 31))])
+    import_table(book, "Goals", goals, mode="replace", backup=False)
+    r = CliRunner().invoke(main, ["refresh", str(book), "--as-of", AS_OF.isoformat(), "--no-backup"])
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    sheet, top, col, _ = _column(book, "Shop", "Items")
+    cell = f"{sheet}!{column_letter(col)}{top + 4}: 'n/a' is not a number"
+    assert cell in " ".join(r.output.split()), r.output
+    status, actual, why = _scorecard_row(book, "en", "I1")
+    assert status == "No data" and why.startswith(cell), why

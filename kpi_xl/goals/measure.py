@@ -395,7 +395,10 @@ def _records(kpi: str, table: str, date_col: str, conditions: tuple, args: list,
         if is_literal(a):
             continue
         s = tbl[a]
-        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+        # AVERAGE, MIN and MAX read numbers: a word among them ('n/a') is refused at its cell
+        # by DataTables.numbers, as for SUM, not handed to NumPy as text
+        if (kpi in ("AVERAGE", "MIN", "MAX") or pd.api.types.is_numeric_dtype(s)
+                or pd.api.types.is_datetime64_any_dtype(s)):
             columns[a] = data.numbers(table, a)[idx]
         else:
             columns[a] = data.raw(table, a)[idx]

@@ -175,6 +175,11 @@ def _tidy(data: Source) -> Source:
     if changed:
         data.notes.append(_m(N_("{file}: numbers written as text read as numbers in column(s) {columns}"),
                              file=data.label, columns=i18n.Join(data.number_columns)))
+    for j, n, i in tidy.words_among_numbers(data.values):
+        data.notes.append(_m(N_("{file}: column '{column}' holds {n:,} word(s) among its numbers, imported as text "
+                                "(first: row {row}, '{value}'); goals that read the column show No data until they "
+                                "are corrected or cleared"), file=data.label, column=data.columns[j], n=n,
+                             row=data.first_row + i, value=data.values[j][i]))
     return data
 
 

@@ -49,6 +49,8 @@ TEXT = {
         "settings": N_("as-of date, language, review period, status rules"),
         "functions": N_("every KPI worksheet function, used on the sample data"),
     },
+    # an --empty workbook's Functions sheet works each function on inputs of its own
+    "functions_empty": N_("every KPI worksheet function, each worked on a small example of its own"),
     "dash_title": N_("Dashboard"), "as_of": N_("As of"), "goal_vs_plan": N_("Achievement vs where the plan expects it"),
     "achievement": N_("Achievement"), "expected": N_("Expected by now"), "trend": N_("Achievement by review period"),
     "by_owner": N_("Achievement by owner"), "status_count": N_("Goals by status"),
@@ -250,7 +252,7 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     chartdata = wb.add_worksheet(S("chartdata"))
     chartdata.hide()
 
-    _start(sheets["start"], lang, f)
+    _start(sheets["start"], lang, f, empty)
     _goals(sheets["goals"], goals, owned, lang, f, S)
     for name in layout.DATA:
         _data(data_sheets[name], name, tables[name], f)
@@ -326,7 +328,7 @@ def _sample_owned(goals, tables, key_results, plans, as_of, lang, notes: dict[st
     return build_owned(at(as_of), tables, key_results, plans, history, notes, lang)
 
 
-def _start(ws, lang, f) -> None:
+def _start(ws, lang, f, empty: bool = False) -> None:
     ws.set_column(0, 0, 110, f.wrap)
     ws.write_string(0, 0, text("title", lang), f.title)
     ws.write_string(2, 0, text("what", lang), f.wrap)
@@ -334,7 +336,8 @@ def _start(ws, lang, f) -> None:
         ws.write_string(4 + i, 0, step, f.wrap)
     ws.write_string(8, 0, text("sheets", lang), f.subtitle)
     for i, key in enumerate(TEXT["guide"]):
-        ws.write_string(9 + i, 0, f"{layout.sheet(key, lang)} — {text('guide', lang, key)}", f.wrap)
+        what = text("functions_empty", lang) if empty and key == "functions" else text("guide", lang, key)
+        ws.write_string(9 + i, 0, f"{layout.sheet(key, lang)} — {what}", f.wrap)
     ws.write_string(9 + len(TEXT["guide"]) + 1, 0, text("share", lang), f.wrap)
     ws.set_row(2, 45)
     ws.set_row(6, 45)  # heights in whole pixels (0.75 pt each) are written alike by every XlsxWriter

@@ -83,7 +83,9 @@ def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, in
     plain digits, which an Excel sheet may keep as text on purpose: ids, codes) and at least
     :data:`MOSTLY` of its filled cells read as numbers; its other cells (dates, words) are
     then mistakes. Returns the columns changed and the first mistake as (row, column, the
-    row of a number written as text in that column), or None; nothing changes when there is one."""
+    row of a number written as text in that column), or None; nothing changes when there is one.
+    An Excel file's error cell (#N/A from a lookup) is no mistake among the amounts: it stays
+    as the error it is, where it is, as in a column of plain numbers."""
     plan: list[tuple[int, dict[int, Any]]] = []
     for j, col in enumerate(values):
         parsed, bad, filled, plain = {}, [], 0, 0
@@ -109,6 +111,27 @@ def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, in
         for i, a in parsed.items():
             values[j][i] = a
     return [j for j, _p in plan], None
+
+
+def words_among_numbers(values: list[list[Any]]) -> list[tuple[int, int, int]]:
+    """The columns of ``values`` (column by column) whose filled cells are mostly (more than
+    half) plain numbers yet hold words too ('n/a', '-'), which stay text: (column,
+    how many words, the row of the first), to be said at import. Error values and digits kept
+    as text (codes) are no words: a goal reads those as Excel does."""
+    out = []
+    for j, col in enumerate(values):
+        filled, numbers, words = 0, 0, []
+        for i, v in enumerate(col):
+            if v is None or isinstance(v, XlError):
+                continue
+            filled += 1
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                numbers += 1
+            elif isinstance(v, str) and v.strip() and not _PLAIN.fullmatch(v):
+                words.append(i)
+        if words and 2 * numbers > filled:
+            out.append((j, len(words), words[0]))
+    return out
 
 
 def is_totals_word(text: Any) -> bool:

@@ -160,7 +160,10 @@ def set_series(xml: bytes, series: Sequence[Series], where: str, fmt: str = "Gen
 
 def fit_value_axis(xml: bytes, values: Sequence[Any]) -> bytes:
     """The value axis scaled to the data: fixed maxima removed (the program picks one
-    that shows every value), the minimum 0 kept only while no value is negative."""
+    that shows every value), the minimum 0 kept only while no value is negative. With a
+    value below 0 the category axis's labels (goal names, periods) sit at the chart's edge
+    ("low"), not on the zero line where a bar or line below 0 would cover them; else next
+    to the axis, as the template has them."""
     numbers = [n for n in (_number(v) for v in values) if n is not None]
     negative = any(n < 0 for n in numbers)
 
@@ -173,7 +176,14 @@ def fit_value_axis(xml: bytes, values: Sequence[Any]) -> bytes:
     def axis(m: re.Match) -> bytes:
         return re.sub(rb"<(?:[\w.-]+:)?scaling>.*?</(?:[\w.-]+:)?scaling>", scaling, m.group(0), count=1, flags=re.S)
 
-    return re.sub(rb"<(?P<p>[\w.-]+:)?valAx>.*?</(?P=p)?valAx>", axis, xml, flags=re.S)
+    xml = re.sub(rb"<(?P<p>[\w.-]+:)?valAx>.*?</(?P=p)?valAx>", axis, xml, flags=re.S)
+    where = b"low" if negative else b"nextTo"
+
+    def labels(m: re.Match) -> bytes:
+        return re.sub(rb"(<(?:[\w.-]+:)?tickLblPos\s+val=\")(?:nextTo|low)(\")", rb"\g<1>" + where + rb"\g<2>",
+                      m.group(0), count=1)
+
+    return re.sub(rb"<(?P<p>[\w.-]+:)?catAx>.*?</(?P=p)?catAx>", labels, xml, flags=re.S)
 
 
 __all__ = ["Series", "series_refs", "set_series", "fit_value_axis"]
