@@ -122,7 +122,7 @@ def words_among_numbers(values: list[list[Any]]) -> list[tuple[int, int, int]]:
     for j, col in enumerate(values):
         filled, numbers, words = 0, 0, []
         for i, v in enumerate(col):
-            if v is None or isinstance(v, XlError):
+            if v is None or is_error(v):
                 continue
             filled += 1
             if isinstance(v, (int, float)) and not isinstance(v, bool):
