@@ -211,6 +211,21 @@ def test_functions_sheet_uses_every_function_live(books):
         assert f"{name}(" in formulas
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_functions_sheet_rows_read_from_their_top(books, lang):
+    """A two-line formula makes its row tall: the function's name and result sit at the row's top,
+    beside the formula's first line (at the bottom, a name sat beside the next row's formula)."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(books[lang])[layout.sheet("functions", lang)]
+    tall = [r for r in range(2, ws.max_row + 1) if (ws.row_dimensions[r].height or 0) > 14 and ws.cell(r, 1).value]
+    assert len(tall) >= 5
+    for r in tall:
+        for c in range(1, 5):
+            if ws.cell(r, c).value not in (None, ""):
+                assert ws.cell(r, c).alignment.vertical == "top", (ws.cell(r, 1).value, c)
+
+
 # ------------------------------------------------------------------ refresh
 
 

@@ -106,6 +106,13 @@ class Formats:
         # money with decimals shows two of them on every row (76,109.30 beside 476,154.37)
         self.amount = wb.add_format({**font, "num_format": "#,##0.00" if money == "#,##0.##" else money})
         self.text = wb.add_format(font)
+        # a row of wrapped text reads from its top: the cells beside it too (a name at the bottom of a
+        # two-line row sat beside the next row's formula)
+        self.text_top = wb.add_format({**font, "valign": "top"})
+        self.num_top = wb.add_format({**font, "num_format": "#,##0.##", "valign": "top"})
+        self.pct_top = wb.add_format({**font, "num_format": "0.0%", "valign": "top"})
+        self.date_top = wb.add_format({**font, "num_format": pgettext("number format", "yyyy-mm-dd", lang),
+                                       "valign": "top"})
         self.good = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
         self.warn = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
@@ -606,18 +613,18 @@ def _functions(ws, company, lang, f, empty: bool = False) -> list[tuple[int, int
     calls = sample_calls(company, lang, empty)
     # the names whole (PAGES_PER_SESSION was cut by its formula in the wider Latin letters of a CJK font)
     capitals = 1.25 if lang == "zh-TW" else 1.0  # a capital letter's width in digits
-    ws.set_column(0, 0, max(18, math.ceil(max(len(c.name) for c in calls) * capitals) + 1), f.text)
+    ws.set_column(0, 0, max(18, math.ceil(max(len(c.name) for c in calls) * capitals) + 1), f.text_top)
     ws.set_column(1, 1, FUNCTIONS_WIDTH, f.wrap)
-    ws.set_column(2, 2, 16, f.num)
+    ws.set_column(2, 2, 16, f.num_top)
     ws.set_column(3, 3, FUNCTIONS_WIDTH, f.wrap)
     _header(ws, 0, 0, list(text("func_head", lang)), f)
     for r, call in enumerate(calls, start=1):
-        ws.write_string(r, 0, call.name, f.text)
+        ws.write_string(r, 0, call.name, f.text_top)
         ws.write_string(r, 1, call.formula, f.wrap)
         value = call.result
-        fmt = f.pct if call.percent else f.num
+        fmt = f.pct_top if call.percent else f.num_top
         if isinstance(value, str):
-            ws.write_formula(r, 2, call.formula, f.text, value)
+            ws.write_formula(r, 2, call.formula, f.text_top, value)
         else:
             ws.write_formula(r, 2, call.formula, fmt, stable(value))
         summary = gettext(call.summary, lang)
@@ -647,9 +654,9 @@ def _spills(ws, calls, top: int, lang, f, room: int) -> list[tuple[int, int]]:
         formula = unwrap_index(call.formula)
         rows = call.values or [[None]]
         width = len(rows[0])
-        fmts = [f.date if call.spills == "period_table" and j == 0 else f.pct if call.percent else f.num
+        fmts = [f.date_top if call.spills == "period_table" and j == 0 else f.pct_top if call.percent else f.num_top
                 for j in range(width)]
-        ws.write_string(r, 0, call.name, f.text)
+        ws.write_string(r, 0, call.name, f.text_top)
         ws.write_string(r, 1, formula, f.wrap)
         ws.set_row(r, 13.5 * wrapped_lines(formula, FUNCTIONS_WIDTH, lang))
         extra = room if call.spills == "period_table" else 0
