@@ -104,36 +104,37 @@ def boxes(pdf, page: int) -> list[tuple[float, float, float, str, float]]:
 
 def cut_formulas(pdf, pages: list[int], headers: tuple[str, str, str], table: list[tuple[str, str]]) -> dict:
     """The functions of ``table`` ((name, formula) in sheet order) whose formula does not print whole
-    inside its row on ``pages``: a line missing (cut off below the row) or reaching below the row's
-    foot, which the function's name marks (column A's text sits at the foot of its cell). ``headers``:
-    the header texts of columns A, B and C (B's text is what lies between their left edges)."""
+    inside its row on ``pages``: a line missing (cut off below the row) or reaching into the next row.
+    The function's name marks its row's top (column A's text sits at the top of its cell, beside the
+    formula's first line) and the next name its foot. ``headers``: the header texts of columns A, B
+    and C (B's text is what lies between their left edges)."""
     found, todo = {}, list(table)
     for page in pages:
         items = boxes(pdf, page)
         # a header's text may be in pieces (a character from another font): its first piece starts it
         starts = [min((top, left, bottom) for left, top, bottom, text, _s in items
                       if text.strip() and h.startswith(text.strip())) for h in headers]
-        (_ta, x_a, _ba), (_tb, x_b, above), (_tc, x_c, _bc) = starts  # the header row, at the top
+        (_ta, x_a, _ba), (_tb, x_b, _bb), (_tc, x_c, _bc) = starts  # the header row, at the top
         names = sorted((top, bottom, text) for left, top, bottom, text, _size in items if abs(left - x_a) < 3)
-        for _top, bottom, text in names:
+        for k, (top, _bottom, text) in enumerate(names):
             if not todo or text != todo[0][0]:
                 continue
             name, formula = todo.pop(0)
-            # the lines of column B whose middle lies in the row (a line cut off at the row's foot: its
-            # middle may be below it, so the formula reads short; or not, so the line ends below it)
-            pieces = sorted((top, left, bot, t) for left, top, bot, t, _size in items
-                            if x_b - 3 <= left < x_c - 3 and above <= (top + bot) / 2 < bottom)
+            foot = names[k + 1][0] if k + 1 < len(names) else float("inf")
+            # the lines of column B from the row's top to the next row's (a line cut off at the row's
+            # foot is not printed: the formula reads short; one printed past it reaches the next row)
+            pieces = sorted((t, left, bot, x) for left, t, bot, x, _size in items
+                            if x_b - 3 <= left < x_c - 3 and top - 3 <= (t + bot) / 2 < foot)
             lines: list[tuple[float, list]] = []
-            for top, left, bot, t in pieces:
-                if lines and abs(top - lines[-1][0]) < 5:
-                    lines[-1][1].append((left, t))
+            for t, left, bot, x in pieces:
+                if lines and abs(t - lines[-1][0]) < 5:
+                    lines[-1][1].append((left, x))
                 else:
-                    lines.append((top, [(left, t)]))
-            shown = "".join(t for _top, line in lines for _left, t in sorted(line))
-            lowest = max((bot for _t, _l, bot, _x in pieces), default=bottom)
-            if re.sub(r"\s", "", shown) != re.sub(r"\s", "", formula) or lowest > bottom + 2:
-                found[name] = (shown, lowest - bottom)
-            above = bottom
+                    lines.append((t, [(left, x)]))
+            shown = "".join(x for _t, line in lines for _left, x in sorted(line))
+            lowest = max((bot for _t, _l, bot, _x in pieces), default=top)
+            if re.sub(r"\s", "", shown) != re.sub(r"\s", "", formula) or lowest > foot + 2:
+                found[name] = (shown, lowest - foot if foot != float("inf") else 0.0)
     assert not todo, f"not printed: {todo[:3]}"
     return found
 
