@@ -23,6 +23,7 @@ __all__ = [
     "NA",
     "ERROR_CODES",
     "is_error",
+    "error_value",
     "KpiXlError",
     "KpiInputError",
     "SaidError",
@@ -66,6 +67,12 @@ NA = XlError("#N/A")
 
 #: Every error code Excel can put in a cell (as text).
 ERROR_CODES = frozenset(_CODES)
+
+
+def error_value(code: str) -> str:
+    """A cell's error code as read (``"#N/A"``) as the value kpi-xl computes with: an :class:`XlError`,
+    or the code as text for one kpi-xl does not know (``#SPILL!``)."""
+    return XlError(code) if code in ERROR_CODES else code
 
 
 def is_error(value: object) -> bool:

@@ -222,10 +222,7 @@ def read_dates(s: pd.Series, epoch: dt.datetime = EPOCH_1900, *, table: str = ""
     bad |= (out < EXCEL_FIRST_DAY).to_numpy(dtype=bool)  # year 115 (a Minguo date read as ISO): no Excel date
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        problem = _not_a_date(s.iloc[i], numbers[i] if is_num[i] else None, reading)
-        raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"), table=table,
-                                column=column, row=_row_label(s, i), problem=problem),
-                        table=table, column=column, row=_row_label(s, i), problem=problem)
+        raise _at_cell(s, i, table, column, _not_a_date(s.iloc[i], numbers[i] if is_num[i] else None, reading))
     return out
 
 
@@ -334,13 +331,8 @@ class DataTables:
                         return self._cache.setdefault(key, _serials(read_dates(s, self.epoch)))
                     except DataError:
                         pass
-                    i = int(np.flatnonzero(bad.to_numpy())[0])
-                    value = s.iloc[i]
-                    problem = (_error_value(value) if is_error(value) else
-                               Message(N_("'{value}' is not a number"), value=value))
-                    raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"),
-                                            table=table, column=column, row=_row_label(s, i), problem=problem),
-                                    table=table, column=column, row=_row_label(s, i), problem=problem)
+                    i = int(np.flatnonzero(bad.to_numpy())[0])  # no error value: refused above
+                    raise _at_cell(s, i, table, column, Message(N_("'{value}' is not a number"), value=s.iloc[i]))
                 arr = conv.to_numpy(dtype=np.float64, na_value=np.nan)
             self._cache[key] = arr
         return self._cache[key]
@@ -354,11 +346,7 @@ class DataTables:
             raw_codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
             errors = [i for i, u in enumerate(uniques) if is_error(u)]
             if errors:  # an error value is no label: read as one it would count as a customer, a region...
-                i = int(np.flatnonzero(np.isin(raw_codes, errors))[0])
-                problem = _error_value(s.iloc[i])
-                raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"),
-                                        table=table, column=column, row=_row_label(s, i), problem=problem),
-                                table=table, column=column, row=_row_label(s, i), problem=problem)
+                _refuse_errors(s, table, column, np.flatnonzero(np.isin(raw_codes, errors)))
             mapping: dict[str, int] = {}
             remap = np.full(len(uniques) + 1, -1, dtype=np.int64)  # last slot: blank (code -1)
             for i, u in enumerate(uniques):
@@ -472,10 +460,15 @@ def _refuse_errors(s: pd.Series, table: str, column: str, where: np.ndarray) -> 
     found = np.fromiter(map(is_error, values), dtype=bool, count=len(values))
     if found.any():
         i = int(where[int(np.argmax(found))])
-        problem = _error_value(s.iloc[i])
-        raise DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"),
-                                table=table, column=column, row=_row_label(s, i), problem=problem),
-                        table=table, column=column, row=_row_label(s, i), problem=problem)
+        raise _at_cell(s, i, table, column, _error_value(s.iloc[i]))
+
+
+def _at_cell(s: pd.Series, i: int, table: str, column: str, problem: Message) -> DataError:
+    """The refusal of the cell at position ``i`` of column ``s``: ``problem``, at its table, column and row."""
+    row = _row_label(s, i)
+    return DataError(Message(N_("table '{table}', column '{column}', data row {row}: {problem}"), table=table,
+                             column=column, row=row, problem=problem), table=table, column=column, row=row,
+                     problem=problem)
 
 
 def _error_value(value: Any) -> Message:

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .. import i18n
-from ..errors import ERROR_CODES, KpiXlError, XlError
+from ..errors import KpiXlError, error_value
 from . import layout
 from .content import localized, old_trend_region, owned_regions
 from .package import TableInfo, WorkbookError
@@ -77,7 +77,7 @@ def _error(value: Any) -> Any:
     """A cell's value as xlwings reads it with ``err_to_str`` (an error value as its code, "#N/A"),
     an error as :class:`XlError`: without that option xlwings reads an error as a blank, and a
     #N/A in a data table would silently count as nothing (the file's refresh reads it the same way)."""
-    return XlError(value) if isinstance(value, str) and value in ERROR_CODES else value
+    return error_value(value) if isinstance(value, str) else value
 
 
 def _write(book: Any, sheet: str, top: int, first_col: int, last_col: int, rows: list[list[Any]]) -> None:

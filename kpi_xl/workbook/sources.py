@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .. import i18n
-from ..errors import ERROR_CODES, XlError
+from ..errors import is_error
 from ..goals.model import typed
 from ..i18n import N_, Message
 from . import textfile, tidy
@@ -287,7 +287,7 @@ def _say_errors(data: Source, label: str | Message) -> Source:
     as blanks that would count as nothing, and the goals reading them say so until corrected."""
     first, n = None, 0
     for j, column in enumerate(data.values):
-        found = [i for i, v in enumerate(column) if v.__class__ in (str, XlError) and v in ERROR_CODES]
+        found = [i for i, v in enumerate(column) if is_error(v)]
         if found:
             n += len(found)
             first = min(first or (found[0], j), (found[0], j))

@@ -16,7 +16,7 @@ import gc
 from typing import Any, Iterator
 from xml.etree import ElementTree as ET
 
-from ...errors import ERROR_CODES, XlError
+from ...errors import error_value
 from ...excel import cell_ref, split_ref
 from ...i18n import Message, N_
 from .records import Cell, WorkbookError
@@ -126,7 +126,7 @@ class RowReader:
         if t == "b":
             return None if not v else v.strip() in ("1", "true")
         if t == "e":
-            return XlError(v) if v in ERROR_CODES else v
+            return error_value(v)
         return v  # "d": an ISO 8601 date as text
 
 
@@ -142,5 +142,5 @@ def with_errors(values: list[list[Any]], errors: dict[tuple[int, int], str],
     for (r, c), code in errors.items():
         i, j = r - 1 - top, c - 1 - left
         if 0 <= i < len(values) and 0 <= j < len(values[i]) and values[i][j] == "":
-            values[i][j] = XlError(code) if code in ERROR_CODES else code
+            values[i][j] = error_value(code)
     return values

@@ -232,14 +232,9 @@ class Layout:
 
 def row_cells(data: bytes, row: Row, where: str) -> list[tuple[int, Elem, bool]]:
     """The ``<c>`` elements of a row, with their children, as ``(column, element, has_r)``."""
-    return _cells(elements(data, where, 3, row.elem.start, row.elem.end)[0], row.number, where)
-
-
-def _cells(parsed: Elem, number: int, where: str) -> list[tuple[int, Elem, bool]]:
-    """The ``<c>`` children of a parsed ``<row>`` (row ``number``) as ``(column, element, has_r)``."""
     out = []
     col = 0
-    for child in parsed.children:
+    for child in elements(data, where, 3, row.elem.start, row.elem.end)[0].children:
         if child.name != b"c":
             continue
         r = child.attrs.get("r")
@@ -247,7 +242,7 @@ def _cells(parsed: Elem, number: int, where: str) -> list[tuple[int, Elem, bool]
             col = split_ref(r)[1] if r else col + 1
         except ValueError:
             raise WorkbookError(Message(N_("{where}: bad cell reference '{ref}' in row {row}"), where=where, ref=r,
-                                        row=number)) from None
+                                        row=row.number)) from None
         out.append((col, child, r is not None))
     return out
 
@@ -255,6 +250,8 @@ def _cells(parsed: Elem, number: int, where: str) -> list[tuple[int, Elem, bool]
 #: A cell marked as holding an error value (``t="e"``), quoted either way; a first, cheap look
 #: (one pattern: half the time of two substring searches over a sheet of 't's).
 _ERROR_TYPE = re.compile(rb"""t=["']e["']""")
+#: The same mark as an attribute of a start tag already cut out (after a space).
+_ERROR_ATTR = re.compile(rb"""\st=["']e["']""")
 #: The start of a cell element (``<c ``, ``<x:c>``, ``<c/>``); group 1 is its prefix.
 _CELL_START = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)c(?=[\s/>])")
 #: A cell's own reference in its start tag (``r="D57"``): its column letters and row.
@@ -323,7 +320,7 @@ def error_cells(data: bytes, where: str) -> dict[tuple[int, int], str]:
                 number_here, col = reader.ref(ref)
             else:
                 number_here, col = number, col + 1
-            if re.search(rb"""\st=["']e["']""", tag):
+            if _ERROR_ATTR.search(tag):
                 out[(number_here, col)], at = reader.value(cell, tag_end)
             else:
                 at = tag_end + 1
