@@ -87,6 +87,25 @@ def _put_error(path, part: str, ref: str, code: str, formula: str | None = None)
             z.writestr(name, blob)
 
 
+HEADER = ["Order ID", "Date", "Channel", "Customer", "Amount", "Cost"]
+
+
+def _export(path, rows: list[list], error: str, top: int = 1, left: int = 1):
+    """An .xlsx export as a shop's system writes one: ``rows`` from the cell at ``top``, ``left``
+    (1-based), and the cell ``error`` (``F7``) a #N/A error value."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            ws.cell(top + i, left + j, v)
+    ws[error] = "#N/A"
+    ws[error].data_type = "e"
+    wb.save(path)
+    return path
+
+
 @pytest.mark.parametrize("column, code, formula", [
     ("Amount", "#N/A", None),  # a number column: the goal summing it
     ("Amount", "#DIV/0!", "1/0"),  # a formula's cached result
@@ -148,21 +167,10 @@ def test_said_in_chinese_in_a_chinese_workbook(tmp_path):
 def test_an_error_in_an_imported_excel_file_is_kept_and_said(sample, tmp_path):
     """`kpi-xl import` of an .xlsx export with a #N/A (its first cell at B3, not A1): the error is
     imported as an error cell at its place, the report says where, and refresh names the cell."""
-    import openpyxl
-
     from kpi_xl.workbook.importing import import_table
 
-    src = tmp_path / "export.xlsx"
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    rows = [["Order ID", "Date", "Channel", "Customer", "Amount", "Cost"]]
-    rows += [[f"N{i}", dt.datetime(2026, 5, i), "Online", f"C{i}", 100.0 * i, 40.0 * i] for i in range(1, 9)]
-    for i, row in enumerate(rows):
-        for j, v in enumerate(row):
-            ws.cell(3 + i, 2 + j, v)
-    ws["F7"] = "#N/A"  # row 7 of the sheet: the 4th order's Amount
-    ws["F7"].data_type = "e"
-    wb.save(src)
+    rows = [HEADER] + [[f"N{i}", dt.datetime(2026, 5, i), "Online", f"C{i}", 100.0 * i, 40.0 * i] for i in range(1, 9)]
+    src = _export(tmp_path / "export.xlsx", rows, "F7", top=3, left=2)  # row 7 of the sheet: the 4th order's Amount
 
     path = tmp_path / "book.xlsx"
     shutil.copy(sample, path)
@@ -254,22 +262,12 @@ def test_an_imported_sheet_not_starting_at_a1_names_the_rows_people_see(tmp_path
     """An export whose table starts at B3: its totals row is named at its row in the file (12), as the
     error cell's note names its row (7), never counted from row 2; the error stays among the amounts
     (written as text, read as numbers), never a refusal."""
-    import openpyxl
-
     from kpi_xl.workbook.sources import read_source
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    rows = [["Order ID", "Date", "Channel", "Customer", "Amount", "Cost"]]
+    rows = [HEADER]
     rows += [[f"N{i}", dt.datetime(2026, 5, i), "Online", f"C{i}", f"{1000 * i:,.2f}", 40.0 * i] for i in range(1, 9)]
     rows += [["Total", None, None, None, "36,000.00", 1440.0]]  # amounts written as text, as some exports do
-    for i, row in enumerate(rows):
-        for j, v in enumerate(row):
-            ws.cell(3 + i, 2 + j, v)
-    ws["F7"] = "#N/A"  # the 4th order's Amount
-    ws["F7"].data_type = "e"
-    src = tmp_path / "export.xlsx"
-    wb.save(src)
+    src = _export(tmp_path / "export.xlsx", rows, "F7", top=3, left=2)  # the 4th order's Amount
     amounts = read_source(src)
     said = [n.text("en") for n in amounts.notes]
     assert any("row 7, column 'Amount': #N/A" in n for n in said), said
@@ -343,16 +341,9 @@ def test_an_error_beside_amounts_written_as_text_is_kept_not_refused(sample, tmp
 
     from kpi_xl.workbook.importing import import_table
 
-    src = tmp_path / "export.xlsx"
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Order ID", "Date", "Channel", "Customer", "Amount", "Cost"])
-    for i in range(1, 9):
-        ws.append([f"N{i}", dt.datetime(2026, 5, i), "Online", f"C{i}",
-                   f"NT${1000 + i:,}" if i % 2 else 100.0 * i, 40.0 * i])
-    ws["E5"] = "#N/A"  # the 4th order's Amount
-    ws["E5"].data_type = "e"
-    wb.save(src)
+    rows = [HEADER] + [[f"N{i}", dt.datetime(2026, 5, i), "Online", f"C{i}",
+                        f"NT${1000 + i:,}" if i % 2 else 100.0 * i, 40.0 * i] for i in range(1, 9)]
+    src = _export(tmp_path / "export.xlsx", rows, "E5")  # the 4th order's Amount
 
     path = tmp_path / "book.xlsx"
     shutil.copy(sample, path)
