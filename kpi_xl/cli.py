@@ -40,7 +40,7 @@ def _progress(book: Path, first: str, quiet: bool = False):
     if quiet:
         yield lambda msg: None
         return
-    from .workbook.importing import workbook_language
+    from .workbook.language import workbook_language
 
     lang = workbook_language(book) if book.exists() else i18n.language()
     if sys.stderr.isatty():
@@ -86,7 +86,7 @@ def _said(exc: KpiXlError, ctx: click.Context) -> str:
         if isinstance(ctx.params.get("lang"), str):  # a command told the language (new, scorecard, demo)
             return exc.text(ctx.params["lang"])
         if isinstance(book, Path) and book.is_file():
-            from .workbook.importing import workbook_language
+            from .workbook.language import workbook_language
 
             return exc.text(workbook_language(book))
         return exc.text(i18n.language())
@@ -151,9 +151,9 @@ def language_of(args: list[str]) -> str:
     # in a folder that cannot be opened), which Click's own check of the argument then words
     book = next((Path(a) for a in args if a.lower().endswith((".xlsx", ".xlsm")) and os.path.isfile(a)), None)
     if book is not None:
-        with _gc_paused():  # pandas and kpi-xl load here for a refresh, as in the refresh command
+        with _gc_paused():  # the sheet names only: pandas loads later (a refresh reads its tables meanwhile)
             try:
-                from .workbook.importing import workbook_language
+                from .workbook.language import workbook_language
 
                 return workbook_language(book)
             except (KpiXlError, OSError):
@@ -341,10 +341,14 @@ def _gc_paused():
 
 
 def _refresh(path: Path, as_of, quiet: bool, no_backup: bool) -> None:
+    from .workbook.readahead import ReadAhead
+
+    ahead = ReadAhead(path)  # python-calamine reads the tables while pandas and the engine load
     from .workbook.refresh import refresh as do_refresh
 
     with _progress(path, i18n.N_("refreshing"), quiet) as progress:
-        report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress)
+        report = do_refresh(path, as_of.date() if as_of else None, backup=not no_backup, progress=progress,
+                            ahead=ahead)
     if quiet:
         _exit_if_worse(report)
         return
@@ -427,7 +431,7 @@ def predict(book: Path, table: str, customer, date_col, value, as_of, months: in
 
     if table is None:  # the sample's order table, as the workbook's reader knows it: by its sheet
         from .workbook import layout
-        from .workbook.importing import workbook_language
+        from .workbook.language import workbook_language
 
         table = layout.sheet("Orders", workbook_language(book) if book.exists() else i18n.language())
     run = lambda progress=None: do_predict(  # noqa: E731
@@ -476,7 +480,7 @@ def report(book: Path, pdf: Path | None, as_of, paper: str, mail: tuple[str, ...
     from .workbook.report import report as make_report
 
     if pdf is None and not mail and not webhooks:
-        from .workbook.importing import workbook_language
+        from .workbook.language import workbook_language
 
         raise click.UsageError(i18n.gettext(i18n.N_("say what to make: --pdf OUT.pdf, --mail TO and/or --webhook URL"),
                                             workbook_language(book)))

@@ -4,15 +4,18 @@ Serial numbers count days from an epoch: 1899-12-30 in the 1900 date system
 (Excel's default, so serial 1 is 1900-01-01 and Excel's fictitious 1900-02-29 is
 serial 60) and 1904-01-01 in the 1904 system (a workbook with
 ``<workbookPr date1904="1"/>``). The conversions take the epoch as a parameter;
-:func:`epoch` gives the one of a workbook's flag. Core module: NumPy only.
+:func:`epoch` gives the one of a workbook's flag. Core module: NumPy only, and only
+for the array conversions (imported there: the command line reads a workbook's sheet
+names through this module before NumPy and pandas load).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
@@ -42,6 +45,8 @@ def from_serial(serial: float, epoch: dt.datetime = EPOCH_1900) -> dt.datetime:
 
 def serials_of(values: Any, epoch: dt.datetime = EPOCH_1900) -> np.ndarray:
     """An array of datetime64 as float serial numbers; NaT gives NaN."""
+    import numpy as np
+
     arr = np.asarray(values).astype("datetime64[us]")
     out = (arr - np.datetime64(epoch, "us")).astype(np.float64) / 86_400e6
     out[np.isnat(arr)] = np.nan
@@ -50,6 +55,8 @@ def serials_of(values: Any, epoch: dt.datetime = EPOCH_1900) -> np.ndarray:
 
 def days_of(serials: np.ndarray, epoch: dt.datetime = EPOCH_1900) -> np.ndarray:
     """Serial numbers as datetime64[D] of their day (the fraction dropped)."""
+    import numpy as np
+
     base = np.datetime64(epoch.date(), "D").astype("int64")
     return (np.floor(serials).astype("int64") + base).astype("datetime64[D]")
 

@@ -337,7 +337,7 @@ def _click_msgids() -> set[str]:
 def test_kpi_xl_lang_chooses_the_language_of_commands_without_a_workbook(tmp_path):
     """A Taiwanese user who set KPI_XL_LANG=zh-TW gets the function catalog and a new workbook in
     Chinese without typing --lang; --lang still decides, and without either it is English."""
-    from kpi_xl.workbook.importing import workbook_language
+    from kpi_xl.workbook.language import workbook_language
 
     zh, en = _run(["functions", "--group", "Sales"], ZH), _run(["functions", "--group", "Sales"])
     assert zh.exit_code == 0 and en.exit_code == 0, (zh.output, en.output)

@@ -29,6 +29,7 @@ How a goal names its data (the grammar docs/goals.md explains):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -125,9 +126,14 @@ def choice(column: str, key: str, lang: str | None = None) -> str:
 
 def _aliases() -> dict[str, str]:
     """:data:`ALIASES` and every catalog's Goals headers, normalised like :func:`canonical`."""
+    return _aliases_of(tuple(readings("goals column", GOAL_HEADERS.values()).items()))
+
+
+@functools.lru_cache(maxsize=8)  # one per set of catalogs: canonical() runs for every column of every table
+def _aliases_of(words: tuple[tuple[str, str], ...]) -> dict[str, str]:
     english = {text: key for key, text in GOAL_HEADERS.items()}
     out = dict(ALIASES)
-    for word, text in readings("goals column", GOAL_HEADERS.values()).items():
+    for word, text in words:
         out[re.sub(r"[\s\-]+", "_", word.strip().lower())] = english[text]
     return out
 

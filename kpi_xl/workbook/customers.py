@@ -57,7 +57,8 @@ from .. import i18n
 from ..excel import cell_ref, column_letter, split_ref
 from ..goals.data import DataError, read_dates
 from ..i18n import N_, NC_, Message
-from .importing import workbook_language, write_table
+from .importing import write_table
+from .language import workbook_language
 from .package import KeptCell, WorkbookError, backup_path, open_package, workbook_lock
 from .package.atomic import check_writable
 from .package.tables import add_widths, builtin_number_style

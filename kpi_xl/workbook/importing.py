@@ -31,6 +31,7 @@ from .. import i18n
 from ..excel import MAX_COLS, cell_ref, column_letter, split_ref
 from ..i18n import N_, Message
 from . import layout
+from .language import workbook_language
 from .package import KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, workbook_lock
 from .package.append import append_rows, sheet_tail
 from .package.atomic import check_writable
@@ -116,21 +117,6 @@ def write_table(pkg: Package, table: str, data: Source, mode: str = "replace", a
         info = _create(pkg, table, data)
     added = _write(pkg, info, data, mode, add_columns, say)
     return _find_table(pkg, info.display_name) or info, added, created
-
-
-def workbook_language(path: Path) -> str:
-    """The language of the workbook at ``path``: the one whose Scorecard or Goals sheet it has
-    (a kpi-xl workbook), else $KPI_XL_LANG, else English."""
-    try:
-        with open_package(path) as pkg:
-            names = {s.name for s in pkg.sheets()}
-    except WorkbookError:
-        return i18n.language()  # the import itself says what is wrong with the file
-    for key in ("scorecard", "goals"):
-        for lang in layout.LANGS:
-            if layout.sheet(key, lang) in names:
-                return lang
-    return i18n.language()
 
 
 def _find_table(pkg: Package, name: str) -> TableInfo | None:

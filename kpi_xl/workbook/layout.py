@@ -47,7 +47,10 @@ DATA_COLUMNS = (
     NC_("column", "Conversions"),
 )
 
-from ..goals.model import CHOICES, GOAL_HEADERS, choice, goal_header  # noqa: E402,F401  (the engine's vocabulary)
+#: The engine's vocabulary, read through this module too (``layout.goal_header``...): loaded from
+#: :mod:`kpi_xl.goals.model` when first asked for, so that sheet names need neither the engine nor
+#: pandas (the command line tells a workbook's language before loading them).
+_ENGINE_WORDS = ("CHOICES", "GOAL_HEADERS", "choice", "goal_header")
 
 SMART_HEADER_EN = NC_("header", "SMART check")
 
@@ -146,6 +149,11 @@ def __getattr__(name: str):
         return languages()
     if name == "SMART_HEADER":
         return tuple(smart_header(lang) for lang in languages())
+    if name in _ENGINE_WORDS:
+        from ..goals import model
+
+        value = globals()[name] = getattr(model, name)
+        return value
     raise AttributeError(name)
 
 

@@ -19,8 +19,9 @@ from ..errors import KpiXlError, error_value
 from . import layout
 from .content import localized, old_trend_region, owned_regions
 from .package import TableInfo, WorkbookError
+from .language import sheet_language
 from .refresh import (REQUIRED_TABLES, Report, WorkbookReader, compute_workbook, frame, no_scorecard, no_table,
-                      not_ours, sheet_language)
+                      not_ours)
 from .summary import changed, got_worse
 from .summary import refreshed
 

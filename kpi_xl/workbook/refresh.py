@@ -34,6 +34,8 @@ from .connect import read_sources
 from ..goals.model import CHOICE_WORDS, as_date, canonical
 from .. import labels
 from . import layout
+from .language import sheet_language
+from .readahead import ReadAhead, Sheet
 from .precision import stable
 from .content import Owned, build_owned, count_rows, localized, money_rows, owned_regions, percent_rows
 from .package import (KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, with_errors,
@@ -152,11 +154,13 @@ class WorkbookReader(abc.ABC):
 class FileWorkbook(WorkbookReader):
     """A kpi-xl workbook file, read through its package (values via python-calamine)."""
 
-    def __init__(self, path: Path, package: Package):
+    def __init__(self, path: Path, package: Package, ahead: ReadAhead | None = None):
         from python_calamine import CalamineWorkbook
 
         self.path = path
         self.package = package
+        # the sheets a read-ahead read are taken from it when it read this very file (opened, locked)
+        self._ahead = ahead if ahead is not None and ahead.same_file(path) else None
         try:
             self._cal = CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # noqa: BLE001 - calamine raises its own types
@@ -176,14 +180,17 @@ class FileWorkbook(WorkbookReader):
     def sheet_values(self, sheet: str) -> list[list[Any]]:
         """A sheet's values from A1, blanks as "", error values as errors (:func:`with_errors`:
         python-calamine reads an error cell as a blank; the sheet's XML says which are errors,
-        one search over it, ~0.03 s for 100,000 rows)."""
+        one search over it, ~0.03 s for 100,000 rows); a sheet read ahead is taken as read."""
         if sheet not in self._values:
-            try:
-                values = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            except Exception as exc:  # noqa: BLE001
-                raise WorkbookError(i18n.Message(i18n.N_("{file}: cannot read sheet '{sheet}' ({reason})"),
-                                                 file=str(self.path), sheet=sheet, reason=str(exc))) from None
-            self._values[sheet] = with_errors(values, self.package.error_cells(sheet))
+            read = self._ahead.take(sheet) if self._ahead is not None else None
+            if read is None:
+                try:
+                    values = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                except Exception as exc:  # noqa: BLE001
+                    raise WorkbookError(i18n.Message(i18n.N_("{file}: cannot read sheet '{sheet}' ({reason})"),
+                                                     file=str(self.path), sheet=sheet, reason=str(exc))) from None
+                read = Sheet(values, self.package.error_cells(sheet))
+            self._values[sheet] = with_errors(read.rows, read.errors)
         return self._values[sheet]
 
     def table(self, name: str) -> tuple[TableInfo, pd.DataFrame]:
@@ -220,16 +227,6 @@ def no_scorecard(path: Any) -> i18n.Message:
                         sheets=sheets)
 
 
-def sheet_language(names: set[str], keys: tuple[str, ...] = ("scorecard", "goals")) -> str | None:
-    """The language of a workbook with sheets ``names``: the one whose Scorecard (or Goals)
-    sheet it has; None for a workbook that is not kpi-xl's."""
-    for key in keys:
-        for lang in layout.LANGS:
-            if layout.sheet(key, lang) in names:
-                return lang
-    return None
-
-
 def frame(rows: list[list[Any]], c1: int, c2: int, columns: list[str]) -> pd.DataFrame:
     """A table's cells (as python-calamine or xlwings give them) as a typed DataFrame:
     blank cells None, all-date columns datetime64, all-number columns numeric."""
@@ -261,7 +258,7 @@ def _columns(rows: list[list[Any]], c1: int, c2: int) -> list[np.ndarray]:
     width = c2 - c1 + 1
     if not rows:
         return [np.empty(0, dtype=object) for _ in range(width)]
-    if len({len(r) for r in rows}) == 1 and len(rows[0]) >= c2:
+    if len(set(map(len, rows))) == 1 and len(rows[0]) >= c2:
         out = []
         for i in range(c1 - 1, c2):  # cell by cell, never a nested sequence unpacked
             col = np.fromiter(map(operator.itemgetter(i), rows), dtype=object, count=len(rows))
@@ -983,14 +980,21 @@ def gc_paused():
 
 
 def refresh(path: str | Path, as_of: dt.date | None = None, backup: bool = True,
-            progress: Callable[[str], None] = lambda s: None) -> Report:
+            progress: Callable[[str], None] = lambda s: None, ahead: ReadAhead | None = None) -> Report:
     """Refresh the workbook at ``path`` in place; returns what was done. A symbolic link
-    is followed: the workbook it points to is refreshed and the link kept."""
-    with gc_paused():
-        return _refresh(path, as_of, backup, progress)
+    is followed: the workbook it points to is refreshed and the link kept. ``ahead``: a
+    :class:`~.readahead.ReadAhead` of ``path`` started before this module loaded (the command
+    line's); what it read is used only if the file is still the one it read."""
+    try:
+        with gc_paused():
+            return _refresh(path, as_of, backup, progress, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
-def _refresh(path: str | Path, as_of: dt.date | None, backup: bool, progress: Callable[[str], None]) -> Report:
+def _refresh(path: str | Path, as_of: dt.date | None, backup: bool, progress: Callable[[str], None],
+             ahead: ReadAhead | None = None) -> Report:
     path = Path(path)
     if not path.exists():
         raise WorkbookError(i18n.Message(i18n.N_("{file}: no such file"), file=str(path)).text(i18n.language()))
@@ -1000,7 +1004,7 @@ def _refresh(path: str | Path, as_of: dt.date | None, backup: bool, progress: Ca
     with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
         lang = sheet_language({s.name for s in pkg.sheets()}) or i18n.language()
         progress(i18n.Message(i18n.N_("opening {file}"), file=path.name).text(lang))
-        workbook = FileWorkbook(path, pkg)
+        workbook = FileWorkbook(path, pkg, ahead)
         computed = compute_workbook(workbook, as_of, progress)
         owned, result = computed.owned, computed.result
         keep_notes(owned, kept_notes(pkg, workbook))

@@ -94,7 +94,7 @@ def report(book: str | Path, pdf: str | Path | None = None, *, as_of: dt.date | 
     with tempfile.TemporaryDirectory(prefix="kpi-xl-report-") as tmp:
         copy = Path(tmp) / book.name
         shutil.copyfile(book, copy)
-        from .importing import workbook_language
+        from .language import workbook_language
 
         progress(Message(N_("refreshing a copy of {book}"), book=book.name).text(workbook_language(book)))
         refreshed = refresh(copy, as_of, backup=False)

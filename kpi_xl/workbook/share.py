@@ -60,7 +60,7 @@ class ShareReport:
 def share(source: str | Path, out: str | Path) -> ShareReport:
     """Write the shareable copy of ``source`` to ``out`` (.xlsx)."""
     source, out = Path(source), Path(out)
-    from .importing import workbook_language
+    from .language import workbook_language
 
     lang = workbook_language(source)
     if out.suffix.lower() != ".xlsx":

@@ -90,6 +90,15 @@ class Parts:
         return WorkbookError(Message(N_("{where}: damaged zip data ({reason})"), where=self.where(actual),
                                      reason=str(exc)))
 
+    def part_size(self, name: str) -> int:
+        """A member's size once inflated, as its zip entry says (0 for a missing one)."""
+        actual = self.find_part(name)
+        if actual is None:
+            return 0
+        if actual in self._modified:
+            return len(self._modified[actual])
+        return next((i.file_size for i in self._infos if i.filename == actual), 0)
+
     def read_part(self, name: str) -> bytes:
         """A member's bytes (edited ones as edited)."""
         actual = self._existing(name)

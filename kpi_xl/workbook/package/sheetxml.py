@@ -16,13 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
-from xml.sax.saxutils import unescape
 from xml.parsers import expat
 
 from ...excel import split_ref
 from ...i18n import Message, N_
 from .records import WorkbookError, int_of
-from .xmlescape import quoteattr
+from .xmlescape import quoteattr, unescape
 from .xmlread import malformed_xml, unsafe_xml
 
 #: A sheet part's root start tag, found without parsing the rows; group 1 is its prefix (``x:``) or None.

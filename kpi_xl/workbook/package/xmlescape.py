@@ -1,4 +1,4 @@
-"""``escape`` and ``quoteattr`` of :mod:`xml.sax.saxutils`, the same text for the same input.
+"""``escape``, ``unescape`` and ``quoteattr`` of :mod:`xml.sax.saxutils`, the same text for the same input.
 
 That module imports :mod:`urllib.request` (and with it http.client, ssl and email) for its SAX
 input sources: ~10 ms of every refresh, for two string functions. tests/test_xmlescape.py checks
@@ -26,3 +26,9 @@ def quoteattr(data: str, entities: dict[str, str] | None = None) -> str:
     if "'" not in data:
         return f"'{data}'"
     return '"%s"' % data.replace('"', "&quot;")
+
+
+def unescape(data: str) -> str:
+    """``&lt;``, ``&gt;`` and ``&amp;`` back to ``<``, ``>`` and ``&`` (``&amp;`` last, so
+    ``&amp;lt;`` gives ``&lt;``), as the standard library's ``unescape`` without entities."""
+    return data.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

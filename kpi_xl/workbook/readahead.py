@@ -1,0 +1,156 @@
+"""A workbook's tables read ahead, in a thread, while the refresh loads pandas and the engine.
+
+`kpi-xl refresh` spends its first ~0.2 s importing pandas and the goals engine before it reads
+a cell. python-calamine parses a sheet without holding Python's GIL, so a thread can read the
+workbook meanwhile: :class:`ReadAhead`, started first, reads the sheets that hold Excel tables,
+largest first, and finds their error cells (:meth:`~.package.Package.error_cells`: zlib inflates
+without the GIL too). The refresh takes each sheet when it gets to it (:meth:`ReadAhead.take`):
+read already, or being read (it waits), or not started (the refresh reads it itself, the thread
+skips it). benchmarks/README.md (round 10) has what it saves.
+
+Nothing read here is used unless the file the refresh opens, under its lock, is the file this
+thread read (:meth:`ReadAhead.same_file`: device, inode, size and modification time): a
+workbook saved in between is read again. The package's size and ratio limits
+(:func:`~.package.open_package`) are checked before python-calamine inflates anything; when
+anything fails here, nothing is read ahead, and the refresh reads, and refuses, in its own
+words, as it does without a read-ahead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+from typing import Any, Iterator, NamedTuple
+
+from .package import open_package
+
+class Sheet(NamedTuple):
+    """A sheet read ahead: its cells (error cells blank, as python-calamine reads them) and where
+    the error cells are, with their codes."""
+
+    rows: list[list[Any]]
+    errors: dict[tuple[int, int], str]
+
+
+QUEUED, READING, READ, LEFT = "queued", "reading", "read", "left"  # LEFT: the refresh's, or given up
+
+
+def file_identity(path: str | os.PathLike) -> tuple[int, int, int, int] | None:
+    """Which file ``path`` is now, and in what state: device, inode, size, modification time."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+class ReadAhead:
+    """Reads the sheets of the workbook at ``path`` that hold tables, in a daemon thread."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(os.path.realpath(path))
+        self.identity: tuple[int, int, int, int] | None = None  # of the file read, once planned
+        self._cond = threading.Condition()
+        self._plan: dict[str, str] | None = None  # sheet → state, in reading order; None until planned
+        self._read_ahead: dict[str, Sheet] = {}
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="kpi-xl read-ahead", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------ the refresh's side
+    def same_file(self, path: str | os.PathLike) -> bool:
+        """True when ``path`` is, now, the file read ahead (call it with the workbook locked)."""
+        self._planned()
+        return self.identity is not None and Path(os.path.realpath(path)) == self.path \
+            and file_identity(self.path) == self.identity
+
+    def take(self, sheet: str) -> Sheet | None:
+        """The cells of ``sheet`` as python-calamine's ``to_python(skip_empty_area=False)`` gives
+        them and its error cells as :meth:`~.package.Package.error_cells` does, or None: read it
+        yourself (not a sheet read ahead, not started yet, or failed)."""
+        with self._cond:
+            plan = self._planned()
+            if plan.get(sheet) == QUEUED:
+                plan[sheet] = LEFT
+                return None
+            self._cond.wait_for(lambda: plan.get(sheet) != READING)
+            if plan.get(sheet) != READ:
+                return None
+            plan[sheet] = LEFT
+            return self._read_ahead.pop(sheet)
+
+    def close(self) -> None:
+        """Nothing more is wanted: sheets not started are not read, those read are let go (a
+        sheet being read is finished by the thread, then dropped)."""
+        with self._cond:
+            for sheet, state in (self._plan or {}).items():
+                if state == QUEUED:
+                    self._plan[sheet] = LEFT
+            self._read_ahead.clear()
+            self._closed = True
+
+    def _planned(self) -> dict[str, str]:
+        with self._cond:
+            self._cond.wait_for(lambda: self._plan is not None)
+            assert self._plan is not None
+            return self._plan
+
+    # ------------------------------------------------------------ the thread's side
+    def _run(self) -> None:
+        try:
+            self._read()
+        except Exception:  # noqa: BLE001 - nothing read ahead; the refresh reads (and refuses) as without it
+            pass
+        finally:
+            with self._cond:
+                if self._plan is None:
+                    self._plan = {}
+                for sheet, state in self._plan.items():
+                    if state in (QUEUED, READING):
+                        self._plan[sheet] = LEFT
+                self._cond.notify_all()
+
+    def _read(self) -> None:
+        from python_calamine import CalamineWorkbook
+
+        before = file_identity(self.path)
+        # the package's limits are checked as it opens, before python-calamine inflates anything
+        with open_package(self.path) as pkg, _closing(CalamineWorkbook.from_path(str(self.path))) as book:
+            parts = {s.name: s.part for s in pkg.sheets() if s.part}
+            sheets = {t.sheet for t in pkg.tables() if t.sheet in parts}
+            order = sorted(sheets, key=lambda s: -pkg.part_size(parts[s]))
+            if before is None or file_identity(self.path) != before:
+                return  # saved while being opened: the refresh reads it
+            with self._cond:
+                self.identity = before
+                self._plan = dict.fromkeys(order, QUEUED)
+                self._cond.notify_all()
+            for sheet in order:
+                with self._cond:
+                    if self._plan[sheet] != QUEUED or self._closed:
+                        continue
+                    self._plan[sheet] = READING
+                try:
+                    read = Sheet(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), pkg.error_cells(sheet))
+                except Exception:  # noqa: BLE001 - python-calamine's or the package's: the refresh reads it and says
+                    read = None
+                with self._cond:
+                    if read is not None and not self._closed:
+                        self._read_ahead[sheet] = read
+                        self._plan[sheet] = READ
+                    else:
+                        self._plan[sheet] = LEFT
+                    self._cond.notify_all()
+
+
+@contextlib.contextmanager
+def _closing(book: Any) -> Iterator[Any]:
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+__all__ = ["ReadAhead", "Sheet", "file_identity"]

@@ -1,0 +1,228 @@
+"""`kpi-xl refresh` reads the workbook's tables in a thread while pandas and the engine load
+(kpi_xl.workbook.readahead): the refresh shows exactly what it shows without it, takes what was
+read ahead only from the very file it then opens, never lets python-calamine inflate a file the
+package's limits refuse, and reads itself a sheet the thread has not started on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from kpi_xl.workbook.package import WorkbookError, open_package
+from kpi_xl.workbook.readahead import ReadAhead
+from kpi_xl.workbook.refresh import refresh
+from kpi_xl.workbook.template import new
+from test_error_cells import _orders, _put_error
+
+AS_OF = dt.date(2026, 6, 15)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return new(tmp_path_factory.mktemp("ahead") / "template.xlsx", lang="en")
+
+
+@pytest.fixture
+def book(template, tmp_path) -> Path:
+    path = tmp_path / "book.xlsx"
+    shutil.copy(template, path)
+    return path
+
+
+def sheets(path: Path, names=("Scorecard", "History", "Functions", "Chart data")) -> dict[str, list]:
+    wb = CalamineWorkbook.from_path(str(path))
+    return {n: wb.get_sheet_by_name(n).to_python() for n in names}
+
+
+def table_sheets(path: Path) -> set[str]:
+    with open_package(path) as pkg:
+        return {t.sheet for t in pkg.tables()}
+
+
+class Spy:
+    """Records what :meth:`ReadAhead.take` gave the refresh, sheet by sheet."""
+
+    def __init__(self, monkeypatch):
+        self.given: dict[str, bool] = {}
+        take = ReadAhead.take
+
+        def spy(ahead, sheet):
+            got = take(ahead, sheet)
+            self.given[sheet] = got is not None
+            return got
+
+        monkeypatch.setattr(ReadAhead, "take", spy)
+
+
+def test_a_refresh_takes_every_table_read_ahead_and_shows_the_same(book, tmp_path, monkeypatch):
+    twin = tmp_path / "twin.xlsx"
+    shutil.copy(book, twin)
+    refresh(twin, AS_OF, backup=False)
+    spy = Spy(monkeypatch)
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)  # all read before the refresh asks: every table sheet comes from the thread
+    report = refresh(book, AS_OF, backup=False, ahead=ahead)
+    assert report.goals > 0
+    assert sheets(book) == sheets(twin)
+    tables = table_sheets(book)
+    assert {"Orders", "Activities", "Goals"} <= tables
+    asked = {s for s in spy.given if s in tables}
+    assert asked and all(spy.given[s] for s in asked), spy.given
+    assert not ahead._read_ahead  # nothing kept after the refresh
+
+
+def test_an_error_cell_read_ahead_is_still_an_error(book, monkeypatch):
+    """The thread finds the sheet's error cells too: a #N/A in an Orders amount is not read as a blank."""
+    sheet, part, columns = _orders(book)
+    ref = "ABCDEFGH"[columns.index("Amount")] + "5"
+    _put_error(book, part, ref, "#N/A")
+    spy = Spy(monkeypatch)
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    report = refresh(book, AS_OF, backup=False, ahead=ahead)
+    assert spy.given.get(sheet) is True
+    assert any(w.startswith(f"{sheet}!{ref}: ") and "#N/A" in w for w in report.warnings), report.warnings
+
+
+def test_a_workbook_saved_after_the_read_ahead_is_read_again(book, tmp_path, monkeypatch):
+    """Another workbook saved over the file between the read-ahead and the refresh: the refresh
+    shows the new file's numbers, not those read ahead."""
+    other = new(tmp_path / "other.xlsx", lang="en", empty=True)
+    twin = tmp_path / "twin.xlsx"
+    shutil.copy(other, twin)
+    refresh(twin, AS_OF, backup=False)
+    spy = Spy(monkeypatch)
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    assert ahead.identity is not None
+    os.replace(shutil.copy(other, tmp_path / "saving.xlsx"), book)  # as Excel saves: a new file in its place
+    refresh(book, AS_OF, backup=False, ahead=ahead)
+    assert not any(spy.given.values())  # nothing taken from the read-ahead (not even asked)
+    assert sheets(book) == sheets(twin)
+
+
+def test_the_same_file_means_the_same_bytes(book):
+    ahead = ReadAhead(book)
+    assert ahead.same_file(book)
+    os.utime(book, ns=(0, os.stat(book).st_mtime_ns + 1_000_000_000))  # written again in place
+    assert not ahead.same_file(book)
+    ahead.close()
+
+
+def test_a_file_the_limits_refuse_is_never_inflated_ahead(book, tmp_path, monkeypatch):
+    """A zip bomb is refused by the package before python-calamine sees it, in the thread as in the refresh."""
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info.filename))
+        out.writestr("xl/media/padding.bin", b"\0" * (64 * 2**20))
+    opened = []
+    real = readahead_calamine(monkeypatch, opened)
+    ahead = ReadAhead(bomb)
+    ahead._thread.join(60)
+    assert opened == [] and ahead.identity is None and real is not None
+    with pytest.raises(WorkbookError, match="zip bomb"):
+        refresh(bomb, AS_OF, backup=False, ahead=ahead)
+
+
+def readahead_calamine(monkeypatch, opened: list, gate: threading.Event | None = None, first: list | None = None):
+    """python-calamine as the read-ahead thread sees it, recording what it opens and reads; with a
+    ``gate``, the first sheet's read waits for it (the thread busy on the largest sheet)."""
+    import python_calamine
+
+    real = python_calamine.CalamineWorkbook
+
+    class Book:
+        def __init__(self, book):
+            self.book = book
+
+        @classmethod
+        def from_path(cls, path):
+            opened.append(path)
+            return cls(real.from_path(path))
+
+        def get_sheet_by_name(self, name):
+            if first is not None:
+                first.append(name)
+                if gate is not None and len(first) == 1:
+                    assert gate.wait(60)
+            return self.book.get_sheet_by_name(name)
+
+        def close(self):
+            self.book.close()
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Book)
+    return real
+
+
+def test_a_sheet_not_started_is_read_by_the_refresh_and_skipped_by_the_thread(book, monkeypatch):
+    opened, read, gate = [], [], threading.Event()
+    readahead_calamine(monkeypatch, opened, gate, read)
+    ahead = ReadAhead(book)
+    order = list(ahead._planned())
+    with open_package(book) as pkg:
+        sizes = [pkg.part_size(pkg.sheet(s).part) for s in order]
+    assert sizes == sorted(sizes, reverse=True) and "Goals" in order[1:]  # the largest first
+    assert ahead.take("Goals") is None  # not started: the caller reads it ...
+    gate.set()
+    ahead._thread.join(60)
+    assert read[0] == order[0] and "Goals" not in read  # ... and the thread never does
+    got = ahead.take(order[0])
+    assert got is not None and got.rows == CalamineWorkbook.from_path(str(book)).get_sheet_by_name(
+        order[0]).to_python(skip_empty_area=False)
+    assert ahead.take(order[0]) is None  # given once
+    ahead.close()
+
+
+def test_a_refused_workbook_leaves_no_reading_behind(tmp_path):
+    """A workbook that is not kpi-xl's: the refresh refuses in its words, the read-ahead is closed."""
+    import openpyxl
+    from openpyxl.worksheet.table import Table
+
+    path = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Name", "Amount"])
+    for i in range(50):
+        ws.append([f"n{i}", i])
+    ws.add_table(Table(displayName="Things", ref="A1:B51"))
+    wb.save(path)
+    ahead = ReadAhead(path)
+    with pytest.raises(WorkbookError, match="not a kpi-xl workbook"):
+        refresh(path, AS_OF, backup=False, ahead=ahead)
+    ahead._thread.join(60)
+    assert not ahead._thread.is_alive() and not ahead._read_ahead
+
+
+CHILD = r"""
+import json, sys
+from kpi_xl.cli import language_of
+lang = language_of(["refresh", sys.argv[1]])
+from kpi_xl.workbook.readahead import ReadAhead
+ahead = ReadAhead(sys.argv[1])
+loaded = [m for m in ("pandas", "numpy", "scipy") if m in sys.modules]
+ahead._thread.join(60)
+print(json.dumps({"lang": lang, "loaded": loaded, "planned": list(ahead._planned())}))
+"""
+
+
+def test_the_command_starts_reading_before_pandas_loads(tmp_path):
+    """The command line tells the workbook's language and starts the read-ahead with neither
+    pandas nor NumPy loaded: their ~0.25 s is what the reading hides behind."""
+    book = new(tmp_path / "書.xlsx", lang="zh-TW")
+    env = {**os.environ, "KPI_XL_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", CHILD, str(book)], capture_output=True, text=True, env=env,
+                         check=True)
+    said = json.loads(out.stdout.strip().splitlines()[-1])
+    assert said["lang"] == "zh-TW" and said["loaded"] == []
+    assert said["planned"] and set(said["planned"]) == table_sheets(book)
