@@ -135,9 +135,10 @@ def test_a_file_the_limits_refuse_is_never_inflated_ahead(book, tmp_path, monkey
         refresh(bomb, AS_OF, backup=False, ahead=ahead)
 
 
-def readahead_calamine(monkeypatch, opened: list, gate: threading.Event | None = None, first: list | None = None):
+def readahead_calamine(monkeypatch, opened: list, read: list | None = None, gate: threading.Event | None = None,
+                       held=lambda sheet, n: n == 1):
     """python-calamine as the read-ahead thread sees it, recording what it opens and reads; with a
-    ``gate``, the first sheet's read waits for it (the thread busy on the largest sheet)."""
+    ``gate``, a read ``held(sheet, n)`` (default: the first) waits for it, as on a slow disk."""
     import python_calamine
 
     real = python_calamine.CalamineWorkbook
@@ -152,9 +153,9 @@ def readahead_calamine(monkeypatch, opened: list, gate: threading.Event | None =
             return cls(real.from_path(path))
 
         def get_sheet_by_name(self, name):
-            if first is not None:
-                first.append(name)
-                if gate is not None and len(first) == 1:
+            if read is not None:
+                read.append(name)
+                if gate is not None and held(name, len(read)):
                     assert gate.wait(60)
             return self.book.get_sheet_by_name(name)
 
@@ -167,7 +168,7 @@ def readahead_calamine(monkeypatch, opened: list, gate: threading.Event | None =
 
 def test_a_sheet_not_started_is_read_by_the_refresh_and_skipped_by_the_thread(book, monkeypatch):
     opened, read, gate = [], [], threading.Event()
-    readahead_calamine(monkeypatch, opened, gate, read)
+    readahead_calamine(monkeypatch, opened, read, gate)
     ahead = ReadAhead(book)
     order = list(ahead._planned())
     with open_package(book) as pkg:
@@ -182,6 +183,35 @@ def test_a_sheet_not_started_is_read_by_the_refresh_and_skipped_by_the_thread(bo
         order[0]).to_python(skip_empty_area=False)
     assert ahead.take(order[0]) is None  # given once
     ahead.close()
+
+
+def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypatch):
+    """A table no goal reads is still being read ahead when the refresh is done: the refresh waits
+    for the thread to close the workbook file before replacing it (Windows refuses to replace a
+    file another handle holds open); sheets it has not started are not read at all."""
+    import pandas as pd
+
+    from kpi_xl.workbook.importing import import_table
+    from kpi_xl.workbook.package import Package
+
+    import_table(book, "Extra", pd.DataFrame({"Key": [f"k{i}" for i in range(3000)], "Value": range(3000)}),
+                 backup=False)
+    assert "Extra" in table_sheets(book)
+    opened, read, gate = [], [], threading.Event()
+    readahead_calamine(monkeypatch, opened, read, gate, held=lambda sheet, n: sheet == "Extra")
+    alive_at_save = []
+    save = Package.save
+
+    def saving(pkg, *args, **kwargs):
+        alive_at_save.append(ahead._thread.is_alive())
+        return save(pkg, *args, **kwargs)
+
+    monkeypatch.setattr(Package, "save", saving)
+    ahead = ReadAhead(book)
+    threading.Timer(3.0, gate.set).start()  # "Extra" held 3 s: the refresh is done before
+    refresh(book, AS_OF, backup=False, ahead=ahead)
+    assert alive_at_save == [False] and not ahead._thread.is_alive()
+    assert "Extra" in read
 
 
 def test_a_refused_workbook_leaves_no_reading_behind(tmp_path):

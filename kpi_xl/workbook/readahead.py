@@ -81,15 +81,19 @@ class ReadAhead:
             plan[sheet] = LEFT
             return self._read_ahead.pop(sheet)
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
         """Nothing more is wanted: sheets not started are not read, those read are let go (a
-        sheet being read is finished by the thread, then dropped)."""
+        sheet being read is finished by the thread, then dropped). With ``wait``, returns once the
+        thread has ended and closed the workbook file (before the refresh replaces it: Windows
+        cannot replace a file another handle holds open)."""
         with self._cond:
             for sheet, state in (self._plan or {}).items():
                 if state == QUEUED:
                     self._plan[sheet] = LEFT
             self._read_ahead.clear()
             self._closed = True
+        if wait:
+            self._thread.join()
 
     def _planned(self) -> dict[str, str]:
         with self._cond:

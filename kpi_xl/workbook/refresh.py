@@ -1042,6 +1042,8 @@ def _refresh(path: str | Path, as_of: dt.date | None, backup: bool, progress: Ca
             owned.warnings.append(i18n.text(predict_problem, workbook.lang))
         progress(i18n.gettext(i18n.N_("saving (the previous version is kept as a backup)") if backup else
                               i18n.N_("saving"), workbook.lang))
+        if ahead is not None:
+            ahead.close(wait=True)  # the thread's handles on the file closed before it is replaced
         pkg.save(path, backup=backup and not predicted)  # after a new prediction, the backup is its
     card = localized(result.scorecard, workbook.lang)
     return Report(path, backup_path(path) if backup else None, result.as_of, workbook.lang, len(card),
