@@ -69,12 +69,20 @@ def _tokenizer():
         return Tokenizer
 
 
+@functools.lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple:
+    """The tokens of formula ``text`` (with its "="), white space left out: read once per formula
+    (the check for a constant formula and its evaluation both read them). Raises the tokenizer's
+    own errors."""
+    return tuple(t for t in _tokenizer()(text).items if t.type != "WHITE-SPACE")
+
+
 def _constant(formula: str) -> bool:
     """Whether ``formula`` references nothing and calls only kpi-xl functions (:func:`kpi_xl.workbook.memo.constant`)."""
     from .memo import constant
 
     try:
-        return constant(_tokenizer()(formula if formula.startswith("=") else "=" + formula).items)
+        return constant(_tokens(formula if formula.startswith("=") else "=" + formula))
     except Exception:  # noqa: BLE001 - the tokenizer's own errors: evaluated (and reported) as usual
         return False
 
@@ -241,7 +249,7 @@ class Evaluator:
         """The value of ``formula`` written on ``sheet`` (in ``row``: what ``Table[@Column]`` reads)."""
         text = formula if formula.startswith("=") else "=" + formula
         try:
-            tokens = [t for t in _tokenizer()(text).items if t.type != "WHITE-SPACE"]
+            tokens = _tokens(text)
         except Exception as exc:  # noqa: BLE001 - the tokenizer's own errors
             raise Unsupported(_m(N_("cannot read the formula '{formula}' ({error})"), formula=formula, error=exc)) from None
         saved = (getattr(self, "tokens", None), getattr(self, "pos", 0), getattr(self, "sheet", sheet),
