@@ -207,11 +207,23 @@ def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypat
         return save(pkg, *args, **kwargs)
 
     monkeypatch.setattr(Package, "save", saving)
+    let_go_when_closed(monkeypatch, gate)  # "Extra" held until the refresh closes the read-ahead: no clock
     ahead = ReadAhead(book)
-    threading.Timer(3.0, gate.set).start()  # "Extra" held 3 s: the refresh is done before
     refresh(book, AS_OF, backup=False, ahead=ahead)
     assert alive_at_save == [False] and not ahead._thread.is_alive()
     assert "Extra" in read
+
+
+def let_go_when_closed(monkeypatch, gate: threading.Event) -> None:
+    """The read :func:`readahead_calamine` holds goes on once the read-ahead is closed, whoever
+    closes it (so a refresh that saves before closing it finds the thread still reading)."""
+    close = ReadAhead.close
+
+    def closing(ahead, wait=False):
+        gate.set()
+        return close(ahead, wait)
+
+    monkeypatch.setattr(ReadAhead, "close", closing)
 
 
 def test_a_refused_workbook_leaves_no_reading_behind(tmp_path):
@@ -256,3 +268,34 @@ def test_the_command_starts_reading_before_pandas_loads(tmp_path):
     said = json.loads(out.stdout.strip().splitlines()[-1])
     assert said["lang"] == "zh-TW" and said["loaded"] == []
     assert said["planned"] and set(said["planned"]) == table_sheets(book)
+
+
+def test_a_workbook_part_with_a_dtd_is_refused_before_python_calamine_opens_the_file(book, monkeypatch):
+    """The package vets the workbook part (no DTD, no entities) before python-calamine parses it,
+    in the thread as in the refresh; the refresh refuses the file in its own words."""
+    with zipfile.ZipFile(book) as src:
+        parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    xml = parts["xl/workbook.xml"]
+    prolog = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    parts["xl/workbook.xml"] = xml[:prolog] + b'<!DOCTYPE workbook [<!ENTITY e "boom">]>' + xml[prolog:]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    opened = []
+    readahead_calamine(monkeypatch, opened)
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    assert opened == [] and ahead.identity is None
+    with pytest.raises(WorkbookError, match="unsafe XML"):
+        refresh(book, AS_OF, backup=False, ahead=ahead)
+
+
+def test_a_sheet_asked_for_after_close_is_read_by_the_caller(book):
+    """Once closed, the read-ahead gives nothing, not even a sheet it had read: the caller reads it."""
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    read = [s for s, state in ahead._planned().items() if state == "read"]
+    assert read
+    ahead.close()
+    assert [ahead.take(s) for s in read] == [None] * len(read)
+
