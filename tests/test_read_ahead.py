@@ -25,6 +25,7 @@ from kpi_xl.workbook.template import new
 from test_error_cells import _orders, _put_error
 
 AS_OF = dt.date(2026, 6, 15)
+SHOP = Path(__file__).resolve().parents[1] / "docs" / "examples" / "shop-orders.csv"
 
 
 @pytest.fixture(scope="module")
@@ -299,3 +300,31 @@ def test_a_sheet_asked_for_after_close_is_read_by_the_caller(book):
     ahead.close()
     assert [ahead.take(s) for s in read] == [None] * len(read)
 
+
+def test_a_predicted_workbook_is_let_go_before_the_prediction_saves_it(tmp_path, monkeypatch):
+    """A refresh first predicts a Customers sheet made by `kpi-xl predict` again and saves it: the
+    read-ahead has closed the workbook file by then (on Windows the prediction could not replace a
+    file the thread holds open, and the refresh would keep the old predictions with a warning)."""
+    from kpi_xl.workbook.package import Package
+
+    book = tmp_path / "shop.xlsx"
+    for args in (("new", "--empty", str(book)), ("import", str(book), "Shop", str(SHOP)),
+                 ("predict", str(book), "--table", "Shop", "--as-of", "2026-06-30")):
+        done = subprocess.run([sys.executable, "-c", "from kpi_xl.cli import run; run()", *args],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    opened, read, gate = [], [], threading.Event()
+    readahead_calamine(monkeypatch, opened, read, gate)
+    let_go_when_closed(monkeypatch, gate)
+    alive_at_save = []
+    save = Package.save
+
+    def saving(pkg, *args, **kwargs):
+        alive_at_save.append(ahead._thread.is_alive())
+        return save(pkg, *args, **kwargs)
+
+    monkeypatch.setattr(Package, "save", saving)
+    ahead = ReadAhead(book)
+    report = refresh(book, AS_OF, backup=False, ahead=ahead)
+    assert alive_at_save == [False, False]  # the prediction's save, then the refresh's
+    assert not [w for w in report.warnings if "predict" in w.lower()], report.warnings
