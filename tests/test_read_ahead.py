@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -328,3 +329,25 @@ def test_a_predicted_workbook_is_let_go_before_the_prediction_saves_it(tmp_path,
     report = refresh(book, AS_OF, backup=False, ahead=ahead)
     assert alive_at_save == [False, False]  # the prediction's save, then the refresh's
     assert not [w for w in report.warnings if "predict" in w.lower()], report.warnings
+
+
+@pytest.mark.parametrize("holder", [".~kpi-xl.{name}.lock", "~${name}"])
+def test_a_workbook_another_program_is_writing_is_not_held_open_ahead(book, monkeypatch, holder):
+    """Another kpi-xl holds the workbook's lock (it is about to replace the file), or Excel has it
+    open: the read-ahead does not open the file (on Windows their save could not replace a file
+    it holds open); the refresh then waits for the lock as without it, and reads itself."""
+    from kpi_xl.workbook import readahead
+
+    owner = book.with_name(holder.format(name=book.name))
+    owner.write_text(f"{os.getpid()} {socket.gethostname()}\n")
+    opened, packages = [], []
+    readahead_calamine(monkeypatch, opened)
+    real_open = readahead.open_package
+    monkeypatch.setattr(readahead, "open_package", lambda path: packages.append(path) or real_open(path))
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    assert opened == [] and packages == [] and ahead.identity is None
+    owner.unlink()  # the other program is done
+    spy = Spy(monkeypatch)
+    assert refresh(book, AS_OF, backup=False, ahead=ahead).goals > 0
+    assert not any(spy.given.values())  # nothing taken: read by the refresh itself

@@ -13,7 +13,8 @@ thread read (:meth:`ReadAhead.same_file`: device, inode, size and modification t
 workbook saved in between is read again. The package's size and ratio limits
 (:func:`~.package.open_package`) are checked before python-calamine inflates anything; when
 anything fails here, nothing is read ahead, and the refresh reads, and refuses, in its own
-words, as it does without a read-ahead.
+words, as it does without a read-ahead. Nor is anything read while another kpi-xl holds the
+workbook's lock or another program has it open (their save replaces the file).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 from .package import open_package
+from .package.lock import lock_path, owner_files
 
 class Sheet(NamedTuple):
     """A sheet read ahead: its cells (error cells blank, as python-calamine reads them) and where
@@ -119,6 +121,10 @@ class ReadAhead:
     def _read(self) -> None:
         from python_calamine import CalamineWorkbook
 
+        # another kpi-xl is writing it, or Excel or LibreOffice has it open: not held open while they
+        # save it (Windows cannot replace a file another handle holds open); the refresh waits or refuses
+        if lock_path(self.path).exists() or owner_files(self.path):
+            return
         before = file_identity(self.path)
         # the package's limits are checked as it opens, and its workbook part, relationships and
         # tables vetted (no DTD) as it reads them, before python-calamine parses anything (as in
