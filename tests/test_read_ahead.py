@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -211,9 +212,13 @@ def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypat
     monkeypatch.setattr(Package, "save", saving)
     let_go_when_closed(monkeypatch, gate)  # "Extra" held until the refresh closes the read-ahead: no clock
     ahead = ReadAhead(book)
-    refresh(book, AS_OF, backup=False, ahead=ahead)
+    for _ in range(6000):  # the thread is on "Extra" (not the largest sheet: others come first) ...
+        if "Extra" in read:
+            break
+        time.sleep(0.01)
+    assert read and read[-1] == "Extra"
+    refresh(book, AS_OF, backup=False, ahead=ahead)  # ... and still on it when the refresh is done
     assert alive_at_save == [False] and not ahead._thread.is_alive()
-    assert "Extra" in read
 
 
 def let_go_when_closed(monkeypatch, gate: threading.Event) -> None:
