@@ -9,9 +9,11 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from kpi_xl.workbook.template import new
 from test_error_cells import _orders, _put_error
 
 AS_OF = dt.date(2026, 6, 15)
+SHOP = Path(__file__).resolve().parents[1] / "docs" / "examples" / "shop-orders.csv"
 
 
 @pytest.fixture(scope="module")
@@ -207,11 +210,27 @@ def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypat
         return save(pkg, *args, **kwargs)
 
     monkeypatch.setattr(Package, "save", saving)
+    let_go_when_closed(monkeypatch, gate)  # "Extra" held until the refresh closes the read-ahead: no clock
     ahead = ReadAhead(book)
-    threading.Timer(3.0, gate.set).start()  # "Extra" held 3 s: the refresh is done before
-    refresh(book, AS_OF, backup=False, ahead=ahead)
+    for _ in range(6000):  # the thread is on "Extra" (not the largest sheet: others come first) ...
+        if "Extra" in read:
+            break
+        time.sleep(0.01)
+    assert read and read[-1] == "Extra"
+    refresh(book, AS_OF, backup=False, ahead=ahead)  # ... and still on it when the refresh is done
     assert alive_at_save == [False] and not ahead._thread.is_alive()
-    assert "Extra" in read
+
+
+def let_go_when_closed(monkeypatch, gate: threading.Event) -> None:
+    """The read :func:`readahead_calamine` holds goes on once the read-ahead is closed, whoever
+    closes it (so a refresh that saves before closing it finds the thread still reading)."""
+    close = ReadAhead.close
+
+    def closing(ahead, wait=False):
+        gate.set()
+        return close(ahead, wait)
+
+    monkeypatch.setattr(ReadAhead, "close", closing)
 
 
 def test_a_refused_workbook_leaves_no_reading_behind(tmp_path):
@@ -256,3 +275,84 @@ def test_the_command_starts_reading_before_pandas_loads(tmp_path):
     said = json.loads(out.stdout.strip().splitlines()[-1])
     assert said["lang"] == "zh-TW" and said["loaded"] == []
     assert said["planned"] and set(said["planned"]) == table_sheets(book)
+
+
+def test_a_workbook_part_with_a_dtd_is_refused_before_python_calamine_opens_the_file(book, monkeypatch):
+    """The package vets the workbook part (no DTD, no entities) before python-calamine parses it,
+    in the thread as in the refresh; the refresh refuses the file in its own words."""
+    with zipfile.ZipFile(book) as src:
+        parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    xml = parts["xl/workbook.xml"]
+    prolog = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    parts["xl/workbook.xml"] = xml[:prolog] + b'<!DOCTYPE workbook [<!ENTITY e "boom">]>' + xml[prolog:]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    opened = []
+    readahead_calamine(monkeypatch, opened)
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    assert opened == [] and ahead.identity is None
+    with pytest.raises(WorkbookError, match="unsafe XML"):
+        refresh(book, AS_OF, backup=False, ahead=ahead)
+
+
+def test_a_sheet_asked_for_after_close_is_read_by_the_caller(book):
+    """Once closed, the read-ahead gives nothing, not even a sheet it had read: the caller reads it."""
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    read = [s for s, state in ahead._planned().items() if state == "read"]
+    assert read
+    ahead.close()
+    assert [ahead.take(s) for s in read] == [None] * len(read)
+
+
+def test_a_predicted_workbook_is_let_go_before_the_prediction_saves_it(tmp_path, monkeypatch):
+    """A refresh first predicts a Customers sheet made by `kpi-xl predict` again and saves it: the
+    read-ahead has closed the workbook file by then (on Windows the prediction could not replace a
+    file the thread holds open, and the refresh would keep the old predictions with a warning)."""
+    from kpi_xl.workbook.package import Package
+
+    book = tmp_path / "shop.xlsx"
+    for args in (("new", "--empty", str(book)), ("import", str(book), "Shop", str(SHOP)),
+                 ("predict", str(book), "--table", "Shop", "--as-of", "2026-06-30")):
+        done = subprocess.run([sys.executable, "-c", "from kpi_xl.cli import run; run()", *args],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    opened, read, gate = [], [], threading.Event()
+    readahead_calamine(monkeypatch, opened, read, gate)
+    let_go_when_closed(monkeypatch, gate)
+    alive_at_save = []
+    save = Package.save
+
+    def saving(pkg, *args, **kwargs):
+        alive_at_save.append(ahead._thread.is_alive())
+        return save(pkg, *args, **kwargs)
+
+    monkeypatch.setattr(Package, "save", saving)
+    ahead = ReadAhead(book)
+    report = refresh(book, AS_OF, backup=False, ahead=ahead)
+    assert alive_at_save == [False, False]  # the prediction's save, then the refresh's
+    assert not [w for w in report.warnings if "predict" in w.lower()], report.warnings
+
+
+@pytest.mark.parametrize("holder", [".~kpi-xl.{name}.lock", "~${name}"])
+def test_a_workbook_another_program_is_writing_is_not_held_open_ahead(book, monkeypatch, holder):
+    """Another kpi-xl holds the workbook's lock (it is about to replace the file), or Excel has it
+    open: the read-ahead does not open the file (on Windows their save could not replace a file
+    it holds open); the refresh then waits for the lock as without it, and reads itself."""
+    from kpi_xl.workbook import readahead
+
+    owner = book.with_name(holder.format(name=book.name))
+    owner.write_text(f"{os.getpid()} {socket.gethostname()}\n")
+    opened, packages = [], []
+    readahead_calamine(monkeypatch, opened)
+    real_open = readahead.open_package
+    monkeypatch.setattr(readahead, "open_package", lambda path: packages.append(path) or real_open(path))
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    assert opened == [] and packages == [] and ahead.identity is None
+    owner.unlink()  # the other program is done
+    spy = Spy(monkeypatch)
+    assert refresh(book, AS_OF, backup=False, ahead=ahead).goals > 0
+    assert not any(spy.given.values())  # nothing taken: read by the refresh itself

@@ -13,7 +13,8 @@ thread read (:meth:`ReadAhead.same_file`: device, inode, size and modification t
 workbook saved in between is read again. The package's size and ratio limits
 (:func:`~.package.open_package`) are checked before python-calamine inflates anything; when
 anything fails here, nothing is read ahead, and the refresh reads, and refuses, in its own
-words, as it does without a read-ahead.
+words, as it does without a read-ahead. Nor is anything read while another kpi-xl holds the
+workbook's lock or another program has it open (their save replaces the file).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 from .package import open_package
+from .package.lock import lock_path, owner_files
 
 class Sheet(NamedTuple):
     """A sheet read ahead: its cells (error cells blank, as python-calamine reads them) and where
@@ -88,7 +90,7 @@ class ReadAhead:
         cannot replace a file another handle holds open)."""
         with self._cond:
             for sheet, state in (self._plan or {}).items():
-                if state == QUEUED:
+                if state in (QUEUED, READ):  # READ too: a sheet let go is read by whoever asks for it
                     self._plan[sheet] = LEFT
             self._read_ahead.clear()
             self._closed = True
@@ -119,34 +121,45 @@ class ReadAhead:
     def _read(self) -> None:
         from python_calamine import CalamineWorkbook
 
+        # another kpi-xl is writing it, or Excel or LibreOffice has it open: not held open while they
+        # save it (Windows cannot replace a file another handle holds open); the refresh waits or refuses
+        if lock_path(self.path).exists() or owner_files(self.path):
+            return
         before = file_identity(self.path)
-        # the package's limits are checked as it opens, before python-calamine inflates anything
-        with open_package(self.path) as pkg, _closing(CalamineWorkbook.from_path(str(self.path))) as book:
+        # the package's limits are checked as it opens, and its workbook part, relationships and
+        # tables vetted (no DTD) as it reads them, before python-calamine parses anything (as in
+        # the refresh, which reads the sheet names before it opens python-calamine)
+        with open_package(self.path) as pkg:
             parts = {s.name: s.part for s in pkg.sheets() if s.part}
             sheets = {t.sheet for t in pkg.tables() if t.sheet in parts}
             order = sorted(sheets, key=lambda s: -pkg.part_size(parts[s]))
-            if before is None or file_identity(self.path) != before:
-                return  # saved while being opened: the refresh reads it
+            with _closing(CalamineWorkbook.from_path(str(self.path))) as book:
+                self._read_sheets(pkg, book, before, order)
+
+    def _read_sheets(self, pkg: Any, book: Any, before: tuple[int, int, int, int] | None, order: list[str]) -> None:
+        """The sheets ``order`` names, one by one, unless the file changed since ``before``."""
+        if before is None or file_identity(self.path) != before:
+            return  # saved while being opened: the refresh reads it
+        with self._cond:
+            self.identity = before
+            self._plan = dict.fromkeys(order, QUEUED)
+            self._cond.notify_all()
+        for sheet in order:
             with self._cond:
-                self.identity = before
-                self._plan = dict.fromkeys(order, QUEUED)
+                if self._plan[sheet] != QUEUED or self._closed:
+                    continue
+                self._plan[sheet] = READING
+            try:
+                read = Sheet(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), pkg.error_cells(sheet))
+            except Exception:  # noqa: BLE001 - python-calamine's or the package's: the refresh reads it and says
+                read = None
+            with self._cond:
+                if read is not None and not self._closed:
+                    self._read_ahead[sheet] = read
+                    self._plan[sheet] = READ
+                else:
+                    self._plan[sheet] = LEFT
                 self._cond.notify_all()
-            for sheet in order:
-                with self._cond:
-                    if self._plan[sheet] != QUEUED or self._closed:
-                        continue
-                    self._plan[sheet] = READING
-                try:
-                    read = Sheet(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), pkg.error_cells(sheet))
-                except Exception:  # noqa: BLE001 - python-calamine's or the package's: the refresh reads it and says
-                    read = None
-                with self._cond:
-                    if read is not None and not self._closed:
-                        self._read_ahead[sheet] = read
-                        self._plan[sheet] = READ
-                    else:
-                        self._plan[sheet] = LEFT
-                    self._cond.notify_all()
 
 
 @contextlib.contextmanager

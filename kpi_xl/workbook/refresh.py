@@ -940,13 +940,17 @@ def _set_formula_results(pkg: Package, sheet: str, values: dict[tuple[int, int],
     return refused
 
 
-def _repredict(path: Path, as_of: dt.date | None, backup: bool, progress) -> tuple[bool, Any]:
+def _repredict(path: Path, as_of: dt.date | None, backup: bool, progress,
+               ahead: ReadAhead | None = None) -> tuple[bool, Any]:
     """A Customers sheet made by ``kpi-xl predict`` is predicted again first (its recorded inputs, this
     refresh's as-of date), so goals on the Customers table count the new predictions. (whether it was,
-    the warning when it could not be)."""
+    the warning when it could not be). The prediction saves the workbook: a read-ahead of it is
+    closed first (what it read is of the file replaced; Windows cannot replace a file it holds open)."""
     try:
         if not _customers_sheet(path):
             return False, None
+        if ahead is not None:
+            ahead.close(wait=True)
         from .customers import repredict
 
         return repredict(path, as_of, backup, progress) is not None, None
@@ -1000,7 +1004,7 @@ def _refresh(path: str | Path, as_of: dt.date | None, backup: bool, progress: Ca
         raise WorkbookError(i18n.Message(i18n.N_("{file}: no such file"), file=str(path)).text(i18n.language()))
     path = Path(os.path.realpath(path))
     check_writable(path)  # before any work: a read-only workbook is never replaced
-    predicted, predict_problem = _repredict(path, as_of, backup, progress)
+    predicted, predict_problem = _repredict(path, as_of, backup, progress, ahead)
     with workbook_lock(path), open_package(path) as pkg:  # one writer from reading to saving
         lang = sheet_language({s.name for s in pkg.sheets()}) or i18n.language()
         progress(i18n.Message(i18n.N_("opening {file}"), file=path.name).text(lang))
