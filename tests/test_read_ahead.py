@@ -77,10 +77,10 @@ def test_a_refresh_takes_every_table_read_ahead_and_shows_the_same(book, tmp_pat
     report = refresh(book, AS_OF, backup=False, ahead=ahead)
     assert report.goals > 0
     assert sheets(book) == sheets(twin)
-    tables = table_sheets(book)
-    assert {"Orders", "Activities", "Goals"} <= tables
-    asked = {s for s in spy.given if s in tables}
-    assert asked and all(spy.given[s] for s in asked), spy.given
+    planned = list(ahead._plan)
+    assert planned[0] == "Goals" and {"Orders", "Activities"} <= set(planned) <= table_sheets(book)
+    assert "OKR" not in planned  # a table no goal names is left to the refresh (it reads it or not)
+    assert all(spy.given[s] for s in planned), spy.given
     assert not ahead._read_ahead  # nothing kept after the refresh
 
 
@@ -171,27 +171,56 @@ def readahead_calamine(monkeypatch, opened: list, read: list | None = None, gate
 
 def test_a_sheet_not_started_is_read_by_the_refresh_and_skipped_by_the_thread(book, monkeypatch):
     opened, read, gate = [], [], threading.Event()
-    readahead_calamine(monkeypatch, opened, read, gate)
+    readahead_calamine(monkeypatch, opened, read, gate, held=lambda sheet, n: n == 2)  # the first after Goals
     ahead = ReadAhead(book)
-    order = list(ahead._planned())
+    goals, *order = list(ahead._planned())  # the Goals sheet read first, then the tables named
     with open_package(book) as pkg:
         sizes = [pkg.part_size(pkg.sheet(s).part) for s in order]
-    assert sizes == sorted(sizes, reverse=True) and "Goals" in order[1:]  # the largest first
-    assert ahead.take("Goals") is None  # not started: the caller reads it ...
+    assert goals == "Goals" and sizes == sorted(sizes, reverse=True) and len(order) >= 3  # the largest first
+    last = order[-1]
+    assert ahead.take(last) is None  # not started: the caller reads it ...
     gate.set()
     ahead._thread.join(60)
-    assert read[0] == order[0] and "Goals" not in read  # ... and the thread never does
-    got = ahead.take(order[0])
-    assert got is not None and got.rows == CalamineWorkbook.from_path(str(book)).get_sheet_by_name(
-        order[0]).to_python(skip_empty_area=False)
-    assert ahead.take(order[0]) is None  # given once
+    assert read[:2] == ["Goals", order[0]] and last not in read  # ... and the thread never does
+    for sheet in ("Goals", order[0]):
+        got = ahead.take(sheet)
+        assert got is not None and got.rows == CalamineWorkbook.from_path(str(book)).get_sheet_by_name(
+            sheet).to_python(skip_empty_area=False)
+        assert ahead.take(sheet) is None  # given once
     ahead.close()
 
 
+def test_a_big_table_no_goal_names_is_not_read_ahead(book, tmp_path, monkeypatch):
+    """The refresh reads only the tables goals name; so does the read-ahead: a 150,000-row table
+    no goal reads costs it nothing (read largest first, it would keep the thread busy while the
+    refresh read every table it needs itself)."""
+    import pandas as pd
+
+    from kpi_xl.workbook.importing import import_table
+
+    import_table(book, "Extra", pd.DataFrame({"Key": [f"k{i}" for i in range(150_000)], "Value": range(150_000)}),
+                 backup=False)
+    twin = tmp_path / "twin.xlsx"
+    shutil.copy(book, twin)
+    refresh(twin, AS_OF, backup=False)
+    opened, read = [], []
+    readahead_calamine(monkeypatch, opened, read)
+    spy = Spy(monkeypatch)
+    ahead = ReadAhead(book)
+    ahead._thread.join(60)
+    planned = list(ahead._plan)
+    assert "Extra" in table_sheets(book) and "Extra" not in read and read == planned
+    refresh(book, AS_OF, backup=False, ahead=ahead)
+    assert "Extra" not in read and all(spy.given[s] for s in planned), spy.given  # each read ahead was taken
+    assert sheets(book) == sheets(twin)
+
+
 def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypatch):
-    """A table no goal reads is still being read ahead when the refresh is done: the refresh waits
-    for the thread to close the workbook file before replacing it (Windows refuses to replace a
-    file another handle holds open); sheets it has not started are not read at all."""
+    """A table the refresh does not read is still being read ahead when the refresh is done (here a
+    goal's text names it, so the read-ahead reads it; the refresh reads only the Table column's):
+    the refresh waits for the thread to close the workbook file before replacing it (Windows
+    refuses to replace a file another handle holds open)."""
+    import kpi_xl.workbook.readahead as readahead
     import pandas as pd
 
     from kpi_xl.workbook.importing import import_table
@@ -200,6 +229,8 @@ def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypat
     import_table(book, "Extra", pd.DataFrame({"Key": [f"k{i}" for i in range(3000)], "Value": range(3000)}),
                  backup=False)
     assert "Extra" in table_sheets(book)
+    words = readahead._words
+    monkeypatch.setattr(readahead, "_words", lambda rows, ref: words(rows, ref) | {"extra"})
     opened, read, gate = [], [], threading.Event()
     readahead_calamine(monkeypatch, opened, read, gate, held=lambda sheet, n: sheet == "Extra")
     alive_at_save = []
@@ -274,7 +305,10 @@ def test_the_command_starts_reading_before_pandas_loads(tmp_path):
                          check=True)
     said = json.loads(out.stdout.strip().splitlines()[-1])
     assert said["lang"] == "zh-TW" and said["loaded"] == []
-    assert said["planned"] and set(said["planned"]) == table_sheets(book)
+    goals, *tables = said["planned"]  # the Goals table's sheet first, then the tables its goals name
+    with open_package(book) as pkg:
+        assert goals == next(t.sheet for t in pkg.tables() if t.display_name == "Goals")
+    assert len(tables) >= 3 and set(tables) < table_sheets(book)
 
 
 def test_a_workbook_part_with_a_dtd_is_refused_before_python_calamine_opens_the_file(book, monkeypatch):

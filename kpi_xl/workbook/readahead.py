@@ -2,9 +2,10 @@
 
 `kpi-xl refresh` spends its first ~0.2 s importing pandas and the goals engine before it reads
 a cell. python-calamine parses a sheet without holding Python's GIL, so a thread can read the
-workbook meanwhile: :class:`ReadAhead`, started first, reads the sheets that hold Excel tables,
-largest first, and finds their error cells (:meth:`~.package.Package.error_cells`: zlib inflates
-without the GIL too). The refresh takes each sheet when it gets to it (:meth:`ReadAhead.take`):
+workbook meanwhile: :class:`ReadAhead`, started first, reads the Goals table's sheet, then the
+sheets of the tables the goals name (largest first: a table no goal names, however big, is left
+alone, as the refresh leaves it), and finds their error cells (:meth:`~.package.Package.error_cells`:
+zlib inflates without the GIL too). The refresh takes each sheet when it gets to it (:meth:`ReadAhead.take`):
 read already, or being read (it waits), or not started (the refresh reads it itself, the thread
 skips it). benchmarks/README.md (round 10) has what it saves.
 
@@ -25,6 +26,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
+from ..excel import split_ref
 from .package import open_package
 from .package.lock import lock_path, owner_files
 
@@ -49,7 +51,7 @@ def file_identity(path: str | os.PathLike) -> tuple[int, int, int, int] | None:
 
 
 class ReadAhead:
-    """Reads the sheets of the workbook at ``path`` that hold tables, in a daemon thread."""
+    """Reads the sheets of the workbook at ``path`` that its goals read, in a daemon thread."""
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(os.path.realpath(path))
@@ -131,26 +133,33 @@ class ReadAhead:
         # the refresh, which reads the sheet names before it opens python-calamine)
         with open_package(self.path) as pkg:
             parts = {s.name: s.part for s in pkg.sheets() if s.part}
-            sheets = {t.sheet for t in pkg.tables() if t.sheet in parts}
-            order = sorted(sheets, key=lambda s: -pkg.part_size(parts[s]))
+            tables = [t for t in pkg.tables() if t.sheet in parts]
+            goals = next((t for t in tables if t.display_name.lower() == "goals"), None)
+            if goals is None:
+                return  # not a kpi-xl workbook: the refresh says so
             with _closing(CalamineWorkbook.from_path(str(self.path))) as book:
-                self._read_sheets(pkg, book, before, order)
+                if before is None or file_identity(self.path) != before:
+                    return  # saved while being opened: the refresh reads it
+                first = _read_sheet(pkg, book, goals.sheet)
+                named = _words(first.rows, goals.ref)
+                wanted = {t.sheet for t in tables if t.display_name.lower() in named or t.sheet.lower() in named}
+                order = sorted(wanted - {goals.sheet}, key=lambda s: -pkg.part_size(parts[s]))
+                with self._cond:
+                    self.identity = before
+                    self._plan = {goals.sheet: READ, **dict.fromkeys(order, QUEUED)}
+                    self._read_ahead[goals.sheet] = first
+                    self._cond.notify_all()
+                self._read_sheets(pkg, book, order)
 
-    def _read_sheets(self, pkg: Any, book: Any, before: tuple[int, int, int, int] | None, order: list[str]) -> None:
-        """The sheets ``order`` names, one by one, unless the file changed since ``before``."""
-        if before is None or file_identity(self.path) != before:
-            return  # saved while being opened: the refresh reads it
-        with self._cond:
-            self.identity = before
-            self._plan = dict.fromkeys(order, QUEUED)
-            self._cond.notify_all()
+    def _read_sheets(self, pkg: Any, book: Any, order: list[str]) -> None:
+        """The sheets ``order`` names, one by one, each unless the refresh has taken it or closed."""
         for sheet in order:
             with self._cond:
                 if self._plan[sheet] != QUEUED or self._closed:
                     continue
                 self._plan[sheet] = READING
             try:
-                read = Sheet(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), pkg.error_cells(sheet))
+                read = _read_sheet(pkg, book, sheet)
             except Exception:  # noqa: BLE001 - python-calamine's or the package's: the refresh reads it and says
                 read = None
             with self._cond:
@@ -160,6 +169,18 @@ class ReadAhead:
                 else:
                     self._plan[sheet] = LEFT
                 self._cond.notify_all()
+
+
+def _read_sheet(pkg: Any, book: Any, sheet: str) -> Sheet:
+    return Sheet(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), pkg.error_cells(sheet))
+
+
+def _words(rows: list[list[Any]], ref: str) -> set[str]:
+    """Every text in the cells of range ``ref`` (the Goals table), stripped and lower-cased: a
+    table's name or its sheet's among them is one a goal reads (its Table column, in any language)."""
+    first, last = ref.split(":") if ":" in ref else (ref, ref)
+    (r1, c1), (r2, c2) = split_ref(first), split_ref(last)
+    return {v.strip().lower() for row in rows[r1 - 1:r2] for v in row[c1 - 1:c2] if isinstance(v, str)}
 
 
 @contextlib.contextmanager

@@ -160,7 +160,10 @@ class FileWorkbook(WorkbookReader):
         self.path = path
         self.package = package
         # the sheets a read-ahead read are taken from it when it read this very file (opened, locked)
-        self._ahead = ahead if ahead is not None and ahead.same_file(path) else None
+        if ahead is not None and not ahead.same_file(path):
+            ahead.close()  # it read another file (saved since): nothing more of it is read
+            ahead = None
+        self._ahead = ahead
         try:
             self._cal = CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # noqa: BLE001 - calamine raises its own types
