@@ -740,12 +740,41 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
                                                         formula, None))
 
 
-def write_lists(pkg: Package, workbook: WorkbookReader) -> None:
-    """The Goals sheet's drop-down lists (tables and their columns) as the workbook has them now."""
+def write_lists(pkg: Package, workbook: WorkbookReader, goals: pd.DataFrame | None = None) -> None:
+    """The Goals sheet's drop-down lists (tables and their columns) as the workbook has them now,
+    and the Owner list on the Settings sheet with every owner the goals name (:func:`owner_list`)."""
     names, columns = layout.table_lists(workbook.tables.values(), workbook.lang)
     sheet = layout.sheet("chartdata", workbook.lang)
     pkg.write_region(sheet, 2, layout.LIST_TABLES_COL, layout.LIST_TABLES_COL, [[n] for n in names])
     pkg.write_region(sheet, 2, layout.LIST_COLUMNS_COL, layout.LIST_COLUMNS_COL, [[c] for c in columns])
+    if goals is not None:
+        settings = layout.sheet("settings", workbook.lang)
+        listed = workbook.column_values(settings, layout.OWNER_LIST_COL, layout.OWNER_LIST_ROW)
+        col = _goals_column(goals, "owner")
+        wanted = owner_list(listed, list(goals[col]) if col else [])
+        if wanted != [t for t in map(_name, listed) if t]:
+            pkg.write_region(settings, layout.OWNER_LIST_ROW, layout.OWNER_LIST_COL, layout.OWNER_LIST_COL,
+                             [[o] for o in wanted])
+
+
+def owner_list(listed: list[Any], owners: list[Any]) -> list[str]:
+    """The Settings sheet's Owner list (the Goals sheet's Owner drop-down): the names it holds,
+    in their order (a user may keep colleagues there before they own a goal), then each owner
+    a goal names that is not there yet (case aside), alphabetically. Nothing is taken away."""
+    out = [t for t in map(_name, listed) if t]
+    seen = {t.casefold() for t in out}
+    new: dict[str, str] = {}
+    for t in map(_name, owners):
+        if t and t.casefold() not in seen:
+            new.setdefault(t.casefold(), t)
+    return out + sorted(new.values(), key=str.casefold)
+
+
+def _name(v: Any) -> str:
+    """A name cell's text ("" for a blank)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    return str(_as_text(v)).strip()
 
 
 #: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
@@ -1012,7 +1041,7 @@ def _refresh(path: str | Path, as_of: dt.date | None, backup: bool, progress: Ca
         progress(i18n.gettext(i18n.N_("writing the sheets kpi-xl fills in"), workbook.lang))
         write_owned(pkg, workbook, owned)
         fill_smart_cells(pkg, workbook, owned)
-        write_lists(pkg, workbook)
+        write_lists(pkg, workbook, computed.inputs.goals)
         write_charts(pkg, workbook, owned)
         formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of, progress)
         skipped = formulas.skipped

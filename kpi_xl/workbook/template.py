@@ -391,11 +391,15 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
         ws.write_blank(1, len(headers) - 1, None, f.wrap)
     last = 500
     kpi_list = f"='{S('settings')}'!$H$3:$H${3 + len(sorted(TRACKABLE)) - 1}"
-    owner_list = f"='{S('settings')}'!$I$3:$I$30"
-    for k, source in (("kpi", kpi_list), ("owner", owner_list)):
-        j = keys.index(k)
-        ws.data_validation(1, j, last, j, {"validate": "list", "source": source, "ignore_blank": True,
-                                           "error_type": "warning"})
+    j = keys.index("kpi")
+    ws.data_validation(1, j, last, j, {"validate": "list", "source": kpi_list, "ignore_blank": True,
+                                       "error_type": "warning"})
+    # owners: the names on the Settings sheet (refresh adds each owner a goal names) are offered,
+    # and a new colleague's name is taken as typed, without a warning
+    j = keys.index("owner")
+    ws.data_validation(1, j, last, j, {"validate": "list", "ignore_blank": True, "show_error": False,
+                                       "source": layout.list_source(S("settings"), layout.OWNER_LIST_COL,
+                                                                    layout.OWNER_LIST_ROW)})
     # tables and column names from the lists refresh keeps current on the hidden chart sheet
     # (a goal's Columns cell may list several, so there the list only suggests)
     for k, col, style in (("table", layout.LIST_TABLES_COL, "warning"),
