@@ -37,14 +37,15 @@ from . import layout
 from .language import sheet_language
 from .readahead import ReadAhead, Sheet
 from .precision import stable
-from .content import Owned, build_owned, count_rows, localized, money_rows, owned_regions, percent_rows
+from .content import (Owned, build_owned, count_rows, localized, money_rows, name_widths, owned_regions,
+                      percent_rows)
 from .package import (KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, with_errors,
                       workbook_lock)
 from .package.atomic import check_writable
 from .package.spills import write_spill
 from .package.records import MAX_TEXT
 from .package.styles import whole_number_style
-from .package.tables import builtin_number_style
+from .package.tables import builtin_number_style, widen_columns
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -685,6 +686,10 @@ def _keep_first_seen(values: list[list[Any]], owned: Owned) -> None:
             row[4] = when
 
 
+#: What Excel adds to a width in characters for a column's margins (a width of 44 is stored as 44.71).
+COLUMN_PADDING = 0.71
+
+
 def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     """Write every owned region (the formulas that show them are computed afterwards,
     by :func:`compute_formulas`)."""
@@ -711,6 +716,12 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
             head = [head.style if head is not None and head.style else None] * len(layout.CHANGES_COLUMNS)
             row_styles = [head] + [[date if j == at else None for j in range(len(row))] for row in reg.rows[1:]]
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
+    # a goal's name longer than its column is shown whole (it was cut at the Owner column)
+    widths: dict[str, dict[int, float]] = {}
+    for (sheet, col), w in name_widths(owned, workbook.lang).items():
+        widths.setdefault(sheet, {})[col] = w + COLUMN_PADDING
+    for sheet, cols in widths.items():
+        widen_columns(pkg, sheet, cols)
 
 
 def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
