@@ -593,12 +593,12 @@ def test_numbers_written_as_text_are_numbers_in_a_column_of_numbers(tmp_path: Pa
                                                                ["103", 99.0, 0.4]]
     audited(book)
 
-    # a word among them is a mistake: refused at its cell, the workbook untouched
+    # digits that spell no number among them are a mistake: refused at the cell, the workbook untouched
     before = digests(book)
     bad = tmp_path / "bad.csv"
-    bad.write_text('Order ID,Amount\nA1,"NT$1,200"\nA2,abc\n' + "".join(f'A{i},"NT${i}00"\n' for i in range(3, 9)),
-                   encoding="utf-8")
-    said = refused(cli("import", str(book), "Orders", str(bad)), "bad.csv, row 3, column 'Amount'", "'abc'",
+    bad.write_text('Order ID,Amount\nA1,"NT$1,200"\nA2,"1.200,50"\n' +
+                   "".join(f'A{i},"NT${i}00"\n' for i in range(3, 9)), encoding="utf-8")
+    said = refused(cli("import", str(book), "Orders", str(bad)), "bad.csv, row 3, column 'Amount'", "'1.200,50'",
                    "'NT$1,200' on row 2")
     assert "not a number" in said
     assert digests(book) == before
@@ -682,3 +682,44 @@ def test_words_kept_among_numbers_are_said_at_import(tmp_path: Path):
                     "'n/a'); goals that read the column show No data until they are corrected or cleared"], report.notes
     assert [r[2] for r in sheet_rows(book, "Shop")[1:5]] == [2, "n/a", "", "n/a"]
     assert not [n for n in report.notes if "'Customer'" in n or "'Amount'" in n]  # words and numbers alone: nothing
+
+
+def test_words_among_amounts_written_as_text_are_kept_as_among_plain_numbers(tmp_path: Path):
+    """An export whose Amount column writes amounts as 'NT$1,227' and 'n/a' in 25 rows: imported
+    in one go, as 'n/a' among plain numbers is (the amounts as numbers, the words as the text they
+    are, the count and the first said), not refused at the first 'n/a' 25 times over."""
+    book = empty_book(tmp_path)
+    data = tmp_path / "orders.csv"
+    rows = [("n/a" if i % 8 == 3 else f'"NT${1000 + i * 7:,}"') for i in range(200)]
+    data.write_text("Order ID,Date,Amount\n" + "".join(f"A{i},2026-01-{1 + i % 28:02d},{a}\n"
+                                                     for i, a in enumerate(rows)), encoding="utf-8")
+    assert rows.count("n/a") == 25
+    report = import_table(book, "Shop", data, backup=False)
+    assert report.rows == 200 and report.number_columns == ["Amount"]
+    said = [n for n in report.notes if "'Amount'" in n and "word" in n]
+    assert said == ["orders.csv: column 'Amount' holds 25 word(s) among its numbers, imported as text (first: row 5, "
+                    "'n/a'); goals that read the column show No data until they are corrected or cleared"], report.notes
+    got = [r[2] for r in sheet_rows(book, "Shop")[1:]]
+    assert got[:5] == [1000, 1007, 1014, "n/a", 1028] and got.count("n/a") == 25
+    audited(book)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_every_amount_that_is_no_number_is_named_in_one_refusal(tmp_path: Path, lang: str):
+    """Amounts with digits that spell no number ('1.227,50' as some countries write it) in 12 rows:
+    one refusal says how many and names the first five with their rows, so the user corrects them
+    all before importing again, the workbook untouched."""
+    book = empty_book(tmp_path, lang=lang)
+    before = digests(book)
+    data = tmp_path / "orders.csv"
+    rows = [(f'"1.{i:03d},50"' if i % 10 == 4 else f'"NT${1000 + i:,}"') for i in range(120)]
+    data.write_text("Order ID,Amount\n" + "".join(f"A{i},{a}\n" for i, a in enumerate(rows)), encoding="utf-8")
+    said = refused(cli("import", str(book), "Orders", str(data)))  # said in the workbook's language
+    if lang == "en":
+        assert "12 cells of column 'Amount' are not numbers" in said, said
+        assert ("first: row 6 '1.004,50', row 16 '1.014,50', row 26 '1.024,50', row 36 '1.034,50', "
+                "row 46 '1.044,50';") in said, said
+        assert "row 56" not in said
+    else:
+        assert "12 個儲存格" in said and "第 6 列「1.004,50」、第 16 列「1.014,50」" in said, said
+    assert digests(book) == before

@@ -226,6 +226,31 @@ def owned_regions(owned: Owned, lang: str) -> list[Region]:
                  owned.changes)] if owned.changes is not None else [])
 
 
+#: The widest a goal-name column grows to fit its longest name (a longer one is cut, as any text).
+NAME_WIDTH_MAX = 90
+#: The regions with a goal-name column and their columns.
+_NAMED = {"scorecard": layout.SCORECARD_COLUMNS, "history": layout.HISTORY_COLUMNS,
+          "changes": layout.CHANGES_COLUMNS}
+
+
+def name_widths(owned: Owned, lang: str) -> dict[tuple[str, int], float]:
+    """(sheet, 1-based column) → the width that shows the longest goal name written there whole
+    (up to :data:`NAME_WIDTH_MAX`): the Scorecard's, its Changes region's and the History's Goal
+    columns, so a long name is not cut at the Owner column."""
+    from .functions_sheet import text_width
+
+    out: dict[tuple[str, int], float] = {}
+    for reg in owned_regions(owned, lang):
+        if reg.key not in _NAMED or not reg.rows:
+            continue
+        j = [c[0] for c in _NAMED[reg.key]].index("name")
+        rows = reg.rows[1:] if reg.key == "changes" else reg.rows  # the Changes region starts with its header
+        names = [str(r[j]) for r in rows if j < len(r) and isinstance(r[j], str)]
+        if names:
+            out[(reg.sheet, reg.first + j)] = min(max(text_width(n, lang) for n in names), NAME_WIDTH_MAX)
+    return out
+
+
 def old_trend_region(owned: Owned, lang: str) -> Region:
     """The trend where a workbook made by an earlier kpi-xl plots it ('Chart data'!E:K: its first
     six goals), for the button's refresh, which writes cells but leaves charts as they are (the

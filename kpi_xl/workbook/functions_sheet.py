@@ -132,6 +132,13 @@ def _char_width(ch: str, wide_font: bool) -> float:
     return 1.05 if wide_font else 0.85
 
 
+def text_width(text: str, lang: str) -> float:
+    """The column width (in characters, margins included) that shows ``text`` on one line in the
+    workbook's 10-point font."""
+    wide_font = lang.startswith("zh")
+    return sum(_char_width(c, wide_font) for c in text) + 2
+
+
 def wrapped_lines(text: str, width: float, lang: str) -> int:
     """How many lines ``text`` takes in a wrapped cell ``width`` characters wide, in the workbook's
     10-point font: lines break after a space and beside a CJK character (not before a closing mark or

@@ -167,6 +167,9 @@ OLD_TREND_COLS = (5, 11)
 #: The hidden chart sheet's lists for the Goals sheet's drop-downs (1-based columns): the
 #: workbook's data tables and their column names, kept current by refresh.
 LIST_TABLES_COL, LIST_COLUMNS_COL = 19, 20
+#: The Settings sheet's Owner list (1-based column, first row), the Goals sheet's Owner drop-down:
+#: the template writes the sample goals' owners there, refresh adds each owner a goal names.
+OWNER_LIST_COL, OWNER_LIST_ROW = 9, 3
 NOT_DATA = ("Goals", "KeyResults", "RewardPlans", "StatusRules", "Sources")
 
 
@@ -186,12 +189,12 @@ def table_lists(tables, lang: str) -> tuple[list[str], list[str]]:
     return names, columns
 
 
-def list_source(sheet_name: str, col: int) -> str:
-    """A drop-down's source: the filled cells of a list column (from row 2) on ``sheet_name``."""
+def list_source(sheet_name: str, col: int, first_row: int = 2) -> str:
+    """A drop-down's source: the filled cells of a list column (from ``first_row``) on ``sheet_name``."""
     from ..excel import column_letter
 
-    c = column_letter(col)
-    return f"=OFFSET('{sheet_name}'!${c}$2,0,0,MAX(1,COUNTA('{sheet_name}'!${c}$2:${c}$500)),1)"
+    c, r = column_letter(col), first_row
+    return f"=OFFSET('{sheet_name}'!${c}${r},0,0,MAX(1,COUNTA('{sheet_name}'!${c}${r}:${c}$500)),1)"
 
 
 def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:

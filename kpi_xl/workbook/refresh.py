@@ -37,14 +37,15 @@ from . import layout
 from .language import sheet_language
 from .readahead import ReadAhead, Sheet
 from .precision import stable
-from .content import Owned, build_owned, count_rows, localized, money_rows, owned_regions, percent_rows
+from .content import (Owned, build_owned, count_rows, localized, money_rows, name_widths, owned_regions,
+                      percent_rows)
 from .package import (KeptCell, Package, TableInfo, WorkbookError, backup_path, open_package, with_errors,
                       workbook_lock)
 from .package.atomic import check_writable
 from .package.spills import write_spill
 from .package.records import MAX_TEXT
 from .package.styles import whole_number_style
-from .package.tables import builtin_number_style
+from .package.tables import builtin_number_style, widen_columns
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -688,6 +689,10 @@ def _keep_first_seen(values: list[list[Any]], owned: Owned) -> None:
             row[4] = when
 
 
+#: What Excel adds to a width in characters for a column's margins (a width of 44 is stored as 44.71).
+COLUMN_PADDING = 0.71
+
+
 def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
     """Write every owned region (the formulas that show them are computed afterwards,
     by :func:`compute_formulas`)."""
@@ -714,6 +719,12 @@ def write_owned(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
             head = [head.style if head is not None and head.style else None] * len(layout.CHANGES_COLUMNS)
             row_styles = [head] + [[date if j == at else None for j in range(len(row))] for row in reg.rows[1:]]
         pkg.write_region(reg.sheet, reg.top, reg.first, reg.last, reg.rows, row_styles=row_styles)
+    # a goal's name longer than its column is shown whole (it was cut at the Owner column)
+    widths: dict[str, dict[int, float]] = {}
+    for (sheet, col), w in name_widths(owned, workbook.lang).items():
+        widths.setdefault(sheet, {})[col] = w + COLUMN_PADDING
+    for sheet, cols in widths.items():
+        widen_columns(pkg, sheet, cols)
 
 
 def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> None:
@@ -743,12 +754,41 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
                                                         formula, None))
 
 
-def write_lists(pkg: Package, workbook: WorkbookReader) -> None:
-    """The Goals sheet's drop-down lists (tables and their columns) as the workbook has them now."""
+def write_lists(pkg: Package, workbook: WorkbookReader, goals: pd.DataFrame | None = None) -> None:
+    """The Goals sheet's drop-down lists (tables and their columns) as the workbook has them now,
+    and the Owner list on the Settings sheet with every owner the goals name (:func:`owner_list`)."""
     names, columns = layout.table_lists(workbook.tables.values(), workbook.lang)
     sheet = layout.sheet("chartdata", workbook.lang)
     pkg.write_region(sheet, 2, layout.LIST_TABLES_COL, layout.LIST_TABLES_COL, [[n] for n in names])
     pkg.write_region(sheet, 2, layout.LIST_COLUMNS_COL, layout.LIST_COLUMNS_COL, [[c] for c in columns])
+    if goals is not None:
+        settings = layout.sheet("settings", workbook.lang)
+        listed = workbook.column_values(settings, layout.OWNER_LIST_COL, layout.OWNER_LIST_ROW)
+        col = _goals_column(goals, "owner")
+        wanted = owner_list(listed, list(goals[col]) if col else [])
+        if wanted != [t for t in map(_name, listed) if t]:
+            pkg.write_region(settings, layout.OWNER_LIST_ROW, layout.OWNER_LIST_COL, layout.OWNER_LIST_COL,
+                             [[o] for o in wanted])
+
+
+def owner_list(listed: list[Any], owners: list[Any]) -> list[str]:
+    """The Settings sheet's Owner list (the Goals sheet's Owner drop-down): the names it holds,
+    in their order (a user may keep colleagues there before they own a goal), then each owner
+    a goal names that is not there yet (case aside), alphabetically. Nothing is taken away."""
+    out = [t for t in map(_name, listed) if t]
+    seen = {t.casefold() for t in out}
+    new: dict[str, str] = {}
+    for t in map(_name, owners):
+        if t and t.casefold() not in seen:
+            new.setdefault(t.casefold(), t)
+    return out + sorted(new.values(), key=str.casefold)
+
+
+def _name(v: Any) -> str:
+    """A name cell's text ("" for a blank)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    return str(_as_text(v)).strip()
 
 
 #: Where the chart data sits on the hidden chart sheet (1-based columns): the goal chart's ids
@@ -1019,7 +1059,7 @@ def _refresh(path: str | Path, as_of: dt.date | None, backup: bool, progress: Ca
         progress(i18n.gettext(i18n.N_("writing the sheets kpi-xl fills in"), workbook.lang))
         write_owned(pkg, workbook, owned)
         fill_smart_cells(pkg, workbook, owned)
-        write_lists(pkg, workbook)
+        write_lists(pkg, workbook, computed.inputs.goals)
         write_charts(pkg, workbook, owned)
         formulas = compute_formulas(pkg, workbook, owned_overlay(workbook, owned), result.as_of, progress)
         skipped = formulas.skipped

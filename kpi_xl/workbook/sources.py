@@ -166,10 +166,19 @@ def _tidy(data: Source) -> Source:
         data.values = [col[:rows[0]] for col in data.values]  # the totals are the last rows
     changed, mistake = tidy.read_amounts(data.values)
     if mistake:
-        i, j, example = mistake
-        raise ImportError_(_m(N_("{where}: '{value}' is not a number, yet the column holds numbers written as text "
-                                 "(such as '{example}' on row {row}); correct the cell or leave it blank, then "
-                                 "import again"), where=data.where(i, j), value=data.values[j][i],
+        j, rows, example = mistake
+        if len(rows) == 1:
+            i = rows[0]
+            raise ImportError_(_m(N_("{where}: '{value}' is not a number, yet the column holds numbers written as "
+                                     "text (such as '{example}' on row {row}); correct the cell or leave it blank, "
+                                     "then import again"), where=data.where(i, j), value=data.values[j][i],
+                                  example=data.values[j][example], row=data.first_row + example))
+        first = i18n.Join([_m(N_("row {row} '{value}'"), row=data.first_row + i, value=data.values[j][i])
+                           for i in rows[:5]])
+        raise ImportError_(_m(N_("{file}: {n:,} cells of column '{column}' are not numbers, yet the column holds "
+                                 "numbers written as text (such as '{example}' on row {row}); first: {cells}; "
+                                 "correct them or leave them blank, then import again"),
+                              file=data.label, n=len(rows), column=data.columns[j], cells=first,
                               example=data.values[j][example], row=data.first_row + example))
     data.number_columns = [data.columns[j] for j in changed]
     if changed:

@@ -106,6 +106,8 @@ class Formats:
         # money with decimals shows two of them on every row (76,109.30 beside 476,154.37)
         self.amount = wb.add_format({**font, "num_format": "#,##0.00" if money == "#,##0.##" else money})
         self.text = wb.add_format(font)
+        # text right of a column of numbers or dates keeps a space from them ('13,649,884.06At risk')
+        self.text_pad = wb.add_format({**font, "indent": 1})
         # a row of wrapped text reads from its top: the cells beside it too (a name at the bottom of a
         # two-line row sat beside the next row's formula)
         self.text_top = wb.add_format({**font, "valign": "top"})
@@ -391,11 +393,15 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
         ws.write_blank(1, len(headers) - 1, None, f.wrap)
     last = 500
     kpi_list = f"='{S('settings')}'!$H$3:$H${3 + len(sorted(TRACKABLE)) - 1}"
-    owner_list = f"='{S('settings')}'!$I$3:$I$30"
-    for k, source in (("kpi", kpi_list), ("owner", owner_list)):
-        j = keys.index(k)
-        ws.data_validation(1, j, last, j, {"validate": "list", "source": source, "ignore_blank": True,
-                                           "error_type": "warning"})
+    j = keys.index("kpi")
+    ws.data_validation(1, j, last, j, {"validate": "list", "source": kpi_list, "ignore_blank": True,
+                                       "error_type": "warning"})
+    # owners: the names on the Settings sheet (refresh adds each owner a goal names) are offered,
+    # and a new colleague's name is taken as typed, without a warning
+    j = keys.index("owner")
+    ws.data_validation(1, j, last, j, {"validate": "list", "ignore_blank": True, "show_error": False,
+                                       "source": layout.list_source(S("settings"), layout.OWNER_LIST_COL,
+                                                                    layout.OWNER_LIST_ROW)})
     # tables and column names from the lists refresh keeps current on the hidden chart sheet
     # (a goal's Columns cell may list several, so there the list only suggests)
     for k, col, style in (("table", layout.LIST_TABLES_COL, "warning"),
@@ -469,10 +475,23 @@ def _sources(ws, lang: str, f) -> None:
 def _owned_sheet(ws, columns, rows, lang, f, widths: dict[str, int], top: int = 0, left: int = 0) -> None:
     keys = [c[0] for c in columns]
     fmts = [_fmt_for(k, f) for k in keys]
+    right = (f.pct, f.money, f.value, f.date, f.num)  # right-aligned: numbers and dates
+    fmts = [f.text_pad if j and fmt is f.text and fmts[j - 1] in right else fmt for j, fmt in enumerate(fmts)]
     for j, k in enumerate(keys):
         ws.set_column(left + j, left + j, widths.get(k, 12), fmts[j])
     _header(ws, top, left, layout.header(columns, lang), f)
     _write_rows(ws, top + 1, left, rows, fmts)
+
+
+def _name_width(rows: list[list[Any]], columns, least: int, lang: str) -> int:
+    """The Goal column's width: ``least``, or as wide as its longest goal name (refresh widens it
+    the same way when a longer one comes; :func:`kpi_xl.workbook.content.name_widths`)."""
+    from .content import NAME_WIDTH_MAX
+    from .functions_sheet import text_width
+
+    j = [c[0] for c in columns].index("name")
+    names = [r[j] for r in rows if j < len(r) and isinstance(r[j], str)]
+    return max([least] + [min(math.ceil(text_width(n, lang)), NAME_WIDTH_MAX) for n in names])
 
 
 def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
@@ -495,6 +514,7 @@ def _scorecard(ws, owned: Owned | None, lang, f) -> None:
     widths = {"id": 6, "name": 44, "owner": 15, "kpi": 16, "unit": 7, "status_label": 11, "rule": 95,
               "level": 6, "parent": 7, "smart": 62, "note": 40, "forecast": 15, "actual": 15, "target": 15,
               "expected": 15}
+    widths["name"] = _name_width(owned.scorecard if owned else [], layout.SCORECARD_COLUMNS, widths["name"], lang)
     _owned_sheet(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], lang, f, widths)
     _percent_cells(ws, layout.SCORECARD_COLUMNS, owned.scorecard if owned else [], owned, f)
     status_col = [c[0] for c in layout.SCORECARD_COLUMNS].index("status_label")
@@ -510,7 +530,9 @@ def _scorecard(ws, owned: Owned | None, lang, f) -> None:
     # the Changes region: goals whose status changed since the previous review period
     left = layout.CHANGES_COL - 1
     _owned_sheet(ws, layout.CHANGES_COLUMNS, owned.changes[1:] if owned and owned.changes else [], lang, f,
-                 {"id": 6, "name": 44, "was": 12, "now": 12, "as_of": 11, "rule": 95}, left=left)
+                 {"id": 6, "name": _name_width(owned.changes[1:] if owned and owned.changes else [],
+                                               layout.CHANGES_COLUMNS, 44, lang),
+                  "was": 12, "now": 12, "as_of": 11, "rule": 95}, left=left)
     keys = [c[0] for c in layout.CHANGES_COLUMNS]
     was, now = (column_letter(left + keys.index(k) + 1) for k in ("was", "now"))
     _status_cf(ws, f"{was}2:{now}1000", lang, f)
@@ -521,6 +543,7 @@ def _scorecard(ws, owned: Owned | None, lang, f) -> None:
 def _history(ws, owned: Owned | None, lang, f) -> None:
     widths = {"period": 9, "as_of": 12, "id": 6, "name": 40, "owner": 15, "status": 11, "note": 40,
               "actual": 15, "target": 15, "forecast": 15}
+    widths["name"] = _name_width(owned.history if owned else [], layout.HISTORY_COLUMNS, widths["name"], lang)
     _owned_sheet(ws, layout.HISTORY_COLUMNS, owned.history if owned else [], lang, f, widths)
     _percent_cells(ws, layout.HISTORY_COLUMNS, owned.history if owned else [], owned, f)
     letter = column_letter([c[0] for c in layout.HISTORY_COLUMNS].index("status") + 1)

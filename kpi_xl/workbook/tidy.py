@@ -2,7 +2,8 @@
 
 - Numbers written as text: "1,234", "NT$2,000", "$1,234.50", "(500)" (negative), "12%"
   (0.12) and full-width digits are numbers when their column is one of numbers
-  (:func:`read_amounts`); a word among them is refused at its cell.
+  (:func:`read_amounts`); a word among them ('n/a') stays text, as among plain numbers,
+  and a cell with digits that spell no number is refused, every such cell named at once.
 - A trailing totals row ("Total" or its Chinese words, or a label whose numbers are the
   sums of the rows above) is not data: :func:`totals_rows` finds it, to leave it out.
 - Repeated header names are renamed as Excel renames a repeated table header: the
@@ -77,13 +78,15 @@ def _number(v: Any) -> float | None:
     return amount(v)
 
 
-def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, int] | None]:
+def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, list[int], int] | None]:
     """Turn the numbers written as text of each number column of ``values`` (column by
     column) into numbers. A column is one of numbers when it has such text (more than
     plain digits, which an Excel sheet may keep as text on purpose: ids, codes) and at least
-    :data:`MOSTLY` of its filled cells read as numbers; its other cells (dates, words) are
-    then mistakes. Returns the columns changed and the first mistake as (row, column, the
-    row of a number written as text in that column), or None; nothing changes when there is one.
+    :data:`MOSTLY` of its filled cells read as numbers. Its words without a digit ('n/a', '-')
+    stay the text they are, as among plain numbers (:func:`words_among_numbers` says so); its
+    cells with digits that spell no number ('1.234,5', '12/05') are mistakes. Returns the columns
+    changed and the first column's mistakes as (column, every mistaken row, the row of a number
+    written as text in that column), or None; nothing changes when there are any.
     An Excel file's error cell (#N/A from a lookup) is no mistake among the amounts: it stays
     as the error it is, where it is, as in a column of plain numbers."""
     plan: list[tuple[int, dict[int, Any]]] = []
@@ -104,13 +107,19 @@ def read_amounts(values: list[list[Any]]) -> tuple[list[int], tuple[int, int, in
                     break
         written = any(not _PLAIN.fullmatch(col[i]) for i in parsed)  # not only 123 kept as text (an Excel code)
         if written and len(bad) <= most_bad and plain + len(parsed) >= MOSTLY * filled:
-            if bad:
-                return [], (bad[0], j, next(iter(parsed)))
+            mistaken = [i for i in bad if _has_digit(col[i])]
+            if mistaken:
+                return [], (j, mistaken, next(iter(parsed)))
             plan.append((j, parsed))
     for j, parsed in plan:
         for i, a in parsed.items():
             values[j][i] = a
     return [j for j, _p in plan], None
+
+
+def _has_digit(v: Any) -> bool:
+    """A cell that has a digit in it (full-width ones too): meant as a number, not a word."""
+    return not isinstance(v, str) or any(ch.isdigit() for ch in typed(v))
 
 
 def words_among_numbers(values: list[list[Any]]) -> list[tuple[int, int, int]]:

@@ -211,6 +211,48 @@ def add_widths(pkg, sheet: str, widths: dict[int, float]) -> None:
         pkg.replace_part(part, data[:cols.close_start] + new.encode() + data[cols.close_start:])
 
 
+def widen_columns(pkg, sheet: str, widths: dict[int, float]) -> None:
+    """Make the columns of ``widths`` (1-based column → width in characters) at least that wide
+    in sheet ``sheet``: a ``<col>`` entry narrower than that gets the width (an entry covering
+    several columns is split, the others keep theirs); a wider column, or one without an entry,
+    stays as it is."""
+    part = pkg._worksheet(sheet).part
+    data = pkg.read_part(part)
+    root = elements(data, pkg.where(part), 3)[0]
+    cols = next((c for c in root.children if c.name == b"cols"), None)
+    if cols is None:
+        return
+    edits = []
+    for col in (c for c in cols.children if c.name == b"col"):
+        lo, hi = int(col.attrs.get("min", "0")), int(col.attrs.get("max", "0"))
+        try:
+            now = float(col.attrs.get("width", "0"))
+        except ValueError:
+            continue
+        wider = {j: w for j, w in widths.items() if lo <= j <= hi and w > now}
+        if not wider:
+            continue
+        pieces, j = [], lo
+        while j <= hi:
+            if j in wider:
+                attrs = {**col.attrs, "min": str(j), "max": str(j), "width": f"{wider[j]:.2f}", "customWidth": "1"}
+                j += 1
+            else:
+                end = j
+                while end + 1 <= hi and end + 1 not in wider:
+                    end += 1
+                attrs = {**col.attrs, "min": str(j), "max": str(end)}
+                j = end + 1
+            pieces.append(start_tag(col, attrs, empty=True))
+        edits.append((col.start, col.end, b"".join(pieces)))
+    if edits:
+        out, pos = [], 0
+        for start, end, new in edits:
+            out += [data[pos:start], new]
+            pos = end
+        pkg.replace_part(part, b"".join(out) + data[pos:])
+
+
 def builtin_number_style(pkg, fmt_id: int) -> int:
     """A cell format with Excel's built-in number format ``fmt_id`` (4 is #,##0.00, 10 is 0.00 %) in
     the default font: the workbook's own when it has one, else a new one added to styles.xml."""
