@@ -534,3 +534,17 @@ def test_the_button_says_a_package_refusal_in_the_workbooks_language(zh_book, mo
     assert live.refresh_scorecard() is None
     (title, said), = book.app.alerts
     assert said == "計分卡!B7：40000 個字元；Excel 的一個儲存格最多只能放 32767 個字元", said
+
+
+def test_the_sample_history_speaks_chinese_in_every_period(zh_book):
+    """A new zh-TW workbook's History (the sample's past months) shows each status in Chinese, as
+    every refresh writes it: 'On track' in the months before the as-of date was never translated."""
+    from python_calamine import CalamineWorkbook
+
+    from kpi_xl import labels
+
+    rows = CalamineWorkbook.from_path(str(zh_book)).get_sheet_by_name(layout.sheet("history", ZH)).to_python()
+    status = [c[0] for c in layout.HISTORY_COLUMNS].index("status")
+    shown = {r[status] for r in rows[1:] if r[0]}
+    chinese = set(labels.STATUS[ZH].values())
+    assert len({r[0] for r in rows[1:] if r[0]}) >= 5 and shown and shown <= chinese, shown - chinese

@@ -284,9 +284,10 @@ def trend_note(eligible: int, lang: str) -> str:
 
 
 def month_end_history(compute_at, months: list[dt.date], lang: str) -> pd.DataFrame:
-    """A history as if the scorecard had been refreshed at each of ``months`` (for the sample)."""
+    """A history as if the scorecard had been refreshed at each of ``months`` (for the sample), its
+    statuses in ``lang`` as a refresh writes them."""
     hist = None
     for day in months:
         res = compute_at(day)
-        hist = snapshot(hist, with_rollups(res.scorecard), day, "month")
+        hist = snapshot(hist, with_rollups(localized(res.scorecard, lang)), day, "month")
     return hist
