@@ -331,16 +331,17 @@ def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, 
     if kpi in ADDITIVE_KPIS and kpi != "SUM":  # COUNT and additive KPIs count rows
         columns = [None]
     cumulative = []
-    first = None
+    # the first day a row of the goal's table and filter is dated, whatever its values: a
+    # Refund column of zeros is data (0 refunds), not "no data"
+    counts = data.daily(table, date_col, filter_cols, None)
+    dated = counts.row(key)
+    nz = np.flatnonzero(dated) if dated is not None else np.zeros(0, dtype=np.int64)
+    first = counts.day0 + int(nz[0]) if nz.size else None
     for col in columns:
         daily = data.daily(table, date_col, filter_cols, col)
         row = daily.row(key)
         if row is None:
             row = np.zeros(1)
-        nz = np.flatnonzero(row)
-        if nz.size:
-            f = daily.day0 + int(nz[0])
-            first = f if first is None else min(first, f)
         cumulative.append((daily.day0, np.concatenate(([0.0], np.cumsum(row)))))
 
     def total(i: int, a: int, b: int) -> float:
