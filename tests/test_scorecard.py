@@ -377,3 +377,38 @@ def test_lower_is_better_total_is_judged_against_its_ceiling_not_upside_down(ref
     q1 = row(card(refunds[0], _refund_goals()[0], as_of=D(2026, 3, 31)), "S")
     assert q1["actual"] == 0 and q1["pace"] == 1 and q1["chance"] == 1
     assert q1["status_label"] == "On track" and "Achieved only once the period ends (2026-06-30)" in q1["rule"]
+
+
+def _stale_warnings(result):
+    return [i18n.text(w, "en") for w in result.warnings if "days before the as-of date" in i18n.text(w, "en")]
+
+
+def test_a_table_whose_data_stops_weeks_before_the_as_of_date_is_warned_once():
+    # the order log ends on 20 April (the latest export not imported), refreshed on 15 June:
+    # one warning for the table, not one per goal, naming its date column and both dates
+    orders = pd.DataFrame({"Date": pd.date_range("2025-01-01", "2026-04-20", freq="D"), "Amount": 100.0})
+    goals = [goal(id=f"G{i}", name=f"Goal {i}", target=36500 + i) for i in range(3)]
+    res = compute(pd.DataFrame(goals), {"Orders": orders}, D(2026, 6, 15))
+    assert _stale_warnings(res) == [
+        "Orders: the latest Date is 2026-04-20, 56 days before the as-of date 2026-06-15; import the newer rows, "
+        "or set the as-of date (Settings) to the data's end"]
+    zh = [i18n.text(w, "zh-TW") for w in res.warnings]
+    assert any("資料日期 2026-06-15" in w and "56 天" in w and "Orders" in w for w in zh)
+    # ten days behind is normal (an export made every week or two): no warning
+    assert _stale_warnings(compute(pd.DataFrame(goals), {"Orders": orders}, D(2026, 4, 30))) == []
+    # goals that ended before the data does are not affected by the missing days
+    ended = [goal(id="Q1", end=D(2026, 3, 31))]
+    assert _stale_warnings(compute(pd.DataFrame(ended), {"Orders": orders}, D(2026, 6, 15))) == []
+
+
+def test_a_monthly_table_up_to_date_is_not_stale_but_one_two_months_behind_is():
+    # one row a month, dated the 1st: on 30 June the June row may not be in yet and May's is
+    # 60 days back, which is normal for such a table; by 20 August June's and July's are missing
+    subs = pd.DataFrame({"Month": pd.date_range("2025-01-01", "2026-05-01", freq="MS"), "Churned": 2.0,
+                         "Customers": 100.0})
+    g = goal(id="K", kpi="CHURN", table="Subs", columns="Churned, Customers", date_column="Month", direction="lower",
+             baseline=0.03, target=0.01)
+    assert _stale_warnings(compute(pd.DataFrame([g]), {"Subs": subs}, D(2026, 6, 30))) == []
+    late = _stale_warnings(compute(pd.DataFrame([g]), {"Subs": subs}, D(2026, 8, 20)))
+    assert late == ["Subs: the latest Month is 2026-05-01, 111 days before the as-of date 2026-08-20; import the newer "
+                    "rows, or set the as-of date (Settings) to the data's end"]

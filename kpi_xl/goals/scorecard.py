@@ -215,8 +215,41 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
     card["status_label"] = card["status"].map(status_label)
     card = card[SCORECARD_COLUMNS]
     periods_df = pd.DataFrame(period_rows, columns=PERIOD_COLUMNS)
-    warnings = crowded_levels(card)
+    warnings = stale_tables(g, measures, problems, t) + crowded_levels(card)
     return Result(as_of, card, periods_df, g, warnings, problems)
+
+
+#: Data this many days behind the as-of date is always normal (a week's holiday, an export
+#: made on Fridays); beyond it a table is stale when it is more than two of its own steps
+#: between dates behind, plus a week to bring in the latest one.
+STALE_DAYS = 14
+
+
+def stale_tables(g: pd.DataFrame, measures: dict[str, Measure | None], problems: dict, t: int) -> list[Message]:
+    """One warning per table that goals read whose latest date is well before the as-of
+    day ``t`` (the latest export not imported yet): every goal running past that date
+    would be judged on missing days. Only goals that have started and end after the
+    table's latest date count; "well before" is more than
+    max(STALE_DAYS, 2 × the table's usual step between dates + 7) days, so a daily log
+    is stale after two weeks, a table with one row a month after about ten weeks."""
+    seen: dict[tuple[str, str], Measure] = {}
+    for rec in g.to_dict("records"):
+        m = measures.get(rec["id"])
+        if m is None or rec["id"] in problems or m.last_day is None or rec["start"] is None or rec["end"] is None:
+            continue
+        if day_number(rec["start"]) > t or day_number(rec["end"]) <= m.last_day:
+            continue
+        seen.setdefault((m.table.lower(), m.date_column.lower()), m)
+    out = []
+    for m in seen.values():
+        behind = t - m.last_day
+        allowed = STALE_DAYS if math.isnan(m.spacing) else max(STALE_DAYS, 2 * m.spacing + 7)
+        if behind > allowed:
+            out.append(Message(N_("{table}: the latest {date_column} is {last}, {days} days before the as-of date "
+                                  "{as_of}; import the newer rows, or set the as-of date (Settings) to the data's end"),
+                               table=m.table, date_column=m.date_column, last=pacing.from_day(m.last_day), days=behind,
+                               as_of=pacing.from_day(t)))
+    return out
 
 
 def _planned(rec: dict, data: DataTables) -> None:
