@@ -352,18 +352,21 @@ def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, 
     if kpi in ADDITIVE_KPIS and kpi != "SUM":  # COUNT and additive KPIs count rows
         columns = [None]
     cumulative = []
-    # the first day a row of the goal's table and filter is dated, whatever its values: a
-    # Refund column of zeros is data (0 refunds), not "no data"
-    counts = data.daily(table, date_col, filter_cols, None)
-    dated = counts.row(key)
-    nz = np.flatnonzero(dated) if dated is not None else np.zeros(0, dtype=np.int64)
-    first = counts.day0 + int(nz[0]) if nz.size else None
+    first = None
     for col in columns:
         daily = data.daily(table, date_col, filter_cols, col)
         row = daily.row(key)
         if row is None:
             row = np.zeros(1)
         cumulative.append((daily.day0, np.concatenate(([0.0], np.cumsum(row)))))
+        # the first day a row of the goal has a number in the column, whatever the number: a
+        # Refund column of zeros is data (0 refunds), a column of blanks is none
+        counts = daily if col is None else data.daily(table, date_col, filter_cols, col, "count")
+        had = counts.row(key)
+        nz = np.flatnonzero(had) if had is not None else np.zeros(0, dtype=np.int64)
+        if nz.size:
+            f = counts.day0 + int(nz[0])
+            first = f if first is None else min(first, f)
 
     def total(i: int, a: int, b: int) -> float:
         d0, cs = cumulative[i]
