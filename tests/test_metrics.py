@@ -127,6 +127,15 @@ def test_achievement_lower_without_baseline_is_target_over_actual():
     assert m.achievement(25, 20, None, "lower") == pytest.approx(0.8)
 
 
+def test_achievement_lower_without_baseline_at_an_actual_of_zero_meets_the_target():
+    # no refund against a ceiling of 5 (or of 0) is the target met, not a division by 0
+    assert m.achievement(0, 5, None, "lower") == 1
+    assert m.achievement(0, 0, None, "lower") == 1
+    assert m.achievement([0, 10, 0], [5, 5, 0], None, "lower").tolist() == pytest.approx([1, 0.5, 1])
+    assert err(m.achievement(0, -1, None, "lower")) == "#DIV/0!"
+    assert m.status(0, 5, D(2026, 1, 1), D(2026, 6, 30), D(2026, 7, 1), None, "lower") == "achieved"
+
+
 def test_achievement_lower_is_better_goal_that_beats_its_target_is_above_one():
     assert m.achievement(10, 20, 50, "LOWER") == pytest.approx(40 / 30)
 

@@ -272,3 +272,22 @@ def test_counts_show_as_whole_numbers_on_the_scorecard(shop):
             assert fmt == "#,##0", (gid, fmt)
         else:
             assert fmt != "#,##0", (gid, fmt)
+
+
+def test_refresh_warns_once_when_the_orders_stop_weeks_before_the_as_of_date(tmp_path):
+    # the user forgot to import the latest export: the log ends 20 April, refreshed on 15 June;
+    # every goal running past April would look At risk with nothing said about why
+    book = tmp_path / "shop.xlsx"
+    orders = shop_orders()
+    orders[orders["Order date"] <= 20260420].to_csv(tmp_path / "orders.csv", index=False)
+    specs = goal_specs(orders)
+    _cli("new", "--empty", str(book))
+    _cli("import", str(book), "Shop", str(tmp_path / "orders.csv"))
+    _cli("import", str(book), "Goals", str(goals_csv(specs, tmp_path / "goals.csv")), "--replace")
+    out = _cli("refresh", str(book), "--as-of", "2026-06-15", "--no-backup")
+    said = [line for line in out.splitlines() if "days before the as-of date" in line]
+    assert said == ["warning: Shop: the latest Order date is 2026-04-20, 56 days before the as-of date 2026-06-15; "
+                    "import the newer rows, or set the as-of date (Settings) to the data's end"]
+    # refreshed up to the data's end: nothing to say
+    out = _cli("refresh", str(book), "--as-of", "2026-04-20", "--no-backup")
+    assert "days before the as-of date" not in out

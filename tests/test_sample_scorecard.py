@@ -102,3 +102,14 @@ def test_sample_in_traditional_chinese_has_the_same_numbers():
     assert np.allclose(en["actual"].fillna(-1), zh["actual"].fillna(-1))
     assert "進度正常" in set(zh["status_label"].map(lambda m: m.text("zh-TW")))
     assert zh_company.name == "玉山軟體"
+
+
+def test_sample_data_is_up_to_date_so_no_table_is_called_stale(company):
+    # every sample table (daily orders, the monthly Subscriptions) reaches the as-of date
+    def stale(as_of):
+        return [str(w).split(":")[0] for w in compute(company.goals, company.tables, as_of).warnings
+                if "days before the as-of date" in str(w)]
+
+    assert stale(AS_OF) == []
+    # refreshed in mid-September without importing July and August, every table is stale
+    assert stale(AS_OF + dt.timedelta(days=90)) == ["Deals", "Orders", "Web", "Marketing", "Subscriptions", "Tickets"]

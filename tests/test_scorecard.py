@@ -332,3 +332,83 @@ def test_expected_share_is_the_achievement_the_expected_value_would_have():
     assert out[1] == pytest.approx((10 - 8) / (10 - 4))  # "lower" from a baseline of 10 toward 4
     assert math.isnan(out[2])  # a maintain goal has a band, not a path
     assert out[3] == pytest.approx(0.6)
+
+
+@pytest.fixture(scope="module")
+def refunds():
+    """A shop with one order a day in 2026 and no refund at all (a Refund column of zeros),
+    and the same shop with one refund on the 3rd of each month."""
+    days = pd.date_range("2026-01-01", "2026-12-31", freq="D")
+    none = pd.DataFrame({"Date": days, "Amount": 100.0, "Refund": 0.0})
+    some = none.assign(Refund=np.where(days.day == 3, 1.0, 0.0))
+    return {"Orders": none}, {"Orders": some}
+
+
+def _refund_goals():
+    return [goal(id=k, name="At most 5 refunds", kpi=kpi, columns="Refund", direction="lower", target=5,
+                 start=D(2026, 1, 1), end=D(2026, 6, 30)) for k, kpi in (("S", "SUM"), ("A", "AVERAGE"), ("M", "MAX"))]
+
+
+def test_lower_is_better_goal_with_no_refund_at_all_is_achieved(refunds):
+    # zero refunds against a ceiling of 5 is the best result there is: not "No data", not "At risk"
+    res = card(refunds[0], *_refund_goals(), as_of=D(2026, 7, 10))
+    for gid in ("S", "A", "M"):
+        r = row(res, gid)
+        assert r["actual"] == 0
+        assert r["status_label"] == "Achieved", (gid, r["rule"])
+        assert r["achievement"] == 1 and r["pace"] == 1
+        assert r["forecast"] == 0 and r["chance"] == 1 and r["forecast_achievement"] == 1
+
+
+def test_lower_is_better_total_is_judged_against_its_ceiling_not_upside_down(refunds):
+    # six refunds by the end of June against a ceiling of 5: short of the target, however it is
+    # measured (a baseline of 0 read "lower" once made 6 refunds 120 % achieved)
+    ended = row(card(refunds[1], _refund_goals()[0], as_of=D(2026, 7, 10)), "S")
+    assert ended["actual"] == 6
+    assert ended["achievement"] == pytest.approx(5 / 6)
+    assert ended["status_label"] == "At risk" and ended["chance"] == 0
+    # mid-period: 3 refunds by March 31, 5 × 90/181 allowed by then
+    mid = row(card(refunds[1], _refund_goals()[0], as_of=D(2026, 3, 31)), "S")
+    assert mid["actual"] == 3 and mid["expected"] == pytest.approx(5 * 90 / 181)
+    assert mid["pace"] == pytest.approx(5 * 90 / 181 / 3)
+    assert mid["status_label"] == "At risk"  # pace 0.83 < 0.85
+    # no refund yet in the first quarter: on track, but a total can still rise past its ceiling,
+    # so it is Achieved only once the period ends
+    q1 = row(card(refunds[0], _refund_goals()[0], as_of=D(2026, 3, 31)), "S")
+    assert q1["actual"] == 0 and q1["pace"] == 1 and q1["chance"] == 1
+    assert q1["status_label"] == "On track" and "Achieved only once the period ends (2026-06-30)" in q1["rule"]
+
+
+def _stale_warnings(result):
+    return [i18n.text(w, "en") for w in result.warnings if "days before the as-of date" in i18n.text(w, "en")]
+
+
+def test_a_table_whose_data_stops_weeks_before_the_as_of_date_is_warned_once():
+    # the order log ends on 20 April (the latest export not imported), refreshed on 15 June:
+    # one warning for the table, not one per goal, naming its date column and both dates
+    orders = pd.DataFrame({"Date": pd.date_range("2025-01-01", "2026-04-20", freq="D"), "Amount": 100.0})
+    goals = [goal(id=f"G{i}", name=f"Goal {i}", target=36500 + i) for i in range(3)]
+    res = compute(pd.DataFrame(goals), {"Orders": orders}, D(2026, 6, 15))
+    assert _stale_warnings(res) == [
+        "Orders: the latest Date is 2026-04-20, 56 days before the as-of date 2026-06-15; import the newer rows, "
+        "or set the as-of date (Settings) to the data's end"]
+    zh = [i18n.text(w, "zh-TW") for w in res.warnings]
+    assert any("資料日期 2026-06-15" in w and "56 天" in w and "Orders" in w for w in zh)
+    # ten days behind is normal (an export made every week or two): no warning
+    assert _stale_warnings(compute(pd.DataFrame(goals), {"Orders": orders}, D(2026, 4, 30))) == []
+    # goals that ended before the data does are not affected by the missing days
+    ended = [goal(id="Q1", end=D(2026, 3, 31))]
+    assert _stale_warnings(compute(pd.DataFrame(ended), {"Orders": orders}, D(2026, 6, 15))) == []
+
+
+def test_a_monthly_table_up_to_date_is_not_stale_but_one_two_months_behind_is():
+    # one row a month, dated the 1st: on 30 June the June row may not be in yet and May's is
+    # 60 days back, which is normal for such a table; by 20 August June's and July's are missing
+    subs = pd.DataFrame({"Month": pd.date_range("2025-01-01", "2026-05-01", freq="MS"), "Churned": 2.0,
+                         "Customers": 100.0})
+    g = goal(id="K", kpi="CHURN", table="Subs", columns="Churned, Customers", date_column="Month", direction="lower",
+             baseline=0.03, target=0.01)
+    assert _stale_warnings(compute(pd.DataFrame([g]), {"Subs": subs}, D(2026, 6, 30))) == []
+    late = _stale_warnings(compute(pd.DataFrame([g]), {"Subs": subs}, D(2026, 8, 20)))
+    assert late == ["Subs: the latest Month is 2026-05-01, 111 days before the as-of date 2026-08-20; import the newer "
+                    "rows, or set the as-of date (Settings) to the data's end"]

@@ -375,8 +375,10 @@ class DataTables:
     def daily(self, table: str, date_column: str, filter_columns: tuple[str, ...], value: str | None,
               stat: str = "sum") -> Daily:
         """Per-day totals of ``value`` (row counts when None) for every combination
-        of the filter columns' labels, in one pass over the table. A source also answers
-        ``stat`` "count", "min" and "max" (the day's count, smallest and largest value)."""
+        of the filter columns' labels, in one pass over the table. ``stat`` "count" gives the
+        day's count of rows with a number in ``value`` (a Refund column of zeros has data, a
+        column of blanks none); a source also answers "min" and "max" (the day's smallest
+        and largest value)."""
         key = ("daily", table.lower(), date_column.lower(), tuple(c.lower() for c in filter_columns),
                None if value is None else value.lower(), stat)
         if key in self._cache:
@@ -386,7 +388,7 @@ class DataTables:
             daily = source.grouped_daily(date_column, tuple(filter_columns), value, self.epoch, stat)
             self._cache[key] = daily
             return daily
-        if stat != "sum":
+        if stat not in ("sum", "count"):
             raise ValueError(f"a sheet table's daily {stat!r}: only sources answer it")
         days = self.days(table, date_column)
         ok = days != NO_DAY
@@ -416,7 +418,7 @@ class DataTables:
         lookup[uniq] = np.arange(len(uniq))
         inverse = lookup[combo[ok]]
         flat = inverse.astype(np.int64) * n_days + (days[ok] - day0)
-        weights = None if value is None else vals[ok]
+        weights = None if value is None or stat == "count" else vals[ok]
         matrix = np.bincount(flat, weights=weights, minlength=len(uniq) * n_days).astype(np.float64)
         matrix = matrix.reshape(len(uniq), n_days)
         keys: dict[tuple, int] = {}

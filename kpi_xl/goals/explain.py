@@ -105,8 +105,9 @@ def explain_goal(result: Result, gid: str) -> list[Message]:
                                  percent=r["seasonal_share"] * 100, base=n(b, unit),
                                  target=n(g["target"], unit), expected=n(r["expected_seasonal"], unit)))
             lines.append(Message(N_("The Scorecard's **Expected by now** is this seasonal value, the one pace uses.")))
-        # a running total (a sum, a count) with no baseline starts from 0; a level has none
-        used = b if kind in ("additive", "distinct") else base
+        # a running total (a sum, a count) with no baseline starts from 0; a level has none,
+        # nor has a lower-is-better goal without one (a ceiling: target / actual)
+        used = b if kind in ("additive", "distinct") and g["direction"] != "lower" else base
         args = achievement_args(r["actual"], g["target"], used, g["direction"])
         pacing_word = r["pacing"] or NC_("pacing", "target")
         expectation = Message(pacing_word, context="pacing")

@@ -124,6 +124,13 @@ class Measure:
     #: Why the span ``[a, b]`` has no value to show (no row of the goal's table and filter
     #: is dated in it), in words; None when some row is (see :func:`_why_empty`).
     why_empty: Callable[[int, int], Message | None] | None = None
+    #: The goal's table and date column, the latest day any of the table's rows is dated
+    #: (whatever the filter) and the usual number of days between its dates (the median
+    #: step between its distinct dates: 1 for a daily log, about 30 for a monthly table).
+    table: str = ""
+    date_column: str = ""
+    last_day: int | None = None
+    spacing: float = float("nan")
 
     def values(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The KPI over many spans at once (NaN where it is an error)."""
@@ -199,7 +206,21 @@ def build(goal: dict[str, Any], data: DataTables) -> Measure:
     else:
         m = _records(kpi, table, date_col, conditions, args, data)
     m.why_empty = _why_empty(table, date_col, conditions, data)
+    m.table, m.date_column = table, date_col
+    m.last_day, m.spacing = _latest(data.daily(table, date_col, tuple(c for c, _ in conditions), None))
     return m
+
+
+def _latest(counts: Any) -> tuple[int | None, float]:
+    """(the latest dated day, the median step between dated days) of a table's per-day row
+    counts, over every filter key (the cached counts a goal's filter already asked for)."""
+    if not counts.matrix.size:
+        return None, float("nan")
+    days = np.flatnonzero(counts.matrix.any(axis=0))
+    if not days.size:
+        return None, float("nan")
+    step = float(np.median(np.diff(days))) if days.size > 1 else float("nan")
+    return counts.day0 + int(days[-1]), step
 
 
 def _why_empty(table: str, date_col: str, conditions: tuple, data: DataTables) -> Callable[[int, int], Message | None]:
@@ -337,11 +358,15 @@ def _totals(kpi: str, table: str, date_col: str, conditions: tuple, args: list, 
         row = daily.row(key)
         if row is None:
             row = np.zeros(1)
-        nz = np.flatnonzero(row)
-        if nz.size:
-            f = daily.day0 + int(nz[0])
-            first = f if first is None else min(first, f)
         cumulative.append((daily.day0, np.concatenate(([0.0], np.cumsum(row)))))
+        # the first day a row of the goal has a number in the column, whatever the number: a
+        # Refund column of zeros is data (0 refunds), a column of blanks is none
+        counts = daily if col is None else data.daily(table, date_col, filter_cols, col, "count")
+        had = counts.row(key)
+        nz = np.flatnonzero(had) if had is not None else np.zeros(0, dtype=np.int64)
+        if nz.size:
+            f = counts.day0 + int(nz[0])
+            first = f if first is None else min(first, f)
 
     def total(i: int, a: int, b: int) -> float:
         d0, cs = cumulative[i]

@@ -138,7 +138,9 @@ def _achievement(actual: float, target: float, base: float, direction: str) -> f
     if math.isnan(actual) or math.isnan(target):
         return math.nan
     if direction == "lower" and math.isnan(base):
-        return target / actual if actual != 0 else math.nan
+        if actual == 0:  # nothing of what is kept low: any target of 0 or more is met
+            return 1.0 if target >= 0 else math.nan
+        return target / actual
     b = 0.0 if math.isnan(base) else base
     if target == b:
         return math.nan
@@ -213,8 +215,41 @@ def compute(goals: pd.DataFrame, tables: dict[str, pd.DataFrame] | DataTables, a
     card["status_label"] = card["status"].map(status_label)
     card = card[SCORECARD_COLUMNS]
     periods_df = pd.DataFrame(period_rows, columns=PERIOD_COLUMNS)
-    warnings = crowded_levels(card)
+    warnings = stale_tables(g, measures, problems, t) + crowded_levels(card)
     return Result(as_of, card, periods_df, g, warnings, problems)
+
+
+#: Data this many days behind the as-of date is always normal (a week's holiday, an export
+#: made on Fridays); beyond it a table is stale when it is more than two of its own steps
+#: between dates behind, plus a week to bring in the latest one.
+STALE_DAYS = 14
+
+
+def stale_tables(g: pd.DataFrame, measures: dict[str, Measure | None], problems: dict, t: int) -> list[Message]:
+    """One warning per table that goals read whose latest date is well before the as-of
+    day ``t`` (the latest export not imported yet): every goal running past that date
+    would be judged on missing days. Only goals that have started and end after the
+    table's latest date count; "well before" is more than
+    max(STALE_DAYS, 2 × the table's usual step between dates + 7) days, so a daily log
+    is stale after two weeks, a table with one row a month after about ten weeks."""
+    seen: dict[tuple[str, str], Measure] = {}
+    for rec in g.to_dict("records"):
+        m = measures.get(rec["id"])
+        if m is None or rec["id"] in problems or m.last_day is None or rec["start"] is None or rec["end"] is None:
+            continue
+        if day_number(rec["start"]) > t or day_number(rec["end"]) <= m.last_day:
+            continue
+        seen.setdefault((m.table.lower(), m.date_column.lower()), m)
+    out = []
+    for m in seen.values():
+        behind = t - m.last_day
+        allowed = STALE_DAYS if math.isnan(m.spacing) else max(STALE_DAYS, 2 * m.spacing + 7)
+        if behind > allowed:
+            out.append(Message(N_("{table}: the latest {date_column} is {last}, {days} days before the as-of date "
+                                  "{as_of}; import the newer rows, or set the as-of date (Settings) to the data's end"),
+                               table=m.table, date_column=m.date_column, last=pacing.from_day(m.last_day), days=behind,
+                               as_of=pacing.from_day(t)))
+    return out
 
 
 def _planned(rec: dict, data: DataTables) -> None:
@@ -281,11 +316,15 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
     base = rec["baseline"]
     has_base = not math.isnan(base)
     b = base if has_base else (0.0 if running else math.nan)
+    # a lower-is-better goal without a baseline has a ceiling, not a path from 0: it is
+    # judged by target / actual (a running total's expectation still grows from 0)
+    ceiling = direction == "lower" and not has_base
+    ab = math.nan if ceiling else (b if (running or has_base) else math.nan)
     actual = _num(m.value(s, td))
     row["actual"] = actual
     if math.isnan(actual):
         row.update(status="no_data", rule=Message(N_("no data in the goal's period so far")))
-        return row, _periods(rec, m, s, td, e, b, target, running)
+        return row, _periods(rec, m, s, td, e, b, target, running, ab)
     # ---- expected so far: linear, and seasonal from last year's same span; "expected" is
     # the one pace uses, "pacing" says which
     if direction == "maintain":
@@ -314,16 +353,16 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
         ach = band_achievement(actual, rec["band_low"], rec["band_high"])
         pace = ach
     else:
-        ach = _achievement(actual, target, b if (running or has_base) else math.nan, direction)
+        ach = _achievement(actual, target, ab, direction)
         if running or has_base:
-            pace = _achievement(actual, exp_used, b, direction) if exp_used != b else ach
+            pace = _achievement(actual, exp_used, ab, direction) if exp_used != b else ach
         else:
             pace = ach  # a level with no baseline has no path: judged by where it stands
     row["achievement"], row["pace"] = ach, pace
     # ---- forecast and chance, in the target's unit: the KPI over the whole period
     higher = direction != "lower"
     remaining = e - td
-    prow = _periods(rec, m, s, td, e, b, target, running)
+    prow = _periods(rec, m, s, td, e, b, target, running, ab)
     has_target = direction != "maintain" and not math.isnan(target)
     if remaining <= 0:  # the period has ended: nothing left to forecast
         row["forecast"], row["forecast_method"] = actual, "final"
@@ -375,17 +414,22 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
         fach = band_achievement(row["forecast"], rec["band_low"], rec["band_high"])
         st, why = judge_band(actual, rec["band_low"], rec["band_high"], period_over=over, percent=rec["unit"] == "%")
     else:
-        fach = _achievement(row["forecast"], target, b if (running or has_base) else math.nan, direction)
+        fach = _achievement(row["forecast"], target, ab, direction)
         values = {"achievement": ach, "pace": pace, "chance": row["chance"], "forecast_achievement": fach}
-        st, why = judge_goal(values, rules, kind, over, row["pacing"], end)
+        # a running total kept under a ceiling can still rise past it: like a level, it is
+        # Achieved only once its period ends
+        st, why = judge_goal(values, rules, "level" if (ceiling and running) else kind, over, row["pacing"], end)
     row["status"], row["rule"], row["forecast_achievement"] = st, why, fach
     return row, prow
 
 
-def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, running: bool) -> list[dict]:
+def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, running: bool,
+             ab: float | None = None) -> list[dict]:
     """One row per review period that has begun: its value, the running total
     (additive goals and distinct counts: the count from the start), the expected value
-    at its end (or at as-of) and achievement."""
+    at its end (or at as-of) and achievement (from the baseline ``ab``, ``b`` when not
+    given; NaN for a lower-is-better goal without one, judged by target / actual)."""
+    ab = b if ab is None else ab
     spans = [(p0, p1) for p0, p1 in pacing.periods(rec["start"], rec["end"], rec["period"]) if day_number(p0) <= td]
     if not spans:
         return []
@@ -407,7 +451,7 @@ def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: f
         if direction == "maintain":
             ach = band_achievement(x, rec["band_low"], rec["band_high"]) if not math.isnan(x) else math.nan
         else:
-            ach = _achievement(x, target, b, direction) if has_target else math.nan
+            ach = _achievement(x, target, ab, direction) if has_target else math.nan
         out.append({"id": rec["id"], "period": pacing.period_label(p0, rec["period"]), "period_start": p0,
                     "period_end": p1, "value": float(values[i]), "cumulative": float(cum[i]),
                     "expected_to_date": float(exp[i]), "achievement_to_date": ach})

@@ -27,12 +27,13 @@ def achievement(
 
     Formula: direction "higher" (default): (actual − baseline) / (target − baseline),
     baseline 0 when omitted. Direction "lower" with a baseline:
-    (baseline − actual) / (baseline − target); "lower" without one: target / actual.
+    (baseline − actual) / (baseline − target); "lower" without one: target / actual,
+    and 1 (the target met) at an actual of 0 with a target of 0 or more.
     Units: ratio; 1 means the target is met, above 1 beaten.
     Convention: a baseline measures progress from where the goal started, so a goal
     to grow from 80 to 100 that stands at 90 is 50 % achieved, not 90 %.
     Errors: #DIV/0! when target equals baseline (or, lower without baseline, actual
-    is 0); #VALUE! for an unknown direction.
+    is 0 and the target below 0); #VALUE! for an unknown direction.
     Source: Kaplan & Norton (1996), "The Balanced Scorecard", HBS Press (targets, baselines).
     """
     way = choice(direction, "direction", DIRECTIONS, "higher")
@@ -40,8 +41,10 @@ def achievement(
         r = Rows(actual=actual, target=target)
         a, t = r.arrays
         with np.errstate(all="ignore"):
-            out = a / t if way == "higher" else t / a
-        zero = (lambda a, t: t == 0) if way == "higher" else (lambda a, t: a == 0)
+            # lower is better at an actual of 0: nothing of what is kept low, so any target of
+            # 0 or more is met (1), not a division by 0
+            out = a / t if way == "higher" else np.where((a == 0) & (t >= 0), 1.0, t / a)
+        zero = (lambda a, t: t == 0) if way == "higher" else (lambda a, t: (a == 0) & ~(t >= 0))
         # an infinite numerator shows in the result; the denominator is checked
         return r.result(out, errors=[(zero, DIV0)], quick=lambda: finite(t if way == "higher" else a) and finite(out))
     r = Rows(actual=actual, target=target, baseline=baseline)
