@@ -390,3 +390,19 @@ def test_a_workbook_another_program_is_writing_is_not_held_open_ahead(book, monk
     spy = Spy(monkeypatch)
     assert refresh(book, AS_OF, backup=False, ahead=ahead).goals > 0
     assert not any(spy.given.values())  # nothing taken: read by the refresh itself
+
+
+def test_without_a_thread_the_refresh_reads_everything_itself(book, tmp_path, monkeypatch):
+    """A process that cannot start one more thread (at its limit) refreshes as without a read-ahead."""
+    twin = tmp_path / "twin.xlsx"
+    shutil.copy(book, twin)
+    refresh(twin, AS_OF, backup=False)
+
+    def refuse(thread):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    ahead = ReadAhead(book)
+    assert ahead.take("Goals") is None
+    refresh(book, AS_OF, backup=False, ahead=ahead)
+    assert sheets(book) == sheets(twin)

@@ -61,7 +61,10 @@ class ReadAhead:
         self._read_ahead: dict[str, Sheet] = {}
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="kpi-xl read-ahead", daemon=True)
-        self._thread.start()
+        try:
+            self._thread.start()
+        except RuntimeError:  # no thread to be had (a process at its limit): the refresh reads it all
+            self._plan = {}
 
     # ------------------------------------------------------------ the refresh's side
     def same_file(self, path: str | os.PathLike) -> bool:
@@ -96,7 +99,7 @@ class ReadAhead:
                     self._plan[sheet] = LEFT
             self._read_ahead.clear()
             self._closed = True
-        if wait:
+        if wait and self._thread.ident is not None:  # started
             self._thread.join()
 
     def _planned(self) -> dict[str, str]:
