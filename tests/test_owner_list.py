@@ -1,9 +1,11 @@
 """The Goals sheet's Owner drop-down in a workbook a user starts empty.
 
-Its list is the Settings sheet's Owner column. ``kpi-xl new --empty`` leaves it blank (no sample
+It offers the Settings sheet's Owner list and every owner the goals name, from a list refresh keeps
+on the hidden chart sheet. ``kpi-xl new --empty`` leaves the Settings list blank (no sample
 company), so a user who types owners into the Goals sheet must find them offered after a refresh,
-a name they keep there themselves must stay, and typing a new colleague's name must not be
-refused or warned about. Every workbook written passes openxml-audit.
+a name they keep in the Settings list must be offered first, that list itself is never rewritten,
+and typing a new colleague's name must not be refused or warned about. Every workbook written
+passes openxml-audit.
 """
 
 from __future__ import annotations
@@ -50,11 +52,18 @@ def shop(tmp_path: Path, lang: str) -> Path:
     return book
 
 
+def column(book: Path, sheet: str, col: int, first_row: int) -> list[str]:
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return [r[col - 1] for r in rows[first_row - 1:] if len(r) >= col and r[col - 1] != ""]
+
+
 def owner_list(book: Path, lang: str) -> list[str]:
-    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(layout.sheet("settings", lang)) \
-        .to_python(skip_empty_area=False)
-    c = layout.OWNER_LIST_COL - 1
-    return [r[c] for r in rows[layout.OWNER_LIST_ROW - 1:] if len(r) > c and r[c] != ""]
+    """What the Owner drop-down offers."""
+    return column(book, layout.sheet("chartdata", lang), layout.LIST_OWNERS_COL, 2)
+
+
+def settings_list(book: Path, lang: str) -> list[str]:
+    return column(book, layout.sheet("settings", lang), layout.OWNER_LIST_COL, layout.OWNER_LIST_ROW)
 
 
 def owner_validation(book: Path, lang: str):
@@ -70,9 +79,10 @@ def test_refresh_offers_the_owners_the_goals_name(tmp_path: Path, lang: str):
     refresh(book, dt.date(2026, 1, 31), backup=False)
     want = ["Ann", "Bob"] if lang == "en" else sorted(["美玲", "志明"], key=str.casefold)
     assert owner_list(book, lang) == want  # "ann " is Ann, listed once
+    assert settings_list(book, lang) == []  # the user's list is the user's
     rule = owner_validation(book, lang)
-    settings = layout.sheet("settings", lang)
-    assert f"'{settings}'!$I$3" in rule.formula1  # the drop-down reads that list, however long it grows
+    chart = layout.sheet("chartdata", lang)
+    assert f"'{chart}'!$U$2" in rule.formula1  # the drop-down reads that list, however long it grows
     assert not rule.showErrorMessage  # a new colleague's name is taken as typed
     audited(book)
 
@@ -85,6 +95,7 @@ def test_names_kept_in_the_list_stay_and_new_owners_follow(tmp_path: Path):
         pkg.save(backup=False)
     refresh(book, dt.date(2026, 1, 31), backup=False)
     assert owner_list(book, "en") == ["Zoe", "Bob", "Ann"]
+    assert settings_list(book, "en") == ["Zoe", "Bob"]
     audited(book)
     refresh(book, dt.date(2026, 1, 31), backup=False)  # nothing new: the list stays as it is
     assert owner_list(book, "en") == ["Zoe", "Bob", "Ann"]

@@ -167,9 +167,12 @@ OLD_TREND_COLS = (5, 11)
 #: The hidden chart sheet's lists for the Goals sheet's drop-downs (1-based columns): the
 #: workbook's data tables and their column names, kept current by refresh.
 LIST_TABLES_COL, LIST_COLUMNS_COL = 19, 20
-#: The Settings sheet's Owner list (1-based column, first row), the Goals sheet's Owner drop-down:
-#: the template writes the sample goals' owners there, refresh adds each owner a goal names.
+#: The Settings sheet's Owner list (1-based column, first row): the user's (the template writes
+#: the sample goals' owners there; refresh never writes it).
 OWNER_LIST_COL, OWNER_LIST_ROW = 9, 3
+#: The hidden chart sheet's list for the Goals sheet's Owner drop-down (1-based column, from row 2):
+#: the Settings sheet's Owner list, then each owner a goal names, kept current by refresh.
+LIST_OWNERS_COL = 21
 NOT_DATA = ("Goals", "KeyResults", "RewardPlans", "StatusRules", "Sources")
 
 

@@ -755,8 +755,9 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
 
 
 def write_lists(pkg: Package, workbook: WorkbookReader, goals: pd.DataFrame | None = None) -> None:
-    """The Goals sheet's drop-down lists (tables and their columns) as the workbook has them now,
-    and the Owner list on the Settings sheet with every owner the goals name (:func:`owner_list`)."""
+    """The Goals sheet's drop-down lists as the workbook has them now: its tables and their
+    columns, and the owners (the Settings sheet's Owner list and every owner the goals name,
+    :func:`owner_list`), on the hidden chart sheet (the Settings sheet stays as the user keeps it)."""
     names, columns = layout.table_lists(workbook.tables.values(), workbook.lang)
     sheet = layout.sheet("chartdata", workbook.lang)
     pkg.write_region(sheet, 2, layout.LIST_TABLES_COL, layout.LIST_TABLES_COL, [[n] for n in names])
@@ -766,15 +767,13 @@ def write_lists(pkg: Package, workbook: WorkbookReader, goals: pd.DataFrame | No
         listed = workbook.column_values(settings, layout.OWNER_LIST_COL, layout.OWNER_LIST_ROW)
         col = _goals_column(goals, "owner")
         wanted = owner_list(listed, list(goals[col]) if col else [])
-        if wanted != [t for t in map(_name, listed) if t]:
-            pkg.write_region(settings, layout.OWNER_LIST_ROW, layout.OWNER_LIST_COL, layout.OWNER_LIST_COL,
-                             [[o] for o in wanted])
+        pkg.write_region(sheet, 2, layout.LIST_OWNERS_COL, layout.LIST_OWNERS_COL, [[o] for o in wanted])
 
 
 def owner_list(listed: list[Any], owners: list[Any]) -> list[str]:
-    """The Settings sheet's Owner list (the Goals sheet's Owner drop-down): the names it holds,
-    in their order (a user may keep colleagues there before they own a goal), then each owner
-    a goal names that is not there yet (case aside), alphabetically. Nothing is taken away."""
+    """The owners the Goals sheet's Owner drop-down offers: the names of the Settings sheet's
+    Owner list (``listed``), in their order (a user may keep colleagues there before they own a
+    goal), then each owner a goal names that is not there yet (case aside), alphabetically."""
     out = [t for t in map(_name, listed) if t]
     seen = {t.casefold() for t in out}
     new: dict[str, str] = {}

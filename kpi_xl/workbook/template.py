@@ -274,7 +274,7 @@ def new(path: str | Path, lang: str = "en", empty: bool = False, macros: bool = 
     # an empty workbook is the user's: no sample company, as-of blank (= today)
     _settings(sheets["settings"], "" if empty else company.name, None if empty else as_of, lang, f, owners)
     blanks = _functions(sheets["functions"], company, lang, f, empty)
-    _chartdata(chartdata, owned, lang, f, _lists(tables, lang))
+    _chartdata(chartdata, owned, lang, f, _lists(tables, lang), owners)
     _dashboard(wb, sheets["dashboard"], owned, lang, f, S, as_of)
     if macros:
         from .macros import MACRO_NAME
@@ -396,12 +396,11 @@ def _goals(ws, goals: pd.DataFrame, owned: Owned | None, lang, f, S) -> None:
     j = keys.index("kpi")
     ws.data_validation(1, j, last, j, {"validate": "list", "source": kpi_list, "ignore_blank": True,
                                        "error_type": "warning"})
-    # owners: the names on the Settings sheet (refresh adds each owner a goal names) are offered,
-    # and a new colleague's name is taken as typed, without a warning
+    # owners: the Settings sheet's names and every owner a goal names (the list refresh keeps on the
+    # hidden chart sheet) are offered, and a new colleague's name is taken as typed, without a warning
     j = keys.index("owner")
     ws.data_validation(1, j, last, j, {"validate": "list", "ignore_blank": True, "show_error": False,
-                                       "source": layout.list_source(S("settings"), layout.OWNER_LIST_COL,
-                                                                    layout.OWNER_LIST_ROW)})
+                                       "source": layout.list_source(S("chartdata"), layout.LIST_OWNERS_COL)})
     # tables and column names from the lists refresh keeps current on the hidden chart sheet
     # (a goal's Columns cell may list several, so there the list only suggests)
     for k, col, style in (("table", layout.LIST_TABLES_COL, "warning"),
@@ -703,7 +702,7 @@ def _cached(v):
     return stable(v) if isinstance(v, float) else v
 
 
-def _chartdata(ws, owned: Owned | None, lang, f, lists: tuple[list[str], list[str]]) -> None:
+def _chartdata(ws, owned: Owned | None, lang, f, lists: tuple[list[str], list[str]], owners: list[str]) -> None:
     t = {k: text(k, lang) for k in ("achievement", "expected")}
     _header(ws, 0, 0, ["ID", t["achievement"], t["expected"]], f)
     _write_rows(ws, 1, 0, owned.goal_chart if owned else [], [f.text, f.pct, f.pct])
@@ -717,6 +716,8 @@ def _chartdata(ws, owned: Owned | None, lang, f, lists: tuple[list[str], list[st
     ws.write_string(0, layout.LIST_COLUMNS_COL - 1, layout.goal_header("columns", lang), f.header)
     _write_rows(ws, 1, layout.LIST_TABLES_COL - 1, [[n] for n in names], [f.text])
     _write_rows(ws, 1, layout.LIST_COLUMNS_COL - 1, [[c] for c in columns], [f.text])
+    ws.write_string(0, layout.LIST_OWNERS_COL - 1, layout.goal_header("owner", lang), f.header)
+    _write_rows(ws, 1, layout.LIST_OWNERS_COL - 1, [[o] for o in owners], [f.text])
     if owned:
         ws.write_datetime(0, 16, dt.datetime.combine(owned.as_of, dt.time()), f.date)
 
