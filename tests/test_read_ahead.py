@@ -224,7 +224,6 @@ def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypat
     import pandas as pd
 
     from kpi_xl.workbook.importing import import_table
-    from kpi_xl.workbook.package import Package
 
     import_table(book, "Extra", pd.DataFrame({"Key": [f"k{i}" for i in range(3000)], "Value": range(3000)}),
                  backup=False)
@@ -233,14 +232,7 @@ def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypat
     monkeypatch.setattr(readahead, "_words", lambda rows, ref: words(rows, ref) | {"extra"})
     opened, read, gate = [], [], threading.Event()
     readahead_calamine(monkeypatch, opened, read, gate, held=lambda sheet, n: sheet == "Extra")
-    alive_at_save = []
-    save = Package.save
-
-    def saving(pkg, *args, **kwargs):
-        alive_at_save.append(ahead._thread.is_alive())
-        return save(pkg, *args, **kwargs)
-
-    monkeypatch.setattr(Package, "save", saving)
+    alive_at_save = thread_alive_at_each_save(monkeypatch, lambda: ahead)
     let_go_when_closed(monkeypatch, gate)  # "Extra" held until the refresh closes the read-ahead: no clock
     ahead = ReadAhead(book)
     for _ in range(6000):  # the thread is on "Extra" (not the largest sheet: others come first) ...
@@ -250,6 +242,22 @@ def test_the_thread_has_let_go_of_the_file_before_it_is_replaced(book, monkeypat
     assert read and read[-1] == "Extra"
     refresh(book, AS_OF, backup=False, ahead=ahead)  # ... and still on it when the refresh is done
     assert alive_at_save == [False] and not ahead._thread.is_alive()
+
+
+def thread_alive_at_each_save(monkeypatch, ahead_of) -> list[bool]:
+    """For each save of a workbook from now on, whether the thread of the read-ahead ``ahead_of()``
+    gives was still running then (a handle on the file it replaces)."""
+    from kpi_xl.workbook.package import Package
+
+    alive: list[bool] = []
+    save = Package.save
+
+    def saving(pkg, *args, **kwargs):
+        alive.append(ahead_of()._thread.is_alive())
+        return save(pkg, *args, **kwargs)
+
+    monkeypatch.setattr(Package, "save", saving)
+    return alive
 
 
 def let_go_when_closed(monkeypatch, gate: threading.Event) -> None:
@@ -345,8 +353,6 @@ def test_a_predicted_workbook_is_let_go_before_the_prediction_saves_it(tmp_path,
     """A refresh first predicts a Customers sheet made by `kpi-xl predict` again and saves it: the
     read-ahead has closed the workbook file by then (on Windows the prediction could not replace a
     file the thread holds open, and the refresh would keep the old predictions with a warning)."""
-    from kpi_xl.workbook.package import Package
-
     book = tmp_path / "shop.xlsx"
     for args in (("new", "--empty", str(book)), ("import", str(book), "Shop", str(SHOP)),
                  ("predict", str(book), "--table", "Shop", "--as-of", "2026-06-30")):
@@ -356,14 +362,7 @@ def test_a_predicted_workbook_is_let_go_before_the_prediction_saves_it(tmp_path,
     opened, read, gate = [], [], threading.Event()
     readahead_calamine(monkeypatch, opened, read, gate)
     let_go_when_closed(monkeypatch, gate)
-    alive_at_save = []
-    save = Package.save
-
-    def saving(pkg, *args, **kwargs):
-        alive_at_save.append(ahead._thread.is_alive())
-        return save(pkg, *args, **kwargs)
-
-    monkeypatch.setattr(Package, "save", saving)
+    alive_at_save = thread_alive_at_each_save(monkeypatch, lambda: ahead)
     ahead = ReadAhead(book)
     report = refresh(book, AS_OF, backup=False, ahead=ahead)
     assert alive_at_save == [False, False]  # the prediction's save, then the refresh's

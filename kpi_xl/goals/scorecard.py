@@ -424,12 +424,11 @@ def _goal(rec: dict, m: Measure | None, t: int, as_of: dt.date, rules: tuple[Rul
 
 
 def _periods(rec: dict, m: Measure, s: int, td: int, e: int, b: float, target: float, running: bool,
-             ab: float | None = None) -> list[dict]:
+             ab: float) -> list[dict]:
     """One row per review period that has begun: its value, the running total
     (additive goals and distinct counts: the count from the start), the expected value
-    at its end (or at as-of) and achievement (from the baseline ``ab``, ``b`` when not
-    given; NaN for a lower-is-better goal without one, judged by target / actual)."""
-    ab = b if ab is None else ab
+    at its end (or at as-of) and achievement (from the baseline ``ab``: NaN for a level
+    without one, and for a lower-is-better goal without one, judged by target / actual)."""
     spans = [(p0, p1) for p0, p1 in pacing.periods(rec["start"], rec["end"], rec["period"]) if day_number(p0) <= td]
     if not spans:
         return []

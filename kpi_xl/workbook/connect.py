@@ -78,9 +78,9 @@ def read_sources(workbook: Any, wanted: set[str]) -> dict[str, SourceTable]:
         found[key] = next((c for c in df.columns if str(c).strip().casefold() in words), None)
     if found["name"] is None or found["location"] is None:
         return {}
-    from .refresh import _split  # the table's cell range
+    from .package.tables import table_bounds  # the table's cell range
 
-    r1, c1, _, _ = _split(info.ref)
+    r1, c1, _, _ = table_bounds(info.ref)
     cols = list(df.columns)
     folder = Path(getattr(workbook, "path", ".") or ".").parent
     taken = {k for k, t in workbook.tables.items() if t is not info} | \

@@ -233,21 +233,28 @@ _NAMED = {"scorecard": layout.SCORECARD_COLUMNS, "history": layout.HISTORY_COLUM
           "changes": layout.CHANGES_COLUMNS}
 
 
-def name_widths(owned: Owned, lang: str) -> dict[tuple[str, int], float]:
-    """(sheet, 1-based column) → the width that shows the longest goal name written there whole
-    (up to :data:`NAME_WIDTH_MAX`): the Scorecard's, its Changes region's and the History's Goal
-    columns, so a long name is not cut at the Owner column."""
+def name_width(rows: list[list[Any]], columns, lang: str) -> float | None:
+    """The width that shows the longest goal name of ``rows`` (laid out as ``columns``) whole, up
+    to :data:`NAME_WIDTH_MAX`; None when they name none."""
     from .functions_sheet import text_width
 
+    j = [c[0] for c in columns].index("name")
+    names = [r[j] for r in rows if j < len(r) and isinstance(r[j], str)]
+    return min(max(text_width(n, lang) for n in names), NAME_WIDTH_MAX) if names else None
+
+
+def name_widths(owned: Owned, lang: str) -> dict[tuple[str, int], float]:
+    """(sheet, 1-based column) → :func:`name_width` of the names written there: the Scorecard's,
+    its Changes region's and the History's Goal columns, so a long name is not cut at the Owner
+    column."""
     out: dict[tuple[str, int], float] = {}
     for reg in owned_regions(owned, lang):
-        if reg.key not in _NAMED or not reg.rows:
+        if reg.key not in _NAMED:
             continue
-        j = [c[0] for c in _NAMED[reg.key]].index("name")
         rows = reg.rows[1:] if reg.key == "changes" else reg.rows  # the Changes region starts with its header
-        names = [str(r[j]) for r in rows if j < len(r) and isinstance(r[j], str)]
-        if names:
-            out[(reg.sheet, reg.first + j)] = min(max(text_width(n, lang) for n in names), NAME_WIDTH_MAX)
+        width = name_width(rows, _NAMED[reg.key], lang)
+        if width is not None:
+            out[(reg.sheet, reg.first + [c[0] for c in _NAMED[reg.key]].index("name"))] = width
     return out
 
 

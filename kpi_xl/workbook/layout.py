@@ -192,12 +192,12 @@ def table_lists(tables, lang: str) -> tuple[list[str], list[str]]:
     return names, columns
 
 
-def list_source(sheet_name: str, col: int, first_row: int = 2) -> str:
-    """A drop-down's source: the filled cells of a list column (from ``first_row``) on ``sheet_name``."""
+def list_source(sheet_name: str, col: int) -> str:
+    """A drop-down's source: the filled cells of a list column (from row 2) on ``sheet_name``."""
     from ..excel import column_letter
 
-    c, r = column_letter(col), first_row
-    return f"=OFFSET('{sheet_name}'!${c}${r},0,0,MAX(1,COUNTA('{sheet_name}'!${c}${r}:${c}$500)),1)"
+    c = column_letter(col)
+    return f"=OFFSET('{sheet_name}'!${c}$2,0,0,MAX(1,COUNTA('{sheet_name}'!${c}$2:${c}$500)),1)"
 
 
 def smart_formula(scorecard_sheet: str, smart_col: str, row: int) -> str:

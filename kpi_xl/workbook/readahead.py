@@ -24,11 +24,11 @@ import contextlib
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
-from ..excel import split_ref
 from .package import open_package
 from .package.lock import lock_path, owner_files
+from .package.tables import table_bounds
 
 class Sheet(NamedTuple):
     """A sheet read ahead: its cells (error cells blank, as python-calamine reads them) and where
@@ -140,7 +140,7 @@ class ReadAhead:
             goals = next((t for t in tables if t.display_name.lower() == "goals"), None)
             if goals is None:
                 return  # not a kpi-xl workbook: the refresh says so
-            with _closing(CalamineWorkbook.from_path(str(self.path))) as book:
+            with contextlib.closing(CalamineWorkbook.from_path(str(self.path))) as book:
                 if before is None or file_identity(self.path) != before:
                     return  # saved while being opened: the refresh reads it
                 first = _read_sheet(pkg, book, goals.sheet)
@@ -181,17 +181,8 @@ def _read_sheet(pkg: Any, book: Any, sheet: str) -> Sheet:
 def _words(rows: list[list[Any]], ref: str) -> set[str]:
     """Every text in the cells of range ``ref`` (the Goals table), stripped and lower-cased: a
     table's name or its sheet's among them is one a goal reads (its Table column, in any language)."""
-    first, last = ref.split(":") if ":" in ref else (ref, ref)
-    (r1, c1), (r2, c2) = split_ref(first), split_ref(last)
+    r1, c1, r2, c2 = table_bounds(ref)
     return {v.strip().lower() for row in rows[r1 - 1:r2] for v in row[c1 - 1:c2] if isinstance(v, str)}
-
-
-@contextlib.contextmanager
-def _closing(book: Any) -> Iterator[Any]:
-    try:
-        yield book
-    finally:
-        book.close()
 
 
 __all__ = ["ReadAhead", "Sheet", "file_identity"]

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .. import i18n
 from ..errors import KpiXlError
-from ..excel import EPOCH_1900, column_index, column_letter, from_serial, to_serial
+from ..excel import EPOCH_1900, column_letter, from_serial, to_serial
 from ..goals import GoalsError, Result, compute, read_rules
 from ..goals.data import DataError, DataTables, read_dates
 from .connect import read_sources
@@ -45,7 +45,7 @@ from .package.atomic import check_writable
 from .package.spills import write_spill
 from .package.records import MAX_TEXT
 from .package.styles import whole_number_style
-from .package.tables import builtin_number_style, widen_columns
+from .package.tables import builtin_number_style, table_bounds, widen_columns
 
 REQUIRED_TABLES = ("Goals", "KeyResults", "RewardPlans", "StatusRules")
 
@@ -103,22 +103,6 @@ class FormulaResults:
     skipped: dict[tuple[str, int, int], i18n.Message]  # (sheet, row, col) → why it was not computed
     # sheet → anchor (row, col) → (the whole result, its date columns, whether it becomes an array formula)
     spills: dict[str, dict[tuple[int, int], tuple[list[list[Any]], tuple[int, ...], bool]]] = field(default_factory=dict)
-
-
-def _split(ref: str) -> tuple[int, int, int, int]:
-    """'B2:K40' → (first_row, first_col, last_row, last_col), 1-based."""
-    import re
-
-    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", ref.upper())
-    if not m:
-        raise WorkbookError(i18n.Message(i18n.N_("table range '{ref}' is not a cell range"), ref=ref))
-
-    try:
-        c1, r1 = column_index(m.group(1)), int(m.group(2))
-        c2, r2 = (column_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
-    except ValueError:
-        raise WorkbookError(i18n.Message(i18n.N_("table range '{ref}' is not a cell range"), ref=ref)) from None
-    return r1, c1, r2, c2
 
 
 class WorkbookReader(abc.ABC):
@@ -201,7 +185,7 @@ class FileWorkbook(WorkbookReader):
         info = self.tables.get(name.lower())
         if info is None:
             raise WorkbookError(no_table(self.path, name).text(self.lang))
-        r1, c1, r2, c2 = _split(info.ref)
+        r1, c1, r2, c2 = table_bounds(info.ref)
         values = self.sheet_values(info.sheet)
         body = values[r1 - 1 + info.header_row_count:r2]
         return info, frame(body, c1, c2, list(info.columns))
@@ -281,7 +265,7 @@ def _columns(rows: list[list[Any]], c1: int, c2: int) -> list[np.ndarray]:
 
 def _cell_of(info: TableInfo, df_columns: list[str], row: int, column: str) -> str:
     """The cell of a table's data row (1-based within the table) and canonical column."""
-    r1, c1, _, _ = _split(info.ref)
+    r1, c1, _, _ = table_bounds(info.ref)
     index = None
     for j, c in enumerate(df_columns):
         if canonical(c) == column:
@@ -308,7 +292,7 @@ def _check_headers(info: TableInfo, workbook: WorkbookReader) -> None:
     header cells are read as people see them (Excel keeps the table's names in step)."""
     from ..goals.model import COLUMNS
 
-    r1, c1, _, c2 = _split(info.ref)
+    r1, c1, _, c2 = table_bounds(info.ref)
     row = workbook.sheet_values(info.sheet)[r1 - 1] if len(workbook.sheet_values(info.sheet)) >= r1 else []
     headers = [row[c - 1] if c - 1 < len(row) else "" for c in range(c1, c2 + 1)]
     known = set(COLUMNS)
@@ -403,7 +387,7 @@ def _check_review(goals_info: TableInfo, goals: pd.DataFrame, kr_info: TableInfo
                     sheet=layout.sheet("rewards", lang)), lang))
     if not {"start_value", "target_value", "current_value", "score"} <= set(kr.columns):
         return
-    r1, c1, _, _ = _split(kr_info.ref)
+    r1, c1, _, _ = table_bounds(kr_info.ref)
     target_at = list(kr.columns).index("target_value")
     for label, r in kr.iterrows():
         start, target, now, score = (_float(r[k]) for k in ("start_value", "target_value", "current_value", "score"))
@@ -572,7 +556,7 @@ def _data_error(workbook: WorkbookReader, exc: DataError, lang: str) -> str:
     names = [str(c).strip().lower() for c in info.columns]
     if str(column).strip().lower() not in names:
         return exc.text(lang)
-    r1, c1, _, _ = _split(info.ref)
+    r1, c1, _, _ = table_bounds(info.ref)
     col = c1 + names.index(str(column).strip().lower())
     problem = exc.problem if getattr(exc, "problem", None) is not None else exc.message
     return i18n.at(f"{info.sheet}!{column_letter(col)}{r1 + info.header_row_count + row - 1}", problem, lang)
@@ -581,7 +565,7 @@ def _data_error(workbook: WorkbookReader, exc: DataError, lang: str) -> str:
 def _check_text(info: TableInfo, df: pd.DataFrame, lang: str = "en") -> None:
     """Text longer than a cell holds (a crafted or generated file) is refused at the cell
     it was typed into, before it is copied anywhere."""
-    r1, c1, _, _ = _split(info.ref)
+    r1, c1, _, _ = table_bounds(info.ref)
     for j, col in enumerate(df.columns):
         s = df[col]
         if s.dtype != object:
@@ -659,7 +643,7 @@ def explain_uncomputed_data(pkg: Package, workbook: WorkbookReader, owned: Owned
 
 
 def _formulas_without_values(pkg: Package, info: TableInfo) -> str | None:
-    r1, c1, r2, c2 = _split(info.ref)
+    r1, c1, r2, c2 = table_bounds(info.ref)
     first = r1 + info.header_row_count
     cells = [(r, c) for (r, c), cell in pkg.read_formulas(info.sheet, first, r2).items()
              if c1 <= c <= c2 and cell.value is None]
@@ -739,7 +723,7 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
     col = next((j for j, c in enumerate(info.columns) if canonical(c) in smart), None)
     if col is None:
         return
-    r1, c1, r2, _ = _split(info.ref)
+    r1, c1, r2, _ = table_bounds(info.ref)
     col += c1
     cells = pkg.read_cells(info.sheet, r1 + info.header_row_count, r2)
     ids = {r: cell.value for (r, c), cell in cells.items() if c == c1}
@@ -754,7 +738,7 @@ def fill_smart_cells(pkg: Package, workbook: WorkbookReader, owned: Owned) -> No
                                                         formula, None))
 
 
-def write_lists(pkg: Package, workbook: WorkbookReader, goals: pd.DataFrame | None = None) -> None:
+def write_lists(pkg: Package, workbook: WorkbookReader, goals: pd.DataFrame) -> None:
     """The Goals sheet's drop-down lists as the workbook has them now: its tables and their
     columns, and the owners (the Settings sheet's Owner list and every owner the goals name,
     :func:`owner_list`), on the hidden chart sheet (the Settings sheet stays as the user keeps it)."""
@@ -762,12 +746,11 @@ def write_lists(pkg: Package, workbook: WorkbookReader, goals: pd.DataFrame | No
     sheet = layout.sheet("chartdata", workbook.lang)
     pkg.write_region(sheet, 2, layout.LIST_TABLES_COL, layout.LIST_TABLES_COL, [[n] for n in names])
     pkg.write_region(sheet, 2, layout.LIST_COLUMNS_COL, layout.LIST_COLUMNS_COL, [[c] for c in columns])
-    if goals is not None:
-        settings = layout.sheet("settings", workbook.lang)
-        listed = workbook.column_values(settings, layout.OWNER_LIST_COL, layout.OWNER_LIST_ROW)
-        col = _goals_column(goals, "owner")
-        wanted = owner_list(listed, list(goals[col]) if col else [])
-        pkg.write_region(sheet, 2, layout.LIST_OWNERS_COL, layout.LIST_OWNERS_COL, [[o] for o in wanted])
+    settings = layout.sheet("settings", workbook.lang)
+    listed = workbook.column_values(settings, layout.OWNER_LIST_COL, layout.OWNER_LIST_ROW)
+    col = _goals_column(goals, "owner")
+    wanted = owner_list(listed, list(goals[col]) if col else [])
+    pkg.write_region(sheet, 2, layout.LIST_OWNERS_COL, layout.LIST_OWNERS_COL, [[o] for o in wanted])
 
 
 def owner_list(listed: list[Any], owners: list[Any]) -> list[str]:
@@ -846,7 +829,7 @@ def _chart_column(ref: str, sheet: str) -> int | None:
     if where.strip("'").replace("''", "'") != sheet:
         return None
     try:
-        return _split(cells.split(":")[0])[1]
+        return table_bounds(cells.split(":")[0])[1]
     except WorkbookError:
         return None
 

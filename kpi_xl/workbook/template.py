@@ -484,13 +484,11 @@ def _owned_sheet(ws, columns, rows, lang, f, widths: dict[str, int], top: int = 
 
 def _name_width(rows: list[list[Any]], columns, least: int, lang: str) -> int:
     """The Goal column's width: ``least``, or as wide as its longest goal name (refresh widens it
-    the same way when a longer one comes; :func:`kpi_xl.workbook.content.name_widths`)."""
-    from .content import NAME_WIDTH_MAX
-    from .functions_sheet import text_width
+    the same way when a longer one comes; :func:`kpi_xl.workbook.content.name_width`)."""
+    from .content import name_width
 
-    j = [c[0] for c in columns].index("name")
-    names = [r[j] for r in rows if j < len(r) and isinstance(r[j], str)]
-    return max([least] + [min(math.ceil(text_width(n, lang)), NAME_WIDTH_MAX) for n in names])
+    width = name_width(rows, columns, lang)
+    return least if width is None else max(least, math.ceil(width))
 
 
 def _percent_cells(ws, columns, rows, owned: Owned | None, f) -> None:
@@ -617,11 +615,11 @@ def _settings(ws, company: str, as_of: dt.date | None, lang: str, f, owners: lis
     ws.write_string(len(rules) + 2, 3, text("rules_title", lang), f.grey)
     ws.write_string(0, 7, text("lists", lang), f.subtitle)
     ws.write_string(1, 7, text("kpis", lang), f.header)
-    ws.write_string(1, 8, text("owners", lang), f.header)
+    ws.write_string(layout.OWNER_LIST_ROW - 2, layout.OWNER_LIST_COL - 1, text("owners", lang), f.header)
     for r, k in enumerate(sorted(TRACKABLE), start=2):
         ws.write_string(r, 7, k, f.text)
-    for r, o in enumerate(owners, start=2):
-        ws.write_string(r, 8, o, f.text)
+    for r, o in enumerate(owners, start=layout.OWNER_LIST_ROW - 1):
+        ws.write_string(r, layout.OWNER_LIST_COL - 1, o, f.text)
 
 
 #: The Functions sheet's formula and description columns, in characters (their text wraps).

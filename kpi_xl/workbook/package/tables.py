@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .xmlescape import escape, quoteattr
 
 from ... import i18n
-from ...excel import column_letter
+from ...excel import column_index, column_letter
 from ...i18n import N_, Message
 from .records import WorkbookError
 from .safety import CONTENT_TYPES
@@ -38,6 +38,20 @@ class TableError(WorkbookError, i18n.MessageError):
 class TableColumn:
     name: str
     formula: str | None  # the calculatedColumnFormula, as stored
+
+
+def table_bounds(ref: str) -> tuple[int, int, int, int]:
+    """'B2:K40' → (first_row, first_col, last_row, last_col), 1-based."""
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", ref.upper())
+    if not m:
+        raise WorkbookError(i18n.Message(i18n.N_("table range '{ref}' is not a cell range"), ref=ref))
+
+    try:
+        c1, r1 = column_index(m.group(1)), int(m.group(2))
+        c2, r2 = (column_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    except ValueError:
+        raise WorkbookError(i18n.Message(i18n.N_("table range '{ref}' is not a cell range"), ref=ref)) from None
+    return r1, c1, r2, c2
 
 
 def table_columns(pkg, part: str) -> list[TableColumn]:
