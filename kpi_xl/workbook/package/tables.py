@@ -260,11 +260,7 @@ def widen_columns(pkg, sheet: str, widths: dict[int, float]) -> None:
             pieces.append(start_tag(col, attrs, empty=True))
         edits.append((col.start, col.end, b"".join(pieces)))
     if edits:
-        out, pos = [], 0
-        for start, end, new in edits:
-            out += [data[pos:start], new]
-            pos = end
-        pkg.replace_part(part, b"".join(out) + data[pos:])
+        pkg.replace_part(part, splice(data, edits))
 
 
 def builtin_number_style(pkg, fmt_id: int) -> int:
